@@ -1,0 +1,18 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from theatres import write_theatre
+
+
+@pytest.fixture
+def theatre_dir(tmp_path: Path):
+    """A factory: write a small theatre into a fresh folder and return the folder."""
+
+    def make(**kwargs) -> Path:
+        return write_theatre(tmp_path / "theatre", **kwargs)
+
+    return make

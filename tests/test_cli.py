@@ -1,0 +1,146 @@
+"""The `wargame` command, run as a user runs it: a subprocess, its output and exit status."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+WARGAME = str(Path(sys.executable).parent / "wargame")
+
+
+def wargame(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([WARGAME, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    message = result.stderr.strip()
+    assert message.startswith("error: ")
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_scenarios_lists_the_shipped_theatres():
+    result = wargame("scenarios")
+    assert result.returncode == 0, result.stderr
+    assert "kachin" in result.stdout
+
+
+def test_run_prints_a_readable_summary_table():
+    result = wargame("run", "--scenario", "kachin", "--days", "20", "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    for text in ("seed 7", "20 days", "KIA", "Tatmadaw", "in play", "border posts", "Kanpaiti"):
+        assert text in result.stdout
+
+
+def test_run_json_has_the_summary_contract():
+    result = wargame("run", "--days", "10", "--seed", "7", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert {
+        "scenario",
+        "seed",
+        "days",
+        "parameters",
+        "factions",
+        "control",
+        "civilians",
+        "ceasefires",
+        "events",
+    } <= set(summary)
+    assert (summary["scenario"], summary["seed"], summary["days"]) == ("kachin", 7, 10)
+    assert set(summary["factions"]) == {"kia", "tatmadaw", "ndak"}
+    for measures in summary["factions"].values():
+        assert set(measures) == {
+            "strength",
+            "killed",
+            "interned",
+            "recruited",
+            "treasury",
+            "revenue_total",
+            "places_held",
+            "border_posts_held",
+            "mine_sites_held",
+        }
+    assert set(summary["civilians"]) == {
+        "population",
+        "displaced",
+        "refugees_abroad",
+        "returned",
+        "killed",
+    }
+    assert summary["control"]["myitkyina"] == "tatmadaw"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_run_writes_the_daily_series(tmp_path, suffix):
+    out = tmp_path / f"series{suffix}"
+    result = wargame("run", "--days", "15", "--seed", "2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+    assert list(frame["day"]) == list(range(16))
+    assert frame["date"].iloc[0] == "2024-03-07"
+    assert {"kia_strength", "tatmadaw_places_held", "civilians_displaced"} <= set(frame.columns)
+
+
+def test_set_overrides_a_parameter_and_shows_in_the_summary():
+    result = wargame(
+        "run", "--days", "1", "--json", "--set", "capture_days=5", "--set", "travel_friction=0"
+    )
+    assert result.returncode == 0, result.stderr
+    parameters = json.loads(result.stdout)["parameters"]
+    assert parameters["capture_days"] == 5 and parameters["travel_friction"] == 0.0
+
+
+def test_set_rejects_unknown_names_with_the_valid_ones():
+    result = wargame("run", "--days", "1", "--set", "capture_dayz=5")
+    assert_clean_failure(result, "capture_dayz", "valid names:", "capture_days", "travel_friction")
+
+
+def test_set_rejects_a_value_of_the_wrong_type():
+    assert_clean_failure(
+        wargame("run", "--days", "1", "--set", "capture_days=soon"), "capture_days", "soon"
+    )
+
+
+def test_a_bad_output_suffix_fails_before_running_and_writes_nothing(tmp_path):
+    out = tmp_path / "series.xlsx"
+    assert_clean_failure(wargame("run", "--days", "1", "--out", str(out)), ".csv or .parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_reports_a_valid_file():
+    result = wargame("validate", "maps/kachin", cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr
+    assert "valid theatre 'kachin'" in result.stdout
+
+
+def test_validate_names_file_place_and_expectation(theatre_dir):
+    folder = theatre_dir(units=[{"faction": "red", "place": "atlantis", "strength": 5}])
+    assert_clean_failure(
+        wargame("validate", str(folder)), "setup.toml", "units[0].place", "unknown place 'atlantis'"
+    )
+    map_path = folder / "map.geojson"
+    map_path.write_text("{not json")
+    assert_clean_failure(
+        wargame("validate", str(map_path)), "map.geojson", "line 1", "not valid JSON"
+    )
+
+
+def test_scenario_takes_a_users_theatre_folder(theatre_dir):
+    folder = theatre_dir(units=[{"faction": "blue", "place": "bravo", "strength": 40}])
+    result = wargame("run", "--scenario", str(folder), "--days", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["scenario"] == "theatre"
+    assert summary["control"]["bravo"] == "blue"
+
+
+def test_an_unknown_scenario_is_one_clear_error():
+    assert_clean_failure(
+        wargame("run", "--scenario", "narnia"), "narnia", "not a theatre", "kachin"
+    )

@@ -1,0 +1,112 @@
+"""Movement: travel time from road length and kind; units in transit between places."""
+
+import numpy as np
+import pytest
+
+from wargame import ConflictModel
+from wargame.movement import daily_progress
+
+EXACT = {"travel_friction": 0.0}
+
+
+def red_unit_model(theatre_dir, parameters=None, **kwargs):
+    folder = theatre_dir(units=[{"faction": "red", "place": "alpha", "strength": 300}], **kwargs)
+    return ConflictModel(folder, {**EXACT, **(parameters or {})}, rng=3)
+
+
+def days_to_arrive(model, unit, destination, limit=100):
+    assert unit.order_to(destination)
+    for _ in range(limit):
+        model.step()
+        if unit.place == destination:
+            return model.day
+    raise AssertionError("never arrived")
+
+
+@pytest.mark.parametrize(
+    ("destination", "expected_days"),
+    # 80 km highway at 40 km/day, + 50 km road at 25, + 24 km track at 12
+    [("bravo", 80 / 40), ("charlie", 80 / 40 + 50 / 25), ("delta", 80 / 40 + 50 / 25 + 24 / 12)],
+)
+def test_travel_time_is_length_over_speed_of_each_road_kind(
+    theatre_dir, destination, expected_days
+):
+    model = red_unit_model(theatre_dir)
+    assert days_to_arrive(model, model.units[0], destination) == expected_days
+
+
+def test_speed_parameters_change_travel_time(theatre_dir):
+    model = red_unit_model(theatre_dir, {"speed_highway_km_per_day": 20.0})
+    assert days_to_arrive(model, model.units[0], "bravo") == 4
+
+
+def test_a_unit_is_in_transit_between_places_with_the_km_left(theatre_dir):
+    model = red_unit_model(theatre_dir)
+    unit = model.units[0]
+    unit.order_to("bravo")
+    model.step()
+    assert unit.place is None
+    assert unit.cell is None
+    assert unit.transit.origin == "alpha" and unit.transit.destination == "bravo"
+    assert unit.transit.km_left == pytest.approx(40.0)
+    assert unit not in model.grid["alpha"].agents and unit not in model.grid["bravo"].agents
+
+
+def test_a_fast_unit_passes_through_several_places_in_one_day(theatre_dir):
+    model = red_unit_model(
+        theatre_dir, {"speed_highway_km_per_day": 200.0, "speed_road_km_per_day": 200.0}
+    )
+    unit = model.units[0]
+    unit.order_to("charlie")  # 80 + 50 km at 200 km/day: 0.65 days
+    model.step()
+    assert unit.place == "charlie"
+    assert unit.route == []
+
+
+def test_a_unit_can_be_ordered_elsewhere_while_on_the_road(theatre_dir):
+    model = red_unit_model(theatre_dir)
+    unit = model.units[0]
+    unit.order_to("charlie")
+    model.step()  # half way to bravo
+    unit.order_to("alpha")  # turning back is faster than going on to bravo and back
+    assert unit.transit.destination == "alpha"
+    assert unit.transit.km_left == 40.0
+    model.step()
+    assert unit.place == "alpha"
+
+
+def test_a_unit_on_the_road_goes_on_when_that_is_faster(theatre_dir):
+    model = red_unit_model(theatre_dir)
+    unit = model.units[0]
+    unit.order_to("bravo")
+    model.step()
+    unit.order_to("charlie")
+    assert unit.transit.destination == "bravo"
+    assert unit.route == ["bravo", "charlie"]
+    model.run(3)
+    assert unit.place == "charlie"
+
+
+def test_routes_never_cross_a_foreign_sanctuary(theatre_dir):
+    model = red_unit_model(theatre_dir)
+    assert model.units[0].order_to("sanctum") is False
+    assert model.routes.path("alpha", "delta") == ["alpha", "bravo", "charlie", "delta"]
+
+
+def test_friction_keeps_the_expected_daily_progress_at_one_day(theatre_dir):
+    model = red_unit_model(theatre_dir, {"travel_friction": 0.4})
+    draws = daily_progress(model, 200_000)
+    assert draws.mean() == pytest.approx(1.0, abs=0.01)
+    assert draws.std() / draws.mean() == pytest.approx(0.4, rel=0.05)
+    assert np.all(draws > 0)
+
+
+def test_friction_spreads_arrival_days_around_the_exact_time(theatre_dir):
+    arrivals = []
+    for seed in range(40):
+        folder_model = red_unit_model(theatre_dir, {"travel_friction": 0.3})
+        model = ConflictModel(folder_model.theatre, {"travel_friction": 0.3}, rng=seed)
+        arrivals.append(days_to_arrive(model, model.units[0], "delta"))
+    assert len(set(arrivals)) > 1
+    # whole days, so arrival is the ceiling of a time whose mean is 6 days
+    assert 5 <= np.mean(arrivals) <= 8

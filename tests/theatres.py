@@ -1,0 +1,150 @@
+"""Small theatres written to disk for tests: the same files a user would write."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FACTION_TEMPLATE = """\
+name = "{name}"
+short_name = "{short}"
+colour = "{colour}"
+
+[doctrine]
+revenue = 1.0
+strategic = 1.0
+risk = 1.0
+distance = 0.1
+aggression = {aggression}
+garrison = 50
+
+[combat]
+effectiveness = {effectiveness}
+
+[morale]
+initial = 0.8
+break_point = 0.3
+recovery_per_day = 0.05
+
+[economy]
+treasury = 1000000.0
+upkeep_per_soldier_per_day = 2.0
+recruit_cost = 1000.0
+manpower = 1000
+external_income_per_day = 0.0
+
+[relations]
+{relations}
+"""
+
+DEFAULT_FACTIONS = {
+    "red": {"short": "Red", "colour": "#D55E00", "relations": {"blue": -1.0, "green": 0.5}},
+    "blue": {"short": "Blue", "colour": "#0072B2", "relations": {"red": -1.0, "green": -0.5}},
+    "green": {"short": "Green", "colour": "#009E73", "relations": {"red": 0.5, "blue": -0.5}},
+}
+
+
+def place(
+    place_id: str,
+    lon: float,
+    lat: float,
+    kind: str = "town",
+    population: int = 0,
+    country: str = "MM",
+    **extra: object,
+) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "id": place_id,
+            "name": place_id.title(),
+            "kind": kind,
+            "country": country,
+            "population": population,
+            **extra,
+        },
+    }
+
+
+def road(a: str, b: str, kind: str = "road", length_km: float | None = None, coords=None) -> dict:
+    properties: dict[str, object] = {"from": a, "to": b, "kind": kind}
+    if length_km is not None:
+        properties["length_km"] = length_km
+    return {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": coords or [[0, 0], [0.1, 0]]},
+        "properties": properties,
+    }
+
+
+def line_map() -> list[dict]:
+    """Four places in a row, A-B by highway, B-C by road, C-D by track, D to a sanctuary."""
+    return [
+        place("alpha", 97.0, 25.0, "base", population=1200),
+        place("bravo", 97.2, 25.0, "town", population=800),
+        place("charlie", 97.4, 25.0, "mine", population=300, mine_sites=50),
+        place("delta", 97.6, 25.0, "border_post", population=100, trade_per_day=1000.0),
+        place("sanctum", 97.7, 25.0, "sanctuary", country="CN"),
+        road("alpha", "bravo", "highway", 80.0),
+        road("bravo", "charlie", "road", 50.0),
+        road("charlie", "delta", "track", 24.0),
+        road("delta", "sanctum", "road", 2.0),
+    ]
+
+
+def write_theatre(
+    folder: Path,
+    features: list[dict] | None = None,
+    control: dict[str, str] | None = None,
+    units: list[dict] | None = None,
+    factions: list[str] | None = None,
+    parameters: dict[str, object] | None = None,
+    faction_overrides: dict[str, dict] | None = None,
+) -> Path:
+    """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    features = line_map() if features is None else features
+    factions = factions or ["red", "blue"]
+    control = {"alpha": "red", "delta": "blue"} if control is None else control
+    units = [] if units is None else units
+    (folder / "map.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
+    lines = [
+        "[scenario]",
+        'title = "Test theatre"',
+        'map = "map.geojson"',
+        "start_date = 2024-03-07",
+        f"factions = {json.dumps(factions)}",
+        "",
+        "[control]",
+        *(f'{p} = "{f}"' for p, f in control.items()),
+        "",
+    ]
+    for unit in units:
+        lines += ["[[units]]", *(f"{k} = {json.dumps(v)}" for k, v in unit.items()), ""]
+    lines.append("[parameters]")
+    lines += [f"{k} = {json.dumps(v)}" for k, v in (parameters or {}).items()]
+    (folder / "setup.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    agents = folder / "agents"
+    agents.mkdir(exist_ok=True)
+    for faction_id in factions:
+        spec = {
+            "name": faction_id.title() + " Army",
+            "aggression": 0.5,
+            "effectiveness": 0.01,
+            **DEFAULT_FACTIONS[faction_id],
+            **(faction_overrides or {}).get(faction_id, {}),
+        }
+        relations = "\n".join(f"{k} = {v}" for k, v in spec["relations"].items())
+        text = FACTION_TEMPLATE.format(
+            name=spec["name"],
+            short=spec["short"],
+            colour=spec["colour"],
+            aggression=spec["aggression"],
+            effectiveness=spec["effectiveness"],
+            relations=relations,
+        )
+        (agents / f"{faction_id}.toml").write_text(text, encoding="utf-8")
+    return folder

@@ -1,0 +1,156 @@
+"""The model's agents: factions, their units, and groups of civilians.
+
+Each class holds one agent's state and the decisions that are truly its own
+(a unit following its route); rules that couple many agents live in the phases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from mesa import Agent
+from mesa.discrete_space import CellAgent
+
+from wargame.scenario.schema import FactionFile
+
+if TYPE_CHECKING:
+    from wargame.model import ConflictModel
+
+
+class Posture(Enum):
+    ATTACK = "attack"
+    HOLD = "hold"
+    WITHDRAW = "withdraw"
+
+
+class CivilianState(Enum):
+    HOME = "home"
+    DISPLACED = "displaced"
+    REFUGEE = "refugee"
+    RETURNED = "returned"
+
+
+class Faction(Agent):
+    """One side: its doctrine and settings from `agents/<id>.toml`, and its tallies."""
+
+    def __init__(self, model: ConflictModel, faction_id: str, spec: FactionFile) -> None:
+        super().__init__(model)
+        self.id = faction_id
+        self.spec = spec
+        self.name = spec.name
+        self.short_name = spec.short_name
+        self.colour = spec.colour
+        self.relations: dict[str, float] = {
+            other: value for other, value in spec.relations.items() if other != faction_id
+        }
+        self.treasury = spec.economy.treasury
+        self.revenue_total = 0.0
+        self.killed = 0
+        self.interned = 0
+        self.recruited = 0
+
+    def is_hostile(self, other: str) -> bool:
+        """Factions fight when their relation is below zero; unknown relations are neutral."""
+        return other != self.id and self.relations.get(other, 0.0) < 0.0
+
+
+@dataclass
+class Transit:
+    """A unit on the road between two places."""
+
+    origin: str
+    destination: str
+    km_total: float
+    km_left: float
+
+
+class Unit(CellAgent):
+    """A battalion-sized unit: at a place (its cell) or on a road (`transit`)."""
+
+    def __init__(
+        self, model: ConflictModel, faction: str, strength: int, place: str, name: str = ""
+    ) -> None:
+        super().__init__(model)
+        self.faction = faction
+        self.strength = strength
+        self.name = name or f"{model.factions[faction].short_name} unit {self.unique_id}"
+        self.morale = model.factions[faction].spec.morale.initial
+        self.posture = Posture.HOLD
+        self.objective: str | None = None
+        self.route: list[str] = []
+        self.transit: Transit | None = None
+        self.cell = model.grid[place]
+
+    @property
+    def place(self) -> str | None:
+        """The place the unit stands at, or None while it is on a road."""
+        return self.cell.coordinate if self.cell is not None else None
+
+    def order_to(self, objective: str) -> bool:
+        """Head for `objective` by the fastest road; False when no road leads there.
+
+        The route lists the places still to reach; on a road it starts with the
+        road's far end, unless turning back is the faster way.
+        """
+        routes = self.model.routes
+        if self.transit is None:
+            path = routes.path(self.place, objective)
+            if path is None:
+                return False
+            self.route = path[1:]
+        else:
+            transit = self.transit
+            days_per_km = self.model.grid.G[transit.origin][transit.destination]["days"] / (
+                transit.km_total
+            )
+            onward = transit.km_left * days_per_km + routes.travel_days(
+                transit.destination, objective
+            )
+            back = (transit.km_total - transit.km_left) * days_per_km + routes.travel_days(
+                transit.origin, objective
+            )
+            if min(onward, back) == float("inf"):
+                return False
+            if back < onward:
+                transit.origin, transit.destination = transit.destination, transit.origin
+                transit.km_left = transit.km_total - transit.km_left
+            self.route = routes.path(transit.destination, objective)
+        self.objective = objective
+        return True
+
+    def travel(self, days: float = 1.0) -> None:
+        """Cover `days` of road along the route, passing through places on the way."""
+        graph = self.model.grid.G
+        speed = self.model.parameters.speed
+        while days > 0:
+            if self.transit is None:
+                if not self.route:
+                    return
+                here, there = self.place, self.route[0]
+                length = graph[here][there]["length_km"]
+                self.transit = Transit(here, there, length, length)
+                self.cell = None
+            road = graph[self.transit.origin][self.transit.destination]
+            km_per_day = speed(road["kind"])
+            reach = days * km_per_day
+            if reach < self.transit.km_left:
+                self.transit.km_left -= reach
+                return
+            days -= self.transit.km_left / km_per_day
+            self.cell = self.model.grid[self.transit.destination]
+            self.transit = None
+            self.route.pop(0)
+        return
+
+
+class CivilianGroup(CellAgent):
+    """A few hundred people from one home place; they move as one."""
+
+    def __init__(self, model: ConflictModel, home: str, size: int) -> None:
+        super().__init__(model)
+        self.home = home
+        self.size = size
+        self.state = CivilianState.HOME
+        self.cell = model.grid[home]

@@ -1,0 +1,227 @@
+"""The `wargame` command: thin sub-commands over the same functions a notebook would call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from wargame import __version__, observation
+from wargame.model import ConflictModel
+from wargame.parameters import Parameters, UnknownParameterError
+from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
+from wargame.scenario.errors import describe_location
+
+SERIES_FORMATS = {".csv", ".parquet"}
+
+
+class UserError(Exception):
+    """Bad input from the command line; printed as one line, exit status 1."""
+
+
+def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UserError(f"--set {pair!r}: expected name=value")
+        overrides[name.strip()] = value.strip()
+    return overrides
+
+
+def _parameter_help() -> str:
+    lines = ["scenario parameters (--set name=value):"]
+    for name, info in Parameters.model_fields.items():
+        lines.append(f"  {name} (default {info.default}): {info.description}")
+    return "\n".join(lines)
+
+
+def write_atomically(frame: pd.DataFrame, path: Path) -> None:
+    """Write CSV or Parquet through a temporary file so no half-written file is ever left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame.to_parquet(temporary, index=False)
+        else:
+            frame.to_csv(temporary, index=False)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _check_output_path(option: str, path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in SERIES_FORMATS:
+        raise UserError(f"{option} {path}: expected a file ending in .csv or .parquet")
+
+
+# --- sub-commands ------------------------------------------------------------------
+
+
+def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
+    table = Table(title="Theatres that ship", show_lines=False)
+    for column in ("name", "title", "start", "places", "factions", "units"):
+        table.add_column(column)
+    for name in bundled_scenarios():
+        theatre = load_theatre(name)
+        table.add_row(
+            name,
+            theatre.title,
+            theatre.start_date.isoformat(),
+            str(len(theatre.map.places)),
+            ", ".join(theatre.factions),
+            str(sum(u.count for u in theatre.units)),
+        )
+    console.print(table)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    from wargame.scenario import validate_path
+
+    console.print(f"{args.path}: {validate_path(args.path)}", highlight=False)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    _check_output_path("--out", args.out)
+    _check_output_path("--events", args.events)
+    if args.days < 0:
+        raise UserError(f"--days {args.days}: expected a number of days >= 0")
+    overrides = _parse_set(args.set or [])
+    theatre = load_theatre(args.scenario)
+    try:
+        model = ConflictModel(theatre, overrides, rng=args.seed)
+    except UnknownParameterError as error:
+        raise UserError(f"--set: {error}") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise UserError(
+            f"--set {describe_location(first['loc'])}={first.get('input')!r}: {first['msg']}"
+        ) from None
+    model.run(args.days)
+    if args.out is not None:
+        write_atomically(observation.series(model), args.out)
+    if args.events is not None:
+        write_atomically(observation.events_frame(model), args.events)
+    summary = model.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print_summary(summary, model, console)
+    return 0
+
+
+def print_summary(summary: dict, model: ConflictModel, console: Console) -> None:
+    """The run summary as tables a person can read at a glance."""
+    console.print(
+        f"[bold]{model.theatre.title}[/bold]: {summary['scenario']}, seed {summary['seed']}, "
+        f"{summary['days']} days ({summary['start_date']} to {summary['end_date']})"
+    )
+    table = Table(title="Factions at the end")
+    table.add_column("faction")
+    labels = {
+        "strength": "in play",
+        "killed": "killed",
+        "interned": "interned",
+        "recruited": "recruited",
+        "treasury": "treasury US$",
+        "revenue_total": "revenue US$",
+        "places_held": "places",
+        "border_posts_held": "border posts",
+        "mine_sites_held": "mine sites",
+    }
+    for label in labels.values():
+        table.add_column(label, justify="right")
+    for faction_id, measures in summary["factions"].items():
+        row = [f"{measures[k]:,.0f}" for k in labels]
+        table.add_row(model.factions[faction_id].short_name, *row)
+    console.print(table)
+
+    places = model.theatre.map.places
+    key_kinds = {PlaceKind.BORDER_POST, PlaceKind.MINE, PlaceKind.BASE}
+    control = Table(title="Key places at the end")
+    for column in ("place", "kind", "held by"):
+        control.add_column(column)
+    for place_id, faction_id in summary["control"].items():
+        if places[place_id].kind in key_kinds:
+            holder = model.factions[faction_id].short_name if faction_id else "-"
+            if place_id in summary["contested"]:
+                holder += " (contested)"
+            control.add_row(places[place_id].name, places[place_id].kind.value, holder)
+    console.print(control)
+    civilians = summary["civilians"]
+    console.print(
+        "Civilians: "
+        + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in civilians.items())
+        + f". Ceasefires: {summary['ceasefires']}. Events: {summary['events']}."
+    )
+
+
+# --- the parser ------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wargame", description="An agent-based conflict wargame on a map of towns and roads."
+    )
+    parser.add_argument("--version", action="version", version=f"wargame {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    scenarios = commands.add_parser("scenarios", help="list the theatres that ship")
+    scenarios.set_defaults(handler=cmd_scenarios)
+
+    validate = commands.add_parser(
+        "validate", help="check a theatre folder, set-up, map or faction file"
+    )
+    validate.add_argument("path", type=Path)
+    validate.set_defaults(handler=cmd_validate)
+
+    run = commands.add_parser(
+        "run",
+        help="run one campaign and print its summary",
+        epilog=_parameter_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument(
+        "--scenario", default="kachin", help="a shipped theatre's name or a theatre folder"
+    )
+    run.add_argument("--days", type=int, default=270, help="days to run (default 270)")
+    run.add_argument("--seed", type=int, default=None, help="seed (default: a fresh one)")
+    run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    run.add_argument("--out", type=Path, help="write the daily series (.csv or .parquet)")
+    run.add_argument("--events", type=Path, help="write the event log (.csv or .parquet)")
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override a scenario parameter (repeatable)",
+    )
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console()
+    errors = Console(stderr=True)
+    try:
+        return args.handler(args, console)
+    except (ScenarioError, UserError) as error:
+        errors.print(f"error: {error}", highlight=False, markup=False)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The structured event log: the campaign's story as records and sentences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+
+class EventKind(Enum):
+    CAPTURE = "capture"
+    CONTESTED = "contested"
+
+
+@dataclass(frozen=True)
+class Event:
+    day: int
+    date: dt.date
+    kind: EventKind
+    factions: tuple[str, ...]
+    place: str | None
+    text: str
+
+    @property
+    def sentence(self) -> str:
+        return f"Day {self.day}: {self.text}"
+
+    def as_record(self) -> dict[str, object]:
+        record = asdict(self)
+        record["kind"] = self.kind.value
+        record["date"] = self.date.isoformat()
+        record["factions"] = ",".join(self.factions)
+        record["sentence"] = self.sentence
+        return record
+
+
+class EventLog(list[Event]):
+    """Events in the order they happened; written to by the phases, read by the views."""
+
+    def of_kind(self, kind: EventKind) -> list[Event]:
+        return [event for event in self if event.kind is kind]
+
+    def at(self, place: str) -> list[Event]:
+        return [event for event in self if event.place == place]

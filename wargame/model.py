@@ -1,0 +1,145 @@
+"""The conflict model: builds a theatre's world and runs its days as a list of phases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+import mesa
+from mesa.discrete_space import Network
+
+from wargame import control, movement, observation
+from wargame.agents import CivilianGroup, Faction, Unit
+from wargame.events import Event, EventKind, EventLog
+from wargame.geography import Routes, build_graph
+from wargame.parameters import Parameters, make_parameters
+from wargame.scenario import PlaceKind, Theatre, load_theatre
+
+
+class ConflictModel(mesa.Model):
+    """One run of a theatre. `ConflictModel()` alone builds the default theatre.
+
+    `scenario` is a shipped theatre's name, a theatre folder, a set-up file or
+    an already loaded Theatre; `parameters` overrides the theatre's values; `rng`
+    is the seed of the one generator every random draw comes from.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | Theatre = "kachin",
+        parameters: Mapping[str, object] | None = None,
+        rng: int | None = None,
+    ) -> None:
+        self.seed = int(rng) if rng is not None else secrets.randbits(32)
+        super().__init__(rng=self.seed)
+        self.theatre = scenario if isinstance(scenario, Theatre) else load_theatre(scenario)
+        self.parameters: Parameters = make_parameters(
+            self.theatre.parameters, dict(parameters or {})
+        )
+        graph = build_graph(self.theatre.map, self.parameters)
+        self.grid = Network(graph, random=self.random, layout=dict(graph.nodes(data="pos")))
+        self.routes = Routes(graph)
+
+        self.factions: dict[str, Faction] = {
+            faction_id: Faction(self, faction_id, spec)
+            for faction_id, spec in self.theatre.factions.items()
+        }
+        places = self.theatre.map.places
+        self.controller: dict[str, str | None] = {
+            place_id: self.theatre.control.get(place_id)
+            for place_id, place in places.items()
+            if place.kind is not PlaceKind.SANCTUARY
+        }
+        self.contested: set[str] = set()
+        self.capture_progress: dict[str, tuple[str, int]] = {}
+        self.events = EventLog()
+        self.ceasefires = 0
+        self.civilians_killed = 0
+
+        for entry in self.theatre.units:
+            for _ in range(entry.count):
+                Unit(self, entry.faction, entry.strength, entry.place, entry.name)
+        self._create_civilians()
+
+        self._measures: dict[tuple, dict] = {}
+        self.datacollector = observation.make_datacollector(self)
+        self._observe()
+
+    def _create_civilians(self) -> None:
+        size = self.parameters.civilian_group_size
+        for place in self.theatre.map.places.values():
+            full, rest = divmod(place.population, size)
+            for group_size in [size] * full + ([rest] if rest else []):
+                CivilianGroup(self, place.id, group_size)
+
+    # --- the day -------------------------------------------------------------
+
+    def step(self) -> None:
+        """One day, phase by phase, in the order of the design brief."""
+        movement.advance(self)
+        control.update(self)
+        self._observe()
+
+    def run(self, days: int) -> None:
+        for _ in range(days):
+            self.step()
+
+    def _observe(self) -> None:
+        self._measures.clear()
+        self.datacollector.collect(self)
+
+    # --- what the phases and views ask -----------------------------------------
+
+    @property
+    def day(self) -> int:
+        return int(self.time)
+
+    @property
+    def date(self) -> dt.date:
+        return self.theatre.start_date + dt.timedelta(days=self.day)
+
+    @property
+    def units(self) -> list[Unit]:
+        """Units in play, in creation order (so phases that need no chance are repeatable)."""
+        return list(self.agents_by_type.get(Unit, []))
+
+    @property
+    def civilians(self) -> list[CivilianGroup]:
+        return list(self.agents_by_type.get(CivilianGroup, []))
+
+    def measures_today(self, key: tuple) -> dict:
+        """Observation's per-day measures, computed once per collection."""
+        if key not in self._measures:
+            if key[0] == "faction":
+                self._measures[key] = observation.faction_measures(self, key[1])
+            else:
+                self._measures[key] = observation.civilian_measures(self)
+        return self._measures[key]
+
+    def place_name(self, place_id: str) -> str:
+        return self.theatre.map.places[place_id].name
+
+    def list_factions(self, faction_ids: list[str]) -> str:
+        names = [self.factions[f].short_name for f in faction_ids]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def log(
+        self, kind: EventKind, factions: tuple[str, ...], place: str | None, text: str
+    ) -> Event:
+        event = Event(self.day, self.date, kind, factions, place, text)
+        self.events.append(event)
+        return event
+
+    def summary(self) -> dict[str, object]:
+        return observation.summary(self)
+
+
+def build_model(
+    scenario: str | Path | Theatre = "kachin",
+    overrides: Mapping[str, object] | None = None,
+    seed: int | None = None,
+) -> ConflictModel:
+    """The Python API's entry point: a model ready to step."""
+    return ConflictModel(scenario, overrides, rng=seed)

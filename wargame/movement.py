@@ -1,0 +1,31 @@
+"""Phase 3, movement: units travel along their routes at the speed of each road."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from wargame.model import ConflictModel
+
+
+def daily_progress(model: ConflictModel, n: int) -> np.ndarray:
+    """Days of road each of `n` units covers today: lognormal friction with mean exactly 1.
+
+    A lognormal with sigma^2 = ln(1 + cv^2) and mu = -sigma^2 / 2 has mean 1 and
+    the given coefficient of variation, so friction delays some units and
+    speeds others without changing the expected pace.
+    """
+    cv = model.parameters.travel_friction
+    if cv == 0.0:
+        return np.ones(n)
+    sigma = np.sqrt(np.log1p(cv**2))
+    return model.rng.lognormal(mean=-(sigma**2) / 2, sigma=sigma, size=n)
+
+
+def advance(model: ConflictModel) -> None:
+    """Units on the move cover a day of road each; nobody blocks a road, so order is free."""
+    moving = [unit for unit in model.units if unit.route or unit.transit]
+    for unit, days in zip(moving, daily_progress(model, len(moving)), strict=True):
+        unit.travel(float(days))

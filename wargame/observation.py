@@ -1,0 +1,113 @@
+"""Phase 9, observation: the daily series (Mesa DataCollector) and the run summary.
+
+The series has one row per day (day 0 is the starting state) and columns
+named `<faction>_<measure>` and `civilians_<measure>`; the summary's keys are a
+contract that the CLI, the batch runner and the viewer all read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from mesa import DataCollector
+
+from wargame.agents import CivilianState
+from wargame.scenario import PlaceKind
+
+if TYPE_CHECKING:
+    from wargame.model import ConflictModel
+
+FACTION_MEASURES = (
+    "strength",
+    "killed",
+    "interned",
+    "recruited",
+    "treasury",
+    "revenue_total",
+    "places_held",
+    "border_posts_held",
+    "mine_sites_held",
+)
+CIVILIAN_MEASURES = ("population", "displaced", "refugees_abroad", "returned", "killed")
+
+
+def faction_measures(model: ConflictModel, faction_id: str) -> dict[str, float]:
+    faction = model.factions[faction_id]
+    held = [p for p, f in model.controller.items() if f == faction_id]
+    places = model.theatre.map.places
+    return {
+        "strength": sum(u.strength for u in model.units if u.faction == faction_id),
+        "killed": faction.killed,
+        "interned": faction.interned,
+        "recruited": faction.recruited,
+        "treasury": round(faction.treasury, 2),
+        "revenue_total": round(faction.revenue_total, 2),
+        "places_held": len(held),
+        "border_posts_held": sum(places[p].kind is PlaceKind.BORDER_POST for p in held),
+        "mine_sites_held": sum(places[p].mine_sites for p in held if p not in model.contested),
+    }
+
+
+def civilian_measures(model: ConflictModel) -> dict[str, int]:
+    by_state = {state: 0 for state in CivilianState}
+    for group in model.civilians:
+        by_state[group.state] += group.size
+    return {
+        "population": sum(by_state.values()),
+        "displaced": by_state[CivilianState.DISPLACED],
+        "refugees_abroad": by_state[CivilianState.REFUGEE],
+        "returned": by_state[CivilianState.RETURNED],
+        "killed": model.civilians_killed,
+    }
+
+
+def _reporter(measure: Callable[[ConflictModel], dict], key: str) -> Callable:
+    return lambda model: measure(model)[key]
+
+
+def make_datacollector(model: ConflictModel) -> DataCollector:
+    """One reporter per series column; each day's measures are computed once and cached."""
+    reporters: dict[str, Callable] = {
+        "day": lambda m: m.day,
+        "date": lambda m: m.date.isoformat(),
+        "contested_places": lambda m: len(m.contested),
+        "events": lambda m: len(m.events),
+    }
+    for faction_id in model.factions:
+        for key in FACTION_MEASURES:
+            reporters[f"{faction_id}_{key}"] = _reporter(
+                lambda m, f=faction_id: m.measures_today(("faction", f)), key
+            )
+    for key in CIVILIAN_MEASURES:
+        reporters[f"civilians_{key}"] = _reporter(lambda m: m.measures_today(("civilians",)), key)
+    return DataCollector(model_reporters=reporters)
+
+
+def series(model: ConflictModel) -> pd.DataFrame:
+    """The daily series as a data frame indexed by nothing but its `day` column."""
+    return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+def events_frame(model: ConflictModel) -> pd.DataFrame:
+    columns = ["day", "date", "kind", "factions", "place", "text", "sentence"]
+    return pd.DataFrame([e.as_record() for e in model.events], columns=columns)
+
+
+def summary(model: ConflictModel) -> dict[str, object]:
+    """The run summary: stable keys, plain JSON types."""
+    return {
+        "scenario": model.theatre.name,
+        "seed": model.seed,
+        "days": model.day,
+        "start_date": model.theatre.start_date.isoformat(),
+        "end_date": model.date.isoformat(),
+        "parameters": model.parameters.model_dump(),
+        "factions": {f: faction_measures(model, f) for f in model.factions},
+        "control": dict(model.controller),
+        "contested": sorted(model.contested),
+        "civilians": civilian_measures(model),
+        "ceasefires": model.ceasefires,
+        "events": len(model.events),
+    }

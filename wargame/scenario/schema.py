@@ -1,0 +1,181 @@
+"""Schemas of the theatre files: what a map, a set-up and a faction file may hold.
+
+Each file is checked field by field here; checks that need two files at once
+(a unit's place must be on the map) live in `loader.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lowercase snake_case id")]
+Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a #RRGGBB colour")]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key would otherwise be ignored silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlaceKind(StrEnum):
+    TOWN = "town"
+    BORDER_POST = "border_post"
+    MINE = "mine"
+    BASE = "base"
+    SANCTUARY = "sanctuary"
+
+
+class RoadKind(StrEnum):
+    HIGHWAY = "highway"
+    ROAD = "road"
+    TRACK = "track"
+
+
+# --- map (GeoJSON) -----------------------------------------------------------
+
+
+class PointGeometry(Strict):
+    type: Literal["Point"]
+    coordinates: tuple[float, float]
+
+    @field_validator("coordinates")
+    @classmethod
+    def _lon_lat(cls, value: tuple[float, float]) -> tuple[float, float]:
+        lon, lat = value
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValueError(f"expected [longitude, latitude] in degrees, got {list(value)}")
+        return value
+
+
+class LineGeometry(Strict):
+    type: Literal["LineString"]
+    coordinates: list[tuple[float, float]] = Field(min_length=2)
+
+
+class PlaceProperties(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    kind: PlaceKind
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 two-letter code")
+    population: int = Field(ge=0)
+    mine_sites: int = Field(default=0, ge=0)
+    trade_per_day: float = Field(default=0.0, ge=0.0, description="US$ of border trade per day")
+    fortification: Fraction = 0.0
+    source: str = ""
+
+
+class RoadProperties(Strict):
+    from_: Id = Field(alias="from")
+    to: Id
+    kind: RoadKind
+    length_km: float | None = Field(default=None, gt=0.0)
+    source: str = ""
+
+
+class BorderProperties(Strict):
+    kind: Literal["border"]
+    name: str = ""
+
+
+class PlaceFeature(Strict):
+    type: Literal["Feature"]
+    geometry: PointGeometry
+    properties: PlaceProperties
+
+
+class RoadFeature(Strict):
+    type: Literal["Feature"]
+    geometry: LineGeometry
+    properties: RoadProperties
+
+
+class BorderFeature(Strict):
+    type: Literal["Feature"]
+    geometry: LineGeometry
+    properties: BorderProperties
+
+
+class MapFile(Strict):
+    """The GeoJSON FeatureCollection; features are sorted into kinds by `loader`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: Literal["FeatureCollection"]
+    features: list[dict] = Field(min_length=1)
+
+
+# --- set-up (TOML) -----------------------------------------------------------
+
+
+class ScenarioHeader(Strict):
+    title: str = Field(min_length=1)
+    description: str = ""
+    map: str = Field(min_length=1, description="GeoJSON file, relative to the set-up file")
+    start_date: dt.date
+    factions: list[Id] = Field(min_length=1)
+
+
+class UnitEntry(Strict):
+    faction: Id
+    place: Id
+    strength: int = Field(gt=0, description="soldiers")
+    name: str = ""
+    count: int = Field(default=1, ge=1, description="identical units to create")
+
+
+class SetupFile(Strict):
+    scenario: ScenarioHeader
+    control: dict[Id, Id] = Field(default_factory=dict)
+    units: list[UnitEntry] = Field(default_factory=list)
+    parameters: dict[str, bool | int | float | str] = Field(default_factory=dict)
+
+
+# --- faction (TOML) ----------------------------------------------------------
+
+
+class Doctrine(Strict):
+    """Weights of the commander's objective value (see `command.py`)."""
+
+    revenue: float = Field(ge=0.0)
+    strategic: float = Field(ge=0.0)
+    risk: float = Field(ge=0.0)
+    distance: float = Field(ge=0.0, description="cost per travel day")
+    aggression: Fraction = Field(description="share of field units sent on the offensive")
+    garrison: int = Field(ge=0, description="soldiers kept at each key place")
+
+
+class Combat(Strict):
+    effectiveness: float = Field(
+        gt=0.0, description="enemy soldiers put out of action per own soldier per day"
+    )
+
+
+class Morale(Strict):
+    initial: Fraction
+    break_point: Fraction
+    recovery_per_day: Fraction
+
+
+class Economy(Strict):
+    treasury: float = Field(ge=0.0, description="US$ at the start")
+    upkeep_per_soldier_per_day: float = Field(ge=0.0)
+    recruit_cost: float = Field(gt=0.0, description="US$ per soldier")
+    manpower: int = Field(ge=0, description="soldiers that can still be recruited")
+    external_income_per_day: float = Field(default=0.0, ge=0.0)
+
+
+class FactionFile(Strict):
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    colour: Colour
+    source: str = ""
+    doctrine: Doctrine
+    combat: Combat
+    morale: Morale
+    economy: Economy
+    relations: dict[Id, Annotated[float, Field(ge=-1.0, le=1.0)]] = Field(default_factory=dict)
