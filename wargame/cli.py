@@ -90,7 +90,7 @@ def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     from wargame.scenario import validate_path
 
-    console.print(f"{args.path}: {validate_path(args.path)}", highlight=False)
+    print(f"{args.path}: {validate_path(args.path)}")
     return 0
 
 
@@ -125,28 +125,27 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 def print_summary(summary: dict, model: ConflictModel, console: Console) -> None:
     """The run summary as tables a person can read at a glance."""
-    console.print(
-        f"[bold]{model.theatre.title}[/bold]: {summary['scenario']}, seed {summary['seed']}, "
+    print(
+        f"{model.theatre.title}\n{summary['scenario']}, seed {summary['seed']}, "
         f"{summary['days']} days ({summary['start_date']} to {summary['end_date']})"
     )
-    table = Table(title="Factions at the end")
-    table.add_column("faction")
     labels = {
-        "strength": "in play",
-        "killed": "killed",
-        "interned": "interned",
-        "recruited": "recruited",
-        "treasury": "treasury US$",
-        "revenue_total": "revenue US$",
-        "places_held": "places",
-        "border_posts_held": "border posts",
-        "mine_sites_held": "mine sites",
+        "strength": "soldiers in play",
+        "killed": "soldiers killed",
+        "interned": "soldiers interned",
+        "recruited": "soldiers recruited",
+        "treasury": "treasury (US$)",
+        "revenue_total": "revenue (US$)",
+        "places_held": "places held",
+        "border_posts_held": "border posts held",
+        "mine_sites_held": "mine sites held",
     }
-    for label in labels.values():
-        table.add_column(label, justify="right")
-    for faction_id, measures in summary["factions"].items():
-        row = [f"{measures[k]:,.0f}" for k in labels]
-        table.add_row(model.factions[faction_id].short_name, *row)
+    table = Table(title="Factions at the end")
+    table.add_column("")
+    for faction_id in summary["factions"]:
+        table.add_column(model.factions[faction_id].short_name, justify="right")
+    for key, label in labels.items():
+        table.add_row(label, *(f"{m[key]:,.0f}" for m in summary["factions"].values()))
     console.print(table)
 
     places = model.theatre.map.places
@@ -162,7 +161,7 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
             control.add_row(places[place_id].name, places[place_id].kind.value, holder)
     console.print(control)
     civilians = summary["civilians"]
-    console.print(
+    print(
         "Civilians: "
         + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in civilians.items())
         + f". Ceasefires: {summary['ceasefires']}. Events: {summary['events']}."
@@ -214,13 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    console = Console()
-    errors = Console(stderr=True)
     try:
-        return args.handler(args, console)
+        return args.handler(args, Console())
     except (ScenarioError, UserError) as error:
-        errors.print(f"error: {error}", highlight=False, markup=False)
+        print(f"error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head`: stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
