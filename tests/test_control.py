@@ -1,6 +1,7 @@
 """Control: sole armed presence for capture_days takes a place; hostile company contests it."""
 
-from wargame import ConflictModel
+from theatres import passive_model
+
 from wargame.events import EventKind
 
 EXACT = {"travel_friction": 0.0}
@@ -11,7 +12,7 @@ def test_a_place_changes_hands_after_capture_days_of_sole_presence(theatre_dir):
         units=[{"faction": "red", "place": "delta", "strength": 100}],
         parameters={"capture_days": 4},
     )
-    model = ConflictModel(folder, EXACT, rng=1)
+    model = passive_model(folder, EXACT, rng=1)
     for day in range(1, 4):
         model.step()
         assert model.controller["delta"] == "blue", day
@@ -25,12 +26,12 @@ def test_a_place_changes_hands_after_capture_days_of_sole_presence(theatre_dir):
 def test_a_place_with_hostile_units_is_contested_and_does_not_change_hands(theatre_dir):
     folder = theatre_dir(
         units=[
-            {"faction": "red", "place": "delta", "strength": 100},
-            {"faction": "blue", "place": "delta", "strength": 10},
+            {"faction": "red", "place": "delta", "strength": 1000},
+            {"faction": "blue", "place": "delta", "strength": 1000},
         ]
     )
-    model = ConflictModel(folder, EXACT, rng=1)
-    model.run(10)
+    model = passive_model(folder, EXACT, rng=1)
+    model.run(5)
     assert model.controller["delta"] == "blue"
     assert model.contested == {"delta"}
     assert len(model.events.of_kind(EventKind.CONTESTED)) == 1
@@ -42,7 +43,7 @@ def test_an_ally_does_not_take_its_friends_place(theatre_dir):
         factions=["red", "blue", "green"],
         units=[{"faction": "green", "place": "alpha", "strength": 100}],
     )
-    model = ConflictModel(folder, EXACT, rng=1)
+    model = passive_model(folder, EXACT, rng=1)
     model.run(10)
     assert model.controller["alpha"] == "red"
     assert model.contested == set()
@@ -50,7 +51,7 @@ def test_an_ally_does_not_take_its_friends_place(theatre_dir):
 
 def test_an_uncontrolled_place_is_taken_by_whoever_stays(theatre_dir):
     folder = theatre_dir(units=[{"faction": "blue", "place": "bravo", "strength": 50}])
-    model = ConflictModel(folder, EXACT, rng=1)
+    model = passive_model(folder, EXACT, rng=1)
     model.run(3)
     assert model.controller["bravo"] == "blue"
     assert model.summary()["factions"]["blue"]["places_held"] == 2
@@ -58,7 +59,7 @@ def test_an_uncontrolled_place_is_taken_by_whoever_stays(theatre_dir):
 
 def test_passing_through_does_not_capture(theatre_dir):
     folder = theatre_dir(units=[{"faction": "red", "place": "alpha", "strength": 50}])
-    model = ConflictModel(folder, EXACT, rng=1)
+    model = passive_model(folder, EXACT, rng=1)
     model.units[0].order_to("delta")
     model.run(5)  # at bravo on day 2 and charlie on day 4, one day each
     assert model.controller["bravo"] is None and model.controller["charlie"] is None
@@ -66,7 +67,7 @@ def test_passing_through_does_not_capture(theatre_dir):
 
 def test_held_counts_follow_control(theatre_dir):
     folder = theatre_dir(control={"alpha": "red", "charlie": "red", "delta": "blue"})
-    model = ConflictModel(folder, EXACT, rng=1)
+    model = passive_model(folder, EXACT, rng=1)
     red = model.summary()["factions"]["red"]
     blue = model.summary()["factions"]["blue"]
     assert (red["places_held"], red["border_posts_held"], red["mine_sites_held"]) == (2, 0, 50)

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from theatres import passive_model
 
-from wargame import ConflictModel
 from wargame.movement import daily_progress
 
 EXACT = {"travel_friction": 0.0}
@@ -11,7 +11,7 @@ EXACT = {"travel_friction": 0.0}
 
 def red_unit_model(theatre_dir, parameters=None, **kwargs):
     folder = theatre_dir(units=[{"faction": "red", "place": "alpha", "strength": 300}], **kwargs)
-    return ConflictModel(folder, {**EXACT, **(parameters or {})}, rng=3)
+    return passive_model(folder, {**EXACT, **(parameters or {})}, rng=3)
 
 
 def days_to_arrive(model, unit, destination, limit=100):
@@ -105,7 +105,7 @@ def test_friction_spreads_arrival_days_around_the_exact_time(theatre_dir):
     arrivals = []
     for seed in range(40):
         folder_model = red_unit_model(theatre_dir, {"travel_friction": 0.3})
-        model = ConflictModel(folder_model.theatre, {"travel_friction": 0.3}, rng=seed)
+        model = passive_model(folder_model.theatre, {"travel_friction": 0.3}, rng=seed)
         arrivals.append(days_to_arrive(model, model.units[0], "delta"))
     assert len(set(arrivals)) > 1
     # whole days, so arrival is the ceiling of a time whose mean is 6 days

@@ -148,3 +148,14 @@ def write_theatre(
         )
         (agents / f"{faction_id}.toml").write_text(text, encoding="utf-8")
     return folder
+
+
+def passive_model(scenario, parameters=None, rng: int = 1):
+    """A model whose commanders give no orders, so a test moves units by hand."""
+    from wargame import ConflictModel
+    from wargame.command import StandingOrders
+
+    model = ConflictModel(scenario, parameters, rng=rng)
+    for faction in model.factions.values():
+        faction.commander = StandingOrders()
+    return model

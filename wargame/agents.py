@@ -13,16 +13,12 @@ from typing import TYPE_CHECKING
 from mesa import Agent
 from mesa.discrete_space import CellAgent
 
+from wargame.command import Commander, DoctrineCommander
+from wargame.posture import Posture
 from wargame.scenario.schema import FactionFile
 
 if TYPE_CHECKING:
     from wargame.model import ConflictModel
-
-
-class Posture(Enum):
-    ATTACK = "attack"
-    HOLD = "hold"
-    WITHDRAW = "withdraw"
 
 
 class CivilianState(Enum):
@@ -50,6 +46,7 @@ class Faction(Agent):
         self.killed = 0
         self.interned = 0
         self.recruited = 0
+        self.commander: Commander = DoctrineCommander()
 
     def is_hostile(self, other: str) -> bool:
         """Factions fight when their relation is below zero; unknown relations are neutral."""
@@ -95,8 +92,9 @@ class Unit(CellAgent):
         road's far end, unless turning back is the faster way.
         """
         routes = self.model.routes
+        avoid = self.model.hostile_ground(self.faction)
         if self.transit is None:
-            path = routes.path(self.place, objective)
+            path = routes.path(self.place, objective, avoid)
             if path is None:
                 return False
             self.route = path[1:]
@@ -116,7 +114,7 @@ class Unit(CellAgent):
             if back < onward:
                 transit.origin, transit.destination = transit.destination, transit.origin
                 transit.km_left = transit.km_total - transit.km_left
-            self.route = routes.path(transit.destination, objective)
+            self.route = routes.path(transit.destination, objective, avoid)
         self.objective = objective
         return True
 

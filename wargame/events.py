@@ -10,6 +10,9 @@ from enum import Enum
 class EventKind(Enum):
     CAPTURE = "capture"
     CONTESTED = "contested"
+    RETREAT = "retreat"
+    INTERNMENT = "internment"
+    DESTROYED = "destroyed"
 
 
 @dataclass(frozen=True)

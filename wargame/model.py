@@ -10,20 +10,23 @@ from pathlib import Path
 import mesa
 from mesa.discrete_space import Network
 
-from wargame import control, movement, observation
+from wargame import combat, command, control, morale, movement, observation
 from wargame.agents import CivilianGroup, Faction, Unit
+from wargame.command import Commander
 from wargame.events import Event, EventKind, EventLog
-from wargame.geography import Routes, build_graph
+from wargame.geography import Routes, build_graph, crossings
 from wargame.parameters import Parameters, make_parameters
 from wargame.scenario import PlaceKind, Theatre, load_theatre
+from wargame.situation import Situation
 
 
-class ConflictModel(mesa.Model):
+class ConflictModel(Situation, mesa.Model):
     """One run of a theatre. `ConflictModel()` alone builds the default theatre.
 
     `scenario` is a shipped theatre's name, a theatre folder, a set-up file or
     an already loaded Theatre; `parameters` overrides the theatre's values; `rng`
-    is the seed of the one generator every random draw comes from.
+    is the seed of the one generator every random draw comes from; `commanders`
+    replaces the doctrine AI of the factions it names (a human's orders, say).
     """
 
     def __init__(
@@ -31,6 +34,7 @@ class ConflictModel(mesa.Model):
         scenario: str | Path | Theatre = "kachin",
         parameters: Mapping[str, object] | None = None,
         rng: int | None = None,
+        commanders: Mapping[str, Commander] | None = None,
     ) -> None:
         self.seed = int(rng) if rng is not None else secrets.randbits(32)
         super().__init__(rng=self.seed)
@@ -41,19 +45,28 @@ class ConflictModel(mesa.Model):
         graph = build_graph(self.theatre.map, self.parameters)
         self.grid = Network(graph, random=self.random, layout=dict(graph.nodes(data="pos")))
         self.routes = Routes(graph)
+        self.crossings = crossings(graph)
 
         self.factions: dict[str, Faction] = {
             faction_id: Faction(self, faction_id, spec)
             for faction_id, spec in self.theatre.factions.items()
         }
+        for faction_id, commander in (commanders or {}).items():
+            self.factions[faction_id].commander = commander
         places = self.theatre.map.places
         self.controller: dict[str, str | None] = {
             place_id: self.theatre.control.get(place_id)
             for place_id, place in places.items()
             if place.kind is not PlaceKind.SANCTUARY
         }
+        self._start_holdings = {
+            f: frozenset(p for p, holder in self.controller.items() if holder == f)
+            for f in self.factions
+        }
         self.contested: set[str] = set()
         self.capture_progress: dict[str, tuple[str, int]] = {}
+        self.engagements: list[combat.Engagement] = []
+        self._situation: dict[tuple, object] = {}
         self.events = EventLog()
         self.ceasefires = 0
         self.civilians_killed = 0
@@ -78,8 +91,15 @@ class ConflictModel(mesa.Model):
 
     def step(self) -> None:
         """One day, phase by phase, in the order of the design brief."""
+        command.issue_orders(self)
         movement.advance(self)
+        self._situation.clear()
+        self.engagements = combat.fight(self)
+        self._situation.clear()
+        morale.update(self, self.engagements)
+        self._situation.clear()
         control.update(self)
+        self._situation.clear()
         self._observe()
 
     def run(self, days: int) -> None:
@@ -108,6 +128,14 @@ class ConflictModel(mesa.Model):
     @property
     def civilians(self) -> list[CivilianGroup]:
         return list(self.agents_by_type.get(CivilianGroup, []))
+
+    def unit(self, unique_id: int) -> Unit | None:
+        return self._situation_of(("units",), lambda: {u.unique_id: u for u in self.units}).get(
+            unique_id
+        )
+
+    def hostile(self, a: str, b: str) -> bool:
+        return self.factions[a].is_hostile(b) or self.factions[b].is_hostile(a)
 
     def measures_today(self, key: tuple) -> dict:
         """Observation's per-day measures, computed once per collection."""

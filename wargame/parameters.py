@@ -8,6 +8,8 @@ can list them.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
@@ -40,6 +42,67 @@ class Parameters(BaseModel):
         ge=0.0,
         description="coefficient of variation of a unit's daily progress on the road "
         "(judgement: breakdowns, weather, checkpoints; 0 makes travel times exact)",
+    )
+    combat_mode: Literal["stochastic", "deterministic"] = Field(
+        default="stochastic",
+        description="'deterministic' applies the exact square-law losses; 'stochastic' draws "
+        "binomial casualties whose expectation is that loss",
+    )
+    fortification_bonus: float = Field(
+        default=1.5,
+        ge=0.0,
+        description="defender's effectiveness is multiplied by 1 + bonus x fortification "
+        "(judgement: a fortified HQ (0.6) nearly doubles its fire)",
+    )
+    morale_loss_per_casualty: float = Field(
+        default=1.5,
+        ge=0.0,
+        description="morale lost per fraction of a unit's strength lost in a day "
+        "(judgement: a unit losing a fifth of its men in a day loses 0.3)",
+    )
+    morale_outnumbered_per_day: float = Field(
+        default=0.02,
+        ge=0.0,
+        description="morale lost per day per unit of force ratio above 1 against it (judgement)",
+    )
+    morale_cut_off_per_day: float = Field(
+        default=0.03,
+        ge=0.0,
+        description="morale lost per day with no road to friendly ground (judgement)",
+    )
+    rally_margin: float = Field(
+        default=0.15,
+        ge=0.0,
+        description="a broken unit returns to duty when morale is this far above its break point",
+    )
+    internment_reach_days: float = Field(
+        default=2.0,
+        ge=0.0,
+        description="a cut-off broken unit crosses the border when a crossing is this many "
+        "travel days away or less (judgement; 62 soldiers fled Lweje into China [8])",
+    )
+    rare_earth_price: float = Field(
+        default=33_600.0,
+        ge=0.0,
+        description="US$ per tonne of rare-earth oxide (US$1.4 bn for ~41,700 t in 2023 [2][12])",
+    )
+    mine_output_per_site: float = Field(
+        default=0.38,
+        ge=0.0,
+        description="tonnes per mine site per day (41,700 t/yr from ~300 sites [11][12])",
+    )
+    worth_border_post: float = Field(
+        default=1.0, ge=0.0, description="strategic worth of a border post (0-1 scale)"
+    )
+    worth_base: float = Field(default=0.8, ge=0.0, description="strategic worth of a base")
+    worth_mine: float = Field(default=0.5, ge=0.0, description="strategic worth of a mine area")
+    worth_town: float = Field(
+        default=0.3, ge=0.0, description="strategic worth of a town, plus up to 0.3 by population"
+    )
+    key_town_population: int = Field(
+        default=20_000,
+        ge=0,
+        description="towns this populous are key places that keep a garrison (judgement)",
     )
     civilian_group_size: int = Field(
         default=500,

@@ -147,6 +147,15 @@ class Doctrine(Strict):
     distance: float = Field(ge=0.0, description="cost per travel day")
     aggression: Fraction = Field(description="share of field units sent on the offensive")
     garrison: int = Field(ge=0, description="soldiers kept at each key place")
+    attack_ratio: float = Field(
+        default=1.5, gt=0.0, description="force ratio over the defence needed to commit an attack"
+    )
+    recapture: float = Field(
+        default=0.0, ge=0.0, description="weight on retaking places the faction held at the start"
+    )
+    range_days: float | None = Field(
+        default=None, gt=0.0, description="attacks only places this many travel days from home"
+    )
 
 
 class Combat(Strict):

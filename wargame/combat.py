@@ -1,0 +1,192 @@
+"""Phase 4, combat: Lanchester square-law attrition wherever hostile units share a place.
+
+Aimed fire (the square law, Lanchester 1916): each side loses soldiers at a
+rate proportional to the other side's strength times its effectiveness,
+dA/dt = -beta B and dB/dt = -alpha A. Fire is split across the enemy's units in
+proportion to their strength, so within a side every unit loses the same
+fraction and the side's mean effectiveness stays constant through the day:
+that makes the two-sided day exactly solvable in closed form. Places where
+three or more mutually hostile sides meet are integrated numerically.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+from wargame.events import EventKind
+
+if TYPE_CHECKING:
+    from wargame.agents import Unit
+    from wargame.model import ConflictModel
+
+RK4_STEPS_PER_DAY = 48
+
+
+def square_law(
+    a0: float, b0: float, alpha: float, beta: float, t: float = 1.0
+) -> tuple[float, float]:
+    """Strengths of two sides after `t` days of aimed fire, by the exact solution.
+
+    alpha is A's effectiveness (B soldiers put out of action per A soldier per
+    day), beta is B's. A side that is annihilated within `t` stays at zero and
+    the survivor keeps sqrt(A0^2 - (beta/alpha) B0^2), the square law's invariant.
+    """
+    if a0 <= 0 or b0 <= 0 or (alpha <= 0 and beta <= 0):
+        return max(a0, 0.0), max(b0, 0.0)
+    if alpha <= 0:
+        return max(a0 - beta * b0 * t, 0.0), b0
+    if beta <= 0:
+        return a0, max(b0 - alpha * a0 * t, 0.0)
+    gamma = math.sqrt(alpha * beta)
+    a_power, b_power = alpha * a0 * a0, beta * b0 * b0
+    if a_power > b_power:
+        t_end = math.atanh(math.sqrt(b_power / a_power)) / gamma
+        if t_end <= t:
+            return math.sqrt((a_power - b_power) / alpha), 0.0
+    elif b_power > a_power:
+        t_end = math.atanh(math.sqrt(a_power / b_power)) / gamma
+        if t_end <= t:
+            return 0.0, math.sqrt((b_power - a_power) / beta)
+    c, s = math.cosh(gamma * t), math.sinh(gamma * t)
+    a = a0 * c - math.sqrt(beta / alpha) * b0 * s
+    b = b0 * c - math.sqrt(alpha / beta) * a0 * s
+    return max(a, 0.0), max(b, 0.0)
+
+
+def losses_by_rates(
+    strengths: np.ndarray, effectiveness: np.ndarray, hostile: np.ndarray, t: float = 1.0
+) -> np.ndarray:
+    """Each unit's loss over `t` days in a many-sided fight, by fourth-order Runge-Kutta.
+
+    dS_i/dt = -sum_j hostile[i, j] e_j S_j S_i / T_j, T_j being the hostile
+    strength facing j: every unit spreads its fire over its enemies by strength.
+    """
+
+    def rates(s: np.ndarray) -> np.ndarray:
+        facing = hostile @ s
+        share = np.divide(effectiveness * s, facing, out=np.zeros_like(s), where=facing > 0)
+        return -(hostile @ share) * s
+
+    s = strengths.astype(float)
+    h = t / RK4_STEPS_PER_DAY
+    for _ in range(RK4_STEPS_PER_DAY):
+        k1 = rates(s)
+        k2 = rates(np.maximum(s + h / 2 * k1, 0))
+        k3 = rates(np.maximum(s + h / 2 * k2, 0))
+        k4 = rates(np.maximum(s + h * k3, 0))
+        s = np.maximum(s + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), 0)
+    return strengths - s
+
+
+@dataclass
+class Engagement:
+    """One place's fight on one day, kept for the morale phase and the views."""
+
+    place: str
+    losses: dict[Unit, float] = field(default_factory=dict)
+    strength_before: dict[Unit, float] = field(default_factory=dict)
+    enemy_strength: dict[Unit, float] = field(default_factory=dict)
+
+
+def sides(model: ConflictModel, factions: list[str]) -> list[set[str]] | None:
+    """Factions at a place grouped into two sides, or None when that is not possible.
+
+    Two factions are on one side when neither is hostile to the other.
+    """
+    friends = nx.Graph()
+    friends.add_nodes_from(factions)
+    friends.add_edges_from(
+        (a, b) for i, a in enumerate(factions) for b in factions[i + 1 :] if not model.hostile(a, b)
+    )
+    groups = [set(c) for c in nx.connected_components(friends)]
+    if len(groups) != 2:
+        return None
+    for group in groups:
+        members = sorted(group)
+        if any(model.hostile(a, b) for i, a in enumerate(members) for b in members[i + 1 :]):
+            return None
+    return groups
+
+
+def expected_losses(model: ConflictModel, place: str, units: list[Unit]) -> np.ndarray:
+    """Deterministic loss of each unit at `place` over one day."""
+    strengths = np.array([u.strength for u in units], dtype=float)
+    controller = model.controller.get(place)
+    fortification = model.theatre.map.places[place].fortification
+    bonus = 1.0 + model.parameters.fortification_bonus * fortification
+    effectiveness = np.array(
+        [
+            model.factions[u.faction].spec.combat.effectiveness
+            * (
+                bonus
+                if controller is not None and not model.hostile(u.faction, controller)
+                else 1.0
+            )
+            for u in units
+        ]
+    )
+    factions = sorted({u.faction for u in units})
+    grouped = sides(model, factions)
+    if grouped is None:
+        hostile = np.array(
+            [[float(model.hostile(u.faction, v.faction)) for v in units] for u in units]
+        )
+        return losses_by_rates(strengths, effectiveness, hostile)
+    in_a = np.array([u.faction in grouped[0] for u in units])
+    a0, b0 = strengths[in_a].sum(), strengths[~in_a].sum()
+    alpha = (effectiveness[in_a] * strengths[in_a]).sum() / a0
+    beta = (effectiveness[~in_a] * strengths[~in_a]).sum() / b0
+    a1, b1 = square_law(a0, b0, alpha, beta)
+    fraction_lost = np.where(in_a, 1 - a1 / a0, 1 - b1 / b0)
+    return strengths * fraction_lost
+
+
+def fight(model: ConflictModel) -> list[Engagement]:
+    """Every contested place fights for a day; returns what happened at each."""
+    at_place: dict[str, list[Unit]] = {}
+    for unit in model.units:
+        if unit.place is not None:
+            at_place.setdefault(unit.place, []).append(unit)
+    engagements = []
+    for place, units in at_place.items():
+        factions = sorted({u.faction for u in units})
+        if not any(model.hostile(a, b) for i, a in enumerate(factions) for b in factions[i + 1 :]):
+            continue
+        engagements.append(_resolve(model, place, units))
+    return engagements
+
+
+def _resolve(model: ConflictModel, place: str, units: list[Unit]) -> Engagement:
+    expected = expected_losses(model, place, units)
+    engagement = Engagement(place)
+    for unit in units:
+        engagement.enemy_strength[unit] = sum(
+            v.strength for v in units if model.hostile(unit.faction, v.faction)
+        )
+    stochastic = model.parameters.combat_mode == "stochastic"
+    for unit, loss in zip(units, expected, strict=True):
+        before = unit.strength
+        if stochastic:
+            p = min(max(loss / before, 0.0), 1.0) if before > 0 else 0.0
+            loss = int(model.rng.binomial(int(before), p))
+        else:
+            loss = min(float(loss), before)
+        unit.strength = before - loss
+        model.factions[unit.faction].killed += loss
+        engagement.losses[unit] = loss
+        engagement.strength_before[unit] = before
+    for unit in units:
+        if unit.strength <= 0:
+            model.log(
+                EventKind.DESTROYED,
+                (unit.faction,),
+                place,
+                f"{unit.name} was destroyed at {model.place_name(place)}",
+            )
+            unit.remove()
+    return engagement

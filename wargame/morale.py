@@ -1,0 +1,123 @@
+"""Phase 5, morale and retreat: losses, odds and isolation wear units down; broken ones fall back.
+
+A unit whose morale falls below its faction's break point withdraws to the
+nearest friendly place by a path that avoids the enemy. A broken unit with no
+such path but a border crossing within reach crosses into the neighbouring
+country and is interned: it leaves play and its soldiers are counted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from wargame.events import EventKind
+from wargame.geography import fastest_paths
+from wargame.posture import Posture
+
+if TYPE_CHECKING:
+    from wargame.agents import Unit
+    from wargame.combat import Engagement
+    from wargame.model import ConflictModel
+
+COUNTRY_NAMES = {"CN": "China", "IN": "India", "TH": "Thailand", "LA": "Laos", "BD": "Bangladesh"}
+MAX_ODDS_PENALISED = 5.0
+
+
+def update(model: ConflictModel, engagements: list[Engagement]) -> None:
+    engaged = {unit: e for e in engagements for unit in e.losses if unit.strength > 0}
+    for unit in model.units:
+        if unit.place is not None:
+            _wear_and_rest(model, unit, engaged.get(unit))
+    crossed: dict[tuple[str, str], list[Unit]] = defaultdict(list)
+    for unit in model.units:
+        if unit.place is None:
+            continue
+        spec = model.factions[unit.faction].spec.morale
+        if unit.morale < spec.break_point:
+            if unit.posture is not Posture.WITHDRAW or not unit.route:
+                crossing = _fall_back(model, unit)
+                if crossing is not None:
+                    crossed[(unit.faction, crossing)].append(unit)
+        elif (
+            unit.posture is Posture.WITHDRAW
+            and not unit.route
+            and unit.morale >= spec.break_point + model.parameters.rally_margin
+        ):
+            unit.posture = Posture.HOLD
+    for (faction, crossing), units in crossed.items():
+        _intern(model, faction, crossing, units)
+
+
+def _wear_and_rest(model: ConflictModel, unit: Unit, engagement: Engagement | None) -> None:
+    params = model.parameters
+    spec = model.factions[unit.faction].spec.morale
+    if engagement is not None:
+        before = engagement.strength_before[unit]
+        unit.morale -= params.morale_loss_per_casualty * engagement.losses[unit] / before
+        own_side = sum(
+            s
+            for other, s in engagement.strength_before.items()
+            if not model.hostile(unit.faction, other.faction)
+        )
+        odds = engagement.enemy_strength[unit] / own_side if own_side else MAX_ODDS_PENALISED
+        if odds > 1:
+            unit.morale -= params.morale_outnumbered_per_day * (min(odds, MAX_ODDS_PENALISED) - 1)
+    if unit.place not in model.friendly_ground(unit.faction):
+        if model.is_cut_off(unit.faction, unit.place):
+            unit.morale -= params.morale_cut_off_per_day
+    elif engagement is None:
+        unit.morale = min(spec.initial, unit.morale + spec.recovery_per_day)
+    unit.morale = min(max(unit.morale, 0.0), 1.0)
+
+
+def _fall_back(model: ConflictModel, unit: Unit) -> str | None:
+    """Send a broken unit to safety; return the crossing it must use when none is left."""
+    origin = unit.place
+    safe = model.safe_ground(unit.faction)
+    unit.posture = Posture.WITHDRAW
+    if origin in safe:
+        unit.route = []
+        return None
+    avoid = model.hostile_ground(unit.faction) | model.enemy_positions(unit.faction)
+    days, paths = fastest_paths(model.routes.graph, origin, avoid)
+    refuges = [p for p in days if p in safe and p != origin]
+    if refuges:
+        refuge = min(refuges, key=lambda p: (days[p], p))
+        unit.objective = refuge
+        unit.route = paths[refuge][1:]
+        model.log(
+            EventKind.RETREAT,
+            (unit.faction,),
+            origin,
+            f"{unit.name} broke and fell back from {model.place_name(origin)} "
+            f"towards {model.place_name(refuge)}",
+        )
+        return None
+    reach = model.parameters.internment_reach_days
+    exits = [
+        c
+        for c in model.crossings
+        if c in days and days[c] <= reach and (c == origin or c not in avoid)
+    ]
+    if exits:
+        return min(exits, key=lambda c: (days[c], c))
+    return None  # nowhere to go: the unit stands and fights
+
+
+def _intern(model: ConflictModel, faction_id: str, crossing: str, units: list[Unit]) -> None:
+    faction = model.factions[faction_id]
+    soldiers = sum(u.strength for u in units)
+    faction.interned += soldiers
+    sanctuary = model.crossings[crossing][0]
+    country = model.theatre.map.places[sanctuary].country
+    for unit in units:
+        unit.remove()
+    count = f"{len(units)} {faction.short_name} unit{'s' if len(units) > 1 else ''}"
+    model.log(
+        EventKind.INTERNMENT,
+        (faction_id,),
+        crossing,
+        f"{count} ({soldiers:,.0f} soldiers) crossed into "
+        f"{COUNTRY_NAMES.get(country, country)} at {model.place_name(crossing)}",
+    )

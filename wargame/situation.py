@@ -1,0 +1,147 @@
+"""What the phases ask of the situation: whose ground, who is cut off, what is worth taking.
+
+The answers are cached in `_situation` until a phase changes the state they
+rest on; the model clears the cache between phases.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from wargame import control
+from wargame.scenario import PlaceKind
+
+if TYPE_CHECKING:
+    pass
+
+ADJACENT_THREAT_WEIGHT = 0.5  # judgement: enemies one road away count half in a defence
+
+
+class Situation:
+    """Mixin of ConflictModel: queries about the current state of the theatre."""
+
+    _situation: dict[tuple, Any]
+
+    def _situation_of(self, key: tuple, compute):
+        if key not in self._situation:
+            self._situation[key] = compute()
+        return self._situation[key]
+
+    def friendly_ground(self, faction: str) -> frozenset[str]:
+        """Places held by the faction or by a faction it is not hostile to."""
+        return self._situation_of(
+            ("friendly", faction),
+            lambda: frozenset(
+                p
+                for p, holder in self.controller.items()
+                if holder is not None and not self.hostile(faction, holder)
+            ),
+        )
+
+    def hostile_ground(self, faction: str) -> frozenset[str]:
+        """Places held by a faction hostile to this one: routes avoid passing through them."""
+        return self._situation_of(
+            ("hostile", faction),
+            lambda: frozenset(
+                p
+                for p, holder in self.controller.items()
+                if holder is not None and self.hostile(faction, holder)
+            ),
+        )
+
+    def strength_at(self) -> dict[str, dict[str, float]]:
+        """Soldiers per faction at each place (units on roads are at none)."""
+        return self._situation_of(("presence",), lambda: control.armed_presence(self))
+
+    def enemy_positions(self, faction: str) -> frozenset[str]:
+        """Places where units hostile to the faction stand."""
+        return self._situation_of(
+            ("enemies", faction),
+            lambda: frozenset(
+                p
+                for p, present in self.strength_at().items()
+                if any(self.hostile(faction, other) for other in present)
+            ),
+        )
+
+    def safe_ground(self, faction: str) -> frozenset[str]:
+        return self.friendly_ground(faction) - self.enemy_positions(faction)
+
+    def is_cut_off(self, faction: str, place: str) -> bool:
+        """No road from `place` reaches friendly ground without passing through the enemy."""
+        reach = self.routes.reachable(place, self.hostile_ground(faction))
+        friendly = self.friendly_ground(faction)
+        return not any(p in friendly for p in reach if p != place)
+
+    def key_places(self, faction: str) -> frozenset[str]:
+        """Places the faction holds that doctrine keeps a garrison in."""
+        places = self.theatre.map.places
+        threshold = self.parameters.key_town_population
+        return self._situation_of(
+            ("key", faction),
+            lambda: frozenset(
+                p
+                for p, holder in self.controller.items()
+                if holder == faction
+                and (places[p].kind is not PlaceKind.TOWN or places[p].population >= threshold)
+            ),
+        )
+
+    def start_holdings(self, faction: str) -> frozenset[str]:
+        return self._start_holdings[faction]
+
+    def home_range(self, faction: str) -> frozenset[str] | None:
+        """Places within the doctrine's range of what the faction held at the start."""
+        days = self.factions[faction].spec.doctrine.range_days
+        if days is None:
+            return None
+        return self._situation_of(
+            ("range", faction),
+            lambda: frozenset(
+                p
+                for home in self._start_holdings[faction]
+                for p, d in self.routes.reachable(home).items()
+                if d <= days
+            ),
+        )
+
+    def field_strength(self, faction: str) -> float:
+        return sum(u.strength for u in self.units if u.faction == faction)
+
+    def defence(self, faction: str, place: str) -> float:
+        """Hostile soldiers an attacker on `place` would face, fortification included."""
+        presence = self.strength_at()
+        here = sum(s for f, s in presence.get(place, {}).items() if self.hostile(faction, f))
+        near = sum(
+            s
+            for n in self.routes.graph.neighbors(place)
+            for f, s in presence.get(n, {}).items()
+            if self.hostile(faction, f)
+        )
+        holder = self.controller.get(place)
+        bonus = 1.0
+        if holder is not None and self.hostile(faction, holder):
+            bonus += (
+                self.parameters.fortification_bonus * self.theatre.map.places[place].fortification
+            )
+        return (here + ADJACENT_THREAT_WEIGHT * near) * bonus
+
+    def revenue_per_day(self, place: str) -> float:
+        """US$ a place yields its controller per day: mine output at today's price, and trade."""
+        spec = self.theatre.map.places[place]
+        output = spec.mine_sites * self.parameters.mine_output_per_site
+        return output * self.parameters.rare_earth_price + spec.trade_per_day
+
+    def revenue_worth(self, place: str) -> float:
+        """Revenue on a 0-1 scale: the theatre's richest place is 1."""
+        richest = self._situation_of(
+            ("richest",), lambda: max(self.revenue_per_day(p) for p in self.controller) or 1.0
+        )
+        return self.revenue_per_day(place) / richest
+
+    def strategic_worth(self, place: str) -> float:
+        spec = self.theatre.map.places[place]
+        worth = getattr(self.parameters, f"worth_{spec.kind.value}")
+        if spec.kind is PlaceKind.TOWN:
+            worth += 0.3 * min(spec.population / 100_000, 1.0)
+        return worth
