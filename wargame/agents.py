@@ -119,7 +119,11 @@ class Unit(CellAgent):
         return True
 
     def travel(self, days: float = 1.0) -> None:
-        """Cover `days` of road along the route, passing through places on the way."""
+        """Cover `days` of road along the route, passing through places on the way.
+
+        A place where hostile units stood this morning stops the march: a
+        column cannot slip past an enemy garrison.
+        """
         graph = self.model.grid.G
         speed = self.model.parameters.speed
         while days > 0:
@@ -137,10 +141,12 @@ class Unit(CellAgent):
                 self.transit.km_left -= reach
                 return
             days -= self.transit.km_left / km_per_day
-            self.cell = self.model.grid[self.transit.destination]
+            arrived = self.transit.destination
+            self.cell = self.model.grid[arrived]
             self.transit = None
             self.route.pop(0)
-        return
+            if arrived in self.model.enemy_positions(self.faction):
+                return  # an enemy force bars the way: the unit must fight through it
 
 
 class CivilianGroup(CellAgent):

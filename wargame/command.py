@@ -113,8 +113,14 @@ class DoctrineCommander:
     def _garrison(
         model: ConflictModel, faction: Faction, units: list[Unit], orders: list[Order]
     ) -> set[int]:
-        """Keep the doctrine's minimum at each key place held; everyone holds where it fights."""
-        minimum = faction.spec.doctrine.garrison
+        """Hold each key place with enough to match the enemy in reach; hold where you fight.
+
+        A key place keeps the doctrine's minimum, or more when enemies stand on
+        it or one road away (times the doctrine's caution): under the square
+        law a garrison behind fortification f matches an attacker
+        sqrt(1 + bonus f) times its size.
+        """
+        doctrine = faction.spec.doctrine
         key = model.key_places(faction.id)
         by_place: dict[str, list[Unit]] = {}
         for unit in units:
@@ -125,9 +131,10 @@ class DoctrineCommander:
             under_fire = place in model.enemy_positions(faction.id)
             if place not in key and not under_fire:
                 continue
+            need = max(doctrine.garrison, doctrine.caution * model.threat(faction.id, place))
             held = 0.0
             for unit in sorted(present, key=lambda u: (u.posture is Posture.ATTACK, u.unique_id)):
-                if held >= minimum and not under_fire:
+                if held >= need and not under_fire:
                     break
                 kept.add(unit.unique_id)
                 orders.append(Order(unit.unique_id, None, Posture.HOLD))
@@ -136,12 +143,19 @@ class DoctrineCommander:
 
     @staticmethod
     def _targets(model: ConflictModel, faction: Faction) -> dict[str, float]:
-        """Value of each place worth attacking, before the cost of getting there."""
+        """Value of each place on the front worth attacking, before the cost of getting there.
+
+        A place on the front (reachable without passing enemy ground) is worth
+        what it holds plus, discounted by travel days, the best of what taking
+        it opens up behind it: a junction town on the road to a border post
+        carries some of that border post's value.
+        """
         doctrine = faction.spec.doctrine
         friendly = model.friendly_ground(faction.id)
         enemies_at = model.enemy_positions(faction.id)
         home_range = model.home_range(faction.id)
-        values: dict[str, float] = {}
+        avoid = model.hostile_ground(faction.id)
+        own = {}
         for place_id in model.controller:
             if place_id in friendly and place_id not in enemies_at:
                 continue
@@ -151,8 +165,14 @@ class DoctrineCommander:
             value += doctrine.strategic * model.strategic_worth(place_id)
             if place_id in model.start_holdings(faction.id):
                 value += doctrine.recapture
-            values[place_id] = value
-        best = sorted(values.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATE_TARGETS]
+            own[place_id] = value
+        depth = _value_in_depth(model, own, model.parameters.objective_discount_per_day)
+        frontier: set[str] = set()
+        for place in {u.place for u in model.units if u.faction == faction.id and u.place}:
+            frontier.update(p for p in model.routes.reachable(place, avoid) if p in own)
+        best = sorted(((p, depth[p]) for p in frontier), key=lambda item: (-item[1], item[0]))[
+            :CANDIDATE_TARGETS
+        ]
         field_strength = max(model.field_strength(faction.id), 1.0)
         return {
             place_id: value - doctrine.risk * model.defence(faction.id, place_id) / field_strength
@@ -163,8 +183,14 @@ class DoctrineCommander:
     def _strike_force(
         model: ConflictModel, doctrine, target: str, value: float, free: list[Unit], need: float
     ) -> list[Unit]:
-        """The nearest free units worth sending, until their strength meets the need."""
-        days = {u: model.routes.travel_days(u.place, target) for u in free}
+        """The nearest free units worth sending, until their strength meets the need.
+
+        Only units with a road to the target that passes no enemy-held place
+        count: a front advances place by place instead of marching through
+        enemy towns.
+        """
+        avoid = model.hostile_ground(free[0].faction)
+        days = {u: model.routes.travel_days(u.place, target, avoid) for u in free}
         worth_it = [u for u in free if value - doctrine.distance * days[u] > 0]
         chosen, strength = [], 0.0
         for unit in sorted(worth_it, key=lambda u: (days[u], u.unique_id)):
@@ -173,3 +199,29 @@ class DoctrineCommander:
             if strength >= need:
                 return chosen
         return []
+
+
+def _value_in_depth(
+    model: ConflictModel, own: dict[str, float], discount: float
+) -> dict[str, float]:
+    """V(p) = own(p) + max over neighbours q in enemy or open ground of discount^days * V(q).
+
+    Value iteration over the places not yet held; converges because the
+    discount is below one.
+    """
+    factors = {
+        place: [(q, discount**days) for q, days in model.routes.roads_from[place] if q in own]
+        for place in own
+    }
+    value = dict(own)
+    for _ in range(len(own)):
+        changed = False
+        for place, base in own.items():
+            onward = [factor * value[q] for q, factor in factors[place]]
+            best = base + max(onward, default=0.0)
+            if best > value[place] + 1e-9:
+                value[place] = best
+                changed = True
+        if not changed:
+            break
+    return value

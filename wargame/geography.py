@@ -74,7 +74,12 @@ class Routes:
 
     def __init__(self, graph: nx.Graph) -> None:
         home = [n for n, d in graph.nodes(data=True) if d["place"].kind is not PlaceKind.SANCTUARY]
-        self.graph = graph.subgraph(home)
+        self.graph = graph.subgraph(home).copy()
+        self.roads_from: dict[str, list[tuple[str, float]]] = {
+            place: [(other, data["days"]) for other, data in self.graph[place].items()]
+            for place in self.graph
+        }
+        """Each place's neighbours with the days to reach them: a plain dict for hot loops."""
         self._open: dict[str, Tables] = {}
         self._avoiding: dict[frozenset[str], dict[str, Tables]] = {}
 

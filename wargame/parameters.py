@@ -91,6 +91,13 @@ class Parameters(BaseModel):
         ge=0.0,
         description="tonnes per mine site per day (41,700 t/yr from ~300 sites [11][12])",
     )
+    trade_share: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="share of a border post's trade its controller takes in duties and fees "
+        "(judgement)",
+    )
     worth_border_post: float = Field(
         default=1.0, ge=0.0, description="strategic worth of a border post (0-1 scale)"
     )
@@ -98,6 +105,13 @@ class Parameters(BaseModel):
     worth_mine: float = Field(default=0.5, ge=0.0, description="strategic worth of a mine area")
     worth_town: float = Field(
         default=0.3, ge=0.0, description="strategic worth of a town, plus up to 0.3 by population"
+    )
+    objective_discount_per_day: float = Field(
+        default=0.85,
+        ge=0.0,
+        lt=1.0,
+        description="a place's value to an attacker includes what lies beyond it, discounted "
+        "by this factor per travel day (judgement)",
     )
     key_town_population: int = Field(
         default=20_000,

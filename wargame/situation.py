@@ -67,6 +67,17 @@ class Situation:
     def safe_ground(self, faction: str) -> frozenset[str]:
         return self.friendly_ground(faction) - self.enemy_positions(faction)
 
+    def threatened_ground(self, faction: str) -> frozenset[str]:
+        """Places with hostile units on them or one road away."""
+        return self._situation_of(
+            ("threatened", faction),
+            lambda: frozenset(
+                p
+                for enemy_at in self.enemy_positions(faction)
+                for p in [enemy_at, *(n for n, _ in self.routes.roads_from.get(enemy_at, []))]
+            ),
+        )
+
     def is_cut_off(self, faction: str, place: str) -> bool:
         """No road from `place` reaches friendly ground without passing through the enemy."""
         reach = self.routes.reachable(place, self.hostile_ground(faction))
@@ -114,7 +125,7 @@ class Situation:
         here = sum(s for f, s in presence.get(place, {}).items() if self.hostile(faction, f))
         near = sum(
             s
-            for n in self.routes.graph.neighbors(place)
+            for n, _ in self.routes.roads_from[place]
             for f, s in presence.get(n, {}).items()
             if self.hostile(faction, f)
         )
@@ -126,11 +137,22 @@ class Situation:
             )
         return (here + ADJACENT_THREAT_WEIGHT * near) * bonus
 
+    def threat(self, faction: str, place: str) -> float:
+        """Soldiers needed to hold `place` against the hostile units on it and one road away."""
+        presence = self.strength_at()
+        nearby = [place] + [n for n, _ in self.routes.roads_from[place]]
+        enemies = sum(
+            s for p in nearby for f, s in presence.get(p, {}).items() if self.hostile(faction, f)
+        )
+        fortification = self.theatre.map.places[place].fortification
+        return enemies / (1.0 + self.parameters.fortification_bonus * fortification) ** 0.5
+
     def revenue_per_day(self, place: str) -> float:
         """US$ a place yields its controller per day: mine output at today's price, and trade."""
         spec = self.theatre.map.places[place]
         output = spec.mine_sites * self.parameters.mine_output_per_site
-        return output * self.parameters.rare_earth_price + spec.trade_per_day
+        trade = spec.trade_per_day * self.parameters.trade_share
+        return output * self.parameters.rare_earth_price + trade
 
     def revenue_worth(self, place: str) -> float:
         """Revenue on a 0-1 scale: the theatre's richest place is 1."""

@@ -147,6 +147,11 @@ class Doctrine(Strict):
     distance: float = Field(ge=0.0, description="cost per travel day")
     aggression: Fraction = Field(description="share of field units sent on the offensive")
     garrison: int = Field(ge=0, description="soldiers kept at each key place")
+    caution: float = Field(
+        default=1.0,
+        ge=0.0,
+        description="share of the enemy strength in reach that garrisons of key places match",
+    )
     attack_ratio: float = Field(
         default=1.5, gt=0.0, description="force ratio over the defence needed to commit an attack"
     )

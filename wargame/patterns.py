@@ -1,0 +1,106 @@
+"""The seed story as patterns over many runs: what the default theatre is calibrated to.
+
+`campaign_outcome` reduces one finished run to the facts the patterns ask
+about; `military_patterns` turns many outcomes into the frequencies that
+`tests/test_calibration.py` checks and the closing notes report.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+from wargame.events import EventKind
+from wargame.scenario import PlaceKind
+
+if TYPE_CHECKING:
+    from wargame.model import ConflictModel
+
+
+def first_capture_day(model: ConflictModel, faction: str, place: str) -> int | None:
+    for event in model.events.of_kind(EventKind.CAPTURE):
+        if event.place == place and event.factions[0] == faction:
+            return event.day
+    return None
+
+
+def campaign_outcome(model: ConflictModel) -> dict[str, object]:
+    """One run's end state, in plain types so it can cross a process boundary."""
+    places = model.theatre.map.places
+    start = {
+        f: sum(u.strength * u.count for u in model.theatre.units if u.faction == f)
+        for f in model.factions
+    }
+    return {
+        "seed": model.seed,
+        "control": dict(model.controller),
+        "border_posts": {
+            f: sum(
+                1
+                for p, h in model.controller.items()
+                if h == f and places[p].kind is PlaceKind.BORDER_POST
+            )
+            for f in model.factions
+        },
+        "interned": {f: model.factions[f].interned for f in model.factions},
+        "strength_share": {
+            f: sum(u.strength for u in model.units if u.faction == f) / start[f]
+            for f in model.factions
+        },
+        "kanpaiti_taken_day": first_capture_day(model, "kia", "kanpaiti"),
+    }
+
+
+def run_outcome(args: tuple[str, Mapping[str, object], int, int]) -> dict[str, object]:
+    from wargame.model import ConflictModel
+
+    scenario, parameters, seed, days = args
+    model = ConflictModel(scenario, parameters, rng=seed)
+    model.run(days)
+    return campaign_outcome(model)
+
+
+def run_many(
+    seeds: Iterable[int],
+    days: int = 270,
+    scenario: str = "kachin",
+    parameters: Mapping[str, object] | None = None,
+    jobs: int | None = None,
+) -> list[dict[str, object]]:
+    """Outcomes of one run per seed, on all cores."""
+    tasks = [(scenario, dict(parameters or {}), seed, days) for seed in seeds]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(run_outcome, tasks))
+
+
+def share(flags: Iterable[bool]) -> float:
+    flags = list(flags)
+    return sum(flags) / len(flags)
+
+
+def military_patterns(outcomes: list[dict]) -> dict[str, float]:
+    """Frequencies of the military issue's calibration patterns over many runs."""
+    taken = [o["kanpaiti_taken_day"] for o in outcomes]
+    never = 10**9  # a run where the KIA never took it sorts after every real day
+    median_day = statistics.median(d if d is not None else never for d in taken)
+    return {
+        "kia_holds_kanpaiti": share(o["control"]["kanpaiti"] == "kia" for o in outcomes),
+        "median_day_kia_takes_kanpaiti": median_day,
+        "kia_holds_lweje": share(o["control"]["lweje"] == "kia" for o in outcomes),
+        "tatmadaw_holds_myitkyina": share(
+            o["control"]["myitkyina"] == "tatmadaw" for o in outcomes
+        ),
+        "tatmadaw_holds_bhamo": share(o["control"]["bhamo"] == "tatmadaw" for o in outcomes),
+        "tatmadaw_at_most_one_border_post": share(
+            o["border_posts"]["tatmadaw"] <= 1 for o in outcomes
+        ),
+        "tatmadaw_interned_some": share(o["interned"]["tatmadaw"] > 0 for o in outcomes),
+        **{
+            f"median_strength_share_{f}": statistics.median(
+                o["strength_share"][f] for o in outcomes
+            )
+            for f in outcomes[0]["strength_share"]
+        },
+    }
