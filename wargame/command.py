@@ -90,8 +90,9 @@ class DoctrineCommander:
             elif unit.place is not None:
                 free.append(unit)
         budget = doctrine.aggression * sum(u.strength for u in mobile) - sum(committed.values())
+        main_effort: tuple[str, float] | None = None
         for target, value in sorted(targets.items(), key=lambda item: (-item[1], item[0])):
-            if budget <= 0 or not free:
+            if budget <= 0 or not free or value <= 0:
                 break
             need = doctrine.attack_ratio * max(
                 model.defence(faction.id, target), doctrine.garrison
@@ -101,13 +102,87 @@ class DoctrineCommander:
             chosen = self._strike_force(model, doctrine, target, value, free, need)
             strength = sum(u.strength for u in chosen)
             if not chosen or strength - chosen[-1].strength > budget:
+                main_effort = main_effort or (target, min(need, budget))
                 continue
             for unit in chosen:
                 free.remove(unit)
                 orders.append(Order(unit.unique_id, target, Posture.ATTACK))
             budget -= strength
+        if main_effort is not None and budget > 0:
+            free = self._assemble(model, faction, *main_effort, free, orders)
+        free = self._reinforce(model, faction, free, orders)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
+
+    @staticmethod
+    def _assemble(
+        model: ConflictModel,
+        faction: Faction,
+        target: str,
+        strength_needed: float,
+        free: list[Unit],
+        orders: list[Order],
+    ) -> list[Unit]:
+        """Gather free units at the safe place nearest the best target they could not yet take.
+
+        Returns the units still free. Concentrating first is how a force too
+        scattered to attack becomes one that can.
+        """
+        avoid = model.hostile_ground(faction.id)
+        staging = [
+            p
+            for p in model.safe_ground(faction.id)
+            if model.routes.travel_days(p, target, avoid) < float("inf")
+        ]
+        if not staging:
+            return free
+        assembly = min(staging, key=lambda p: (model.routes.travel_days(p, target, avoid), p))
+        days = {u: model.routes.travel_days(u.place, assembly, avoid) for u in free}
+        gathered = sum(
+            u.strength
+            for u in model.units
+            if u.faction == faction.id and assembly in (u.place, u.objective)
+        )
+        for unit in sorted(free, key=lambda u: (days[u], u.unique_id)):
+            if gathered >= strength_needed or days[unit] == float("inf"):
+                break
+            free.remove(unit)
+            orders.append(Order(unit.unique_id, assembly, Posture.HOLD))
+            gathered += unit.strength
+        return [u for u in free]
+
+    @staticmethod
+    def _reinforce(
+        model: ConflictModel, faction: Faction, free: list[Unit], orders: list[Order]
+    ) -> list[Unit]:
+        """Send units left over to key places whose garrison falls short of the threat.
+
+        Returns the units still free. Units on their way count as arrived, so a
+        shortfall draws only as much help as it needs.
+        """
+        doctrine = faction.spec.doctrine
+        held: dict[str, float] = {}
+        for unit in model.units:
+            if unit.faction == faction.id and unit.posture is not Posture.ATTACK:
+                where = unit.place or unit.objective
+                if where is not None:
+                    held[where] = held.get(where, 0.0) + unit.strength
+        shortfalls = {
+            place: doctrine.caution * model.threat(faction.id, place) - held.get(place, 0.0)
+            for place in model.key_places(faction.id)
+        }
+        avoid = model.hostile_ground(faction.id)
+        for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
+            if short <= 0 or not free:
+                continue
+            days = {u: model.routes.travel_days(u.place, place, avoid) for u in free}
+            for unit in sorted(free, key=lambda u: (days[u], u.unique_id)):
+                if short <= 0 or days[unit] == float("inf"):
+                    break
+                free.remove(unit)
+                orders.append(Order(unit.unique_id, place, Posture.HOLD))
+                short -= unit.strength
+        return free
 
     @staticmethod
     def _garrison(
@@ -115,10 +190,11 @@ class DoctrineCommander:
     ) -> set[int]:
         """Hold each key place with enough to match the enemy in reach; hold where you fight.
 
-        A key place keeps the doctrine's minimum, or more when enemies stand on
-        it or one road away (times the doctrine's caution): under the square
-        law a garrison behind fortification f matches an attacker
-        sqrt(1 + bonus f) times its size.
+        A key place keeps the doctrine's minimum, the doctrine's `hold` share of
+        the garrison it started with, or more when enemies stand on it or one
+        road away (times the doctrine's caution): under the square law a
+        garrison behind fortification f matches an attacker sqrt(1 + bonus f)
+        times its size.
         """
         doctrine = faction.spec.doctrine
         key = model.key_places(faction.id)
@@ -131,7 +207,11 @@ class DoctrineCommander:
             under_fire = place in model.enemy_positions(faction.id)
             if place not in key and not under_fire:
                 continue
-            need = max(doctrine.garrison, doctrine.caution * model.threat(faction.id, place))
+            need = max(
+                doctrine.garrison,
+                doctrine.caution * model.threat(faction.id, place),
+                doctrine.hold * model.starting_garrison(faction.id, place),
+            )
             held = 0.0
             for unit in sorted(present, key=lambda u: (u.posture is Posture.ATTACK, u.unique_id)):
                 if held >= need and not under_fire:
@@ -204,24 +284,27 @@ class DoctrineCommander:
 def _value_in_depth(
     model: ConflictModel, own: dict[str, float], discount: float
 ) -> dict[str, float]:
-    """V(p) = own(p) + max over neighbours q in enemy or open ground of discount^days * V(q).
+    """V(p) = own(p) + the best single place beyond p, discounted by discount^days.
 
-    Value iteration over the places not yet held; converges because the
-    discount is below one.
+    The best beyond is found by max-propagation over the places not yet
+    held, W(p) = max(own(p), max over neighbours q of discount^days W(q)), so a
+    long chain of small towns is worth no more than the best prize it leads to.
     """
     factors = {
         place: [(q, discount**days) for q, days in model.routes.roads_from[place] if q in own]
         for place in own
     }
-    value = dict(own)
+    best = dict(own)
     for _ in range(len(own)):
         changed = False
-        for place, base in own.items():
-            onward = [factor * value[q] for q, factor in factors[place]]
-            best = base + max(onward, default=0.0)
-            if best > value[place] + 1e-9:
-                value[place] = best
+        for place, neighbours in factors.items():
+            reach = max((factor * best[q] for q, factor in neighbours), default=0.0)
+            if reach > best[place] + 1e-12:
+                best[place] = reach
                 changed = True
         if not changed:
             break
-    return value
+    return {
+        place: own[place] + max((factor * best[q] for q, factor in factors[place]), default=0.0)
+        for place in own
+    }

@@ -63,6 +63,12 @@ class ConflictModel(Situation, mesa.Model):
             f: frozenset(p for p, holder in self.controller.items() if holder == f)
             for f in self.factions
         }
+        self._starting_garrisons: dict[tuple[str, str], int] = {}
+        for entry in self.theatre.units:
+            key = (entry.faction, entry.place)
+            self._starting_garrisons[key] = (
+                self._starting_garrisons.get(key, 0) + entry.strength * entry.count
+            )
         self.contested: set[str] = set()
         self.capture_progress: dict[str, tuple[str, int]] = {}
         self.engagements: list[combat.Engagement] = []

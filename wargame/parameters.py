@@ -61,7 +61,7 @@ class Parameters(BaseModel):
         "(judgement: a unit losing a fifth of its men in a day loses 0.3)",
     )
     morale_outnumbered_per_day: float = Field(
-        default=0.02,
+        default=0.01,
         ge=0.0,
         description="morale lost per day per unit of force ratio above 1 against it (judgement)",
     )
@@ -107,7 +107,7 @@ class Parameters(BaseModel):
         default=0.3, ge=0.0, description="strategic worth of a town, plus up to 0.3 by population"
     )
     objective_discount_per_day: float = Field(
-        default=0.85,
+        default=0.8,
         ge=0.0,
         lt=1.0,
         description="a place's value to an attacker includes what lies beyond it, discounted "

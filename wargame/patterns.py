@@ -49,6 +49,7 @@ def campaign_outcome(model: ConflictModel) -> dict[str, object]:
             f: sum(u.strength for u in model.units if u.faction == f) / start[f]
             for f in model.factions
         },
+        "killed_share": {f: model.factions[f].killed / start[f] for f in model.factions},
         "kanpaiti_taken_day": first_capture_day(model, "kia", "kanpaiti"),
     }
 
@@ -102,5 +103,10 @@ def military_patterns(outcomes: list[dict]) -> dict[str, float]:
                 o["strength_share"][f] for o in outcomes
             )
             for f in outcomes[0]["strength_share"]
+        },
+        # annihilated: every soldier killed; interned soldiers survive across the border
+        **{
+            f"median_killed_share_{f}": statistics.median(o["killed_share"][f] for o in outcomes)
+            for f in outcomes[0]["killed_share"]
         },
     }

@@ -14,7 +14,7 @@ from wargame.scenario import PlaceKind
 if TYPE_CHECKING:
     pass
 
-ADJACENT_THREAT_WEIGHT = 0.5  # judgement: enemies one road away count half in a defence
+ADJACENT_THREAT_WEIGHT = 0.25  # judgement: enemies one road away count a quarter in a defence
 
 
 class Situation:
@@ -97,6 +97,10 @@ class Situation:
                 and (places[p].kind is not PlaceKind.TOWN or places[p].population >= threshold)
             ),
         )
+
+    def starting_garrison(self, faction: str, place: str) -> int:
+        """Soldiers the faction had at `place` on day 0."""
+        return self._starting_garrisons.get((faction, place), 0)
 
     def start_holdings(self, faction: str) -> frozenset[str]:
         return self._start_holdings[faction]

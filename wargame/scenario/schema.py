@@ -152,6 +152,10 @@ class Doctrine(Strict):
         ge=0.0,
         description="share of the enemy strength in reach that garrisons of key places match",
     )
+    hold: Fraction = Field(
+        default=0.0,
+        description="share of its starting garrison a key place keeps whatever happens elsewhere",
+    )
     attack_ratio: float = Field(
         default=1.5, gt=0.0, description="force ratio over the defence needed to commit an attack"
     )
