@@ -7,6 +7,9 @@ about; `military_patterns` turns many outcomes into the frequencies that
 
 from __future__ import annotations
 
+import argparse
+import json
+import multiprocessing
 import statistics
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -72,7 +75,9 @@ def run_many(
 ) -> list[dict[str, object]]:
     """Outcomes of one run per seed, on all cores."""
     tasks = [(scenario, dict(parameters or {}), seed, days) for seed in seeds]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # spawn, not fork: forking a process that has threads can deadlock
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         return list(pool.map(run_outcome, tasks))
 
 
@@ -110,3 +115,18 @@ def military_patterns(outcomes: list[dict]) -> dict[str, float]:
             for f in outcomes[0]["killed_share"]
         },
     }
+
+
+def main() -> None:
+    """`python -m wargame.patterns`: print the calibration frequencies of the default theatre."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--seeds", type=int, default=100)
+    parser.add_argument("--days", type=int, default=270)
+    parser.add_argument("--scenario", default="kachin")
+    args = parser.parse_args()
+    outcomes = run_many(range(args.seeds), days=args.days, scenario=args.scenario)
+    print(json.dumps(military_patterns(outcomes), indent=2))
+
+
+if __name__ == "__main__":
+    main()
