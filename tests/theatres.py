@@ -23,7 +23,7 @@ effectiveness = {effectiveness}
 
 [morale]
 initial = 0.8
-break_point = 0.3
+break_point = {break_point}
 recovery_per_day = 0.05
 
 [economy]
@@ -134,6 +134,7 @@ def write_theatre(
             "name": faction_id.title() + " Army",
             "aggression": 0.5,
             "effectiveness": 0.01,
+            "break_point": 0.3,
             **DEFAULT_FACTIONS[faction_id],
             **(faction_overrides or {}).get(faction_id, {}),
         }
@@ -144,6 +145,7 @@ def write_theatre(
             colour=spec["colour"],
             aggression=spec["aggression"],
             effectiveness=spec["effectiveness"],
+            break_point=spec["break_point"],
             relations=relations,
         )
         (agents / f"{faction_id}.toml").write_text(text, encoding="utf-8")

@@ -1,0 +1,140 @@
+"""Combat: the square law's closed form, its use in the model, and casualties in expectation."""
+
+import math
+
+import numpy as np
+import pytest
+from theatres import passive_model, place, road
+
+from wargame.combat import expected_losses, losses_by_rates, square_law
+from wargame.events import EventKind
+
+DUEL = [(1000, 800, 0.01, 0.01), (500, 900, 0.03, 0.005), (300, 300, 0.02, 0.01)]
+
+
+@pytest.mark.parametrize(("a0", "b0", "alpha", "beta"), DUEL)
+def test_the_closed_form_run_to_the_end_leaves_the_square_law_survivors(a0, b0, alpha, beta):
+    a, b = square_law(a0, b0, alpha, beta, t=10_000.0)
+    if alpha * a0**2 > beta * b0**2:
+        assert b == 0 and a == pytest.approx(math.sqrt(a0**2 - beta / alpha * b0**2), rel=1e-9)
+    else:
+        assert a == 0 and b == pytest.approx(math.sqrt(b0**2 - alpha / beta * a0**2), rel=1e-9)
+
+
+@pytest.mark.parametrize(("a0", "b0", "alpha", "beta"), DUEL)
+def test_a_partial_day_keeps_the_square_law_invariant(a0, b0, alpha, beta):
+    a, b = square_law(a0, b0, alpha, beta, t=1.0)
+    assert 0 < a < a0 and 0 < b < b0
+    assert alpha * a**2 - beta * b**2 == pytest.approx(alpha * a0**2 - beta * b0**2, rel=1e-9)
+
+
+def test_days_compose():
+    half = square_law(*square_law(1000, 800, 0.01, 0.02, t=0.3), 0.01, 0.02, t=0.7)
+    assert half == pytest.approx(square_law(1000, 800, 0.01, 0.02, t=1.0), rel=1e-12)
+
+
+def test_the_closed_form_matches_the_rates_for_short_times():
+    a, b = square_law(1000, 800, 0.01, 0.02, t=1e-4)
+    assert (1000 - a) / 1e-4 == pytest.approx(0.02 * 800, rel=1e-3)
+    assert (800 - b) / 1e-4 == pytest.approx(0.01 * 1000, rel=1e-3)
+
+
+def test_degenerate_fights():
+    assert square_law(0, 500, 0.01, 0.01) == (0, 500)
+    assert square_law(100, 500, 0.0, 0.01) == (pytest.approx(95.0), 500)
+    assert square_law(100, 500, 0.0, 0.0) == (100, 500)
+
+
+def test_numerical_integration_agrees_with_the_closed_form_for_two_sides():
+    strengths = np.array([600.0, 400.0, 900.0])  # two units against one
+    effectiveness = np.array([0.02, 0.02, 0.015])
+    hostile = np.array([[0, 0, 1], [0, 0, 1], [1, 1, 0]], dtype=float)
+    losses = losses_by_rates(strengths, effectiveness, hostile)
+    a, b = square_law(1000, 900, 0.02, 0.015)
+    assert losses[0] + losses[1] == pytest.approx(1000 - a, rel=1e-6)
+    assert losses[2] == pytest.approx(900 - b, rel=1e-6)
+    # fire is split across a side's units by their strength
+    assert losses[0] / losses[1] == pytest.approx(600 / 400, rel=1e-6)
+
+
+def duel_theatre(theatre_dir, red: int, blue: int, red_eff: float, blue_eff: float):
+    features = [
+        place("field", 97.0, 25.0, "town"),
+        place("redhome", 96.9, 25.0, "town"),
+        place("bluehome", 97.1, 25.0, "town"),
+        road("field", "redhome", "road", 10.0),
+        road("field", "bluehome", "road", 10.0),
+    ]
+    folder = theatre_dir(
+        features=features,
+        control={"redhome": "red", "bluehome": "blue"},
+        units=[
+            {"faction": "red", "place": "field", "strength": red},
+            {"faction": "blue", "place": "field", "strength": blue},
+        ],
+        faction_overrides={
+            "red": {"effectiveness": red_eff, "break_point": 0.0},
+            "blue": {"effectiveness": blue_eff, "break_point": 0.0},
+        },
+    )
+    return passive_model(folder, {"combat_mode": "deterministic", "travel_friction": 0.0})
+
+
+@pytest.mark.parametrize(
+    ("red", "blue", "red_eff", "blue_eff"), [(1000, 800, 0.01, 0.01), (600, 900, 0.03, 0.01)]
+)
+def test_a_duel_in_the_model_ends_as_the_square_law_says(theatre_dir, red, blue, red_eff, blue_eff):
+    model = duel_theatre(theatre_dir, red, blue, red_eff, blue_eff)
+    for _ in range(2000):
+        if len({u.faction for u in model.units}) < 2:
+            break
+        model.step()
+    survivors = {u.faction: u.strength for u in model.units}
+    red_wins = red_eff * red**2 > blue_eff * blue**2
+    winner, loser = ("red", "blue") if red_wins else ("blue", "red")
+    assert set(survivors) == {winner}
+    a0, b0, alpha, beta = (
+        (red, blue, red_eff, blue_eff) if red_wins else (blue, red, blue_eff, red_eff)
+    )
+    assert survivors[winner] == pytest.approx(math.sqrt(a0**2 - beta / alpha * b0**2), rel=0.01)
+    assert [e.kind for e in model.events.of_kind(EventKind.DESTROYED)] == [EventKind.DESTROYED]
+    assert model.factions[loser].killed == pytest.approx(b0)
+
+
+def test_the_defender_fights_from_behind_its_fortification(theatre_dir):
+    features = [
+        place("fort", 97.0, 25.0, "base", fortification=0.6),
+        place("open", 97.1, 25.0, "town"),
+        road("fort", "open", "road", 10.0),
+    ]
+    units = [
+        {"faction": "red", "place": "fort", "strength": 500},
+        {"faction": "blue", "place": "fort", "strength": 500},
+    ]
+    folder = theatre_dir(features=features, control={"fort": "red"}, units=units)
+    model = passive_model(folder, {"fortification_bonus": 1.5})
+    red, blue = model.units
+    losses = expected_losses(model, "fort", [red, blue])
+    # the same effectiveness on both sides: blue's loss rate is red's times 1 + 1.5 x 0.6
+    a, b = square_law(500, 500, 0.01 * (1 + 1.5 * 0.6), 0.01)
+    assert losses[1] == pytest.approx(500 - b) and losses[0] == pytest.approx(500 - a)
+    assert losses[1] / losses[0] == pytest.approx(1.9, rel=0.02)
+
+
+def test_stochastic_casualties_have_the_deterministic_expectation(theatre_dir):
+    folder = duel_theatre(theatre_dir, 800, 600, 0.02, 0.02).theatre
+    expected = None
+    draws = []
+    for seed in range(300):
+        model = passive_model(folder, {"combat_mode": "stochastic"}, rng=seed)
+        if expected is None:
+            expected = expected_losses(model, "field", model.units)
+        before = [u.strength for u in model.units]
+        model.step()
+        draws.append([b - u.strength for b, u in zip(before, model.units, strict=True)])
+        assert all(float(d).is_integer() for d in draws[-1])
+    draws = np.array(draws, dtype=float)
+    for column, mean_loss in enumerate(expected):
+        p = mean_loss / [800, 600][column]
+        standard_error = math.sqrt([800, 600][column] * p * (1 - p) / len(draws))
+        assert abs(draws[:, column].mean() - mean_loss) < 4 * standard_error

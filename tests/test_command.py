@@ -1,0 +1,105 @@
+"""Command: the doctrine AI attacks and garrisons; the rules hold whoever gives the orders."""
+
+from theatres import passive_model
+
+from wargame import ConflictModel
+from wargame.command import Order, StandingOrders
+from wargame.posture import Posture
+
+
+def test_the_doctrine_ai_takes_an_undefended_enemy_place(theatre_dir):
+    folder = theatre_dir(
+        units=[{"faction": "red", "place": "alpha", "strength": 400, "count": 3}],
+        parameters={"travel_friction": 0.0},
+    )
+    model = ConflictModel(folder, rng=1)
+    model.run(30)
+    assert model.controller["delta"] == "red"
+    assert any(e.place == "delta" and e.kind.value == "capture" for e in model.events)
+
+
+def test_a_key_place_keeps_its_garrison(theatre_dir):
+    folder = theatre_dir(units=[{"faction": "red", "place": "alpha", "strength": 40, "count": 5}])
+    model = ConflictModel(folder, rng=1)  # alpha is a base: a key place, garrison 50
+    model.run(20)
+    assert sum(u.strength for u in model.units if u.place == "alpha") >= 50
+
+
+class Meddler:
+    """Orders an enemy unit around: the rules must not let it."""
+
+    def __init__(self, target_id: int) -> None:
+        self.target_id = target_id
+
+    def orders(self, model, faction):
+        return [Order(self.target_id, "alpha", Posture.ATTACK)]
+
+
+def test_orders_for_another_factions_units_are_ignored(theatre_dir):
+    folder = theatre_dir(
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 100},
+            {"faction": "blue", "place": "delta", "strength": 100},
+        ]
+    )
+    model = passive_model(folder)
+    blue_unit = next(u for u in model.units if u.faction == "blue")
+    model.factions["red"].commander = Meddler(blue_unit.unique_id)
+    model.run(3)
+    assert blue_unit.place == "delta" and blue_unit.route == []
+    assert blue_unit.posture is Posture.HOLD
+
+
+class Sender:
+    def orders(self, model, faction):
+        return [
+            Order(u.unique_id, "charlie", Posture.ATTACK)
+            for u in model.units
+            if u.faction == faction.id
+        ]
+
+
+def test_a_custom_commander_replaces_the_ai_and_broken_units_ignore_it(theatre_dir):
+    folder = theatre_dir(
+        units=[{"faction": "red", "place": "alpha", "strength": 100, "count": 2}],
+        parameters={"travel_friction": 0.0},
+    )
+    model = ConflictModel(folder, rng=1, commanders={"red": Sender(), "blue": StandingOrders()})
+    steady, broken = model.units
+    broken.posture = Posture.WITHDRAW
+    model.step()
+    assert steady.objective == "charlie" and steady.posture is Posture.ATTACK
+    assert broken.objective is None and broken.place == "alpha"
+
+
+def test_routes_avoid_hostile_held_places_when_a_detour_exists(theatre_dir):
+    from test_morale import detour_map
+
+    folder = theatre_dir(
+        features=detour_map(),
+        control={"b": "blue", "x": "red"},
+        units=[{"faction": "red", "place": "x", "strength": 100}],
+    )
+    model = passive_model(folder)
+    unit = model.units[0]
+    assert model.routes.path("x", "near") == ["x", "b", "near"]
+    assert unit.order_to("near")
+    assert unit.route == ["m", "far", "near"]
+
+
+def test_routes_go_through_the_enemy_when_there_is_no_other_way(theatre_dir):
+    folder = theatre_dir(
+        control={"alpha": "red", "bravo": "blue"},
+        units=[{"faction": "red", "place": "alpha", "strength": 100}],
+    )
+    model = passive_model(folder)
+    unit = model.units[0]
+    assert unit.order_to("charlie")
+    assert unit.route == ["bravo", "charlie"]
+
+
+def test_standing_orders_give_none(theatre_dir):
+    model = passive_model(
+        theatre_dir(units=[{"faction": "red", "place": "alpha", "strength": 100}])
+    )
+    assert StandingOrders().orders(model, model.factions["red"]) == []

@@ -1,0 +1,94 @@
+"""Soldiers are conserved: every one is in play, killed or interned, in any theatre and seed."""
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from theatres import place, road, write_theatre
+
+from wargame import ConflictModel
+
+FACTIONS = ["red", "blue", "green"]
+
+
+@st.composite
+def theatres(draw):
+    n = draw(st.integers(4, 9))
+    ids = [f"p{i}" for i in range(n)]
+    features = [
+        place(
+            pid,
+            97 + draw(st.floats(0, 1)),
+            25 + draw(st.floats(0, 1)),
+            draw(st.sampled_from(["town", "base", "mine", "border_post"])),
+            population=draw(st.integers(0, 5000)),
+            fortification=draw(st.floats(0, 0.8)),
+        )
+        for pid in ids
+    ]
+    features[-1]["properties"]["kind"] = "border_post"
+    features.append(place("abroad", 98.5, 25.5, "sanctuary", country="CN"))
+    kinds = st.sampled_from(["highway", "road", "track"])
+    for i in range(1, n):  # a random tree keeps every place connected
+        features.append(
+            road(ids[draw(st.integers(0, i - 1))], ids[i], draw(kinds), draw(st.floats(3, 80)))
+        )
+    for _ in range(draw(st.integers(0, n))):
+        a, b = draw(st.permutations(ids))[:2]
+        if not any(
+            {a, b} == {f["properties"].get("from"), f["properties"].get("to")} for f in features
+        ):
+            features.append(road(a, b, draw(kinds), draw(st.floats(3, 80))))
+    features.append(road(ids[-1], "abroad", "road", 2.0))
+    factions = FACTIONS[: draw(st.integers(2, 3))]
+    control = {pid: draw(st.sampled_from(factions)) for pid in ids}
+    units = [
+        {"faction": control[pid], "place": pid, "strength": draw(st.integers(1, 800))}
+        for pid in draw(st.lists(st.sampled_from(ids), min_size=1, max_size=8))
+    ]
+    relations = {
+        (a, b): draw(st.floats(-1, 1)) for i, a in enumerate(factions) for b in factions[i + 1 :]
+    }
+    overrides = {
+        f: {
+            "relations": {
+                o: relations.get((f, o), relations.get((o, f))) for o in factions if o != f
+            },
+            "effectiveness": draw(st.floats(0.001, 0.05)),
+        }
+        for f in factions
+    }
+    return features, control, units, factions, overrides
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    theatre=theatres(),
+    seed=st.integers(0, 2**31),
+    mode=st.sampled_from(["stochastic", "deterministic"]),
+)
+def test_soldiers_are_in_play_killed_or_interned(theatre, seed, mode):
+    features, control, units, factions, overrides = theatre
+    with tempfile.TemporaryDirectory() as folder:
+        write_theatre(
+            Path(folder),
+            features=features,
+            control=control,
+            units=units,
+            factions=factions,
+            faction_overrides=overrides,
+        )
+        model = ConflictModel(folder, {"combat_mode": mode}, rng=seed)
+        start = {f: sum(u["strength"] for u in units if u["faction"] == f) for f in factions}
+        for _ in range(40):
+            model.step()
+            assert all(u.strength > 0 for u in model.units)
+            for f in factions:
+                faction = model.factions[f]
+                in_play = sum(u.strength for u in model.units if u.faction == f)
+                total = in_play + faction.killed + faction.interned
+                if mode == "stochastic":
+                    assert total == start[f] + faction.recruited
+                else:
+                    assert abs(total - start[f] - faction.recruited) <= 1e-6 * max(start[f], 1)
