@@ -137,7 +137,8 @@ def test_scenario_takes_a_users_theatre_folder(theatre_dir):
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["scenario"] == "theatre"
-    assert summary["control"]["bravo"] == "blue"
+    assert set(summary["control"]) == {"alpha", "bravo", "charlie", "delta"}
+    assert summary["factions"]["blue"]["strength"] == 40
 
 
 def test_an_unknown_scenario_is_one_clear_error():

@@ -132,12 +132,12 @@ class DoctrineCommander:
         staging = [
             p
             for p in model.safe_ground(faction.id)
-            if model.routes.travel_days(p, target, avoid) < float("inf")
+            if model.routes.travel_days(target, p, avoid) < float("inf")
         ]
         if not staging:
             return free
-        assembly = min(staging, key=lambda p: (model.routes.travel_days(p, target, avoid), p))
-        days = {u: model.routes.travel_days(u.place, assembly, avoid) for u in free}
+        assembly = min(staging, key=lambda p: (model.routes.travel_days(target, p, avoid), p))
+        days = {u: model.routes.travel_days(assembly, u.place, avoid) for u in free}
         gathered = sum(
             u.strength
             for u in model.units
@@ -149,7 +149,7 @@ class DoctrineCommander:
             free.remove(unit)
             orders.append(Order(unit.unique_id, assembly, Posture.HOLD))
             gathered += unit.strength
-        return [u for u in free]
+        return free
 
     @staticmethod
     def _reinforce(
@@ -175,7 +175,7 @@ class DoctrineCommander:
         for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
             if short <= 0 or not free:
                 continue
-            days = {u: model.routes.travel_days(u.place, place, avoid) for u in free}
+            days = {u: model.routes.travel_days(place, u.place, avoid) for u in free}
             for unit in sorted(free, key=lambda u: (days[u], u.unique_id)):
                 if short <= 0 or days[unit] == float("inf"):
                     break
@@ -247,9 +247,8 @@ class DoctrineCommander:
                 value += doctrine.recapture
             own[place_id] = value
         depth = _value_in_depth(model, own, model.parameters.objective_discount_per_day)
-        frontier: set[str] = set()
-        for place in {u.place for u in model.units if u.faction == faction.id and u.place}:
-            frontier.update(p for p in model.routes.reachable(place, avoid) if p in own)
+        positions = {u.place for u in model.units if u.faction == faction.id and u.place}
+        frontier = model.routes.reachable_from_any(positions, avoid) & own.keys()
         best = sorted(((p, depth[p]) for p in frontier), key=lambda item: (-item[1], item[0]))[
             :CANDIDATE_TARGETS
         ]
@@ -270,7 +269,9 @@ class DoctrineCommander:
         enemy towns.
         """
         avoid = model.hostile_ground(free[0].faction)
-        days = {u: model.routes.travel_days(u.place, target, avoid) for u in free}
+        from_target = model.routes.days_from(target, avoid)
+        index = model.routes.index
+        days = {u: float(from_target[index[u.place]]) for u in free}
         worth_it = [u for u in free if value - doctrine.distance * days[u] > 0]
         chosen, strength = [], 0.0
         for unit in sorted(worth_it, key=lambda u: (days[u], u.unique_id)):

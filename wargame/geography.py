@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from wargame.parameters import Parameters
 from wargame.scenario import PlaceKind, TheatreMap
@@ -47,54 +51,69 @@ def crossings(graph: nx.Graph) -> dict[str, list[str]]:
     return result
 
 
-Tables = tuple[dict[str, float], dict[str, list[str]]]
-
-
-def fastest_paths(graph: nx.Graph, origin: str, blocked: Collection[str] = ()) -> Tables:
-    """Travel days and paths from `origin`, never passing *through* a blocked place.
-
-    A blocked place can still be the end of a path (a unit may march on an
-    enemy town) but is not a way through; the origin is never blocked, so a
-    unit can always leave where it stands.
-    """
-
-    def weight(u: str, v: str, data: dict) -> float | None:
-        return None if u in blocked and u != origin else data["days"]
-
-    return nx.single_source_dijkstra(graph, origin, weight=weight)
-
-
 class Routes:
     """Fastest paths between home-country places, cached per origin and per blocked set.
 
     Foreign sanctuaries are left out: armed units do not transit a neighbouring
-    country; they only cross into it to be interned. A cache keyed by the
-    blocked set serves every unit of a faction until control changes.
+    country; they only cross into it to be interned. A blocked place (enemy
+    ground) can end a path - a unit may march on an enemy town - but is not a
+    way through; the origin is never blocked, so a unit can always leave where
+    it stands. Searches run in scipy's compiled Dijkstra on a sparse matrix of
+    travel days, and a cache keyed by the blocked set serves every unit of a
+    faction until control changes.
     """
+
+    MAX_BLOCKED_SETS = 64  # old control situations are not asked about again
 
     def __init__(self, graph: nx.Graph) -> None:
         home = [n for n, d in graph.nodes(data=True) if d["place"].kind is not PlaceKind.SANCTUARY]
         self.graph = graph.subgraph(home).copy()
+        self.places: list[str] = list(self.graph)
+        self.index = {place: i for i, place in enumerate(self.places)}
         self.roads_from: dict[str, list[tuple[str, float]]] = {
             place: [(other, data["days"]) for other, data in self.graph[place].items()]
             for place in self.graph
         }
         """Each place's neighbours with the days to reach them: a plain dict for hot loops."""
-        self._open: dict[str, Tables] = {}
-        self._avoiding: dict[frozenset[str], dict[str, Tables]] = {}
+        self._days = nx.to_scipy_sparse_array(
+            self.graph, nodelist=self.places, weight="days", format="csr"
+        )
+        self._matrices: dict[frozenset[str], sparse.csr_array] = {frozenset(): self._days}
+        self._searches: dict[frozenset[str], dict[str, Search]] = {}
+        self._last_blocked: frozenset[str] | None = None
+        self._last_searches: dict[str, Search] = {}
 
-    def _tables(self, origin: str, blocked: frozenset[str] = frozenset()) -> Tables:
-        if not blocked:
-            if origin not in self._open:
-                self._open[origin] = fastest_paths(self.graph, origin)
-            return self._open[origin]
-        if blocked not in self._avoiding:
-            if len(self._avoiding) > 64:  # old control situations are not asked again
-                self._avoiding.clear()
-            self._avoiding[blocked] = {}
-        by_origin = self._avoiding[blocked]
+    def _matrix(self, blocked: frozenset[str]) -> sparse.csr_array:
+        """Travel days with no road out of a blocked place."""
+        if blocked not in self._matrices:
+            if len(self._matrices) > self.MAX_BLOCKED_SETS:
+                self._matrices = {frozenset(): self._days}
+                self._searches = {}
+                self._last_blocked = None
+            keep = np.ones(len(self.places))
+            keep[[self.index[p] for p in blocked if p in self.index]] = 0.0
+            matrix = sparse.csr_array(sparse.diags_array(keep) @ self._days)
+            matrix.eliminate_zeros()
+            self._matrices[blocked] = matrix
+        return self._matrices[blocked]
+
+    def _search(self, origin: str, blocked: frozenset[str]) -> Search:
+        # Equal blocked sets from different days compare element by element; the
+        # same object asked again (one faction's phase) skips that.
+        if blocked is not self._last_blocked:
+            self._last_blocked = blocked
+            self._last_searches = self._searches.setdefault(blocked, {})
+        by_origin = self._last_searches
         if origin not in by_origin:
-            by_origin[origin] = fastest_paths(self.graph, origin, blocked)
+            if origin in blocked:
+                # the origin may always be left: search from it with its own roads open
+                blocked = blocked - {origin}
+            matrix = self._matrix(blocked)
+            days, predecessors = csgraph.dijkstra(
+                matrix, indices=self.index[origin], return_predecessors=True
+            )
+            by_origin[origin] = Search(days, predecessors)
+            self._searches.setdefault(blocked, {})[origin] = by_origin[origin]
         return by_origin[origin]
 
     def path(
@@ -105,18 +124,60 @@ class Routes:
         With `avoid`, the path passes through none of those places when it can,
         and falls back to the fastest path when it cannot.
         """
-        if avoid:
-            found = self._tables(origin, avoid)[1].get(destination)
-            if found is not None:
-                return found
-        return self._tables(origin)[1].get(destination)
+        if destination not in self.index:
+            return None  # a foreign sanctuary: no route goes there
+        for blocked in (avoid, frozenset()) if avoid else (frozenset(),):
+            search = self._search(origin, blocked)
+            end = self.index[destination]
+            if np.isfinite(search.days[end]):
+                steps = [end]
+                while steps[-1] != self.index[origin]:
+                    steps.append(search.predecessors[steps[-1]])
+                return [self.places[i] for i in reversed(steps)]
+        return None
 
     def travel_days(
         self, origin: str, destination: str, avoid: frozenset[str] = frozenset()
     ) -> float:
-        """Days on the fastest path (avoiding `avoid` strictly); infinity when none exists."""
-        return self._tables(origin, avoid)[0].get(destination, INFINITY)
+        """Days on the fastest path (avoiding `avoid` strictly); infinity when none exists.
+
+        The network is undirected and only the ends of a path may be blocked,
+        so days from a to b equal days from b to a: ask with the end that many
+        questions share as `origin`, and one search answers them all.
+        """
+        if destination not in self.index:
+            return INFINITY
+        return float(self._search(origin, avoid).days[self.index[destination]])
+
+    def days_from(self, origin: str, avoid: frozenset[str] = frozenset()) -> np.ndarray:
+        """Days from origin to every place, in the order of `places` (inf: unreachable)."""
+        return self._search(origin, avoid).days
 
     def reachable(self, origin: str, avoid: frozenset[str] = frozenset()) -> dict[str, float]:
         """Every place reachable from origin without passing through `avoid`, with its days."""
-        return self._tables(origin, avoid)[0]
+        days = self._search(origin, avoid).days
+        return {self.places[i]: float(days[i]) for i in np.flatnonzero(np.isfinite(days))}
+
+    def reachable_from_any(self, origins: Collection[str], avoid: frozenset[str]) -> set[str]:
+        """Places some origin reaches without passing through `avoid` (origins may be blocked)."""
+        if not origins:
+            return set()
+        open_origins = [o for o in origins if o not in avoid]
+        found: set[str] = set()
+        if open_origins:
+            days = csgraph.dijkstra(
+                self._matrix(avoid), indices=[self.index[o] for o in open_origins], min_only=True
+            )
+            found.update(self.places[i] for i in np.flatnonzero(np.isfinite(days)))
+        for origin in origins:
+            if origin in avoid:
+                found.update(self.reachable(origin, avoid))
+        return found
+
+
+@dataclass(frozen=True)
+class Search:
+    """One Dijkstra search: days to every place (inf: unreachable) and the tree of paths."""
+
+    days: np.ndarray
+    predecessors: np.ndarray

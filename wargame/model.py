@@ -47,6 +47,7 @@ class ConflictModel(Situation, mesa.Model):
         self.routes = Routes(graph)
         self.crossings = crossings(graph)
 
+        self._hostility: dict[tuple[str, str], bool] = {}
         self.factions: dict[str, Faction] = {
             faction_id: Faction(self, faction_id, spec)
             for faction_id, spec in self.theatre.factions.items()
@@ -141,7 +142,11 @@ class ConflictModel(Situation, mesa.Model):
         )
 
     def hostile(self, a: str, b: str) -> bool:
-        return self.factions[a].is_hostile(b) or self.factions[b].is_hostile(a)
+        """Two factions fight when either is hostile to the other."""
+        pair = (a, b)
+        if pair not in self._hostility:
+            self._hostility[pair] = self.factions[a].is_hostile(b) or self.factions[b].is_hostile(a)
+        return self._hostility[pair]
 
     def measures_today(self, key: tuple) -> dict:
         """Observation's per-day measures, computed once per collection."""

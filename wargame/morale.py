@@ -12,7 +12,6 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from wargame.events import EventKind
-from wargame.geography import fastest_paths
 from wargame.posture import Posture
 
 if TYPE_CHECKING:
@@ -100,7 +99,7 @@ def _fall_back(model: ConflictModel, unit: Unit) -> str | None:
         unit.route = []
         return None
     avoid = model.hostile_ground(unit.faction) | model.enemy_positions(unit.faction)
-    days, paths = fastest_paths(model.routes.graph, origin, avoid)
+    days = model.routes.reachable(origin, avoid)
     refuges = [p for p in days if p in safe and p != origin]
     quiet = [p for p in refuges if p not in threatened]
     reach = model.parameters.internment_reach_days
@@ -114,7 +113,7 @@ def _fall_back(model: ConflictModel, unit: Unit) -> str | None:
     if quiet or refuges:
         refuge = min(quiet or refuges, key=lambda p: (days[p], p))
         unit.objective = refuge
-        unit.route = paths[refuge][1:]
+        unit.route = model.routes.path(origin, refuge, avoid)[1:]
         model.log(
             EventKind.RETREAT,
             (unit.faction,),

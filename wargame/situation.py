@@ -79,10 +79,18 @@ class Situation:
         )
 
     def is_cut_off(self, faction: str, place: str) -> bool:
-        """No road from `place` reaches friendly ground without passing through the enemy."""
-        reach = self.routes.reachable(place, self.hostile_ground(faction))
-        friendly = self.friendly_ground(faction)
-        return not any(p in friendly for p in reach if p != place)
+        """No road from `place` reaches friendly ground without passing through the enemy.
+
+        Roads run both ways, so one search from all friendly ground answers
+        the question for every place at once.
+        """
+        in_touch = self._situation_of(
+            ("in touch", faction),
+            lambda: self.routes.reachable_from_any(
+                self.friendly_ground(faction), self.hostile_ground(faction)
+            ),
+        )
+        return place not in in_touch
 
     def key_places(self, faction: str) -> frozenset[str]:
         """Places the faction holds that doctrine keeps a garrison in."""
