@@ -138,3 +138,51 @@ def test_stochastic_casualties_have_the_deterministic_expectation(theatre_dir):
         p = mean_loss / [800, 600][column]
         standard_error = math.sqrt([800, 600][column] * p * (1 - p) / len(draws))
         assert abs(draws[:, column].mean() - mean_loss) < 4 * standard_error
+
+
+def test_fire_is_split_across_a_sides_units_by_strength(theatre_dir):
+    folder = theatre_dir(
+        control={},
+        units=[
+            {"faction": "red", "place": "bravo", "strength": 600},
+            {"faction": "red", "place": "bravo", "strength": 300},
+            {"faction": "blue", "place": "bravo", "strength": 700},
+        ],
+        faction_overrides={"red": {"effectiveness": 0.02}, "blue": {"effectiveness": 0.03}},
+    )
+    model = passive_model(folder)
+    losses = expected_losses(model, "bravo", model.units)
+    red, blue = square_law(900, 700, 0.02, 0.03)
+    assert losses[0] / 600 == pytest.approx(losses[1] / 300, rel=1e-12)
+    assert losses[0] + losses[1] == pytest.approx(900 - red, rel=1e-9)
+    assert losses[2] == pytest.approx(700 - blue, rel=1e-9)
+
+
+def test_a_neutral_holders_fortification_helps_neither_side(theatre_dir):
+    neutral = {"relations": {"red": 0.0, "blue": 0.0}}
+    folder = theatre_dir(
+        features=[
+            place("fort", 97.0, 25.0, "base", fortification=0.6),
+            place("open", 97.1, 25.0),
+            road("fort", "open", "road", 10.0),
+        ],
+        factions=["red", "blue", "green"],
+        control={"fort": "green"},
+        units=[
+            {"faction": "red", "place": "fort", "strength": 500},
+            {"faction": "blue", "place": "fort", "strength": 500},
+        ],
+        faction_overrides={
+            "green": neutral,
+            "red": {"relations": {"blue": -1.0, "green": 0.0}},
+            "blue": {"relations": {"red": -1.0, "green": 0.0}},
+        },
+    )
+    model = passive_model(folder, {"fortification_bonus": 1.5})
+    a, b = square_law(500, 500, 0.01, 0.01)
+    assert list(expected_losses(model, "fort", model.units)) == pytest.approx([500 - a, 500 - b])
+
+
+def test_an_even_fight_run_for_long_wears_both_sides_to_nothing():
+    a, b = square_law(500, 500, 0.01, 0.01, t=1e5)
+    assert a == pytest.approx(0, abs=1e-9) and b == pytest.approx(0, abs=1e-9)

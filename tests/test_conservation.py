@@ -14,7 +14,7 @@ FACTIONS = ["red", "blue", "green"]
 
 @st.composite
 def theatres(draw):
-    n = draw(st.integers(4, 9))
+    n = draw(st.integers(4, 10))
     ids = [f"p{i}" for i in range(n)]
     features = [
         place(
@@ -47,14 +47,9 @@ def theatres(draw):
         {"faction": control[pid], "place": pid, "strength": draw(st.integers(1, 800))}
         for pid in draw(st.lists(st.sampled_from(ids), min_size=1, max_size=8))
     ]
-    relations = {
-        (a, b): draw(st.floats(-1, 1)) for i, a in enumerate(factions) for b in factions[i + 1 :]
-    }
-    overrides = {
+    overrides = {  # each faction draws its own view of the others: relations may be one-sided
         f: {
-            "relations": {
-                o: relations.get((f, o), relations.get((o, f))) for o in factions if o != f
-            },
+            "relations": {o: draw(st.floats(-1, 1)) for o in factions if o != f},
             "effectiveness": draw(st.floats(0.001, 0.05)),
         }
         for f in factions

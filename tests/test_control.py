@@ -1,7 +1,10 @@
 """Control: sole armed presence for capture_days takes a place; hostile company contests it."""
 
-from theatres import passive_model
+from pathlib import Path
 
+from theatres import passive_model, write_theatre
+
+from wargame import ConflictModel
 from wargame.events import EventKind
 
 EXACT = {"travel_friction": 0.0}
@@ -72,3 +75,37 @@ def test_held_counts_follow_control(theatre_dir):
     blue = model.summary()["factions"]["blue"]
     assert (red["places_held"], red["border_posts_held"], red["mine_sites_held"]) == (2, 0, 50)
     assert (blue["places_held"], blue["border_posts_held"], blue["mine_sites_held"]) == (1, 1, 0)
+
+
+ASYMMETRIC = {  # red thinks well of blue; blue is hostile to red: they still fight
+    "red": {"relations": {"blue": 0.5}, "break_point": 0.0},
+    "blue": {"relations": {"red": -1.0}, "break_point": 0.0},
+}
+
+
+def fight_at_bravo(folder_root: Path, red_first: bool) -> ConflictModel:
+    units = [
+        {"faction": "red", "place": "bravo", "strength": 300},
+        {"faction": "blue", "place": "bravo", "strength": 200},
+    ]
+    folder = write_theatre(
+        folder_root / ("red_first" if red_first else "blue_first"),
+        control={},
+        units=units if red_first else units[::-1],
+        faction_overrides=ASYMMETRIC,
+        parameters={"capture_days": 2},
+    )
+    return passive_model(folder, {"combat_mode": "deterministic"})
+
+
+def test_a_place_where_units_fight_is_contested_whatever_the_unit_order(tmp_path):
+    for red_first in (True, False):
+        model = fight_at_bravo(tmp_path, red_first)
+        model.run(3)
+        assert model.hostile("red", "blue")
+        assert all(
+            u.strength < s
+            for u, s in zip(model.units, (300, 200) if red_first else (200, 300), strict=True)
+        )
+        assert model.contested == {"bravo"}, red_first
+        assert model.controller["bravo"] is None, red_first

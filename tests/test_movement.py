@@ -1,9 +1,12 @@
 """Movement: travel time from road length and kind; units in transit between places."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-from theatres import passive_model
+from theatres import passive_model, place, road, write_theatre
 
+from wargame import ConflictModel
 from wargame.movement import daily_progress
 
 EXACT = {"travel_friction": 0.0}
@@ -110,3 +113,37 @@ def test_friction_spreads_arrival_days_around_the_exact_time(theatre_dir):
     assert len(set(arrivals)) > 1
     # whole days, so arrival is the ceiling of a time whose mean is 6 days
     assert 5 <= np.mean(arrivals) <= 8
+
+
+def crossroads(folder_root: Path, blue_first: bool) -> ConflictModel:
+    features = [
+        place("a", 97.0, 25.0),
+        place("b", 97.1, 25.0),
+        place("c", 97.2, 25.0),
+        place("z", 97.1, 25.1),
+        road("a", "b", "road", 10.0),
+        road("b", "c", "road", 10.0),
+        road("b", "z", "road", 10.0),
+    ]
+    units = [
+        {"faction": "red", "place": "a", "strength": 300},
+        {"faction": "blue", "place": "b", "strength": 200},
+    ]
+    folder = write_theatre(
+        folder_root / str(blue_first),
+        features=features,
+        control={},
+        units=units[::-1] if blue_first else units,
+    )
+    return passive_model(folder, {"travel_friction": 0.0})
+
+
+def test_a_column_stops_where_the_enemy_stood_this_morning_whatever_the_unit_order(tmp_path):
+    for blue_first in (False, True):
+        model = crossroads(tmp_path, blue_first)
+        red = next(u for u in model.units if u.faction == "red")
+        blue = next(u for u in model.units if u.faction == "blue")
+        assert red.order_to("c") and blue.order_to("z")
+        model.step()  # 10 km of road at 25 km/day: red reaches b, where blue stood
+        assert blue.place == "z"
+        assert red.place == "b", blue_first

@@ -118,11 +118,11 @@ class Unit(CellAgent):
         self.objective = objective
         return True
 
-    def travel(self, days: float = 1.0) -> None:
+    def travel(self, days: float = 1.0, barred: frozenset[str] = frozenset()) -> None:
         """Cover `days` of road along the route, passing through places on the way.
 
-        A place where hostile units stood this morning stops the march: a
-        column cannot slip past an enemy garrison.
+        A place in `barred` (where hostile units stood this morning) stops the
+        march: a column cannot slip past an enemy garrison.
         """
         graph = self.model.grid.G
         speed = self.model.parameters.speed
@@ -145,7 +145,7 @@ class Unit(CellAgent):
             self.cell = self.model.grid[arrived]
             self.transit = None
             self.route.pop(0)
-            if arrived in self.model.enemy_positions(self.faction):
+            if arrived in barred:
                 return  # an enemy force bars the way: the unit must fight through it
 
 

@@ -52,6 +52,9 @@ def square_law(
         t_end = math.atanh(math.sqrt(a_power / b_power)) / gamma
         if t_end <= t:
             return 0.0, math.sqrt((b_power - a_power) / beta)
+    if a_power == b_power:  # an even fight: both wear away as exp(-gamma t), never to zero
+        decay = math.exp(-gamma * t)
+        return a0 * decay, b0 * decay
     c, s = math.cosh(gamma * t), math.sinh(gamma * t)
     a = a0 * c - math.sqrt(beta / alpha) * b0 * s
     b = b0 * c - math.sqrt(alpha / beta) * a0 * s
@@ -119,15 +122,12 @@ def expected_losses(model: ConflictModel, place: str, units: list[Unit]) -> np.n
     controller = model.controller.get(place)
     fortification = model.theatre.map.places[place].fortification
     bonus = 1.0 + model.parameters.fortification_bonus * fortification
+    # the holder and its allies fight from behind the place's fortification
+    defending = [controller is not None and model.allied(u.faction, controller) for u in units]
     effectiveness = np.array(
         [
-            model.factions[u.faction].spec.combat.effectiveness
-            * (
-                bonus
-                if controller is not None and not model.hostile(u.faction, controller)
-                else 1.0
-            )
-            for u in units
+            model.factions[u.faction].spec.combat.effectiveness * (bonus if d else 1.0)
+            for u, d in zip(units, defending, strict=True)
         ]
     )
     factions = sorted({u.faction for u in units})

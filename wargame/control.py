@@ -28,7 +28,7 @@ def armed_presence(model: ConflictModel) -> dict[str, dict[str, int]]:
 
 def is_contested(model: ConflictModel, factions: dict[str, int]) -> bool:
     names = list(factions)
-    return any(model.factions[a].is_hostile(b) for i, a in enumerate(names) for b in names[i + 1 :])
+    return any(model.hostile(a, b) for i, a in enumerate(names) for b in names[i + 1 :])
 
 
 def update(model: ConflictModel) -> None:
@@ -65,9 +65,7 @@ def update(model: ConflictModel) -> None:
 def _claimant(model: ConflictModel, place_id: str, factions: dict[str, int]) -> str | None:
     """The strongest faction present that may take the place from its controller."""
     controller = model.controller[place_id]
-    candidates = [
-        f for f in factions if controller is None or model.factions[f].is_hostile(controller)
-    ]
+    candidates = [f for f in factions if controller is None or model.hostile(f, controller)]
     if not candidates:
         return None
     return max(candidates, key=lambda f: (factions[f], f))

@@ -99,6 +99,7 @@ class ConflictModel(Situation, mesa.Model):
     def step(self) -> None:
         """One day, phase by phase, in the order of the design brief."""
         command.issue_orders(self)
+        self._situation.clear()
         movement.advance(self)
         self._situation.clear()
         self.engagements = combat.fight(self)
@@ -139,6 +140,13 @@ class ConflictModel(Situation, mesa.Model):
     def unit(self, unique_id: int) -> Unit | None:
         return self._situation_of(("units",), lambda: {u.unique_id: u for u in self.units}).get(
             unique_id
+        )
+
+    def allied(self, a: str, b: str) -> bool:
+        """One faction, or two that each think well of the other: they share a defence."""
+        return a == b or (
+            self.factions[a].relations.get(b, 0.0) > 0
+            and self.factions[b].relations.get(a, 0.0) > 0
         )
 
     def hostile(self, a: str, b: str) -> bool:

@@ -78,7 +78,7 @@ def _shelter(model: ConflictModel, unit: Unit) -> float:
     outposts fell in days (~50 in 16 days [56]): fortification steadies nerves.
     """
     holder = model.controller.get(unit.place)
-    if holder is None or model.hostile(unit.faction, holder):
+    if holder is None or not model.allied(unit.faction, holder):
         return 1.0
     return 1.0 - model.theatre.map.places[unit.place].fortification
 

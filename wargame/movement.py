@@ -26,6 +26,8 @@ def daily_progress(model: ConflictModel, n: int) -> np.ndarray:
 
 def advance(model: ConflictModel) -> None:
     """Units on the move cover a day of road each; nobody blocks a road, so order is free."""
+    # where enemies stood this morning, fixed before anyone moves
+    barred = {faction: model.enemy_positions(faction) for faction in model.factions}
     moving = [unit for unit in model.units if unit.route or unit.transit]
     for unit, days in zip(moving, daily_progress(model, len(moving)), strict=True):
-        unit.travel(float(days))
+        unit.travel(float(days), barred[unit.faction])
