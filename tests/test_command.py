@@ -1,5 +1,6 @@
 """Command: the doctrine AI attacks and garrisons; the rules hold whoever gives the orders."""
 
+import pytest
 from theatres import passive_model
 
 from wargame import ConflictModel
@@ -103,3 +104,17 @@ def test_standing_orders_give_none(theatre_dir):
         theatre_dir(units=[{"faction": "red", "place": "alpha", "strength": 100}])
     )
     assert StandingOrders().orders(model, model.factions["red"]) == []
+
+
+def test_a_place_is_worth_what_it_holds_and_the_best_prize_beyond_it(theatre_dir):
+    from wargame.command import _value_in_depth
+
+    # alpha -(2 days)- bravo -(2 days)- charlie -(2 days)- delta, by highway, road and track
+    model = passive_model(theatre_dir(), {"travel_friction": 0.0})
+    own = {"alpha": 0.1, "bravo": 0.2, "charlie": 1.0, "delta": 0.3}
+    d = 0.5**2  # discount 0.5 per day, two days per road
+    value = _value_in_depth(model, own, 0.5)
+    assert value["bravo"] == pytest.approx(0.2 + max(d * 0.1, d * 1.0))
+    assert value["alpha"] == pytest.approx(0.1 + d * max(0.2, d * 1.0))  # best beyond: charlie
+    assert value["delta"] == pytest.approx(0.3 + d * 1.0)
+    assert value["charlie"] == pytest.approx(1.0 + d * max(0.2, 0.3))

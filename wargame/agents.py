@@ -125,7 +125,6 @@ class Unit(CellAgent):
         march: a column cannot slip past an enemy garrison.
         """
         graph = self.model.grid.G
-        speed = self.model.parameters.speed
         while days > 0:
             if self.transit is None:
                 if not self.route:
@@ -134,8 +133,7 @@ class Unit(CellAgent):
                 length = graph[here][there]["length_km"]
                 self.transit = Transit(here, there, length, length)
                 self.cell = None
-            road = graph[self.transit.origin][self.transit.destination]
-            km_per_day = speed(road["kind"])
+            km_per_day = graph[self.transit.origin][self.transit.destination]["km_per_day"]
             reach = days * km_per_day
             if reach < self.transit.km_left:
                 self.transit.km_left -= reach

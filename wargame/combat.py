@@ -93,7 +93,8 @@ class Engagement:
     place: str
     losses: dict[Unit, float] = field(default_factory=dict)
     strength_before: dict[Unit, float] = field(default_factory=dict)
-    enemy_strength: dict[Unit, float] = field(default_factory=dict)
+    odds: dict[Unit, float] = field(default_factory=dict)
+    """Hostile strength against the unit's side at the start of the day."""
 
 
 def sides(model: ConflictModel, factions: list[str]) -> list[set[str]] | None:
@@ -164,10 +165,16 @@ def fight(model: ConflictModel) -> list[Engagement]:
 def _resolve(model: ConflictModel, place: str, units: list[Unit]) -> Engagement:
     expected = expected_losses(model, place, units)
     engagement = Engagement(place)
+    by_faction: dict[str, float] = {}
     for unit in units:
-        engagement.enemy_strength[unit] = sum(
-            v.strength for v in units if model.hostile(unit.faction, v.faction)
-        )
+        by_faction[unit.faction] = by_faction.get(unit.faction, 0.0) + unit.strength
+    odds = {}
+    for faction in by_faction:
+        enemies = sum(s for f, s in by_faction.items() if model.hostile(faction, f))
+        friends = sum(s for f, s in by_faction.items() if not model.hostile(faction, f))
+        odds[faction] = enemies / friends
+    for unit in units:
+        engagement.odds[unit] = odds[unit.faction]
     stochastic = model.parameters.combat_mode == "stochastic"
     for unit, loss in zip(units, expected, strict=True):
         before = unit.strength

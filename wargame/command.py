@@ -8,6 +8,7 @@ are falling back, are ignored: the rules are checked here, not by commanders.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -287,24 +288,29 @@ def _value_in_depth(
 ) -> dict[str, float]:
     """V(p) = own(p) + the best single place beyond p, discounted by discount^days.
 
-    The best beyond is found by max-propagation over the places not yet
-    held, W(p) = max(own(p), max over neighbours q of discount^days W(q)), so a
-    long chain of small towns is worth no more than the best prize it leads to.
+    The best beyond is W(p) = max(own(p), max over neighbours q of
+    discount^days W(q)) over the places not yet held, so a long chain of small
+    towns is worth no more than the best prize it leads to.
     """
     factors = {
         place: [(q, discount**days) for q, days in model.routes.roads_from[place] if q in own]
         for place in own
     }
+    # Like Dijkstra's algorithm with products of factors <= 1 instead of sums:
+    # settle places from the highest value down, each improving its neighbours.
     best = dict(own)
-    for _ in range(len(own)):
-        changed = False
-        for place, neighbours in factors.items():
-            reach = max((factor * best[q] for q, factor in neighbours), default=0.0)
-            if reach > best[place] + 1e-12:
-                best[place] = reach
-                changed = True
-        if not changed:
-            break
+    heap = [(-value, place) for place, value in own.items()]
+    heapq.heapify(heap)
+    settled: set[str] = set()
+    while heap:
+        value, place = heapq.heappop(heap)
+        if place in settled:
+            continue
+        settled.add(place)
+        for q, factor in factors[place]:
+            if -value * factor > best[q]:
+                best[q] = -value * factor
+                heapq.heappush(heap, (-best[q], q))
     return {
         place: own[place] + max((factor * best[q] for q, factor in factors[place]), default=0.0)
         for place in own

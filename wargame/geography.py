@@ -19,8 +19,8 @@ INFINITY = float("inf")
 def build_graph(theatre_map: TheatreMap, parameters: Parameters) -> nx.Graph:
     """Places as nodes (attribute `place`), roads as edges with `kind`, `length_km`, `days`.
 
-    `days` is the travel time at the parameters' speed for the road's kind, the
-    weight every route uses.
+    `km_per_day` is the speed on the road's kind; `days`, the travel time at
+    that speed, is the weight every route uses.
     """
     graph = nx.Graph()
     for place in theatre_map.places.values():
@@ -31,6 +31,7 @@ def build_graph(theatre_map: TheatreMap, parameters: Parameters) -> nx.Graph:
             road.b,
             kind=road.kind,
             length_km=road.length_km,
+            km_per_day=parameters.speed(road.kind),
             days=road.length_km / parameters.speed(road.kind),
             road=road,
         )

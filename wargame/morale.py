@@ -54,12 +54,7 @@ def _wear_and_rest(model: ConflictModel, unit: Unit, engagement: Engagement | No
     if engagement is not None:
         before = engagement.strength_before[unit]
         wear = params.morale_loss_per_casualty * engagement.losses[unit] / before
-        own_side = sum(
-            s
-            for other, s in engagement.strength_before.items()
-            if not model.hostile(unit.faction, other.faction)
-        )
-        odds = engagement.enemy_strength[unit] / own_side if own_side else MAX_ODDS_PENALISED
+        odds = engagement.odds[unit]
         if odds > 1:
             wear += params.morale_outnumbered_per_day * (min(odds, MAX_ODDS_PENALISED) - 1)
         unit.morale -= wear * _shelter(model, unit)
