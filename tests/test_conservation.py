@@ -1,4 +1,8 @@
-"""Soldiers are conserved: every one is in play, killed or interned, in any theatre and seed."""
+"""Soldiers and people are conserved in any theatre and seed.
+
+Every soldier is in play, killed or interned; every person is at home,
+displaced, abroad or killed.
+"""
 
 import tempfile
 from pathlib import Path
@@ -63,7 +67,7 @@ def theatres(draw):
     seed=st.integers(0, 2**31),
     mode=st.sampled_from(["stochastic", "deterministic"]),
 )
-def test_soldiers_are_in_play_killed_or_interned(theatre, seed, mode):
+def test_soldiers_and_people_are_conserved(theatre, seed, mode):
     features, control, units, factions, overrides = theatre
     with tempfile.TemporaryDirectory() as folder:
         write_theatre(
@@ -76,9 +80,11 @@ def test_soldiers_are_in_play_killed_or_interned(theatre, seed, mode):
         )
         model = ConflictModel(folder, {"combat_mode": mode}, rng=seed)
         start = {f: sum(u["strength"] for u in units if u["faction"] == f) for f in factions}
+        people = sum(g.size for g in model.civilians)
         for _ in range(40):
             model.step()
             assert all(u.strength > 0 for u in model.units)
+            assert sum(g.size for g in model.civilians) + model.civilians_killed == people
             for f in factions:
                 faction = model.factions[f]
                 in_play = sum(u.strength for u in model.units if u.faction == f)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from wargame import civilians
 from wargame.events import EventKind
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def _claimant(model: ConflictModel, place_id: str, factions: dict[str, int]) -> 
 def _change_hands(model: ConflictModel, place_id: str, faction: str) -> None:
     loser = model.controller[place_id]
     model.controller[place_id] = faction
+    model.called_home.discard(place_id)
     taken_from = f" from the {model.factions[loser].short_name}" if loser else ""
     model.log(
         EventKind.CAPTURE,
@@ -81,3 +83,4 @@ def _change_hands(model: ConflictModel, place_id: str, faction: str) -> None:
         place_id,
         f"{model.factions[faction].short_name} captured {model.place_name(place_id)}{taken_from}",
     )
+    civilians.call_home(model, faction, place_id)

@@ -13,6 +13,10 @@ class EventKind(Enum):
     RETREAT = "retreat"
     INTERNMENT = "internment"
     DESTROYED = "destroyed"
+    CIVILIANS_KILLED = "civilians_killed"
+    FLIGHT = "flight"
+    RETURN = "return"
+    CALLED_HOME = "called_home"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import mesa
 from mesa.discrete_space import Network
 
-from wargame import combat, command, control, morale, movement, observation
+from wargame import civilians, combat, command, control, morale, movement, observation
 from wargame.agents import CivilianGroup, Faction, Unit
 from wargame.command import Commander
 from wargame.events import Event, EventKind, EventLog
@@ -77,6 +77,10 @@ class ConflictModel(Situation, mesa.Model):
         self.events = EventLog()
         self.ceasefires = 0
         self.civilians_killed = 0
+        self.last_danger: dict[str, int] = {}
+        """The last day each place saw fighting on it or one road away."""
+        self.called_home: set[str] = set()
+        self.returning: set[str] = set()
 
         for entry in self.theatre.units:
             for _ in range(entry.count):
@@ -108,6 +112,7 @@ class ConflictModel(Situation, mesa.Model):
         self._situation.clear()
         control.update(self)
         self._situation.clear()
+        civilians.update(self, self.engagements)
         self._observe()
 
     def run(self, days: int) -> None:

@@ -118,6 +118,35 @@ class Parameters(BaseModel):
         ge=0,
         description="towns this populous are key places that keep a garrison (judgement)",
     )
+    civilians_killed_per_casualty: float = Field(
+        default=0.3,
+        ge=0.0,
+        description="civilians killed per soldier put out of action in a populated place "
+        "(judgement: shelling and air strikes; e.g. 29 killed at Mung Lai Hkyet [42])",
+    )
+    refugee_reach_days: float = Field(
+        default=1.5,
+        ge=0.0,
+        description="people flee abroad when a crossing is this near (travel days) and nearer "
+        "than any safe place (judgement)",
+    )
+    return_quiet_days: int = Field(
+        default=45,
+        ge=0,
+        description="days without fighting at or next to home before people go back (judgement)",
+    )
+    return_quiet_days_called: int = Field(
+        default=10,
+        ge=0,
+        description="the same when the faction holding home has called people back (judgement; "
+        "the KIA called Kanpaiti's displaced home [seed])",
+    )
+    return_rate_per_day: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="daily chance that a group free to go home sets off (judgement)",
+    )
     civilian_group_size: int = Field(
         default=500,
         ge=1,

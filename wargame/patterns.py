@@ -54,6 +54,10 @@ def campaign_outcome(model: ConflictModel) -> dict[str, object]:
         },
         "killed_share": {f: model.factions[f].killed / start[f] for f in model.factions},
         "kanpaiti_taken_day": first_capture_day(model, "kia", "kanpaiti"),
+        "peak_displaced": int(
+            model.datacollector.get_model_vars_dataframe()["civilians_displaced"].max()
+        ),
+        "returned": model.summary()["civilians"]["returned"],
     }
 
 
@@ -84,6 +88,15 @@ def run_many(
 def share(flags: Iterable[bool]) -> float:
     flags = list(flags)
     return sum(flags) / len(flags)
+
+
+def civilian_patterns(outcomes: list[dict]) -> dict[str, float]:
+    """Frequencies of the civilian pattern of the economy and people issue."""
+    return {
+        "displaced_peak_and_some_return": share(
+            o["peak_displaced"] > 0 and o["returned"] > 0 for o in outcomes
+        ),
+    }
 
 
 def military_patterns(outcomes: list[dict]) -> dict[str, float]:
@@ -125,7 +138,7 @@ def main() -> None:
     parser.add_argument("--scenario", default="kachin")
     args = parser.parse_args()
     outcomes = run_many(range(args.seeds), days=args.days, scenario=args.scenario)
-    print(json.dumps(military_patterns(outcomes), indent=2))
+    print(json.dumps({**military_patterns(outcomes), **civilian_patterns(outcomes)}, indent=2))
 
 
 if __name__ == "__main__":

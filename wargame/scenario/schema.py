@@ -162,6 +162,9 @@ class Doctrine(Strict):
     recapture: float = Field(
         default=0.0, ge=0.0, description="weight on retaking places the faction held at the start"
     )
+    calls_home: bool = Field(
+        default=False, description="after a capture, calls the place's displaced people home"
+    )
     range_days: float | None = Field(
         default=None, gt=0.0, description="attacks only places this many travel days from home"
     )

@@ -1,0 +1,159 @@
+"""Phase 8, civilians: people flee fighting, cross the border when it is near, and go home.
+
+A group flees when fighting happens at its place or one road away: to the
+nearest place out of danger, or across the border as refugees when a
+crossing is nearer than any safe place and within `refugee_reach_days`.
+Fighting in a populated place kills civilians in proportion to the soldiers
+put out of action there (the day's intensity). Groups go home once home has
+been quiet for `return_quiet_days`, sooner when the faction holding it calls
+people back, as the KIA did after taking Kanpaiti (seed story).
+
+People are conserved: those at home, displaced, abroad and killed always add
+up to the starting population.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from wargame.agents import CivilianGroup, CivilianState
+from wargame.events import EventKind
+from wargame.morale import COUNTRY_NAMES
+
+if TYPE_CHECKING:
+    from wargame.combat import Engagement
+    from wargame.model import ConflictModel
+
+AWAY = (CivilianState.DISPLACED, CivilianState.REFUGEE)
+REPORTED_TOLL = 10  # the log names a day's civilian toll from ten up; the series has every death
+
+
+def update(model: ConflictModel, engagements: list[Engagement]) -> None:
+    fighting = {e.place: sum(e.losses.values()) for e in engagements}
+    danger = set(fighting)
+    for place in fighting:
+        danger.update(n for n, _ in model.routes.roads_from[place])
+    for place in danger:
+        model.last_danger[place] = model.day
+    by_place: dict[str, list[CivilianGroup]] = defaultdict(list)
+    for group in model.civilians:
+        by_place[group.cell.coordinate].append(group)
+    for place, losses in fighting.items():
+        _suffer(model, place, losses, by_place.get(place, []))
+    for place in sorted(danger):
+        groups = [g for g in by_place.get(place, []) if g.size > 0]
+        if groups:
+            _flee(model, place, groups, danger)
+    _return_home(model, danger)
+
+
+def _suffer(model: ConflictModel, place: str, losses: float, groups: list[CivilianGroup]) -> None:
+    """Civilians killed at a place of battle: expected killed_per_casualty x soldiers lost."""
+    people = sum(g.size for g in groups)
+    if people == 0 or losses <= 0:
+        return
+    rate = min(model.parameters.civilians_killed_per_casualty * losses / people, 1.0)
+    killed = 0
+    for group in groups:
+        dead = int(model.rng.binomial(group.size, rate))
+        group.size -= dead
+        killed += dead
+    model.civilians_killed += killed
+    if killed >= REPORTED_TOLL:
+        model.log(
+            EventKind.CIVILIANS_KILLED,
+            (),
+            place,
+            f"{killed:,} civilians were killed in the fighting at {model.place_name(place)}",
+        )
+    for group in groups:
+        if group.size == 0:
+            group.remove()
+
+
+def _flee(model: ConflictModel, place: str, groups: list[CivilianGroup], danger: set[str]) -> None:
+    """Move every group at a place in danger to safety, or abroad when the border is nearer."""
+    days = model.routes.reachable(place, frozenset(danger - {place}))
+    safe = [p for p in days if p not in danger]
+    refuge = min(safe, key=lambda p: (days[p], p)) if safe else None
+    reach = model.parameters.refugee_reach_days
+    exits = [c for c in model.crossings if c in days and days[c] <= reach]
+    crossing = min(exits, key=lambda c: (days[c], c)) if exits else None
+    abroad = crossing is not None and (refuge is None or days[crossing] < days[refuge])
+    if refuge is None and not abroad:
+        return  # nowhere to go: they shelter where they are
+    people = 0
+    for group in groups:
+        if group.state is CivilianState.REFUGEE:
+            continue
+        people += group.size
+        if abroad:
+            group.cell = model.grid[model.crossings[crossing][0]]
+            group.state = CivilianState.REFUGEE
+        else:
+            group.cell = model.grid[refuge]
+            group.state = (
+                CivilianState.RETURNED if refuge == group.home else CivilianState.DISPLACED
+            )
+    if people == 0:
+        return
+    model.returning.difference_update(g.home for g in groups)
+    if abroad:
+        sanctuary = model.theatre.map.places[model.crossings[crossing][0]]
+        text = (
+            f"{people:,} people fled {model.place_name(place)} and crossed into "
+            f"{COUNTRY_NAMES.get(sanctuary.country, sanctuary.country)}"
+        )
+        if crossing != place:
+            text += f" at {model.place_name(crossing)}"
+    else:
+        text = f"{people:,} people fled {model.place_name(place)} for {model.place_name(refuge)}"
+    model.log(EventKind.FLIGHT, (), place, text)
+
+
+def _return_home(model: ConflictModel, danger: set[str]) -> None:
+    """Groups away go home, each with a daily chance, once home has been quiet long enough."""
+    params = model.parameters
+    returning: dict[str, int] = defaultdict(int)
+    away = [g for g in model.civilians if g.state in AWAY]
+    draws = model.rng.random(len(away))
+    for group, draw in zip(away, draws, strict=True):
+        home = group.home
+        if home in danger:
+            continue
+        quiet = model.day - model.last_danger.get(home, -(10**9))
+        needed = (
+            params.return_quiet_days_called
+            if home in model.called_home
+            else params.return_quiet_days
+        )
+        if quiet >= needed and draw < params.return_rate_per_day:
+            group.cell = model.grid[home]
+            group.state = CivilianState.RETURNED
+            returning[home] += group.size
+    for home, people in sorted(returning.items()):
+        if home not in model.returning:  # the first who go back are news; the rest are series
+            model.returning.add(home)
+            model.log(
+                EventKind.RETURN,
+                (),
+                home,
+                f"{people:,} people began returning home to {model.place_name(home)}",
+            )
+
+
+def call_home(model: ConflictModel, faction: str, place: str) -> None:
+    """A faction that calls people home after a capture shortens their wait to return."""
+    if not model.factions[faction].spec.doctrine.calls_home:
+        return
+    if not any(g.home == place and g.state in AWAY for g in model.civilians):
+        return
+    model.called_home.add(place)
+    model.log(
+        EventKind.CALLED_HOME,
+        (faction,),
+        place,
+        f"{model.factions[faction].short_name} called the displaced people of "
+        f"{model.place_name(place)} home",
+    )
