@@ -16,3 +16,11 @@ def theatre_dir(tmp_path: Path):
         return write_theatre(tmp_path / "theatre", **kwargs)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def kachin_outcomes() -> list[dict]:
+    """200 default campaigns of 270 days on all cores, shared by the pattern tests."""
+    from wargame.patterns import run_many
+
+    return run_many(range(200), days=270, scenario="kachin")

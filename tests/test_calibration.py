@@ -1,20 +1,18 @@
 """The default theatre, over many seeds, tells the seed story's military part most often.
 
 These are the calibration patterns of the military issue; the thresholds are
-the issue's, not fitted to a run. Slow (100 campaigns on all cores); CI runs it.
+the issue's, not fitted to a run. Slow (200 campaigns on all cores, shared with
+test_story.py); CI runs it.
 """
 
 import pytest
 
-from wargame.patterns import military_patterns, run_many
-
-SEEDS = range(100)
-DAYS = 270
+from wargame.patterns import military_patterns
 
 
 @pytest.fixture(scope="module")
-def patterns() -> dict[str, float]:
-    return military_patterns(run_many(SEEDS, days=DAYS, scenario="kachin"))
+def patterns(kachin_outcomes) -> dict[str, float]:
+    return military_patterns(kachin_outcomes)
 
 
 pytestmark = pytest.mark.slow

@@ -55,7 +55,7 @@ def test_run_json_has_the_summary_contract():
     assert (summary["scenario"], summary["seed"], summary["days"]) == ("kachin", 7, 10)
     assert set(summary["factions"]) == {"kia", "tatmadaw", "ndak"}
     for measures in summary["factions"].values():
-        assert set(measures) == {
+        assert {
             "strength",
             "killed",
             "interned",
@@ -65,7 +65,12 @@ def test_run_json_has_the_summary_contract():
             "places_held",
             "border_posts_held",
             "mine_sites_held",
-        }
+            "income_mines",
+            "income_trade",
+            "income_external",
+            "income_allies",
+            "income_rare_earth",
+        } == set(measures)
     assert set(summary["civilians"]) == {
         "population",
         "displaced",

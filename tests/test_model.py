@@ -97,4 +97,4 @@ def test_series_has_a_row_per_day_including_the_start(theatre_dir):
     frame = series(model)
     assert isinstance(frame, pd.DataFrame)
     assert list(frame["day"]) == list(range(10))
-    assert frame["red_strength"].iloc[-1] == 300
+    assert frame["red_strength"].iloc[-1] == 300 + frame["red_recruited"].iloc[-1]

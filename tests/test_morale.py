@@ -73,7 +73,10 @@ def cut_off(theatre_dir, reach: float):
         control={"alpha": "red", "bravo": "blue"},
         units=[{"faction": "red", "place": "charlie", "strength": 300}],
     )
-    model = passive_model(folder, {"internment_reach_days": reach, "travel_friction": 0.0})
+    model = passive_model(
+        folder,
+        {"internment_reach_days": reach, "travel_friction": 0.0, "recruits_per_base_per_day": 0},
+    )
     model.units[0].morale = 0.1
     return model
 

@@ -31,8 +31,8 @@ treasury = 1000000.0
 upkeep_per_soldier_per_day = 2.0
 recruit_cost = 1000.0
 manpower = 1000
-external_income_per_day = 0.0
-
+external_income_per_day = {external}
+{patron}
 [relations]
 {relations}
 """
@@ -135,6 +135,8 @@ def write_theatre(
             "aggression": 0.5,
             "effectiveness": 0.01,
             "break_point": 0.3,
+            "external": 0.0,
+            "patron": None,
             **DEFAULT_FACTIONS[faction_id],
             **(faction_overrides or {}).get(faction_id, {}),
         }
@@ -146,6 +148,8 @@ def write_theatre(
             aggression=spec["aggression"],
             effectiveness=spec["effectiveness"],
             break_point=spec["break_point"],
+            external=spec["external"],
+            patron=f'patron = "{spec["patron"]}"' if spec["patron"] else "",
             relations=relations,
         )
         (agents / f"{faction_id}.toml").write_text(text, encoding="utf-8")

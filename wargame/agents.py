@@ -46,6 +46,12 @@ class Faction(Agent):
         self.killed = 0
         self.interned = 0
         self.recruited = 0
+        self.income_today: dict[str, float] = {}
+        self.income_total: dict[str, float] = {
+            source: 0.0 for source in ("mines", "trade", "external", "allies")
+        }
+        self.rare_earth_today = 0.0
+        self.rare_earth_total = 0.0
         self.commander: Commander = DoctrineCommander()
 
     def is_hostile(self, other: str) -> bool:

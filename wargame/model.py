@@ -10,7 +10,16 @@ from pathlib import Path
 import mesa
 from mesa.discrete_space import Network
 
-from wargame import civilians, combat, command, control, morale, movement, observation
+from wargame import (
+    civilians,
+    combat,
+    command,
+    control,
+    economy,
+    morale,
+    movement,
+    observation,
+)
 from wargame.agents import CivilianGroup, Faction, Unit
 from wargame.command import Commander
 from wargame.events import Event, EventKind, EventLog
@@ -71,6 +80,7 @@ class ConflictModel(Situation, mesa.Model):
                 self._starting_garrisons.get(key, 0) + entry.strength * entry.count
             )
         self.contested: set[str] = set()
+        self.closed_crossings: set[str] = set()
         self.capture_progress: dict[str, tuple[str, int]] = {}
         self.engagements: list[combat.Engagement] = []
         self._situation: dict[tuple, object] = {}
@@ -112,6 +122,7 @@ class ConflictModel(Situation, mesa.Model):
         self._situation.clear()
         control.update(self)
         self._situation.clear()
+        economy.update(self)
         civilians.update(self, self.engagements)
         self._observe()
 

@@ -29,6 +29,11 @@ FACTION_MEASURES = (
     "places_held",
     "border_posts_held",
     "mine_sites_held",
+    "income_mines",
+    "income_trade",
+    "income_external",
+    "income_allies",
+    "income_rare_earth",
 )
 CIVILIAN_MEASURES = ("population", "displaced", "refugees_abroad", "returned", "killed")
 
@@ -47,6 +52,8 @@ def faction_measures(model: ConflictModel, faction_id: str) -> dict[str, float]:
         "places_held": len(held),
         "border_posts_held": sum(places[p].kind is PlaceKind.BORDER_POST for p in held),
         "mine_sites_held": sum(places[p].mine_sites for p in held if p not in model.contested),
+        **{f"income_{k}": round(v, 2) for k, v in faction.income_total.items()},
+        "income_rare_earth": round(faction.rare_earth_total, 2),
     }
 
 

@@ -91,6 +91,47 @@ class Parameters(BaseModel):
         ge=0.0,
         description="tonnes per mine site per day (41,700 t/yr from ~300 sites [11][12])",
     )
+    mine_tax_share: float = Field(
+        default=0.146,
+        ge=0.0,
+        le=1.0,
+        description="share of a mine's output value its controller takes (the KIA's 35,000 "
+        "yuan, ~US$4,900, per tonne of rare earths [15] over US$33,600 per tonne)",
+    )
+    other_mineral_price: float = Field(
+        default=33_600.0,
+        ge=0.0,
+        description="US$ per tonne-equivalent of jade and gold; their sites are counted in "
+        "rare-earth site equivalents at the 2023 price (map source notes)",
+    )
+    patron_share: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="share of an allied militia's mine revenue passed to its patron (judgement)",
+    )
+    external_income_factor: float = Field(
+        default=1.0,
+        ge=0.0,
+        description="multiplies each faction's external income, e.g. the military's budget",
+    )
+    recruits_per_base_per_day: int = Field(
+        default=2,
+        ge=0,
+        description="soldiers a quiet base can enlist per day (judgement)",
+    )
+    payroll_reserve_days: float = Field(
+        default=30.0,
+        ge=0.0,
+        description="a faction recruits only while its treasury covers this many days of "
+        "upkeep (judgement)",
+    )
+    unpaid_morale_per_day: float = Field(
+        default=0.02,
+        ge=0.0,
+        description="morale lost per day by every unit of a faction that cannot pay its "
+        "soldiers (judgement)",
+    )
     trade_share: float = Field(
         default=0.1,
         ge=0.0,

@@ -29,6 +29,15 @@ def first_capture_day(model: ConflictModel, faction: str, place: str) -> int | N
     return None
 
 
+def _window_income(model: ConflictModel, faction: str, measure: str, days: int = 30) -> tuple:
+    """A faction's income of one kind over the first and the last `days` days of the run."""
+    cumulative = model.datacollector.get_model_vars_dataframe()[f"{faction}_{measure}"].to_numpy()
+    window = min(days, len(cumulative) - 1)
+    first = float(cumulative[window] - cumulative[0])
+    last = float(cumulative[-1] - cumulative[-1 - window])
+    return first, last
+
+
 def campaign_outcome(model: ConflictModel) -> dict[str, object]:
     """One run's end state, in plain types so it can cross a process boundary."""
     places = model.theatre.map.places
@@ -58,6 +67,8 @@ def campaign_outcome(model: ConflictModel) -> dict[str, object]:
             model.datacollector.get_model_vars_dataframe()["civilians_displaced"].max()
         ),
         "returned": model.summary()["civilians"]["returned"],
+        "tatmadaw_income": _window_income(model, "tatmadaw", "revenue_total"),
+        "tatmadaw_rare_earth": _window_income(model, "tatmadaw", "income_rare_earth"),
     }
 
 
@@ -90,9 +101,17 @@ def share(flags: Iterable[bool]) -> float:
     return sum(flags) / len(flags)
 
 
-def civilian_patterns(outcomes: list[dict]) -> dict[str, float]:
-    """Frequencies of the civilian pattern of the economy and people issue."""
+def story_patterns(outcomes: list[dict]) -> dict[str, float]:
+    """Frequencies of the economy and people issue's patterns."""
+    income_change = [
+        (last - first) / first if first else 0.0
+        for first, last in (o["tatmadaw_income"] for o in outcomes)
+    ]
     return {
+        "tatmadaw_rare_earth_halved": share(
+            last < 0.5 * first for first, last in (o["tatmadaw_rare_earth"] for o in outcomes)
+        ),
+        "median_tatmadaw_income_change": statistics.median(income_change),
         "displaced_peak_and_some_return": share(
             o["peak_displaced"] > 0 and o["returned"] > 0 for o in outcomes
         ),
@@ -138,7 +157,7 @@ def main() -> None:
     parser.add_argument("--scenario", default="kachin")
     args = parser.parse_args()
     outcomes = run_many(range(args.seeds), days=args.days, scenario=args.scenario)
-    print(json.dumps({**military_patterns(outcomes), **civilian_patterns(outcomes)}, indent=2))
+    print(json.dumps({**military_patterns(outcomes), **story_patterns(outcomes)}, indent=2))
 
 
 if __name__ == "__main__":

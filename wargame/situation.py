@@ -161,10 +161,12 @@ class Situation:
 
     def revenue_per_day(self, place: str) -> float:
         """US$ a place yields its controller per day: mine output at today's price, and trade."""
-        spec = self.theatre.map.places[place]
-        output = spec.mine_sites * self.parameters.mine_output_per_site
-        trade = spec.trade_per_day * self.parameters.trade_share
-        return output * self.parameters.rare_earth_price + trade
+        from wargame import economy
+
+        worth = economy.mine_revenue(self, place)
+        if self.theatre.map.places[place].kind is PlaceKind.BORDER_POST:
+            worth += economy.trade_revenue(self, place)
+        return worth
 
     def revenue_worth(self, place: str) -> float:
         """Revenue on a 0-1 scale: the theatre's richest place is 1."""

@@ -44,6 +44,7 @@ class Place:
     trade_per_day: float
     fortification: float
     source: str = ""
+    mineral: str = "rare_earth"
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,9 @@ class PlaceProperties(Strict):
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 two-letter code")
     population: int = Field(ge=0)
     mine_sites: int = Field(default=0, ge=0)
+    mineral: Literal["rare_earth", "jade", "gold"] = Field(
+        default="rare_earth", description="what the mine sites yield"
+    )
     trade_per_day: float = Field(default=0.0, ge=0.0, description="US$ of border trade per day")
     fortification: Fraction = 0.0
     source: str = ""
@@ -188,6 +191,9 @@ class Economy(Strict):
     recruit_cost: float = Field(gt=0.0, description="US$ per soldier")
     manpower: int = Field(ge=0, description="soldiers that can still be recruited")
     external_income_per_day: float = Field(default=0.0, ge=0.0)
+    patron: Id | None = Field(
+        default=None, description="faction this one passes a share of its mine revenue to"
+    )
 
 
 class FactionFile(Strict):

@@ -1,0 +1,137 @@
+"""Economy: mines and trade pay their holders, patrons get their share, armies cost money."""
+
+import pytest
+from theatres import passive_model
+
+PRICES = {
+    "rare_earth_price": 30_000.0,
+    "mine_output_per_site": 0.4,
+    "mine_tax_share": 0.1,
+    "trade_share": 0.2,
+    "recruits_per_base_per_day": 0,
+}
+
+
+def economy_model(theatre_dir, parameters=None, **kwargs):
+    kwargs.setdefault("control", {"alpha": "red", "charlie": "red", "delta": "blue"})
+    return passive_model(theatre_dir(**kwargs), {**PRICES, **(parameters or {})})
+
+
+def test_a_mine_pays_its_holder_sites_times_output_times_price_times_tax(theatre_dir):
+    model = economy_model(theatre_dir)
+    model.step()
+    red = model.factions["red"]
+    assert red.income_today["mines"] == pytest.approx(50 * 0.4 * 30_000 * 0.1)
+    assert red.rare_earth_today == pytest.approx(50 * 0.4 * 30_000 * 0.1)
+    model.run(9)
+    assert model.summary()["factions"]["red"]["income_mines"] == pytest.approx(10 * 60_000)
+
+
+def test_a_contested_mine_pays_nothing(theatre_dir):
+    model = economy_model(
+        theatre_dir,
+        units=[
+            {"faction": "red", "place": "charlie", "strength": 1000},
+            {"faction": "blue", "place": "charlie", "strength": 1000},
+        ],
+    )
+    model.step()
+    assert "charlie" in model.contested
+    assert model.factions["red"].income_today["mines"] == 0.0
+
+
+def test_a_border_post_pays_a_share_of_its_trade_unless_the_crossing_is_closed(theatre_dir):
+    model = economy_model(theatre_dir)
+    model.step()
+    assert model.factions["blue"].income_today["trade"] == pytest.approx(0.2 * 1000.0)
+    model.closed_crossings.add("delta")
+    model.step()
+    assert model.factions["blue"].income_today["trade"] == 0.0
+
+
+def test_the_rare_earth_price_scales_mine_income(theatre_dir):
+    cheap = economy_model(theatre_dir, {"rare_earth_price": 10_000.0})
+    dear = economy_model(theatre_dir, {"rare_earth_price": 40_000.0})
+    cheap.step()
+    dear.step()
+    assert dear.factions["red"].income_today["mines"] == pytest.approx(
+        4 * cheap.factions["red"].income_today["mines"]
+    )
+
+
+def patron_theatre(theatre_dir, green_to_red: float):
+    return economy_model(
+        theatre_dir,
+        {"patron_share": 0.25},
+        factions=["red", "blue", "green"],
+        control={"alpha": "red", "charlie": "green", "delta": "blue"},
+        faction_overrides={
+            "green": {"relations": {"red": green_to_red, "blue": -0.5}, "patron": "red"}
+        },
+    )
+
+
+def test_an_allied_militia_passes_a_share_of_its_mine_revenue_to_its_patron(theatre_dir):
+    model = patron_theatre(theatre_dir, green_to_red=0.5)
+    model.step()
+    mined = 50 * 0.4 * 30_000 * 0.1
+    assert model.factions["red"].income_today["allies"] == pytest.approx(0.25 * mined)
+    assert model.factions["green"].income_today["mines"] == pytest.approx(0.75 * mined)
+    assert model.factions["red"].rare_earth_today == pytest.approx(0.25 * mined)
+
+
+def test_a_militia_that_has_fallen_out_with_its_patron_keeps_everything(theatre_dir):
+    model = patron_theatre(theatre_dir, green_to_red=-0.2)
+    model.step()
+    assert model.factions["red"].income_today["allies"] == 0.0
+    assert model.factions["green"].income_today["mines"] == pytest.approx(50 * 0.4 * 3_000)
+
+
+def test_external_income_arrives_whatever_happens_and_scales_with_its_factor(theatre_dir):
+    model = economy_model(
+        theatre_dir,
+        {"external_income_factor": 0.5},
+        faction_overrides={"blue": {"external": 10_000.0}},
+    )
+    model.step()
+    assert model.factions["blue"].income_today["external"] == pytest.approx(5_000.0)
+
+
+def test_upkeep_is_paid_per_soldier_and_an_unpaid_army_loses_heart(theatre_dir):
+    model = economy_model(
+        theatre_dir, units=[{"faction": "red", "place": "alpha", "strength": 500}]
+    )
+    red = model.factions["red"]
+    before = red.treasury
+    model.step()
+    income = sum(red.income_today.values())
+    assert red.treasury == pytest.approx(before + income - 500 * 2.0)  # upkeep 2 US$/day
+    red.treasury = -income  # nothing left after today's income
+    unit = model.units[0]
+    morale = unit.morale
+    model.step()
+    assert red.treasury == 0.0
+    assert unit.morale == pytest.approx(morale - 0.02)  # unpaid_morale_per_day, all unpaid
+
+
+def test_quiet_bases_recruit_within_manpower_while_the_treasury_carries_the_payroll(theatre_dir):
+    model = economy_model(
+        theatre_dir,
+        {"recruits_per_base_per_day": 7},
+        units=[{"faction": "red", "place": "alpha", "strength": 100}],
+    )
+    red = model.factions["red"]
+    model.run(10)
+    assert red.recruited == 70  # alpha is red's one base
+    assert model.units[0].strength == 170
+    model.run(200)
+    assert red.recruited == 1000  # the manpower pool in tests/theatres.py
+    broke = economy_model(
+        theatre_dir,
+        {"recruits_per_base_per_day": 7},
+        control={"alpha": "red", "delta": "blue"},  # no mine: no income
+        units=[{"faction": "red", "place": "alpha", "strength": 100}],
+    )
+    broke.factions["red"].treasury = 0.0
+    broke.run(5)
+    assert broke.factions["red"].recruited == 0

@@ -1,0 +1,133 @@
+"""Phase 7, economy: mines and border trade pay whoever holds them; armies cost money.
+
+Each day a mine area pays its controller sites x output per site x price x
+the tax share a controller takes (the KIA's 35,000 yuan per tonne of rare
+earths [15] is ~15% of the value); a contested mine pays nothing. A border
+post pays its controller a share of its trade, nothing while contested or
+while the crossing is closed. An allied militia passes a share of its mine
+revenue to its patron (the NDA-K to the Tatmadaw). External income (the
+military's national budget) arrives whatever happens on the ground, which is
+why losing local revenue hurts the Tatmadaw without crippling it.
+
+Each faction then pays upkeep for every soldier in play and, while its
+treasury can carry the payroll for `payroll_reserve_days`, recruits at the
+bases it holds from its manpower pool.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wargame.agents import Unit
+from wargame.posture import Posture
+from wargame.scenario import PlaceKind
+
+if TYPE_CHECKING:
+    from wargame.model import ConflictModel
+
+SOURCES = ("mines", "trade", "external", "allies")
+RARE_EARTH = "rare_earth"
+
+
+def mine_revenue(model: ConflictModel, place: str) -> float:
+    """US$ a mine area pays its controller in a day at today's prices."""
+    spec = model.theatre.map.places[place]
+    params = model.parameters
+    price = params.rare_earth_price if spec.mineral == RARE_EARTH else params.other_mineral_price
+    return spec.mine_sites * params.mine_output_per_site * price * params.mine_tax_share
+
+
+def trade_revenue(model: ConflictModel, place: str) -> float:
+    """US$ a border post pays its controller in a day while its crossing is open."""
+    if place in model.closed_crossings:
+        return 0.0
+    return model.theatre.map.places[place].trade_per_day * model.parameters.trade_share
+
+
+def update(model: ConflictModel) -> None:
+    income = {f: dict.fromkeys(SOURCES, 0.0) for f in model.factions}
+    rare_earth = dict.fromkeys(model.factions, 0.0)
+    places = model.theatre.map.places
+    for place, holder in model.controller.items():
+        if holder is None or place in model.contested:
+            continue
+        if places[place].mine_sites:
+            earned = mine_revenue(model, place)
+            income[holder]["mines"] += earned
+            if places[place].mineral == RARE_EARTH:
+                rare_earth[holder] += earned
+        if places[place].kind is PlaceKind.BORDER_POST:
+            income[holder]["trade"] += trade_revenue(model, place)
+    for faction_id, faction in model.factions.items():
+        patron = faction.spec.economy.patron
+        if patron in model.factions and model.allied(faction_id, patron):
+            share = model.parameters.patron_share
+            income[patron]["allies"] += share * income[faction_id]["mines"]
+            rare_earth[patron] += share * rare_earth[faction_id]
+            income[faction_id]["mines"] -= share * income[faction_id]["mines"]
+            rare_earth[faction_id] -= share * rare_earth[faction_id]
+        income[faction_id]["external"] = (
+            faction.spec.economy.external_income_per_day * model.parameters.external_income_factor
+        )
+    for faction_id, faction in model.factions.items():
+        faction.income_today = income[faction_id]
+        faction.rare_earth_today = rare_earth[faction_id]
+        faction.rare_earth_total += rare_earth[faction_id]
+        for source, amount in income[faction_id].items():
+            faction.income_total[source] += amount
+        faction.revenue_total += sum(income[faction_id].values())
+        faction.treasury += sum(income[faction_id].values())
+        _pay(model, faction_id)
+        _recruit(model, faction_id)
+
+
+def _pay(model: ConflictModel, faction_id: str) -> None:
+    """Pay the soldiers; an army that cannot pay them all loses heart."""
+    faction = model.factions[faction_id]
+    units = [u for u in model.units if u.faction == faction_id]
+    payroll = sum(u.strength for u in units) * faction.spec.economy.upkeep_per_soldier_per_day
+    if faction.treasury >= payroll:
+        faction.treasury -= payroll
+        return
+    unpaid = 1.0 - faction.treasury / payroll
+    faction.treasury = 0.0
+    for unit in units:
+        unit.morale = max(unit.morale - model.parameters.unpaid_morale_per_day * unpaid, 0.0)
+
+
+def _recruit(model: ConflictModel, faction_id: str) -> None:
+    """Recruits join at each quiet base the faction holds, while money and manpower last."""
+    faction = model.factions[faction_id]
+    economy = faction.spec.economy
+    params = model.parameters
+    soldiers = sum(u.strength for u in model.units if u.faction == faction_id)
+    reserve = soldiers * economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
+    bases = sorted(
+        p
+        for p, holder in model.controller.items()
+        if holder == faction_id
+        and model.theatre.map.places[p].kind is PlaceKind.BASE
+        and p not in model.contested
+    )
+    for base in bases:
+        recruits = min(params.recruits_per_base_per_day, economy.manpower - faction.recruited)
+        cost = recruits * economy.recruit_cost
+        if recruits <= 0 or faction.treasury - cost < reserve:
+            return
+        faction.treasury -= cost
+        faction.recruited += recruits
+        present = [
+            u
+            for u in model.units
+            if u.faction == faction_id and u.place == base and u.posture is not Posture.WITHDRAW
+        ]
+        if present:
+            min(present, key=lambda u: (u.strength, u.unique_id)).strength += recruits
+        else:
+            Unit(
+                model,
+                faction_id,
+                recruits,
+                base,
+                f"{faction.short_name} recruits, {model.place_name(base)}",
+            )
