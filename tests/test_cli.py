@@ -60,6 +60,7 @@ def test_run_json_has_the_summary_contract():
             "killed",
             "interned",
             "recruited",
+            "surrendered",
             "treasury",
             "revenue_total",
             "places_held",

@@ -77,7 +77,10 @@ def duel_theatre(theatre_dir, red: int, blue: int, red_eff: float, blue_eff: flo
             "blue": {"effectiveness": blue_eff, "break_point": 0.0},
         },
     )
-    return passive_model(folder, {"combat_mode": "deterministic", "travel_friction": 0.0})
+    return passive_model(
+        folder,
+        {"combat_mode": "deterministic", "travel_friction": 0.0, "collapse_strength_share": 0.0},
+    )
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def test_soldiers_and_people_are_conserved(theatre, seed, mode):
             for f in factions:
                 faction = model.factions[f]
                 in_play = sum(u.strength for u in model.units if u.faction == f)
-                total = in_play + faction.killed + faction.interned
+                total = in_play + faction.killed + faction.interned + faction.surrendered
                 if mode == "stochastic":
                     assert total == start[f] + faction.recruited
                 else:

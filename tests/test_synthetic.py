@@ -105,7 +105,7 @@ def test_a_model_built_from_it_runs_30_days(theatre):
     model.run(30)
     assert model.day == 30
     in_play = sum(u.strength for u in model.units)
-    out = sum(f.killed + f.interned - f.recruited for f in model.factions.values())
+    out = sum(f.killed + f.interned + f.surrendered - f.recruited for f in model.factions.values())
     assert in_play + out == soldiers
     assert model.summary()["days"] == 30
     assert model.events, "hostile factions side by side should have fought"

@@ -46,6 +46,7 @@ class Faction(Agent):
         self.killed = 0
         self.interned = 0
         self.recruited = 0
+        self.surrendered = 0
         self.income_today: dict[str, float] = {}
         self.income_total: dict[str, float] = {
             source: 0.0 for source in ("mines", "trade", "external", "allies")

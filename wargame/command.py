@@ -229,7 +229,8 @@ class DoctrineCommander:
         A place on the front (reachable without passing enemy ground) is worth
         what it holds plus, discounted by travel days, the best of what taking
         it opens up behind it: a junction town on the road to a border post
-        carries some of that border post's value.
+        carries some of that border post's value. China's pressure makes
+        targets near the border less attractive.
         """
         doctrine = faction.spec.doctrine
         friendly = model.friendly_ground(faction.id)
@@ -237,9 +238,11 @@ class DoctrineCommander:
         home_range = model.home_range(faction.id)
         avoid = model.hostile_ground(faction.id)
         own = {}
-        for place_id in model.controller:
+        for place_id, holder in model.controller.items():
             if place_id in friendly and place_id not in enemies_at:
                 continue
+            if holder is not None and not model.hostile(faction.id, holder):
+                continue  # a neutral's or a truce partner's place cannot be taken
             if home_range is not None and place_id not in home_range:
                 continue
             value = doctrine.revenue * model.revenue_worth(place_id)
@@ -254,8 +257,12 @@ class DoctrineCommander:
             :CANDIDATE_TARGETS
         ]
         field_strength = max(model.field_strength(faction.id), 1.0)
+        zone = model.border_zone()
+        deterrence = model.parameters.china_pressure * model.parameters.china_deterrence
         return {
-            place_id: value - doctrine.risk * model.defence(faction.id, place_id) / field_strength
+            place_id: value
+            - doctrine.risk * model.defence(faction.id, place_id) / field_strength
+            - (deterrence if place_id in zone else 0.0)
             for place_id, value in best
         }
 

@@ -17,6 +17,11 @@ class EventKind(Enum):
     FLIGHT = "flight"
     RETURN = "return"
     CALLED_HOME = "called_home"
+    ALLIANCE = "alliance"
+    COLLAPSE = "collapse"
+    CEASEFIRE = "ceasefire"
+    CEASEFIRE_BROKEN = "ceasefire_broken"
+    BORDER = "border"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,15 @@ class EventLog(list[Event]):
 
     def of_kind(self, kind: EventKind) -> list[Event]:
         return [event for event in self if event.kind is kind]
+
+    def since(self, day: int) -> list[Event]:
+        """Events from `day` on, read from the end: the phases ask about yesterday."""
+        recent = []
+        for event in reversed(self):
+            if event.day < day:
+                break
+            recent.append(event)
+        return recent[::-1]
 
     def at(self, place: str) -> list[Event]:
         return [event for event in self if event.place == place]

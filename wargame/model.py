@@ -15,6 +15,7 @@ from wargame import (
     combat,
     command,
     control,
+    diplomacy,
     economy,
     morale,
     movement,
@@ -56,13 +57,24 @@ class ConflictModel(Situation, mesa.Model):
         self.routes = Routes(graph)
         self.crossings = crossings(graph)
 
+        self._situation: dict[tuple, object] = {}
         self._hostility: dict[tuple[str, str], bool] = {}
+        self._border_zone: frozenset[str] | None = None
         self.factions: dict[str, Faction] = {
             faction_id: Faction(self, faction_id, spec)
             for faction_id, spec in self.theatre.factions.items()
         }
         for faction_id, commander in (commanders or {}).items():
             self.factions[faction_id].commander = commander
+        if self.parameters.militia_loyalty is not None:
+            for faction_id, faction in self.factions.items():
+                if faction.spec.economy.patron in self.factions:
+                    diplomacy.set_relation(
+                        self,
+                        faction_id,
+                        faction.spec.economy.patron,
+                        self.parameters.militia_loyalty,
+                    )
         places = self.theatre.map.places
         self.controller: dict[str, str | None] = {
             place_id: self.theatre.control.get(place_id)
@@ -83,9 +95,14 @@ class ConflictModel(Situation, mesa.Model):
         self.closed_crossings: set[str] = set()
         self.capture_progress: dict[str, tuple[str, int]] = {}
         self.engagements: list[combat.Engagement] = []
-        self._situation: dict[tuple, object] = {}
         self.events = EventLog()
         self.ceasefires = 0
+        self.ceasefires_broken = 0
+        self.ceasefire_pairs: set[tuple[str, str]] = set()
+        self.border_fighting_days = 0
+        self.gate_quiet: dict[str, int] = {}
+        self.broken_alliances: set[str] = set()
+        self.collapsed: set[str] = set()
         self.civilians_killed = 0
         self.last_danger: dict[str, int] = {}
         """The last day each place saw fighting on it or one road away."""
@@ -112,6 +129,8 @@ class ConflictModel(Situation, mesa.Model):
 
     def step(self) -> None:
         """One day, phase by phase, in the order of the design brief."""
+        diplomacy.update(self)
+        self._situation.clear()
         command.issue_orders(self)
         self._situation.clear()
         movement.advance(self)
@@ -166,11 +185,33 @@ class ConflictModel(Situation, mesa.Model):
         )
 
     def hostile(self, a: str, b: str) -> bool:
-        """Two factions fight when either is hostile to the other."""
+        """Two factions fight when either is hostile to the other and no ceasefire holds."""
         pair = (a, b)
         if pair not in self._hostility:
-            self._hostility[pair] = self.factions[a].is_hostile(b) or self.factions[b].is_hostile(a)
+            self._hostility[pair] = (
+                self.factions[a].is_hostile(b) or self.factions[b].is_hostile(a)
+            ) and tuple(sorted(pair)) not in self.ceasefire_pairs
         return self._hostility[pair]
+
+    def relations_changed(self) -> None:
+        """Forget everything worked out from who fights whom."""
+        self._hostility.clear()
+        self._situation.clear()
+
+    def starting_strength(self, faction: str) -> int:
+        return sum(u.strength * u.count for u in self.theatre.units if u.faction == faction)
+
+    def border_zone(self) -> frozenset[str]:
+        """Places within `border_zone_days` of a crossing (roads only; a fixed fact of the map)."""
+        if self._border_zone is None:
+            reach = self.parameters.border_zone_days
+            self._border_zone = frozenset(
+                p
+                for crossing in self.crossings
+                for p, days in self.routes.reachable(crossing).items()
+                if days <= reach
+            )
+        return self._border_zone
 
     def measures_today(self, key: tuple) -> dict:
         """Observation's per-day measures, computed once per collection."""

@@ -24,6 +24,7 @@ FACTION_MEASURES = (
     "killed",
     "interned",
     "recruited",
+    "surrendered",
     "treasury",
     "revenue_total",
     "places_held",
@@ -47,6 +48,7 @@ def faction_measures(model: ConflictModel, faction_id: str) -> dict[str, float]:
         "killed": faction.killed,
         "interned": faction.interned,
         "recruited": faction.recruited,
+        "surrendered": faction.surrendered,
         "treasury": round(faction.treasury, 2),
         "revenue_total": round(faction.revenue_total, 2),
         "places_held": len(held),
@@ -81,6 +83,8 @@ def make_datacollector(model: ConflictModel) -> DataCollector:
         "date": lambda m: m.date.isoformat(),
         "contested_places": lambda m: len(m.contested),
         "events": lambda m: len(m.events),
+        "ceasefires_active": lambda m: len(m.ceasefire_pairs),
+        "crossings_closed": lambda m: len(m.closed_crossings),
     }
     for faction_id in model.factions:
         for key in FACTION_MEASURES:
@@ -116,5 +120,7 @@ def summary(model: ConflictModel) -> dict[str, object]:
         "contested": sorted(model.contested),
         "civilians": civilian_measures(model),
         "ceasefires": model.ceasefires,
+        "ceasefires_broken": model.ceasefires_broken,
+        "closed_crossings": sorted(model.closed_crossings),
         "events": len(model.events),
     }

@@ -159,6 +159,83 @@ class Parameters(BaseModel):
         ge=0,
         description="towns this populous are key places that keep a garrison (judgement)",
     )
+    china_pressure: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="China's pressure for calm on its border, 0 to 1: scales its chances of "
+        "brokering ceasefires and closing crossings (judgement)",
+    )
+    china_deterrence: float = Field(
+        default=0.3,
+        ge=0.0,
+        description="value a commander takes off a target near the border at full pressure: "
+        "China's envoys, gate closures and threats over rare earths [14][25][28] (judgement)",
+    )
+    border_zone_days: float = Field(
+        default=1.5,
+        ge=0.0,
+        description="fighting within this many travel days of a crossing counts as near the "
+        "border (judgement)",
+    )
+    ceasefire_trigger_days: int = Field(
+        default=14,
+        ge=1,
+        description="days of fighting near the border before China steps in (judgement)",
+    )
+    ceasefire_rate_per_day: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="daily chance of a ceasefire at full pressure once fighting has gone on "
+        "(judgement)",
+    )
+    closure_rate_per_day: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="daily chance at full pressure that China closes a crossing with fighting "
+        "at or next to it (China shut every Kachin gate in Oct 2024 [25][26][60])",
+    )
+    reopen_quiet_days: int = Field(
+        default=30,
+        ge=0,
+        description="days without fighting by a closed crossing before it reopens (judgement; "
+        "the Kachin gates reopened after ~7 weeks to a year [26][27])",
+    )
+    alliance_threshold: float = Field(
+        default=0.3,
+        ge=-1.0,
+        le=1.0,
+        description="a militia whose relation to its patron falls below this stops fighting "
+        "for it (judgement)",
+    )
+    militia_loyalty: float | None = Field(
+        default=None,
+        ge=-1.0,
+        le=1.0,
+        description="starting relation of each militia to its patron, overriding the faction "
+        "files (the NDA-K lever); unset keeps the files' value",
+    )
+    alliance_strain_unhelped_per_day: float = Field(
+        default=0.01,
+        ge=0.0,
+        description="relation a militia loses per place attacked per day with no patron unit "
+        "there (judgement)",
+    )
+    alliance_strain_per_loss: float = Field(
+        default=0.05,
+        ge=0.0,
+        description="relation a militia loses each time its patron loses a place in its region "
+        "(judgement)",
+    )
+    collapse_strength_share: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="a faction left with less than this share of its starting strength "
+        "surrenders or disbands (judgement; >100 militia surrendered on 4 Nov 2024 [77])",
+    )
     civilians_killed_per_casualty: float = Field(
         default=0.3,
         ge=0.0,

@@ -67,6 +67,14 @@ def campaign_outcome(model: ConflictModel) -> dict[str, object]:
             model.datacollector.get_model_vars_dataframe()["civilians_displaced"].max()
         ),
         "returned": model.summary()["civilians"]["returned"],
+        "captures": len(model.events.of_kind(EventKind.CAPTURE)),
+        "places_taken": sum(
+            1 for p, holder in model.controller.items() if holder != model.theatre.control.get(p)
+        ),
+        "revenue": {f: model.factions[f].revenue_total for f in model.factions},
+        "ceasefires": model.ceasefires,
+        "ceasefires_broken": model.ceasefires_broken,
+        "stopped_fighting_for_patron": sorted(model.broken_alliances),
         "tatmadaw_income": _window_income(model, "tatmadaw", "revenue_total"),
         "tatmadaw_rare_earth": _window_income(model, "tatmadaw", "income_rare_earth"),
     }
@@ -112,6 +120,13 @@ def story_patterns(outcomes: list[dict]) -> dict[str, float]:
             last < 0.5 * first for first, last in (o["tatmadaw_rare_earth"] for o in outcomes)
         ),
         "median_tatmadaw_income_change": statistics.median(income_change),
+        "ndak_halved_or_stopped_fighting": share(
+            o["strength_share"]["ndak"] <= 0.5 or "ndak" in o["stopped_fighting_for_patron"]
+            for o in outcomes
+        ),
+        "ceasefire_brokered_and_broken": share(
+            o["ceasefires"] >= 1 and o["ceasefires_broken"] >= 1 for o in outcomes
+        ),
         "displaced_peak_and_some_return": share(
             o["peak_displaced"] > 0 and o["returned"] > 0 for o in outcomes
         ),

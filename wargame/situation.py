@@ -28,13 +28,13 @@ class Situation:
         return self._situation[key]
 
     def friendly_ground(self, faction: str) -> frozenset[str]:
-        """Places held by the faction or by a faction it is not hostile to."""
+        """Places held by the faction or by its allies."""
         return self._situation_of(
             ("friendly", faction),
             lambda: frozenset(
                 p
                 for p, holder in self.controller.items()
-                if holder is not None and not self.hostile(faction, holder)
+                if holder is not None and self.allied(faction, holder)
             ),
         )
 

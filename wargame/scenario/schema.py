@@ -165,6 +165,9 @@ class Doctrine(Strict):
     recapture: float = Field(
         default=0.0, ge=0.0, description="weight on retaking places the faction held at the start"
     )
+    ceasefire_violation_per_day: Fraction = Field(
+        default=0.02, description="daily chance this faction breaks a ceasefire it is in"
+    )
     calls_home: bool = Field(
         default=False, description="after a capture, calls the place's displaced people home"
     )
