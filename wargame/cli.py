@@ -134,8 +134,13 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
         "killed": "soldiers killed",
         "interned": "soldiers interned",
         "recruited": "soldiers recruited",
+        "surrendered": "soldiers surrendered",
         "treasury": "treasury (US$)",
         "revenue_total": "revenue (US$)",
+        "income_mines": "  from mines",
+        "income_trade": "  from trade",
+        "income_external": "  from outside",
+        "income_allies": "  from allies",
         "places_held": "places held",
         "border_posts_held": "border posts held",
         "mine_sites_held": "mine sites held",
@@ -164,7 +169,8 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
     print(
         "Civilians: "
         + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in civilians.items())
-        + f". Ceasefires: {summary['ceasefires']}. Events: {summary['events']}."
+        + f". Ceasefires: {summary['ceasefires']} brokered, {summary['ceasefires_broken']} broken."
+        + f" Events: {summary['events']}."
     )
 
 
