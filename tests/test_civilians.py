@@ -119,3 +119,11 @@ def test_people_are_conserved_through_a_campaign(seed):
         civilians = model.summary()["civilians"]
         assert civilians["population"] + civilians["killed"] == start
         assert all(g.size > 0 for g in model.civilians)
+
+
+def test_a_closed_crossing_keeps_people_from_fleeing_abroad(theatre_dir):
+    model = battle(theatre_dir)
+    model.closed_crossings.add("delta")
+    model.step()
+    where = states_by_home(model)
+    assert where["charlie"] == {(CivilianState.HOME, "charlie")}

@@ -1,7 +1,7 @@
 """Phase 8, civilians: people flee fighting, cross the border when it is near, and go home.
 
 A group flees when fighting happens at its place or one road away: to the
-nearest place out of danger, or across the border as refugees when a
+nearest place out of danger, or across the border as refugees when an open
 crossing is nearer than any safe place and within `refugee_reach_days`.
 Fighting in a populated place kills civilians in proportion to the soldiers
 put out of action there (the day's intensity). Groups go home once home has
@@ -78,7 +78,11 @@ def _flee(model: ConflictModel, place: str, groups: list[CivilianGroup], danger:
     safe = [p for p in days if p not in danger]
     refuge = min(safe, key=lambda p: (days[p], p)) if safe else None
     reach = model.parameters.refugee_reach_days
-    exits = [c for c in model.crossings if c in days and days[c] <= reach]
+    exits = [
+        c
+        for c in model.crossings
+        if c in days and days[c] <= reach and c not in model.closed_crossings
+    ]
     crossing = min(exits, key=lambda c: (days[c], c)) if exits else None
     abroad = crossing is not None and (refuge is None or days[crossing] < days[refuge])
     if refuge is None and not abroad:

@@ -178,10 +178,11 @@ class ConflictModel(Situation, mesa.Model):
         )
 
     def allied(self, a: str, b: str) -> bool:
-        """One faction, or two that each think well of the other: they share a defence."""
+        """One faction, or two whose relation both ways is above the alliance threshold."""
+        threshold = self.parameters.alliance_threshold
         return a == b or (
-            self.factions[a].relations.get(b, 0.0) > 0
-            and self.factions[b].relations.get(a, 0.0) > 0
+            self.factions[a].relations.get(b, 0.0) > threshold
+            and self.factions[b].relations.get(a, 0.0) > threshold
         )
 
     def hostile(self, a: str, b: str) -> bool:

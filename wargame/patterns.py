@@ -41,10 +41,7 @@ def _window_income(model: ConflictModel, faction: str, measure: str, days: int =
 def campaign_outcome(model: ConflictModel) -> dict[str, object]:
     """One run's end state, in plain types so it can cross a process boundary."""
     places = model.theatre.map.places
-    start = {
-        f: sum(u.strength * u.count for u in model.theatre.units if u.faction == f)
-        for f in model.factions
-    }
+    start = {f: model.starting_strength(f) for f in model.factions}
     return {
         "seed": model.seed,
         "control": dict(model.controller),
