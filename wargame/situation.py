@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wargame import control
+from wargame import control, economy
 from wargame.scenario import PlaceKind
 
 if TYPE_CHECKING:
@@ -161,8 +161,6 @@ class Situation:
 
     def revenue_per_day(self, place: str) -> float:
         """US$ a place yields its controller per day: mine output at today's price, and trade."""
-        from wargame import economy
-
         worth = economy.mine_revenue(self, place)
         if self.theatre.map.places[place].kind is PlaceKind.BORDER_POST:
             worth += economy.trade_revenue(self, place)
