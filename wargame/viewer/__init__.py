@@ -1,0 +1,1 @@
+"""The browser viewer and the drawings it shows."""
