@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run serve test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "wargame needs Python 3.12 or newer (see README)")'
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/wargame run --scenario kachin --days 270 --seed 7
+
+serve: $(STAMP)
+	$(BIN)/wargame serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -123,6 +123,30 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    """Run the viewer with Solara's server; telemetry off, nothing fetched from the internet."""
+    import subprocess
+
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "wargame.viewer.app",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--production",
+    ]
+    print(f"wargame viewer on http://{args.host}:{args.port} (Ctrl-C to stop)")
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 def print_summary(summary: dict, model: ConflictModel, console: Console) -> None:
     """The run summary as tables a person can read at a glance."""
     print(
@@ -214,6 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a scenario parameter (repeatable)",
     )
     run.set_defaults(handler=cmd_run)
+
+    serve = commands.add_parser("serve", help="open the viewer in a browser")
+    serve.add_argument("--host", default="localhost", help="address to listen on (localhost)")
+    serve.add_argument("--port", type=int, default=8765, help="port (8765)")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 
