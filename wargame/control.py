@@ -33,7 +33,7 @@ def is_contested(model: ConflictModel, factions: dict[str, int]) -> bool:
 
 
 def update(model: ConflictModel) -> None:
-    presence = armed_presence(model)
+    presence = model.strength_at()
     contested_now = set()
     for place_id in model.controller:
         factions = presence.get(place_id, {})

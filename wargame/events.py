@@ -60,6 +60,3 @@ class EventLog(list[Event]):
                 break
             recent.append(event)
         return recent[::-1]
-
-    def at(self, place: str) -> list[Event]:
-        return [event for event in self if event.place == place]

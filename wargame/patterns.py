@@ -29,9 +29,9 @@ def first_capture_day(model: ConflictModel, faction: str, place: str) -> int | N
     return None
 
 
-def _window_income(model: ConflictModel, faction: str, measure: str, days: int = 30) -> tuple:
+def _window_income(frame, faction: str, measure: str, days: int = 30) -> tuple:
     """A faction's income of one kind over the first and the last `days` days of the run."""
-    cumulative = model.datacollector.get_model_vars_dataframe()[f"{faction}_{measure}"].to_numpy()
+    cumulative = frame[f"{faction}_{measure}"].to_numpy()
     window = min(days, len(cumulative) - 1)
     first = float(cumulative[window] - cumulative[0])
     last = float(cumulative[-1] - cumulative[-1 - window])
@@ -41,6 +41,7 @@ def _window_income(model: ConflictModel, faction: str, measure: str, days: int =
 def campaign_outcome(model: ConflictModel) -> dict[str, object]:
     """One run's end state, in plain types so it can cross a process boundary."""
     places = model.theatre.map.places
+    frame = model.datacollector.get_model_vars_dataframe()
     start = {f: model.starting_strength(f) for f in model.factions}
     return {
         "seed": model.seed,
@@ -60,9 +61,7 @@ def campaign_outcome(model: ConflictModel) -> dict[str, object]:
         },
         "killed_share": {f: model.factions[f].killed / start[f] for f in model.factions},
         "kanpaiti_taken_day": first_capture_day(model, "kia", "kanpaiti"),
-        "peak_displaced": int(
-            model.datacollector.get_model_vars_dataframe()["civilians_displaced"].max()
-        ),
+        "peak_displaced": int(frame["civilians_displaced"].max()),
         "returned": model.summary()["civilians"]["returned"],
         "captures": len(model.events.of_kind(EventKind.CAPTURE)),
         "places_taken": sum(
@@ -72,8 +71,8 @@ def campaign_outcome(model: ConflictModel) -> dict[str, object]:
         "ceasefires": model.ceasefires,
         "ceasefires_broken": model.ceasefires_broken,
         "stopped_fighting_for_patron": sorted(model.broken_alliances),
-        "tatmadaw_income": _window_income(model, "tatmadaw", "revenue_total"),
-        "tatmadaw_rare_earth": _window_income(model, "tatmadaw", "income_rare_earth"),
+        "tatmadaw_income": _window_income(frame, "tatmadaw", "revenue_total"),
+        "tatmadaw_rare_earth": _window_income(frame, "tatmadaw", "income_rare_earth"),
     }
 
 

@@ -25,10 +25,6 @@ def agents_dir() -> Path:
     return data_root() / "agents"
 
 
-def experiments_dir() -> Path:
-    return data_root() / "experiments"
-
-
 SETUP_FILE = "setup.toml"
 
 
