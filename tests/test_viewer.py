@@ -1,29 +1,198 @@
-"""The viewer's page, rendered without a browser: it draws, steps, resets."""
+"""The viewer's page, rendered by Solara without a browser: it draws, steps, inspects, resets."""
 
-import ipyvuetify as v
-import solara
+import pandas as pd
+import pytest
+from theatres import passive_model
+from viewer_page import (
+    charts,
+    choose,
+    choose_place,
+    click,
+    map_svg,
+    open_folder,
+    page_text,
+    render_page,
+    show_panel,
+    shown_day,
+    sliders,
+    svg_place_symbols,
+    wait_until,
+)
 
-from wargame.viewer.app import Page
-
-
-def page_text(rc) -> str:
-    return " ".join(w.template for w in rc.find(v.VuetifyTemplate).widgets)
+from wargame import ConflictModel
+from wargame.events import EventKind
+from wargame.parameters import Parameters
+from wargame.viewer.charts import ceasefire_periods, chart_options
+from wargame.viewer.event_log import filter_events
+from wargame.viewer.inspector import place_report
+from wargame.viewer.levers import LEVERS
 
 
 def test_the_page_steps_a_day_and_resets():
-    _, rc = solara.render(Page(), handle_error=False)
-    assert "Day 0</strong>" in page_text(rc)
-    step = rc.find(v.Btn, children=["Step one day"]).widget
-    step.click()
-    step.click()
-    assert "Day 2</strong>" in page_text(rc)
-    rc.find(v.Btn, children=["Reset"]).widget.click()
-    assert "Day 0</strong>" in page_text(rc)
+    rc = render_page()
+    assert shown_day(rc) == 0
+    click(rc, "Step one day")
+    click(rc, "Step one day")
+    assert shown_day(rc) == 2
+    click(rc, "Reset")
+    assert shown_day(rc) == 0
 
 
 def test_two_pages_have_their_own_models():
-    _, first = solara.render(Page(), handle_error=False)
-    _, second = solara.render(Page(), handle_error=False)
-    first.find(v.Btn, children=["Step one day"]).widget.click()
-    assert "Day 1</strong>" in page_text(first)
-    assert "Day 0</strong>" in page_text(second)
+    first, second = render_page(), render_page()
+    click(first, "Step one day")
+    assert shown_day(first) == 1
+    assert shown_day(second) == 0
+
+
+def test_the_map_on_the_page_draws_one_symbol_per_place():
+    rc = render_page()
+    places = ConflictModel(rng=1).theatre.map.places.values()
+    drawn = svg_place_symbols(map_svg(rc))
+    expected = {}
+    for place in places:
+        key = f"places-{place.kind.value}"
+        expected[key] = expected.get(key, 0) + 1
+    assert drawn == expected
+
+
+def test_the_inspector_shows_the_chosen_place():
+    rc = render_page()
+    choose_place(rc, "Kanpaiti")
+    text = page_text(rc)
+    assert "<h3>Kanpaiti" in text
+    assert "held by <b>Tatmadaw" in text
+    assert "Kanpaiti battalion 1" in text
+    choose_place(rc, "Laiza")
+    text = page_text(rc)
+    assert "<h3>Laiza" in text and "held by <b>Kachin Independence Army" in text
+    assert "Kanpaiti battalion" not in text
+
+
+def test_the_charts_grow_a_point_a_day():
+    rc = render_page()
+    assert {len(s["data"]) for c in charts(rc) for s in c["series"]} == {1}
+    for _ in range(3):
+        click(rc, "Step one day")
+    lengths = {len(s["data"]) for c in charts(rc) for s in c["series"]}
+    assert lengths == {4}
+    assert len(charts(rc)) == 6
+
+
+def test_the_story_panel_filters_by_faction_and_kind():
+    rc = render_page()
+    for _ in range(25):
+        click(rc, "Step one day")
+    show_panel(rc, "Story")
+    every = page_text(rc).count("<li>Day ")
+    assert every > 0
+    choose(rc, "Kind", "ceasefire")
+    ceasefires = page_text(rc).count("<li>Day ")
+    assert ceasefires < every
+    choose(rc, "Kind", "all")
+    choose(rc, "Faction", "NDA-K")
+    assert page_text(rc).count("<li>Day ") < every
+
+
+def test_moving_a_lever_and_resetting_changes_the_models_parameter():
+    rc = render_page()
+    show_panel(rc, "Levers")
+    (label,) = [name for name in sliders(rc) if name.startswith("China's pressure")]
+    assert label.endswith("running 0.5")
+    sliders(rc)[label].v_model = 0.9
+    assert any(name.endswith("running 0.5, 0.9 after reset") for name in sliders(rc))
+    click(rc, "Step one day")
+    click(rc, "Reset")
+    assert shown_day(rc) == 0
+    assert any(
+        name.startswith("China's pressure") and name.endswith("running 0.9") for name in sliders(rc)
+    )
+
+
+def test_play_steps_on_its_own_and_pause_stops_it_without_a_queue():
+    rc = render_page()
+    choose(rc, "Speed", "flat out")
+    click(rc, "Play")
+    assert wait_until(lambda: shown_day(rc) >= 3)
+    click(rc, "Pause")
+    stopped = shown_day(rc)
+    assert wait_until(lambda: shown_day(rc) > stopped + 1, timeout=1.0) is False
+    click(rc, "Step one day")
+    assert shown_day(rc) in (stopped + 1, stopped + 2)  # at most the day being drawn
+
+
+def test_a_bad_theatre_folder_shows_a_readable_error(theatre_dir):
+    folder = theatre_dir()
+    (folder / "map.geojson").write_text("{not json", encoding="utf-8")
+    rc = render_page()
+    open_folder(rc, folder)
+    text = page_text(rc)
+    assert "cannot start" in text and "map.geojson" in text and "not valid JSON" in text
+    assert "Traceback" not in text
+
+
+def test_a_users_theatre_folder_opens(theatre_dir):
+    folder = theatre_dir()
+    rc = render_page()
+    open_folder(rc, folder)
+    assert "Test theatre" in page_text(rc)
+    assert sum(svg_place_symbols(map_svg(rc)).values()) == 5
+
+
+def test_a_place_report_lists_units_money_and_people(theatre_dir):
+    model = passive_model(
+        theatre_dir(units=[{"faction": "red", "place": "charlie", "strength": 300}]),
+        {"travel_friction": 0.0, "recruits_per_base_per_day": 0},
+    )
+    report = place_report(model, "charlie")
+    assert [(u.faction, u.strength) for u in report.units] == [("Red", 300)]
+    assert report.mine_sites == 50 and report.population == 300
+    assert report.mine_revenue_per_day == pytest.approx(
+        50
+        * model.parameters.mine_output_per_site
+        * model.parameters.rare_earth_price
+        * model.parameters.mine_tax_share
+    )
+    assert place_report(model, "delta").trade_per_day == pytest.approx(
+        1000.0 * model.parameters.trade_share
+    )
+    assert place_report(model, "sanctum").controller.startswith("foreign ground")
+
+
+def test_event_filters_keep_newest_first_and_only_what_was_asked():
+    model = ConflictModel(rng=3)
+    model.run(60)
+    kia = filter_events(model.events, faction="kia", limit=1000)
+    assert kia and all("kia" in e.factions for e in kia)
+    assert [e.day for e in kia] == sorted((e.day for e in kia), reverse=True)
+    flights = filter_events(model.events, kind="flight", limit=1000)
+    assert flights == list(reversed(model.events.of_kind(EventKind.FLIGHT)))
+    assert len(filter_events(model.events, limit=5)) == 5
+
+
+def test_every_lever_is_a_parameter_and_its_slider_stays_inside_the_bounds():
+    fields = Parameters.model_fields
+    for lever in LEVERS:
+        assert lever.parameter in fields
+        bounds = {type(m).__name__: m for m in fields[lever.parameter].metadata}
+        if "Ge" in bounds:
+            assert lever.low >= bounds["Ge"].ge
+        if "Le" in bounds:
+            assert lever.high <= bounds["Le"].le
+        assert lever.low <= lever.value(ConflictModel(rng=1)) <= lever.high
+        Parameters(**{lever.parameter: lever.high})  # accepted at both ends
+        Parameters(**{lever.parameter: lever.low})
+
+
+def test_ceasefire_bands_cover_exactly_the_days_with_a_truce_in_force():
+    frame = pd.DataFrame({"day": range(8), "ceasefires_active": [0, 1, 1, 0, 0, 2, 1, 1]})
+    assert ceasefire_periods(frame) == [(1, 2), (5, 7)]
+
+
+def test_revenue_chart_is_the_daily_difference_of_the_cumulative_income():
+    model = ConflictModel(rng=2)
+    model.run(10)
+    revenue = chart_options(model)["revenue"]
+    (tatmadaw_external,) = [s for s in revenue["series"] if s["name"] == "Tatmadaw external"]
+    spec = model.factions["tatmadaw"].spec.economy.external_income_per_day
+    assert tatmadaw_external["data"][-1][1] == pytest.approx(spec / 1e6, rel=1e-3)

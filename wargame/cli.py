@@ -20,6 +20,7 @@ from wargame.model import ConflictModel
 from wargame.parameters import Parameters, UnknownParameterError
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
 from wargame.scenario.errors import describe_location
+from wargame.viewer import SCENARIO_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
 
@@ -125,9 +126,11 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     """Run the viewer with Solara's server; telemetry off, nothing fetched from the internet."""
-    import subprocess
-
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    if args.scenario:
+        # a folder is made absolute; the page shows why it cannot load, if it cannot
+        path = Path(args.scenario)
+        env[SCENARIO_ENV] = str(path.resolve()) if path.exists() else args.scenario
     command = [
         sys.executable,
         "-m",
@@ -140,11 +143,9 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
         str(args.port),
         "--production",
     ]
-    print(f"wargame viewer on http://{args.host}:{args.port} (Ctrl-C to stop)")
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+    print(f"wargame viewer on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    # replace this process, so a signal to `wargame serve` reaches the server itself
+    os.execve(sys.executable, command, env)
 
 
 def print_summary(summary: dict, model: ConflictModel, console: Console) -> None:
@@ -242,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="open the viewer in a browser")
     serve.add_argument("--host", default="localhost", help="address to listen on (localhost)")
     serve.add_argument("--port", type=int, default=8765, help="port (8765)")
+    serve.add_argument(
+        "--scenario", help="a theatre to open first: a shipped name or your theatre folder"
+    )
     serve.set_defaults(handler=cmd_serve)
     return parser
 

@@ -104,6 +104,8 @@ class ConflictModel(Situation, mesa.Model):
         self.broken_alliances: set[str] = set()
         self.collapsed: set[str] = set()
         self.civilians_killed = 0
+        self.interned_at: dict[tuple[str, str], int] = {}
+        """Soldiers interned, by (sanctuary, faction): the map draws them across the border."""
         self.last_danger: dict[str, int] = {}
         """The last day each place saw fighting on it or one road away."""
         self.called_home: set[str] = set()

@@ -125,6 +125,8 @@ def _intern(model: ConflictModel, faction_id: str, crossing: str, units: list[Un
     faction.interned += soldiers
     sanctuary = model.crossings[crossing][0]
     country = model.theatre.map.places[sanctuary].country
+    key = (sanctuary, faction_id)
+    model.interned_at[key] = model.interned_at.get(key, 0) + soldiers
     for unit in units:
         unit.remove()
     count = f"{len(units)} {faction.short_name} unit{'s' if len(units) > 1 else ''}"

@@ -1,62 +1,261 @@
-"""The browser viewer (a first version): the map, step and reset, the day, the story so far.
+"""The browser viewer: map, inspector, story, levers, charts and play controls.
 
 Each browser tab gets its own model (`solara.use_memo` inside the page), so two
 tabs never see each other's run. Plain Solara layouts only: Mesa's SolaraViz
-grid stayed blank offline in headless Chromium on these machines.
+grid stayed blank offline in headless Chromium on these machines. The model is
+stepped by the Step button and by the play thread; a per-tab lock keeps a
+render from reading a model half-way through a day.
 """
 
 from __future__ import annotations
 
+import html
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 import solara
 
+from wargame import observation
+from wargame.events import EventKind
 from wargame.model import ConflictModel
 from wargame.scenario import ScenarioError, bundled_scenarios
-from wargame.viewer.map_figure import draw_theatre
+from wargame.viewer import SCENARIO_ENV
+from wargame.viewer.chart_widget import Chart
+from wargame.viewer.charts import chart_options
+from wargame.viewer.event_log import EVERY, filter_events, kind_label
+from wargame.viewer.inspector import place_report, report_html
+from wargame.viewer.levers import LEVERS
+from wargame.viewer.map_figure import TheatreMap
 
-LOG_LINES = 15
+SPEEDS = {"1 day a second": 1.0, "2 days a second": 0.5, "5 days a second": 0.2, "flat out": 0.0}
+DEFAULT_SPEED = "2 days a second"
+CHART_HEIGHT = "320px"
+PANELS = ("Place", "Story", "Levers", "Download")
+MAP_VIEWS = ("Whole theatre", "Around the chosen place")
+KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
+
+
+@dataclass
+class Run:
+    """One tab's model with the things drawn from it; `error` instead when it cannot load."""
+
+    model: ConflictModel | None
+    error: str = ""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    map: TheatreMap | None = None
+    drawn: threading.Event = field(default_factory=threading.Event)
+    """Set when the page has rendered the latest day; play waits for it before the next."""
+
+    def step(self) -> None:
+        with self.lock:
+            self.model.step()
+
+
+def start_scenarios() -> list[str]:
+    shipped = bundled_scenarios()
+    own = os.environ.get(SCENARIO_ENV)
+    return ([own] if own else []) + [s for s in shipped if s != own]
+
+
+def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> Run:
+    if seed is None or not 0 <= seed < 2**32:
+        return Run(None, f"The seed must be a whole number from 0 to {2**32 - 1}, not {seed}.")
+    try:
+        model = ConflictModel(scenario, parameters=parameters, rng=seed)
+    except ScenarioError as error:
+        return Run(None, str(error))
+    return Run(model, map=TheatreMap(model))
 
 
 @solara.component
 def Page() -> None:
-    scenario = solara.use_reactive(bundled_scenarios()[0] if bundled_scenarios() else "kachin")
+    scenarios = solara.use_reactive(start_scenarios())
+    scenario = solara.use_reactive(scenarios.value[0])
     seed = solara.use_reactive(7)
+    pending = solara.use_reactive({})  # lever values for the next reset
     resets = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    selected = solara.use_reactive("")
     # the model is not reactive: a state change after each step redraws the page
-    _, set_days = solara.use_state(0)
+    day, set_day = solara.use_state(0)
 
-    def build() -> ConflictModel | str:
-        try:
-            return ConflictModel(scenario.value, rng=seed.value)
-        except ScenarioError as error:
-            return str(error)
+    run = solara.use_memo(
+        lambda: build_run(scenario.value, seed.value, dict(pending.value)),
+        [scenario.value, seed.value, resets.value],
+    )
 
-    model = solara.use_memo(build, [scenario.value, seed.value, resets.value])
+    def play(cancel: threading.Event) -> None:
+        # one day at a time, and the next only once the page has drawn this one: no queue
+        while playing.value and run.model is not None and not cancel.is_set():
+            started = time.perf_counter()
+            run.drawn.clear()
+            run.step()
+            set_day(run.model.day)
+            while not (run.drawn.wait(0.05) or cancel.is_set()):
+                pass
+            cancel.wait(max(SPEEDS[speed.value] - (time.perf_counter() - started), 0.01))
+
+    solara.use_thread(play, dependencies=[playing.value, run], intrusive_cancel=False)
 
     def step() -> None:
-        if isinstance(model, ConflictModel):
-            model.step()
-            set_days(model.day)
+        if run.model is not None:
+            run.step()
+            set_day(run.model.day)
 
     def reset() -> None:
+        playing.set(False)
         resets.set(resets.value + 1)
-        set_days(0)
+        set_day(0)
 
-    with solara.Column(style={"padding": "12px"}):
-        solara.Markdown("## wargame")
-        with solara.Row():
-            solara.Select("Theatre", values=bundled_scenarios(), value=scenario)
-            solara.InputInt("Seed", value=seed)
-            solara.Button("Step one day", on_click=step, color="primary")
-            solara.Button("Reset", on_click=reset)
-        if isinstance(model, str):
-            solara.Error(f"This theatre cannot be loaded: {model}")
+    def open_folder(path: str | None) -> None:
+        path = (path or "").strip()
+        if not path:
             return
-        solara.Markdown(f"**Day {model.day}** - {model.date:%d %B %Y}")
-        with solara.Columns([3, 2]):
-            solara.FigureMatplotlib(draw_theatre(model), format="png")
-            with solara.Column():
-                solara.Markdown("### What happened")
-                recent = list(reversed(model.events))[:LOG_LINES]
-                solara.Markdown(
-                    "\n".join(f"- {event.sentence}" for event in recent) or "Nothing yet."
+        if path not in scenarios.value:
+            scenarios.set([path, *scenarios.value])
+        playing.set(False)
+        scenario.set(path)
+
+    with solara.Column(style={"padding": "8px 16px", "max-width": "1600px"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}):
+            solara.Select("Theatre", values=scenarios.value, value=scenario)
+            solara.InputText(
+                "Or open your own theatre folder",
+                on_value=open_folder,
+                style={"min-width": "260px"},
+            )
+            solara.InputInt("Seed", value=seed, style={"max-width": "90px"})
+            solara.Button(
+                "Step one day",
+                on_click=step,
+                color="primary",
+                disabled=playing.value or not run.model,
+            )
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                on_click=lambda: playing.set(not playing.value),
+                color="success",
+                disabled=run.model is None,
+            )
+            solara.Select("Speed", values=list(SPEEDS), value=speed, style={"max-width": "170px"})
+            solara.Button("Reset", on_click=reset)
+        if run.model is None:
+            solara.Error(f"This run cannot start. {run.error}")
+            return
+        View(run, day, selected, pending)
+
+
+@solara.component
+def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Reactive[dict]):
+    """Everything drawn from the model; it is read here, once a render, under the run's lock."""
+    view = solara.use_reactive(MAP_VIEWS[0])
+    panel = solara.use_reactive(PANELS[0])
+    faction = solara.use_reactive(EVERY)
+    kind = solara.use_reactive(EVERY)
+    zoom = view.value == MAP_VIEWS[1]
+
+    def draw() -> bytes:
+        with run.lock:
+            run.map.update(run.model, selected.value or None, zoom)
+            return run.map.image("svg")
+
+    map_svg = solara.use_memo(draw, [run, day, selected.value, zoom])
+    solara.use_effect(run.drawn.set, [run, day])
+    with run.lock:
+        model = run.model
+        heading = (
+            f"<h2>Day {model.day} &nbsp; {model.date:%d %B %Y} &nbsp; "
+            f"<small>{html.escape(model.theatre.title)}</small></h2>"
+        )
+        places = sorted(model.theatre.map.places.values(), key=lambda p: p.name)
+        place_ids = {p.name: p.id for p in places}
+        report = report_html(place_report(model, selected.value)) if selected.value else ""
+        factions = {EVERY: EVERY} | {f.short_name: f.id for f in model.factions.values()}
+        events = filter_events(model.events, factions[faction.value], KINDS[kind.value])
+        running = {lever.parameter: lever.value(model) for lever in LEVERS}
+        options = chart_options(model)
+        so_far = f"The run so far: {model.day + 1} days of series, {len(model.events)} events."
+        stem = f"{model.theatre.name}-seed{model.seed}"
+
+    solara.HTML("div", heading)
+    with solara.Columns([3, 2]):
+        with solara.Column():
+            solara.Image(map_svg, format="svg+xml", width="100%")
+            solara.ToggleButtonsSingle(value=view, values=list(MAP_VIEWS))
+        with solara.Column():
+            solara.ToggleButtonsSingle(value=panel, values=list(PANELS))
+            if panel.value == "Place":
+                name = next((n for n, pid in place_ids.items() if pid == selected.value), None)
+                solara.Select(
+                    "Place",
+                    values=list(place_ids),
+                    value=name,
+                    on_value=lambda name: selected.set(place_ids.get(name, "")),
                 )
+                if report:
+                    solara.HTML("div", report)
+                else:
+                    solara.Text(
+                        "Choose a place to see who holds it, who is there and what happened."
+                    )
+            elif panel.value == "Story":
+                with solara.Row():
+                    solara.Select("Faction", values=list(factions), value=faction)
+                    solara.Select("Kind", values=list(KINDS), value=kind)
+                items = "".join(f"<li>{html.escape(event.sentence)}</li>" for event in events)
+                solara.HTML(
+                    "ul",
+                    items or "<li>Nothing yet.</li>",
+                    style={"max-height": "560px", "overflow-y": "auto"},
+                    classes=["wargame-story"],
+                )
+            elif panel.value == "Levers":
+                Levers(running, pending)
+            else:
+                solara.Text(so_far)
+                solara.FileDownload(
+                    csv_of(run, observation.series),
+                    f"{stem}-series.csv",
+                    label="Daily series (CSV)",
+                )
+                solara.FileDownload(
+                    csv_of(run, observation.events_frame),
+                    f"{stem}-events.csv",
+                    label="Event log (CSV)",
+                )
+    with solara.ColumnsResponsive(12, medium=6, large=4):
+        for option in options.values():
+            Chart(option, CHART_HEIGHT)
+
+
+@solara.component
+def Levers(running: dict[str, float | None], pending: solara.Reactive[dict]):
+    solara.Text("Move a lever, then press Reset to start a run with it.")
+    for lever in LEVERS:
+        now = running[lever.parameter]
+        if now is None:  # nothing in this theatre for it to move
+            continue
+        value = pending.value.get(lever.parameter, now)
+        changed = f", {value:g} after reset" if value != now else ""
+        solara.SliderFloat(
+            f"{lever.label} ({lever.unit}): running {now:g}{changed}",
+            value=value,
+            min=lever.low,
+            max=lever.high,
+            step=lever.step,
+            on_value=lambda v, p=lever.parameter: pending.set({**pending.value, p: v}),
+        )
+
+
+def csv_of(run: Run, frame_of) -> Callable[[], bytes]:
+    """The download's data, made when the user clicks: the run as it stands then."""
+
+    def data() -> bytes:
+        with run.lock:
+            return frame_of(run.model).to_csv(index=False).encode()
+
+    return data

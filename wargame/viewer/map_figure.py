@@ -2,15 +2,19 @@
 
 Mesa's network drawers lay nodes out by force and redraw the layout every
 frame; a map must keep places where they are on the ground, so this draws
-the graph itself with matplotlib: the border, roads by kind, places by kind
-filled with their controller's colour, units sized by strength, units on the
-road part-way along it.
+the graph itself with matplotlib. The border, roads, labels and legend are
+drawn once per theatre; each day only the fills, the rings, the units and the
+title change, which keeps a browser redraw well under the 300 ms budget.
 """
 
 from __future__ import annotations
 
+import io
+import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -35,65 +39,134 @@ ROAD_STYLE = {
 }
 NEUTRAL = "#BBBBBB"
 CONTESTED_EDGE = "#CC0000"
+SELECTED_EDGE = "#000000"
 UNIT_AREA_PER_SOLDIER = 0.25  # marker area in points^2 per soldier: a 500-strong unit ~ 125
 LABELLED_POPULATION = 20_000
+ZOOM_DEGREES = 0.6  # half-width of the view around a selected place
+
+
+class TheatreMap:
+    """One theatre's map: the static layers drawn once, `update` redraws a day.
+
+    `ax=None` makes a figure of its own; reports pass an axes of theirs.
+    """
+
+    def __init__(self, model: ConflictModel, ax: Axes | None = None) -> None:
+        if ax is None:
+            ax = Figure(figsize=(8.4, 7.2), dpi=100).add_subplot()
+            ax.figure.subplots_adjust(left=0.08, right=0.74, bottom=0.07, top=0.95)
+        self.ax = ax
+        self.figure: Figure = ax.figure
+        theatre_map = model.theatre.map
+        self._places = {
+            kind: [p for p in theatre_map.places.values() if p.kind is kind] for kind in MARKERS
+        }
+        self._places = {kind: chosen for kind, chosen in self._places.items() if chosen}
+        self._colours = {f: to_rgba(faction.colour) for f, faction in model.factions.items()}
+        if theatre_map.border:
+            xs, ys = zip(*theatre_map.border, strict=True)
+            ax.plot(xs, ys, color="#555555", linestyle="--", linewidth=1.2, zorder=1)
+        for road in theatre_map.roads:
+            xs, ys = zip(*road.geometry, strict=True)
+            ax.plot(xs, ys, color="#8C7A5B", zorder=2, **ROAD_STYLE[road.kind])
+        self._symbols = {
+            kind: ax.scatter(
+                [p.lon for p in chosen],
+                [p.lat for p in chosen],
+                marker=MARKERS[kind],
+                s=90,
+                c=[NEUTRAL] * len(chosen),
+                edgecolors="#222222",
+                linewidths=0.8,
+                zorder=4,
+                gid=f"places-{kind.value}",
+            )
+            for kind, chosen in self._places.items()
+        }
+        for place in theatre_map.places.values():
+            if place.kind in (PlaceKind.BASE, PlaceKind.BORDER_POST) or (
+                place.population >= LABELLED_POPULATION
+            ):
+                ax.annotate(
+                    place.name.split(" (")[0],
+                    (place.lon, place.lat),
+                    xytext=(5, 4),
+                    textcoords="offset points",
+                    fontsize=8,
+                    zorder=6,
+                )
+        self._units = ax.scatter(
+            [], [], alpha=0.55, edgecolors="black", linewidths=0.5, zorder=5, gid="units"
+        )
+        self._interned = ax.scatter(
+            [], [], marker="X", alpha=0.8, edgecolors="black", linewidths=0.5, zorder=5
+        )
+        self._interned.set_gid("interned")
+        (self._selected,) = ax.plot(
+            [], [], marker="o", markersize=22, markerfacecolor="none", markeredgewidth=2.5,
+            markeredgecolor=SELECTED_EDGE, linestyle="", zorder=7, gid="selected",
+        )  # fmt: skip
+        self._legend = _legend(model, ax)
+        mean_lat = sum(p.lat for p in theatre_map.places.values()) / len(theatre_map.places)
+        ax.set_aspect(1.0 / math.cos(math.radians(mean_lat)), adjustable="box")
+        ax.set_xlabel("longitude")
+        ax.set_ylabel("latitude")
+        lons = [p.lon for p in theatre_map.places.values()]
+        lats = [p.lat for p in theatre_map.places.values()]
+        pad = 0.1
+        self._whole = (min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad)
+        self._title = ax.set_title("", fontsize=10)
+
+    def update(
+        self, model: ConflictModel, selected: str | None = None, zoom: bool = False
+    ) -> Figure:
+        """Redraw today's state; `selected` rings a place, `zoom` centres the view on it."""
+        for kind, chosen in self._places.items():
+            fills, edges, widths = [], [], []
+            for place in chosen:
+                holder = model.controller.get(place.id)
+                fills.append(self._colours[holder] if holder else to_rgba(NEUTRAL))
+                contested = place.id in model.contested
+                edges.append(CONTESTED_EDGE if contested else "#222222")
+                widths.append(2.5 if contested else 0.8)
+            symbols = self._symbols[kind]
+            symbols.set_facecolors(fills)
+            symbols.set_edgecolors(edges)
+            symbols.set_linewidths(widths)
+        positions = unit_positions(model)
+        self._units.set_offsets(np.array([p[:2] for p in positions]).reshape(-1, 2))
+        self._units.set_sizes([UNIT_AREA_PER_SOLDIER * p[2] for p in positions])
+        self._units.set_facecolors([p[3] for p in positions])
+        places = model.theatre.map.places
+        interned = [(places[s], f, n) for (s, f), n in sorted(model.interned_at.items())]
+        self._interned.set_offsets(
+            np.array([(p.lon, p.lat) for p, _, _ in interned]).reshape(-1, 2)
+        )
+        self._interned.set_sizes([UNIT_AREA_PER_SOLDIER * n for _, _, n in interned])
+        self._interned.set_facecolors([self._colours[f] for _, f, _ in interned])
+        for text, faction in zip(self._legend.get_texts(), model.factions.values(), strict=False):
+            text.set_text(_faction_label(faction))
+        here = places.get(selected) if selected else None
+        self._selected.set_data([here.lon] if here else [], [here.lat] if here else [])
+        if zoom and here:
+            x0, x1 = here.lon - ZOOM_DEGREES, here.lon + ZOOM_DEGREES
+            y0, y1 = here.lat - ZOOM_DEGREES, here.lat + ZOOM_DEGREES
+        else:
+            x0, x1, y0, y1 = self._whole
+        self.ax.set_xlim(x0, x1)
+        self.ax.set_ylim(y0, y1)
+        self._title.set_text(f"{model.theatre.title} - day {model.day}, {model.date:%d %b %Y}")
+        return self.figure
+
+    def image(self, fmt: str = "png") -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format=fmt)
+        return buffer.getvalue()
 
 
 def draw_theatre(model: ConflictModel, ax: Axes | None = None) -> Figure:
     """Draw the model's theatre as it stands today; returns the figure drawn on."""
-    if ax is None:
-        figure = Figure(figsize=(8, 8), layout="constrained")
-        ax = figure.add_subplot()
-    figure = ax.figure
-    theatre_map = model.theatre.map
-    places = theatre_map.places
-    if theatre_map.border:
-        xs, ys = zip(*theatre_map.border, strict=True)
-        ax.plot(xs, ys, color="#555555", linestyle="--", linewidth=1.2, zorder=1)
-    for road in theatre_map.roads:
-        xs, ys = zip(*road.geometry, strict=True)
-        ax.plot(xs, ys, color="#8C7A5B", zorder=2, **ROAD_STYLE[road.kind])
-    for kind, marker in MARKERS.items():
-        chosen = [p for p in places.values() if p.kind is kind]
-        if not chosen:
-            continue
-        fills, edges, widths = [], [], []
-        for place in chosen:
-            holder = model.controller.get(place.id)
-            fills.append(model.factions[holder].colour if holder else NEUTRAL)
-            contested = place.id in model.contested
-            edges.append(CONTESTED_EDGE if contested else "#222222")
-            widths.append(2.5 if contested else 0.8)
-        ax.scatter(
-            [p.lon for p in chosen],
-            [p.lat for p in chosen],
-            marker=marker,
-            s=90,
-            c=fills,
-            edgecolors=edges,
-            linewidths=widths,
-            zorder=4,
-            gid=f"places-{kind.value}",
-        )
-    for place in places.values():
-        if place.kind in (PlaceKind.BASE, PlaceKind.BORDER_POST) or (
-            place.population >= LABELLED_POPULATION
-        ):
-            ax.annotate(
-                place.name.split(" (")[0],
-                (place.lon, place.lat),
-                xytext=(5, 4),
-                textcoords="offset points",
-                fontsize=7,
-                zorder=6,
-            )
-    _draw_units(model, ax)
-    _legend(model, ax)
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    ax.set_title(f"{model.theatre.title} - day {model.day}, {model.date:%d %b %Y}", fontsize=10)
-    return figure
+    return TheatreMap(model, ax).update(model)
 
 
 def unit_positions(model: ConflictModel) -> list[tuple[float, float, float, str]]:
@@ -120,63 +193,32 @@ def unit_positions(model: ConflictModel) -> list[tuple[float, float, float, str]
     return positions
 
 
-def _draw_units(model: ConflictModel, ax: Axes) -> None:
-    positions = unit_positions(model)
-    if not positions:
-        return
-    lons, lats, strengths, colours = zip(*positions, strict=True)
-    ax.scatter(
-        lons,
-        lats,
-        s=[UNIT_AREA_PER_SOLDIER * s for s in strengths],
-        c=colours,
-        alpha=0.55,
-        edgecolors="black",
-        linewidths=0.5,
-        zorder=5,
-        gid="units",
-    )
+def _faction_label(faction) -> str:
+    if faction.interned:
+        return f"{faction.short_name} ({faction.interned:,.0f} interned)"
+    return faction.short_name
 
 
-def _legend(model: ConflictModel, ax: Axes) -> None:
+def _legend(model: ConflictModel, ax: Axes):
+    def key(label: str, **style) -> Line2D:
+        return Line2D([], [], linestyle="", markeredgecolor="black", label=label, **style)
+
     handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor=f.colour,
-            markeredgecolor="black",
-            markersize=8,
-            label=f"{f.short_name} ({f.interned:,.0f} interned)" if f.interned else f.short_name,
-        )
+        key(_faction_label(f), marker="o", markerfacecolor=f.colour, markersize=8)
         for f in model.factions.values()
     ]
     handles += [
-        Line2D(
-            [],
-            [],
-            marker=marker,
-            linestyle="",
-            markerfacecolor="white",
-            markeredgecolor="black",
-            markersize=7,
-            label=kind.value.replace("_", " "),
-        )
+        key(kind.value.replace("_", " "), marker=marker, markerfacecolor="white", markersize=7)
         for kind, marker in MARKERS.items()
     ]
     handles.append(
         Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor=NEUTRAL,
-            markeredgecolor=CONTESTED_EDGE,
-            markeredgewidth=2.5,
-            markersize=8,
-            label="contested",
+            [], [], marker="o", linestyle="", markerfacecolor=NEUTRAL, markersize=8,
+            markeredgecolor=CONTESTED_EDGE, markeredgewidth=2.5, label="contested",
         )
-    )
+    )  # fmt: skip
+    handles.append(key("interned, by sanctuary", marker="X", markerfacecolor=NEUTRAL, markersize=8))
     handles.append(Line2D([], [], color="#555555", linestyle="--", label="border"))
-    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
+    return ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, framealpha=0.9
+    )
