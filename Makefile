@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test bench clean
+.PHONY: run serve campaign test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "wargame needs Python 3.12 or newer (see README)")'
@@ -13,11 +13,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# the main command: the viewer on the default theatre, at http://localhost:8765
 run: $(STAMP)
-	$(BIN)/wargame run --scenario kachin --days 270 --seed 7
-
-serve: $(STAMP)
 	$(BIN)/wargame serve
+
+serve: run
+
+# the same campaign without a browser: 270 days, the summary as tables
+campaign: $(STAMP)
+	$(BIN)/wargame run --scenario kachin --days 270 --seed 7
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,6 +30,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/viewer.py
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache

@@ -151,3 +151,18 @@ def test_an_unknown_scenario_is_one_clear_error():
     assert_clean_failure(
         wargame("run", "--scenario", "narnia"), "narnia", "not a theatre", "kachin"
     )
+
+
+def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder(
+    tmp_path, monkeypatch
+):
+    from wargame.cli import serve_command
+    from wargame.viewer import SCENARIO_ENV
+
+    monkeypatch.delenv(SCENARIO_ENV, raising=False)
+    command, env = serve_command("0.0.0.0", 9001, str(tmp_path))
+    assert command[-5:] == ["--host", "0.0.0.0", "--port", "9001", "--production"]
+    assert "wargame.viewer.app" in command
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env[SCENARIO_ENV] == str(tmp_path.resolve())
+    assert SCENARIO_ENV not in serve_command("localhost", 8765, None)[1]

@@ -1,10 +1,21 @@
 """The map drawing: every place at its coordinates, filled by its holder; units on their roads."""
 
+import io
+
+import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
+from PIL import Image
 from theatres import passive_model
 
 from wargame import ConflictModel
-from wargame.viewer.map_figure import NEUTRAL, draw_theatre, unit_positions
+from wargame.viewer.map_figure import (
+    NEUTRAL,
+    UNIT_AREA_PER_SOLDIER,
+    TheatreMap,
+    draw_theatre,
+    unit_positions,
+)
 
 
 def place_markers(figure):
@@ -44,3 +55,50 @@ def test_a_unit_on_the_road_is_drawn_part_way_along_it(theatre_dir):
     ((lon, lat, strength, _),) = unit_positions(model)
     assert lon == pytest.approx((97.0 + 97.2) / 2) and lat == pytest.approx(25.0)
     assert strength == 300
+
+
+def pixel_at(drawing: TheatreMap, png: bytes, lon: float, lat: float) -> tuple[int, int, int]:
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    x, y = drawing.ax.transData.transform((lon, lat))
+    return tuple(int(c) for c in image[image.shape[0] - round(y), round(x)])
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(round(c * 255) for c in to_rgb(colour))
+
+
+def test_the_png_shows_each_place_without_units_in_its_holders_colour():
+    model = ConflictModel(rng=1)
+    drawing = TheatreMap(model)
+    drawing.update(model)
+    png = drawing.png()
+    to_pixels = drawing.ax.transData.transform
+    units = [  # (x, y, radius) in pixels of every unit's marker
+        (*to_pixels((lon, lat)), (UNIT_AREA_PER_SOLDIER * s / np.pi) ** 0.5 * 100 / 72)
+        for lon, lat, s, _ in unit_positions(model)
+    ]
+    checked = 0
+    for place in model.theatre.map.places.values():
+        x, y = to_pixels((place.lon, place.lat))
+        if any(np.hypot(x - ux, y - uy) <= r + 2 for ux, uy, r in units):
+            continue  # a unit's marker lies over it
+        holder = model.controller.get(place.id)
+        colour = model.factions[holder].colour if holder else NEUTRAL
+        assert pixel_at(drawing, png, place.lon, place.lat) == pytest.approx(rgb(colour), abs=3)
+        checked += 1
+    assert checked >= 10
+
+
+def test_the_png_redraws_a_place_that_changed_hands(theatre_dir):
+    model = passive_model(theatre_dir())
+    drawing = TheatreMap(model)
+    drawing.update(model)
+    bravo = model.theatre.map.places["bravo"]
+    assert pixel_at(drawing, drawing.png(), bravo.lon, bravo.lat) == pytest.approx(
+        rgb(NEUTRAL), abs=3
+    )
+    model.controller["bravo"] = "red"
+    drawing.update(model)
+    assert pixel_at(drawing, drawing.png(), bravo.lon, bravo.lat) == pytest.approx(
+        rgb(model.factions["red"].colour), abs=3
+    )

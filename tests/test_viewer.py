@@ -1,5 +1,6 @@
 """The viewer's page, rendered by Solara without a browser: it draws, steps, inspects, resets."""
 
+import ipyvuetify as v
 import pandas as pd
 import pytest
 from theatres import passive_model
@@ -8,20 +9,21 @@ from viewer_page import (
     choose,
     choose_place,
     click,
-    map_svg,
+    expected_map,
+    map_png,
     open_folder,
     page_text,
     render_page,
     show_panel,
     shown_day,
     sliders,
-    svg_place_symbols,
     wait_until,
 )
 
 from wargame import ConflictModel
 from wargame.events import EventKind
 from wargame.parameters import Parameters
+from wargame.viewer import SCENARIO_ENV
 from wargame.viewer.charts import ceasefire_periods, chart_options
 from wargame.viewer.event_log import filter_events
 from wargame.viewer.inspector import place_report
@@ -45,15 +47,12 @@ def test_two_pages_have_their_own_models():
     assert shown_day(second) == 0
 
 
-def test_the_map_on_the_page_draws_one_symbol_per_place():
+def test_the_page_shows_the_map_of_its_own_run():
     rc = render_page()
-    places = ConflictModel(rng=1).theatre.map.places.values()
-    drawn = svg_place_symbols(map_svg(rc))
-    expected = {}
-    for place in places:
-        key = f"places-{place.kind.value}"
-        expected[key] = expected.get(key, 0) + 1
-    assert drawn == expected
+    assert map_png(rc) == expected_map(days=0)
+    click(rc, "Step one day")
+    click(rc, "Step one day")
+    assert map_png(rc) == expected_map(days=2)
 
 
 def test_the_inspector_shows_the_chosen_place():
@@ -100,7 +99,7 @@ def test_moving_a_lever_and_resetting_changes_the_models_parameter():
     (label,) = [name for name in sliders(rc) if name.startswith("China's pressure")]
     assert label.endswith("running 0.5")
     sliders(rc)[label].v_model = 0.9
-    assert any(name.endswith("running 0.5, 0.9 after reset") for name in sliders(rc))
+    assert any(name.endswith("running 0.5, <b>0.9 after reset</b>") for name in sliders(rc))
     click(rc, "Step one day")
     click(rc, "Reset")
     assert shown_day(rc) == 0
@@ -136,7 +135,15 @@ def test_a_users_theatre_folder_opens(theatre_dir):
     rc = render_page()
     open_folder(rc, folder)
     assert "Test theatre" in page_text(rc)
-    assert sum(svg_place_symbols(map_svg(rc)).values()) == 5
+    assert map_png(rc) == expected_map(folder)
+
+
+def test_the_page_opens_on_the_theatre_wargame_serve_was_given(theatre_dir, monkeypatch):
+    folder = theatre_dir()
+    monkeypatch.setenv(SCENARIO_ENV, str(folder))
+    rc = render_page()
+    assert "Test theatre" in page_text(rc)
+    assert rc.find(v.Select, label="Theatre").widget.v_model == str(folder)
 
 
 def test_a_place_report_lists_units_money_and_people(theatre_dir):
@@ -179,7 +186,10 @@ def test_every_lever_is_a_parameter_and_its_slider_stays_inside_the_bounds():
             assert lever.low >= bounds["Ge"].ge
         if "Le" in bounds:
             assert lever.high <= bounds["Le"].le
-        assert lever.low <= lever.value(ConflictModel(rng=1)) <= lever.high
+        shipped = lever.value(ConflictModel(rng=1))
+        assert lever.low <= shipped <= lever.high
+        steps = (shipped - lever.low) / lever.step
+        assert steps == pytest.approx(round(steps)), "the slider would move the shipped value"
         Parameters(**{lever.parameter: lever.high})  # accepted at both ends
         Parameters(**{lever.parameter: lever.low})
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import time
-import xml.etree.ElementTree as ElementTree
 
 import ipyvuetify as v
 import ipywidgets
@@ -12,8 +13,6 @@ import solara
 import solara.widgets
 
 from wargame.viewer.chart_widget import ChartWidget
-
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 def render_page():
@@ -61,37 +60,35 @@ def choose_place(rc, name_starts: str) -> None:
 
 
 def sliders(rc) -> dict[str, v.Slider]:
-    return {w.label: w for w in rc.find(v.Slider).widgets}
+    """The lever sliders by the text above each (its name, unit and value)."""
+    labels = [
+        html.unescape(w.unsafe_innerHTML)
+        for w in rc.find(solara.widgets.HTML).widgets
+        if "wargame-lever" in (w.attributes or {}).get("class", "")
+    ]
+    return dict(zip(labels, rc.find(v.Slider).widgets, strict=True))
 
 
-def map_svg(rc) -> bytes:
+def map_png(rc) -> bytes:
     (image,) = rc.find(ipywidgets.Image).widgets
-    assert image.format == "svg+xml"
-    return image.value
+    assert image.format == "png"
+    return bytes(image.value)
+
+
+def expected_map(scenario="kachin", seed: int = 7, days: int = 0) -> bytes:
+    """The map a fresh page should show: the same run drawn in this process."""
+    from wargame import ConflictModel
+    from wargame.viewer.map_figure import TheatreMap
+
+    model = ConflictModel(scenario, rng=seed)
+    model.run(days)
+    drawing = TheatreMap(model)
+    drawing.update(model)
+    return drawing.png()
 
 
 def charts(rc) -> list[dict]:
-    return [w.option for w in rc.find(ChartWidget).widgets]
-
-
-def svg_place_symbols(svg: bytes) -> dict[str, int]:
-    """How many symbols each `places-<kind>` group of the map's SVG draws (a use or a path each)."""
-    root = ElementTree.fromstring(bytes(svg))
-    return {
-        group.get("id"): _symbols(group)
-        for group in root.iter(f"{SVG}g")
-        if (group.get("id") or "").startswith("places-")
-    }
-
-
-def _symbols(element) -> int:
-    count = 0
-    for child in element:
-        if child.tag in (f"{SVG}use", f"{SVG}path"):
-            count += 1
-        elif child.tag != f"{SVG}defs":  # a marker's definition is not a symbol on the map
-            count += _symbols(child)
-    return count
+    return [json.loads(w.option) for w in rc.find(ChartWidget).widgets]
 
 
 def wait_until(condition, timeout: float = 20.0) -> bool:

@@ -126,26 +126,21 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     """Run the viewer with Solara's server; telemetry off, nothing fetched from the internet."""
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
-    if args.scenario:
-        # a folder is made absolute; the page shows why it cannot load, if it cannot
-        path = Path(args.scenario)
-        env[SCENARIO_ENV] = str(path.resolve()) if path.exists() else args.scenario
-    command = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "wargame.viewer.app",
-        "--host",
-        args.host,
-        "--port",
-        str(args.port),
-        "--production",
-    ]
+    command, env = serve_command(args.host, args.port, args.scenario)
     print(f"wargame viewer on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     # replace this process, so a signal to `wargame serve` reaches the server itself
     os.execve(sys.executable, command, env)
+
+
+def serve_command(host: str, port: int, scenario: str | None) -> tuple[list[str], dict[str, str]]:
+    """The Solara server's command line and environment for `wargame serve`."""
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    if scenario:
+        # a folder is made absolute; the page shows why it cannot load, if it cannot
+        path = Path(scenario)
+        env[SCENARIO_ENV] = str(path.resolve()) if path.exists() else scenario
+    command = [sys.executable, "-m", "solara", "run", "wargame.viewer.app"]
+    return [*command, "--host", host, "--port", str(port), "--production"], env
 
 
 def print_summary(summary: dict, model: ConflictModel, console: Console) -> None:

@@ -23,7 +23,7 @@ from wargame.events import EventKind
 from wargame.model import ConflictModel
 from wargame.scenario import ScenarioError, bundled_scenarios
 from wargame.viewer import SCENARIO_ENV
-from wargame.viewer.chart_widget import Chart
+from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options
 from wargame.viewer.event_log import EVERY, filter_events, kind_label
 from wargame.viewer.inspector import place_report, report_html
@@ -33,6 +33,7 @@ from wargame.viewer.map_figure import TheatreMap
 SPEEDS = {"1 day a second": 1.0, "2 days a second": 0.5, "5 days a second": 0.2, "flat out": 0.0}
 DEFAULT_SPEED = "2 days a second"
 CHART_HEIGHT = "320px"
+STORY_LINES = 60
 PANELS = ("Place", "Story", "Levers", "Download")
 MAP_VIEWS = ("Whole theatre", "Around the chosen place")
 KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
@@ -161,9 +162,9 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
     def draw() -> bytes:
         with run.lock:
             run.map.update(run.model, selected.value or None, zoom)
-            return run.map.image("svg")
+            return run.map.png()
 
-    map_svg = solara.use_memo(draw, [run, day, selected.value, zoom])
+    map_png = solara.use_memo(draw, [run, day, selected.value, zoom])
     solara.use_effect(run.drawn.set, [run, day])
     with run.lock:
         model = run.model
@@ -175,16 +176,18 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
         place_ids = {p.name: p.id for p in places}
         report = report_html(place_report(model, selected.value)) if selected.value else ""
         factions = {EVERY: EVERY} | {f.short_name: f.id for f in model.factions.values()}
-        events = filter_events(model.events, factions[faction.value], KINDS[kind.value])
+        events = filter_events(
+            model.events, factions[faction.value], KINDS[kind.value], limit=STORY_LINES
+        )
         running = {lever.parameter: lever.value(model) for lever in LEVERS}
-        options = chart_options(model)
+        options = [option_json(option) for option in chart_options(model).values()]
         so_far = f"The run so far: {model.day + 1} days of series, {len(model.events)} events."
         stem = f"{model.theatre.name}-seed{model.seed}"
 
     solara.HTML("div", heading)
     with solara.Columns([3, 2]):
         with solara.Column():
-            solara.Image(map_svg, format="svg+xml", width="100%")
+            solara.Image(map_png, format="png", width="100%")
             solara.ToggleButtonsSingle(value=view, values=list(MAP_VIEWS))
         with solara.Column():
             solara.ToggleButtonsSingle(value=panel, values=list(PANELS))
@@ -206,6 +209,7 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
                 with solara.Row():
                     solara.Select("Faction", values=list(factions), value=faction)
                     solara.Select("Kind", values=list(KINDS), value=kind)
+                solara.Text(f"The newest {STORY_LINES} that match; Download has them all.")
                 items = "".join(f"<li>{html.escape(event.sentence)}</li>" for event in events)
                 solara.HTML(
                     "ul",
@@ -228,7 +232,7 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
                     label="Event log (CSV)",
                 )
     with solara.ColumnsResponsive(12, medium=6, large=4):
-        for option in options.values():
+        for option in options:
             Chart(option, CHART_HEIGHT)
 
 
@@ -240,9 +244,14 @@ def Levers(running: dict[str, float | None], pending: solara.Reactive[dict]):
         if now is None:  # nothing in this theatre for it to move
             continue
         value = pending.value.get(lever.parameter, now)
-        changed = f", {value:g} after reset" if value != now else ""
+        changed = f", <b>{value:g} after reset</b>" if value != now else ""
+        solara.HTML(
+            "div",
+            f"{html.escape(lever.label)} ({html.escape(lever.unit)}): running {now:g}{changed}",
+            classes=["wargame-lever"],
+        )
         solara.SliderFloat(
-            f"{lever.label} ({lever.unit}): running {now:g}{changed}",
+            "",
             value=value,
             min=lever.low,
             max=lever.high,

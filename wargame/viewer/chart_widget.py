@@ -4,9 +4,15 @@ Solara's own `FigureEcharts` calls `setOption` on a chart that may not exist
 yet (it loads ECharts asynchronously), which logs a console error whenever the
 model steps while a page is still loading; this one waits. ECharts is served
 by the Solara server from solara-assets, so it works offline.
+
+The option travels as one JSON string: as a dict of thousands of [day, value]
+pairs, Solara's renderer and ipywidgets walked every pair each render looking
+for widgets, which cost more than drawing the map.
 """
 
 from __future__ import annotations
+
+import json
 
 import ipyvuetify
 import solara
@@ -15,10 +21,15 @@ import traitlets
 
 class ChartWidget(ipyvuetify.VuetifyTemplate):
     template_file = (__file__, "chart.vue")
-    option = traitlets.Dict({}).tag(sync=True)
+    option = traitlets.Unicode("{}").tag(sync=True)
     attributes = traitlets.Dict({}).tag(sync=True)
 
 
 @solara.component
-def Chart(option: dict, height: str = "280px"):
+def Chart(option: str, height: str = "280px"):
+    """`option` is the ECharts option as JSON (see `option_json`)."""
     return ChartWidget.element(option=option, attributes={"style": f"height: {height};"})
+
+
+def option_json(option: dict) -> str:
+    return json.dumps(option, separators=(",", ":"))

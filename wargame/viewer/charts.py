@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from wargame import observation
@@ -38,7 +39,7 @@ HELD = (
 def chart_options(model: ConflictModel) -> dict[str, dict]:
     """One ECharts option per chart, keyed by a short name, from the run's daily series."""
     frame = observation.series(model)
-    days = frame["day"].astype(int).tolist()
+    days = frame["day"].to_numpy(dtype=float)
     bands = ceasefire_periods(frame)
     factions = model.factions.values()
     charts: dict[str, dict] = {}
@@ -83,7 +84,7 @@ def chart_options(model: ConflictModel) -> dict[str, dict]:
 
 def _chart(
     title: str,
-    days: list[int],
+    days: np.ndarray,
     bands: list[tuple[int, int]],
     lines: list[tuple[str, pd.Series, str, str]],
 ) -> dict:
@@ -91,7 +92,7 @@ def _chart(
         {
             "type": "line",
             "name": name,
-            "data": [[d, v] for d, v in zip(days, values.tolist(), strict=True)],
+            "data": np.column_stack((days, values.to_numpy(dtype=float))).tolist(),
             "showSymbol": False,
             "step": "end",
             "color": colour,
@@ -115,7 +116,7 @@ def _chart(
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 24, "itemGap": 8, "textStyle": {"fontSize": 12}},
         "grid": {"left": 56, "right": 16, "top": 44 + 22 * legend_rows, "bottom": 32},
-        "xAxis": {"type": "value", "name": "day", "min": 0, "max": max(10, days[-1])},
+        "xAxis": {"type": "value", "name": "day", "min": 0, "max": max(10, int(days[-1]))},
         "yAxis": {"type": "value", "min": 0},
         "series": series,
     }

@@ -1,7 +1,9 @@
 """The levers the viewer offers as sliders: a parameter, its words, its unit and its range.
 
 The range is what a class would try, inside what `Parameters` accepts; a test
-keeps every lever a real parameter whose bounds contain the slider's.
+keeps every lever a real parameter whose bounds contain the slider's. A
+slider snaps its value to its steps as soon as it is drawn, so the shipped
+theatres' values must lie on a step, or a reset would quietly change them.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class Lever:
 
 LEVERS = (
     Lever("china_pressure", "China's pressure for calm", "0 none - 1 full", 0.0, 1.0, 0.05),
-    Lever("rare_earth_price", "Rare-earth oxide price", "US$ per tonne", 0.0, 100_000.0, 1_000.0),
+    Lever("rare_earth_price", "Rare-earth oxide price", "US$ per tonne", 0.0, 100_000.0, 100.0),
     Lever("militia_loyalty", "NDA-K loyalty to the military", "relation, -1 to 1", -1.0, 1.0, 0.05),
     Lever(
         "external_income_factor",

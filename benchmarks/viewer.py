@@ -1,0 +1,118 @@
+"""How long the viewer takes to step a day and redraw, measured in Chromium like a user's click.
+
+    python benchmarks/viewer.py               # or: make bench (after the model benchmark)
+    python benchmarks/viewer.py --steps 60 --json viewer.json
+
+Starts `wargame serve` on a free port, opens the default theatre in Debian's
+Chromium (Playwright, headless, 1280x800) and waits until the page has drawn
+its six charts. Then, `--steps` times: note the map image's address, click
+"Step one day", and stop the clock when the heading shows the next day and
+the map image has been replaced - the server has stepped the model, redrawn
+the map, rebuilt the charts and the story, and the browser has shown them.
+The first `--warm-up` steps are not counted. The target of the issue is a
+median under 300 ms; the command prints PASS or FAIL and exits 0 either way.
+
+Then play mode at full speed for `--play-seconds`: the days a second it
+reaches, and how many days it runs on after Pause (0 or 1 means no queue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import time
+
+from playwright.sync_api import sync_playwright
+
+from wargame.viewer.browser import launch_chromium, viewer_server
+
+TARGET_MS = 300.0
+DRAWN = """([day, old]) => {
+    const heading = document.querySelector("h2");
+    const image = document.querySelector("img[src^='blob:']");
+    return heading && image && image.src !== old
+        && new RegExp(`Day ${day}\\\\b`).test(heading.innerText);
+}"""
+
+
+def shown_day(page) -> int:
+    return int(re.search(r"Day (\d+)", page.locator("h2").first.inner_text()).group(1))
+
+
+def map_address(page) -> str:
+    return page.locator("img[src^='blob:']").first.get_attribute("src")
+
+
+def step_times(page, steps: int, warm_up: int) -> list[float]:
+    times = []
+    button = page.get_by_role("button", name="Step one day")
+    for number in range(warm_up + steps):
+        day, old = shown_day(page), map_address(page)
+        started = time.perf_counter()
+        button.click()
+        page.wait_for_function(DRAWN, arg=[day + 1, old], polling="raf", timeout=30_000)
+        if number >= warm_up:
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def play(page, seconds: float) -> dict[str, float]:
+    page.get_by_text("2 days a second").click()
+    page.get_by_role("option", name="flat out").click()
+    start_day = shown_day(page)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(seconds * 1000)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    paused_day = shown_day(page)
+    page.wait_for_timeout(2000)
+    return {
+        "days_per_second": (paused_day - start_day) / seconds,
+        "days_after_pause": shown_day(page) - paused_day,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=150, help="timed steps (150)")
+    parser.add_argument("--warm-up", type=int, default=3, help="untimed first steps (3)")
+    parser.add_argument("--play-seconds", type=float, default=10.0, help="play at full speed (10)")
+    parser.add_argument("--json", help="write the figures to this file too")
+    args = parser.parse_args()
+
+    with viewer_server() as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.locator(".wargame-chart canvas").nth(5).wait_for(timeout=90_000)
+        times = step_times(page, args.steps, args.warm_up)
+        playing = play(page, args.play_seconds)
+        browser.close()
+
+    ordered = sorted(times)
+    figures = {
+        "steps": len(times),
+        "median_ms": statistics.median(times),
+        "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
+        "max_ms": ordered[-1],
+        **playing,
+    }
+    verdict = "PASS" if figures["median_ms"] < TARGET_MS else "FAIL"
+    print(
+        f"viewer step + redraw in Chromium, {figures['steps']} steps: "
+        f"median {figures['median_ms']:.0f} ms, 90th percentile {figures['p90_ms']:.0f} ms, "
+        f"max {figures['max_ms']:.0f} ms (target: median < {TARGET_MS:.0f} ms) {verdict}"
+    )
+    print(
+        f"play at full speed: {figures['days_per_second']:.1f} days a second; "
+        f"{figures['days_after_pause']} days drawn after Pause"
+    )
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(figures, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()

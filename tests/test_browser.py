@@ -1,0 +1,196 @@
+"""The viewer in a real browser: Debian's Chromium through Playwright, with no internet.
+
+One server for the module (`wargame serve`, as a user starts it); a fresh page
+per test. Each test leaves a screenshot in test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from viewer_page import expected_map
+
+from wargame.viewer.browser import BrowserMissing, launch_chromium, viewer_server
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts" / "browser"
+LOAD_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    with viewer_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            chromium = launch_chromium(playwright)
+        except BrowserMissing as error:
+            pytest.fail(str(error))
+        yield chromium
+        chromium.close()
+
+
+class Viewer:
+    """One browser tab on the viewer, with every console error and failed request noted."""
+
+    def __init__(self, page, url: str) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+        page.goto(url)
+        self.step_button.wait_for(timeout=LOAD_TIMEOUT_MS)
+        self.wait_for_day(0)
+
+    @property
+    def step_button(self):
+        return self.page.get_by_role("button", name="Step one day")
+
+    def day(self) -> int:
+        return int(re.search(r"Day (\d+)", self.page.locator("h2").first.inner_text()).group(1))
+
+    def wait_for_day(self, day: int, timeout_ms: int = 30_000) -> None:
+        self.page.locator("h2", has_text=re.compile(rf"Day {day}\b")).wait_for(timeout=timeout_ms)
+
+    def step(self) -> None:
+        before = self.day()
+        self.step_button.click()
+        self.wait_for_day(before + 1)
+
+    def panel(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+
+    def map_png(self) -> bytes:
+        image = self.page.locator("img[src^='blob:']").first
+        return bytes(
+            self.page.evaluate(
+                "async (img) => Array.from(new Uint8Array("
+                "await (await fetch(img.src)).arrayBuffer()))",
+                image.element_handle(),
+            )
+        )
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=ARTIFACTS / f"{name}.png")
+
+
+@pytest.fixture
+def viewer(browser, server_url, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    opened = []
+
+    def open_page() -> Viewer:
+        opened.append(Viewer(context.new_page(), server_url))
+        return opened[-1]
+
+    yield open_page
+    for number, tab in enumerate(opened):
+        tab.shot(f"{request.node.name}-{number}")
+    context.close()
+
+
+def test_the_page_loads_with_its_map_and_charts_and_no_console_error(viewer):
+    tab = viewer()
+    tab.page.locator(".wargame-chart canvas").nth(5).wait_for(timeout=LOAD_TIMEOUT_MS)
+    tab.page.wait_for_timeout(1000)
+    assert tab.errors == []
+
+
+def test_the_map_shows_every_place_of_the_theatre(viewer):
+    # the browser shows exactly the figure test_map_figure checks place by place
+    tab = viewer()
+    assert tab.map_png() == expected_map(days=0)
+    tab.step()
+    assert tab.map_png() == expected_map(days=1)
+
+
+def test_stepping_advances_the_day_and_adds_events(viewer):
+    tab = viewer()
+    tab.panel("Story")
+    assert tab.page.locator("ul.wargame-story li").first.inner_text() == "Nothing yet."
+    for _ in range(4):
+        tab.step()
+    assert tab.day() == 4
+    story = tab.page.locator("ul.wargame-story li")
+    assert story.count() > 0
+    assert all(text.startswith("Day ") for text in story.all_inner_texts())
+    assert tab.errors == []
+
+
+def test_a_slider_and_reset_change_the_models_parameter(viewer):
+    tab = viewer()
+    tab.panel("Levers")
+    label = tab.page.get_by_text(re.compile(r"China's pressure .*: running 0\.5$"))
+    label.wait_for()
+    thumb = tab.page.get_by_role("slider").first
+    thumb.focus()
+    thumb.press("ArrowRight")
+    thumb.press("ArrowRight")
+    tab.page.get_by_text(re.compile(r"running 0\.5, 0\.6 after reset")).wait_for()
+    tab.page.get_by_text(re.compile(r"Rare-earth .*: running 33600$")).wait_for()
+    tab.step()
+    tab.page.get_by_role("button", name="Reset").click()
+    tab.wait_for_day(0)
+    tab.page.get_by_text(re.compile(r"China's pressure .*: running 0\.6$")).wait_for()
+    assert tab.errors == []
+
+
+def test_two_pages_run_their_own_models(viewer):
+    first, second = viewer(), viewer()
+    first.step()
+    first.step()
+    second.page.reload()
+    second.step_button.wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert first.day() == 2
+    assert second.day() == 0
+
+
+def test_play_runs_days_and_pause_stops_them(viewer):
+    tab = viewer()
+    tab.page.get_by_role("button", name="Play").click()
+    tab.wait_for_day(3, timeout_ms=30_000)
+    tab.page.get_by_role("button", name="Pause").click()
+    tab.page.get_by_role("button", name="Play").wait_for()
+    stopped = tab.day()
+    tab.page.wait_for_timeout(2000)
+    assert tab.day() <= stopped + 1  # at most the day that was being drawn
+    assert tab.errors == []
+
+
+def test_a_bad_theatre_folder_shows_a_readable_error(viewer, theatre_dir):
+    folder = theatre_dir()
+    (folder / "setup.toml").write_text("[scenario\n", encoding="utf-8")
+    tab = viewer()
+    field = tab.page.get_by_label("Or open your own theatre folder")
+    field.fill(str(folder))
+    field.press("Enter")
+    alert = tab.page.get_by_text("This run cannot start")
+    alert.wait_for()
+    text = alert.inner_text()
+    assert "setup.toml" in text and "not valid TOML" in text
+    assert "Traceback" not in tab.page.inner_text("body")
+
+
+def test_the_series_downloads_as_csv(viewer, tmp_path):
+    tab = viewer()
+    for _ in range(3):
+        tab.step()
+    tab.panel("Download")
+    with tab.page.expect_download() as download:
+        tab.page.get_by_text("Daily series (CSV)").click()
+    path = tmp_path / "series.csv"
+    download.value.save_as(path)
+    frame = pd.read_csv(path)
+    assert list(frame["day"]) == [0, 1, 2, 3]
+    assert "kia_places_held" in frame.columns

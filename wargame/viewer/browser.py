@@ -1,0 +1,85 @@
+"""A viewer server and the system's Chromium, for the browser tests and the viewer benchmark.
+
+Playwright cannot download its own browsers on our machines, so it drives
+Debian's `chromium` (or the one `WARGAME_CHROMIUM` names).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
+
+CHROMIUM_ENV = "WARGAME_CHROMIUM"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking"]
+
+
+class BrowserMissing(RuntimeError):
+    pass
+
+
+def chromium_path() -> str:
+    path = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium")
+    if not path:
+        raise BrowserMissing(
+            "no Chromium found: install Debian's package (apt-get install chromium) "
+            f"or set {CHROMIUM_ENV} to a Chromium executable"
+        )
+    return path
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def viewer_server(extra_env: dict[str, str] | None = None, timeout: float = 90.0) -> Iterator[str]:
+    """`wargame serve` on a free port; yields its URL and stops it afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "wargame.cli", "serve", "--port", str(port)]
+    url = f"http://localhost:{port}/"
+    # the log goes to a file: a pipe nobody reads would fill and stall the server
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            command, env={**os.environ, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            _wait_for(url, server, log, timeout)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def _wait_for(url: str, server: subprocess.Popen, log, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                error = log.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"the viewer server did not start at {url}:\n{error}") from None
+            time.sleep(0.3)
