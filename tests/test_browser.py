@@ -62,6 +62,14 @@ class Viewer:
     def wait_for_day(self, day: int, timeout_ms: int = 30_000) -> None:
         self.page.locator("h2", has_text=re.compile(rf"Day {day}\b")).wait_for(timeout=timeout_ms)
 
+    def wait_for_day_at_least(self, day: int, timeout_ms: int = 30_000) -> None:
+        self.page.wait_for_function(
+            "(day) => { const m = /Day (\\d+)/.exec(document.querySelector('h2')?.innerText);"
+            " return m && Number(m[1]) >= day; }",
+            arg=day,
+            timeout=timeout_ms,
+        )
+
     def step(self) -> None:
         before = self.day()
         self.step_button.click()
@@ -159,7 +167,7 @@ def test_two_pages_run_their_own_models(viewer):
 def test_play_runs_days_and_pause_stops_them(viewer):
     tab = viewer()
     tab.page.get_by_role("button", name="Play").click()
-    tab.wait_for_day(3, timeout_ms=30_000)
+    tab.wait_for_day_at_least(3)
     tab.page.get_by_role("button", name="Pause").click()
     tab.page.get_by_role("button", name="Play").wait_for()
     stopped = tab.day()
