@@ -31,6 +31,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/viewer.py
+	$(BIN)/python benchmarks/batch.py
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache

@@ -98,3 +98,10 @@ def test_series_has_a_row_per_day_including_the_start(theatre_dir):
     assert isinstance(frame, pd.DataFrame)
     assert list(frame["day"]) == list(range(10))
     assert frame["red_strength"].iloc[-1] == 300 + frame["red_recruited"].iloc[-1]
+
+
+def test_series_columns_names_every_column_of_the_daily_series_in_order():
+    from wargame.observation import series, series_columns
+
+    model = ConflictModel(rng=1)
+    assert list(series(model).columns) == series_columns(model.factions)

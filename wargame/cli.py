@@ -194,6 +194,59 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
     )
 
 
+def cmd_batch(args: argparse.Namespace, console: Console) -> int:
+    """Run an experiment's grid x seeds into a results folder."""
+    from wargame.batch import BatchError, run_batch
+    from wargame.experiments import load_experiment
+    from wargame.progress import progress_display
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
+    if args.scheduler and args.backend != "dask":
+        raise UserError("--scheduler needs --backend dask")
+    experiment = load_experiment(args.experiment)
+    out = args.out or Path("results") / experiment.id
+    runs = len(experiment.runs())
+    print(
+        f"{experiment.id}: {len(experiment.points())} grid points x {len(experiment.seeds)} "
+        f"seeds = {runs} runs of {experiment.days} days -> {out}",
+        file=sys.stderr,
+    )
+    try:
+        with progress_display(experiment.id) as on_progress:
+            tally = run_batch(
+                experiment,
+                out,
+                jobs=args.jobs,
+                resume=args.resume,
+                backend=args.backend,
+                scheduler=args.scheduler,
+                on_progress=on_progress,
+            )
+    except BatchError as error:
+        raise UserError(str(error)) from None
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: finished runs are saved in {out}; --resume runs the rest",
+            file=sys.stderr,
+        )
+        return 130
+    print(f"{tally.done} runs done, {tally.failed} failed; results in {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    """Tables and figures of a results folder, as PNG, CSV and one HTML page."""
+    from wargame.report import ReportError, build_report
+
+    try:
+        out = build_report(args.results, args.out)
+    except ReportError as error:
+        raise UserError(str(error)) from None
+    print(f"report written to {out / 'index.html'}")
+    return 0
+
+
 # --- the parser ------------------------------------------------------------------------
 
 
@@ -242,6 +295,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", help="a theatre to open first: a shipped name or your theatre folder"
     )
     serve.set_defaults(handler=cmd_serve)
+
+    batch = commands.add_parser(
+        "batch", help="run an experiment: every grid point x seed, in parallel, to Parquet"
+    )
+    batch.add_argument("experiment", help="an experiment file, or a shipped one's name")
+    batch.add_argument("--jobs", type=int, help="runs at once (all cores)")
+    batch.add_argument("--out", type=Path, help="results folder (results/<experiment id>)")
+    batch.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    batch.add_argument("--backend", choices=["local", "dask"], default="local")
+    batch.add_argument(
+        "--scheduler", help="a Dask scheduler address (with --backend dask; else a local cluster)"
+    )
+    batch.set_defaults(handler=cmd_batch)
+
+    report = commands.add_parser("report", help="tables and figures of a batch's results")
+    report.add_argument("results", type=Path, help="a results folder of `wargame batch`")
+    report.add_argument("--out", type=Path, help="report folder (RESULTS/report)")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

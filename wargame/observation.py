@@ -7,7 +7,7 @@ contract that the CLI, the batch runner and the viewer all read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -70,6 +70,23 @@ def civilian_measures(model: ConflictModel) -> dict[str, int]:
         "returned": by_state[CivilianState.RETURNED],
         "killed": model.civilians_killed,
     }
+
+
+MODEL_MEASURES = (
+    "day",
+    "date",
+    "contested_places",
+    "events",
+    "ceasefires_active",
+    "crossings_closed",
+)
+
+
+def series_columns(faction_ids: Iterable[str]) -> list[str]:
+    """The daily series' column names for a theatre with these factions, in order."""
+    columns = list(MODEL_MEASURES)
+    columns += [f"{f}_{key}" for f in faction_ids for key in FACTION_MEASURES]
+    return columns + [f"civilians_{key}" for key in CIVILIAN_MEASURES]
 
 
 def _reporter(measure: Callable[[ConflictModel], dict], key: str) -> Callable:

@@ -48,6 +48,8 @@ def from_validation_error(
         message = "unknown key (check its spelling)"
     elif first["type"] == "missing":
         message = "required key is missing"
+    elif first["type"] == "value_error":  # our own validators' words, without pydantic's prefix
+        message = str(first.get("ctx", {}).get("error", message)).removeprefix("Value error, ")
     elif "input" in first and first["type"] not in {"missing"}:
         message += f", got {first['input']!r}"
     if len(problems) > 1:

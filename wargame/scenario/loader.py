@@ -96,7 +96,7 @@ def polyline_km(points: tuple[tuple[float, float], ...]) -> float:
     return sum(haversine_km(p, q) for p, q in itertools.pairwise(points))
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -247,7 +247,7 @@ def _check_connected(path: Path, places: dict[str, Place], roads: list[Road]) ->
 def load_faction(path: Path | str) -> FactionFile:
     """One faction file; its id is the file name without `.toml`."""
     path = Path(path)
-    return _check(FactionFile, _read_toml(path), path)
+    return _check(FactionFile, read_toml(path), path)
 
 
 def find_faction_file(faction_id: str, theatre_folder: Path) -> Path | None:
@@ -264,7 +264,7 @@ def find_faction_file(faction_id: str, theatre_folder: Path) -> Path | None:
 
 def load_setup(path: Path | str) -> SetupFile:
     path = Path(path)
-    return _check(SetupFile, _read_toml(path), path)
+    return _check(SetupFile, read_toml(path), path)
 
 
 def load_theatre(scenario: str | Path = "kachin") -> Theatre:
@@ -375,7 +375,7 @@ def validate_path(path: Path | str) -> str:
             ", a border line" if theatre_map.border else ""
         )
     if path.suffix.lower() == ".toml":
-        document = _read_toml(path)
+        document = read_toml(path)
         if "scenario" in document:
             return _describe_theatre(load_theatre(path))
         faction = load_faction(path)

@@ -1,0 +1,172 @@
+"""Batch runs: one row per run, the same rows whatever the backend, failures kept, resume."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pandas as pd
+import pytest
+from test_experiments import write_experiment
+
+from wargame import ConflictModel
+from wargame.batch import BatchError, read_runs, read_series, run_batch
+from wargame.events import EventKind
+from wargame.experiments import load_experiment
+from wargame.observation import series
+
+OUTCOMES = """
+[grid]
+capture_days = [1, 3]
+
+[outcomes.red_holds_bravo_day_6]
+kind = "holds"
+faction = "red"
+place = "bravo"
+day = 6
+
+[outcomes.red_took_bravo]
+kind = "taken"
+faction = "red"
+place = "bravo"
+
+[outcomes.most_displaced]
+kind = "series"
+column = "civilians_displaced"
+stat = "max"
+
+[outcomes.captures]
+kind = "events"
+event = "capture"
+"""
+UNITS = [
+    {"faction": "red", "place": "alpha", "strength": 400, "count": 2},
+    {"faction": "blue", "place": "delta", "strength": 300},
+]
+
+
+@pytest.fixture
+def experiment(theatre_dir):
+    folder = theatre_dir(units=UNITS)
+    return load_experiment(write_experiment(folder.parent, OUTCOMES, seeds="4\nkeep_series = true"))
+
+
+def test_one_row_per_run_with_its_point_seed_summary_and_outcomes(experiment, tmp_path):
+    out = tmp_path / "results"
+    tally = run_batch(experiment, out, jobs=1)
+    assert (tally.done, tally.failed) == (8, 0)
+    runs = read_runs(out)
+    assert len(runs) == 8 and set(runs["status"]) == {"ok"}
+    assert sorted(zip(runs["capture_days"], runs["seed"], strict=True)) == sorted(
+        (c, s) for c in (1, 3) for s in range(4)
+    )
+    for _, row in runs.iterrows():  # each outcome equals what a direct run of that point shows
+        parameters = {"capture_days": int(row["capture_days"])}
+        model = ConflictModel(experiment.theatre_path, parameters, rng=int(row["seed"]))
+        model.run(6)
+        assert row["outcome.red_holds_bravo_day_6"] == (model.controller["bravo"] == "red")
+        model.run(experiment.days - 6)
+        assert row["parameters.capture_days"] == row["capture_days"]
+        assert row["factions.red.strength"] == sum(
+            u.strength for u in model.units if u.faction == "red"
+        )
+        assert row["control.bravo"] == model.controller["bravo"] or (
+            pd.isna(row["control.bravo"]) and model.controller["bravo"] is None
+        )
+        assert row["outcome.most_displaced"] == series(model)["civilians_displaced"].max()
+        assert row["outcome.captures"] == len(model.events.of_kind(EventKind.CAPTURE))
+        taken = [e.day for e in model.events.of_kind(EventKind.CAPTURE)
+                 if e.place == "bravo" and e.factions[0] == "red"]  # fmt: skip
+        assert row["outcome.red_took_bravo"] == bool(taken)
+        if taken:
+            assert row["outcome.red_took_bravo.day"] == taken[0]
+    kept = read_series(out)
+    assert len(kept) == 8 * (experiment.days + 1)
+    assert set(kept.groupby("run_id")["day"].max()) == {experiment.days}
+
+
+def test_the_rows_are_the_same_whatever_the_number_of_jobs(experiment, tmp_path):
+    run_batch(experiment, tmp_path / "one", jobs=1)
+    run_batch(experiment, tmp_path / "two", jobs=2)
+    pd.testing.assert_frame_equal(read_runs(tmp_path / "one"), read_runs(tmp_path / "two"))
+    pd.testing.assert_frame_equal(read_series(tmp_path / "one"), read_series(tmp_path / "two"))
+
+
+def test_a_dask_local_cluster_gives_the_same_rows_as_the_local_backend(experiment, tmp_path):
+    run_batch(experiment, tmp_path / "local", jobs=1)
+    run_batch(experiment, tmp_path / "dask", jobs=2, backend="dask")
+    pd.testing.assert_frame_equal(read_runs(tmp_path / "local"), read_runs(tmp_path / "dask"))
+
+
+def test_a_run_that_raises_is_recorded_as_failed_and_the_others_go_on(
+    experiment, tmp_path, monkeypatch
+):
+    real_step = ConflictModel.step
+
+    def step(model):
+        if model.seed == 2 and model.day == 3:
+            raise RuntimeError("supply convoy lost")
+        real_step(model)
+
+    monkeypatch.setattr(ConflictModel, "step", step)
+    tally = run_batch(experiment, tmp_path / "results", jobs=1)
+    assert (tally.done, tally.failed) == (8, 2)
+    runs = read_runs(tmp_path / "results")
+    failed = runs[runs["status"] == "failed"]
+    assert list(failed["seed"]) == [2, 2]
+    assert all("supply convoy lost" in error for error in failed["error"])
+    assert failed["factions.red.strength"].isna().all()
+    assert (runs[runs["status"] == "ok"]["factions.red.strength"] > 0).all()
+
+
+def test_results_read_in_duckdb_and_carry_their_metadata(experiment, tmp_path):
+    out = tmp_path / "results"
+    run_batch(experiment, out, jobs=1)
+    query = f"select count(*), count(distinct run_id) from read_parquet('{out}/runs/*.parquet')"
+    assert duckdb.sql(query).fetchall() == [(8, 8)]
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["experiment_sha256"] == experiment.digest
+    assert metadata["complete"] is True and metadata["runs_saved"] == 8
+    assert metadata["wargame_version"] and metadata["platform"] and metadata["finished"]
+
+
+def test_a_folder_with_results_needs_resume_and_the_same_experiment(experiment, tmp_path):
+    out = tmp_path / "results"
+    run_batch(experiment, out, jobs=1)
+    with pytest.raises(BatchError, match="--resume"):
+        run_batch(experiment, out, jobs=1)
+    assert run_batch(experiment, out, jobs=1, resume=True).done == 0  # nothing left to run
+    experiment.path.write_text(experiment.path.read_text() + "\n# changed\n")
+    with pytest.raises(BatchError, match="different version"):
+        run_batch(load_experiment(experiment.path), out, jobs=1, resume=True)
+
+
+@pytest.mark.slow
+def test_a_batch_killed_mid_way_leaves_whole_files_and_resume_finishes_it(tmp_path):
+    path = tmp_path / "kill.toml"
+    path.write_text(
+        '[experiment]\ntitle = "kill"\ntheatre = "kachin"\ndays = 40\nseeds = 16\n'
+        "keep_series = true\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "wargame.cli", "batch", str(path), "--jobs", "1"]
+    batch = subprocess.Popen([*command, "--out", str(out)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list((out / "runs").glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(batch.pid, signal.SIGKILL)
+    batch.wait()
+    saved = read_runs(out)
+    assert 0 < len(saved) < 16  # killed part-way, and what is there reads whole
+    for part in out.rglob("*.parquet"):
+        pd.read_parquet(part)
+    finished = subprocess.run([*command, "--out", str(out), "--resume"], capture_output=True)
+    assert finished.returncode == 0, finished.stderr.decode()
+    run_batch(load_experiment(path), tmp_path / "whole", jobs=1)
+    pd.testing.assert_frame_equal(read_runs(out), read_runs(tmp_path / "whole"))
+    pd.testing.assert_frame_equal(read_series(out), read_series(tmp_path / "whole"))
+    assert not list(out.rglob(".*.tmp"))

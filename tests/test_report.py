@@ -1,0 +1,83 @@
+"""The batch report: Wilson intervals by the closed form, figures and tables that say their n."""
+
+import math
+import re
+
+import pandas as pd
+import pytest
+from test_batch import OUTCOMES, UNITS
+from test_experiments import write_experiment
+
+from wargame import report as report_module
+from wargame.batch import read_runs, run_batch
+from wargame.cli import main
+from wargame.experiments import load_experiment
+from wargame.report import build_report, final_control, wilson_interval
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (17, 40), (1, 1)])
+def test_the_wilson_interval_is_the_closed_form(k, n):
+    z = 1.959963984540054
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low, high = wilson_interval(k, n)
+    assert low == pytest.approx(max(0.0, centre - half), abs=1e-9)
+    assert high == pytest.approx(min(1.0, centre + half), abs=1e-9)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    from theatres import write_theatre
+
+    root = tmp_path_factory.mktemp("report")
+    write_theatre(root / "theatre", units=UNITS)
+    path = write_experiment(root, OUTCOMES, seeds="6\nkeep_series = true")
+    out = root / "results"
+    run_batch(load_experiment(path), out, jobs=1)
+    return out
+
+
+def test_the_report_page_shows_every_figure_and_the_odds_of_the_runs(results, tmp_path):
+    out = build_report(results, tmp_path / "report")
+    page = (out / "index.html").read_text()
+    figures = sorted(p.name for p in out.glob("*.png"))
+    assert figures and re.findall(r"src='(figure-\d+\.png)'", page) == figures
+    runs = read_runs(results)
+    odds = pd.read_csv(out / "tables" / "odds-red_took_bravo-capture_days.csv")
+    for row in odds.itertuples():
+        chosen = runs[runs["capture_days"] == row.capture_days]
+        assert row.runs == len(chosen) == 6
+        assert row.true == chosen["outcome.red_took_bravo"].sum()
+        assert (row.wilson_low, row.wilson_high) == pytest.approx(wilson_interval(row.true, 6))
+    assert "12 runs: 12 ok, 0 failed" in page
+    assert page.count("n = ") >= 2 and "runs per row" in page
+
+
+def test_final_control_shares_add_up_to_one_per_place(results):
+    runs = read_runs(results)
+    control = final_control(runs, ["alpha", "bravo", "charlie", "delta"])
+    assert control.sum(axis=1).to_numpy() == pytest.approx(1.0)
+    assert control.loc["bravo"].get("red", 0.0) == pytest.approx(
+        (runs["control.bravo"] == "red").mean()
+    )
+
+
+def test_a_failed_report_leaves_the_previous_one_whole(results, tmp_path, monkeypatch):
+    out = build_report(results, tmp_path / "report")
+    before = (out / "index.html").read_text()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report_module, "_fan_figure", broken)
+    with pytest.raises(RuntimeError):
+        build_report(results, tmp_path / "report")
+    assert (out / "index.html").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_report_of_a_folder_that_is_not_results_is_one_line_and_exit_1(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "not a results folder" in error

@@ -1,0 +1,337 @@
+"""Experiment files (`experiments/*.toml`): a theatre, days, seeds, a parameter grid, outcomes.
+
+An experiment is checked once, when it is read, against its theatre: every
+grid point must make valid parameters, every outcome must name factions,
+places and series columns the theatre has. A bad file becomes one
+ScenarioError naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from wargame.events import EventKind
+from wargame.observation import series_columns
+from wargame.parameters import UnknownParameterError, make_parameters
+from wargame.scenario import ScenarioError, Theatre, load_theatre
+from wargame.scenario.errors import from_validation_error
+from wargame.scenario.loader import read_toml
+from wargame.scenario.paths import data_root
+
+Scalar = bool | int | float | str
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Range(Strict):
+    """`{from = 0.0, to = 1.0, step = 0.25}`: both ends included."""
+
+    start: float = Field(alias="from")
+    to: float
+    step: float = Field(gt=0.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.to < self.start:
+            raise ValueError(f"'to' ({self.to}) is below 'from' ({self.start})")
+        return self
+
+    def values(self) -> list[float]:
+        count = math.floor((self.to - self.start) / self.step + 1e-9) + 1
+        return [round(self.start + i * self.step, 10) for i in range(count)]
+
+
+class At(Strict):
+    """An outcome read on a given day of the run (or a date), or at its end."""
+
+    day: int | None = Field(default=None, ge=0)
+    date: dt.date | None = None
+
+
+class Holds(At):
+    kind: Literal["holds"]
+    faction: str
+    place: str
+
+
+class Taken(Strict):
+    """Did the faction ever capture the place? Also records the first day it did."""
+
+    kind: Literal["taken"]
+    faction: str
+    place: str
+
+
+class SeriesStat(At):
+    kind: Literal["series"]
+    column: str
+    stat: Literal["final", "max", "min", "mean"] = "final"
+
+
+class EventCount(Strict):
+    kind: Literal["events"]
+    event: EventKind
+    faction: str | None = None
+
+
+Outcome = Annotated[Holds | Taken | SeriesStat | EventCount, Field(discriminator="kind")]
+
+
+class ExperimentSection(Strict):
+    id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
+    title: str
+    theatre: str = "kachin"
+    days: int = Field(ge=1, le=3650)
+    seeds: int | list[int] = Field(description="a count (seeds 0..n-1) or a list of seeds")
+    keep_series: bool = False
+    fan_series: list[str] | None = Field(
+        default=None, description="daily series the report draws as fan charts"
+    )
+
+    @model_validator(mode="after")
+    def _seeds(self) -> ExperimentSection:
+        seeds = self.seeds
+        if isinstance(seeds, int) and seeds < 1:
+            raise ValueError("seeds: expected a count of at least 1 or a list of seeds")
+        if isinstance(seeds, list) and (not seeds or len(set(seeds)) != len(seeds)):
+            raise ValueError("seeds: expected a non-empty list without repeats")
+        if isinstance(seeds, list) and any(not 0 <= s < 2**32 for s in seeds):
+            raise ValueError("seeds: each seed must be from 0 to 4294967295")
+        return self
+
+
+class ExperimentFile(Strict):
+    experiment: ExperimentSection
+    grid: dict[str, list[Scalar] | Range] = {}
+    fixed: dict[str, Scalar] = {}
+    outcomes: dict[str, Outcome] = {}
+
+    @field_validator("grid", mode="before")
+    @classmethod
+    def _grid(cls, grid: object) -> object:
+        """Each swept parameter is a list or a range; say which one is neither, by name."""
+        if not isinstance(grid, dict):
+            return grid
+        checked: dict[str, object] = {}
+        for name, values in grid.items():
+            if isinstance(values, dict):
+                try:
+                    checked[name] = Range.model_validate(values)
+                except ValidationError as error:
+                    problem = error.errors()[0]
+                    where = ".".join(str(part) for part in problem["loc"])
+                    words = problem["msg"].removeprefix("Value error, ")
+                    raise ValueError(f"{name}{'.' + where if where else ''}: {words}") from None
+            elif isinstance(values, list):
+                checked[name] = values
+            else:
+                raise ValueError(f"{name}: expected a list of values or {{from, to, step}}")
+        return checked
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: a grid point and a seed. `run_id` names it in the results."""
+
+    run_id: str
+    point: int
+    seed: int
+    parameters: dict[str, Scalar]
+    """The swept values of this point only."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: str
+    path: Path
+    digest: str
+    spec: ExperimentFile
+    theatre_path: str
+    """What `ConflictModel` is given: a shipped theatre's name or an absolute folder."""
+    grid: dict[str, list[Scalar]]
+    outcome_days: dict[str, int]
+    fan_series: list[str]
+    """Named in the file, or else every faction's places held and the displaced."""
+
+    @property
+    def seeds(self) -> list[int]:
+        seeds = self.spec.experiment.seeds
+        return list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+
+    @property
+    def days(self) -> int:
+        return self.spec.experiment.days
+
+    def points(self) -> list[dict[str, Scalar]]:
+        names = list(self.grid)
+        return [
+            dict(zip(names, values, strict=True))
+            for values in itertools.product(*self.grid.values())
+        ]
+
+    def runs(self) -> list[RunSpec]:
+        return [
+            RunSpec(f"p{point:04d}-s{seed}", point, seed, values)
+            for point, values in enumerate(self.points())
+            for seed in self.seeds
+        ]
+
+    def parameters_for(self, run: RunSpec) -> dict[str, Scalar]:
+        return {**self.spec.fixed, **run.parameters}
+
+
+def experiments_dir() -> Path:
+    return data_root() / "experiments"
+
+
+def shipped_experiments() -> list[str]:
+    folder = experiments_dir()
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def resolve_experiment(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = experiments_dir() / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    raise ScenarioError(
+        path,
+        "",
+        f"no such experiment file; shipped experiments: {', '.join(shipped_experiments())}",
+    )
+
+
+def load_experiment(name_or_path: str | Path) -> Experiment:
+    path = resolve_experiment(name_or_path)
+    document = read_toml(path)
+    try:
+        spec = ExperimentFile.model_validate(document)
+    except ValidationError as error:
+        raise from_validation_error(path, error) from None
+    section = spec.experiment
+    theatre_path = section.theatre
+    if not _is_shipped_theatre(theatre_path):  # a folder: relative to the experiment file
+        theatre_path = str((path.parent / section.theatre).resolve())
+    try:
+        theatre = load_theatre(theatre_path)
+    except ScenarioError as error:
+        raise ScenarioError(
+            path, "experiment.theatre", f"cannot load the theatre: {error}"
+        ) from None
+    grid = {
+        name: values.values() if isinstance(values, Range) else list(values)
+        for name, values in spec.grid.items()
+    }
+    for name, values in grid.items():
+        if not values:
+            raise ScenarioError(path, f"grid.{name}", "expected at least one value")
+    _check_parameters(path, theatre, grid, spec.fixed)
+    outcome_days = _check_outcomes(path, theatre, spec)
+    fans = set(series_columns(theatre.factions))
+    for number, column in enumerate(section.fan_series or []):
+        if column not in fans:
+            raise ScenarioError(
+                path, f"experiment.fan_series[{number}]", f"no daily series named {column!r}"
+            )
+    return Experiment(
+        id=section.id or path.stem,
+        path=path.resolve(),
+        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        spec=spec,
+        theatre_path=theatre_path,
+        grid=grid,
+        outcome_days=outcome_days,
+        fan_series=section.fan_series
+        or [f"{f}_places_held" for f in theatre.factions] + ["civilians_displaced"],
+    )
+
+
+def _is_shipped_theatre(name: str) -> bool:
+    from wargame.scenario import bundled_scenarios
+
+    return name in bundled_scenarios()
+
+
+def _check_parameters(
+    path: Path, theatre: Theatre, grid: dict[str, list[Scalar]], fixed: dict[str, Scalar]
+) -> None:
+    for table, names in (("fixed", list(fixed)), ("grid", list(grid))):
+        for name in names:
+            try:
+                make_parameters({name: fixed[name] if table == "fixed" else grid[name][0]})
+            except UnknownParameterError:
+                raise ScenarioError(
+                    path,
+                    f"{table}.{name}",
+                    "not a parameter of the model (see `wargame run --help` for the list)",
+                ) from None
+            except ValidationError:
+                pass  # the value itself is checked below, with the theatre's own values
+    for name, values in grid.items():
+        for value in values:
+            try:
+                make_parameters(theatre.parameters, fixed, {name: value})
+            except ValidationError as error:
+                problem = error.errors()[0]["msg"]
+                raise ScenarioError(path, f"grid.{name}", f"{problem}, got {value!r}") from None
+    try:
+        make_parameters(theatre.parameters, fixed)
+    except ValidationError as error:
+        raise from_validation_error(path, error, ("fixed",)) from None
+
+
+def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:
+    """Checks every outcome against the theatre; returns the day each is read on."""
+    days: dict[str, int] = {}
+    columns = set(series_columns(theatre.factions))
+    for name, outcome in spec.outcomes.items():
+        where = f"outcomes.{name}"
+        faction = getattr(outcome, "faction", None)
+        if faction is not None and faction not in theatre.factions:
+            raise ScenarioError(
+                path,
+                f"{where}.faction",
+                f"no faction {faction!r} in the theatre (factions: {', '.join(theatre.factions)})",
+            )
+        place = getattr(outcome, "place", None)
+        if place is not None and place not in theatre.map.places:
+            raise ScenarioError(path, f"{where}.place", f"no place {place!r} in the theatre")
+        if isinstance(outcome, SeriesStat) and outcome.column not in columns:
+            raise ScenarioError(
+                path, f"{where}.column", f"no daily series named {outcome.column!r}"
+            )
+        day = spec.experiment.days
+        if isinstance(outcome, At):
+            if outcome.day is not None and outcome.date is not None:
+                raise ScenarioError(path, where, "give a day or a date, not both")
+            if outcome.date is not None:
+                day = (outcome.date - theatre.start_date).days
+            elif outcome.day is not None:
+                day = outcome.day
+            if not 0 <= day <= spec.experiment.days:
+                raise ScenarioError(
+                    path,
+                    where,
+                    f"expected a day within the run (0 to {spec.experiment.days}), got day {day}",
+                )
+        days[name] = day
+    return days

@@ -1,0 +1,316 @@
+"""The report of a batch: outcome odds with Wilson intervals, fan charts, final control.
+
+Reads a results folder (`wargame batch`) and writes PNG figures, CSV tables
+and an `index.html` that shows them. Every figure and table says how many
+runs it rests on. The folder is written under a temporary name and renamed
+when complete, so a failed report never leaves half a page.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from scipy.stats import binomtest
+
+from wargame.batch import METADATA, read_runs, read_series
+from wargame.scenario import PlaceKind, load_theatre
+
+CONFIDENCE = 0.95
+LOW, HIGH = 0.1, 0.9  # the fan charts' band
+KEY_TOWN_POPULATION = 20_000
+
+
+class ReportError(Exception):
+    pass
+
+
+def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion (scipy's binomtest)."""
+    interval = binomtest(successes, trials).proportion_ci(CONFIDENCE, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
+def outcome_odds(runs: pd.DataFrame, outcome: str, by: str | None) -> pd.DataFrame:
+    """Share of runs where the outcome is true, per value of `by`, with its interval."""
+    groups = runs.groupby(by, sort=True) if by else [("all runs", runs)]
+    rows = []
+    for value, group in groups:
+        trials = int(group[outcome].notna().sum())
+        successes = int(group[outcome].fillna(False).astype(bool).sum())
+        low, high = wilson_interval(successes, trials) if trials else (np.nan, np.nan)
+        rows.append(
+            {
+                by or "runs": value,
+                "runs": trials,
+                "true": successes,
+                "share": successes / trials if trials else np.nan,
+                "wilson_low": low,
+                "wilson_high": high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def outcome_spread(runs: pd.DataFrame, outcome: str, by: str | None) -> pd.DataFrame:
+    groups = runs.groupby(by, sort=True) if by else [("all runs", runs)]
+    rows = []
+    for value, group in groups:
+        values = group[outcome].dropna().astype(float)
+        rows.append(
+            {
+                by or "runs": value,
+                "runs": len(values),
+                "p10": values.quantile(LOW),
+                "median": values.median(),
+                "p90": values.quantile(HIGH),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fan(series: pd.DataFrame, column: str, by: pd.Series | None) -> dict[object, pd.DataFrame]:
+    """Per value of `by` (a run's swept value), the median and 10-90% band of a series by day."""
+    if by is None:
+        keyed = {"all runs": series}
+    else:
+        values = series["run_id"].map(by)
+        keyed = {value: series[values == value] for value in sorted(values.dropna().unique())}
+    return {
+        value: frame.groupby("day")[column]
+        .quantile([LOW, 0.5, HIGH])
+        .unstack()
+        .rename(columns={LOW: "p10", 0.5: "median", HIGH: "p90"})
+        .assign(runs=frame["run_id"].nunique())
+        for value, frame in keyed.items()
+    }
+
+
+def final_control(runs: pd.DataFrame, places: list[str]) -> pd.DataFrame:
+    """Share of runs in which each faction (or nobody) holds each place at the end."""
+    rows = []
+    for place in places:
+        holders = runs[f"control.{place}"].fillna("nobody").value_counts(normalize=True)
+        rows.append({"place": place, **holders.to_dict()})
+    return pd.DataFrame(rows).fillna(0.0).set_index("place")
+
+
+@dataclass
+class Page:
+    title: str
+    sections: list[str] = field(default_factory=list)
+
+    def heading(self, text: str) -> None:
+        self.sections.append(f"<h2>{html.escape(text)}</h2>")
+
+    def paragraph(self, text: str) -> None:
+        self.sections.append(f"<p>{html.escape(text)}</p>")
+
+    def table(self, frame: pd.DataFrame, caption: str, index: bool = False) -> None:
+        table = frame.to_html(float_format=lambda v: f"{v:.3g}", border=0, index=index)
+        self.sections.append(
+            f"<figure><figcaption>{html.escape(caption)}</figcaption>{table}</figure>"
+        )
+
+    def image(self, name: str, caption: str) -> None:
+        self.sections.append(
+            f"<figure><img src='{html.escape(name)}' alt='{html.escape(caption)}'>"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+
+    def html(self) -> str:
+        style = (
+            "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+            "img{max-width:100%}table{border-collapse:collapse;margin:.5em 0}"
+            "td,th{padding:2px 8px;text-align:right}figure{margin:1.5em 0}"
+            "figcaption{font-weight:bold;margin-bottom:.3em}"
+        )
+        return (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(self.title)}"
+            f"</title><style>{style}</style></head><body><h1>{html.escape(self.title)}</h1>"
+            + "".join(self.sections)
+            + "</body></html>"
+        )
+
+
+def build_report(results: Path, out: Path | None = None) -> Path:
+    """Write the report of a results folder; returns the report folder."""
+    metadata_path = results / METADATA
+    if not metadata_path.is_file():
+        raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    out = out or results / "report"
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None)
+    )
+    try:
+        _write(results, metadata, staging)
+        _swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+    shutil.move(str(staging), out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(results: Path, metadata: dict, folder: Path) -> None:
+    runs = read_runs(results)
+    ok = runs[runs["status"] == "ok"]
+    grid = list(metadata.get("grid") or {})
+    outcomes = metadata["experiment_spec"].get("outcomes", {})
+    page = Page(f"{metadata.get('title', metadata['experiment'])}")
+    page.paragraph(
+        f"Experiment {metadata['experiment']} ({metadata['experiment_file']}, sha256 "
+        f"{metadata['experiment_sha256'][:12]}), theatre {metadata['theatre']}, "
+        f"{metadata['days']} days; {len(runs)} runs: {len(ok)} ok, {len(runs) - len(ok)} failed"
+        f"{'' if metadata.get('complete') else ' (the batch is not complete)'}. "
+        f"wargame {metadata['wargame_version']}."
+    )
+    if grid:
+        page.paragraph(
+            "Swept: "
+            + "; ".join(
+                f"{name} = {', '.join(map(str, values))}"
+                for name, values in metadata["grid"].items()
+            )
+            + (". With several parameters, each figure pools the others." if len(grid) > 1 else ".")
+        )
+    figure_number = 0
+
+    def save(figure: Figure, caption: str) -> None:
+        nonlocal figure_number
+        figure_number += 1
+        name = f"figure-{figure_number:02d}.png"
+        figure.savefig(folder / name, dpi=100)
+        page.image(name, caption)
+
+    tables = folder / "tables"
+    tables.mkdir()
+    flags = [n for n, o in outcomes.items() if o["kind"] in ("holds", "taken")]
+    numbers = [n for n, o in outcomes.items() if o["kind"] in ("series", "events")]
+    numbers += [f"{n}.day" for n, o in outcomes.items() if o["kind"] == "taken"]
+    for by in grid or [None]:
+        if flags:
+            page.heading(f"Outcome odds{f' against {by}' if by else ''}")
+            odds = {name: outcome_odds(ok, f"outcome.{name}", by) for name in flags}
+            for name, frame in odds.items():
+                frame.to_csv(tables / f"odds-{name}{'-' + by if by else ''}.csv", index=False)
+                page.table(frame, f"{name}: share of runs, 95% Wilson interval (n = runs per row)")
+            save(
+                _odds_figure(odds, by),
+                f"Outcome odds{f' against {by}' if by else ''}, "
+                f"95% Wilson intervals; {len(ok)} runs",
+            )
+        if numbers:
+            page.heading(f"Outcome values{f' against {by}' if by else ''}")
+            for name in numbers:
+                column = f"outcome.{name}"
+                if column not in ok:
+                    continue
+                frame = outcome_spread(ok, column, by)
+                frame.to_csv(tables / f"values-{name}{'-' + by if by else ''}.csv", index=False)
+                page.table(frame, f"{name}: median and 10-90% of runs (n = runs per row)")
+    series = read_series(results)
+    if series is not None:
+        series = series[series["run_id"].isin(ok["run_id"])]
+        by = grid[0] if grid else None
+        swept = ok.set_index("run_id")[by] if by else None
+        page.heading(f"Daily series: median and 10-90% band{f' per {by}' if by else ''}")
+        for column in metadata.get("fan_series") or []:
+            fans = fan(series, column, swept)
+            runs_each = ", ".join(f"{v}: {f['runs'].iloc[0]}" for v, f in fans.items())
+            save(_fan_figure(column, fans, by), f"{column}; runs: {runs_each}")
+    theatre = load_theatre(metadata["theatre"])
+    key = [
+        p.id
+        for p in theatre.map.places.values()
+        if p.kind is not PlaceKind.SANCTUARY
+        and (p.kind is not PlaceKind.TOWN or p.population >= KEY_TOWN_POPULATION)
+        and f"control.{p.id}" in ok
+    ]
+    if key and len(ok):
+        page.heading("Who holds the key places at the end")
+        control = final_control(ok, key)
+        control.to_csv(tables / "final-control.csv")
+        page.table(
+            control, f"Share of runs holding each place on day {metadata['days']}; {len(ok)} runs"
+        )
+        save(_control_figure(control, theatre), f"Final control of key places; {len(ok)} runs")
+    (folder / "index.html").write_text(page.html(), encoding="utf-8")
+
+
+def _odds_figure(odds: dict[str, pd.DataFrame], by: str | None) -> Figure:
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = figure.add_subplot()
+    for number, (name, frame) in enumerate(odds.items()):
+        x = frame[by] if by else np.array([number])
+        ax.errorbar(
+            x,
+            frame["share"],
+            yerr=[frame["share"] - frame["wilson_low"], frame["wilson_high"] - frame["share"]],
+            marker="o",
+            capsize=4,
+            label=f"{name} (n = {frame['runs'].sum()})",
+        )
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("share of runs")
+    ax.set_xlabel(by or "outcome")
+    if not by:
+        ax.set_xticks(range(len(odds)), list(odds), rotation=20, ha="right")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return figure
+
+
+def _fan_figure(column: str, fans: dict[object, pd.DataFrame], by: str | None) -> Figure:
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = figure.add_subplot()
+    colours = colormaps["viridis"](np.linspace(0.0, 0.9, max(len(fans), 1)))
+    for colour, (value, frame) in zip(colours, fans.items(), strict=False):
+        label = f"{by} = {value}" if by else str(value)
+        ax.plot(
+            frame.index,
+            frame["median"],
+            color=colour,
+            label=f"{label} (n = {frame['runs'].iloc[0]})",
+        )
+        ax.fill_between(frame.index, frame["p10"], frame["p90"], color=colour, alpha=0.2)
+    ax.set_title(column)
+    ax.set_xlabel("day")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return figure
+
+
+def _control_figure(control: pd.DataFrame, theatre) -> Figure:
+    figure = Figure(figsize=(8, max(3.0, 0.3 * len(control) + 1)), layout="constrained")
+    ax = figure.add_subplot()
+    left = np.zeros(len(control))
+    for holder in control.columns:
+        colour = theatre.factions[holder].colour if holder in theatre.factions else "#BBBBBB"
+        name = theatre.factions[holder].short_name if holder in theatre.factions else holder
+        ax.barh(control.index, control[holder], left=left, color=colour, label=name)
+        left += control[holder].to_numpy()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of runs")
+    ax.invert_yaxis()
+    ax.legend(fontsize=8, loc="lower right")
+    return figure
