@@ -54,3 +54,20 @@ def test_the_wheel_ships_the_theatres_and_runs_them_outside_the_checkout(tmp_pat
         [fresh / "bin" / "wargame", "scenarios"], capture_output=True, text=True, cwd=where, env=env
     )
     assert "kachin" in listed.stdout
+    # the viewer's chart template and the shipped experiments travel in the wheel too
+    probe = subprocess.run(
+        [
+            fresh / "bin" / "python",
+            "-c",
+            "from wargame.experiments import shipped_experiments, load_experiment;"
+            "import wargame.viewer, pathlib;"
+            "print(shipped_experiments(), load_experiment('china_pressure').id,"
+            " (pathlib.Path(wargame.viewer.__file__).parent / 'chart.vue').is_file())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=where,
+        env=env,
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert "'china_pressure', 'historical'" in probe.stdout and probe.stdout.endswith("True\n")
