@@ -380,14 +380,18 @@ def _execute(
 
 
 def _execute_dask(todo: list[RunTask], jobs: int, scheduler: str | None) -> Iterator[RunResult]:
+    import dask
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        # the workers' statistical profiler takes the GIL every 10 ms to walk the stacks,
+        # which slows a pure-Python model; a local cluster is for runs, not for profiling
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+            )
     client = Client(cluster if cluster is not None else scheduler)
     try:
         futures = client.map(run_one, todo, pure=False)
