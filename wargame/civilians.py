@@ -18,6 +18,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from wargame.agents import CivilianGroup, CivilianState
+from wargame.command import decides
 from wargame.events import EventKind
 from wargame.morale import COUNTRY_NAMES
 
@@ -149,7 +150,8 @@ def _return_home(model: ConflictModel, danger: set[str]) -> None:
 
 def call_home(model: ConflictModel, faction: str, place: str) -> None:
     """A faction that calls people home after a capture shortens their wait to return."""
-    if not model.factions[faction].spec.doctrine.calls_home:
+    doctrine = model.factions[faction].spec.doctrine.calls_home
+    if not decides(model.factions[faction], "calls_home", default=doctrine):
         return
     if not any(g.home == place and g.state in AWAY for g in model.civilians):
         return

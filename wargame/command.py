@@ -31,7 +31,22 @@ class Order:
 
 
 class Commander(Protocol):
+    """Gives orders; may also answer the policy questions of `decides` (else doctrine does)."""
+
     def orders(self, model: ConflictModel, faction: Faction) -> list[Order]: ...
+
+
+POLICY_QUESTIONS = ("recruits", "accepts_ceasefire", "calls_home")
+
+
+def decides(faction: Faction, question: str, default: bool) -> bool:
+    """A commander's answer to a policy question, or `default` (its doctrine's) when it has none.
+
+    The questions: `recruits` (spend on recruits today), `accepts_ceasefire`
+    (take China's offer), `calls_home` (call the displaced home after a capture).
+    """
+    answer = getattr(faction.commander, question, None)
+    return default if answer is None else bool(answer)
 
 
 def issue_orders(model: ConflictModel) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wargame.command import decides
 from wargame.events import EventKind
 from wargame.morale import COUNTRY_NAMES
 
@@ -154,6 +155,16 @@ def _ceasefires(model: ConflictModel) -> None:
     if model.rng.random() >= params.china_pressure * params.ceasefire_rate_per_day:
         return
     a, b = max(battles, key=lambda pair: (battles[pair], pair))
+    refusing = [f for f in (a, b) if not decides(model.factions[f], "accepts_ceasefire", True)]
+    if refusing:
+        model.log(
+            EventKind.CEASEFIRE,
+            (a, b),
+            None,
+            f"China offered a ceasefire between the {model.factions[a].short_name} and the "
+            f"{model.factions[b].short_name}; the {model.factions[refusing[0]].short_name} refused",
+        )
+        return
     model.ceasefire_pairs.add((a, b))
     model.ceasefires += 1
     model.border_fighting_days = 0

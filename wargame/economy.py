@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wargame.agents import Unit
+from wargame.command import decides
 from wargame.posture import Posture
 from wargame.scenario import PlaceKind
 
@@ -98,6 +99,8 @@ def _pay(model: ConflictModel, faction_id: str) -> None:
 def _recruit(model: ConflictModel, faction_id: str) -> None:
     """Recruits join at each quiet base the faction holds, while money and manpower last."""
     faction = model.factions[faction_id]
+    if not decides(faction, "recruits", default=True):
+        return
     economy = faction.spec.economy
     params = model.parameters
     soldiers = sum(u.strength for u in model.units if u.faction == faction_id)

@@ -1,0 +1,147 @@
+"""The classroom game on the server: team orders, rules, fog of war, rooms that survive restarts."""
+
+import pytest
+
+from wargame import ConflictModel
+from wargame.classroom.fog import seen_places, seen_units, side_view
+from wargame.classroom.game import Game, GameSetup, Injection
+from wargame.classroom.rooms import CODE_LENGTH, Classroom, RoomError
+from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
+from wargame.observation import summary
+from wargame.posture import Posture
+
+SETUP = GameSetup(theatre="kachin", seed=3, humans=["kia", "tatmadaw"], turn_days=5, turns=4)
+
+
+def first_unit(game: Game, faction: str):
+    return next(u for u in game.model.units if u.faction == faction)
+
+
+def test_a_teams_orders_move_its_units_and_the_others_hold():
+    game = Game(SETUP)
+    unit, other = [u for u in game.model.units if u.faction == "kia"][:2]
+    target = next(iter(game.model.grid.G.neighbors(unit.place)))
+    other_place = other.place
+    game.submit("kia", TurnOrders(units={unit.unique_id: UnitOrder(objective=target)}))
+    assert game.turn == 0 and game.waiting_for() == ["tatmadaw"]
+    assert game.submit("tatmadaw", TurnOrders()) is True
+    assert game.turn == 1 and game.model.day == SETUP.turn_days
+    if other.cell is not None and other.posture is not Posture.WITHDRAW:
+        assert other.place == other_place  # no order: it held
+    assert unit.objective == target or unit.posture is Posture.WITHDRAW
+
+
+def test_a_team_cannot_order_another_factions_unit_or_go_where_no_road_leads():
+    game = Game(SETUP)
+    enemy = first_unit(game, "tatmadaw")
+    with pytest.raises(OrderError, match="not a kia unit"):
+        game.submit("kia", TurnOrders(units={enemy.unique_id: UnitOrder(objective=None)}))
+    own = first_unit(game, "kia")
+    with pytest.raises(OrderError, match="no place"):
+        game.submit("kia", TurnOrders(units={own.unique_id: UnitOrder(objective="atlantis")}))
+    assert game.waiting_for() == ["kia", "tatmadaw"]  # nothing was taken
+
+
+def test_a_team_that_stops_recruiting_recruits_no_one():
+    stopped, going = Game(SETUP), Game(SETUP)
+    for game, recruits in ((stopped, False), (going, True)):
+        for _ in range(2):
+            game.submit("kia", TurnOrders(recruits=recruits))
+            game.submit("tatmadaw", TurnOrders())
+    assert stopped.model.factions["kia"].recruited == 0
+    assert going.model.factions["kia"].recruited > 0
+
+
+def test_fog_shows_enemies_only_next_to_what_a_side_holds_or_occupies():
+    model = ConflictModel(rng=1)
+    places = seen_places(model, "kia")
+    graph = model.grid.G
+    for unit in seen_units(model, "kia"):
+        if unit.faction != "kia":
+            assert unit.place in places
+    hidden = [u for u in model.units if u.faction != "kia" and u.place not in places]
+    assert hidden, "the default theatre must keep some enemy out of the KIA's sight"
+    view = side_view(model, "kia")
+    shown = {u["id"] for u in view["units"]}
+    assert not shown & {u.unique_id for u in hidden}
+    assert all(u["morale"] is None for u in view["units"] if u["faction"] != "kia")
+    for place in places:  # seen = own ground or units, or one road from it
+        near = {place, *graph.neighbors(place)}
+        assert any(
+            model.controller.get(p) == "kia"
+            or any(u.place == p for u in model.units if u.faction == "kia")
+            for p in near
+        )
+
+
+def test_the_umpire_can_close_the_border_and_change_the_price():
+    game = Game(SETUP)
+    game.inject(Injection(kind="close_border"))
+    game.inject(Injection(kind="rare_earth_price", price=60_000.0))
+    game.advance()
+    assert game.model.parameters.rare_earth_price == 60_000.0
+    assert any("China closed every crossing" in e.text for e in game.model.events)
+
+
+def test_replaying_a_games_record_reaches_the_same_state():
+    game = Game(SETUP)
+    unit = first_unit(game, "kia")
+    target = next(iter(game.model.grid.G.neighbors(unit.place)))
+    for turn in range(3):
+        orders = {unit.unique_id: UnitOrder(objective=target)} if turn == 0 else {}
+        game.submit("kia", TurnOrders(units=orders, calls_home=turn != 1))
+        if turn == 1:
+            game.inject(Injection(kind="ceasefire", factions=("kia", "tatmadaw")))
+        game.submit("tatmadaw", TurnOrders(accepts_ceasefire=False))
+    again = Game.replay(SETUP, game.record)
+    assert summary(again.model) == summary(game.model)
+    assert [e.sentence for e in again.model.events] == [e.sentence for e in game.model.events]
+
+
+def test_rooms_survive_a_server_restart_mid_turn(tmp_path):
+    store = tmp_path / "classroom.sqlite"
+    classroom = Classroom(store)
+    code, _ = classroom.create_room(SETUP)
+    assert len(code) == CODE_LENGTH
+    kia = classroom.join(code, "Team A", "kia")
+    tatmadaw = classroom.join(code, "Team B", "tatmadaw")
+    with pytest.raises(RoomError, match="already taken"):
+        classroom.join(code, "Team C", "kia")
+    classroom.submit(kia.token, TurnOrders())
+    assert classroom.submit(tatmadaw.token, TurnOrders()) is True
+    classroom.submit(kia.token, TurnOrders(recruits=False))  # turn 2 half submitted
+    before = summary(classroom.game(code).model)
+
+    restarted = Classroom(store)  # a new server process reading the same file
+    game = restarted.game(code)
+    assert summary(game.model) == before and game.turn == 1
+    assert game.waiting_for() == ["tatmadaw"]
+    assert restarted.seat(kia.token).faction == "kia"
+    restarted.submit(tatmadaw.token, TurnOrders())
+    assert restarted.game(code).turn == 2
+    with pytest.raises(RoomError):
+        restarted.umpire(code, "not-the-key")
+
+
+def test_a_seat_speaks_only_for_its_own_faction(tmp_path):
+    classroom = Classroom(tmp_path / "c.sqlite")
+    code, _ = classroom.create_room(SETUP)
+    kia = classroom.join(code, "Team A", "kia")
+    enemy = first_unit(classroom.game(code), "tatmadaw")
+    with pytest.raises(OrderError, match="not a kia unit"):
+        classroom.submit(kia.token, TurnOrders(units={enemy.unique_id: UnitOrder()}))
+    with pytest.raises(RoomError):
+        classroom.submit("forged-token", TurnOrders())
+
+
+def test_a_commander_without_an_answer_leaves_the_policy_to_doctrine():
+    from wargame.command import decides
+
+    model = ConflictModel(rng=1)
+    kia = model.factions["kia"]
+    assert decides(kia, "calls_home", default=True) is True  # the doctrine AI has no answer
+    game = Game(SETUP)
+    game.commanders["kia"].start_turn(TurnOrders(calls_home=False, accepts_ceasefire=False))
+    team = game.model.factions["kia"]
+    assert decides(team, "calls_home", default=True) is False
+    assert decides(team, "accepts_ceasefire", default=True) is False

@@ -1,0 +1,132 @@
+"""One classroom game: a model whose human factions wait for their teams' orders each turn.
+
+The game's record (its set-up, each turn's orders and the umpire's
+injections) is all it takes to rebuild it: the seed fixes every random draw,
+so replaying the record reaches the same state. That is how a server restart
+resumes a game, and how a finished game is replayed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
+from wargame.events import EventKind
+from wargame.model import ConflictModel
+
+
+class GameSetup(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    theatre: str = "kachin"
+    seed: int = Field(default=7, ge=0, lt=2**32)
+    humans: list[str] = Field(min_length=1)
+    turn_days: int = Field(default=7, ge=1, le=60)
+    turns: int = Field(default=10, ge=1, le=100)
+
+
+class Injection(BaseModel):
+    """An event the umpire puts into the game at the start of the next turn."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["close_border", "ceasefire", "rare_earth_price"]
+    factions: tuple[str, str] | None = None
+    price: float | None = Field(default=None, ge=0.0)
+
+
+@dataclass
+class Game:
+    setup: GameSetup
+    model: ConflictModel = field(init=False)
+    commanders: dict[str, TeamCommander] = field(init=False)
+    turn: int = 0
+    submitted: dict[str, TurnOrders] = field(default_factory=dict)
+    injections: list[Injection] = field(default_factory=list)
+    record: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.commanders = {faction: TeamCommander() for faction in self.setup.humans}
+        self.model = ConflictModel(
+            self.setup.theatre, rng=self.setup.seed, commanders=self.commanders
+        )
+        unknown = set(self.setup.humans) - set(self.model.factions)
+        if unknown:
+            raise OrderError(f"no faction {', '.join(sorted(unknown))} in {self.setup.theatre}")
+
+    @property
+    def finished(self) -> bool:
+        return self.turn >= self.setup.turns
+
+    def waiting_for(self) -> list[str]:
+        return [f for f in self.setup.humans if f not in self.submitted]
+
+    def submit(self, faction: str, orders: TurnOrders) -> bool:
+        """Take a team's orders for this turn; runs the turn once every team has. True if it ran."""
+        if self.finished:
+            raise OrderError("the game is over")
+        if faction not in self.commanders:
+            raise OrderError(f"{faction} is not commanded by a team in this game")
+        check_orders(self.model, faction, orders)
+        self.submitted[faction] = orders
+        if self.waiting_for():
+            return False
+        self.advance()
+        return True
+
+    def inject(self, injection: Injection) -> None:
+        if injection.factions and not set(injection.factions) <= set(self.model.factions):
+            raise OrderError(f"unknown factions in {injection.factions}")
+        self.injections.append(injection)
+
+    def advance(self) -> None:
+        """Run the turn: teams that did not submit hold; the umpire's injections apply first."""
+        orders = {f: self.submitted.get(f, TurnOrders()) for f in self.setup.humans}
+        for faction, given in orders.items():
+            self.commanders[faction].start_turn(given)
+        for injection in self.injections:
+            apply_injection(self.model, injection)
+        self.model.run(self.setup.turn_days)
+        self.record.append(
+            {
+                "turn": self.turn,
+                "orders": {f: o.model_dump(mode="json") for f, o in orders.items()},
+                "injections": [i.model_dump(mode="json") for i in self.injections],
+            }
+        )
+        self.turn += 1
+        self.submitted, self.injections = {}, []
+
+    @classmethod
+    def replay(cls, setup: GameSetup, record: list[dict], upto: int | None = None) -> Game:
+        """The game rebuilt from its record, to the end or to turn `upto`."""
+        game = cls(setup)
+        for turn in record[:upto]:
+            game.submitted = {f: TurnOrders.model_validate(o) for f, o in turn["orders"].items()}
+            game.injections = [Injection.model_validate(i) for i in turn["injections"]]
+            game.advance()
+        return game
+
+
+def apply_injection(model: ConflictModel, injection: Injection) -> None:
+    if injection.kind == "close_border":
+        model.closed_crossings |= set(model.crossings)
+        model.log(EventKind.BORDER, (), None, "the umpire: China closed every crossing")
+    elif injection.kind == "ceasefire" and injection.factions:
+        pair = tuple(sorted(injection.factions))
+        model.ceasefire_pairs.add(pair)
+        model.ceasefires += 1
+        model.relations_changed()
+        names = " and the ".join(model.factions[f].short_name for f in pair)
+        model.log(EventKind.CEASEFIRE, pair, None, f"the umpire: a ceasefire between the {names}")
+    elif injection.kind == "rare_earth_price" and injection.price is not None:
+        model.parameters = model.parameters.model_copy(update={"rare_earth_price": injection.price})
+        model.log(
+            EventKind.BORDER,
+            (),
+            None,
+            f"the umpire: the rare-earth price moved to US${injection.price:,.0f} a tonne",
+        )
