@@ -145,3 +145,17 @@ def test_a_commander_without_an_answer_leaves_the_policy_to_doctrine():
     team = game.model.factions["kia"]
     assert decides(team, "calls_home", default=True) is False
     assert decides(team, "accepts_ceasefire", default=True) is False
+
+
+def test_the_replay_of_a_game_shows_the_day_asked_for():
+    from wargame.classroom.game import replay_to_day
+
+    game = Game(SETUP)
+    for _ in range(2):
+        game.submit("kia", TurnOrders(recruits=False))
+        game.submit("tatmadaw", TurnOrders())
+    middle = replay_to_day(SETUP, game.record, 7)  # turn 2, day 2 of 5
+    assert middle.day == 7
+    middle.run(3)  # the rest of that turn, with the same orders already given
+    assert summary(middle) == summary(game.model)
+    assert replay_to_day(SETUP, game.record, 5).day == 5

@@ -98,9 +98,18 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     _check_output_path("--out", args.out)
     _check_output_path("--events", args.events)
+    overrides = _parse_set(args.set or [])
+    if args.exercise:  # the exercise's set-up, the computer on every side
+        from wargame.classroom.exercises import load_exercise
+
+        _, setup, _ = load_exercise(args.exercise)
+        args.scenario = setup.theatre
+        args.seed = setup.seed if args.seed is None else args.seed
+        args.days = setup.turn_days * setup.turns if args.days is None else args.days
+        overrides = {**setup.parameters, **overrides}
+    args.days = 270 if args.days is None else args.days
     if args.days < 0:
         raise UserError(f"--days {args.days}: expected a number of days >= 0")
-    overrides = _parse_set(args.set or [])
     theatre = load_theatre(args.scenario)
     try:
         model = ConflictModel(theatre, overrides, rng=args.seed)
@@ -132,14 +141,16 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     os.execve(sys.executable, command, env)
 
 
-def serve_command(host: str, port: int, scenario: str | None) -> tuple[list[str], dict[str, str]]:
-    """The Solara server's command line and environment for `wargame serve`."""
+def serve_command(
+    host: str, port: int, scenario: str | None, app: str = "wargame.viewer.app"
+) -> tuple[list[str], dict[str, str]]:
+    """The Solara server's command line and environment for `wargame serve` (or `classroom`)."""
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     if scenario:
         # a folder is made absolute; the page shows why it cannot load, if it cannot
         path = Path(scenario)
         env[SCENARIO_ENV] = str(path.resolve()) if path.exists() else scenario
-    command = [sys.executable, "-m", "solara", "run", "wargame.viewer.app"]
+    command = [sys.executable, "-m", "solara", "run", app]
     return [*command, "--host", host, "--port", str(port), "--production"], env
 
 
@@ -235,6 +246,20 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
+    """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
+    from wargame.classroom.app import DB_ENV
+
+    command, env = serve_command(args.host, args.port, None, app="wargame.classroom.app")
+    env[DB_ENV] = str(args.db.resolve())
+    print(
+        f"wargame classroom on http://{args.host}:{args.port} (games saved in {args.db}; "
+        "Ctrl-C to stop)",
+        flush=True,
+    )
+    os.execve(sys.executable, command, env)
+
+
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """Tables and figures of a results folder, as PNG, CSV and one HTML page."""
     from wargame.report import ReportError, build_report
@@ -275,7 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--scenario", default="kachin", help="a shipped theatre's name or a theatre folder"
     )
-    run.add_argument("--days", type=int, default=270, help="days to run (default 270)")
+    run.add_argument("--days", type=int, default=None, help="days to run (default 270)")
+    run.add_argument(
+        "--exercise", help="a classroom exercise's set-up (experiments/classroom), all computer"
+    )
     run.add_argument("--seed", type=int, default=None, help="seed (default: a fresh one)")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--out", type=Path, help="write the daily series (.csv or .parquet)")
@@ -308,6 +336,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler", help="a Dask scheduler address (with --backend dask; else a local cluster)"
     )
     batch.set_defaults(handler=cmd_batch)
+
+    room = commands.add_parser("classroom", help="the classroom server: teams command factions")
+    room.add_argument("--host", default="localhost", help="address to listen on (localhost)")
+    room.add_argument("--port", type=int, default=8766, help="port (8766)")
+    room.add_argument(
+        "--db",
+        type=Path,
+        default=Path("classroom.sqlite"),
+        help="the games' file (classroom.sqlite)",
+    )
+    room.set_defaults(handler=cmd_classroom)
 
     report = commands.add_parser("report", help="tables and figures of a batch's results")
     report.add_argument("results", type=Path, help="a results folder of `wargame batch`")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from wargame.agents import Unit
     from wargame.model import ConflictModel
+    from wargame.viewer.map_figure import Fog
 
 
 def seen_places(model: ConflictModel, faction: str) -> set[str]:
@@ -65,3 +66,13 @@ def side_view(model: ConflictModel, faction: str) -> dict[str, object]:
             if faction in e.factions or (e.place is not None and e.place in places)
         ],
     }
+
+
+def map_fog(model: ConflictModel, faction: str) -> Fog:
+    from wargame.viewer.map_figure import Fog
+
+    return Fog(
+        faction,
+        frozenset(seen_places(model, faction)),
+        frozenset(u.unique_id for u in seen_units(model, faction)),
+    )

@@ -26,6 +26,8 @@ class GameSetup(BaseModel):
     humans: list[str] = Field(min_length=1)
     turn_days: int = Field(default=7, ge=1, le=60)
     turns: int = Field(default=10, ge=1, le=100)
+    parameters: dict[str, bool | int | float | str] = {}
+    exercise: str | None = None
 
 
 class Injection(BaseModel):
@@ -109,6 +111,20 @@ class Game:
             game.injections = [Injection.model_validate(i) for i in turn["injections"]]
             game.advance()
         return game
+
+
+def replay_to_day(setup: GameSetup, record: list[dict], day: int) -> ConflictModel:
+    """The game's model on `day`, for the after-action review: whole turns, then part of one."""
+    turns, extra = divmod(day, setup.turn_days)
+    game = Game.replay(setup, record, upto=turns)
+    if extra and turns < len(record):
+        turn = record[turns]
+        for faction, orders in turn["orders"].items():
+            game.commanders[faction].start_turn(TurnOrders.model_validate(orders))
+        for injection in turn["injections"]:
+            apply_injection(game.model, Injection.model_validate(injection))
+        game.model.run(extra)
+    return game.model
 
 
 def apply_injection(model: ConflictModel, injection: Injection) -> None:

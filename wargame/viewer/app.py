@@ -56,7 +56,9 @@ class Run:
 
 
 def start_scenarios() -> list[str]:
-    shipped = bundled_scenarios()
+    from wargame.classroom.exercises import PREFIX, shipped_exercises
+
+    shipped = bundled_scenarios() + [PREFIX + name for name in shipped_exercises()]
     own = os.environ.get(SCENARIO_ENV)
     return ([own] if own else []) + [s for s in shipped if s != own]
 
@@ -65,6 +67,11 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
     if seed is None or not 0 <= seed < 2**32:
         return Run(None, f"The seed must be a whole number from 0 to {2**32 - 1}, not {seed}.")
     try:
+        if scenario.startswith("exercise:"):  # a classroom exercise's theatre and parameters
+            from wargame.classroom.exercises import PREFIX, load_exercise
+
+            _, setup, _ = load_exercise(scenario.removeprefix(PREFIX))
+            scenario, parameters = setup.theatre, {**setup.parameters, **parameters}
         model = ConflictModel(scenario, parameters=parameters, rng=seed)
     except ScenarioError as error:
         return Run(None, str(error))

@@ -50,10 +50,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def viewer_server(extra_env: dict[str, str] | None = None, timeout: float = 90.0) -> Iterator[str]:
-    """`wargame serve` on a free port; yields its URL and stops it afterwards."""
+def viewer_server(
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 90.0,
+    command: tuple[str, ...] = ("serve",),
+) -> Iterator[str]:
+    """`wargame serve` (or another `command`) on a free port; yields its URL, then stops it."""
     port = free_port()
-    command = [sys.executable, "-m", "wargame.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "wargame.cli", *command, "--port", str(port)]
     url = f"http://localhost:{port}/"
     # the log goes to a file: a pipe nobody reads would fill and stall the server
     with tempfile.TemporaryFile() as log:

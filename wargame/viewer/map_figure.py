@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,11 +43,21 @@ ROAD_STYLE = {
     RoadKind.TRACK: {"linewidth": 1.0, "linestyle": ":"},
 }
 NEUTRAL = "#BBBBBB"
+UNKNOWN = "#F2F2F2"  # a place out of a side's sight
 CONTESTED_EDGE = "#CC0000"
 SELECTED_EDGE = "#000000"
 UNIT_AREA_PER_SOLDIER = 0.25  # marker area in points^2 per soldier: a 500-strong unit ~ 125
 LABELLED_POPULATION = 20_000
 ZOOM_DEGREES = 0.6  # half-width of the view around a selected place
+
+
+@dataclass(frozen=True)
+class Fog:
+    """What one side sees (`wargame.classroom.fog`): the map draws nothing else for it."""
+
+    faction: str
+    places: frozenset[str]
+    units: frozenset[int]
 
 
 class TheatreMap:
@@ -125,13 +136,25 @@ class TheatreMap:
         self._background_key: tuple = ()
 
     def update(
-        self, model: ConflictModel, selected: str | None = None, zoom: bool = False
+        self,
+        model: ConflictModel,
+        selected: str | None = None,
+        zoom: bool = False,
+        fog: Fog | None = None,
     ) -> Figure:
-        """Redraw today's state; `selected` rings a place, `zoom` centres the view on it."""
+        """Redraw today's state; `selected` rings a place, `zoom` centres the view on it.
+
+        With `fog`, places out of sight are drawn as unknown and unseen units not at all.
+        """
         for kind, chosen in self._places.items():
             fills, edges, widths = [], [], []
             for place in chosen:
                 holder = model.controller.get(place.id)
+                if fog is not None and place.id not in fog.places:
+                    fills.append(to_rgba(UNKNOWN))
+                    edges.append("#999999")
+                    widths.append(0.8)
+                    continue
                 fills.append(self._colours[holder] if holder else to_rgba(NEUTRAL))
                 contested = place.id in model.contested
                 edges.append(CONTESTED_EDGE if contested else "#222222")
@@ -140,12 +163,16 @@ class TheatreMap:
             symbols.set_facecolors(fills)
             symbols.set_edgecolors(edges)
             symbols.set_linewidths(widths)
-        positions = unit_positions(model)
+        positions = unit_positions(model, None if fog is None else fog.units)
         self._units.set_offsets(np.array([p[:2] for p in positions]).reshape(-1, 2))
         self._units.set_sizes([UNIT_AREA_PER_SOLDIER * p[2] for p in positions])
         self._units.set_facecolors([p[3] for p in positions])
         places = model.theatre.map.places
-        interned = [(places[s], f, n) for (s, f), n in sorted(model.interned_at.items())]
+        interned = [
+            (places[s], f, n)
+            for (s, f), n in sorted(model.interned_at.items())
+            if fog is None or f == fog.faction
+        ]
         self._interned.set_offsets(
             np.array([(p.lon, p.lat) for p, _, _ in interned]).reshape(-1, 2)
         )
@@ -197,11 +224,15 @@ def draw_theatre(model: ConflictModel, ax: Axes | None = None) -> Figure:
     return figure
 
 
-def unit_positions(model: ConflictModel) -> list[tuple[float, float, float, str]]:
-    """(lon, lat, strength, colour) of every unit; those on a road sit part-way along it."""
+def unit_positions(
+    model: ConflictModel, only: set[int] | None = None
+) -> list[tuple[float, float, float, str]]:
+    """(lon, lat, strength, colour) of every unit (or those in `only`); on a road, part-way."""
     places = model.theatre.map.places
     positions = []
     for unit in model.units:
+        if only is not None and unit.unique_id not in only:
+            continue
         colour = model.factions[unit.faction].colour
         if unit.place is not None:
             here = places[unit.place]

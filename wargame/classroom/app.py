@@ -1,0 +1,344 @@
+"""The classroom pages: a lobby to create or join a room, a team's page, the umpire's page.
+
+Rooms live in one `Classroom` per server (shared by every tab, which is the
+point: the teams of a room see one game). A page keeps who it is in its
+address (`?seat=TOKEN` for a team, `?room=CODE&key=KEY` for the umpire), so a
+reload rejoins the same seat. Every action is checked by `Classroom`, so a
+page cannot act for another faction or see what the fog hides.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import threading
+from urllib.parse import parse_qs, urlencode
+
+import solara
+
+from wargame.classroom.exercises import load_exercise, sheet_html, shipped_exercises
+from wargame.classroom.fog import map_fog, side_view
+from wargame.classroom.game import GameSetup, Injection, replay_to_day
+from wargame.classroom.rooms import Classroom, RoomError
+from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
+from wargame.posture import Posture
+from wargame.scenario import bundled_scenarios, load_theatre
+from wargame.viewer.map_figure import TheatreMap
+
+DB_ENV = "WARGAME_CLASSROOM_DB"
+REFRESH_SECONDS = 2.0
+STAY = "(stay)"
+NO_EXERCISE = "(none: set up by hand)"
+_classroom: Classroom | None = None
+_classroom_lock = threading.Lock()
+
+
+def classroom() -> Classroom:
+    global _classroom
+    with _classroom_lock:
+        if _classroom is None:
+            _classroom = Classroom(os.environ.get(DB_ENV, "classroom.sqlite"))
+        return _classroom
+
+
+def use_refresh() -> int:
+    """Re-render every few seconds, so a page sees turns that other teams' orders ran."""
+    tick, set_tick = solara.use_state(0)
+
+    def poll(cancel: threading.Event) -> None:
+        while not cancel.wait(REFRESH_SECONDS):
+            set_tick(lambda t: t + 1)
+
+    solara.use_thread(poll, dependencies=[], intrusive_cancel=False)
+    return tick
+
+
+def map_png(drawings: dict, key: object, model, fog=None) -> bytes:
+    drawing = drawings.setdefault(key, TheatreMap(model))
+    drawing.update(model, fog=fog)
+    return drawing.png()
+
+
+@solara.component
+def Page() -> None:
+    router = solara.use_router()
+    query = {k: v[0] for k, v in parse_qs(router.search or "").items()}
+    with solara.Column(style={"padding": "8px 16px", "max-width": "1500px"}):
+        if "seat" in query:
+            TeamPage(query["seat"])
+        elif "room" in query and "key" in query:
+            UmpirePage(query["room"], query["key"])
+        else:
+            Lobby(lambda params: router.push(f"{router.path or '/'}?{urlencode(params)}"))
+
+
+@solara.component
+def Lobby(go) -> None:
+    theatres = bundled_scenarios()
+    theatre = solara.use_reactive(theatres[0])
+    seed = solara.use_reactive(7)
+    turn_days = solara.use_reactive(7)
+    turns = solara.use_reactive(10)
+    humans = solara.use_reactive(["kia", "tatmadaw"])
+    code = solara.use_reactive("")
+    team = solara.use_reactive("")
+    faction = solara.use_reactive("")
+    error = solara.use_reactive("")
+    exercise = solara.use_reactive(NO_EXERCISE)
+    factions = list(load_theatre(theatre.value).factions)
+
+    def choose_exercise(name: str) -> None:
+        exercise.set(name)
+        if name == NO_EXERCISE:
+            return
+        _, setup, _ = load_exercise(name)
+        theatre.set(setup.theatre)
+        seed.set(setup.seed)
+        humans.set(list(setup.humans))
+        turn_days.set(setup.turn_days)
+        turns.set(setup.turns)
+
+    def create() -> None:
+        try:
+            chosen = exercise.value != NO_EXERCISE
+            setup = GameSetup(
+                theatre=theatre.value,
+                seed=seed.value,
+                humans=[f for f in humans.value if f in factions],
+                turn_days=turn_days.value,
+                turns=turns.value,
+                parameters=load_exercise(exercise.value)[1].parameters if chosen else {},
+                exercise=exercise.value if chosen else None,
+            )
+            room, key = classroom().create_room(setup)
+        except (ValueError, RoomError, OrderError) as problem:
+            error.set(str(problem))
+            return
+        go({"room": room, "key": key})
+
+    def join() -> None:
+        try:
+            seat = classroom().join(code.value.strip().upper(), team.value or "team", faction.value)
+        except (RoomError, OrderError) as problem:
+            error.set(str(problem))
+            return
+        go({"seat": seat.token})
+
+    solara.HTML("h2", "wargame classroom")
+    if error.value:
+        solara.Error(error.value)
+    with solara.Columns([1, 1]):
+        with solara.Card("Teacher: create a room"):
+            solara.Select(
+                "Exercise",
+                values=[NO_EXERCISE, *shipped_exercises()],
+                value=exercise.value,
+                on_value=choose_exercise,
+            )
+            solara.Select("Theatre", values=theatres, value=theatre)
+            solara.InputInt("Seed", value=seed)
+            solara.SelectMultiple("Factions played by teams", values=humans, all_values=factions)
+            solara.InputInt("Days per turn", value=turn_days)
+            solara.InputInt("Turns", value=turns)
+            solara.Button("Create room", on_click=create, color="primary")
+        with solara.Card("Team: join a room"):
+            solara.InputText("Join code", value=code, continuous_update=True)
+            solara.InputText("Team name", value=team, continuous_update=True)
+            free = []
+            try:
+                game = classroom().game(code.value.strip().upper())
+                free = [f for f in game.setup.humans]
+            except RoomError:
+                pass
+            solara.Select("Faction", values=free, value=faction)
+            solara.Button("Join", on_click=join, color="primary", disabled=not free)
+
+
+def _status(game) -> str:
+    waiting = ", ".join(game.waiting_for()) or "nobody"
+    state = "game over" if game.finished else f"turn {game.turn + 1} of {game.setup.turns}"
+    return (
+        f"<h2>Day {game.model.day} &nbsp; {game.model.date:%d %B %Y} &nbsp; <small>{state}; "
+        f"waiting for: {html.escape(waiting)}</small></h2>"
+    )
+
+
+@solara.component
+def TeamPage(token: str) -> None:
+    use_refresh()
+    drawings = solara.use_memo(dict, [])
+    drafts = solara.use_reactive({})
+    flags = solara.use_reactive({"recruits": True, "accepts_ceasefire": True, "calls_home": True})
+    message = solara.use_reactive("")
+    rooms = classroom()
+    try:
+        seat = rooms.seat(token)
+        game = rooms.game(seat.room)
+    except RoomError as problem:
+        solara.Error(f"This seat cannot be found: {problem}")
+        return
+    with rooms.lock:
+        model = game.model
+        view = side_view(model, seat.faction)
+        png = map_png(drawings, (seat.room, seat.faction), model, map_fog(model, seat.faction))
+        status = _status(game)
+        submitted = seat.faction in game.submitted
+        names = {p: model.place_name(p) for p in model.theatre.map.places}
+        own = [u for u in model.units if u.faction == seat.faction]
+        reach = {
+            u.unique_id: sorted(model.routes.reachable(u.place or u.transit.destination))
+            for u in own
+        }
+        faction_name = model.factions[seat.faction].name
+
+    def submit() -> None:
+        units = {
+            uid: UnitOrder(
+                objective=None if d.get("objective") in (None, STAY) else d["objective"],
+                posture=Posture(d.get("posture", "hold")),
+            )
+            for uid, d in drafts.value.items()
+        }
+        try:
+            rooms.submit(token, TurnOrders(units=units, **flags.value))
+        except (OrderError, RoomError) as problem:
+            message.set(f"Not sent: {problem}")
+            return
+        drafts.set({})
+        message.set("Orders sent.")
+
+    solara.HTML("div", status)
+    solara.HTML("div", f"<b>{html.escape(seat.team)}</b> commands the {html.escape(faction_name)}")
+    with solara.Columns([3, 2]):
+        solara.Image(png, format="png", width="100%")
+        with solara.Column():
+            solara.HTML("h3", "Orders for this turn")
+            if message.value:
+                solara.Info(message.value)
+            if game.finished:
+                solara.Text("The game is over.")
+            elif submitted:
+                solara.Text("Your orders are in; the turn runs when every team has sent theirs.")
+            else:
+                for flag, label in (
+                    ("recruits", "Spend on recruits"),
+                    ("accepts_ceasefire", "Accept China's ceasefire offers"),
+                    ("calls_home", "Call the displaced home after a capture"),
+                ):
+                    solara.Checkbox(
+                        label=label,
+                        value=flags.value[flag],
+                        on_value=lambda v, f=flag: flags.set({**flags.value, f: v}),
+                    )
+                for unit in own:
+                    draft = drafts.value.get(unit.unique_id, {})
+                    where = names.get(unit.place) if unit.place else "on the road"
+                    with solara.Row(style={"align-items": "center"}):
+                        solara.Text(f"{unit.name} ({unit.strength:,}) at {where}")
+                        solara.Select(
+                            "Go to",
+                            values=[STAY, *reach[unit.unique_id]],
+                            value=draft.get("objective", STAY),
+                            on_value=lambda v, u=unit.unique_id: drafts.set(
+                                {**drafts.value, u: {**drafts.value.get(u, {}), "objective": v}}
+                            ),
+                        )
+                        solara.Select(
+                            "Posture",
+                            values=[p.value for p in Posture],
+                            value=draft.get("posture", "hold"),
+                            on_value=lambda v, u=unit.unique_id: drafts.set(
+                                {**drafts.value, u: {**drafts.value.get(u, {}), "posture": v}}
+                            ),
+                        )
+                solara.Button("Send orders", on_click=submit, color="primary")
+            solara.HTML("h3", "What your side has seen")
+            items = "".join(f"<li>{html.escape(s)}</li>" for s in reversed(view["events"][-40:]))
+            solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-story"])
+
+
+@solara.component
+def UmpirePage(code: str, key: str) -> None:
+    use_refresh()
+    drawings = solara.use_memo(dict, [])
+    replay_day = solara.use_reactive(-1)
+    price = solara.use_reactive(50_000.0)
+    message = solara.use_reactive("")
+    rooms = classroom()
+    try:
+        game = rooms.umpire(code, key)
+    except RoomError as problem:
+        solara.Error(f"This room cannot be opened: {problem}")
+        return
+
+    def act(action) -> None:
+        try:
+            action()
+            message.set("")
+        except (OrderError, RoomError, ValueError) as problem:
+            message.set(str(problem))
+
+    with rooms.lock:
+        if 0 <= replay_day.value < game.model.day:
+            model = replay_to_day(game.setup, game.record, replay_day.value)
+            png = map_png({}, "replay", model)
+        else:
+            model = game.model
+            png = map_png(drawings, code, model)
+        status = _status(game)
+        seats = rooms.db.execute(
+            "select faction, team from seats where room = ?", (code,)
+        ).fetchall()
+        events = [e.sentence for e in model.events][-40:]
+        record = json.dumps({"setup": game.setup.model_dump(), "turns": game.record}, indent=1)
+        last_day = game.model.day
+        pair = tuple(game.setup.humans[:2]) if len(game.setup.humans) >= 2 else None
+
+    solara.HTML("div", status)
+    solara.HTML(
+        "div",
+        f"Join code <b style='font-size:1.6em;letter-spacing:.15em'>{code}</b> &nbsp; teams: "
+        + (", ".join(f"{html.escape(t)} ({f})" for f, t in seats) or "none yet"),
+    )
+    if message.value:
+        solara.Error(message.value)
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.Button("Run the turn now", on_click=lambda: act(lambda: rooms.force_turn(code, key)))
+        solara.Button(
+            "China closes the border",
+            on_click=lambda: act(lambda: rooms.inject(code, key, Injection(kind="close_border"))),
+        )
+        if pair:
+            solara.Button(
+                "Offer a ceasefire",
+                on_click=lambda: act(
+                    lambda: rooms.inject(code, key, Injection(kind="ceasefire", factions=pair))
+                ),
+            )
+        solara.InputFloat("Rare-earth price, US$/t", value=price)
+        solara.Button(
+            "Set the price",
+            on_click=lambda: act(
+                lambda: rooms.inject(
+                    code, key, Injection(kind="rare_earth_price", price=price.value)
+                )
+            ),
+        )
+        solara.Button("End the game", on_click=lambda: act(lambda: rooms.end(code, key)))
+        solara.FileDownload(record, f"game-{code}.json", label="Game record (JSON)")
+    solara.SliderInt(
+        "Replay: day (-1 = now)", value=replay_day, min=-1, max=max(last_day, 0), step=1
+    )
+    shown = f"Replaying day {model.day}" if model is not game.model else "Now"
+    solara.HTML("div", f"<b class='wargame-shown'>{shown}</b>")
+    with solara.Columns([3, 2]):
+        solara.Image(png, format="png", width="100%")
+        with solara.Column():
+            items = "".join(f"<li>{html.escape(s)}</li>" for s in reversed(events))
+            solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-story"])
+            if game.setup.exercise:
+                solara.HTML(
+                    "details",
+                    f"<summary>Exercise sheet</summary>{sheet_html(game.setup.exercise)}",
+                )

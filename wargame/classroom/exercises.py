@@ -1,0 +1,99 @@
+"""Classroom exercises (`experiments/classroom/*.toml`): a game set-up and its Markdown sheet.
+
+One file sets up the exercise for every front end: `wargame classroom` offers
+it when a room is created, the viewer lists it beside the theatres, and
+`wargame run --exercise NAME` plays it with the computer on every side.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from wargame.classroom.game import GameSetup
+from wargame.parameters import UnknownParameterError, make_parameters
+from wargame.scenario import ScenarioError, load_theatre
+from wargame.scenario.errors import from_validation_error
+from wargame.scenario.loader import read_toml
+from wargame.scenario.paths import data_root
+
+PREFIX = "exercise:"
+"""How the viewer's theatre list names an exercise."""
+
+
+class ExerciseSection(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    sheet: str = Field(description="the Markdown sheet, next to this file")
+    theatre: str = "kachin"
+    seed: int = Field(default=7, ge=0, lt=2**32)
+    humans: list[str] = Field(min_length=1)
+    turn_days: int = Field(default=7, ge=1)
+    turns: int = Field(default=8, ge=1)
+
+
+class ExerciseFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exercise: ExerciseSection
+    parameters: dict[str, bool | int | float | str] = {}
+
+
+def exercises_dir() -> Path:
+    return data_root() / "experiments" / "classroom"
+
+
+def shipped_exercises() -> list[str]:
+    folder = exercises_dir()
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def load_exercise(name_or_path: str | Path) -> tuple[ExerciseFile, GameSetup, Path]:
+    """The exercise, the room set-up it makes, and its sheet's path; checked against its theatre."""
+    path = Path(name_or_path)
+    if not path.is_file():
+        path = exercises_dir() / f"{name_or_path}.toml"
+    if not path.is_file():
+        raise ScenarioError(
+            Path(str(name_or_path)),
+            "",
+            f"no such exercise; shipped: {', '.join(shipped_exercises())}",
+        )
+    try:
+        spec = ExerciseFile.model_validate(read_toml(path))
+    except ValidationError as error:
+        raise from_validation_error(path, error) from None
+    section = spec.exercise
+    theatre = load_theatre(section.theatre)
+    unknown = [f for f in section.humans if f not in theatre.factions]
+    if unknown:
+        raise ScenarioError(path, "exercise.humans", f"no faction {unknown[0]!r} in the theatre")
+    try:
+        make_parameters(theatre.parameters, spec.parameters)
+    except UnknownParameterError as error:
+        raise ScenarioError(path, "parameters", str(error)) from None
+    except ValidationError as error:
+        raise from_validation_error(path, error, ("parameters",)) from None
+    sheet = path.parent / section.sheet
+    if not sheet.is_file():
+        raise ScenarioError(path, "exercise.sheet", f"no sheet {section.sheet} beside the file")
+    setup = GameSetup(
+        theatre=section.theatre,
+        seed=section.seed,
+        humans=section.humans,
+        turn_days=section.turn_days,
+        turns=section.turns,
+        parameters=spec.parameters,
+        exercise=path.stem,
+    )
+    return spec, setup, sheet
+
+
+def sheet_html(name: str) -> str:
+    """The exercise's sheet as HTML (Python-Markdown: no scripts, works offline)."""
+    import markdown
+
+    _, _, sheet = load_exercise(name)
+    return markdown.markdown(sheet.read_text(encoding="utf-8"))
