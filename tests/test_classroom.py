@@ -159,3 +159,87 @@ def test_the_replay_of_a_game_shows_the_day_asked_for():
     middle.run(3)  # the rest of that turn, with the same orders already given
     assert summary(middle) == summary(game.model)
     assert replay_to_day(SETUP, game.record, 5).day == 5
+
+
+def test_a_paused_game_takes_orders_but_waits_for_the_umpire(tmp_path):
+    classroom = Classroom(tmp_path / "c.sqlite")
+    code, key = classroom.create_room(SETUP)
+    kia = classroom.join(code, "A", "kia")
+    tatmadaw = classroom.join(code, "B", "tatmadaw")
+    classroom.pause(code, key)
+    classroom.submit(kia.token, TurnOrders())
+    assert classroom.submit(tatmadaw.token, TurnOrders()) is False
+    assert Classroom(tmp_path / "c.sqlite").game(code).paused  # a restart keeps the pause
+    with pytest.raises(RoomError, match="resume it first"):
+        classroom.force_turn(code, key)
+    classroom.resume(code, key)
+    assert classroom.game(code).turn == 1
+
+
+def test_idle_rooms_close_and_the_umpire_can_list_replay_and_reopen_them(tmp_path):
+    import datetime as dt
+
+    from wargame.classroom.rooms import IDLE
+
+    classroom = Classroom(tmp_path / "c.sqlite")
+    code, key = classroom.create_room(SETUP)
+    later = dt.datetime.now(dt.UTC) + IDLE + dt.timedelta(minutes=1)
+    assert classroom.sweep(later) == [code]
+    with pytest.raises(RoomError):
+        classroom.game(code)  # teams can no longer reach it
+    listed = {room["code"]: room for room in classroom.rooms()}
+    assert listed[code]["status"] == "idle" and "umpire_key" not in listed[code]
+    assert classroom.umpire(code, key).turn == 0  # the umpire still can, to replay
+    classroom.resume(code, key)
+    assert classroom.status(code) == "open" and classroom.game(code)
+
+
+def test_classroom_list_prints_each_game_with_its_umpire_address(tmp_path, capsys):
+    from wargame.cli import main
+
+    db = tmp_path / "c.sqlite"
+    code, key = Classroom(db).create_room(SETUP)
+    assert main(["classroom", "--db", str(db), "--list"]) == 0
+    out = capsys.readouterr().out
+    assert code in out and f"?room={code}&key={key}" in out
+
+
+def test_a_teams_charts_show_only_its_own_side():
+    from wargame.viewer.charts import side_chart_options
+
+    model = ConflictModel(rng=2)
+    model.run(10)
+    charts = side_chart_options(model, "kia")
+    assert "civilians" not in charts
+    names = [s["name"] for option in charts.values() for s in option["series"]]
+    assert names and all(name.split(" ")[0] == "KIA" for name in names)
+
+
+def test_a_timed_turn_runs_when_its_time_is_up(tmp_path):
+    import datetime as dt
+
+    classroom = Classroom(tmp_path / "c.sqlite")
+    code, _ = classroom.create_room(SETUP.model_copy(update={"turn_minutes": 5.0}))
+    classroom.join(code, "A", "kia")
+    due = classroom.deadline(code)
+    assert classroom.tick(due - dt.timedelta(seconds=1)) == []
+    assert classroom.tick(due) == [code]
+    game = classroom.game(code)
+    assert game.turn == 1 and game.model.day == SETUP.turn_days  # nobody sent orders: all held
+    assert classroom.deadline(code) == due + dt.timedelta(minutes=5)  # the next turn's clock
+
+
+def test_a_downloaded_record_reads_back_and_a_broken_one_is_refused():
+    import json
+
+    from wargame.classroom.app import read_record
+
+    game = Game(SETUP)
+    game.submit("kia", TurnOrders(recruits=False))
+    game.submit("tatmadaw", TurnOrders())
+    data = json.dumps({"setup": SETUP.model_dump(), "turns": game.record}).encode()
+    setup, turns = read_record(data)
+    assert summary(Game.replay(setup, turns).model) == summary(game.model)
+    broken = json.dumps({"setup": SETUP.model_dump(), "turns": [{"orders": {"kia": {"units": 3}}}]})
+    with pytest.raises(ValueError):
+        read_record(broken.encode())

@@ -125,5 +125,22 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
             umpire.screenshot(path=ARTIFACTS / "classroom-replay.png")
             game = Classroom(db).game(code)
             assert png_of(umpire) == drawn(replay_to_day(game.setup, game.record, 3))
+
+            # the record, downloaded and dropped into a fresh lobby, replays the game
+            with umpire.expect_download() as download:
+                umpire.get_by_text("Game record (JSON)").click()
+            record = tmp_path / "record.json"
+            download.value.save_as(record)
+            lobby = browser.new_page(viewport={"width": 1280, "height": 900})
+            lobby.on("pageerror", lambda e: errors.append(str(e)))
+            lobby.goto(url)
+            lobby.get_by_role("button", name="Create room").wait_for(timeout=LOAD_TIMEOUT_MS)
+            with lobby.expect_file_chooser() as chooser:
+                lobby.get_by_role("button", name=re.compile("Upload")).click()
+            chooser.value.set_files(record)
+            lobby.get_by_text("Replaying day 14").wait_for(timeout=30_000)
+            lobby.wait_for_timeout(500)
+            assert png_of(lobby) == drawn(replay_to_day(game.setup, game.record, 14))
+            lobby.screenshot(path=ARTIFACTS / "classroom-record-replay.png", full_page=True)
         browser.close()
     assert errors == []

@@ -250,6 +250,22 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
     from wargame.classroom.app import DB_ENV
 
+    if args.list:
+        from wargame.classroom.rooms import Classroom
+
+        if not args.db.is_file():
+            raise UserError(f"{args.db}: no classroom file yet (it is made by the first room)")
+        for room in Classroom(args.db).rooms(with_keys=True):
+            setup = room["setup"]
+            address = (
+                f"http://{args.host}:{args.port}/?room={room['code']}&key={room['umpire_key']}"
+            )
+            print(
+                f"{room['code']}  {room['status']:<6}  created {room['created']}  "
+                f"{room['turns_played']}/{setup['turns']} turns  "
+                f"teams: {', '.join(setup['humans'])}  umpire: {address}"
+            )
+        return 0
     command, env = serve_command(args.host, args.port, None, app="wargame.classroom.app")
     env[DB_ENV] = str(args.db.resolve())
     print(
@@ -345,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("classroom.sqlite"),
         help="the games' file (classroom.sqlite)",
+    )
+    room.add_argument(
+        "--list", action="store_true", help="list the games on file with their umpire addresses"
     )
     room.set_defaults(handler=cmd_classroom)
 

@@ -9,12 +9,14 @@ page cannot act for another faction or see what the fog hides.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import os
 import threading
 from urllib.parse import parse_qs, urlencode
 
+import ipywidgets
 import solara
 
 from wargame.classroom.exercises import load_exercise, sheet_html, shipped_exercises
@@ -24,6 +26,8 @@ from wargame.classroom.rooms import Classroom, RoomError
 from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.posture import Posture
 from wargame.scenario import bundled_scenarios, load_theatre
+from wargame.viewer.chart_widget import Chart, option_json
+from wargame.viewer.charts import side_chart_options
 from wargame.viewer.map_figure import TheatreMap
 
 DB_ENV = "WARGAME_CLASSROOM_DB"
@@ -48,6 +52,7 @@ def use_refresh() -> int:
 
     def poll(cancel: threading.Event) -> None:
         while not cancel.wait(REFRESH_SECONDS):
+            classroom().tick()  # timed turns run even when no team clicks
             set_tick(lambda t: t + 1)
 
     solara.use_thread(poll, dependencies=[], intrusive_cancel=False)
@@ -80,13 +85,24 @@ def Lobby(go) -> None:
     seed = solara.use_reactive(7)
     turn_days = solara.use_reactive(7)
     turns = solara.use_reactive(10)
+    minutes = solara.use_reactive(0.0)
     humans = solara.use_reactive(["kia", "tatmadaw"])
     code = solara.use_reactive("")
     team = solara.use_reactive("")
     faction = solara.use_reactive("")
     error = solara.use_reactive("")
     exercise = solara.use_reactive(NO_EXERCISE)
+    replay = solara.use_reactive(None)
     factions = list(load_theatre(theatre.value).factions)
+
+    def load_record(data: bytes) -> None:
+        try:
+            setup, turns = read_record(data)
+        except (ValueError, KeyError, TypeError) as problem:
+            error.set(f"This is not a game record: {problem}")
+            return
+        error.set("")
+        replay.set((setup, turns))
 
     def choose_exercise(name: str) -> None:
         exercise.set(name)
@@ -110,6 +126,7 @@ def Lobby(go) -> None:
                 turns=turns.value,
                 parameters=load_exercise(exercise.value)[1].parameters if chosen else {},
                 exercise=exercise.value if chosen else None,
+                turn_minutes=minutes.value or None,
             )
             room, key = classroom().create_room(setup)
         except (ValueError, RoomError, OrderError) as problem:
@@ -141,7 +158,17 @@ def Lobby(go) -> None:
             solara.SelectMultiple("Factions played by teams", values=humans, all_values=factions)
             solara.InputInt("Days per turn", value=turn_days)
             solara.InputInt("Turns", value=turns)
+            solara.InputFloat("Minutes per turn (0: untimed)", value=minutes)
             solara.Button("Create room", on_click=create, color="primary")
+        with solara.Card("Replay a game record"):
+            solara.Text("Open a game record (JSON, from the umpire's page):")
+            ipywidgets.FileUpload.element(
+                accept=".json",
+                multiple=False,
+                on_value=lambda files: files and load_record(bytes(files[0]["content"])),
+            )
+            if replay.value is not None:
+                RecordReplay(*replay.value)
         with solara.Card("Team: join a room"):
             solara.InputText("Join code", value=code, continuous_update=True)
             solara.InputText("Team name", value=team, continuous_update=True)
@@ -155,9 +182,12 @@ def Lobby(go) -> None:
             solara.Button("Join", on_click=join, color="primary", disabled=not free)
 
 
-def _status(game) -> str:
+def _status(game, deadline=None) -> str:
     waiting = ", ".join(game.waiting_for()) or "nobody"
     state = "game over" if game.finished else f"turn {game.turn + 1} of {game.setup.turns}"
+    if deadline is not None and not game.finished:
+        left = max(0, int((deadline - dt.datetime.now(dt.UTC)).total_seconds()))
+        state += f", {left // 60}:{left % 60:02d} left"
     return (
         f"<h2>Day {game.model.day} &nbsp; {game.model.date:%d %B %Y} &nbsp; <small>{state}; "
         f"waiting for: {html.escape(waiting)}</small></h2>"
@@ -182,7 +212,7 @@ def TeamPage(token: str) -> None:
         model = game.model
         view = side_view(model, seat.faction)
         png = map_png(drawings, (seat.room, seat.faction), model, map_fog(model, seat.faction))
-        status = _status(game)
+        status = _status(game, rooms.deadline(seat.room))
         submitted = seat.faction in game.submitted
         names = {p: model.place_name(p) for p in model.theatre.map.places}
         own = [u for u in model.units if u.faction == seat.faction]
@@ -191,6 +221,7 @@ def TeamPage(token: str) -> None:
             for u in own
         }
         faction_name = model.factions[seat.faction].name
+        charts = [option_json(o) for o in side_chart_options(model, seat.faction).values()]
 
     def submit() -> None:
         units = {
@@ -256,6 +287,35 @@ def TeamPage(token: str) -> None:
             solara.HTML("h3", "What your side has seen")
             items = "".join(f"<li>{html.escape(s)}</li>" for s in reversed(view["events"][-40:]))
             solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-story"])
+    with solara.ColumnsResponsive(12, medium=6, large=4):
+        for option in charts:
+            Chart(option, "300px")
+
+
+def read_record(data: bytes) -> tuple[GameSetup, list[dict]]:
+    """A downloaded game record: its set-up and turns, checked before anything replays it."""
+    record = json.loads(data)
+    setup = GameSetup.model_validate(record["setup"])
+    turns = record["turns"]
+    for turn in turns:
+        for orders in turn["orders"].values():
+            TurnOrders.model_validate(orders)
+        for injection in turn["injections"]:
+            Injection.model_validate(injection)
+    return setup, turns
+
+
+@solara.component
+def RecordReplay(setup: GameSetup, turns: list[dict]) -> None:
+    last = len(turns) * setup.turn_days
+    day = solara.use_reactive(last)
+    model = solara.use_memo(lambda: replay_to_day(setup, turns, day.value), [day.value])
+    png = solara.use_memo(lambda: map_png({}, "record", model), [day.value])
+    solara.SliderInt("Day", value=day, min=0, max=last, step=1)
+    solara.HTML("div", f"<b class='wargame-shown'>Replaying day {model.day}</b>")
+    solara.Image(png, format="png", width="100%")
+    items = "".join(f"<li>{html.escape(e.sentence)}</li>" for e in list(model.events)[-20:][::-1])
+    solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-story"])
 
 
 @solara.component
@@ -286,7 +346,8 @@ def UmpirePage(code: str, key: str) -> None:
         else:
             model = game.model
             png = map_png(drawings, code, model)
-        status = _status(game)
+        status_now = rooms.status(code)
+        status = _status(game, rooms.deadline(code) if status_now == "open" else None)
         seats = rooms.db.execute(
             "select faction, team from seats where room = ?", (code,)
         ).fetchall()
@@ -295,7 +356,9 @@ def UmpirePage(code: str, key: str) -> None:
         last_day = game.model.day
         pair = tuple(game.setup.humans[:2]) if len(game.setup.humans) >= 2 else None
 
-    solara.HTML("div", status)
+    solara.HTML(
+        "div", status + ("" if status_now == "open" else f"<p><b>Game {status_now}.</b></p>")
+    )
     solara.HTML(
         "div",
         f"Join code <b style='font-size:1.6em;letter-spacing:.15em'>{code}</b> &nbsp; teams: "
@@ -325,6 +388,13 @@ def UmpirePage(code: str, key: str) -> None:
                 )
             ),
         )
+        if status_now == "open":
+            solara.Button("Pause", on_click=lambda: act(lambda: rooms.pause(code, key)))
+        else:
+            solara.Button(
+                "Resume" if status_now == "paused" else "Reopen",
+                on_click=lambda: act(lambda: rooms.resume(code, key)),
+            )
         solara.Button("End the game", on_click=lambda: act(lambda: rooms.end(code, key)))
         solara.FileDownload(record, f"game-{code}.json", label="Game record (JSON)")
     solara.SliderInt(

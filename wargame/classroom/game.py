@@ -28,6 +28,9 @@ class GameSetup(BaseModel):
     turns: int = Field(default=10, ge=1, le=100)
     parameters: dict[str, bool | int | float | str] = {}
     exercise: str | None = None
+    turn_minutes: float | None = Field(
+        default=None, gt=0, description="a timed turn runs when its time is up"
+    )
 
 
 class Injection(BaseModel):
@@ -49,6 +52,8 @@ class Game:
     submitted: dict[str, TurnOrders] = field(default_factory=dict)
     injections: list[Injection] = field(default_factory=list)
     record: list[dict] = field(default_factory=list)
+    paused: bool = False
+    """The umpire's pause: orders are taken, but the turn waits until the game resumes."""
 
     def __post_init__(self) -> None:
         self.commanders = {faction: TeamCommander() for faction in self.setup.humans}
@@ -74,6 +79,11 @@ class Game:
             raise OrderError(f"{faction} is not commanded by a team in this game")
         check_orders(self.model, faction, orders)
         self.submitted[faction] = orders
+        return self.resume() if not self.paused else False
+
+    def resume(self) -> bool:
+        """Lift a pause; runs the turn if every team has sent its orders. True if it ran."""
+        self.paused = False
         if self.waiting_for():
             return False
         self.advance()

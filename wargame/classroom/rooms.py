@@ -21,6 +21,8 @@ from wargame.classroom.team import OrderError, TurnOrders
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread on a board
 CODE_LENGTH = 8  # 31^8 ~ 8.5e11 codes: not guessable by a class
+IDLE = dt.timedelta(hours=12)
+"""A room nobody has touched for this long is closed (it stays on file, to list and replay)."""
 
 SCHEMA = """
 create table if not exists rooms (
@@ -32,7 +34,8 @@ create table if not exists seats (
     unique (room, faction)
 );
 create table if not exists turns (
-    room text not null, turn integer not null, record text not null, primary key (room, turn)
+    room text not null, turn integer not null, record text not null, committed text not null,
+    primary key (room, turn)
 );
 create table if not exists pending (
     room text not null, kind text not null, faction text not null, body text not null,
@@ -66,8 +69,25 @@ class Classroom:
         self.db.executescript(SCHEMA)
         self.lock = threading.RLock()
         self.games: dict[str, Game] = {}
-        for (code,) in self.db.execute("select code from rooms where status != 'ended'"):
+        self.sweep()
+        for (code,) in self.db.execute("select code from rooms where status in ('open', 'paused')"):
             self.games[code] = self._rebuild(code)
+
+    def sweep(self, now: dt.datetime | None = None) -> list[str]:
+        """Close rooms idle for longer than IDLE; returns their codes."""
+        cutoff = ((now or dt.datetime.now(dt.UTC)) - IDLE).isoformat(timespec="seconds")
+        with self.lock:
+            idle = [
+                code
+                for (code,) in self.db.execute(
+                    "select code from rooms where status in ('open', 'paused') and updated < ?",
+                    (cutoff,),
+                )
+            ]
+            for code in idle:
+                self.db.execute("update rooms set status = 'idle' where code = ?", (code,))
+                self.games.pop(code, None)
+            return idle
 
     # --- the umpire -------------------------------------------------------------------
 
@@ -85,10 +105,65 @@ class Classroom:
             return code, key
 
     def umpire(self, code: str, key: str) -> Game:
+        """The room's game for its umpire; a closed game is rebuilt, to replay or reopen."""
         row = self.db.execute("select umpire_key from rooms where code = ?", (code,)).fetchone()
         if row is None or not secrets.compare_digest(row[0], key):
             raise RoomError("no room with that code and umpire key")
-        return self.game(code)
+        with self.lock:
+            if code not in self.games:
+                self.games[code] = self._rebuild(code)
+            return self.games[code]
+
+    def deadline(self, code: str) -> dt.datetime | None:
+        """When a timed turn runs by itself: its start (the last turn, or the room's) + its time."""
+        minutes = self.game(code).setup.turn_minutes
+        if minutes is None:
+            return None
+        (last,) = self.db.execute(
+            "select coalesce(max(committed), (select created from rooms where code = ?)) "
+            "from turns where room = ?",
+            (code, code),
+        ).fetchone()
+        return dt.datetime.fromisoformat(last) + dt.timedelta(minutes=minutes)
+
+    def tick(self, now: dt.datetime | None = None) -> list[str]:
+        """Run every open timed turn whose time is up; returns the rooms that moved on."""
+        now = now or dt.datetime.now(dt.UTC)
+        moved = []
+        with self.lock:
+            for code, game in list(self.games.items()):
+                if self.status(code) != "open" or game.finished:
+                    continue
+                due = self.deadline(code)
+                if due is not None and now >= due:
+                    game.advance()
+                    self._commit_turn(code, game, when=now)
+                    moved.append(code)
+        return moved
+
+    def status(self, code: str) -> str:
+        row = self.db.execute("select status from rooms where code = ?", (code,)).fetchone()
+        if row is None:
+            raise RoomError("no room with that code")
+        return row[0]
+
+    def _set_status(self, code: str, status: str) -> None:
+        self.db.execute(
+            "update rooms set status = ?, updated = ? where code = ?", (status, _now(), code)
+        )
+
+    def pause(self, code: str, key: str) -> None:
+        with self.lock:
+            self.umpire(code, key).paused = True
+            self._set_status(code, "paused")
+
+    def resume(self, code: str, key: str) -> None:
+        """Reopens a closed or paused game; runs the turn if every team had sent its orders."""
+        with self.lock:
+            game = self.umpire(code, key)
+            self._set_status(code, "open")
+            if game.resume():
+                self._commit_turn(code, game)
 
     def inject(self, code: str, key: str, injection: Injection) -> None:
         with self.lock:
@@ -98,24 +173,36 @@ class Classroom:
     def force_turn(self, code: str, key: str) -> None:
         with self.lock:
             game = self.umpire(code, key)
+            if self.status(code) != "open":
+                raise RoomError(f"the game is {self.status(code)}: resume it first")
             game.advance()
             self._commit_turn(code, game)
 
     def end(self, code: str, key: str) -> None:
         with self.lock:
             self.umpire(code, key)
-            self.db.execute(
-                "update rooms set status = 'ended', updated = ? where code = ?", (_now(), code)
-            )
+            self._set_status(code, "ended")
 
-    def rooms(self) -> list[dict[str, object]]:
+    def rooms(self, with_keys: bool = False) -> list[dict[str, object]]:
+        """Every game on file, newest last; `with_keys` for the teacher's terminal only."""
         rows = self.db.execute(
-            "select code, setup, created, updated, status from rooms order by created"
+            "select code, umpire_key, setup, created, updated, status from rooms order by created"
         )
-        return [
-            {"code": c, "setup": json.loads(s), "created": cr, "updated": u, "status": st}
-            for c, s, cr, u, st in rows
-        ]
+        listed = []
+        for code, key, setup, created, updated, status in rows:
+            turns = self.db.execute("select count(*) from turns where room = ?", (code,))
+            listed.append(
+                {
+                    "code": code,
+                    "setup": json.loads(setup),
+                    "created": created,
+                    "updated": updated,
+                    "status": status,
+                    "turns_played": turns.fetchone()[0],
+                    **({"umpire_key": key} if with_keys else {}),
+                }
+            )
+        return listed
 
     # --- the teams --------------------------------------------------------------------
 
@@ -157,7 +244,8 @@ class Classroom:
     # --- storage ----------------------------------------------------------------------
 
     def game(self, code: str) -> Game:
-        if code not in self.games:
+        """The game of an open (or paused) room, as the teams reach it."""
+        if code not in self.games or self.status(code) not in ("open", "paused"):
             raise RoomError("no open room with that code")
         return self.games[code]
 
@@ -168,12 +256,18 @@ class Classroom:
         )
         self.db.execute("update rooms set updated = ? where code = ?", (_now(), code))
 
-    def _commit_turn(self, code: str, game: Game) -> None:
+    def _commit_turn(self, code: str, game: Game, when: dt.datetime | None = None) -> None:
         turn = game.record[-1]
         with self.db:
             self.db.execute("begin")
             self.db.execute(
-                "insert into turns values (?, ?, ?)", (code, turn["turn"], json.dumps(turn))
+                "insert into turns values (?, ?, ?, ?)",
+                (
+                    code,
+                    turn["turn"],
+                    json.dumps(turn),
+                    (when or dt.datetime.now(dt.UTC)).isoformat(),
+                ),
             )
             self.db.execute("delete from pending where room = ?", (code,))
             self.db.execute("update rooms set updated = ? where code = ?", (_now(), code))
@@ -187,6 +281,7 @@ class Classroom:
             )
         ]
         game = Game.replay(GameSetup.model_validate_json(setup), record)
+        game.paused = self.status(code) == "paused"
         for kind, faction, body in self.db.execute(
             "select kind, faction, body from pending where room = ? order by seq", (code,)
         ):

@@ -135,3 +135,17 @@ def ceasefire_periods(frame: pd.DataFrame) -> list[tuple[int, int]]:
     if start is not None:
         periods.append((start, int(frame["day"].iloc[-1])))
     return periods
+
+
+def side_chart_options(model: ConflictModel, faction: str) -> dict[str, dict]:
+    """The charts a team may see: its own side's lines only, no theatre-wide civilian counts."""
+    name = model.factions[faction].short_name
+    own: dict[str, dict] = {}
+    for key, option in chart_options(model).items():
+        if key == "civilians":
+            continue
+        series = [s for s in option["series"] if s["name"].split(" ")[0] == name]
+        if series and "markArea" not in series[0] and "markArea" in option["series"][0]:
+            series[0] = {**series[0], "markArea": option["series"][0]["markArea"]}
+        own[key] = {**option, "series": series}
+    return own
