@@ -141,7 +141,9 @@ def test_a_slider_and_reset_change_the_models_parameter(viewer):
     tab.panel("Levers")
     label = tab.page.get_by_text(re.compile(r"China's pressure .*: running 0\.5$"))
     label.wait_for()
-    thumb = tab.page.get_by_role("slider").first
+    thumb = tab.page.locator(
+        "xpath=(//div[contains(@class, 'wargame-lever')])[1]/following::*[@role='slider'][1]"
+    )
     thumb.focus()
     thumb.press("ArrowRight")
     thumb.press("ArrowRight")

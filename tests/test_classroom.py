@@ -243,3 +243,20 @@ def test_a_downloaded_record_reads_back_and_a_broken_one_is_refused():
     broken = json.dumps({"setup": SETUP.model_dump(), "turns": [{"orders": {"kia": {"units": 3}}}]})
     with pytest.raises(ValueError):
         read_record(broken.encode())
+
+
+def test_the_umpires_ceasefire_is_an_offer_a_team_may_refuse(tmp_path):
+    game = Game(SETUP)
+    game.inject(Injection(kind="ceasefire", factions=("kia", "tatmadaw")))
+    game.submit("kia", TurnOrders(accepts_ceasefire=False))
+    game.submit("tatmadaw", TurnOrders())
+    assert ("kia", "tatmadaw") not in game.model.ceasefire_pairs
+    assert any("the KIA refused" in e.text for e in game.model.events)
+    game.inject(Injection(kind="ceasefire", factions=("kia", "tatmadaw")))
+    game.submit("kia", TurnOrders())
+    game.submit("tatmadaw", TurnOrders())
+    assert game.model.ceasefires >= 1
+    classroom = Classroom(tmp_path / "c.sqlite")
+    code, _ = classroom.create_room(SETUP)
+    classroom.join(code, "A", "kia")
+    assert classroom.taken(code) == {"kia"}

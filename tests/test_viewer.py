@@ -206,3 +206,16 @@ def test_revenue_chart_is_the_daily_difference_of_the_cumulative_income():
     (tatmadaw_external,) = [s for s in revenue["series"] if s["name"] == "Tatmadaw external"]
     spec = model.factions["tatmadaw"].spec.economy.external_income_per_day
     assert tatmadaw_external["data"][-1][1] == pytest.approx(spec / 1e6, rel=1e-3)
+
+
+def test_looking_back_shows_the_run_as_it_was_that_day_and_today_stays():
+    rc = render_page()
+    for _ in range(5):
+        click(rc, "Step one day")
+    (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith("Look back")]
+    slider.v_model = 2
+    assert shown_day(rc) == 2 and "today is day 5" in page_text(rc)
+    assert map_png(rc) == expected_map(days=2)
+    assert all(len(s["data"]) == 3 for c in charts(rc) for s in c["series"])
+    slider.v_model = -1
+    assert shown_day(rc) == 5 and map_png(rc) == expected_map(days=5)

@@ -66,7 +66,8 @@ def sliders(rc) -> dict[str, v.Slider]:
         for w in rc.find(solara.widgets.HTML).widgets
         if "wargame-lever" in (w.attributes or {}).get("class", "")
     ]
-    return dict(zip(labels, rc.find(v.Slider).widgets, strict=True))
+    levers = [w for w in rc.find(v.Slider).widgets if not w.label]  # the look-back one has a label
+    return dict(zip(labels, levers, strict=True))
 
 
 def map_png(rc) -> bytes:

@@ -27,7 +27,7 @@ from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.posture import Posture
 from wargame.scenario import bundled_scenarios, load_theatre
 from wargame.viewer.chart_widget import Chart, option_json
-from wargame.viewer.charts import side_chart_options
+from wargame.viewer.charts import chart_options, side_chart_options
 from wargame.viewer.map_figure import TheatreMap
 
 DB_ENV = "WARGAME_CLASSROOM_DB"
@@ -75,11 +75,15 @@ def Page() -> None:
         elif "room" in query and "key" in query:
             UmpirePage(query["room"], query["key"])
         else:
-            Lobby(lambda params: router.push(f"{router.path or '/'}?{urlencode(params)}"))
+
+            def go(params: dict[str, str]) -> None:
+                router.push(f"{router.path or '/'}?{urlencode(params)}")
+
+            Lobby(go, query.get("join", ""))
 
 
 @solara.component
-def Lobby(go) -> None:
+def Lobby(go, join_code: str = "") -> None:
     theatres = bundled_scenarios()
     theatre = solara.use_reactive(theatres[0])
     seed = solara.use_reactive(7)
@@ -87,7 +91,7 @@ def Lobby(go) -> None:
     turns = solara.use_reactive(10)
     minutes = solara.use_reactive(0.0)
     humans = solara.use_reactive(["kia", "tatmadaw"])
-    code = solara.use_reactive("")
+    code = solara.use_reactive(join_code)
     team = solara.use_reactive("")
     faction = solara.use_reactive("")
     error = solara.use_reactive("")
@@ -174,8 +178,10 @@ def Lobby(go) -> None:
             solara.InputText("Team name", value=team, continuous_update=True)
             free = []
             try:
-                game = classroom().game(code.value.strip().upper())
-                free = [f for f in game.setup.humans]
+                room = code.value.strip().upper()
+                game = classroom().game(room)
+                taken = classroom().taken(room)
+                free = [f for f in game.setup.humans if f not in taken]
             except RoomError:
                 pass
             solara.Select("Faction", values=free, value=faction)
@@ -352,6 +358,7 @@ def UmpirePage(code: str, key: str) -> None:
             "select faction, team from seats where room = ?", (code,)
         ).fetchall()
         events = [e.sentence for e in model.events][-40:]
+        charts = [option_json(o) for o in chart_options(model).values()]
         record = json.dumps({"setup": game.setup.model_dump(), "turns": game.record}, indent=1)
         last_day = game.model.day
         pair = tuple(game.setup.humans[:2]) if len(game.setup.humans) >= 2 else None
@@ -361,7 +368,8 @@ def UmpirePage(code: str, key: str) -> None:
     )
     solara.HTML(
         "div",
-        f"Join code <b style='font-size:1.6em;letter-spacing:.15em'>{code}</b> &nbsp; teams: "
+        f"Join code <b style='font-size:1.6em;letter-spacing:.15em'>{code}</b> &nbsp; "
+        f"link for the teams: <code>?join={code}</code> on this server &nbsp; teams: "
         + (", ".join(f"{html.escape(t)} ({f})" for f, t in seats) or "none yet"),
     )
     if message.value:
@@ -412,3 +420,6 @@ def UmpirePage(code: str, key: str) -> None:
                     "details",
                     f"<summary>Exercise sheet</summary>{sheet_html(game.setup.exercise)}",
                 )
+    with solara.ColumnsResponsive(12, medium=6, large=4):
+        for option in charts:
+            Chart(option, "300px")

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
+from wargame.command import decides
 from wargame.events import EventKind
 from wargame.model import ConflictModel
 
@@ -143,6 +144,16 @@ def apply_injection(model: ConflictModel, injection: Injection) -> None:
         model.log(EventKind.BORDER, (), None, "the umpire: China closed every crossing")
     elif injection.kind == "ceasefire" and injection.factions:
         pair = tuple(sorted(injection.factions))
+        refusing = [f for f in pair if not decides(model.factions[f], "accepts_ceasefire", True)]
+        if refusing:  # an offer: a team that refuses China's offers this turn refuses it too
+            model.log(
+                EventKind.CEASEFIRE,
+                pair,
+                None,
+                f"the umpire: China offered a ceasefire; the "
+                f"{model.factions[refusing[0]].short_name} refused",
+            )
+            return
         model.ceasefire_pairs.add(pair)
         model.ceasefires += 1
         model.relations_changed()

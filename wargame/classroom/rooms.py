@@ -221,6 +221,11 @@ class Classroom:
                 raise RoomError(f"{faction} is already taken in this room") from None
             return Seat(token, code, faction, team)
 
+    def taken(self, code: str) -> set[str]:
+        """Factions of the room that a team already holds."""
+        rows = self.db.execute("select faction from seats where room = ?", (code,))
+        return {faction for (faction,) in rows}
+
     def seat(self, token: str) -> Seat:
         row = self.db.execute(
             "select token, room, faction, team from seats where token = ?", (token,)

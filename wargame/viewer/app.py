@@ -49,6 +49,8 @@ class Run:
     map: TheatreMap | None = None
     drawn: threading.Event = field(default_factory=threading.Event)
     """Set when the page has rendered the latest day; play waits for it before the next."""
+    fresh: Callable[[], ConflictModel] | None = None
+    """The same run from day 0 (same theatre, parameters, seed): how the page looks back."""
 
     def step(self) -> None:
         with self.lock:
@@ -75,7 +77,11 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
         model = ConflictModel(scenario, parameters=parameters, rng=seed)
     except ScenarioError as error:
         return Run(None, str(error))
-    return Run(model, map=TheatreMap(model))
+    return Run(
+        model,
+        map=TheatreMap(model),
+        fresh=lambda: ConflictModel(scenario, parameters=parameters, rng=seed),
+    )
 
 
 @solara.component
@@ -165,19 +171,33 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
     faction = solara.use_reactive(EVERY)
     kind = solara.use_reactive(EVERY)
     zoom = view.value == MAP_VIEWS[1]
+    back = solara.use_reactive(-1)  # a day to look back at; -1: today
+    looking = 0 <= back.value < day
+
+    def replay() -> tuple[ConflictModel, TheatreMap] | None:
+        """The same run replayed to the day looked back at (the run is deterministic)."""
+        if not looking:
+            return None
+        past = run.fresh()
+        past.run(back.value)
+        return past, TheatreMap(past)
+
+    past = solara.use_memo(replay, [run, back.value if looking else -1])
 
     def draw() -> bytes:
         with run.lock:
-            run.map.update(run.model, selected.value or None, zoom)
-            return run.map.png()
+            model, drawing = past or (run.model, run.map)
+            drawing.update(model, selected.value or None, zoom)
+            return drawing.png()
 
-    map_png = solara.use_memo(draw, [run, day, selected.value, zoom])
+    map_png = solara.use_memo(draw, [run, day, selected.value, zoom, past])
     solara.use_effect(run.drawn.set, [run, day])
     with run.lock:
-        model = run.model
+        model = past[0] if past else run.model
         heading = (
             f"<h2>Day {model.day} &nbsp; {model.date:%d %B %Y} &nbsp; "
-            f"<small>{html.escape(model.theatre.title)}</small></h2>"
+            f"<small>{html.escape(model.theatre.title)}"
+            f"{f' (looking back; today is day {run.model.day})' if past else ''}</small></h2>"
         )
         places = sorted(model.theatre.map.places.values(), key=lambda p: p.name)
         place_ids = {p.name: p.id for p in places}
@@ -186,16 +206,20 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
         events = filter_events(
             model.events, factions[faction.value], KINDS[kind.value], limit=STORY_LINES
         )
-        running = {lever.parameter: lever.value(model) for lever in LEVERS}
         options = [option_json(option) for option in chart_options(model).values()]
-        so_far = f"The run so far: {model.day + 1} days of series, {len(model.events)} events."
-        stem = f"{model.theatre.name}-seed{model.seed}"
+        now = run.model
+        running = {lever.parameter: lever.value(now) for lever in LEVERS}
+        so_far = f"The run so far: {now.day + 1} days of series, {len(now.events)} events."
+        stem = f"{now.theatre.name}-seed{now.seed}"
 
     solara.HTML("div", heading)
     with solara.Columns([3, 2]):
         with solara.Column():
             solara.Image(map_png, format="png", width="100%")
             solara.ToggleButtonsSingle(value=view, values=list(MAP_VIEWS))
+            solara.SliderInt(
+                "Look back to day (-1: today)", value=back, min=-1, max=max(day, 0), step=1
+            )
         with solara.Column():
             solara.ToggleButtonsSingle(value=panel, values=list(PANELS))
             if panel.value == "Place":
