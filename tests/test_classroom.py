@@ -260,3 +260,17 @@ def test_the_umpires_ceasefire_is_an_offer_a_team_may_refuse(tmp_path):
     code, _ = classroom.create_room(SETUP)
     classroom.join(code, "A", "kia")
     assert classroom.taken(code) == {"kia"}
+
+
+def test_several_rooms_run_at_once_without_touching_each_other(tmp_path):
+    classroom = Classroom(tmp_path / "c.sqlite")
+    first, _ = classroom.create_room(SETUP)
+    second, _ = classroom.create_room(SETUP.model_copy(update={"seed": 4}))
+    seats = {room: [classroom.join(room, "A", "kia"), classroom.join(room, "B", "tatmadaw")]
+             for room in (first, second)}  # fmt: skip
+    for seat in seats[first]:
+        classroom.submit(seat.token, TurnOrders())
+    assert classroom.game(first).turn == 1 and classroom.game(second).turn == 0
+    assert classroom.game(second).model.day == 0
+    with pytest.raises(RoomError):
+        classroom.umpire(first, classroom.rooms(with_keys=True)[1]["umpire_key"])

@@ -95,6 +95,10 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
                 if u.faction != "kia" and u.unique_id not in map_fog(game.model, "kia").units
             ]
             assert hidden  # there is something for the fog to hide
+            # a team's page offers orders for its own units only
+            kia_units = sum(1 for u in game.model.units if u.faction == "kia")
+            kia.get_by_role("button", name="Send orders").wait_for()
+            assert kia.get_by_text("Go to").count() == kia_units
             kia.screenshot(path=ARTIFACTS / "classroom-kia.png")
             umpire.screenshot(path=ARTIFACTS / "classroom-umpire.png")
 
