@@ -243,6 +243,10 @@ def test_a_downloaded_record_reads_back_and_a_broken_one_is_refused():
     broken = json.dumps({"setup": SETUP.model_dump(), "turns": [{"orders": {"kia": {"units": 3}}}]})
     with pytest.raises(ValueError):
         read_record(broken.encode())
+    enemy = next(u for u in game.model.units if u.faction == "tatmadaw").unique_id
+    forged = [{"turn": 0, "orders": {"kia": {"units": {str(enemy): {}}}}, "injections": []}]
+    with pytest.raises(OrderError, match="not a kia unit"):
+        read_record(json.dumps({"setup": SETUP.model_dump(), "turns": forged}).encode())
 
 
 def test_the_umpires_ceasefire_is_an_offer_a_team_may_refuse(tmp_path):

@@ -21,11 +21,11 @@ import solara
 
 from wargame.classroom.exercises import load_exercise, sheet_html, shipped_exercises
 from wargame.classroom.fog import map_fog, side_view
-from wargame.classroom.game import GameSetup, Injection, replay_to_day
+from wargame.classroom.game import Game, GameSetup, Injection, replay_to_day
 from wargame.classroom.rooms import Classroom, RoomError
 from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.posture import Posture
-from wargame.scenario import bundled_scenarios, load_theatre
+from wargame.scenario import ScenarioError, bundled_scenarios, load_theatre
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options, side_chart_options
 from wargame.viewer.map_figure import TheatreMap
@@ -102,7 +102,7 @@ def Lobby(go, join_code: str = "") -> None:
     def load_record(data: bytes) -> None:
         try:
             setup, turns = read_record(data)
-        except (ValueError, KeyError, TypeError) as problem:
+        except (ValueError, KeyError, TypeError, ScenarioError) as problem:
             error.set(f"This is not a game record: {problem}")
             return
         error.set("")
@@ -303,11 +303,7 @@ def read_record(data: bytes) -> tuple[GameSetup, list[dict]]:
     record = json.loads(data)
     setup = GameSetup.model_validate(record["setup"])
     turns = record["turns"]
-    for turn in turns:
-        for orders in turn["orders"].values():
-            TurnOrders.model_validate(orders)
-        for injection in turn["injections"]:
-            Injection.model_validate(injection)
+    Game.replay(setup, turns)  # every order checked as it was when given
     return setup, turns
 
 

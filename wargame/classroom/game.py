@@ -119,6 +119,10 @@ class Game:
         game = cls(setup)
         for turn in record[:upto]:
             game.submitted = {f: TurnOrders.model_validate(o) for f, o in turn["orders"].items()}
+            for faction, orders in game.submitted.items():  # a record from a file is checked too
+                if faction not in game.commanders:
+                    raise OrderError(f"turn {turn.get('turn')}: {faction} is not played by a team")
+                check_orders(game.model, faction, orders)
             game.injections = [Injection.model_validate(i) for i in turn["injections"]]
             game.advance()
         return game
