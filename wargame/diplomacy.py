@@ -9,7 +9,8 @@
   disband (their soldiers counted) and its places fall to whoever holds them.
 - When fighting near the border has gone on for `ceasefire_trigger_days`,
   China brokers a ceasefire between the two factions fighting most there,
-  with a daily chance of `china_pressure` x `ceasefire_rate_per_day`. While it
+  with a daily chance of `china_pressure` x `ceasefire_rate_per_day`, unless a
+  party's commander refuses the offer (a human team may). While it
   holds they do not attack each other; each day each may break it, with its
   doctrine's `ceasefire_violation_per_day` (the military's higher, as in the
   seed story).

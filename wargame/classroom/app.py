@@ -14,6 +14,7 @@ import html
 import json
 import os
 import threading
+from functools import partial
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets
@@ -59,10 +60,19 @@ def use_refresh() -> int:
     return tick
 
 
-def map_png(drawings: dict, key: object, model, fog=None) -> bytes:
-    drawing = drawings.setdefault(key, TheatreMap(model))
-    drawing.update(model, fog=fog)
-    return drawing.png()
+def map_png(drawings: dict, key: object, model, fog_of=None) -> bytes:
+    """The map of `model` (seen by `fog_of(model)`'s side, if given), drawn once per day.
+
+    Pages re-render every few seconds to notice turns; the map only changes with the day.
+    """
+    entry = drawings.get(key)
+    if entry is None:
+        entry = drawings[key] = {"map": TheatreMap(model), "drawn": None, "png": b""}
+    state = (id(model), model.day)
+    if entry["drawn"] != state:
+        entry["map"].update(model, fog=fog_of(model) if fog_of else None)
+        entry["png"], entry["drawn"] = entry["map"].png(), state
+    return entry["png"]
 
 
 @solara.component
@@ -97,7 +107,7 @@ def Lobby(go, join_code: str = "") -> None:
     error = solara.use_reactive("")
     exercise = solara.use_reactive(NO_EXERCISE)
     replay = solara.use_reactive(None)
-    factions = list(load_theatre(theatre.value).factions)
+    factions = solara.use_memo(lambda: list(load_theatre(theatre.value).factions), [theatre.value])
 
     def load_record(data: bytes) -> None:
         try:
@@ -217,7 +227,8 @@ def TeamPage(token: str) -> None:
     with rooms.lock:
         model = game.model
         view = side_view(model, seat.faction)
-        png = map_png(drawings, (seat.room, seat.faction), model, map_fog(model, seat.faction))
+        fog_of = partial(map_fog, faction=seat.faction)
+        png = map_png(drawings, (seat.room, seat.faction), model, fog_of)
         status = _status(game, rooms.deadline(seat.room))
         submitted = seat.faction in game.submitted
         names = {p: model.place_name(p) for p in model.theatre.map.places}

@@ -191,6 +191,13 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
             return drawing.png()
 
     map_png = solara.use_memo(draw, [run, day, selected.value, zoom, past])
+
+    def chart_data() -> list[str]:
+        with run.lock:
+            model = past[0] if past else run.model
+            return [option_json(option) for option in chart_options(model).values()]
+
+    options = solara.use_memo(chart_data, [run, day, past])  # not again for a click on a panel
     solara.use_effect(run.drawn.set, [run, day])
     with run.lock:
         model = past[0] if past else run.model
@@ -206,7 +213,6 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
         events = filter_events(
             model.events, factions[faction.value], KINDS[kind.value], limit=STORY_LINES
         )
-        options = [option_json(option) for option in chart_options(model).values()]
         now = run.model
         running = {lever.parameter: lever.value(now) for lever in LEVERS}
         so_far = f"The run so far: {now.day + 1} days of series, {len(now.events)} events."
