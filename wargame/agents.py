@@ -85,12 +85,18 @@ class Unit(CellAgent):
         self.objective: str | None = None
         self.route: list[str] = []
         self.transit: Transit | None = None
-        self.cell = model.grid[place]
+        self.place: str | None = None
+        """The place the unit stands at, or None while it is on a road.
 
-    @property
-    def place(self) -> str | None:
-        """The place the unit stands at, or None while it is on a road."""
-        return self.cell.coordinate if self.cell is not None else None
+        Kept beside `cell` (a plain attribute, not a property over it): the
+        phases ask it millions of times on a large theatre.
+        """
+        self.stand_at(place)
+
+    def stand_at(self, place: str | None) -> None:
+        """Arrive at `place`, or take to the road (None)."""
+        self.place = place
+        self.cell = self.model.grid[place] if place is not None else None
 
     def order_to(self, objective: str) -> bool:
         """Head for `objective` by the fastest road; False when no road leads there.
@@ -139,7 +145,7 @@ class Unit(CellAgent):
                 here, there = self.place, self.route[0]
                 length = graph[here][there]["length_km"]
                 self.transit = Transit(here, there, length, length)
-                self.cell = None
+                self.stand_at(None)
             km_per_day = graph[self.transit.origin][self.transit.destination]["km_per_day"]
             reach = days * km_per_day
             if reach < self.transit.km_left:
@@ -147,7 +153,7 @@ class Unit(CellAgent):
                 return
             days -= self.transit.km_left / km_per_day
             arrived = self.transit.destination
-            self.cell = self.model.grid[arrived]
+            self.stand_at(arrived)
             self.transit = None
             self.route.pop(0)
             if arrived in barred:

@@ -134,10 +134,10 @@ def expected_losses(model: ConflictModel, place: str, units: list[Unit]) -> np.n
     factions = sorted({u.faction for u in units})
     grouped = sides(model, factions)
     if grouped is None:
-        hostile = np.array(
-            [[float(model.hostile(u.faction, v.faction)) for v in units] for u in units]
-        )
-        return losses_by_rates(strengths, effectiveness, hostile)
+        # unit x unit from faction x faction: a crowded place has hundreds of units
+        between = np.array([[float(model.hostile(a, b)) for b in factions] for a in factions])
+        side = np.array([factions.index(u.faction) for u in units])
+        return losses_by_rates(strengths, effectiveness, between[np.ix_(side, side)])
     in_a = np.array([u.faction in grouped[0] for u in units])
     a0, b0 = strengths[in_a].sum(), strengths[~in_a].sum()
     alpha = (effectiveness[in_a] * strengths[in_a]).sum() / a0

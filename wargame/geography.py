@@ -65,6 +65,7 @@ class Routes:
     """
 
     MAX_BLOCKED_SETS = 64  # old control situations are not asked about again
+    SEARCH_CACHE_BYTES = 256 * 2**20  # searches kept, over all blocked sets; then start afresh
 
     def __init__(self, graph: nx.Graph) -> None:
         home = [n for n, d in graph.nodes(data=True) if d["place"].kind is not PlaceKind.SANCTUARY]
@@ -79,24 +80,38 @@ class Routes:
         self._days = nx.to_scipy_sparse_array(
             self.graph, nodelist=self.places, weight="days", format="csr"
         )
+        self._row_lengths = np.diff(self._days.indptr)
         self._matrices: dict[frozenset[str], sparse.csr_array] = {frozenset(): self._days}
         self._searches: dict[frozenset[str], dict[str, Search]] = {}
         self._last_blocked: frozenset[str] | None = None
         self._last_searches: dict[str, Search] = {}
+        # A search holds days and predecessors for every place (16 bytes each):
+        # on a 50,000-place theatre an unbounded cache would grow by gigabytes.
+        self._max_searches = max(64, self.SEARCH_CACHE_BYTES // (16 * max(len(self.places), 1)))
+        self._searches_kept = 0
 
     def _matrix(self, blocked: frozenset[str]) -> sparse.csr_array:
         """Travel days with no road out of a blocked place."""
         if blocked not in self._matrices:
             if len(self._matrices) > self.MAX_BLOCKED_SETS:
-                self._matrices = {frozenset(): self._days}
-                self._searches = {}
-                self._last_blocked = None
+                self._forget()
             keep = np.ones(len(self.places))
             keep[[self.index[p] for p in blocked if p in self.index]] = 0.0
-            matrix = sparse.csr_array(sparse.diags_array(keep) @ self._days)
+            # zero the rows of blocked places: the roads out of them
+            data = self._days.data * np.repeat(keep, self._row_lengths)
+            matrix = sparse.csr_array(
+                (data, self._days.indices.copy(), self._days.indptr.copy()),
+                shape=self._days.shape,
+            )
             matrix.eliminate_zeros()
             self._matrices[blocked] = matrix
         return self._matrices[blocked]
+
+    def _forget(self) -> None:
+        self._matrices = {frozenset(): self._days}
+        self._searches = {}
+        self._last_blocked = None
+        self._searches_kept = 0
 
     def _search(self, origin: str, blocked: frozenset[str]) -> Search:
         # Equal blocked sets from different days compare element by element; the
@@ -106,6 +121,10 @@ class Routes:
             self._last_searches = self._searches.setdefault(blocked, {})
         by_origin = self._last_searches
         if origin not in by_origin:
+            if self._searches_kept >= self._max_searches:
+                self._forget()
+                self._last_blocked = blocked
+                self._last_searches = by_origin = self._searches.setdefault(blocked, {})
             if origin in blocked:
                 # the origin may always be left: search from it with its own roads open
                 blocked = blocked - {origin}
@@ -115,6 +134,7 @@ class Routes:
             )
             by_origin[origin] = Search(days, predecessors)
             self._searches.setdefault(blocked, {})[origin] = by_origin[origin]
+            self._searches_kept += 1
         return by_origin[origin]
 
     def path(
@@ -157,7 +177,21 @@ class Routes:
     def reachable(self, origin: str, avoid: frozenset[str] = frozenset()) -> dict[str, float]:
         """Every place reachable from origin without passing through `avoid`, with its days."""
         days = self._search(origin, avoid).days
-        return {self.places[i]: float(days[i]) for i in np.flatnonzero(np.isfinite(days))}
+        found = np.flatnonzero(np.isfinite(days))
+        places = self.places
+        return dict(zip([places[i] for i in found], days[found].tolist(), strict=True))
+
+    def within(self, origins: Collection[str], days: float) -> set[str]:
+        """Places within `days` of some origin by any road (origins included)."""
+        if not origins:
+            return set()
+        nearest = csgraph.dijkstra(  # the limit only saves work: allow for rounding at it
+            self._days,
+            indices=[self.index[o] for o in origins],
+            min_only=True,
+            limit=days * (1 + 1e-9) + 1e-9,
+        )
+        return {self.places[i] for i in np.flatnonzero(nearest <= days)}
 
     def reachable_from_any(self, origins: Collection[str], avoid: frozenset[str]) -> set[str]:
         """Places some origin reaches without passing through `avoid` (origins may be blocked)."""

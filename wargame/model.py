@@ -208,12 +208,7 @@ class ConflictModel(Situation, mesa.Model):
         """Places within `border_zone_days` of a crossing (roads only; a fixed fact of the map)."""
         if self._border_zone is None:
             reach = self.parameters.border_zone_days
-            self._border_zone = frozenset(
-                p
-                for crossing in self.crossings
-                for p, days in self.routes.reachable(crossing).items()
-                if days <= reach
-            )
+            self._border_zone = frozenset(self.routes.within(self.crossings, reach))
         return self._border_zone
 
     def measures_today(self, key: tuple) -> dict:
