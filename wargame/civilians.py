@@ -42,10 +42,11 @@ def update(model: ConflictModel, engagements: list[Engagement]) -> None:
         by_place[group.cell.coordinate].append(group)
     for place, losses in fighting.items():
         _suffer(model, place, losses, by_place.get(place, []))
+    blocked = frozenset(danger)  # one set for every search: each search opens its origin
     for place in sorted(danger):
         groups = [g for g in by_place.get(place, []) if g.size > 0]
         if groups:
-            _flee(model, place, groups, danger)
+            _flee(model, place, groups, danger, blocked)
     _return_home(model, danger)
 
 
@@ -73,9 +74,15 @@ def _suffer(model: ConflictModel, place: str, losses: float, groups: list[Civili
             group.remove()
 
 
-def _flee(model: ConflictModel, place: str, groups: list[CivilianGroup], danger: set[str]) -> None:
+def _flee(
+    model: ConflictModel,
+    place: str,
+    groups: list[CivilianGroup],
+    danger: set[str],
+    blocked: frozenset[str],
+) -> None:
     """Move every group at a place in danger to safety, or abroad when the border is nearer."""
-    days = model.routes.reachable(place, frozenset(danger - {place}))
+    days = model.routes.reachable(place, blocked)
     safe = [p for p in days if p not in danger]
     refuge = min(safe, key=lambda p: (days[p], p)) if safe else None
     reach = model.parameters.refugee_reach_days

@@ -81,8 +81,8 @@ class Routes:
             self.graph, nodelist=self.places, weight="days", format="csr"
         )
         self._row_lengths = np.diff(self._days.indptr)
-        self._matrices: dict[frozenset[str], sparse.csr_array] = {frozenset(): self._days}
-        self._searches: dict[frozenset[str], dict[str, Search]] = {}
+        # Least recently used last: blocked set -> (its matrix, its searches by origin).
+        self._cache: dict[frozenset[str], tuple[sparse.csr_array, dict[str, Search]]] = {}
         self._last_blocked: frozenset[str] | None = None
         self._last_searches: dict[str, Search] = {}
         # A search holds days and predecessors for every place (16 bytes each):
@@ -90,52 +90,63 @@ class Routes:
         self._max_searches = max(64, self.SEARCH_CACHE_BYTES // (16 * max(len(self.places), 1)))
         self._searches_kept = 0
 
-    def _matrix(self, blocked: frozenset[str]) -> sparse.csr_array:
+    def _closed(self, blocked: frozenset[str]) -> sparse.csr_array:
         """Travel days with no road out of a blocked place."""
-        if blocked not in self._matrices:
-            if len(self._matrices) > self.MAX_BLOCKED_SETS:
-                self._forget()
-            keep = np.ones(len(self.places))
-            keep[[self.index[p] for p in blocked if p in self.index]] = 0.0
-            # zero the rows of blocked places: the roads out of them
-            data = self._days.data * np.repeat(keep, self._row_lengths)
-            matrix = sparse.csr_array(
-                (data, self._days.indices.copy(), self._days.indptr.copy()),
-                shape=self._days.shape,
-            )
-            matrix.eliminate_zeros()
-            self._matrices[blocked] = matrix
-        return self._matrices[blocked]
+        if not blocked:
+            return self._days
+        keep = np.ones(len(self.places))
+        keep[[self.index[p] for p in blocked if p in self.index]] = 0.0
+        data = self._days.data * np.repeat(keep, self._row_lengths)
+        matrix = sparse.csr_array(
+            (data, self._days.indices.copy(), self._days.indptr.copy()), shape=self._days.shape
+        )
+        matrix.eliminate_zeros()
+        return matrix
 
-    def _forget(self) -> None:
-        self._matrices = {frozenset(): self._days}
-        self._searches = {}
-        self._last_blocked = None
-        self._searches_kept = 0
+    def _entry(self, blocked: frozenset[str]) -> tuple[sparse.csr_array, dict[str, Search]]:
+        """The cache entry of a blocked set, made the most recently used."""
+        entry = self._cache.pop(blocked, None)
+        if entry is None:
+            entry = (self._closed(blocked), {})
+        self._cache[blocked] = entry
+        while len(self._cache) > self.MAX_BLOCKED_SETS:
+            self._evict_oldest()
+        return entry
+
+    def _evict_oldest(self) -> None:
+        oldest = next(iter(self._cache))
+        self._searches_kept -= len(self._cache.pop(oldest)[1])
+        if oldest is self._last_blocked:
+            self._last_blocked = None
+
+    def _matrix(self, blocked: frozenset[str]) -> sparse.csr_array:
+        return self._entry(blocked)[0]
 
     def _search(self, origin: str, blocked: frozenset[str]) -> Search:
         # Equal blocked sets from different days compare element by element; the
         # same object asked again (one faction's phase) skips that.
         if blocked is not self._last_blocked:
+            self._last_searches = self._entry(blocked)[1]
             self._last_blocked = blocked
-            self._last_searches = self._searches.setdefault(blocked, {})
         by_origin = self._last_searches
-        if origin not in by_origin:
-            if self._searches_kept >= self._max_searches:
-                self._forget()
-                self._last_blocked = blocked
-                self._last_searches = by_origin = self._searches.setdefault(blocked, {})
+        search = by_origin.get(origin)
+        if search is None:
             if origin in blocked:
-                # the origin may always be left: search from it with its own roads open
-                blocked = blocked - {origin}
-            matrix = self._matrix(blocked)
+                # the origin may always be left: search with its own roads open
+                matrix = self._closed(blocked - {origin})
+            else:
+                matrix = self._cache[blocked][0]
             days, predecessors = csgraph.dijkstra(
                 matrix, indices=self.index[origin], return_predecessors=True
             )
-            by_origin[origin] = Search(days, predecessors)
-            self._searches.setdefault(blocked, {})[origin] = by_origin[origin]
+            search = by_origin[origin] = Search(days, predecessors)
             self._searches_kept += 1
-        return by_origin[origin]
+            while self._searches_kept > self._max_searches and len(self._cache) > 1:
+                self._evict_oldest()
+            if self._searches_kept > self._max_searches:  # one blocked set holds them all
+                self._searches_kept -= len(by_origin)
+                by_origin.clear()
+        return search
 
     def path(
         self, origin: str, destination: str, avoid: frozenset[str] = frozenset()
