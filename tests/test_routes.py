@@ -1,5 +1,6 @@
 """Road searches: fastest days and paths against networkx, whatever the cache keeps or forgets."""
 
+import itertools
 import math
 import random
 
@@ -49,7 +50,7 @@ def test_days_and_paths_match_networkx(graph):
             path = routes.path(origin, destination, blocked)
             assert path[0] == origin and path[-1] == destination
             assert not set(path[1:-1]) & blocked
-            steps = sum(graph[a][b]["days"] for a, b in zip(path, path[1:], strict=False))
+            steps = sum(graph[a][b]["days"] for a, b in itertools.pairwise(path))
             assert steps == pytest.approx(days, rel=1e-12)
 
 
