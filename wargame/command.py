@@ -12,6 +12,8 @@ import heapq
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
+
 from wargame.posture import Posture
 
 if TYPE_CHECKING:
@@ -145,15 +147,13 @@ class DoctrineCommander:
         scattered to attack becomes one that can.
         """
         avoid = model.hostile_ground(faction.id)
-        staging = [
-            p
-            for p in model.safe_ground(faction.id)
-            if model.routes.travel_days(target, p, avoid) < float("inf")
-        ]
+        from_target = _days_to(model, target, avoid)
+        staging = [p for p in model.safe_ground(faction.id) if from_target(p) < float("inf")]
         if not staging:
             return free
-        assembly = min(staging, key=lambda p: (model.routes.travel_days(target, p, avoid), p))
-        days = {u: model.routes.travel_days(assembly, u.place, avoid) for u in free}
+        assembly = min(staging, key=lambda p: (from_target(p), p))
+        from_assembly = _days_to(model, assembly, avoid)
+        days = {u: from_assembly(u.place) for u in free}
         gathered = sum(
             u.strength
             for u in model.units
@@ -191,7 +191,8 @@ class DoctrineCommander:
         for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
             if short <= 0 or not free:
                 continue
-            days = {u: model.routes.travel_days(place, u.place, avoid) for u in free}
+            from_place = _days_to(model, place, avoid)
+            days = {u: from_place(u.place) for u in free}
             for unit in sorted(free, key=lambda u: (days[u], u.unique_id)):
                 if short <= 0 or days[unit] == float("inf"):
                     break
@@ -219,8 +220,9 @@ class DoctrineCommander:
             if unit.place is not None:
                 by_place.setdefault(unit.place, []).append(unit)
         kept: set[int] = set()
+        enemies_at = model.enemy_positions(faction.id)
         for place, present in by_place.items():
-            under_fire = place in model.enemy_positions(faction.id)
+            under_fire = place in enemies_at
             if place not in key and not under_fire:
                 continue
             need = max(
@@ -252,17 +254,20 @@ class DoctrineCommander:
         enemies_at = model.enemy_positions(faction.id)
         home_range = model.home_range(faction.id)
         avoid = model.hostile_ground(faction.id)
+        enemies = model.enemies_of(faction.id)
+        revenue, strategic = model.revenue_worths(), model.strategic_worths()
+        start_holdings = model.start_holdings(faction.id)
         own = {}
         for place_id, holder in model.controller.items():
             if place_id in friendly and place_id not in enemies_at:
                 continue
-            if holder is not None and not model.hostile(faction.id, holder):
+            if holder is not None and holder not in enemies:
                 continue  # a neutral's or a truce partner's place cannot be taken
             if home_range is not None and place_id not in home_range:
                 continue
-            value = doctrine.revenue * model.revenue_worth(place_id)
-            value += doctrine.strategic * model.strategic_worth(place_id)
-            if place_id in model.start_holdings(faction.id):
+            value = doctrine.revenue * revenue[place_id]
+            value += doctrine.strategic * strategic[place_id]
+            if place_id in start_holdings:
                 value += doctrine.recapture
             own[place_id] = value
         depth = _value_in_depth(model, own, model.parameters.objective_discount_per_day)
@@ -292,17 +297,25 @@ class DoctrineCommander:
         enemy towns.
         """
         avoid = model.hostile_ground(free[0].faction)
-        from_target = model.routes.days_from(target, avoid)
         index = model.routes.index
-        days = {u: float(from_target[index[u.place]]) for u in free}
-        worth_it = [u for u in free if value - doctrine.distance * days[u] > 0]
-        chosen, strength = [], 0.0
-        for unit in sorted(worth_it, key=lambda u: (days[u], u.unique_id)):
-            chosen.append(unit)
-            strength += unit.strength
-            if strength >= need:
-                return chosen
-        return []
+        at = np.fromiter((index[u.place] for u in free), dtype=np.intp, count=len(free))
+        days = model.routes.days_from(target, avoid)[at]
+        worth_it = np.flatnonzero(value - doctrine.distance * days > 0)
+        if not worth_it.size:
+            return []
+        ids = np.fromiter((free[i].unique_id for i in worth_it), dtype=np.int64)
+        nearest_first = worth_it[np.lexsort((ids, days[worth_it]))]
+        strength = np.cumsum([float(free[i].strength) for i in nearest_first])
+        enough = np.flatnonzero(strength >= need)
+        if not enough.size:
+            return []
+        return [free[i] for i in nearest_first[: enough[0] + 1]]
+
+
+def _days_to(model: ConflictModel, origin: str, avoid: frozenset[str]):
+    """Days from `origin` to a place as a function: one search answers every unit."""
+    days, index = model.routes.days_from(origin, avoid), model.routes.index
+    return lambda place: float(days[index[place]]) if place in index else float("inf")
 
 
 def _value_in_depth(
@@ -314,10 +327,8 @@ def _value_in_depth(
     discount^days W(q)) over the places not yet held, so a long chain of small
     towns is worth no more than the best prize it leads to.
     """
-    factors = {
-        place: [(q, discount**days) for q, days in model.routes.roads_from[place] if q in own]
-        for place in own
-    }
+    discounted = model.routes.discounted_roads(discount)
+    factors = {place: [(q, f) for q, f in discounted[place] if q in own] for place in own}
     # Like Dijkstra's algorithm with products of factors <= 1 instead of sums:
     # settle places from the highest value down, each improving its neighbours.
     best = dict(own)

@@ -103,7 +103,8 @@ def _recruit(model: ConflictModel, faction_id: str) -> None:
         return
     economy = faction.spec.economy
     params = model.parameters
-    soldiers = sum(u.strength for u in model.units if u.faction == faction_id)
+    units = [u for u in model.units if u.faction == faction_id]
+    soldiers = sum(u.strength for u in units)
     reserve = soldiers * economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
     bases = sorted(
         p
@@ -112,6 +113,10 @@ def _recruit(model: ConflictModel, faction_id: str) -> None:
         and model.theatre.map.places[p].kind is PlaceKind.BASE
         and p not in model.contested
     )
+    ready: dict[str, list[Unit]] = {}  # each base is visited once: new units need no entry
+    for unit in units:
+        if unit.place is not None and unit.posture is not Posture.WITHDRAW:
+            ready.setdefault(unit.place, []).append(unit)
     for base in bases:
         recruits = min(params.recruits_per_base_per_day, economy.manpower - faction.recruited)
         cost = recruits * economy.recruit_cost
@@ -119,11 +124,7 @@ def _recruit(model: ConflictModel, faction_id: str) -> None:
             return
         faction.treasury -= cost
         faction.recruited += recruits
-        present = [
-            u
-            for u in model.units
-            if u.faction == faction_id and u.place == base and u.posture is not Posture.WITHDRAW
-        ]
+        present = ready.get(base)
         if present:
             min(present, key=lambda u: (u.strength, u.unique_id)).strength += recruits
         else:

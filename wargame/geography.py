@@ -90,6 +90,16 @@ class Routes:
         self._max_searches = max(64, self.SEARCH_CACHE_BYTES // (16 * max(len(self.places), 1)))
         self._searches_kept = 0
 
+    def discounted_roads(self, discount: float) -> dict[str, list[tuple[str, float]]]:
+        """Each place's neighbours with discount ** days of the road there."""
+        if getattr(self, "_discount", None) != discount:
+            self._discount = discount
+            self._discounted = {
+                place: [(q, discount**days) for q, days in roads]
+                for place, roads in self.roads_from.items()
+            }
+        return self._discounted
+
     def _closed(self, blocked: frozenset[str]) -> sparse.csr_array:
         """Travel days with no road out of a blocked place."""
         if not blocked:

@@ -27,27 +27,34 @@ class Situation:
             self._situation[key] = compute()
         return self._situation[key]
 
+    def allies_of(self, faction: str) -> frozenset[str]:
+        """The faction and its allies."""
+        return self._situation_of(
+            ("allies", faction),
+            lambda: frozenset(f for f in self.factions if self.allied(faction, f)),
+        )
+
+    def enemies_of(self, faction: str) -> frozenset[str]:
+        """Factions the faction fights today."""
+        return self._situation_of(
+            ("enemies of", faction),
+            lambda: frozenset(f for f in self.factions if self.hostile(faction, f)),
+        )
+
     def friendly_ground(self, faction: str) -> frozenset[str]:
         """Places held by the faction or by its allies."""
         return self._situation_of(
-            ("friendly", faction),
-            lambda: frozenset(
-                p
-                for p, holder in self.controller.items()
-                if holder is not None and self.allied(faction, holder)
-            ),
+            ("friendly", faction), lambda: self._held_by(self.allies_of(faction))
         )
 
     def hostile_ground(self, faction: str) -> frozenset[str]:
         """Places held by a faction hostile to this one: routes avoid passing through them."""
         return self._situation_of(
-            ("hostile", faction),
-            lambda: frozenset(
-                p
-                for p, holder in self.controller.items()
-                if holder is not None and self.hostile(faction, holder)
-            ),
+            ("hostile", faction), lambda: self._held_by(self.enemies_of(faction))
         )
+
+    def _held_by(self, factions: frozenset[str]) -> frozenset[str]:
+        return frozenset(p for p, holder in self.controller.items() if holder in factions)
 
     def strength_at(self) -> dict[str, dict[str, float]]:
         """Soldiers per faction at each place (units on roads are at none)."""
@@ -57,11 +64,12 @@ class Situation:
         """Places where units hostile to the faction stand."""
         return self._situation_of(
             ("enemies", faction),
-            lambda: frozenset(
-                p
-                for p, present in self.strength_at().items()
-                if any(self.hostile(faction, other) for other in present)
-            ),
+            lambda: self._where_present(self.enemies_of(faction)),
+        )
+
+    def _where_present(self, factions: frozenset[str]) -> frozenset[str]:
+        return frozenset(
+            p for p, present in self.strength_at().items() if not factions.isdisjoint(present)
         )
 
     def safe_ground(self, faction: str) -> frozenset[str]:
@@ -134,16 +142,17 @@ class Situation:
     def defence(self, faction: str, place: str) -> float:
         """Hostile soldiers an attacker on `place` would face, fortification included."""
         presence = self.strength_at()
-        here = sum(s for f, s in presence.get(place, {}).items() if self.hostile(faction, f))
+        enemies = self.enemies_of(faction)
+        here = sum(s for f, s in presence.get(place, {}).items() if f in enemies)
         near = sum(
             s
             for n, _ in self.routes.roads_from[place]
             for f, s in presence.get(n, {}).items()
-            if self.hostile(faction, f)
+            if f in enemies
         )
         holder = self.controller.get(place)
         bonus = 1.0
-        if holder is not None and self.hostile(faction, holder):
+        if holder in enemies:
             bonus += (
                 self.parameters.fortification_bonus * self.theatre.map.places[place].fortification
             )
@@ -152,10 +161,9 @@ class Situation:
     def threat(self, faction: str, place: str) -> float:
         """Soldiers needed to hold `place` against the hostile units on it and one road away."""
         presence = self.strength_at()
+        hostile = self.enemies_of(faction)
         nearby = [place] + [n for n, _ in self.routes.roads_from[place]]
-        enemies = sum(
-            s for p in nearby for f, s in presence.get(p, {}).items() if self.hostile(faction, f)
-        )
+        enemies = sum(s for p in nearby for f, s in presence.get(p, {}).items() if f in hostile)
         fortification = self.theatre.map.places[place].fortification
         return enemies / (1.0 + self.parameters.fortification_bonus * fortification) ** 0.5
 
@@ -168,10 +176,22 @@ class Situation:
 
     def revenue_worth(self, place: str) -> float:
         """Revenue on a 0-1 scale: the theatre's richest place is 1."""
-        richest = self._situation_of(
-            ("richest",), lambda: max(self.revenue_per_day(p) for p in self.controller) or 1.0
+        return self.revenue_worths()[place]
+
+    def revenue_worths(self) -> dict[str, float]:
+        """`revenue_worth` of every home place, worked out once per phase."""
+
+        def worths() -> dict[str, float]:
+            per_day = {p: self.revenue_per_day(p) for p in self.controller}
+            richest = max(per_day.values()) or 1.0
+            return {p: revenue / richest for p, revenue in per_day.items()}
+
+        return self._situation_of(("revenue worths",), worths)
+
+    def strategic_worths(self) -> dict[str, float]:
+        return self._situation_of(
+            ("strategic worths",), lambda: {p: self.strategic_worth(p) for p in self.controller}
         )
-        return self.revenue_per_day(place) / richest
 
     def strategic_worth(self, place: str) -> float:
         spec = self.theatre.map.places[place]
