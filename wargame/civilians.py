@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from wargame.agents import CivilianGroup, CivilianState
 from wargame.command import decides
 from wargame.events import EventKind
@@ -43,10 +45,11 @@ def update(model: ConflictModel, engagements: list[Engagement]) -> None:
     for place, losses in fighting.items():
         _suffer(model, place, losses, by_place.get(place, []))
     blocked = frozenset(danger)  # one set for every search: each search opens its origin
+    out_of_danger = ~model.routes.mask(danger)
     for place in sorted(danger):
         groups = [g for g in by_place.get(place, []) if g.size > 0]
         if groups:
-            _flee(model, place, groups, danger, blocked)
+            _flee(model, place, groups, blocked, out_of_danger)
     _return_home(model, danger)
 
 
@@ -78,21 +81,25 @@ def _flee(
     model: ConflictModel,
     place: str,
     groups: list[CivilianGroup],
-    danger: set[str],
-    blocked: frozenset[str],
+    danger: frozenset[str],
+    out_of_danger: np.ndarray,
 ) -> None:
     """Move every group at a place in danger to safety, or abroad when the border is nearer."""
-    days = model.routes.reachable(place, blocked)
-    safe = [p for p in days if p not in danger]
-    refuge = min(safe, key=lambda p: (days[p], p)) if safe else None
+    index = model.routes.index
+    days = model.routes.days_from(place, danger)
+    refuge = model.routes.nearest(days, out_of_danger)
     reach = model.parameters.refugee_reach_days
     exits = [
         c
         for c in model.crossings
-        if c in days and days[c] <= reach and c not in model.closed_crossings
+        if np.isfinite(days[index[c]])
+        and days[index[c]] <= reach
+        and c not in model.closed_crossings
     ]
-    crossing = min(exits, key=lambda c: (days[c], c)) if exits else None
-    abroad = crossing is not None and (refuge is None or days[crossing] < days[refuge])
+    crossing = min(exits, key=lambda c: (days[index[c]], c)) if exits else None
+    abroad = crossing is not None and (
+        refuge is None or days[index[crossing]] < days[index[refuge]]
+    )
     if refuge is None and not abroad:
         return  # nowhere to go: they shelter where they are
     people = 0

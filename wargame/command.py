@@ -109,6 +109,7 @@ class DoctrineCommander:
                 free.append(unit)
         budget = doctrine.aggression * sum(u.strength for u in mobile) - sum(committed.values())
         main_effort: tuple[str, float] | None = None
+        pool = _Pool(model, free)
         for target, value in sorted(targets.items(), key=lambda item: (-item[1], item[0])):
             if budget <= 0 or not free or value <= 0:
                 break
@@ -117,14 +118,15 @@ class DoctrineCommander:
             ) - committed.get(target, 0.0)
             if need <= 0:
                 continue
-            chosen = self._strike_force(model, doctrine, target, value, free, need)
+            chosen = self._strike_force(model, doctrine, target, value, pool, need)
             strength = sum(u.strength for u in chosen)
             if not chosen or strength - chosen[-1].strength > budget:
                 main_effort = main_effort or (target, min(need, budget))
                 continue
             for unit in chosen:
-                free.remove(unit)
                 orders.append(Order(unit.unique_id, target, Posture.ATTACK))
+            pool.take(chosen)
+            free = pool.left()
             budget -= strength
         if main_effort is not None and budget > 0:
             free = self._assemble(model, faction, *main_effort, free, orders)
@@ -288,7 +290,7 @@ class DoctrineCommander:
 
     @staticmethod
     def _strike_force(
-        model: ConflictModel, doctrine, target: str, value: float, free: list[Unit], need: float
+        model: ConflictModel, doctrine, target: str, value: float, pool: _Pool, need: float
     ) -> list[Unit]:
         """The nearest free units worth sending, until their strength meets the need.
 
@@ -296,20 +298,35 @@ class DoctrineCommander:
         count: a front advances place by place instead of marching through
         enemy towns.
         """
-        avoid = model.hostile_ground(free[0].faction)
-        index = model.routes.index
-        at = np.fromiter((index[u.place] for u in free), dtype=np.intp, count=len(free))
-        days = model.routes.days_from(target, avoid)[at]
-        worth_it = np.flatnonzero(value - doctrine.distance * days > 0)
+        avoid = model.hostile_ground(pool.units[0].faction)
+        days = model.routes.days_from(target, avoid)[pool.at]
+        worth_it = np.flatnonzero((value - doctrine.distance * days > 0) & pool.free)
         if not worth_it.size:
             return []
-        ids = np.fromiter((free[i].unique_id for i in worth_it), dtype=np.int64)
-        nearest_first = worth_it[np.lexsort((ids, days[worth_it]))]
-        strength = np.cumsum([float(free[i].strength) for i in nearest_first])
-        enough = np.flatnonzero(strength >= need)
+        nearest_first = worth_it[np.lexsort((pool.ids[worth_it], days[worth_it]))]
+        enough = np.flatnonzero(np.cumsum(pool.strength[nearest_first]) >= need)
         if not enough.size:
             return []
-        return [free[i] for i in nearest_first[: enough[0] + 1]]
+        return [pool.units[i] for i in nearest_first[: enough[0] + 1]]
+
+
+class _Pool:
+    """Units free for the day's attacks as arrays: one strike force is chosen per target."""
+
+    def __init__(self, model: ConflictModel, units: list[Unit]) -> None:
+        index = model.routes.index
+        self.units = units
+        self.at = np.array([index[u.place] for u in units], dtype=np.intp)
+        self.ids = np.array([u.unique_id for u in units], dtype=np.int64)
+        self.strength = np.array([u.strength for u in units], dtype=float)
+        self.free = np.ones(len(units), dtype=bool)
+        self._position = {u.unique_id: i for i, u in enumerate(units)}
+
+    def take(self, chosen: list[Unit]) -> None:
+        self.free[[self._position[u.unique_id] for u in chosen]] = False
+
+    def left(self) -> list[Unit]:
+        return [self.units[i] for i in np.flatnonzero(self.free)]
 
 
 def _days_to(model: ConflictModel, origin: str, avoid: frozenset[str]):

@@ -202,6 +202,20 @@ class Routes:
         places = self.places
         return dict(zip([places[i] for i in found], days[found].tolist(), strict=True))
 
+    def mask(self, places: Collection[str]) -> np.ndarray:
+        """A boolean array over `places` in the order of this object's `places`."""
+        where = np.zeros(len(self.places), dtype=bool)
+        where[[self.index[p] for p in places if p in self.index]] = True
+        return where
+
+    def nearest(self, days: np.ndarray, where: np.ndarray) -> str | None:
+        """The place `where` allows with the fewest `days` (ties: the first id), or None."""
+        candidates = np.flatnonzero(where & np.isfinite(days))
+        if not candidates.size:
+            return None
+        fewest = days[candidates]
+        return min(self.places[i] for i in candidates[fewest == fewest.min()])
+
     def within(self, origins: Collection[str], days: float) -> set[str]:
         """Places within `days` of some origin by any road (origins included)."""
         if not origins:

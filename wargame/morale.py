@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from wargame.events import EventKind
 from wargame.posture import Posture
 
@@ -94,19 +96,24 @@ def _fall_back(model: ConflictModel, unit: Unit) -> str | None:
         unit.route = []
         return None
     avoid = model.hostile_ground(unit.faction) | model.enemy_positions(unit.faction)
-    days = model.routes.reachable(origin, avoid)
-    refuges = [p for p in days if p in safe and p != origin]
-    quiet = [p for p in refuges if p not in threatened]
+    routes = model.routes
+    days = routes.days_from(origin, avoid)
+    refuges = model.ground_mask("safe_ground", unit.faction).copy()
+    refuges[routes.index[origin]] = False
+    quiet = refuges & ~model.ground_mask("threatened_ground", unit.faction)
     reach = model.parameters.internment_reach_days
     exits = [
         c
         for c in model.crossings
-        if c in days and days[c] <= reach and (c == origin or c not in avoid)
+        if np.isfinite(days[routes.index[c]])
+        and days[routes.index[c]] <= reach
+        and (c == origin or c not in avoid)
     ]
-    if not quiet and exits:
-        return min(exits, key=lambda c: (days[c], c))
-    if quiet or refuges:
-        refuge = min(quiet or refuges, key=lambda p: (days[p], p))
+    refuge = routes.nearest(days, quiet)
+    if refuge is None and exits:
+        return min(exits, key=lambda c: (days[routes.index[c]], c))
+    refuge = refuge or routes.nearest(days, refuges)
+    if refuge is not None:
         unit.objective = refuge
         unit.route = model.routes.path(origin, refuge, avoid)[1:]
         model.log(

@@ -75,6 +75,12 @@ class Situation:
     def safe_ground(self, faction: str) -> frozenset[str]:
         return self.friendly_ground(faction) - self.enemy_positions(faction)
 
+    def ground_mask(self, ground: str, faction: str):
+        """`safe_ground`, `threatened_ground`... of a faction as a boolean array over places."""
+        return self._situation_of(
+            ("mask", ground, faction), lambda: self.routes.mask(getattr(self, ground)(faction))
+        )
+
     def threatened_ground(self, faction: str) -> frozenset[str]:
         """Places with hostile units on them or one road away."""
         return self._situation_of(
