@@ -39,18 +39,23 @@ def update(model: ConflictModel, engagements: list[Engagement]) -> None:
         danger.update(n for n, _ in model.routes.roads_from[place])
     for place in danger:
         model.last_danger[place] = model.day
-    by_place: dict[str, list[CivilianGroup]] = defaultdict(list)
-    for group in model.civilians:
-        by_place[group.cell.coordinate].append(group)
     for place, losses in fighting.items():
-        _suffer(model, place, losses, by_place.get(place, []))
+        _suffer(model, place, losses, groups_at(model, place))
     blocked = frozenset(danger)  # one set for every search: each search opens its origin
     out_of_danger = ~model.routes.mask(danger)
     for place in sorted(danger):
-        groups = [g for g in by_place.get(place, []) if g.size > 0]
+        groups = [g for g in groups_at(model, place) if g.size > 0]
         if groups:
             _flee(model, place, groups, blocked, out_of_danger)
     _return_home(model, danger)
+
+
+def groups_at(model: ConflictModel, place: str) -> list[CivilianGroup]:
+    """Civilian groups at a place, oldest first: the cell knows who is there."""
+    return sorted(
+        (a for a in model.grid[place].agents if isinstance(a, CivilianGroup)),
+        key=lambda g: g.unique_id,
+    )
 
 
 def _suffer(model: ConflictModel, place: str, losses: float, groups: list[CivilianGroup]) -> None:

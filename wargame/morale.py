@@ -27,9 +27,18 @@ MAX_ODDS_PENALISED = 5.0
 
 def update(model: ConflictModel, engagements: list[Engagement]) -> None:
     engaged = {unit: e for e in engagements for unit in e.losses if unit.strength > 0}
+    friendly = {f: model.friendly_ground(f) for f in model.factions}
     for unit in model.units:
-        if unit.place is not None:
-            _wear_and_rest(model, unit, engaged.get(unit))
+        if unit.place is None:
+            continue
+        engagement = engaged.get(unit)
+        if engagement is None and unit.place in friendly[unit.faction]:
+            # most units on most days: at rest at home (the last branch of _wear_and_rest)
+            spec = model.factions[unit.faction].spec.morale
+            rested = min(spec.initial, unit.morale + spec.recovery_per_day)
+            unit.morale = min(max(rested, 0.0), 1.0)
+        else:
+            _wear_and_rest(model, unit, engagement)
     crossed: dict[tuple[str, str], list[Unit]] = defaultdict(list)
     for unit in model.units:
         if unit.place is None:
