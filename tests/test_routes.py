@@ -77,3 +77,11 @@ def test_places_within_some_days_of_any_origin(graph):
             if days <= limit
         }
         assert routes.within(origins, limit) == expected
+
+
+def test_places_reached_from_any_origin_are_the_union_of_each_origins(graph):
+    routes = Routes(graph)
+    for origin, blocked in queries(graph, 20, seed=3):
+        origins = {origin, *sorted(blocked)[:3], *sorted(graph)[:2]}
+        expected = set().union(*(reference_days(graph, o, blocked) for o in origins))
+        assert routes.reachable_from_any(origins, blocked) == expected

@@ -8,7 +8,6 @@ current controller or the place has none.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from wargame import civilians
@@ -20,10 +19,11 @@ if TYPE_CHECKING:
 
 def armed_presence(model: ConflictModel) -> dict[str, dict[str, int]]:
     """Soldiers per faction at each place that has any (units on roads are nowhere)."""
-    presence: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    presence: dict[str, dict[str, int]] = {}
     for unit in model.units:
         if unit.place is not None and unit.strength > 0:
-            presence[unit.place][unit.faction] += unit.strength
+            here = presence.setdefault(unit.place, {})
+            here[unit.faction] = here.get(unit.faction, 0) + unit.strength
     return presence
 
 

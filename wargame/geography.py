@@ -233,16 +233,16 @@ class Routes:
         if not origins:
             return set()
         open_origins = [o for o in origins if o not in avoid]
-        found: set[str] = set()
+        found = np.zeros(len(self.places), dtype=bool)
         if open_origins:
             days = csgraph.dijkstra(
                 self._matrix(avoid), indices=[self.index[o] for o in open_origins], min_only=True
             )
-            found.update(self.places[i] for i in np.flatnonzero(np.isfinite(days)))
+            found |= np.isfinite(days)
         for origin in origins:
             if origin in avoid:
-                found.update(self.reachable(origin, avoid))
-        return found
+                found |= np.isfinite(self.days_from(origin, avoid))
+        return {self.places[i] for i in np.flatnonzero(found)}
 
 
 @dataclass(frozen=True)
