@@ -113,7 +113,7 @@ def test_a_place_is_worth_what_it_holds_and_the_best_prize_beyond_it(theatre_dir
     model = passive_model(theatre_dir(), {"travel_friction": 0.0})
     own = {"alpha": 0.1, "bravo": 0.2, "charlie": 1.0, "delta": 0.3}
     d = 0.5**2  # discount 0.5 per day, two days per road
-    value = _value_in_depth(model, own, 0.5)
+    value = _value_in_depth(model, own, 0.5, own)
     assert value["bravo"] == pytest.approx(0.2 + max(d * 0.1, d * 1.0))
     assert value["alpha"] == pytest.approx(0.1 + d * max(0.2, d * 1.0))  # best beyond: charlie
     assert value["delta"] == pytest.approx(0.3 + d * 1.0)

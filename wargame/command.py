@@ -9,6 +9,7 @@ are falling back, are ignored: the rules are checked here, not by commanders.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Collection
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
@@ -274,9 +275,9 @@ class DoctrineCommander:
             if place_id in start_holdings:
                 value += doctrine.recapture
             own[place_id] = value
-        depth = _value_in_depth(model, own, model.parameters.objective_discount_per_day)
         positions = {u.place for u in model.units if u.faction == faction.id and u.place}
         frontier = model.routes.reachable_from_any(positions, avoid) & own.keys()
+        depth = _value_in_depth(model, own, model.parameters.objective_discount_per_day, frontier)
         best = sorted(((p, depth[p]) for p in frontier), key=lambda item: (-item[1], item[0]))[
             :CANDIDATE_TARGETS
         ]
@@ -338,16 +339,15 @@ def _days_to(model: ConflictModel, origin: str, avoid: frozenset[str]):
 
 
 def _value_in_depth(
-    model: ConflictModel, own: dict[str, float], discount: float
+    model: ConflictModel, own: dict[str, float], discount: float, wanted: Collection[str]
 ) -> dict[str, float]:
-    """V(p) = own(p) + the best single place beyond p, discounted by discount^days.
+    """V(p) = own(p) + the best single place beyond p, discounted by discount^days, for `wanted`.
 
     The best beyond is W(p) = max(own(p), max over neighbours q of
     discount^days W(q)) over the places not yet held, so a long chain of small
     towns is worth no more than the best prize it leads to.
     """
     discounted = model.routes.discounted_roads(discount)
-    factors = {place: [(q, f) for q, f in discounted[place] if q in own] for place in own}
     # Like Dijkstra's algorithm with products of factors <= 1 instead of sums:
     # settle places from the highest value down, each improving its neighbours.
     best = dict(own)
@@ -359,11 +359,12 @@ def _value_in_depth(
         if place in settled:
             continue
         settled.add(place)
-        for q, factor in factors[place]:
-            if -value * factor > best[q]:
+        for q, factor in discounted[place]:
+            if q in own and -value * factor > best[q]:
                 best[q] = -value * factor
                 heapq.heappush(heap, (-best[q], q))
     return {
-        place: own[place] + max((factor * best[q] for q, factor in factors[place]), default=0.0)
-        for place in own
+        place: own[place]
+        + max((factor * best[q] for q, factor in discounted[place] if q in own), default=0.0)
+        for place in wanted
     }

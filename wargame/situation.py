@@ -195,9 +195,12 @@ class Situation:
         return self._situation_of(("revenue worths",), worths)
 
     def strategic_worths(self) -> dict[str, float]:
-        return self._situation_of(
-            ("strategic worths",), lambda: {p: self.strategic_worth(p) for p in self.controller}
-        )
+        """`strategic_worth` of every home place: fixed while the parameters are."""
+        kept = getattr(self, "_strategic_worths", None)
+        if kept is None or kept[0] is not self.parameters:
+            kept = (self.parameters, {p: self.strategic_worth(p) for p in self.controller})
+            self._strategic_worths = kept
+        return kept[1]
 
     def strategic_worth(self, place: str) -> float:
         spec = self.theatre.map.places[place]
