@@ -193,18 +193,20 @@ class DoctrineCommander:
             for place in model.key_places(faction.id)
         }
         avoid = model.hostile_ground(faction.id)
+        pool = _Pool(model, free)
         for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
-            if short <= 0 or not free:
+            if short <= 0 or not pool.free.any():
                 continue
-            from_place = _days_to(model, place, avoid)
-            days = {u: from_place(u.place) for u in free}
-            for unit in sorted(free, key=lambda u: (days[u], u.unique_id)):
-                if short <= 0 or days[unit] == float("inf"):
+            days = model.routes.days_from(place, avoid)[pool.at]
+            reached = np.flatnonzero(pool.free & np.isfinite(days))
+            for i in reached[np.lexsort((pool.ids[reached], days[reached]))]:
+                if short <= 0:
                     break
-                free.remove(unit)
+                unit = pool.units[i]
+                pool.free[i] = False
                 orders.append(Order(unit.unique_id, place, Posture.HOLD))
                 short -= unit.strength
-        return free
+        return pool.left()
 
     @staticmethod
     def _garrison(
