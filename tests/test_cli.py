@@ -166,3 +166,37 @@ def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env[SCENARIO_ENV] == str(tmp_path.resolve())
     assert SCENARIO_ENV not in serve_command("localhost", 8765, None)[1]
+
+
+def test_generate_writes_a_theatre_that_validates_and_runs(tmp_path):
+    folder = tmp_path / "large"
+    result = wargame("generate", str(folder), "--places", "150", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert "150 places, 300 units, 1,500 civilian groups" in result.stdout
+    checked = wargame("validate", str(folder))
+    assert checked.returncode == 0, checked.stderr
+    assert "3 factions, 300 units" in checked.stdout
+    ran = wargame("run", "--scenario", str(folder), "--days", "5", "--seed", "1", "--json")
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["days"] == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--places", "0"], "--places: expected 1 or more"),
+        (["--units", "-1"], "--units: expected 0 or more"),
+        (["--factions", "9"], "--factions: expected 1 to 8"),
+        (["--places", "2", "--factions", "3"], "at least one per faction"),
+    ],
+)
+def test_generate_rejects_bad_sizes_and_writes_nothing(tmp_path, args, fragment):
+    assert_clean_failure(wargame("generate", str(tmp_path / "t"), *args), fragment)
+    assert not (tmp_path / "t").exists()
+
+
+def test_generate_refuses_an_existing_theatre(tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "setup.toml").write_text("x = 1\n")
+    assert_clean_failure(wargame("generate", str(tmp_path / "t")), "already exists")
+    assert (tmp_path / "t" / "setup.toml").read_text() == "x = 1\n"

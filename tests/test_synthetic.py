@@ -109,3 +109,52 @@ def test_a_model_built_from_it_runs_30_days(theatre):
     assert in_play + out == soldiers
     assert model.summary()["days"] == 30
     assert model.events, "hostile factions side by side should have fought"
+
+
+@pytest.mark.parametrize(("places", "groups"), [(50, 0), (50, 7), (200, 2000), (120, 999)])
+def test_a_theatre_asked_for_n_civilian_groups_makes_exactly_n(places, groups):
+    theatre = synthetic_theatre(places, units=2 * places, seed=4, civilian_groups=groups)
+    assert len(ConflictModel(theatre, rng=1).civilians) == groups
+
+
+def test_asking_for_civilian_groups_changes_only_the_populations():
+    plain = synthetic_theatre(places=80, units=100, seed=6)
+    peopled = synthetic_theatre(places=80, units=100, seed=6, civilian_groups=800)
+    assert plain.units == peopled.units and plain.control == peopled.control
+    assert plain.map.roads == peopled.map.roads
+    for place_id, place in plain.map.places.items():
+        other = peopled.map.places[place_id]
+        assert (place.lon, place.lat, place.kind) == (other.lon, other.lat, other.kind)
+
+
+def test_a_written_theatre_loads_back_the_same(tmp_path):
+    from wargame.scenario import load_theatre
+    from wargame.scenario.writer import write_theatre
+
+    theatre = synthetic_theatre(places=60, units=90, seed=2, civilian_groups=400)
+    write_theatre(theatre, tmp_path / "generated")
+    loaded = load_theatre(tmp_path / "generated")
+    assert loaded.map.places == theatre.map.places
+    assert [(r.a, r.b, r.kind, r.length_km) for r in loaded.map.roads] == [
+        (r.a, r.b, r.kind, r.length_km) for r in theatre.map.roads
+    ]
+    assert loaded.control == theatre.control and loaded.units == theatre.units
+    assert loaded.factions == theatre.factions
+    assert loaded.start_date == theatre.start_date
+    run = ConflictModel(loaded, rng=3)
+    run.run(10)
+    twin = ConflictModel(theatre, rng=3)
+    twin.run(10)
+    assert run.summary() | {"scenario": None} == twin.summary() | {"scenario": None}
+
+
+def test_writing_never_overwrites_a_theatre(tmp_path):
+    from wargame.scenario.writer import write_theatre
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "setup.toml").write_text("# my own work\n")
+    with pytest.raises(FileExistsError):
+        write_theatre(synthetic_theatre(places=10, units=5, seed=1), folder)
+    assert (folder / "setup.toml").read_text() == "# my own work\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]  # no staging folder left

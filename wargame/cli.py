@@ -246,6 +246,37 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace, console: Console) -> int:
+    """A random but plausible theatre of the given size, written as a folder."""
+    from wargame.scenario.writer import write_theatre
+    from wargame.synthetic import FACTION_COLOURS, synthetic_theatre
+
+    for option, value, least in (
+        ("--places", args.places, 1),
+        ("--units", args.units, 0),
+        ("--civilian-groups", args.civilian_groups, 0),
+    ):
+        if value is not None and value < least:
+            raise UserError(f"{option}: expected {least} or more, got {value}")
+    if not 1 <= args.factions <= len(FACTION_COLOURS):
+        raise UserError(f"--factions: expected 1 to {len(FACTION_COLOURS)}, got {args.factions}")
+    if args.places < args.factions:
+        raise UserError(f"--places: at least one per faction ({args.factions}), got {args.places}")
+    units = 2 * args.places if args.units is None else args.units
+    groups = 10 * args.places if args.civilian_groups is None else args.civilian_groups
+    theatre = synthetic_theatre(args.places, units, args.seed, args.factions, groups)
+    try:
+        setup = write_theatre(theatre, args.folder)
+    except (FileExistsError, OSError) as error:
+        raise UserError(str(error)) from None
+    print(
+        f"{setup}: {args.places:,} places, {units:,} units, {groups:,} civilian groups, "
+        f"{args.factions} factions (seed {args.seed}); open it with "
+        f"`wargame run --scenario {args.folder}` or `wargame serve --scenario {args.folder}`"
+    )
+    return 0
+
+
 def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
     from wargame.classroom.app import DB_ENV
@@ -352,6 +383,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler", help="a Dask scheduler address (with --backend dask; else a local cluster)"
     )
     batch.set_defaults(handler=cmd_batch)
+
+    generate = commands.add_parser(
+        "generate", help="write a random theatre of a given size (for scale tests)"
+    )
+    generate.add_argument("folder", type=Path, help="new folder to write the theatre into")
+    generate.add_argument("--places", type=int, default=1000, help="home places (1000)")
+    generate.add_argument("--units", type=int, help="units (default: 2 per place)")
+    generate.add_argument(
+        "--civilian-groups", type=int, help="civilian groups (default: 10 per place)"
+    )
+    generate.add_argument("--factions", type=int, default=3, help="factions, 1 to 8 (3)")
+    generate.add_argument("--seed", type=int, default=0, help="the random theatre's seed (0)")
+    generate.set_defaults(handler=cmd_generate)
 
     room = commands.add_parser("classroom", help="the classroom server: teams command factions")
     room.add_argument("--host", default="localhost", help="address to listen on (localhost)")

@@ -17,6 +17,7 @@ border from each border post.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from wargame.parameters import Parameters
 from wargame.scenario.loader import Place, Road, Theatre, TheatreMap, haversine_km
 from wargame.scenario.schema import FactionFile, PlaceKind, RoadKind, UnitEntry
 
@@ -62,7 +64,13 @@ STRENGTH_RANGE = (100, 600)  # soldiers per unit
 FORTIFICATION_MAX = 0.6
 
 
-def synthetic_theatre(places: int, units: int, seed: int, factions: int = 3) -> Theatre:
+def synthetic_theatre(
+    places: int,
+    units: int,
+    seed: int,
+    factions: int = 3,
+    civilian_groups: int | None = None,
+) -> Theatre:
     """A random theatre: `places` home places, `units` units and `factions` factions.
 
     Every random draw comes from `numpy.random.default_rng(seed)`, so the same
@@ -76,6 +84,11 @@ def synthetic_theatre(places: int, units: int, seed: int, factions: int = 3) -> 
     per faction, spread out), so each faction holds one connected region;
     units are spread at random over their faction's places, factions taking
     turns, with 100 to 600 soldiers each.
+
+    With `civilian_groups`, populations are redrawn (after everything else,
+    so the rest of the theatre is unchanged) to make exactly that many groups
+    at the default group size, spread over places in proportion to the
+    log-normal sizes.
     """
     if not 1 <= factions <= len(FACTION_COLOURS):
         raise ValueError(f"factions must be 1 to {len(FACTION_COLOURS)}, got {factions}")
@@ -112,6 +125,8 @@ def synthetic_theatre(places: int, units: int, seed: int, factions: int = 3) -> 
             )
         )
 
+    if civilian_groups is not None:
+        home = _populate(home, civilian_groups, rng)
     return Theatre(
         name="synthetic",
         setup_path=SYNTHETIC_PATH,
@@ -163,6 +178,23 @@ def _home_places(count: int, rng: np.random.Generator) -> list[Place]:
             source="synthetic",
         )
         for i in range(count)
+    ]
+
+
+def _populate(home: list[Place], groups: int, rng: np.random.Generator) -> list[Place]:
+    """Home places with populations that make exactly `groups` civilian groups."""
+    if groups < 0:
+        raise ValueError(f"civilian groups must be 0 or more, got {groups}")
+    size = Parameters.model_fields["civilian_group_size"].default
+    weights = rng.lognormal(0.0, 1.0, size=len(home))
+    share = groups * weights / weights.sum()
+    count = np.floor(share).astype(int)
+    # largest remainders get the groups left over
+    count[np.argsort(count - share, kind="stable")[: groups - count.sum()]] += 1
+    last = rng.integers(1, size + 1, size=len(home))  # the last group is part-full
+    return [
+        dataclasses.replace(place, population=int((n - 1) * size + last[i]) if n else 0)
+        for i, (place, n) in enumerate(zip(home, count, strict=True))
     ]
 
 
