@@ -29,9 +29,7 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/viewer.py
-	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/suite.py
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache
