@@ -169,13 +169,15 @@ class Routes:
         if destination not in self.index:
             return None  # a foreign sanctuary: no route goes there
         for blocked in (avoid, frozenset()) if avoid else (frozenset(),):
-            search = self._search(origin, blocked)
-            end = self.index[destination]
-            if np.isfinite(search.days[end]):
-                steps = [end]
-                while steps[-1] != self.index[origin]:
+            # Searched from the destination: many units head for one objective, and
+            # roads run both ways (the destination, like an origin, is never blocked).
+            search = self._search(destination, blocked)
+            start = self.index[origin]
+            if np.isfinite(search.days[start]):
+                steps = [start]
+                while steps[-1] != self.index[destination]:
                     steps.append(search.predecessors[steps[-1]])
-                return [self.places[i] for i in reversed(steps)]
+                return [self.places[i] for i in steps]
         return None
 
     def travel_days(
