@@ -161,11 +161,30 @@ class Unit(CellAgent):
 
 
 class CivilianGroup(CellAgent):
-    """A few hundred people from one home place; they move as one."""
+    """A few hundred people from one home place; they move as one.
+
+    Groups that have left home at least once are indexed in the model's
+    `civilians_stirred` as their state changes: the daily tallies and the
+    returns then visit those alone, not every group of a large theatre.
+    """
 
     def __init__(self, model: ConflictModel, home: str, size: int) -> None:
         super().__init__(model)
         self.home = home
         self.size = size
-        self.state = CivilianState.HOME
+        self._state = CivilianState.HOME
         self.cell = model.grid[home]
+
+    @property
+    def state(self) -> CivilianState:
+        return self._state
+
+    @state.setter
+    def state(self, state: CivilianState) -> None:
+        self._state = state
+        if state is not CivilianState.HOME:
+            self.model.civilians_stirred[self.unique_id] = self
+
+    def remove(self) -> None:
+        self.model.civilians_stirred.pop(self.unique_id, None)
+        super().remove()

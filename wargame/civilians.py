@@ -140,7 +140,10 @@ def _return_home(model: ConflictModel, danger: set[str]) -> None:
     """Groups away go home, each with a daily chance, once home has been quiet long enough."""
     params = model.parameters
     returning: dict[str, int] = defaultdict(int)
-    away = [g for g in model.civilians if g.state in AWAY]
+    away = sorted(  # oldest first, as the draws were always given out
+        (g for g in model.civilians_stirred.values() if g.state in AWAY),
+        key=lambda g: g.unique_id,
+    )
     draws = model.rng.random(len(away))
     for group, draw in zip(away, draws, strict=True):
         home = group.home
@@ -172,7 +175,7 @@ def call_home(model: ConflictModel, faction: str, place: str) -> None:
     doctrine = model.factions[faction].spec.doctrine.calls_home
     if not decides(model.factions[faction], "calls_home", default=doctrine):
         return
-    if not any(g.home == place and g.state in AWAY for g in model.civilians):
+    if not any(g.home == place and g.state in AWAY for g in model.civilians_stirred.values()):
         return
     model.called_home.add(place)
     model.log(

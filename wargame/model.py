@@ -114,6 +114,9 @@ class ConflictModel(Situation, mesa.Model):
         for entry in self.theatre.units:
             for _ in range(entry.count):
                 Unit(self, entry.faction, entry.strength, entry.place, entry.name)
+        self.civilians_stirred: dict[int, CivilianGroup] = {}
+        """Groups that have left home at least once, by id (kept by CivilianGroup.state)."""
+        self.start_population = sum(p.population for p in places.values())
         self._create_civilians()
 
         self._measures: dict[tuple, dict] = {}

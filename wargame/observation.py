@@ -60,12 +60,13 @@ def faction_measures(model: ConflictModel, faction_id: str) -> dict[str, float]:
 
 
 def civilian_measures(model: ConflictModel) -> dict[str, int]:
-    # identity tests, not a dict keyed by the enum: Enum.__hash__ runs in Python and this
-    # loop visits every civilian group every day (a quarter of a default run's time)
-    population = displaced = abroad = returned = 0
-    for group in model.civilians:
+    # Only groups that ever left home can be displaced, abroad or back, and the
+    # living are the starting population less the killed (people are conserved):
+    # a large theatre's groups mostly stay home, and this runs every day.
+    displaced = abroad = returned = 0
+    population = model.start_population - model.civilians_killed
+    for group in model.civilians_stirred.values():
         size, state = group.size, group.state
-        population += size
         if state is CivilianState.DISPLACED:
             displaced += size
         elif state is CivilianState.REFUGEE:
