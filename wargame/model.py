@@ -137,7 +137,8 @@ class ConflictModel(Situation, mesa.Model):
         diplomacy.update(self)
         self._situation.clear()
         command.issue_orders(self)
-        self._situation.clear()
+        # orders change routes and postures only: what command worked out about
+        # ground and presence still holds for movement's morning positions
         movement.advance(self)
         self._situation.clear()
         self.engagements = combat.fight(self)
