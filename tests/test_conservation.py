@@ -96,7 +96,7 @@ def test_soldiers_and_people_are_conserved(theatre, seed, mode):
 
 
 def test_daily_civilian_tallies_equal_a_count_of_every_group():
-    """The tallies read only groups that left home; a full count must agree every day."""
+    """Tallies and returns read indexes of groups that left home; a full count must agree."""
     from wargame.agents import CivilianState
     from wargame.observation import civilian_measures
     from wargame.synthetic import synthetic_theatre
@@ -115,5 +115,7 @@ def test_daily_civilian_tallies_equal_a_count_of_every_group():
             assert measures["displaced"] == by_state[CivilianState.DISPLACED]
             assert measures["refugees_abroad"] == by_state[CivilianState.REFUGEE]
             assert measures["returned"] == by_state[CivilianState.RETURNED]
+            away = {CivilianState.DISPLACED, CivilianState.REFUGEE}
+            assert set(model.civilians_away) == {g.unique_id for g in groups if g.state in away}
             moved_days += by_state[CivilianState.HOME] < measures["population"]
         assert moved_days > 30  # people fled for much of the run: the index was exercised

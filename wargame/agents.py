@@ -164,8 +164,9 @@ class CivilianGroup(CellAgent):
     """A few hundred people from one home place; they move as one.
 
     Groups that have left home at least once are indexed in the model's
-    `civilians_stirred` as their state changes: the daily tallies and the
-    returns then visit those alone, not every group of a large theatre.
+    `civilians_stirred`, and those away now in `civilians_away`, as their
+    state changes: the daily tallies and the returns then visit those alone,
+    not every group of a large theatre.
     """
 
     def __init__(self, model: ConflictModel, home: str, size: int) -> None:
@@ -184,7 +185,12 @@ class CivilianGroup(CellAgent):
         self._state = state
         if state is not CivilianState.HOME:
             self.model.civilians_stirred[self.unique_id] = self
+        if state is CivilianState.DISPLACED or state is CivilianState.REFUGEE:
+            self.model.civilians_away[self.unique_id] = self
+        else:
+            self.model.civilians_away.pop(self.unique_id, None)
 
     def remove(self) -> None:
         self.model.civilians_stirred.pop(self.unique_id, None)
+        self.model.civilians_away.pop(self.unique_id, None)
         super().remove()

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from wargame.combat import Engagement
     from wargame.model import ConflictModel
 
-AWAY = (CivilianState.DISPLACED, CivilianState.REFUGEE)
 REPORTED_TOLL = 10  # the log names a day's civilian toll from ten up; the series has every death
 
 
@@ -140,10 +139,8 @@ def _return_home(model: ConflictModel, danger: set[str]) -> None:
     """Groups away go home, each with a daily chance, once home has been quiet long enough."""
     params = model.parameters
     returning: dict[str, int] = defaultdict(int)
-    away = sorted(  # oldest first, as the draws were always given out
-        (g for g in model.civilians_stirred.values() if g.state in AWAY),
-        key=lambda g: g.unique_id,
-    )
+    # oldest first, as the draws were always given out
+    away = sorted(model.civilians_away.values(), key=lambda g: g.unique_id)
     draws = model.rng.random(len(away))
     for group, draw in zip(away, draws, strict=True):
         home = group.home
@@ -175,7 +172,7 @@ def call_home(model: ConflictModel, faction: str, place: str) -> None:
     doctrine = model.factions[faction].spec.doctrine.calls_home
     if not decides(model.factions[faction], "calls_home", default=doctrine):
         return
-    if not any(g.home == place and g.state in AWAY for g in model.civilians_stirred.values()):
+    if not any(g.home == place for g in model.civilians_away.values()):
         return
     model.called_home.add(place)
     model.log(

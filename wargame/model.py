@@ -116,6 +116,8 @@ class ConflictModel(Situation, mesa.Model):
                 Unit(self, entry.faction, entry.strength, entry.place, entry.name)
         self.civilians_stirred: dict[int, CivilianGroup] = {}
         """Groups that have left home at least once, by id (kept by CivilianGroup.state)."""
+        self.civilians_away: dict[int, CivilianGroup] = {}
+        """Groups displaced or abroad now, by id (kept by CivilianGroup.state)."""
         self.start_population = sum(p.population for p in places.values())
         self._create_civilians()
 
