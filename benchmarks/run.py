@@ -31,8 +31,9 @@ load on the machine, with the garbage collector off as Mesa's own benchmarks
 do, and keeps the best (fastest) run of each; the median is in the JSON.
 Targets (issue 8): ours at least half the random walk's rate on the large
 theatres; the 5,000-place theatre under 2 GiB; a default 270-day run well
-under a second of CPU. The command prints PASS or FAIL for each and exits 0
-either way: it is a benchmark, not a test.
+under a second of CPU (read as 0.5 s: 1,000 runs on 2 cores in about 4
+minutes). The command prints PASS or FAIL for each and exits 0 either way:
+it is a benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ from wargame.synthetic import synthetic_theatre
 TARGET_RATIO = 0.5  # issue 8: ours at least half the random walk's rate, large theatres
 TARGET_MEMORY_MIB = 2048  # issue 8: the 5,000-place theatre under 2 GiB
 TARGET_MEMORY_PLACES = 5000
-TARGET_DEFAULT_CPU_S = 1.0  # issue 8: a 270-day default run "well under a second" of CPU
+# issue 8: a 270-day default run "well under a second" of CPU, "so that 1,000 runs on
+# 2 cores finish in a few minutes": 1,000 runs / 2 cores x 0.5 s = about 4 minutes
+TARGET_DEFAULT_CPU_S = 0.5
 WARM_UP_DAYS = 5
 UNITS_PER_PLACE = 2
 GROUPS_PER_PLACE = 10
@@ -323,7 +326,7 @@ def verdicts(default: Result, large: list[Result]) -> list[tuple[str, bool, str]
     cpu = statistics.median(default.ours.cpu_seconds)
     found.append(
         (
-            f"default theatre: a {default.days}-day run under {TARGET_DEFAULT_CPU_S:.0f} s CPU",
+            f"default theatre: a {default.days}-day run under {TARGET_DEFAULT_CPU_S} s CPU",
             cpu < TARGET_DEFAULT_CPU_S,
             f"{cpu:.2f} s",
         )
