@@ -102,3 +102,27 @@ def test_the_png_redraws_a_place_that_changed_hands(theatre_dir):
     assert pixel_at(drawing, drawing.png(), bravo.lon, bravo.lat) == pytest.approx(
         rgb(model.factions["red"].colour), abs=3
     )
+
+
+def test_a_crowded_theatre_names_only_its_largest_places_with_smaller_markers():
+    from wargame.synthetic import synthetic_theatre
+    from wargame.viewer.map_figure import LABELLED_POPULATION, MOST_LABELS
+
+    small = ConflictModel(rng=1)
+    named = [
+        p
+        for p in small.theatre.map.places.values()
+        if p.kind.value in ("base", "border_post") or p.population >= LABELLED_POPULATION
+    ]
+    assert len(draw_theatre(small).axes[0].texts) == len(named)  # a small theatre: all of them
+
+    crowded = ConflictModel(synthetic_theatre(1000, 0, 1, civilian_groups=0), rng=1)
+    ax = draw_theatre(crowded).axes[0]
+    assert len(ax.texts) == MOST_LABELS
+    labelled = {t.get_text() for t in ax.texts}
+    places = crowded.theatre.map.places.values()
+    biggest = sorted(places, key=lambda p: -p.population)[:10]  # bases and posts included
+    assert {p.name for p in biggest if p.kind.value in ("base", "border_post")} <= labelled
+    sizes = [c.get_sizes()[0] for c in place_markers(ax.figure).values()]
+    small_sizes = [c.get_sizes()[0] for c in place_markers(draw_theatre(small)).values()]
+    assert max(sizes) < min(small_sizes)

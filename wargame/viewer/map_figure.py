@@ -48,6 +48,8 @@ CONTESTED_EDGE = "#CC0000"
 SELECTED_EDGE = "#000000"
 UNIT_AREA_PER_SOLDIER = 0.25  # marker area in points^2 per soldier: a 500-strong unit ~ 125
 LABELLED_POPULATION = 20_000
+MOST_LABELS = 60  # a generated theatre of thousands of places gets its largest named only
+FULL_SIZE_PLACES = 100  # up to this many places, markers at full size; then smaller
 ZOOM_DEGREES = 0.6  # half-width of the view around a selected place
 
 
@@ -84,12 +86,13 @@ class TheatreMap:
         for road in theatre_map.roads:
             xs, ys = zip(*road.geometry, strict=True)
             ax.plot(xs, ys, color="#8C7A5B", zorder=2, **ROAD_STYLE[road.kind])
+        crowding = max(1.0, len(theatre_map.places) / FULL_SIZE_PLACES)
         self._symbols = {
             kind: ax.scatter(
                 [p.lon for p in chosen],
                 [p.lat for p in chosen],
                 marker=MARKERS[kind],
-                s=90,
+                s=max(90 / math.sqrt(crowding), 12),
                 c=[NEUTRAL] * len(chosen),
                 edgecolors="#222222",
                 linewidths=0.8,
@@ -98,18 +101,15 @@ class TheatreMap:
             )
             for kind, chosen in self._places.items()
         }
-        for place in theatre_map.places.values():
-            if place.kind in (PlaceKind.BASE, PlaceKind.BORDER_POST) or (
-                place.population >= LABELLED_POPULATION
-            ):
-                ax.annotate(
-                    place.name.split(" (")[0],
-                    (place.lon, place.lat),
-                    xytext=(5, 4),
-                    textcoords="offset points",
-                    fontsize=8,
-                    zorder=6,
-                )
+        for place in _labelled(theatre_map.places.values()):
+            ax.annotate(
+                place.name.split(" (")[0],
+                (place.lon, place.lat),
+                xytext=(5, 4),
+                textcoords="offset points",
+                fontsize=8,
+                zorder=6,
+            )
         self._units = ax.scatter(
             [], [], alpha=0.55, edgecolors="black", linewidths=0.5, zorder=5, gid="units"
         )
@@ -214,6 +214,18 @@ class TheatreMap:
         buffer = io.BytesIO()
         Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
+
+
+def _labelled(places) -> list:
+    """Bases, border posts and towns of 20,000 or more; the largest `MOST_LABELS` of them."""
+    named = [
+        p
+        for p in places
+        if p.kind in (PlaceKind.BASE, PlaceKind.BORDER_POST) or p.population >= LABELLED_POPULATION
+    ]
+    if len(named) <= MOST_LABELS:
+        return named
+    return sorted(named, key=lambda p: (-p.population, p.id))[:MOST_LABELS]
 
 
 def draw_theatre(model: ConflictModel, ax: Axes | None = None) -> Figure:
