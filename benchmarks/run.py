@@ -10,7 +10,8 @@ the same as `wargame generate`) of each size in `--sizes`: N home places,
 2N units and 10N civilian groups, for `--large-days` days, `--large-repeat`
 runs. Each large size runs in a fresh process of its own, so that its peak
 memory (the process's maximum resident set after building the theatre and
-running our model) belongs to that size alone.
+running our model) belongs to that size alone, with numpy's BLAS held to one
+thread, so that ours and the walk each use one core.
 
 The measure is agent-steps per second of stepping (building the model is not
 timed). One agent-step is one agent taking part in one day: each day counts
@@ -43,6 +44,7 @@ import cProfile
 import gc
 import json
 import multiprocessing
+import os
 import platform
 import pstats
 import resource
@@ -71,6 +73,7 @@ TARGET_MEMORY_PLACES = 5000
 # 2 cores finish in a few minutes": 1,000 runs / 2 cores x 0.5 s = about 4 minutes
 TARGET_DEFAULT_CPU_S = 0.5
 WARM_UP_DAYS = 5
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 UNITS_PER_PLACE = 2
 GROUPS_PER_PLACE = 10
 
@@ -401,6 +404,10 @@ def main(argv: list[str] | None = None) -> int:
             args.seed,
         )
     large = []
+    # One core for ours as for the walk: a crowded place's fight is a matrix product,
+    # which OpenBLAS would otherwise spread over every core of the machine.
+    for variable in BLAS_THREADS:
+        os.environ[variable] = "1"
     spawn = multiprocessing.get_context("spawn")
     for places in args.sizes:
         with (
