@@ -1,7 +1,8 @@
 """What the phases ask of the situation: whose ground, who is cut off, what is worth taking.
 
 The answers are cached in `_situation` until a phase changes the state they
-rest on; the model clears the cache between phases.
+rest on; the model clears the cache between phases (not between command and
+movement: orders change no ground and no presence).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from wargame import control, economy
 from wargame.scenario import PlaceKind
 
 if TYPE_CHECKING:
-    pass
+    import numpy as np
 
 ADJACENT_THREAT_WEIGHT = 0.25  # judgement: enemies one road away count a quarter in a defence
 
@@ -75,7 +76,7 @@ class Situation:
     def safe_ground(self, faction: str) -> frozenset[str]:
         return self.friendly_ground(faction) - self.enemy_positions(faction)
 
-    def ground_mask(self, ground: str, faction: str):
+    def ground_mask(self, ground: str, faction: str) -> np.ndarray:
         """`safe_ground`, `threatened_ground`... of a faction as a boolean array over places."""
         return self._situation_of(
             ("mask", ground, faction), lambda: self.routes.mask(getattr(self, ground)(faction))
