@@ -81,6 +81,8 @@ class Routes:
             self.graph, nodelist=self.places, weight="days", format="csr"
         )
         self._row_lengths = np.diff(self._days.indptr)
+        self._discount: float | None = None
+        self._discounted: dict[str, list[tuple[str, float]]] = {}
         # Least recently used last: blocked set -> (its matrix, its searches by origin).
         self._cache: dict[frozenset[str], tuple[sparse.csr_array, dict[str, Search]]] = {}
         self._last_blocked: frozenset[str] | None = None
@@ -92,7 +94,7 @@ class Routes:
 
     def discounted_roads(self, discount: float) -> dict[str, list[tuple[str, float]]]:
         """Each place's neighbours with discount ** days of the road there."""
-        if getattr(self, "_discount", None) != discount:
+        if self._discount != discount:
             self._discount = discount
             self._discounted = {
                 place: [(q, discount**days) for q, days in roads]

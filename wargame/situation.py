@@ -22,6 +22,7 @@ class Situation:
     """Mixin of ConflictModel: queries about the current state of the theatre."""
 
     _situation: dict[tuple, Any]
+    _strategic_worths: tuple[Any, dict[str, float]] | None = None
 
     def _situation_of(self, key: tuple, compute):
         if key not in self._situation:
@@ -181,12 +182,8 @@ class Situation:
             worth += economy.trade_revenue(self, place)
         return worth
 
-    def revenue_worth(self, place: str) -> float:
-        """Revenue on a 0-1 scale: the theatre's richest place is 1."""
-        return self.revenue_worths()[place]
-
     def revenue_worths(self) -> dict[str, float]:
-        """`revenue_worth` of every home place, worked out once per phase."""
+        """Each home place's revenue on a 0-1 scale (the richest is 1), once per phase."""
 
         def worths() -> dict[str, float]:
             per_day = {p: self.revenue_per_day(p) for p in self.controller}
@@ -197,7 +194,7 @@ class Situation:
 
     def strategic_worths(self) -> dict[str, float]:
         """`strategic_worth` of every home place: fixed while the parameters are."""
-        kept = getattr(self, "_strategic_worths", None)
+        kept = self._strategic_worths
         if kept is None or kept[0] is not self.parameters:
             kept = (self.parameters, {p: self.strategic_worth(p) for p in self.controller})
             self._strategic_worths = kept
