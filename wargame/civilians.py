@@ -142,15 +142,14 @@ def _return_home(model: ConflictModel, danger: set[str]) -> None:
     # oldest first, as the draws were always given out
     away = sorted(model.civilians_away.values(), key=lambda g: g.unique_id)
     draws = model.rng.random(len(away))
+    today, last_danger, called_home = model.day, model.last_danger, model.called_home
     for group, draw in zip(away, draws, strict=True):
         home = group.home
         if home in danger:
             continue
-        quiet = model.day - model.last_danger.get(home, -(10**9))
+        quiet = today - last_danger.get(home, -(10**9))
         needed = (
-            params.return_quiet_days_called
-            if home in model.called_home
-            else params.return_quiet_days
+            params.return_quiet_days_called if home in called_home else params.return_quiet_days
         )
         if quiet >= needed and draw < params.return_rate_per_day:
             group.cell = model.grid[home]

@@ -93,13 +93,12 @@ class DoctrineCommander:
 
     def orders(self, model: ConflictModel, faction: Faction) -> list[Order]:
         doctrine = faction.spec.doctrine
-        units = [
-            u for u in model.units if u.faction == faction.id and u.posture is not Posture.WITHDRAW
-        ]
+        mine = [u for u in model.units if u.faction == faction.id]
+        units = [u for u in mine if u.posture is not Posture.WITHDRAW]
         orders: list[Order] = []
         garrisoned = self._garrison(model, faction, units, orders)
         mobile = [u for u in units if u.unique_id not in garrisoned]
-        targets = self._targets(model, faction)
+        targets = self._targets(model, faction, mine)
 
         committed: dict[str, float] = {}
         free: list[Unit] = []
@@ -132,8 +131,8 @@ class DoctrineCommander:
             free = pool.left()
             budget -= strength
         if main_effort is not None and budget > 0:
-            free = self._assemble(model, faction, *main_effort, free, orders)
-        free = self._reinforce(model, faction, free, orders)
+            free = self._assemble(model, faction, mine, *main_effort, free, orders)
+        free = self._reinforce(model, faction, mine, free, orders)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
 
@@ -141,6 +140,7 @@ class DoctrineCommander:
     def _assemble(
         model: ConflictModel,
         faction: Faction,
+        mine: list[Unit],
         target: str,
         strength_needed: float,
         free: list[Unit],
@@ -159,11 +159,7 @@ class DoctrineCommander:
         assembly = min(staging, key=lambda p: (from_target(p), p))
         from_assembly = _days_to(model, assembly, avoid)
         days = {u: from_assembly(u.place) for u in free}
-        gathered = sum(
-            u.strength
-            for u in model.units
-            if u.faction == faction.id and assembly in (u.place, u.objective)
-        )
+        gathered = sum(u.strength for u in mine if assembly in (u.place, u.objective))
         for unit in sorted(free, key=lambda u: (days[u], u.unique_id)):
             if gathered >= strength_needed or days[unit] == float("inf"):
                 break
@@ -174,7 +170,11 @@ class DoctrineCommander:
 
     @staticmethod
     def _reinforce(
-        model: ConflictModel, faction: Faction, free: list[Unit], orders: list[Order]
+        model: ConflictModel,
+        faction: Faction,
+        mine: list[Unit],
+        free: list[Unit],
+        orders: list[Order],
     ) -> list[Unit]:
         """Send units left over to key places whose garrison falls short of the threat.
 
@@ -183,8 +183,8 @@ class DoctrineCommander:
         """
         doctrine = faction.spec.doctrine
         held: dict[str, float] = {}
-        for unit in model.units:
-            if unit.faction == faction.id and unit.posture is not Posture.ATTACK:
+        for unit in mine:
+            if unit.posture is not Posture.ATTACK:
                 where = unit.place or unit.objective
                 if where is not None:
                     held[where] = held.get(where, 0.0) + unit.strength
@@ -247,7 +247,7 @@ class DoctrineCommander:
         return kept
 
     @staticmethod
-    def _targets(model: ConflictModel, faction: Faction) -> dict[str, float]:
+    def _targets(model: ConflictModel, faction: Faction, mine: list[Unit]) -> dict[str, float]:
         """Value of each place on the front worth attacking, before the cost of getting there.
 
         A place on the front (reachable without passing enemy ground) is worth
@@ -277,13 +277,13 @@ class DoctrineCommander:
             if place_id in start_holdings:
                 value += doctrine.recapture
             own[place_id] = value
-        positions = {u.place for u in model.units if u.faction == faction.id and u.place}
+        positions = {u.place for u in mine if u.place}
         frontier = model.routes.reachable_from_any(positions, avoid) & own.keys()
         depth = _value_in_depth(model, own, model.parameters.objective_discount_per_day, frontier)
         best = sorted(((p, depth[p]) for p in frontier), key=lambda item: (-item[1], item[0]))[
             :CANDIDATE_TARGETS
         ]
-        field_strength = max(model.field_strength(faction.id), 1.0)
+        field_strength = max(sum(u.strength for u in mine), 1.0)
         zone = model.border_zone()
         deterrence = model.parameters.china_pressure * model.parameters.china_deterrence
         return {
@@ -303,6 +303,8 @@ class DoctrineCommander:
         count: a front advances place by place instead of marching through
         enemy towns.
         """
+        if pool.strength[pool.free].sum() < need * (1 - 1e-9):
+            return []  # not even every free unit would do (the margin: rounding of the sums)
         avoid = model.hostile_ground(pool.units[0].faction)
         days = model.routes.days_from(target, avoid)[pool.at]
         worth_it = np.flatnonzero((value - doctrine.distance * days > 0) & pool.free)

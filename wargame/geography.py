@@ -81,6 +81,12 @@ class Routes:
             self.graph, nodelist=self.places, weight="days", format="csr"
         )
         self._row_lengths = np.diff(self._days.indptr)
+        self._adjacent = sparse.csr_array(
+            (np.ones(self._days.nnz, dtype=bool), self._days.indices, self._days.indptr),
+            shape=self._days.shape,
+        )
+        """Which places a road joins, whatever its length (a road of 0 days is a road)."""
+        self._labels: dict[frozenset[str], Pieces] = {}  # blocked set -> its pieces, LRU
         self._discount: float | None = None
         self._discounted: dict[str, list[tuple[str, float]]] = {}
         # Least recently used last: blocked set -> (its matrix, its searches by origin).
@@ -233,20 +239,57 @@ class Routes:
         return {self.places[i] for i in np.flatnonzero(nearest <= days)}
 
     def reachable_from_any(self, origins: Collection[str], avoid: frozenset[str]) -> set[str]:
-        """Places some origin reaches without passing through `avoid` (origins may be blocked)."""
+        """Places some origin reaches without passing through `avoid` (origins may be blocked).
+
+        Answered from the connected pieces of the open places, found once per
+        blocked set: an origin reaches its piece and the blocked places on its
+        edge; a blocked origin steps out to its neighbours first.
+        """
         if not origins:
             return set()
-        open_origins = [o for o in origins if o not in avoid]
-        found = np.zeros(len(self.places), dtype=bool)
-        if open_origins:
-            days = csgraph.dijkstra(
-                self._matrix(avoid), indices=[self.index[o] for o in open_origins], min_only=True
+        pieces = self._pieces(avoid)
+        labels = pieces.labels
+        at = np.array([self.index[o] for o in origins], dtype=np.intp)
+        blocked_at = at[labels[at] < 0]
+        reached = np.zeros(pieces.count + 1, dtype=bool)  # the last stays False: label -1
+        reached[labels[at]] = True
+        around = [
+            self._days.indices[self._days.indptr[b] : self._days.indptr[b + 1]] for b in blocked_at
+        ]
+        for neighbours in around:
+            reached[labels[neighbours]] = True
+        reached[-1] = False
+        found = reached[labels]
+        found[pieces.edge_place[reached[pieces.edge_piece]]] = True
+        found[blocked_at] = True
+        for neighbours in around:
+            found[neighbours] = True
+        places = self.places
+        return {places[i] for i in np.flatnonzero(found)}
+
+    def _pieces(self, blocked: frozenset[str]) -> Pieces:
+        """The connected pieces of the open places over open roads, cached per blocked set."""
+        pieces = self._labels.pop(blocked, None)
+        if pieces is None:
+            pieces = self._find_pieces(blocked)
+        self._labels[blocked] = pieces
+        while len(self._labels) > self.MAX_BLOCKED_SETS:
+            del self._labels[next(iter(self._labels))]
+        return pieces
+
+    def _find_pieces(self, blocked: frozenset[str]) -> Pieces:
+        is_open = ~self.mask(blocked)
+        where = np.flatnonzero(is_open)
+        labels = np.full(len(self.places), -1, dtype=np.intp)
+        count = 0
+        if where.size:
+            count, labels[where] = csgraph.connected_components(
+                self._adjacent[where][:, where], directed=False
             )
-            found |= np.isfinite(days)
-        for origin in origins:
-            if origin in avoid:
-                found |= np.isfinite(self.days_from(origin, avoid))
-        return {self.places[i] for i in np.flatnonzero(found)}
+        rows = np.repeat(np.arange(len(self.places)), self._row_lengths)
+        cols = self._days.indices
+        edge = ~is_open[rows] & is_open[cols]  # a road from a blocked place to an open one
+        return Pieces(labels, count, rows[edge], labels[cols[edge]])
 
 
 @dataclass(frozen=True)
@@ -255,3 +298,14 @@ class Search:
 
     days: np.ndarray
     predecessors: np.ndarray
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Connected pieces of the open places: a label per place (-1: blocked), and the
+    roads from blocked places into them (`edge_place` touches piece `edge_piece`)."""
+
+    labels: np.ndarray
+    count: int
+    edge_place: np.ndarray
+    edge_piece: np.ndarray

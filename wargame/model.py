@@ -27,7 +27,7 @@ from wargame.events import Event, EventKind, EventLog
 from wargame.geography import Routes, build_graph, crossings
 from wargame.parameters import Parameters, make_parameters
 from wargame.scenario import PlaceKind, Theatre, load_theatre
-from wargame.situation import Situation
+from wargame.situation import Holdings, Situation
 
 
 class ConflictModel(Situation, mesa.Model):
@@ -58,6 +58,7 @@ class ConflictModel(Situation, mesa.Model):
         self.crossings = crossings(graph)
 
         self._situation: dict[tuple, object] = {}
+        self._ground: dict[tuple, object] = {}
         self._hostility: dict[tuple[str, str], bool] = {}
         self._border_zone: frozenset[str] | None = None
         self.factions: dict[str, Faction] = {
@@ -76,11 +77,11 @@ class ConflictModel(Situation, mesa.Model):
                         self.parameters.militia_loyalty,
                     )
         places = self.theatre.map.places
-        self.controller: dict[str, str | None] = {
-            place_id: self.theatre.control.get(place_id)
+        self.controller = Holdings(
+            (place_id, self.theatre.control.get(place_id))
             for place_id, place in places.items()
             if place.kind is not PlaceKind.SANCTUARY
-        }
+        )
         self._start_holdings = {
             f: frozenset(p for p, holder in self.controller.items() if holder == f)
             for f in self.factions
@@ -206,6 +207,7 @@ class ConflictModel(Situation, mesa.Model):
         """Forget everything worked out from who fights whom."""
         self._hostility.clear()
         self._situation.clear()
+        self._ground.clear()
 
     def starting_strength(self, faction: str) -> int:
         return sum(u.strength * u.count for u in self.theatre.units if u.faction == faction)

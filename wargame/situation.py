@@ -1,8 +1,11 @@
 """What the phases ask of the situation: whose ground, who is cut off, what is worth taking.
 
-The answers are cached in `_situation` until a phase changes the state they
-rest on; the model clears the cache between phases (not between command and
-movement: orders change no ground and no presence).
+The answers are cached until a phase changes the state they rest on. Those
+about where units stand are kept in `_situation`, which the model clears
+between phases (not between command and movement: orders change no ground and
+no presence). Those about ground alone - who holds what, who fights whom - are
+kept in `_ground` from phase to phase and day to day, until a place changes
+hands, a relation or truce changes, or the parameters are replaced.
 """
 
 from __future__ import annotations
@@ -18,40 +21,77 @@ if TYPE_CHECKING:
 ADJACENT_THREAT_WEIGHT = 0.25  # judgement: enemies one road away count a quarter in a defence
 
 
+class Holdings(dict[str, str | None]):
+    """Who holds each place: a dict that counts its changes, so answers about ground can be kept."""
+
+    changes = 0
+
+    def __setitem__(self, place: str, holder: str | None) -> None:
+        self.changes += 1
+        super().__setitem__(place, holder)
+
+    def __delitem__(self, place: str) -> None:
+        self.changes += 1
+        super().__delitem__(place)
+
+    def update(self, *args, **kwargs) -> None:
+        self.changes += 1
+        super().update(*args, **kwargs)
+
+
 class Situation:
     """Mixin of ConflictModel: queries about the current state of the theatre."""
 
     _situation: dict[tuple, Any]
+    _ground: dict[tuple, Any]
+    _ground_changes = -1
+    _ground_parameters: Any = None
+    controller: Holdings
     _strategic_worths: tuple[Any, dict[str, float]] | None = None
 
     def _situation_of(self, key: tuple, compute):
-        if key not in self._situation:
-            self._situation[key] = compute()
-        return self._situation[key]
+        try:
+            return self._situation[key]
+        except KeyError:
+            value = self._situation[key] = compute()
+            return value
+
+    def _ground_of(self, key: tuple, compute):
+        if (
+            self.controller.changes != self._ground_changes
+            or self.parameters is not self._ground_parameters
+        ):
+            self._ground.clear()
+            self._ground_changes, self._ground_parameters = self.controller.changes, self.parameters
+        try:
+            return self._ground[key]
+        except KeyError:
+            value = self._ground[key] = compute()
+            return value
 
     def allies_of(self, faction: str) -> frozenset[str]:
         """The faction and its allies."""
-        return self._situation_of(
+        return self._ground_of(
             ("allies", faction),
             lambda: frozenset(f for f in self.factions if self.allied(faction, f)),
         )
 
     def enemies_of(self, faction: str) -> frozenset[str]:
         """Factions the faction fights today."""
-        return self._situation_of(
+        return self._ground_of(
             ("enemies of", faction),
             lambda: frozenset(f for f in self.factions if self.hostile(faction, f)),
         )
 
     def friendly_ground(self, faction: str) -> frozenset[str]:
         """Places held by the faction or by its allies."""
-        return self._situation_of(
+        return self._ground_of(
             ("friendly", faction), lambda: self._held_by(self.allies_of(faction))
         )
 
     def hostile_ground(self, faction: str) -> frozenset[str]:
         """Places held by a faction hostile to this one: routes avoid passing through them."""
-        return self._situation_of(
+        return self._ground_of(
             ("hostile", faction), lambda: self._held_by(self.enemies_of(faction))
         )
 
@@ -100,7 +140,7 @@ class Situation:
         Roads run both ways, so one search from all friendly ground answers
         the question for every place at once.
         """
-        in_touch = self._situation_of(
+        in_touch = self._ground_of(
             ("in touch", faction),
             lambda: self.routes.reachable_from_any(
                 self.friendly_ground(faction), self.hostile_ground(faction)
@@ -112,7 +152,7 @@ class Situation:
         """Places the faction holds that doctrine keeps a garrison in."""
         places = self.theatre.map.places
         threshold = self.parameters.key_town_population
-        return self._situation_of(
+        return self._ground_of(
             ("key", faction),
             lambda: frozenset(
                 p
@@ -134,7 +174,7 @@ class Situation:
         days = self.factions[faction].spec.doctrine.range_days
         if days is None:
             return None
-        return self._situation_of(
+        return self._ground_of(
             ("range", faction),
             lambda: frozenset(
                 p
@@ -149,6 +189,11 @@ class Situation:
 
     def defence(self, faction: str, place: str) -> float:
         """Hostile soldiers an attacker on `place` would face, fortification included."""
+        return self._situation_of(
+            ("defence", faction, place), lambda: self._defence(faction, place)
+        )
+
+    def _defence(self, faction: str, place: str) -> float:
         presence = self.strength_at()
         enemies = self.enemies_of(faction)
         here = sum(s for f, s in presence.get(place, {}).items() if f in enemies)
@@ -168,6 +213,9 @@ class Situation:
 
     def threat(self, faction: str, place: str) -> float:
         """Soldiers needed to hold `place` against the hostile units on it and one road away."""
+        return self._situation_of(("threat", faction, place), lambda: self._threat(faction, place))
+
+    def _threat(self, faction: str, place: str) -> float:
         presence = self.strength_at()
         hostile = self.enemies_of(faction)
         nearby = [place] + [n for n, _ in self.routes.roads_from[place]]
