@@ -189,3 +189,17 @@ def test_a_neutral_holders_fortification_helps_neither_side(theatre_dir):
 def test_an_even_fight_run_for_long_wears_both_sides_to_nothing():
     a, b = square_law(500, 500, 0.01, 0.01, t=1e5)
     assert a == pytest.approx(0, abs=1e-9) and b == pytest.approx(0, abs=1e-9)
+
+
+def test_a_many_sided_fight_summed_by_faction_equals_the_unit_by_unit_sums():
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        units, factions = int(rng.integers(3, 60)), int(rng.integers(3, 6))
+        side = np.sort(rng.integers(0, factions, units))
+        between = np.triu((rng.random((factions, factions)) < 0.7).astype(float), 1)
+        between += between.T
+        strengths = rng.integers(1, 800, units).astype(float)
+        effectiveness = rng.uniform(0.001, 0.05, units)
+        by_unit = losses_by_rates(strengths, effectiveness, between[np.ix_(side, side)])
+        by_faction = losses_by_rates(strengths, effectiveness, between, side=side)
+        np.testing.assert_allclose(by_faction, by_unit, rtol=1e-9, atol=1e-9)

@@ -104,7 +104,7 @@ def _fall_back(model: ConflictModel, unit: Unit) -> str | None:
     if origin in safe and origin not in threatened:
         unit.route = []
         return None
-    avoid = model.hostile_ground(unit.faction) | model.enemy_positions(unit.faction)
+    avoid = model.enemy_ground(unit.faction)
     routes = model.routes
     days = routes.days_from(origin, avoid)
     refuges = model.ground_mask("safe_ground", unit.faction).copy()

@@ -115,7 +115,21 @@ class Situation:
         )
 
     def safe_ground(self, faction: str) -> frozenset[str]:
-        return self.friendly_ground(faction) - self.enemy_positions(faction)
+        """Friendly places with no hostile unit on them."""
+        return self._situation_of(
+            ("safe", faction), lambda: self.friendly_ground(faction) - self.enemy_positions(faction)
+        )
+
+    def enemy_ground(self, faction: str) -> frozenset[str]:
+        """Places hostile factions hold or stand on: what a retreat keeps clear of.
+
+        One object per phase, so the road searches of every broken unit of the
+        faction share their cache entry.
+        """
+        return self._situation_of(
+            ("enemy ground", faction),
+            lambda: self.hostile_ground(faction) | self.enemy_positions(faction),
+        )
 
     def ground_mask(self, ground: str, faction: str) -> np.ndarray:
         """`safe_ground`, `threatened_ground`... of a faction as a boolean array over places."""
