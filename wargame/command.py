@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from wargame.model import ConflictModel
 
 CANDIDATE_TARGETS = 12
+DEPTH_MEMO_SIZE = 64  # values in depth kept for the (few) sets of places asked about lately
 
 
 class Order(NamedTuple):
@@ -352,6 +353,25 @@ def _value_in_depth(
     towns is worth no more than the best prize it leads to.
     """
     discounted = model.routes.discounted_roads(discount)
+    # A faction's values change only when ground changes hands or enemies move
+    # on or off it: most days it asks again what it asked yesterday.
+    key = (discount, tuple(own.items()))
+    best = model.depth_memo.get(key)
+    if best is None:
+        best = _best_beyond(own, discounted)
+        if len(model.depth_memo) >= DEPTH_MEMO_SIZE:
+            model.depth_memo.clear()
+        model.depth_memo[key] = best
+    return {
+        place: own[place]
+        + max((factor * best[q] for q, factor in discounted[place] if q in own), default=0.0)
+        for place in wanted
+    }
+
+
+def _best_beyond(
+    own: dict[str, float], discounted: dict[str, list[tuple[str, float]]]
+) -> dict[str, float]:
     # Like Dijkstra's algorithm with products of factors <= 1 instead of sums:
     # settle places from the highest value down, each improving its neighbours.
     best = dict(own)
@@ -367,8 +387,4 @@ def _value_in_depth(
             if q in own and -value * factor > best[q]:
                 best[q] = -value * factor
                 heapq.heappush(heap, (-best[q], q))
-    return {
-        place: own[place]
-        + max((factor * best[q] for q, factor in discounted[place] if q in own), default=0.0)
-        for place in wanted
-    }
+    return best

@@ -59,6 +59,8 @@ class ConflictModel(Situation, mesa.Model):
 
         self._situation: dict[tuple, object] = {}
         self._ground: dict[tuple, object] = {}
+        self.depth_memo: dict[tuple, dict[str, float]] = {}
+        """Commanders' values in depth by the places' own values (see command._value_in_depth)."""
         self._hostility: dict[tuple[str, str], bool] = {}
         self._border_zone: frozenset[str] | None = None
         self.factions: dict[str, Faction] = {
