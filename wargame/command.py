@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from wargame.model import ConflictModel
 
 CANDIDATE_TARGETS = 12
-DEPTH_MEMO_SIZE = 64  # values in depth kept for the (few) sets of places asked about lately
+DEPTH_MEMO_SIZE = 8  # a few factions, each asking again what it asked lately; bounded for big maps
 
 
 class Order(NamedTuple):
