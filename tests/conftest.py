@@ -1,11 +1,19 @@
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from theatres import write_theatre
+
+# CI draws the same examples every time (a red build is reproducible); `deep` hunts
+# with many more, drawn afresh: HYPOTHESIS_PROFILE=deep pytest tests/test_fuzz.py
+settings.register_profile("ci", derandomize=True, max_examples=50)
+settings.register_profile("deep", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -7,12 +7,14 @@ per test. Each test leaves a screenshot in test-artifacts/browser/.
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from viewer_page import expected_map
 
+from wargame.viewer import THEATRES_ENV
 from wargame.viewer.browser import BrowserMissing, launch_chromium, viewer_server
 
 pytestmark = pytest.mark.browser
@@ -22,7 +24,8 @@ LOAD_TIMEOUT_MS = 90_000
 
 @pytest.fixture(scope="module")
 def server_url():
-    with viewer_server() as url:
+    # pages may open the test theatres, all in the temporary folder
+    with viewer_server({THEATRES_ENV: tempfile.gettempdir()}) as url:
         yield url
 
 

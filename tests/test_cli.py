@@ -157,7 +157,7 @@ def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder
     tmp_path, monkeypatch
 ):
     from wargame.cli import serve_command
-    from wargame.viewer import SCENARIO_ENV
+    from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
     monkeypatch.delenv(SCENARIO_ENV, raising=False)
     command, env = serve_command("0.0.0.0", 9001, str(tmp_path))
@@ -166,6 +166,9 @@ def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env[SCENARIO_ENV] == str(tmp_path.resolve())
     assert SCENARIO_ENV not in serve_command("localhost", 8765, None)[1]
+    assert serve_command("localhost", 8765, None, theatres=tmp_path)[1][THEATRES_ENV] == str(
+        tmp_path.resolve()
+    )
 
 
 def test_generate_writes_a_theatre_that_validates_and_runs(tmp_path):

@@ -75,9 +75,9 @@ def test_the_four_experiments_the_issue_names_ship():
     ("body", "where", "problem"),
     [
         ("[grid]\ncapture_dayz = [1, 2]\n", "grid.capture_dayz", "not a parameter"),
-        ("[grid]\ncapture_days = [1, 0]\n", "grid.capture_days", "greater than or equal to 1"),
+        ("[grid]\ncapture_days = [1, 0]\n", "grid.capture_days", "from 1 to 365, got 0"),
         ("[grid]\nchina_pressure = { from = 1.0, to = 0.0, step = 0.5 }\n", "grid", "below"),
-        ("[fixed]\ntravel_friction = -1.0\n", "fixed.travel_friction", "greater than or equal"),
+        ("[fixed]\ntravel_friction = -1.0\n", "fixed.travel_friction", "from 0 to 2, got -1.0"),
         ("[outcomes.x]\nkind = \"holds\"\nfaction = \"red\"\nplace = \"nowhere\"\n",
          "outcomes.x.place", "no place 'nowhere'"),
         ("[outcomes.x]\nkind = \"holds\"\nfaction = \"purple\"\nplace = \"alpha\"\n",

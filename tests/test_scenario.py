@@ -135,7 +135,7 @@ def test_broken_toml_is_named(theatre_dir):
         (
             {"parameters": {"capture_days": 0}},
             "parameters.capture_days",
-            "greater than or equal to 1",
+            "expected a whole number from 1 to 365, got 0",
         ),
     ],
 )
@@ -204,3 +204,66 @@ def test_a_map_file_must_be_a_feature_collection(tmp_path):
     path.write_text(json.dumps({"type": "Feature"}))
     message = error_of(load_map, path)
     assert str(path) in message and "type" in message
+
+
+def test_a_setup_cannot_name_a_map_outside_its_folder(theatre_dir):
+    folder = theatre_dir()
+    outside = folder.parent / "outside.geojson"
+    outside.write_text((folder / "map.geojson").read_text(encoding="utf-8"), encoding="utf-8")
+    setup = folder / "setup.toml"
+    for name in ("../outside.geojson", str(outside)):
+        setup.write_text(
+            setup.read_text(encoding="utf-8").replace('map = "map.geojson"', f'map = "{name}"'),
+            encoding="utf-8",
+        )
+        with pytest.raises(ScenarioError, match="outside the theatre's folder") as raised:
+            load_theatre(folder)
+        assert raised.value.path == setup and raised.value.where == "scenario.map"
+        setup.write_text(
+            setup.read_text(encoding="utf-8").replace(f'map = "{name}"', 'map = "map.geojson"'),
+            encoding="utf-8",
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"type": "FeatureCollection", "type": "x", "features": []}', "'type' given twice"),
+        ('{"features": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"type": "FeatureCollection", "features": [NaN]}', "valid dictionary, got nan"),
+    ],
+)
+def test_a_map_with_repeated_keys_deep_nesting_or_nan_is_refused(theatre_dir, text, problem):
+    folder = theatre_dir()
+    (folder / "map.geojson").write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=problem):
+        load_theatre(folder)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_faction_file_with_a_number_that_is_not_finite_is_refused(theatre_dir, value):
+    folder = theatre_dir()
+    path = folder / "agents" / "red.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("treasury = 1000000.0", f"treasury = {value}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"economy\.treasury") as raised:
+        load_theatre(folder)
+    assert raised.value.path == path
+
+
+def test_a_place_at_an_infinite_or_nan_position_is_refused(theatre_dir):
+    folder = theatre_dir()
+    path = folder / "map.geojson"
+    for value in ("NaN", "Infinity"):
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("[97.0, 25.0]", f"[{value}, 25.0]"),
+            encoding="utf-8",
+        )
+        with pytest.raises(ScenarioError, match=r"features\[0\] \(place 'alpha'\)"):
+            load_theatre(folder)
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(f"[{value}, 25.0]", "[97.0, 25.0]"),
+            encoding="utf-8",
+        )

@@ -1,5 +1,7 @@
 """The viewer's page, rendered by Solara without a browser: it draws, steps, inspects, resets."""
 
+import tempfile
+
 import ipyvuetify as v
 import pandas as pd
 import pytest
@@ -13,7 +15,9 @@ from viewer_page import (
     map_png,
     open_folder,
     page_text,
+    rc_button,
     render_page,
+    set_seed,
     show_panel,
     shown_day,
     sliders,
@@ -23,11 +27,17 @@ from viewer_page import (
 from wargame import ConflictModel
 from wargame.events import EventKind
 from wargame.parameters import Parameters
-from wargame.viewer import SCENARIO_ENV
+from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.viewer.charts import ceasefire_periods, chart_options
 from wargame.viewer.event_log import filter_events
 from wargame.viewer.inspector import place_report
 from wargame.viewer.levers import LEVERS
+
+
+@pytest.fixture(autouse=True)
+def theatres_in_the_temporary_folder(monkeypatch):
+    """Pages may open the test theatres, which are all in the temporary folder."""
+    monkeypatch.setenv(THEATRES_ENV, tempfile.gettempdir())
 
 
 def test_the_page_steps_a_day_and_resets():
@@ -219,3 +229,44 @@ def test_looking_back_shows_the_run_as_it_was_that_day_and_today_stays():
     assert all(len(s["data"]) == 3 for c in charts(rc) for s in c["series"])
     slider.v_model = -1
     assert shown_day(rc) == 5 and map_png(rc) == expected_map(days=5)
+
+
+def test_a_folder_outside_the_theatre_roots_or_an_unknown_exercise_is_refused(
+    theatre_dir, monkeypatch
+):
+    folder = theatre_dir()
+    monkeypatch.setenv(THEATRES_ENV, str(folder.parent / "elsewhere"))
+    rc = render_page()
+    for outside in (folder, "/etc", f"{folder}/../../..", "exercise:/etc/passwd"):
+        open_folder(rc, outside)
+        text = page_text(rc)
+        assert "cannot start" in text, outside
+        assert "opens theatre folders inside" in text or "No shipped exercise" in text
+    monkeypatch.setenv(THEATRES_ENV, str(folder.parent))
+    rc = render_page()
+    open_folder(rc, folder)
+    assert "Test theatre" in page_text(rc)
+
+
+def test_a_day_that_raises_is_shown_to_its_page_and_the_other_page_goes_on(monkeypatch):
+    step = ConflictModel.step
+
+    def breaks_on_day_two(model):
+        if model.seed == 7 and model.day == 1:
+            raise RuntimeError("a bug on day two")
+        step(model)
+
+    monkeypatch.setattr(ConflictModel, "step", breaks_on_day_two)
+    broken, other = render_page(), render_page()
+    set_seed(other, 8)
+    click(broken, "Step one day")
+    click(broken, "Step one day")
+    text = page_text(broken)
+    assert "Day 2 could not be played: RuntimeError: a bug on day two" in text
+    assert shown_day(broken) == 1
+    assert rc_button(broken, "Step one day").disabled
+    for _ in range(3):
+        click(other, "Step one day")
+    assert shown_day(other) == 3 and "could not be played" not in page_text(other)
+    click(broken, "Reset")
+    assert shown_day(broken) == 0

@@ -37,6 +37,16 @@ def click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.click()
 
 
+def rc_button(rc, label: str) -> v.Btn:
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def set_seed(rc, seed: int) -> None:
+    field = rc.find(v.TextField, label="Seed").widget
+    field.v_model = str(seed)
+    field.fire_event("keyup.enter", None)
+
+
 def choose(rc, label: str, value: str) -> None:
     rc.find(v.Select, label=label).widget.v_model = value
 

@@ -17,12 +17,12 @@ from rich.table import Table
 
 from wargame import __version__, observation
 from wargame.model import ConflictModel
-from wargame.parameters import Parameters, UnknownParameterError
+from wargame.parameters import Parameters, UnknownParameterError, parameter_problem
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
-from wargame.scenario.errors import describe_location
-from wargame.viewer import SCENARIO_ENV
+from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
+DEBUG_ENV = "WARGAME_DEBUG"
 
 
 class UserError(Exception):
@@ -116,10 +116,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     except UnknownParameterError as error:
         raise UserError(f"--set: {error}") from None
     except ValidationError as error:
-        first = error.errors()[0]
-        raise UserError(
-            f"--set {describe_location(first['loc'])}={first.get('input')!r}: {first['msg']}"
-        ) from None
+        name, problem = parameter_problem(error)
+        raise UserError(f"--set {name}: {problem}") from None
     model.run(args.days)
     if args.out is not None:
         write_atomically(observation.series(model), args.out)
@@ -135,17 +133,25 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     """Run the viewer with Solara's server; telemetry off, nothing fetched from the internet."""
-    command, env = serve_command(args.host, args.port, args.scenario)
+    if args.theatres is not None and not args.theatres.is_dir():
+        raise UserError(f"--theatres {args.theatres}: no such folder")
+    command, env = serve_command(args.host, args.port, args.scenario, theatres=args.theatres)
     print(f"wargame viewer on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     # replace this process, so a signal to `wargame serve` reaches the server itself
     os.execve(sys.executable, command, env)
 
 
 def serve_command(
-    host: str, port: int, scenario: str | None, app: str = "wargame.viewer.app"
+    host: str,
+    port: int,
+    scenario: str | None,
+    app: str = "wargame.viewer.app",
+    theatres: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The Solara server's command line and environment for `wargame serve` (or `classroom`)."""
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    if theatres is not None:
+        env[THEATRES_ENV] = str(theatres.resolve())
     if scenario:
         # a folder is made absolute; the page shows why it cannot load, if it cannot
         path = Path(scenario)
@@ -369,6 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--scenario", help="a theatre to open first: a shipped name or your theatre folder"
     )
+    serve.add_argument(
+        "--theatres",
+        type=Path,
+        help="the folder whose theatre folders pages may open (default: the current folder)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     batch = commands.add_parser(
@@ -428,6 +439,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: stop quietly, as other tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug, not bad input: still one line, the details on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"error: unexpected {type(error).__name__}: {error} "
+            f"(a bug in wargame; set {DEBUG_ENV}=1 to see where)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

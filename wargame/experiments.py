@@ -27,7 +27,7 @@ from pydantic import (
 
 from wargame.events import EventKind
 from wargame.observation import series_columns
-from wargame.parameters import UnknownParameterError, make_parameters
+from wargame.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
@@ -37,7 +37,7 @@ Scalar = bool | int | float | str
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Range(Strict):
@@ -291,12 +291,12 @@ def _check_parameters(
             try:
                 make_parameters(theatre.parameters, fixed, {name: value})
             except ValidationError as error:
-                problem = error.errors()[0]["msg"]
-                raise ScenarioError(path, f"grid.{name}", f"{problem}, got {value!r}") from None
+                raise ScenarioError(path, f"grid.{name}", parameter_problem(error)[1]) from None
     try:
         make_parameters(theatre.parameters, fixed)
     except ValidationError as error:
-        raise from_validation_error(path, error, ("fixed",)) from None
+        name, problem = parameter_problem(error)
+        raise ScenarioError(path, f"fixed.{name}", problem) from None
 
 
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:

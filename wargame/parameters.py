@@ -8,38 +8,43 @@ can list them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class Parameters(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     capture_days: int = Field(
         default=3,
         ge=1,
+        le=365,
         description="days of sole armed presence before a place changes hands "
         "(judgement: a few days to clear and occupy a town)",
     )
     speed_highway_km_per_day: float = Field(
         default=40.0,
         gt=0.0,
+        le=1000.0,
         description="km a unit covers per day on a highway (judgement: trucks under threat)",
     )
     speed_road_km_per_day: float = Field(
         default=25.0,
         gt=0.0,
+        le=1000.0,
         description="km per day on a road (judgement: mixed trucks and foot)",
     )
     speed_track_km_per_day: float = Field(
         default=12.0,
         gt=0.0,
+        le=1000.0,
         description="km per day on a mountain track (judgement: infantry on foot)",
     )
     travel_friction: float = Field(
         default=0.25,
         ge=0.0,
+        le=2.0,
         description="coefficient of variation of a unit's daily progress on the road "
         "(judgement: breakdowns, weather, checkpoints; 0 makes travel times exact)",
     )
@@ -51,44 +56,52 @@ class Parameters(BaseModel):
     fortification_bonus: float = Field(
         default=1.5,
         ge=0.0,
+        le=100.0,
         description="defender's effectiveness is multiplied by 1 + bonus x fortification "
         "(judgement: a fortified HQ (0.6) nearly doubles its fire)",
     )
     morale_loss_per_casualty: float = Field(
         default=1.5,
         ge=0.0,
+        le=100.0,
         description="morale lost per fraction of a unit's strength lost in a day "
         "(judgement: a unit losing a fifth of its men in a day loses 0.3)",
     )
     morale_outnumbered_per_day: float = Field(
         default=0.01,
         ge=0.0,
+        le=1.0,
         description="morale lost per day per unit of force ratio above 1 against it (judgement)",
     )
     morale_cut_off_per_day: float = Field(
         default=0.03,
         ge=0.0,
+        le=1.0,
         description="morale lost per day with no road to friendly ground (judgement)",
     )
     rally_margin: float = Field(
         default=0.15,
         ge=0.0,
+        le=1.0,
         description="a broken unit returns to duty when morale is this far above its break point",
     )
     internment_reach_days: float = Field(
         default=2.0,
         ge=0.0,
+        le=365.0,
         description="a cut-off broken unit crosses the border when a crossing is this many "
         "travel days away or less (judgement; 62 soldiers fled Lweje into China [8])",
     )
     rare_earth_price: float = Field(
         default=33_600.0,
         ge=0.0,
+        le=10_000_000.0,
         description="US$ per tonne of rare-earth oxide (US$1.4 bn for ~41,700 t in 2023 [2][12])",
     )
     mine_output_per_site: float = Field(
         default=0.38,
         ge=0.0,
+        le=1000.0,
         description="tonnes per mine site per day (41,700 t/yr from ~300 sites [11][12])",
     )
     mine_tax_share: float = Field(
@@ -101,6 +114,7 @@ class Parameters(BaseModel):
     other_mineral_price: float = Field(
         default=33_600.0,
         ge=0.0,
+        le=10_000_000.0,
         description="US$ per tonne-equivalent of jade and gold; their sites are counted in "
         "rare-earth site equivalents at the 2023 price (map source notes)",
     )
@@ -113,22 +127,26 @@ class Parameters(BaseModel):
     external_income_factor: float = Field(
         default=1.0,
         ge=0.0,
+        le=100.0,
         description="multiplies each faction's external income, e.g. the military's budget",
     )
     recruits_per_base_per_day: int = Field(
         default=2,
         ge=0,
+        le=10_000,
         description="soldiers a quiet base can enlist per day (judgement)",
     )
     payroll_reserve_days: float = Field(
         default=30.0,
         ge=0.0,
+        le=3650.0,
         description="a faction recruits only while its treasury covers this many days of "
         "upkeep (judgement)",
     )
     unpaid_morale_per_day: float = Field(
         default=0.02,
         ge=0.0,
+        le=1.0,
         description="morale lost per day by every unit of a faction that cannot pay its "
         "soldiers (judgement)",
     )
@@ -140,12 +158,19 @@ class Parameters(BaseModel):
         "(judgement)",
     )
     worth_border_post: float = Field(
-        default=1.0, ge=0.0, description="strategic worth of a border post (0-1 scale)"
+        default=1.0, ge=0.0, le=100.0, description="strategic worth of a border post (0-1 scale)"
     )
-    worth_base: float = Field(default=0.8, ge=0.0, description="strategic worth of a base")
-    worth_mine: float = Field(default=0.5, ge=0.0, description="strategic worth of a mine area")
+    worth_base: float = Field(
+        default=0.8, ge=0.0, le=100.0, description="strategic worth of a base"
+    )
+    worth_mine: float = Field(
+        default=0.5, ge=0.0, le=100.0, description="strategic worth of a mine area"
+    )
     worth_town: float = Field(
-        default=0.3, ge=0.0, description="strategic worth of a town, plus up to 0.3 by population"
+        default=0.3,
+        ge=0.0,
+        le=100.0,
+        description="strategic worth of a town, plus up to 0.3 by population",
     )
     objective_discount_per_day: float = Field(
         default=0.8,
@@ -157,6 +182,7 @@ class Parameters(BaseModel):
     key_town_population: int = Field(
         default=20_000,
         ge=0,
+        le=1_000_000_000,
         description="towns this populous are key places that keep a garrison (judgement)",
     )
     china_pressure: float = Field(
@@ -169,18 +195,21 @@ class Parameters(BaseModel):
     china_deterrence: float = Field(
         default=0.3,
         ge=0.0,
+        le=100.0,
         description="value a commander takes off a target near the border at full pressure: "
         "China's envoys, gate closures and threats over rare earths [14][25][28] (judgement)",
     )
     border_zone_days: float = Field(
         default=1.5,
         ge=0.0,
+        le=365.0,
         description="fighting within this many travel days of a crossing counts as near the "
         "border (judgement)",
     )
     ceasefire_trigger_days: int = Field(
         default=14,
         ge=1,
+        le=3650,
         description="days of fighting near the border before China steps in (judgement)",
     )
     ceasefire_rate_per_day: float = Field(
@@ -200,6 +229,7 @@ class Parameters(BaseModel):
     reopen_quiet_days: int = Field(
         default=30,
         ge=0,
+        le=3650,
         description="days without fighting by a closed crossing before it reopens (judgement; "
         "the Kachin gates reopened after ~7 weeks to a year [26][27])",
     )
@@ -220,12 +250,14 @@ class Parameters(BaseModel):
     alliance_strain_unhelped_per_day: float = Field(
         default=0.01,
         ge=0.0,
+        le=2.0,
         description="relation a militia loses per place attacked per day with no patron unit "
         "there (judgement)",
     )
     alliance_strain_per_loss: float = Field(
         default=0.05,
         ge=0.0,
+        le=2.0,
         description="relation a militia loses each time its patron loses a place in its region "
         "(judgement)",
     )
@@ -239,23 +271,27 @@ class Parameters(BaseModel):
     civilians_killed_per_casualty: float = Field(
         default=0.3,
         ge=0.0,
+        le=100.0,
         description="civilians killed per soldier put out of action in a populated place "
         "(judgement: shelling and air strikes; e.g. 29 killed at Mung Lai Hkyet [42])",
     )
     refugee_reach_days: float = Field(
         default=1.5,
         ge=0.0,
+        le=365.0,
         description="people flee abroad when a crossing is this near (travel days) and nearer "
         "than any safe place (judgement)",
     )
     return_quiet_days: int = Field(
         default=45,
         ge=0,
+        le=3650,
         description="days without fighting at or next to home before people go back (judgement)",
     )
     return_quiet_days_called: int = Field(
         default=10,
         ge=0,
+        le=3650,
         description="the same when the faction holding home has called people back (judgement; "
         "the KIA called Kanpaiti's displaced home [seed])",
     )
@@ -268,8 +304,17 @@ class Parameters(BaseModel):
     civilian_group_size: int = Field(
         default=500,
         ge=1,
+        le=10_000_000,
         description="people per civilian group (the brief: a few hundred)",
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_true_or_false(cls, value: object) -> object:
+        """No parameter is a yes/no: `true` for a number is a slip, not 1."""
+        if isinstance(value, bool):
+            raise ValueError("expected a number, not true or false")
+        return value
 
     def speed(self, road_kind: str) -> float:
         """Travel speed in km/day on a road of the given kind."""
@@ -278,6 +323,40 @@ class Parameters(BaseModel):
 
 def parameter_names() -> list[str]:
     return list(Parameters.model_fields)
+
+
+def valid_range(name: str) -> str:
+    """What a parameter accepts, in words: "a number from 0 to 1", "one of ..."."""
+    field = Parameters.model_fields[name]
+    if get_origin(field.annotation) is Literal:
+        return "one of " + ", ".join(repr(v) for v in get_args(field.annotation))
+    bounds = {
+        key: _number(getattr(b, key))
+        for b in field.metadata
+        for key in ("ge", "gt", "le", "lt")
+        if hasattr(b, key)
+    }
+    kind = "a whole number" if field.annotation is int else "a number"
+    if "gt" in bounds or "lt" in bounds:
+        low = f"at least {bounds['ge']}" if "ge" in bounds else f"greater than {bounds['gt']}"
+        high = f"at most {bounds['le']}" if "le" in bounds else f"less than {bounds['lt']}"
+        words = f"{kind} {low} and {high}"
+    else:
+        words = f"{kind} from {bounds['ge']} to {bounds['le']}"
+    return words + (", or left unset" if field.default is None else "")
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def parameter_problem(error: ValidationError) -> tuple[str, str]:
+    """The parameter a ValidationError is about, and its problem worded with the valid range."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else ""
+    if name not in Parameters.model_fields:
+        return name, first["msg"]
+    return name, f"expected {valid_range(name)}, got {first.get('input')!r}"
 
 
 class UnknownParameterError(ValueError):
@@ -304,4 +383,11 @@ def make_parameters(*layers: dict[str, object]) -> Parameters:
     return Parameters.model_validate(merged)
 
 
-__all__ = ["Parameters", "UnknownParameterError", "ValidationError", "make_parameters"]
+__all__ = [
+    "Parameters",
+    "UnknownParameterError",
+    "ValidationError",
+    "make_parameters",
+    "parameter_problem",
+    "valid_range",
+]

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wargame.classroom.game import GameSetup
-from wargame.parameters import UnknownParameterError, make_parameters
+from wargame.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario import ScenarioError, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
@@ -23,7 +23,7 @@ PREFIX = "exercise:"
 
 
 class ExerciseSection(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     title: str
     sheet: str = Field(description="the Markdown sheet, next to this file")
@@ -35,7 +35,7 @@ class ExerciseSection(BaseModel):
 
 
 class ExerciseFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     exercise: ExerciseSection
     parameters: dict[str, bool | int | float | str] = {}
@@ -75,7 +75,8 @@ def load_exercise(name_or_path: str | Path) -> tuple[ExerciseFile, GameSetup, Pa
     except UnknownParameterError as error:
         raise ScenarioError(path, "parameters", str(error)) from None
     except ValidationError as error:
-        raise from_validation_error(path, error, ("parameters",)) from None
+        name, problem = parameter_problem(error)
+        raise ScenarioError(path, f"parameters.{name}", problem) from None
     sheet = path.parent / section.sheet
     if not sheet.is_file():
         raise ScenarioError(path, "exercise.sheet", f"no sheet {section.sheet} beside the file")

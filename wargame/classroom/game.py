@@ -20,7 +20,7 @@ from wargame.model import ConflictModel
 
 
 class GameSetup(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     theatre: str = "kachin"
     seed: int = Field(default=7, ge=0, lt=2**32)
@@ -37,7 +37,7 @@ class GameSetup(BaseModel):
 class Injection(BaseModel):
     """An event the umpire puts into the game at the start of the next turn."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["close_border", "ceasefire", "rare_earth_price"]
     factions: tuple[str, str] | None = None

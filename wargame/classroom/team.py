@@ -25,14 +25,14 @@ class OrderError(ValueError):
 
 
 class UnitOrder(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     objective: str | None = None
     posture: Posture = Posture.HOLD
 
 
 class TurnOrders(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     units: dict[int, UnitOrder] = {}
     recruits: bool = True

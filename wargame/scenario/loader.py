@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 from pydantic import BaseModel, ValidationError
 
-from wargame.parameters import UnknownParameterError, make_parameters
+from wargame.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario import paths
 from wargame.scenario.errors import ScenarioError, from_validation_error
 from wargame.scenario.schema import (
@@ -102,22 +102,48 @@ def read_toml(path: Path) -> dict:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise ScenarioError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(path, "", "expected a file, found a folder") from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(path, "", f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise ScenarioError(path, "", "nested too deeply to be a theatre file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(path, "", f"cannot be read: {error}") from None
 
 
 def _read_json(path: Path) -> object:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_repeats)
     except FileNotFoundError:
         raise ScenarioError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(path, "", "expected a file, found a folder") from None
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise ScenarioError(path, where, f"not valid JSON: {error.msg}") from None
+    except _RepeatedKey as error:
+        raise ScenarioError(path, "", f"key {error.args[0]!r} given twice in one object") from None
+    except RecursionError:
+        raise ScenarioError(path, "", "nested too deeply to be a map") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(path, "", f"cannot be read: {error}") from None
+
+
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _no_repeats(pairs: list[tuple[str, object]]) -> dict:
+    """JSON objects as dicts, refusing a key given twice (json keeps the last one silently)."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return document
 
 
 def _check[M: BaseModel](
@@ -278,7 +304,7 @@ def load_theatre(scenario: str | Path = "kachin") -> Theatre:
         raise ScenarioError(Path(str(scenario)), "", str(error)) from None
     setup = load_setup(setup_path)
     folder = setup_path.parent
-    theatre_map = load_map(folder / setup.scenario.map)
+    theatre_map = load_map(_inside(folder, setup.scenario.map, setup_path, "scenario.map"))
     factions: dict[str, FactionFile] = {}
     faction_paths: dict[str, Path] = {}
     for index, faction_id in enumerate(setup.scenario.factions):
@@ -302,7 +328,8 @@ def load_theatre(scenario: str | Path = "kachin") -> Theatre:
     except UnknownParameterError as error:
         raise ScenarioError(setup_path, "parameters", str(error)) from None
     except ValidationError as error:
-        raise from_validation_error(setup_path, error, ("parameters",)) from None
+        name, problem = parameter_problem(error)
+        raise ScenarioError(setup_path, f"parameters.{name}", problem) from None
     name = folder.name if setup_path.name == paths.SETUP_FILE else setup_path.stem
     return Theatre(
         name=name,
@@ -317,6 +344,21 @@ def load_theatre(scenario: str | Path = "kachin") -> Theatre:
         units=list(setup.units),
         parameters=dict(setup.parameters),
     )
+
+
+def _inside(folder: Path, name: str, setup_path: Path, where: str) -> Path:
+    """A file the set-up names, which must lie in the theatre's folder: a theatre
+    names its own files and cannot be made to read others on the machine."""
+    path = folder / name
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        raise ScenarioError(
+            setup_path, where, f"{name!r} is outside the theatre's folder; expected a file in it"
+        ) from None
+    if not path.is_file():
+        raise ScenarioError(setup_path, where, f"{name!r}: no such file in the theatre's folder")
+    return path
 
 
 def _check_setup_references(

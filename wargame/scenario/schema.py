@@ -20,7 +20,7 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 class Strict(BaseModel):
     """Unknown keys are errors: a misspelt key would otherwise be ignored silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PlaceKind(StrEnum):
@@ -107,7 +107,7 @@ class BorderFeature(Strict):
 class MapFile(Strict):
     """The GeoJSON FeatureCollection; features are sorted into kinds by `loader`."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
     type: Literal["FeatureCollection"]
     features: list[dict] = Field(min_length=1)
 

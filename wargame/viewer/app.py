@@ -10,11 +10,13 @@ render from reading a model half-way through a day.
 from __future__ import annotations
 
 import html
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import solara
 
@@ -22,7 +24,7 @@ from wargame import observation
 from wargame.events import EventKind
 from wargame.model import ConflictModel
 from wargame.scenario import ScenarioError, bundled_scenarios
-from wargame.viewer import SCENARIO_ENV
+from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options
 from wargame.viewer.event_log import EVERY, filter_events, kind_label
@@ -37,6 +39,7 @@ STORY_LINES = 60
 PANELS = ("Place", "Story", "Levers", "Download")
 MAP_VIEWS = ("Whole theatre", "Around the chosen place")
 KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,9 +55,21 @@ class Run:
     fresh: Callable[[], ConflictModel] | None = None
     """The same run from day 0 (same theatre, parameters, seed): how the page looks back."""
 
+    failure: str = ""
+    """Why the run stopped: a day that raised is shown to this tab alone, and the run ends."""
+
     def step(self) -> None:
         with self.lock:
-            self.model.step()
+            if self.failure:
+                return
+            try:
+                self.model.step()
+            except Exception as error:  # one tab's broken run must not take the server down
+                log.exception("a run failed on day %d", self.model.day + 1)
+                self.failure = (
+                    f"Day {self.model.day + 1} could not be played: {type(error).__name__}: "
+                    f"{error}. Reset or choose another theatre to start again."
+                )
 
 
 def start_scenarios() -> list[str]:
@@ -65,9 +80,49 @@ def start_scenarios() -> list[str]:
     return ([own] if own else []) + [s for s in shipped if s != own]
 
 
+def theatre_roots() -> list[Path]:
+    """Folders whose theatre folders a page may open: --theatres (or the working folder),
+    and the folder `wargame serve --scenario` was given."""
+    roots = [Path(os.environ.get(THEATRES_ENV) or os.getcwd()).resolve()]
+    own = os.environ.get(SCENARIO_ENV)
+    if own and Path(own).is_dir():
+        roots.append(Path(own).resolve())
+    return roots
+
+
+def refusal(scenario: str) -> str:
+    """Why a page may not open `scenario` ("" when it may).
+
+    Pages are open to whoever reaches the server: they open the shipped
+    theatres and exercises, and folders inside the theatre roots, never a path
+    elsewhere on the server (a set-up file names only files in its own folder).
+    """
+    from wargame.classroom.exercises import PREFIX, shipped_exercises
+
+    if scenario in bundled_scenarios():
+        return ""
+    if scenario.startswith(PREFIX):
+        if scenario.removeprefix(PREFIX) in shipped_exercises():
+            return ""
+        return f"No shipped exercise is called {scenario.removeprefix(PREFIX)!r}."
+    roots = theatre_roots()
+    folder = Path(scenario).expanduser().resolve()
+    if not any(folder.is_relative_to(root) for root in roots):
+        return (
+            f"This viewer opens theatre folders inside {roots[0]} only; "
+            "start it with `wargame serve --theatres FOLDER` to open others."
+        )
+    if not folder.is_dir():
+        return f"{scenario}: no such folder; expected a theatre folder holding setup.toml."
+    return ""
+
+
 def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> Run:
     if seed is None or not 0 <= seed < 2**32:
         return Run(None, f"The seed must be a whole number from 0 to {2**32 - 1}, not {seed}.")
+    refused = refusal(scenario)
+    if refused:
+        return Run(None, refused)
     try:
         if scenario.startswith("exercise:"):  # a classroom exercise's theatre and parameters
             from wargame.classroom.exercises import PREFIX, load_exercise
@@ -77,6 +132,9 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
         model = ConflictModel(scenario, parameters=parameters, rng=seed)
     except ScenarioError as error:
         return Run(None, str(error))
+    except Exception as error:  # a bug, not the user's file: say so on the page, log the rest
+        log.exception("building %s failed", scenario)
+        return Run(None, f"The theatre could not be built: {type(error).__name__}: {error}")
     return Run(
         model,
         map=TheatreMap(model),
@@ -96,6 +154,7 @@ def Page() -> None:
     selected = solara.use_reactive("")
     # the model is not reactive: a state change after each step redraws the page
     day, set_day = solara.use_state(0)
+    _, set_failure = solara.use_state("")
 
     run = solara.use_memo(
         lambda: build_run(scenario.value, seed.value, dict(pending.value)),
@@ -104,11 +163,14 @@ def Page() -> None:
 
     def play(cancel: threading.Event) -> None:
         # one day at a time, and the next only once the page has drawn this one: no queue
-        while playing.value and run.model is not None and not cancel.is_set():
+        while playing.value and run.model is not None and not run.failure and not cancel.is_set():
             started = time.perf_counter()
             run.drawn.clear()
             run.step()
             set_day(run.model.day)
+            if run.failure:
+                set_failure(run.failure)
+                playing.set(False)
             while not (run.drawn.wait(0.05) or cancel.is_set()):
                 pass
             cancel.wait(max(SPEEDS[speed.value] - (time.perf_counter() - started), 0.01))
@@ -119,6 +181,7 @@ def Page() -> None:
         if run.model is not None:
             run.step()
             set_day(run.model.day)
+            set_failure(run.failure)  # a failed day leaves the day as it was: redraw anyway
 
     def reset() -> None:
         playing.set(False)
@@ -147,19 +210,21 @@ def Page() -> None:
                 "Step one day",
                 on_click=step,
                 color="primary",
-                disabled=playing.value or not run.model,
+                disabled=playing.value or not run.model or bool(run.failure),
             )
             solara.Button(
                 "Pause" if playing.value else "Play",
                 on_click=lambda: playing.set(not playing.value),
                 color="success",
-                disabled=run.model is None,
+                disabled=run.model is None or bool(run.failure),
             )
             solara.Select("Speed", values=list(SPEEDS), value=speed, style={"max-width": "170px"})
             solara.Button("Reset", on_click=reset)
         if run.model is None:
             solara.Error(f"This run cannot start. {run.error}")
             return
+        if run.failure:
+            solara.Error(run.failure)
         View(run, day, selected, pending)
 
 

@@ -1,0 +1,313 @@
+"""Hostile files: every command answers a broken theatre or experiment with one line and exit 1.
+
+Hypothesis mutates a valid theatre (set-up, map, faction files) and a valid
+experiment: values of the wrong type, missing and extra keys, unknown ids,
+negative, NaN, infinite and huge numbers, deep nesting, duplicate keys, empty
+files, binary garbage, non-UTF-8 text, truncated files, a disconnected or
+self-looped road graph, units abroad, no factions. Each mutated folder goes
+through the commands a user would run on it. A command must either work
+(exit 0, its output whole) or exit 1 with one line naming a file of the
+theatre, never a traceback, never a hang, and never leave an output file
+behind. Run more examples with `HYPOTHESIS_PROFILE=deep pytest tests/test_fuzz.py`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import signal
+import tempfile
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import tomli_w
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from theatres import road, write_theatre
+
+from wargame.cli import main
+from wargame.parameters import Parameters, valid_range
+
+HANG_SECONDS = 60
+UNITS = [
+    {"faction": "red", "place": "alpha", "strength": 400, "count": 2},
+    {"faction": "blue", "place": "delta", "strength": 300},
+]
+EXPERIMENT = {
+    "experiment": {"title": "fuzz", "theatre": "theatre", "days": 3, "seeds": 2},
+    "grid": {"capture_days": [1, 2]},
+    "outcomes": {
+        "red_holds_bravo": {"kind": "holds", "faction": "red", "place": "bravo", "day": 2},
+        "captures": {"kind": "events", "event": "capture"},
+    },
+}
+THEATRE_FILES = ("setup.toml", "map.geojson", "agents/red.toml", "agents/blue.toml")
+FILE_NAMES = ("setup.toml", "map.geojson", "red.toml", "blue.toml", "experiment.toml")
+
+
+class Hang(Exception):
+    pass
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    """`wargame ARGV` in this process: its exit status and what it wrote to stderr."""
+
+    def hang(signum, frame):
+        raise Hang(f"wargame {' '.join(argv)} took more than {HANG_SECONDS} s")
+
+    stderr, stdout = io.StringIO(), io.StringIO()
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(HANG_SECONDS)
+    try:
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+            try:
+                code = main(list(argv))
+            except SystemExit as exit_:
+                code = exit_.code
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    return code, stderr.getvalue()
+
+
+def assert_one_line_about_a_file(code: int, stderr: str) -> None:
+    assert code == 1, (code, stderr)
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), stderr
+    assert any(name in lines[0] for name in FILE_NAMES), stderr
+
+
+# --- what can go wrong in a file ----------------------------------------------------------
+
+
+def deep(depth: int) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+VALUES = st.one_of(
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.sampled_from([0, -1, -0.5, 10**400 // 10**380, 1e308, -1e308, 2**63, 2**64 + 1]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([float("nan"), float("inf"), float("-inf")]),
+    st.text(max_size=12),
+    st.sampled_from(["", "nowhere", "../../../etc/passwd", "/etc/passwd", "red", "alpha"]),
+    st.lists(st.integers(-3, 3), max_size=3),
+    st.dictionaries(st.sampled_from(["a", "id", "kind"]), st.integers(0, 3), max_size=2),
+    st.integers(1, 60).map(deep),
+)
+
+
+def slots(document: object, path: tuple = ()) -> list[tuple]:
+    """Every (container, key) pair in a parsed document, the document itself first."""
+    found = [(None, path)]
+    if isinstance(document, dict):
+        for key, value in document.items():
+            found += [(document, key)] + [s for s in slots(value, (*path, key)) if s[0] is not None]
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found += [(document, index)]
+            found += [s for s in slots(value, (*path, index)) if s[0] is not None]
+    return found
+
+
+@st.composite
+def structural(draw, document: object, toml: bool) -> object:
+    """One change to a parsed document: a key replaced, dropped, added or repeated."""
+    candidates = [s for s in slots(document) if s[0] is not None]
+    container, key = draw(st.sampled_from(candidates))
+    operation = draw(st.sampled_from(["replace", "delete", "extra", "repeat"]))
+    value = draw(VALUES.filter(lambda v: not (toml and v is None)))
+    if operation == "replace":
+        container[key] = value
+    elif operation == "delete":
+        del container[key]
+    elif operation == "extra":
+        if isinstance(container, dict):
+            container[draw(st.sampled_from(["extra", "Kind", "id ", "from"]))] = value
+        else:
+            container.append(value)
+    elif isinstance(container, list):
+        container.append(container[key])
+    else:
+        container[f"{key}"] = container[key]
+    return document
+
+
+def dump(document: object, toml: bool) -> bytes:
+    if toml:
+        if not isinstance(document, dict):
+            document = {"value": document}
+        return tomli_w.dumps(_toml_safe(document)).encode()
+    return json.dumps(document).encode()
+
+
+def _toml_safe(value: object) -> object:
+    """TOML has no null and no integers beyond 64 bits: such values become strings."""
+    if isinstance(value, dict):
+        return {str(k): _toml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_toml_safe(v) for v in value]
+    if value is None or (isinstance(value, int) and not -(2**63) <= value < 2**63):
+        return str(value)
+    return value
+
+
+@st.composite
+def textual(draw, text: bytes, toml: bool) -> bytes:
+    """A change to the bytes: emptied, garbage, not UTF-8, cut short, or a key said twice."""
+    kind = draw(st.sampled_from(["empty", "garbage", "latin1", "truncate", "duplicate", "deep"]))
+    if kind == "empty":
+        return b""
+    if kind == "garbage":
+        return draw(st.binary(min_size=1, max_size=200))
+    if kind == "latin1":
+        return text.replace(b'"', '"\xe9'.encode("latin-1"), 1)
+    if kind == "truncate":
+        return text[: draw(st.integers(0, max(len(text) - 1, 0)))]
+    if kind == "deep":  # beyond what a writer would nest, and beyond Python's recursion limit
+        depth = draw(st.sampled_from([500, 5000, 100_000]))
+        nested = b"[" * depth + b"1" + b"]" * depth
+        if toml:
+            return b"nested = " + nested + b"\n" + text
+        return text.replace(b'"features": [', b'"nested": ' + nested + b', "features": [', 1)
+    if toml:
+        first = next(line for line in text.splitlines() if b"=" in line)
+        return text.replace(first, first + b"\n" + first, 1)
+    return text.replace(b'{"type": "FeatureCollection"', b'{"type": "Feature", "type": "x"', 1)
+
+
+def graph_change(folder: Path, kind: str) -> None:
+    """Changes that parse but make no playable theatre."""
+    setup_path, map_path = folder / "setup.toml", folder / "map.geojson"
+    setup = tomllib.loads(setup_path.read_text(encoding="utf-8"))
+    geo = json.loads(map_path.read_text(encoding="utf-8"))
+    if kind == "disconnected":
+        geo["features"] = [f for f in geo["features"] if f["properties"].get("from") != "bravo"]
+    elif kind == "self_loop":
+        geo["features"].append(road("charlie", "charlie", "road", 5.0))
+    elif kind == "abroad":
+        setup["units"][0]["place"] = "sanctum"
+    elif kind == "no_factions":
+        setup["scenario"]["factions"] = []
+    elif kind == "control_abroad":
+        setup["control"]["sanctum"] = "red"
+    setup_path.write_bytes(tomli_w.dumps(setup).encode())
+    map_path.write_text(json.dumps(geo), encoding="utf-8")
+
+
+# --- the commands over broken files ------------------------------------------------------------
+
+
+def make_theatre(root: Path) -> Path:
+    return write_theatre(root / "theatre", units=UNITS)
+
+
+def commands_answer_cleanly(folder: Path, out: Path, must_fail: bool) -> None:
+    """validate and run on the folder: it works, or one line and no output left behind."""
+    code, stderr = run_cli("validate", str(folder))
+    if code != 0 or must_fail:
+        assert_one_line_about_a_file(code, stderr)
+    series, events = out / "series.csv", out / "events.parquet"
+    code, stderr = run_cli(
+        "run", "--scenario", str(folder), "--days", "3", "--seed", "1", "--json",
+        "--out", str(series), "--events", str(events),
+    )  # fmt: skip
+    event(f"run: exit {code}")  # shown by --hypothesis-show-statistics
+    if code != 0 or must_fail:
+        assert_one_line_about_a_file(code, stderr)
+        assert not out.exists() or not any(out.iterdir()), list(out.iterdir())
+    else:
+        assert len(pd.read_csv(series)) == 4
+        pd.read_parquet(events)
+        assert not list(out.glob(".*"))
+
+
+FUZZ = settings(  # as many examples as the profile says (tests/conftest.py)
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@FUZZ
+@given(
+    data=st.data(), name=st.sampled_from(THEATRE_FILES), broken=st.sampled_from(["value", "text"])
+)
+def test_a_broken_theatre_file_is_one_line_and_exit_1(data, name, broken):
+    """A value broken in a file that still parses, or the file's text itself broken."""
+    with tempfile.TemporaryDirectory() as root:
+        folder = make_theatre(Path(root))
+        path, toml = folder / name, name.endswith(".toml")
+        text = path.read_bytes()
+        if broken == "value":
+            document = tomllib.loads(text.decode()) if toml else json.loads(text)
+            path.write_bytes(dump(data.draw(structural(document, toml)), toml))
+        else:
+            path.write_bytes(data.draw(textual(text, toml)))
+        commands_answer_cleanly(folder, Path(root) / "out", must_fail=False)
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    kind=st.sampled_from(["disconnected", "self_loop", "abroad", "no_factions", "control_abroad"])
+)
+def test_a_theatre_that_parses_but_cannot_be_played_is_one_line_and_exit_1(kind):
+    with tempfile.TemporaryDirectory() as root:
+        folder = make_theatre(Path(root))
+        graph_change(folder, kind)
+        commands_answer_cleanly(folder, Path(root) / "out", must_fail=True)
+
+
+@FUZZ
+@given(data=st.data(), as_text=st.booleans())
+def test_a_broken_experiment_is_one_line_and_exit_1_with_no_results_folder(data, as_text):
+    with tempfile.TemporaryDirectory() as root:
+        make_theatre(Path(root))
+        path = Path(root) / "experiment.toml"
+        text = tomli_w.dumps(EXPERIMENT).encode()
+        if as_text:
+            path.write_bytes(data.draw(textual(text, toml=True)))
+        else:
+            document = json.loads(json.dumps(EXPERIMENT))
+            path.write_bytes(dump(data.draw(structural(document, toml=True)), toml=True))
+        results = Path(root) / "results"
+        code, stderr = run_cli("batch", str(path), "--out", str(results), "--jobs", "1")
+        if code != 0:
+            assert_one_line_about_a_file(code, stderr)
+            assert not results.exists()
+        else:
+            assert (results / "metadata.json").is_file()
+
+
+@settings(deadline=None)
+@given(
+    name=st.sampled_from(["capture_days", "china_pressure", "rare_earth_price", "travel_friction",
+                          "civilian_group_size", "militia_loyalty", "combat_mode", "nonsense"]),
+    value=st.one_of(
+        st.sampled_from(["nan", "inf", "-inf", "-1", "1e400", "", "true", "x", "0x10", "1_000"]),
+        st.integers(-(10**12), 10**12).map(str),
+        st.floats().map(repr),
+    ),
+)  # fmt: skip
+def test_an_override_out_of_its_range_is_refused_with_the_range(name, value):
+    with tempfile.TemporaryDirectory() as root:
+        folder = make_theatre(Path(root))
+        code, stderr = run_cli(
+            "run", "--scenario", str(folder), "--days", "1", "--seed", "1", "--json",
+            "--set", f"{name}={value}",
+        )  # fmt: skip
+        assert code in (0, 1), stderr
+        if code == 1:
+            assert "Traceback" not in stderr
+            assert len(stderr.strip().splitlines()) == 1, stderr
+            if name in Parameters.model_fields:
+                assert stderr.startswith(f"error: --set {name}: expected {valid_range(name)}, got")
+            else:
+                assert stderr.startswith(f"error: --set: unknown parameter {name!r}"), stderr
