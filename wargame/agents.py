@@ -53,6 +53,8 @@ class Faction(Agent):
         }
         self.rare_earth_today = 0.0
         self.rare_earth_total = 0.0
+        self.spent: dict[str, float] = {"upkeep": 0.0, "recruits": 0.0}
+        """US$ paid out so far: treasury = starting treasury + revenue_total - all spent."""
         self.commander: Commander = DoctrineCommander()
 
     def is_hostile(self, other: str) -> bool:

@@ -89,8 +89,10 @@ def _pay(model: ConflictModel, faction_id: str) -> None:
     payroll = sum(u.strength for u in units) * faction.spec.economy.upkeep_per_soldier_per_day
     if faction.treasury >= payroll:
         faction.treasury -= payroll
+        faction.spent["upkeep"] += payroll
         return
     unpaid = 1.0 - faction.treasury / payroll
+    faction.spent["upkeep"] += faction.treasury
     faction.treasury = 0.0
     for unit in units:
         unit.morale = max(unit.morale - model.parameters.unpaid_morale_per_day * unpaid, 0.0)
@@ -123,6 +125,7 @@ def _recruit(model: ConflictModel, faction_id: str) -> None:
         if recruits <= 0 or faction.treasury - cost < reserve:
             return
         faction.treasury -= cost
+        faction.spent["recruits"] += cost
         faction.recruited += recruits
         present = ready.get(base)
         if present:

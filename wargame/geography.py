@@ -98,6 +98,17 @@ class Routes:
         self._max_searches = max(64, self.SEARCH_CACHE_BYTES // (16 * max(len(self.places), 1)))
         self._searches_kept = 0
 
+    def cache_bytes(self) -> int:
+        """Bytes the cached searches, blocked matrices and pieces hold (bounded; see above)."""
+        held = 0
+        for matrix, searches in self._cache.values():
+            if matrix is not self._days:
+                held += matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
+            held += sum(s.days.nbytes + s.predecessors.nbytes for s in searches.values())
+        for pieces in self._labels.values():
+            held += pieces.labels.nbytes + pieces.edge_place.nbytes + pieces.edge_piece.nbytes
+        return held
+
     def discounted_roads(self, discount: float) -> dict[str, list[tuple[str, float]]]:
         """Each place's neighbours with discount ** days of the road there."""
         if self._discount != discount:

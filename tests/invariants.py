@@ -1,0 +1,52 @@
+"""The laws every day of every run obeys, checked by the soak and extreme-parameter tests."""
+
+from __future__ import annotations
+
+import math
+
+from wargame import ConflictModel
+
+
+def check_day(model: ConflictModel, start: dict[str, float], people: int) -> None:
+    """Soldiers, civilians and money are conserved, and nothing counts below zero.
+
+    `start` is each faction's soldiers on day 0 and `people` the civilians then.
+    """
+    day = model.day
+    assert all(u.strength > 0 for u in model.units), day
+    assert all(0.0 <= u.morale <= 1.0 for u in model.units), day
+    sizes = [g.size for g in model.civilians]
+    assert min(sizes, default=0) >= 0, day
+    assert sum(sizes) + model.civilians_killed == people, day
+    for faction_id, faction in model.factions.items():
+        in_play = sum(u.strength for u in model.units if u.faction == faction_id)
+        total = in_play + faction.killed + faction.interned + faction.surrendered
+        assert math.isclose(total, start[faction_id] + faction.recruited, rel_tol=1e-9), (
+            day,
+            faction_id,
+        )
+        for tally in (faction.killed, faction.interned, faction.recruited, faction.surrendered):
+            assert tally >= 0, (day, faction_id)
+        assert faction.recruited <= faction.spec.economy.manpower, (day, faction_id)
+        assert faction.treasury >= 0.0, (day, faction_id)
+        assert all(v >= 0.0 for v in faction.income_total.values()), (day, faction_id)
+        assert math.isclose(faction.revenue_total, sum(faction.income_total.values()))
+        spent = faction.spent["upkeep"] + faction.spent["recruits"]
+        expected = faction.spec.economy.treasury + faction.revenue_total - spent
+        assert math.isclose(faction.treasury, expected, rel_tol=1e-9, abs_tol=1e-3), (
+            day,
+            faction_id,
+            faction.treasury,
+            expected,
+        )
+        assert math.isclose(
+            faction.spent["recruits"],
+            faction.recruited * faction.spec.economy.recruit_cost,
+            rel_tol=1e-9,
+            abs_tol=1e-6,
+        )
+
+
+def starting_counts(model: ConflictModel) -> tuple[dict[str, float], int]:
+    start = {f: sum(u.strength for u in model.units if u.faction == f) for f in model.factions}
+    return start, sum(g.size for g in model.civilians)
