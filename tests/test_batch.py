@@ -1,14 +1,18 @@
 """Batch runs: one row per run, the same rows whatever the backend, failures kept, resume."""
 
+import contextlib
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psutil
 import pytest
 from test_experiments import write_experiment
 
@@ -169,4 +173,89 @@ def test_a_batch_killed_mid_way_leaves_whole_files_and_resume_finishes_it(tmp_pa
     run_batch(load_experiment(path), tmp_path / "whole", jobs=1)
     pd.testing.assert_frame_equal(read_runs(out), read_runs(tmp_path / "whole"))
     pd.testing.assert_frame_equal(read_series(out), read_series(tmp_path / "whole"))
+    assert not list(out.rglob(".*.tmp"))
+
+
+def kill_experiment(tmp_path, seeds: int = 24, days: int = 40) -> Path:
+    path = tmp_path / "kill.toml"
+    path.write_text(
+        f'[experiment]\ntitle = "kill"\ntheatre = "kachin"\ndays = {days}\n'
+        f"seeds = {seeds}\nkeep_series = true\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def assert_whole_files(out) -> None:
+    for part in out.rglob("*.parquet"):
+        pd.read_parquet(part)  # a killed batch leaves no half-written part behind
+    json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+
+
+def wait_for_parts(out, at_least: int = 1, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(list((out / "runs").glob("part-*.parquet"))) < at_least:
+        assert time.monotonic() < deadline, "no results were written"
+        time.sleep(0.05)
+
+
+def assert_same_as_uninterrupted(path, out, tmp_path) -> None:
+    whole = tmp_path / "whole"
+    run_batch(load_experiment(path), whole, jobs=1)
+    pd.testing.assert_frame_equal(read_runs(out), read_runs(whole))
+    pd.testing.assert_frame_equal(read_series(out), read_series(whole))
+
+
+@pytest.mark.slow
+def test_a_killed_worker_stops_the_batch_with_one_line_and_resume_finishes_it(tmp_path):
+    path, out = kill_experiment(tmp_path), tmp_path / "out"
+    command = [sys.executable, "-m", "wargame.cli", "batch", str(path), "--jobs", "2"]
+    batch = subprocess.Popen([*command, "--out", str(out)], stderr=subprocess.PIPE, text=True)
+    wait_for_parts(out)
+    workers = psutil.Process(batch.pid).children()
+    assert len(workers) >= 2
+    os.kill(workers[-1].pid, signal.SIGKILL)
+    _, stderr = batch.communicate(timeout=120)
+    assert batch.returncode == 1
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("error: a worker process stopped") and "--resume" in last
+    assert "Traceback" not in stderr
+    assert_whole_files(out)
+    assert 0 < len(read_runs(out)) < 24
+    finished = subprocess.run([*command, "--out", str(out), "--resume"], capture_output=True)
+    assert finished.returncode == 0, finished.stderr.decode()
+    assert_same_as_uninterrupted(path, out, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_batch_killed_again_and_again_at_random_moments_resumes_to_the_same_results(tmp_path):
+    path, out = kill_experiment(tmp_path, seeds=60, days=90), tmp_path / "out"
+    command = [sys.executable, "-m", "wargame.cli", "batch", str(path), "--jobs", "2"]
+    chance, kills = random.Random(9), 0
+    for attempt in range(6):  # six kills at random moments, then it may finish
+        resume = ["--resume"] if attempt else []
+        batch = subprocess.Popen([*command, "--out", str(out), *resume], stderr=subprocess.PIPE)
+        how = chance.choice([signal.SIGKILL, signal.SIGKILL, signal.SIGTERM])
+        # SIGTERM once the command is running (while Python is still importing, it just dies)
+        delay = chance.uniform(2.5, 6.0) if how == signal.SIGTERM else chance.uniform(0.3, 6.0)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            batch.wait(timeout=delay)
+        if batch.returncode is not None:
+            break  # finished before its kill came
+        workers = psutil.Process(batch.pid).children(recursive=True)
+        os.kill(batch.pid, how)
+        batch.wait(timeout=120)
+        if how == signal.SIGKILL:  # no one is left to stop the workers
+            for worker in workers:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    worker.kill()
+        else:
+            assert batch.returncode == 130, batch.stderr.read()
+        kills += 1
+        if (out / "metadata.json").exists():
+            assert_whole_files(out)
+    assert kills >= 4 and len(read_runs(out)) < 60  # the kills left it part-way
+    finished = subprocess.run([*command, "--out", str(out), "--resume"], capture_output=True)
+    assert finished.returncode == 0, finished.stderr.decode()
+    assert_same_as_uninterrupted(path, out, tmp_path)
     assert not list(out.rglob(".*.tmp"))

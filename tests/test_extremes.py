@@ -76,7 +76,7 @@ def test_the_default_theatre_runs_a_year_at_the_extremes(names):
         theatre = change(theatre) if change else theatre
         parameters |= overrides
     model = ConflictModel(theatre, parameters, rng=3)
-    frame = run_checked(model, 365)
+    run_checked(model, 365)
     if "no budget" in names:  # what is spent can only be what the ground earned
         for faction in model.factions.values():
             assert sum(faction.spent.values()) <= faction.revenue_total + 1e-6

@@ -22,6 +22,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -374,6 +375,11 @@ def _execute(
             try:
                 for future in as_completed(futures):
                     yield future.result()
+            except BrokenProcessPool:
+                raise BatchError(
+                    "a worker process stopped without a word (killed, or out of memory); "
+                    "the runs finished before it are saved: --resume runs the rest"
+                ) from None
             finally:
                 for future in futures:
                     future.cancel()
