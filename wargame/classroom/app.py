@@ -14,6 +14,7 @@ import html
 import json
 import os
 import threading
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import parse_qs, urlencode
 
@@ -47,17 +48,53 @@ def classroom() -> Classroom:
         return _classroom
 
 
-def use_refresh() -> int:
-    """Re-render every few seconds, so a page sees turns that other teams' orders ran."""
+def use_refresh(code: Callable[[], str]) -> int:
+    """Re-render when the room changes, so a page sees turns that other teams' orders ran.
+
+    Every few seconds the page asks what its room looks like (`room_state`) and
+    re-renders only when that changed: a room of ten players re-rendering its
+    pages on every poll whether anything happened or not kept a 2-core server
+    too busy to show the turn (benchmarks/load.py).
+    """
     tick, set_tick = solara.use_state(0)
 
     def poll(cancel: threading.Event) -> None:
+        last = room_state(code)
         while not cancel.wait(REFRESH_SECONDS):
             classroom().tick()  # timed turns run even when no team clicks
-            set_tick(lambda t: t + 1)
+            now = room_state(code)
+            if now != last:
+                last = now
+                set_tick(lambda t: t + 1)
 
     solara.use_thread(poll, dependencies=[], intrusive_cancel=False)
     return tick
+
+
+def room_state(code: Callable[[], str]) -> tuple:
+    """What a page shows that others' actions change: status, day, orders in, injections,
+    the countdown of a timed turn (to the second)."""
+    rooms = classroom()
+    try:
+        with rooms.lock:
+            room = code()
+            status, game, deadline = rooms.status(room), rooms.game(room), rooms.deadline(room)
+            left = (
+                None
+                if deadline is None
+                else int((deadline - dt.datetime.now(dt.UTC)).total_seconds())
+            )
+            return (
+                status,
+                game.turn,
+                game.model.day,
+                tuple(sorted(game.submitted)),
+                len(game.injections),
+                game.paused,
+                left,
+            )
+    except RoomError as problem:
+        return ("gone", str(problem))
 
 
 def map_png(drawings: dict, key: object, model, fog_of=None) -> bytes:
@@ -212,7 +249,7 @@ def _status(game, deadline=None) -> str:
 
 @solara.component
 def TeamPage(token: str) -> None:
-    use_refresh()
+    use_refresh(lambda: classroom().seat(token).room)
     drawings = solara.use_memo(dict, [])
     drafts = solara.use_reactive({})
     flags = solara.use_reactive({"recruits": True, "accepts_ceasefire": True, "calls_home": True})
@@ -333,7 +370,7 @@ def RecordReplay(setup: GameSetup, turns: list[dict]) -> None:
 
 @solara.component
 def UmpirePage(code: str, key: str) -> None:
-    use_refresh()
+    use_refresh(lambda: code)
     drawings = solara.use_memo(dict, [])
     replay_day = solara.use_reactive(-1)
     price = solara.use_reactive(50_000.0)

@@ -56,6 +56,17 @@ def viewer_server(
     command: tuple[str, ...] = ("serve",),
 ) -> Iterator[str]:
     """`wargame serve` (or another `command`) on a free port; yields its URL, then stops it."""
+    with serving(extra_env, timeout, command) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def serving(
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 90.0,
+    command: tuple[str, ...] = ("serve",),
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """As `viewer_server`, yielding the server process too (its memory, say)."""
     port = free_port()
     command = [sys.executable, "-m", "wargame.cli", *command, "--port", str(port)]
     url = f"http://localhost:{port}/"
@@ -66,7 +77,7 @@ def viewer_server(
         )
         try:
             _wait_for(url, server, log, timeout)
-            yield url
+            yield url, server
         finally:
             server.terminate()
             try:
