@@ -44,6 +44,50 @@ create table if not exists pending (
 """
 
 
+class LockedDatabase:
+    """The one SQLite connection every page's thread shares, one statement at a time.
+
+    A connection is not safe to use from two threads at once: under load (ten
+    players' pages polling a room) a thread read another's half-read cursor and
+    a page went blank (benchmarks/load.py). Each statement runs under the
+    classroom's lock and hands back all its rows; a `with` block (a
+    transaction) holds the lock throughout.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, lock: threading.RLock) -> None:
+        self.connection = connection
+        self.lock = lock
+
+    def execute(self, sql: str, parameters: tuple = ()) -> Rows:
+        with self.lock:
+            return Rows(self.connection.execute(sql, parameters).fetchall())
+
+    def executescript(self, script: str) -> None:
+        with self.lock:
+            self.connection.executescript(script)
+
+    def __enter__(self) -> LockedDatabase:
+        self.lock.acquire()
+        self.connection.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.connection.__exit__(*exc)
+        finally:
+            self.lock.release()
+
+
+class Rows(list):
+    """A statement's rows, read in full: iterate them, or take the first."""
+
+    def fetchone(self) -> tuple | None:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[tuple]:
+        return list(self)
+
+
 class RoomError(ValueError):
     pass
 
@@ -65,9 +109,10 @@ class Classroom:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self.db.executescript(SCHEMA)
         self.lock = threading.RLock()
+        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db = LockedDatabase(connection, self.lock)
+        self.db.executescript(SCHEMA)
         self.games: dict[str, Game] = {}
         self.sweep()
         for (code,) in self.db.execute("select code from rooms where status in ('open', 'paused')"):
