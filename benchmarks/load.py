@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 import statistics
@@ -154,9 +155,10 @@ async def checked(figures: Figures, name: str, work) -> object:
         return None
 
 
-async def load_viewer(playwright, sessions: int, wave: int) -> Figures:
-    figures = Figures(pages=sessions)
-    with serving(timeout=300.0) as (url, server):
+@contextlib.asynccontextmanager
+async def measured(playwright, figures: Figures, command: tuple[str, ...] = ("serve",)):
+    """A server and a browser; the server's memory and the time taken go into `figures`."""
+    with serving(timeout=300.0, command=command) as (url, server):
         browser = await playwright.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_ARGS
         )
@@ -164,27 +166,33 @@ async def load_viewer(playwright, sessions: int, wave: int) -> Figures:
         figures.server_start_mib = watch.now()
         started = time.perf_counter()
         with watch:
-            pages: list[Page | None] = []
-            for first in range(0, sessions, wave):  # users arrive a few at a time
-                pages += await asyncio.gather(
-                    *(
-                        checked(figures, f"session {i}", open_session(browser, url, i, figures))
-                        for i in range(first, min(first + wave, sessions))
-                    )
-                )
-            figures.opened_seconds = time.perf_counter() - started
-            await asyncio.gather(  # then every session steps at once
-                *(
-                    checked(figures, f"session {i}", step_session(page, i, figures))
-                    for i, page in enumerate(pages)
-                    if page is not None
-                )
-            )
+            yield browser, url, started
         figures.seconds = time.perf_counter() - started
         figures.server_peak_mib = watch.peak
         await browser.close()
         await asyncio.sleep(2)
         figures.server_after_mib = watch.now()
+
+
+async def load_viewer(playwright, sessions: int, wave: int) -> Figures:
+    figures = Figures(pages=sessions)
+    async with measured(playwright, figures) as (browser, url, started):
+        pages: list[Page | None] = []
+        for first in range(0, sessions, wave):  # users arrive a few at a time
+            pages += await asyncio.gather(
+                *(
+                    checked(figures, f"session {i}", open_session(browser, url, i, figures))
+                    for i in range(first, min(first + wave, sessions))
+                )
+            )
+        figures.opened_seconds = time.perf_counter() - started
+        await asyncio.gather(  # then every session steps at once
+            *(
+                checked(figures, f"session {i}", step_session(page, i, figures))
+                for i, page in enumerate(pages)
+                if page is not None
+            )
+        )
     return figures
 
 
@@ -261,31 +269,19 @@ async def load_classroom(playwright, rooms: int, players: int, wave: int) -> Fig
     figures = Figures(pages=rooms * players)
     with tempfile.TemporaryDirectory() as folder:
         command = ("classroom", "--db", str(Path(folder) / "classroom.sqlite"))
-        with serving(timeout=300.0, command=command) as (url, server):
-            browser = await playwright.chromium.launch(
-                executable_path=chromium_path(), args=CHROMIUM_ARGS
-            )
-            watch = MemoryWatch(server.pid)
-            figures.server_start_mib = watch.now()
-            started = time.perf_counter()
-            with watch:
-                rooms_pages = []
-                for r in range(rooms):  # rooms fill one after another, players in waves
-                    work = fill_room(browser, url, r, players, wave, figures)
-                    rooms_pages.append(await checked(figures, f"room {r}", work))
-                figures.opened_seconds = time.perf_counter() - started
-                await asyncio.gather(  # then every room plays at once
-                    *(
-                        checked(figures, f"room {r}", play_room(r, pages, figures))
-                        for r, pages in enumerate(rooms_pages)
-                        if pages
-                    )
+        async with measured(playwright, figures, command) as (browser, url, started):
+            rooms_pages = []
+            for r in range(rooms):  # rooms fill one after another, players in waves
+                work = fill_room(browser, url, r, players, wave, figures)
+                rooms_pages.append(await checked(figures, f"room {r}", work))
+            figures.opened_seconds = time.perf_counter() - started
+            await asyncio.gather(  # then every room plays at once
+                *(
+                    checked(figures, f"room {r}", play_room(r, pages, figures))
+                    for r, pages in enumerate(rooms_pages)
+                    if pages
                 )
-            figures.seconds = time.perf_counter() - started
-            figures.server_peak_mib = watch.peak
-            await browser.close()
-            await asyncio.sleep(2)
-            figures.server_after_mib = watch.now()
+            )
     return figures
 
 
