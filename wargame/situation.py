@@ -198,9 +198,6 @@ class Situation:
             ),
         )
 
-    def field_strength(self, faction: str) -> float:
-        return sum(u.strength for u in self.units if u.faction == faction)
-
     def defence(self, faction: str, place: str) -> float:
         """Hostile soldiers an attacker on `place` would face, fortification included."""
         return self._situation_of(
