@@ -1,24 +1,31 @@
-"""The campaign's daily charts as ECharts options: ground held, money, soldiers, civilians.
+"""The campaign's daily charts: ground held, money, soldiers, civilians.
 
-The browser draws them (ECharts ships with solara-assets, so it works
-offline); Python only builds the data, a few milliseconds a day, where a
-matplotlib figure of six panels took 300 ms to render. Ceasefires are bands.
+`campaign_charts` says what each chart shows (its title, lines and ceasefire
+bands) once; the viewer turns that into ECharts options here, and
+`wargame.plots` into matplotlib figures, so the browser and the files of
+`wargame run --plots` cannot drift apart. The browser draws its charts itself
+(ECharts ships with solara-assets, so it works offline); Python only builds
+the data, a few milliseconds a day, where a matplotlib figure of six panels
+took 300 ms to render.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from wargame import observation
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from wargame.model import ConflictModel
 
 REVENUE_SMOOTHING_DAYS = 7
 LEGEND_PER_ROW = 3
+FEWEST_DAYS_SHOWN = 10  # a short run's day axis is not stretched over its few days
 SOURCES = {"mines": "solid", "trade": "dashed", "external": "dotted", "allies": "dashed"}
 SOLDIERS = {"strength": ("in play", "solid"), "killed": ("killed", "dashed")}
 SOLDIERS["interned"] = ("interned", "dotted")
@@ -28,7 +35,8 @@ CIVILIANS = {  # Okabe-Ito colours the factions do not use
     "returned": ("returned", "#CC79A7"),
     "killed": ("killed", "#000000"),
 }
-CEASEFIRE_BAND = "rgba(240, 228, 66, 0.45)"  # Okabe-Ito yellow
+CEASEFIRE_COLOUR = "#F0E442"  # Okabe-Ito yellow
+CEASEFIRE_OPACITY = 0.45
 HELD = (
     ("places_held", "Places held"),
     ("border_posts_held", "Border posts held"),
@@ -36,87 +44,113 @@ HELD = (
 )
 
 
-def chart_options(model: ConflictModel) -> dict[str, dict]:
-    """One ECharts option per chart, keyed by a short name, from the run's daily series."""
+@dataclass(frozen=True)
+class ChartLine:
+    """One line of a chart: a value per day, drawn `style` ("solid", "dashed" or "dotted")."""
+
+    label: str
+    values: np.ndarray
+    colour: str
+    style: str
+    faction: str | None = None  # whose line it is; a team sees only its own
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What one chart shows, whoever draws it: lines over `days`, ceasefires as bands."""
+
+    title: str
+    days: np.ndarray
+    lines: list[ChartLine]
+    ceasefires: list[tuple[int, int]]
+
+    @property
+    def last_day_shown(self) -> int:
+        return max(FEWEST_DAYS_SHOWN, int(self.days[-1]))
+
+
+def campaign_charts(model: ConflictModel) -> dict[str, Chart]:
+    """Every chart of the run so far, keyed by a short name, from its daily series."""
     frame = observation.series(model)
     days = frame["day"].to_numpy(dtype=float)
     bands = ceasefire_periods(frame)
     factions = model.factions.values()
-    charts: dict[str, dict] = {}
+
+    def values(column: pd.Series) -> np.ndarray:
+        return column.to_numpy(dtype=float)
+
+    charts: dict[str, Chart] = {}
     for measure, title in HELD:
-        charts[measure] = _chart(
-            title,
-            days,
-            bands,
-            [(f.short_name, frame[f"{f.id}_{measure}"], f.colour, "solid") for f in factions],
-        )
+        lines = [
+            ChartLine(f.short_name, values(frame[f"{f.id}_{measure}"]), f.colour, "solid", f.id)
+            for f in factions
+        ]
+        charts[measure] = Chart(title, days, lines, bands)
     revenue = []
     for f in factions:
         for source, style in SOURCES.items():
             daily = frame[f"{f.id}_income_{source}"].diff().fillna(0.0) / 1e6
             if (daily != 0).any():
                 smooth = daily.rolling(REVENUE_SMOOTHING_DAYS, min_periods=1).mean().round(4)
-                revenue.append((f"{f.short_name} {source}", smooth, f.colour, style))
-    charts["revenue"] = _chart(
-        f"Revenue, US$ m a day ({REVENUE_SMOOTHING_DAYS}-day mean)", days, bands, revenue
+                revenue.append(
+                    ChartLine(f"{f.short_name} {source}", values(smooth), f.colour, style, f.id)
+                )
+    charts["revenue"] = Chart(
+        f"Revenue, US$ m a day ({REVENUE_SMOOTHING_DAYS}-day mean)", days, revenue, bands
     )
-    charts["soldiers"] = _chart(
-        "Soldiers",
-        days,
-        bands,
-        [
-            (f"{f.short_name} {label}", frame[f"{f.id}_{measure}"], f.colour, style)
-            for f in factions
-            for measure, (label, style) in SOLDIERS.items()
-        ],
-    )
-    charts["civilians"] = _chart(
-        "Civilians",
-        days,
-        bands,
-        [
-            (label, frame[f"civilians_{measure}"], colour, "solid")
-            for measure, (label, colour) in CIVILIANS.items()
-        ],
-    )
+    soldiers = [
+        ChartLine(
+            f"{f.short_name} {label}", values(frame[f"{f.id}_{measure}"]), f.colour, style, f.id
+        )
+        for f in factions
+        for measure, (label, style) in SOLDIERS.items()
+    ]
+    charts["soldiers"] = Chart("Soldiers", days, soldiers, bands)
+    civilians = [
+        ChartLine(label, values(frame[f"civilians_{measure}"]), colour, "solid")
+        for measure, (label, colour) in CIVILIANS.items()
+    ]
+    charts["civilians"] = Chart("Civilians", days, civilians, bands)
     return charts
 
 
-def _chart(
-    title: str,
-    days: np.ndarray,
-    bands: list[tuple[int, int]],
-    lines: list[tuple[str, pd.Series, str, str]],
-) -> dict:
+def chart_options(model: ConflictModel) -> dict[str, dict]:
+    """One ECharts option per chart, keyed by a short name, from the run's daily series."""
+    return {key: echarts_option(chart) for key, chart in campaign_charts(model).items()}
+
+
+def echarts_option(chart: Chart) -> dict:
+    """The ECharts option that draws `chart` in the browser."""
     series = [
         {
             "type": "line",
-            "name": name,
-            "data": np.column_stack((days, values.to_numpy(dtype=float))).tolist(),
+            "name": line.label,
+            "data": np.column_stack((chart.days, line.values)).tolist(),
             "showSymbol": False,
             "step": "end",
-            "color": colour,
-            "lineStyle": {"type": style, "width": 2},
+            "color": line.colour,
+            "lineStyle": {"type": line.style, "width": 2},
         }
-        for name, values, colour, style in lines
+        for line in chart.lines
     ]
     if series:
+        red, green, blue = (int(CEASEFIRE_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
         series[0]["markArea"] = {
             "silent": True,
-            "itemStyle": {"color": CEASEFIRE_BAND},
+            "itemStyle": {"color": f"rgba({red}, {green}, {blue}, {CEASEFIRE_OPACITY})"},
             "data": [
                 [{"xAxis": start - 0.5, "name": "ceasefire"}, {"xAxis": end + 0.5}]
-                for start, end in bands
+                for start, end in chart.ceasefires
             ],
         }
     legend_rows = -(-len(series) // LEGEND_PER_ROW)
     return {
         "animation": False,
-        "title": {"text": title, "textStyle": {"fontSize": 14}},
+        "title": {"text": chart.title, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 24, "itemGap": 8, "textStyle": {"fontSize": 12}},
         "grid": {"left": 56, "right": 16, "top": 44 + 22 * legend_rows, "bottom": 32},
-        "xAxis": {"type": "value", "name": "day", "min": 0, "max": max(10, int(days[-1]))},
+        "xAxis": {"type": "value", "name": "day", "min": 0, "max": chart.last_day_shown},
         "yAxis": {"type": "value", "min": 0},
         "series": series,
     }
@@ -139,13 +173,8 @@ def ceasefire_periods(frame: pd.DataFrame) -> list[tuple[int, int]]:
 
 def side_chart_options(model: ConflictModel, faction: str) -> dict[str, dict]:
     """The charts a team may see: its own side's lines only, no theatre-wide civilian counts."""
-    name = model.factions[faction].short_name
-    own: dict[str, dict] = {}
-    for key, option in chart_options(model).items():
-        if key == "civilians":
-            continue
-        series = [s for s in option["series"] if s["name"].split(" ")[0] == name]
-        if series and "markArea" not in series[0] and "markArea" in option["series"][0]:
-            series[0] = {**series[0], "markArea": option["series"][0]["markArea"]}
-        own[key] = {**option, "series": series}
-    return own
+    return {
+        key: echarts_option(replace(chart, lines=[x for x in chart.lines if x.faction == faction]))
+        for key, chart in campaign_charts(model).items()
+        if key != "civilians"
+    }
