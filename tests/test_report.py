@@ -81,3 +81,21 @@ def test_report_of_a_folder_that_is_not_results_is_one_line_and_exit_1(tmp_path,
     assert main(["report", str(tmp_path)]) == 1
     error = capsys.readouterr().err
     assert error.startswith("error: ") and "not a results folder" in error
+
+
+def test_a_long_report_off_a_terminal_says_each_step_on_stderr(
+    results, tmp_path, capsys, monkeypatch
+):
+    from wargame import progress
+
+    monkeypatch.setattr(progress, "PLAIN_EVERY_SECONDS", 0.0)  # every step counts as long
+    assert main(["report", str(results), "--out", str(tmp_path / "report")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"report written to {tmp_path / 'report' / 'index.html'}\n"
+    figures = len(list((tmp_path / "report").glob("figure-*.png")))
+    steps = [re.match(r"report: (\d+)/(\d+) steps, ([^,]+)", x) for x in captured.err.splitlines()]
+    assert [(int(s[1]), int(s[2])) for s in steps] == [
+        (n, 1 + figures) for n in range(1, 2 + figures)
+    ]
+    assert steps[0][3] == "read the results"
+    assert steps[-1][3] == f"drew figure {figures} of {figures}"

@@ -98,6 +98,8 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    from wargame.progress import show_progress
+
     _check_output_path("--out", args.out)
     _check_output_path("--events", args.events)
     overrides = _parse_set(args.set or [])
@@ -120,7 +122,11 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     except ValidationError as error:
         name, problem = parameter_problem(error)
         raise UserError(f"--set {name}: {problem}") from None
-    model.run(args.days)
+    # day by day, as `model.run` steps, so a long run can show how far it is
+    with show_progress(f"{theatre.name}, seed {model.seed}", "days") as update:
+        for day in range(1, args.days + 1):
+            model.step()
+            update(day, args.days)
     if args.out is not None:
         write_atomically(observation.series(model), args.out)
     if args.events is not None:
@@ -321,10 +327,12 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """Tables and figures of a results folder, as PNG, CSV and one HTML page."""
+    from wargame.progress import show_progress
     from wargame.report import ReportError, build_report
 
     try:
-        out = build_report(args.results, args.out)
+        with show_progress("report", "steps") as update:
+            out = build_report(args.results, args.out, progress=update)
     except ReportError as error:
         raise UserError(str(error)) from None
     print(f"report written to {out / 'index.html'}")

@@ -1,12 +1,19 @@
-"""The batch's progress: a live bar on a terminal, a plain line now and then otherwise."""
+"""Progress of long commands: a live bar on a terminal, a plain line now and then otherwise.
+
+Progress goes to stderr only, so `--json` and other output on stdout stays
+parseable. A log file gets a line every `PLAIN_EVERY_SECONDS` rather than a
+bar's redraws; a command that ends sooner than that prints nothing at all
+(unless asked for a first line at once, as a batch is).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import time
 from collections.abc import Callable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -18,48 +25,81 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from wargame.batch import Progress as Tally
+if TYPE_CHECKING:
+    from wargame.batch import Progress as Tally
 
 PLAIN_EVERY_SECONDS = 10.0
 
 
-def _eta(tally: Tally) -> str:
-    if not tally.done:
+class Update(Protocol):
+    def __call__(self, done: int, total: int | None, note: str = "") -> None:
+        """`done` of `total` steps (None: not known yet), and a short note on the last one."""
+
+
+def _eta(started: float, done: int, total: int | None) -> str:
+    if not done or total is None:
         return "unknown"
-    left = (time.monotonic() - tally.started) / tally.done * (tally.total - tally.done)
+    left = (time.monotonic() - started) / done * (total - done)
     return f"{int(left // 60)}m{int(left % 60):02d}s"
 
 
 @contextlib.contextmanager
-def progress_display(label: str, stream: TextIO | None = None) -> Iterator[Callable[[Tally], None]]:
-    """Yields the callback `run_batch` calls after each run."""
+def show_progress(
+    label: str,
+    unit: str,
+    stream: TextIO | None = None,
+    *,
+    transient: bool = True,
+    first_at_once: bool = False,
+) -> Iterator[Update]:
+    """Yields the `update` a long command calls after each step, shown on `stream` (stderr).
+
+    On a terminal a bar, gone when done if `transient` so a summary printed
+    after it reads cleanly. Otherwise a plain line every `PLAIN_EVERY_SECONDS`
+    (read when the command starts, so tests may shorten it); the first only
+    after that long unless `first_at_once`, and a last one at the end if any
+    was printed, so a log shows that a long command finished.
+    """
     stream = stream or sys.stderr
+    started = time.monotonic()
     if stream.isatty():
         bar = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("runs, {task.fields[failed]} failed"),
+            TextColumn(unit + "{task.fields[note]}", markup=False),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=Console(file=stream),
+            transient=transient,
         )
-        task = bar.add_task(label, total=None, failed=0)
+        task = bar.add_task(label, total=None, note="")
         with bar:
-            yield lambda t: bar.update(task, total=t.total, completed=t.done, failed=t.failed)
+            yield lambda done, total, note="": bar.update(
+                task, total=total, completed=done, note=f", {note}" if note else ""
+            )
         return
-    last = {"at": 0.0}
+    every = PLAIN_EVERY_SECONDS
+    last = {"at": -math.inf if first_at_once else started, "done": None}
 
-    def plain(tally: Tally) -> None:
+    def plain(done: int, total: int | None, note: str = "") -> None:
         now = time.monotonic()
-        if tally.done == tally.total or now - last["at"] >= PLAIN_EVERY_SECONDS:
-            last["at"] = now
+        finished = done == total and last["done"] is not None
+        if (now - last["at"] >= every or finished) and done != last["done"]:
+            last["at"], last["done"] = now, done
             print(
-                f"{label}: {tally.done}/{tally.total} runs, {tally.failed} failed, "
-                f"ETA {_eta(tally)}",
+                f"{label}: {done}/{'?' if total is None else total} {unit}"
+                f"{f', {note}' if note else ''}, ETA {_eta(started, done, total)}",
                 file=stream,
                 flush=True,
             )
 
     yield plain
+
+
+@contextlib.contextmanager
+def progress_display(label: str, stream: TextIO | None = None) -> Iterator[Callable[[Tally], None]]:
+    """Yields the callback `run_batch` calls after each run; the bar stays, as a record."""
+    with show_progress(label, "runs", stream, transient=False, first_at_once=True) as update:
+        yield lambda tally: update(tally.done, tally.total, f"{tally.failed} failed")

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from scipy.stats import binomtest
 
 from wargame.batch import METADATA, read_runs, read_series
 from wargame.scenario import PlaceKind, load_theatre
+
+if TYPE_CHECKING:
+    from wargame.progress import Update
 
 CONFIDENCE = 0.95
 LOW, HIGH = 0.1, 0.9  # the fan charts' band
@@ -142,8 +146,15 @@ class Page:
         )
 
 
-def build_report(results: Path, out: Path | None = None) -> Path:
-    """Write the report of a results folder; returns the report folder."""
+def _quiet(done: int, total: int | None, note: str = "") -> None:
+    pass
+
+
+def build_report(results: Path, out: Path | None = None, progress: Update = _quiet) -> Path:
+    """Write the report of a results folder; returns the report folder.
+
+    `progress` is told of each step (reading, each figure), for a long batch's report.
+    """
     metadata_path = results / METADATA
     if not metadata_path.is_file():
         raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
@@ -153,7 +164,7 @@ def build_report(results: Path, out: Path | None = None) -> Path:
         tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None)
     )
     try:
-        _write(results, metadata, staging)
+        _write(results, metadata, staging, progress)
         _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -171,11 +182,30 @@ def _swap_in(staging: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write(results: Path, metadata: dict, folder: Path) -> None:
+def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> None:
+    # read everything first, so the number of figures (the progress's steps) is known
     runs = read_runs(results)
+    series = read_series(results)
+    theatre = load_theatre(metadata["theatre"])
     ok = runs[runs["status"] == "ok"]
     grid = list(metadata.get("grid") or {})
     outcomes = metadata["experiment_spec"].get("outcomes", {})
+    flags = [n for n, o in outcomes.items() if o["kind"] in ("holds", "taken")]
+    numbers = [n for n, o in outcomes.items() if o["kind"] in ("series", "events")]
+    numbers += [f"{n}.day" for n, o in outcomes.items() if o["kind"] == "taken"]
+    key = [
+        p.id
+        for p in theatre.map.places.values()
+        if p.kind is not PlaceKind.SANCTUARY
+        and (p.kind is not PlaceKind.TOWN or p.population >= KEY_TOWN_POPULATION)
+        and f"control.{p.id}" in ok
+    ]
+    figures = (
+        (len(grid or [None]) if flags else 0)
+        + (len(metadata.get("fan_series") or []) if series is not None else 0)
+        + (1 if key and len(ok) else 0)
+    )
+    progress(1, 1 + figures, "read the results")
     page = Page(f"{metadata.get('title', metadata['experiment'])}")
     page.paragraph(
         f"Experiment {metadata['experiment']} ({metadata['experiment_file']}, sha256 "
@@ -201,12 +231,10 @@ def _write(results: Path, metadata: dict, folder: Path) -> None:
         name = f"figure-{figure_number:02d}.png"
         figure.savefig(folder / name, dpi=100)
         page.image(name, caption)
+        progress(1 + figure_number, 1 + figures, f"drew figure {figure_number} of {figures}")
 
     tables = folder / "tables"
     tables.mkdir()
-    flags = [n for n, o in outcomes.items() if o["kind"] in ("holds", "taken")]
-    numbers = [n for n, o in outcomes.items() if o["kind"] in ("series", "events")]
-    numbers += [f"{n}.day" for n, o in outcomes.items() if o["kind"] == "taken"]
     for by in grid or [None]:
         if flags:
             page.heading(f"Outcome odds{f' against {by}' if by else ''}")
@@ -228,7 +256,6 @@ def _write(results: Path, metadata: dict, folder: Path) -> None:
                 frame = outcome_spread(ok, column, by)
                 frame.to_csv(tables / f"values-{name}{'-' + by if by else ''}.csv", index=False)
                 page.table(frame, f"{name}: median and 10-90% of runs (n = runs per row)")
-    series = read_series(results)
     if series is not None:
         series = series[series["run_id"].isin(ok["run_id"])]
         by = grid[0] if grid else None
@@ -238,14 +265,6 @@ def _write(results: Path, metadata: dict, folder: Path) -> None:
             fans = fan(series, column, swept)
             runs_each = ", ".join(f"{v}: {f['runs'].iloc[0]}" for v, f in fans.items())
             save(_fan_figure(column, fans, by), f"{column}; runs: {runs_each}")
-    theatre = load_theatre(metadata["theatre"])
-    key = [
-        p.id
-        for p in theatre.map.places.values()
-        if p.kind is not PlaceKind.SANCTUARY
-        and (p.kind is not PlaceKind.TOWN or p.population >= KEY_TOWN_POPULATION)
-        and f"control.{p.id}" in ok
-    ]
     if key and len(ok):
         page.heading("Who holds the key places at the end")
         control = final_control(ok, key)
