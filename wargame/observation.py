@@ -38,6 +38,66 @@ FACTION_MEASURES = (
 )
 CIVILIAN_MEASURES = ("population", "displaced", "refugees_abroad", "returned", "killed")
 
+# What each measure means and its unit, for the user guide's tables
+# (`python docs/generate.py`); a measure without an entry here fails the docs tests.
+# The summary holds each measure at the end of the run, the daily series on each day.
+FACTION_MEASURE_DOCS: dict[str, tuple[str, str]] = {
+    "strength": ("soldiers in the faction's units, at places or on the road", "soldiers"),
+    "killed": ("soldiers put out of action in combat so far (total since day 0)", "soldiers"),
+    "interned": (
+        "soldiers who retreated across the border and were interned so far (total)",
+        "soldiers",
+    ),
+    "recruited": ("soldiers recruited at the faction's bases so far (total)", "soldiers"),
+    "surrendered": (
+        "soldiers who surrendered or went home when the faction collapsed (total)",
+        "soldiers",
+    ),
+    "treasury": ("money in hand at the end of the day, after upkeep and recruits", "US$"),
+    "revenue_total": (
+        "income so far from every source: the sum of the four `income_` measures (total)",
+        "US$",
+    ),
+    "places_held": ("places the faction controls, contested ones included", "places"),
+    "border_posts_held": (
+        "border posts the faction controls, contested ones included",
+        "places",
+    ),
+    "mine_sites_held": (
+        "mine sites at the places the faction controls, contested places excluded "
+        "(a contested mine pays nothing)",
+        "sites",
+    ),
+    "income_mines": (
+        "income from the mines it holds so far, net of the share passed to a patron (total)",
+        "US$",
+    ),
+    "income_trade": ("income from border trade at the posts it holds so far (total)", "US$"),
+    "income_external": (
+        "external income so far, such as the military's national budget (total)",
+        "US$",
+    ),
+    "income_allies": (
+        "shares of allied militias' mine income received so far (total)",
+        "US$",
+    ),
+    "income_rare_earth": (
+        "the rare-earth part of `income_mines` plus `income_allies` so far: "
+        "not a further source (total)",
+        "US$",
+    ),
+}
+CIVILIAN_MEASURE_DOCS: dict[str, tuple[str, str]] = {
+    "population": (
+        "people alive, wherever they are: the starting population less those killed",
+        "people",
+    ),
+    "displaced": ("people away from home inside the theatre", "people"),
+    "refugees_abroad": ("people who fled across the border and are still abroad", "people"),
+    "returned": ("people back at home after fleeing (they are among those at home)", "people"),
+    "killed": ("civilians killed in the fighting so far (total since day 0)", "people"),
+}
+
 
 def faction_measures(model: ConflictModel, faction_id: str) -> dict[str, float]:
     faction = model.factions[faction_id]
@@ -90,6 +150,14 @@ MODEL_MEASURES = (
     "ceasefires_active",
     "crossings_closed",
 )
+MODEL_MEASURE_DOCS: dict[str, tuple[str, str]] = {
+    "day": ("days since the start; day 0 is the starting state", "days"),
+    "date": ("the calendar date of that day, YYYY-MM-DD", "date"),
+    "contested_places": ("places where hostile units stand together that day", "places"),
+    "events": ("events in the log so far (total since day 0)", "count"),
+    "ceasefires_active": ("ceasefires in force that day, one per pair of factions", "count"),
+    "crossings_closed": ("border crossings the neighbouring country holds closed", "places"),
+}
 
 
 def series_columns(faction_ids: Iterable[str]) -> list[str]:
@@ -141,9 +209,44 @@ def series(model: ConflictModel) -> pd.DataFrame:
     return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
 
 
+EVENT_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "day": ("the day it happened (day 1 is the first day run)", "days"),
+    "date": ("the calendar date it happened, YYYY-MM-DD", "date"),
+    "kind": ("what happened: one of the event kinds (`wargame.events.EventKind`)", "name"),
+    "factions": ("the factions involved, comma-separated; empty when none", "faction ids"),
+    "place": ("where it happened; empty when it has no one place (a ceasefire)", "place id"),
+    "text": ("what happened, as a sentence without the day", "text"),
+    "sentence": ("`Day N: ` and the text, as the viewer's story shows it", "text"),
+}
+
+
 def events_frame(model: ConflictModel) -> pd.DataFrame:
     columns = ["day", "date", "kind", "factions", "place", "text", "sentence"]
     return pd.DataFrame([e.as_record() for e in model.events], columns=columns)
+
+
+# The summary's keys as dotted paths (`summary["factions"]["kia"]["strength"]` is
+# `factions.<faction>.strength`, also the column name in a batch's runs table).
+SUMMARY_DOCS: dict[str, tuple[str, str]] = {
+    "scenario": ("the theatre: a shipped theatre's name or the folder's name", "name"),
+    "seed": ("the seed of the run's one random generator", "integer"),
+    "days": ("days run", "days"),
+    "start_date": ("the theatre's first day, YYYY-MM-DD", "date"),
+    "end_date": ("the date of the last day run, YYYY-MM-DD", "date"),
+    "parameters.<parameter>": (
+        "every scenario parameter's value in this run (defaults, the theatre's set-up, "
+        "then `--set`)",
+        "the parameter's own",
+    ),
+    "factions.<faction>.<measure>": ("each faction's measures at the end", "each measure's own"),
+    "control.<place>": ("the faction holding each place at the end, or null", "faction id"),
+    "contested": ("places where hostile units stand together at the end", "place ids"),
+    "civilians.<measure>": ("the civilians' measures at the end", "each measure's own"),
+    "ceasefires": ("ceasefires brokered during the run (refused offers not counted)", "count"),
+    "ceasefires_broken": ("ceasefires a party broke during the run", "count"),
+    "closed_crossings": ("crossings the neighbouring country holds closed at the end", "place ids"),
+    "events": ("events in the log at the end", "count"),
+}
 
 
 def summary(model: ConflictModel) -> dict[str, object]:
