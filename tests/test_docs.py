@@ -1,10 +1,31 @@
-"""The documentation keeps up with the model: every parameter and phase is described."""
+"""The documentation keeps up with the code: parameters, phases, commands, outputs and links."""
 
+import importlib.util
+import re
 from pathlib import Path
 
+import pytest
+
+from wargame import build_model, observation
+from wargame.batch import results_schema
+from wargame.experiments import load_experiment
 from wargame.parameters import Parameters
 
-ODD = (Path(__file__).parent.parent / "docs" / "ODD.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).parent.parent
+DOCS = ROOT / "docs"
+ODD = (DOCS / "ODD.md").read_text(encoding="utf-8")
+GUIDE = (DOCS / "user-guide.md").read_text(encoding="utf-8")
+REGENERATE = "run `python docs/generate.py`"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("docs_generate", DOCS / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load_generator()
 
 
 def test_the_odd_lists_every_parameter_with_its_default():
@@ -26,3 +47,177 @@ def test_the_odd_names_the_module_of_every_phase():
         "observation",
     ):
         assert f"`{module}.py`" in ODD, module
+
+
+# --- the user guide's generated blocks -------------------------------------------------
+
+
+def test_the_guides_generated_blocks_are_what_the_code_says_now():
+    expected = generate.expected_blocks()
+    present = generate.blocks_in(GUIDE)
+    missing = sorted(expected.keys() - present.keys())
+    assert not missing, f"docs/user-guide.md lacks the blocks {missing}: {REGENERATE}"
+    stale = [name for name, body in expected.items() if present[name] != body]
+    assert not stale, f"docs/user-guide.md: stale blocks {stale}: {REGENERATE}"
+    unknown = sorted(present.keys() - expected.keys())
+    assert not unknown, f"docs/user-guide.md: blocks {unknown} match nothing in the code"
+
+
+def test_every_subcommand_has_a_hand_written_section_with_an_example():
+    problems = generate.missing_sections(GUIDE)
+    assert not problems, "docs/user-guide.md: " + "; ".join(problems)
+
+
+def test_the_generator_fails_a_subcommand_without_a_section():
+    name = next(iter(generate.subcommands()))
+    heading = f"### `wargame {name}`\n"
+    assert heading in GUIDE
+    problems = generate.missing_sections(GUIDE.replace(heading, "### Something else\n"))
+    assert any(f"`wargame {name}` has no section" in p for p in problems)
+
+
+def documented_units() -> dict[str, str]:
+    """Each name in the guide's generated tables (backticked, before meaning and unit) -> unit."""
+    units: dict[str, str] = {}
+    for body in generate.blocks_in(GUIDE).values():
+        for line in body.splitlines():
+            if not line.startswith("| `"):
+                continue
+            cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+            for cell in cells[:-2]:
+                for name in re.findall(r"`([^`]+)`", cell):
+                    units[name] = cells[-1]
+    return units
+
+
+def assert_documented(names: set[str], what: str) -> None:
+    units = documented_units()
+    undocumented = sorted(n for n in names if not units.get(n, "").strip())
+    assert not undocumented, (
+        f"{what} {undocumented} have no meaning and unit in docs/user-guide.md: describe them "
+        f"in wargame/observation.py (the *_DOCS mappings) and {REGENERATE}"
+    )
+
+
+@pytest.fixture(scope="module")
+def model():
+    model = build_model("kachin", seed=1)
+    model.run(5)
+    return model
+
+
+def pattern(name: str, model, separator: str = ".") -> str:
+    """A key with its faction, place and parameter names replaced by `<faction>` and so on."""
+    parts = name.split(separator)
+    for i, part in enumerate(parts[1:], start=1):
+        if part in model.factions:
+            parts[i] = "<faction>"
+        elif part in model.theatre.map.places:
+            parts[i] = "<place>"
+        elif part in Parameters.model_fields:
+            parts[i] = "<parameter>"
+    return separator.join(parts)
+
+
+def flat_keys(record: dict, prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in record.items():
+        if isinstance(value, dict):
+            keys += flat_keys(value, f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def test_every_key_of_the_run_summary_is_documented_with_a_unit(model):
+    keys = {pattern(key, model) for key in flat_keys(model.summary())}
+    assert "factions.<faction>.strength" in keys and "parameters.<parameter>" in keys
+    assert_documented(keys, "summary keys")
+
+
+def test_every_column_of_the_daily_series_is_documented_with_a_unit(model):
+    columns = set()
+    for column in observation.series(model).columns:
+        faction = next((f for f in model.factions if column.startswith(f"{f}_")), None)
+        columns.add(column.replace(faction, "<faction>", 1) if faction else column)
+    assert "<faction>_strength" in columns and "civilians_displaced" in columns
+    assert_documented(columns, "daily series columns")
+
+
+def test_every_column_of_the_event_log_is_documented_with_a_unit(model):
+    assert_documented(set(observation.events_frame(model).columns), "event log columns")
+
+
+def test_every_column_of_a_batchs_runs_table_is_documented_with_a_unit(model):
+    experiment = load_experiment("china_pressure")
+    columns = set()
+    for name in results_schema(experiment).names:
+        if name in experiment.grid:
+            name = "<parameter>"
+        elif name.startswith("outcome."):
+            name = re.sub(r"^outcome\.[^.]+", "outcome.<name>", name)
+        columns.add(pattern(name, model))
+    assert {"<parameter>", "outcome.<name>.day", "factions.<faction>.killed"} <= columns
+    assert_documented(columns, "runs table columns")
+
+
+# --- links -----------------------------------------------------------------------------
+
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)[^)]*\)")
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def prose(text: str) -> str:
+    """Markdown without fenced code blocks and inline code, where links are not links."""
+    text = re.sub(r"^(```|~~~).*?^\1[^\n]*$", "", text, flags=re.MULTILINE | re.DOTALL)
+    return re.sub(r"`[^`\n]*`", "", text)
+
+
+def slugs(markdown: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lowercase, punctuation dropped, '-' for ' '."""
+    found: set[str] = set()
+    code = re.sub(r"^(```|~~~).*?^\1[^\n]*$", "", markdown, flags=re.MULTILINE | re.DOTALL)
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", code, flags=re.MULTILINE):
+        heading = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link: its text
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        candidate, n = slug, 0
+        while candidate in found:
+            n += 1
+            candidate = f"{slug}-{n}"
+        found.add(candidate)
+    return found
+
+
+def broken_links(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    broken = []
+    for target in LINK.findall(prose(text)):
+        if SCHEME.match(target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists():
+            broken.append(f"{target} (no such file)")
+        elif anchor and linked.suffix == ".md" and anchor not in slugs(linked.read_text("utf-8")):
+            broken.append(f"{target} (no heading with that anchor)")
+    return broken
+
+
+def test_every_relative_link_in_the_docs_and_readme_leads_somewhere():
+    pages = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+    broken = {str(p.relative_to(ROOT)): b for p in pages if (b := broken_links(p))}
+    assert not broken, broken
+
+
+def test_the_link_check_sees_a_broken_file_and_a_broken_anchor(tmp_path):
+    (tmp_path / "there.md").write_text("# A heading, with `code`\n", encoding="utf-8")
+    page = tmp_path / "page.md"
+    page.write_text(
+        "[ok](there.md#a-heading-with-code) [gone](missing.md) [bad](there.md#nope) "
+        "[web](https://example.org/x) `[code](nowhere.md)`\n",
+        encoding="utf-8",
+    )
+    assert broken_links(page) == [
+        "missing.md (no such file)",
+        "there.md#nope (no heading with that anchor)",
+    ]

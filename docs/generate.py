@@ -1,0 +1,237 @@
+"""Rewrite the generated blocks of docs/user-guide.md from the code they describe.
+
+The option lists come from the CLI's own parser and the output tables from the
+descriptions kept beside the measures (`wargame/observation.py`), so the guide
+cannot drift from the code: tests/test_docs.py fails when a block differs from
+what this script writes now.
+
+    python docs/generate.py            rewrite every generated block in place
+    python docs/generate.py --check    list stale blocks and exit 1; write nothing
+
+A block is the text between `<!-- generated: NAME -->` and `<!-- end generated -->`;
+everything outside the markers is written by hand and left alone. Every
+sub-command needs a hand-written section: a heading "### `wargame NAME`" with
+an example, then its block. A sub-command without one is not appended
+anywhere: the script writes what it can, names the sub-command and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from wargame import observation
+from wargame.cli import build_parser
+from wargame.events import EventKind
+
+GUIDE = Path(__file__).with_name("user-guide.md")
+HELP_COLUMNS = "100"  # argparse wraps at the terminal's width: fix it so the output is stable
+BLOCK = re.compile(
+    r"^<!-- generated: (?P<name>[^>]+?) -->\n(?P<body>.*?)^<!-- end generated -->$",
+    re.MULTILINE | re.DOTALL,
+)
+REGENERATE = "run `python docs/generate.py`"
+
+# The batch's own columns of `runs/part-*.parquet`; the rest of a row is the run summary.
+# They belong to `wargame/batch.py`, which builds the rows.
+RUNS_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "experiment": ("the experiment's id (its file name unless it sets `id`)", "name"),
+    "run_id": ("the run's name, `p<point>-s<seed>`, e.g. `p0003-s7`", "name"),
+    "point": ("the grid point's number, from 0 in the grid's order", "index"),
+    "seed": ("the run's seed", "integer"),
+    "<parameter>": ("the value of each swept parameter (`[grid]`) at this point", "its own"),
+    "status": ("`ok`, or `failed` when the run raised", "text"),
+    "error": ("what went wrong and where, for a failed run; empty when ok", "text"),
+    "<summary key>": (
+        "every key of the run summary but `seed`, as in its tables above; "
+        "lists as comma-separated text",
+        "the key's own",
+    ),
+    "outcome.<name>": (
+        "each `[outcomes]` entry: true/false for `holds` and `taken`, "
+        "a number for `series`, a count for `events`",
+        "per outcome",
+    ),
+    "outcome.<name>.day": ("for `taken`: the first day of the capture; empty if never", "days"),
+}
+
+
+# --- what the blocks should hold ------------------------------------------------------
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """The parser's sub-commands by name, in the order the parser lists them."""
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _help_text(parser: argparse.ArgumentParser) -> str:
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = HELP_COLUMNS
+    try:
+        return parser.format_help()
+    finally:
+        if previous is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+def _code(text: str) -> str:
+    return f"```text\n{text.rstrip()}\n```\n"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+class MissingDescription(Exception):
+    """A measure or column the code has and its descriptions lack."""
+
+
+def _documented(name: str, docs: dict[str, tuple[str, str]], where: str) -> tuple[str, str]:
+    if name not in docs:
+        raise MissingDescription(f"{name!r} has no description: add it to observation.{where}")
+    return docs[name]
+
+
+def output_tables() -> dict[str, str]:
+    """The tables of section "Outputs", from the descriptions in `wargame.observation`."""
+    summary = [
+        (f"`{key}`", meaning, unit) for key, (meaning, unit) in observation.SUMMARY_DOCS.items()
+    ]
+    factions = []
+    for measure in observation.FACTION_MEASURES:
+        meaning, unit = _documented(
+            measure, observation.FACTION_MEASURE_DOCS, "FACTION_MEASURE_DOCS"
+        )
+        factions.append(
+            (f"`factions.<faction>.{measure}`", f"`<faction>_{measure}`", meaning, unit)
+        )
+    civilians = []
+    for measure in observation.CIVILIAN_MEASURES:
+        meaning, unit = _documented(
+            measure, observation.CIVILIAN_MEASURE_DOCS, "CIVILIAN_MEASURE_DOCS"
+        )
+        civilians.append((f"`civilians.{measure}`", f"`civilians_{measure}`", meaning, unit))
+    series = [
+        (f"`{column}`", *_documented(column, observation.MODEL_MEASURE_DOCS, "MODEL_MEASURE_DOCS"))
+        for column in observation.MODEL_MEASURES
+    ]
+    events = [
+        (f"`{c}`", meaning, unit) for c, (meaning, unit) in observation.EVENT_COLUMN_DOCS.items()
+    ]
+    kinds = ", ".join(f"`{kind.value}`" for kind in EventKind)
+    runs = [(f"`{column}`", meaning, unit) for column, (meaning, unit) in RUNS_COLUMN_DOCS.items()]
+    measure_header = ("summary key (`--json`)", "daily column (`--out`)", "meaning", "unit")
+    return {
+        "summary keys": _table(("key", "meaning", "unit"), summary),
+        "faction measures": _table(measure_header, factions),
+        "civilian measures": _table(measure_header, civilians),
+        "series columns": _table(("column", "meaning", "unit"), series),
+        "event columns": _table(("column", "meaning", "unit"), events)
+        + f"\nEvent kinds: {kinds}.\n",
+        "runs columns": _table(("column", "meaning", "unit"), runs),
+    }
+
+
+def expected_blocks() -> dict[str, str]:
+    """Every block the guide must hold, by name, with the text it must hold."""
+    blocks = {"cli wargame": _code(_help_text(build_parser()))}
+    for name, parser in subcommands().items():
+        blocks[f"cli wargame {name}"] = _code(_help_text(parser))
+    return {**blocks, **output_tables()}
+
+
+# --- reading and writing the guide ----------------------------------------------------
+
+
+def blocks_in(text: str) -> dict[str, str]:
+    """The generated blocks a guide holds now, by name."""
+    return {match["name"]: match["body"] for match in BLOCK.finditer(text)}
+
+
+def hand_written(text: str) -> str:
+    """The guide with its generated blocks emptied, markers kept."""
+    return BLOCK.sub(lambda m: f"<!-- generated: {m['name']} -->\n<!-- end generated -->", text)
+
+
+def missing_sections(text: str) -> list[str]:
+    """Sub-commands the guide has no hand-written section for: heading, example and block."""
+    problems = []
+    sections = re.split(r"^(?=#{1,3} )", hand_written(text), flags=re.MULTILINE)
+    for name in subcommands():
+        heading = f"### `wargame {name}`"
+        section = next((s for s in sections if s.startswith(heading + "\n")), None)
+        if section is None:
+            problems.append(
+                f"`wargame {name}` has no section: add one under 'Command reference' with a "
+                f"heading '{heading}', what it is for, an example 'wargame {name} ...' and "
+                f"the lines '<!-- generated: cli wargame {name} -->' and "
+                "'<!-- end generated -->'; then run `python docs/generate.py`"
+            )
+        elif f"<!-- generated: cli wargame {name} -->" not in section:
+            problems.append(
+                f"`wargame {name}`: put the lines '<!-- generated: cli wargame {name} -->' "
+                "and '<!-- end generated -->' under its heading"
+            )
+        elif not re.search(rf"^wargame {re.escape(name)}\b", section, re.MULTILINE):
+            problems.append(f"`wargame {name}`: its section needs an example 'wargame {name} ...'")
+    return problems
+
+
+def regenerate(text: str) -> tuple[str, list[str], list[str]]:
+    """The guide with every block rewritten; the blocks that were stale; what is wrong."""
+    expected = expected_blocks()
+    present = blocks_in(text)
+    stale = [name for name, body in present.items() if expected.get(name, body) != body]
+    sections = {f"cli wargame {name}" for name in subcommands()}  # see missing_sections
+    problems = [
+        f"block '{n}' matches nothing in the code: remove it" for n in present.keys() - expected
+    ]
+    problems += [
+        f"no block '{n}': add its markers" for n in expected if n not in present.keys() | sections
+    ]
+    problems += missing_sections(text)
+
+    def fill(match: re.Match[str]) -> str:
+        body = expected.get(match["name"], match["body"])
+        return f"<!-- generated: {match['name']} -->\n{body}<!-- end generated -->"
+
+    return BLOCK.sub(fill, text), stale, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="list stale blocks; write nothing")
+    args = parser.parse_args(argv)
+    text = GUIDE.read_text(encoding="utf-8")
+    try:
+        new_text, stale, problems = regenerate(text)
+    except MissingDescription as error:
+        print(f"{GUIDE}: {error}", file=sys.stderr)
+        return 1
+    if args.check:
+        for name in stale:
+            print(f"{GUIDE}: block '{name}' is stale: {REGENERATE}", file=sys.stderr)
+    elif new_text != text:
+        GUIDE.write_text(new_text, encoding="utf-8")
+        print(f"{GUIDE}: rewrote {', '.join(stale)}")
+    for problem in problems:
+        print(f"{GUIDE}: {problem}", file=sys.stderr)
+    return 1 if problems or (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
