@@ -102,6 +102,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     _check_output_path("--out", args.out)
     _check_output_path("--events", args.events)
+    if args.map is not None and args.map.suffix.lower() not in (".png", ".svg"):
+        raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
+    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
+        raise UserError(f"--plots {args.plots}: expected a folder, this is a file")
     overrides = _parse_set(args.set or [])
     if args.exercise:  # the exercise's set-up, the computer on every side
         from wargame.classroom.exercises import load_exercise
@@ -131,6 +135,16 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         write_atomically(observation.series(model), args.out)
     if args.events is not None:
         write_atomically(observation.events_frame(model), args.events)
+    if args.map is not None or args.plots is not None:
+        from wargame import plots
+
+        if args.map is not None:
+            plots.write_map(model, args.map)
+            print(f"map written to {args.map}", file=sys.stderr)
+        if args.plots is not None:
+            written = plots.write_charts(model, args.plots)
+            names = ", ".join(path.name for path in written)
+            print(f"charts written to {args.plots}: {names}", file=sys.stderr)
     summary = model.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -375,6 +389,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--out", type=Path, help="write the daily series (.csv or .parquet)")
     run.add_argument("--events", type=Path, help="write the event log (.csv or .parquet)")
+    run.add_argument(
+        "--map",
+        type=Path,
+        metavar="FILE",
+        help="draw the theatre at the end as the viewer does (.png or .svg)",
+    )
+    run.add_argument(
+        "--plots",
+        type=Path,
+        metavar="DIR",
+        help="write the viewer's daily charts into DIR as PNG files, one per chart",
+    )
     run.add_argument(
         "--set",
         action="append",
