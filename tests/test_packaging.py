@@ -71,3 +71,18 @@ def test_the_wheel_ships_the_theatres_and_runs_them_outside_the_checkout(tmp_pat
     )
     assert probe.returncode == 0, probe.stderr
     assert "'china_pressure', 'historical'" in probe.stdout and probe.stdout.endswith("True\n")
+    # the new-theatre scaffold's templates travel too: a scaffold made from the wheel runs
+    made = subprocess.run(
+        [fresh / "bin" / "wargame", "new-theatre", "mine"], capture_output=True, text=True,
+        cwd=where, env=env,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    ran = subprocess.run(
+        [fresh / "bin" / "wargame", "run", "--scenario", "mine", "--days", "5", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=where,
+        env=env,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "tamsen_island" in listed.stdout

@@ -309,6 +309,36 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_new_theatre(args: argparse.Namespace, console: Console) -> int:
+    """A minimal theatre that runs at once, with comments, to edit into one's own."""
+    from wargame.scenario.scaffold import new_theatre
+
+    try:
+        setup = new_theatre(args.folder, args.title)
+    except ValueError as error:
+        raise UserError(f"--title: {error}") from None
+    except OSError as error:  # FileExistsError included: a theatre is never overwritten
+        raise UserError(str(error)) from None
+    print(
+        f"{setup}: two towns, a border crossing and a sanctuary across the border, three roads, "
+        f"two factions (agents/). Try `wargame run --scenario {args.folder} --days 60`; "
+        "docs/tutorial.md shows how to make it your own."
+    )
+    return 0
+
+
+def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
+    """A theatre's map from spreadsheets (CSV) and GIS layers (GeoJSON, e.g. from QGIS)."""
+    from wargame.scenario.importer import import_map
+
+    if args.out.suffix.lower() not in {".geojson", ".json"}:
+        raise UserError(f"--out {args.out}: expected a file ending in .geojson")
+    if not args.snap_km > 0:
+        raise UserError(f"--snap-km: expected a distance above 0 km, got {args.snap_km}")
+    print(f"{args.out}: {import_map(args.files, args.out, args.snap_km)}")
+    return 0
+
+
 def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
     from wargame.classroom.app import DB_ENV
@@ -447,6 +477,34 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--factions", type=int, default=3, help="factions, 1 to 8 (3)")
     generate.add_argument("--seed", type=int, default=0, help="the random theatre's seed (0)")
     generate.set_defaults(handler=cmd_generate)
+
+    scaffold = commands.add_parser(
+        "new-theatre", help="write a minimal theatre folder to start your own from"
+    )
+    scaffold.add_argument("folder", type=Path, help="new folder (its name is the theatre's name)")
+    scaffold.add_argument("--title", help="the theatre's title (from the folder's name)")
+    scaffold.set_defaults(handler=cmd_new_theatre)
+
+    importer = commands.add_parser(
+        "import-map", help="make a map.geojson from places and roads in CSV or GeoJSON (QGIS)"
+    )
+    importer.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="places, roads and border: .csv (by their columns) or .geojson layers",
+    )
+    importer.add_argument(
+        "--out", type=Path, required=True, help="the map to write, e.g. my_theatre/map.geojson"
+    )
+    importer.add_argument(
+        "--snap-km",
+        type=float,
+        default=1.0,
+        help="a drawn road without from/to joins the places within this distance of its ends (1)",
+    )
+    importer.set_defaults(handler=cmd_import_map)
 
     room = commands.add_parser("classroom", help="the classroom server: teams command factions")
     room.add_argument("--host", default="localhost", help="address to listen on (localhost)")

@@ -8,9 +8,11 @@ a failure never leaves half a theatre.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import tomli_w
@@ -27,12 +29,7 @@ def write_theatre(theatre: Theatre, folder: Path) -> Path:
     Refuses a folder that exists and is not empty (FileExistsError), so a
     user's theatre is never overwritten.
     """
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise FileExistsError(f"{folder}: already exists and is not an empty folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with staged_folder(folder) as staging:
         (staging / MAP_FILE).write_text(json.dumps(_geojson(theatre)) + "\n", encoding="utf-8")
         (staging / SETUP_FILE).write_text(_setup_toml(theatre), encoding="utf-8")
         (staging / "agents").mkdir()
@@ -41,13 +38,29 @@ def write_theatre(theatre: Theatre, folder: Path) -> Path:
             (staging / "agents" / f"{faction_id}.toml").write_text(
                 tomli_w.dumps(data), encoding="utf-8"
             )
+    return Path(folder) / SETUP_FILE
+
+
+@contextlib.contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """A hidden folder beside `folder` to write into, renamed to `folder` when the block ends.
+
+    Raises FileExistsError for a folder that exists and is not empty; on any
+    failure the staging folder is removed and `folder` is left as it was.
+    """
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(f"{folder}: already exists and is not an empty folder")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        yield staging
         if folder.exists():
             folder.rmdir()
         staging.rename(folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return folder / SETUP_FILE
 
 
 def _geojson(theatre: Theatre) -> dict:
