@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +17,14 @@ from rich.console import Console
 from rich.table import Table
 
 from wargame import __version__, observation
+from wargame.files import written_whole
 from wargame.model import ConflictModel
-from wargame.parameters import Parameters, UnknownParameterError, parameter_problem
+from wargame.parameters import (
+    Parameters,
+    UnknownParameterError,
+    parameter_problem,
+    valid_range,
+)
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
@@ -44,24 +49,17 @@ def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
 def _parameter_help() -> str:
     lines = ["scenario parameters (--set name=value):"]
     for name, info in Parameters.model_fields.items():
-        lines.append(f"  {name} (default {info.default}): {info.description}")
+        lines.append(f"  {name} (default {info.default}; {valid_range(name)}): {info.description}")
     return "\n".join(lines)
 
 
 def write_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """Write CSV or Parquet through a temporary file so no half-written file is ever left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
+    """Write CSV or Parquet whole or not at all (`written_whole`)."""
+    with written_whole(path) as temporary:
         if path.suffix.lower() == ".parquet":
             frame.to_parquet(temporary, index=False)
         else:
             frame.to_csv(temporary, index=False)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _check_output_path(option: str, path: Path | None) -> None:
@@ -399,7 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check a theatre folder, set-up, map or faction file"
     )
-    validate.add_argument("path", type=Path)
+    validate.add_argument(
+        "path", type=Path, help="a theatre folder, or a set-up .toml, faction .toml or .geojson map"
+    )
     validate.set_defaults(handler=cmd_validate)
 
     run = commands.add_parser(

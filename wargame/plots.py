@@ -10,14 +10,13 @@ no display is needed.
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from wargame.files import written_whole
 from wargame.viewer.charts import (
     CEASEFIRE_COLOUR,
     CEASEFIRE_OPACITY,
@@ -87,14 +86,6 @@ def write_map(model: ConflictModel, path: Path) -> None:
 
 
 def save_figure(figure: Figure, path: Path) -> None:
-    """Save through a temporary file in the same folder, so no half-written picture is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # opened by name rather than by mkstemp, whose 0600 would leave a picture only its maker reads
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with temporary.open("xb") as handle:
-            figure.savefig(handle, format=path.suffix.lower().lstrip("."))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Save the figure whole or not at all (`written_whole`)."""
+    with written_whole(path) as temporary, temporary.open("xb") as handle:
+        figure.savefig(handle, format=path.suffix.lower().lstrip("."))

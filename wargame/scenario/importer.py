@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wargame.files import written_whole
 from wargame.scenario.errors import ScenarioError
 from wargame.scenario.loader import _check, _read_json, haversine_km, load_map
 from wargame.scenario.schema import PlaceProperties, RoadProperties
@@ -67,20 +66,12 @@ def import_map(sources: list[Path], out: Path, snap_km: float = DEFAULT_SNAP_KM)
             raise ScenarioError(path, "", "expected a .csv or .geojson file")
     _snap_roads(collected, snap_km)
     document = {"type": "FeatureCollection", "features": collected.features}
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(_one_feature_a_line(document))
-    try:
-        theatre_map = load_map(staging)  # every check the loader makes, blamed on the inputs
-    except ScenarioError as error:
-        Path(staging).unlink()
-        raise _blame_input(error, collected, sources) from None
-    except BaseException:
-        Path(staging).unlink()
-        raise
-    os.replace(staging, out)
+    with written_whole(Path(out)) as staging:
+        staging.write_text(_one_feature_a_line(document), encoding="utf-8")
+        try:
+            theatre_map = load_map(staging)  # every check the loader makes, blamed on the inputs
+        except ScenarioError as error:
+            raise _blame_input(error, collected, sources) from None
     border = ", a border line" if theatre_map.border else ""
     return f"{len(theatre_map.places)} places, {len(theatre_map.roads)} roads{border}"
 
