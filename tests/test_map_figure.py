@@ -126,3 +126,11 @@ def test_a_crowded_theatre_names_only_its_largest_places_with_smaller_markers():
     sizes = [c.get_sizes()[0] for c in place_markers(ax.figure).values()]
     small_sizes = [c.get_sizes()[0] for c in place_markers(draw_theatre(small)).values()]
     assert max(sizes) < min(small_sizes)
+
+
+def test_a_small_theatre_names_every_place_but_the_sanctuaries():
+    tiny = ConflictModel("tamsen_island", rng=1)
+    names = {t.get_text() for t in draw_theatre(tiny).axes[0].texts}
+    places = tiny.theatre.map.places.values()
+    assert names == {p.name for p in places if p.kind.value != "sanctuary"}
+    assert any(p.population < 20_000 and p.name in names for p in places)

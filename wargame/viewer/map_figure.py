@@ -48,6 +48,7 @@ CONTESTED_EDGE = "#CC0000"
 SELECTED_EDGE = "#000000"
 UNIT_AREA_PER_SOLDIER = 0.25  # marker area in points^2 per soldier: a 500-strong unit ~ 125
 LABELLED_POPULATION = 20_000
+ALL_LABELLED_PLACES = 20  # a theatre this small names every place (a new one, a tutorial's)
 MOST_LABELS = 60  # a generated theatre of thousands of places gets its largest named only
 FULL_SIZE_PLACES = 100  # up to this many places, markers at full size; then smaller
 ZOOM_DEGREES = 0.6  # half-width of the view around a selected place
@@ -217,7 +218,11 @@ class TheatreMap:
 
 
 def _labelled(places) -> list:
-    """Bases, border posts and towns of 20,000 or more; the largest `MOST_LABELS` of them."""
+    """Every home place of a small theatre; else bases, border posts and towns of 20,000 or
+    more, the largest `MOST_LABELS` of them."""
+    home = [p for p in places if p.kind is not PlaceKind.SANCTUARY]
+    if len(home) <= ALL_LABELLED_PLACES:
+        return home
     named = [
         p
         for p in places
