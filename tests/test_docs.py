@@ -1,7 +1,9 @@
 """The documentation keeps up with the code: parameters, phases, commands, outputs and links."""
 
 import importlib.util
+import json
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,52 @@ def test_the_link_check_sees_a_broken_file_and_a_broken_anchor(tmp_path):
         "missing.md (no such file)",
         "there.md#nope (no heading with that anchor)",
     ]
+
+
+# --- the Kachin theatre's sources ------------------------------------------------------
+
+CITATION = re.compile(r"\[(\d+[a-z]?)\]")  # [9], or a sub-entry such as [31c]
+SOURCE_ENTRY = re.compile(r"^ *- \[(\d+[a-z]?)\]", re.MULTILINE)
+TOML_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'")
+
+
+def strings(value) -> list[str]:
+    """Every string in a parsed TOML or JSON value, however deeply nested."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [s for item in value for s in strings(item)]
+    return []
+
+
+def citing_text(path: Path) -> str:
+    """Where a file cites sources: a TOML file's comments and strings (not its table headers
+    or arrays), a map's `source` properties, a Markdown page's whole text."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".toml":
+        comments = [TOML_STRING.sub("", line).partition("#")[2] for line in text.splitlines()]
+        return "\n".join(comments + strings(tomllib.loads(text)))
+    if path.suffix == ".geojson":
+        features = json.loads(text)["features"]
+        return "\n".join(f["properties"].get("source", "") for f in features)
+    return text
+
+
+def test_every_source_number_cited_in_the_kachin_theatre_has_an_entry_in_sources_md():
+    entries = SOURCE_ENTRY.findall((DOCS / "sources.md").read_text(encoding="utf-8"))
+    numbered = [n for n in entries if n.isdigit()]
+    assert numbered == [str(i) for i in range(1, len(numbered) + 1)], (
+        "docs/sources.md: the entries should be numbered 1, 2, 3 ... in order, each once"
+    )
+    files = [
+        ROOT / "maps" / "kachin" / "setup.toml",
+        ROOT / "maps" / "kachin" / "map.geojson",
+        *sorted((ROOT / "agents").glob("*.toml")),
+        DOCS / "ODD.md",
+    ]
+    cited = {str(f.relative_to(ROOT)): set(CITATION.findall(citing_text(f))) for f in files}
+    assert all(cited.values()), f"a file cites no source at all: {cited}"
+    missing = {f: sorted(n - set(entries)) for f, n in cited.items() if n - set(entries)}
+    assert not missing, f"source numbers with no entry in docs/sources.md: {missing}"
