@@ -311,3 +311,85 @@ def test_an_override_out_of_its_range_is_refused_with_the_range(name, value):
                 assert stderr.startswith(f"error: --set {name}: expected {valid_range(name)}, got")
             else:
                 assert stderr.startswith(f"error: --set: unknown parameter {name!r}"), stderr
+
+
+# --- maps made from spreadsheets and GIS layers (wargame import-map) ------------------------
+
+LAYERS = Path(__file__).resolve().parent.parent / "docs" / "tutorial" / "qgis"
+SPREADSHEET = {
+    "places.csv": "id,name,kind,country,lon,lat,population,mine_sites,trade_per_day\n"
+    "alpha,Alpha,town,XA,10.0,50.0,1000,,\n"
+    "gate,Gate,border_post,XA,10.2,50.0,50,,900\n"
+    "across,Across,sanctuary,XB,10.3,50.0,0,,\n",
+    "roads.csv": "from,to,kind,length_km\nalpha,gate,road,\ngate,across,track,12\n",
+}
+CELLS = st.one_of(
+    st.text(max_size=8),
+    st.sampled_from(["", "nan", "inf", "-1", "1e400", "999", "alpha", "gate", "border", ",", '"']),
+)
+
+
+@st.composite
+def cell_changed(draw, text: str) -> bytes:
+    """One cell of a CSV replaced, a row cut short or doubled, or a column renamed."""
+    lines = text.splitlines()
+    row = draw(st.integers(0, len(lines) - 1))
+    cells = lines[row].split(",")
+    kind = draw(st.sampled_from(["cell", "short", "double", "rename"]))
+    if kind == "cell":
+        cells[draw(st.integers(0, len(cells) - 1))] = draw(CELLS)
+    elif kind == "short":
+        cells = cells[: draw(st.integers(0, len(cells) - 1))]
+    elif kind == "double":
+        lines.append(lines[row])
+    else:
+        lines[0] = lines[0].replace(draw(st.sampled_from(lines[0].split(","))), draw(CELLS), 1)
+    if kind != "double" and kind != "rename":
+        lines[row] = ",".join(cells)
+    return ("\n".join(lines) + "\n").encode()
+
+
+@FUZZ
+@given(data=st.data(), source=st.sampled_from(["csv", "geojson"]), broken=st.booleans())
+def test_import_map_answers_a_broken_spreadsheet_or_layer_with_one_line(data, source, broken):
+    """Whatever is in the inputs, import-map writes a map the loader accepts, or says which
+    input file is wrong in one line and leaves no map behind."""
+    with tempfile.TemporaryDirectory() as root:
+        folder = Path(root)
+        if source == "csv":
+            for name, text in SPREADSHEET.items():
+                (folder / name).write_text(text, encoding="utf-8")
+            name = data.draw(st.sampled_from(sorted(SPREADSHEET)))
+            text = SPREADSHEET[name]
+            changed = (
+                data.draw(textual(text.encode(), toml=False))
+                if broken
+                else data.draw(cell_changed(text))
+            )
+        else:
+            for layer in LAYERS.glob("*.geojson"):
+                (folder / layer.name).write_bytes(layer.read_bytes())
+            name = data.draw(st.sampled_from(["places.geojson", "roads.geojson"]))
+            text = (folder / name).read_text(encoding="utf-8")
+            changed = (
+                data.draw(textual(text.encode(), toml=False))
+                if broken
+                else dump(data.draw(structural(json.loads(text), toml=False)), toml=False)
+            )
+        (folder / name).write_bytes(changed)
+        inputs = sorted(str(p) for p in folder.iterdir())
+        out = folder / "theatre" / "map.geojson"
+        code, stderr = run_cli("import-map", *inputs, "--out", str(out))
+        event(f"import-map {source}: exit {code}")
+        if code == 0:
+            from wargame.scenario import load_map
+
+            assert load_map(out).places
+        else:
+            assert code == 1 and "Traceback" not in stderr, stderr
+            lines = stderr.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+            assert any(Path(p).name in lines[0] for p in inputs), stderr
+            assert not out.exists()
+        if out.parent.exists():  # no temporary file left beside the map
+            assert not list(out.parent.glob(".*"))

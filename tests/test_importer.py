@@ -185,6 +185,15 @@ def test_qgis_layers_with_roads_drawn_between_places(tmp_path):
                                                                "coordinates": []}}]}),
          "features[0].geometry.type", "got 'Polygon'"),
         ("[1, 2]", "type", "expected a GeoJSON FeatureCollection"),
+        (qgis_layer("roads", [drawn_road([10.0, 50.0], [1e308, 50.0])]),
+         "features[0].geometry.coordinates", "expected [longitude, latitude] in degrees"),
+        (qgis_layer("roads", [{"geometry": {"type": "LineString", "coordinates": [[1, 2], [3]]},
+                               "properties": {}}]),
+         "features[0].geometry.coordinates", "got [3]"),
+        (json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": True, "geometry": {
+                "type": "LineString", "coordinates": [[10, 50], [10.1, 50]]}}]}),
+         "features[0].properties", "expected an object of properties"),
     ],
 )  # fmt: skip
 def test_a_bad_layer_says_what_to_do(tmp_path, layer, where, problem):

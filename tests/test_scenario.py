@@ -267,3 +267,15 @@ def test_a_place_at_an_infinite_or_nan_position_is_refused(theatre_dir):
             path.read_text(encoding="utf-8").replace(f"[{value}, 25.0]", "[97.0, 25.0]"),
             encoding="utf-8",
         )
+
+
+def test_a_road_bent_through_a_point_off_the_globe_is_refused(tmp_path):
+    """Its length would be nonsense, or fail outright (a math domain error before)."""
+    from wargame.scenario import paths
+
+    document = json.loads((paths.maps_dir() / "tamsen_island" / "map.geojson").read_text())
+    road = next(f for f in document["features"] if f["geometry"]["type"] == "LineString")
+    road["geometry"]["coordinates"].insert(1, [1e308, 50.0])
+    (tmp_path / "map.geojson").write_text(json.dumps(document))
+    with pytest.raises(ScenarioError, match=r"geometry\.coordinates.*in degrees"):
+        load_map(tmp_path / "map.geojson")

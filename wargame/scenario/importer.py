@@ -26,7 +26,7 @@ from pathlib import Path
 from wargame.files import written_whole
 from wargame.scenario.errors import ScenarioError
 from wargame.scenario.loader import _check, _read_json, haversine_km, load_map
-from wargame.scenario.schema import PlaceProperties, RoadProperties
+from wargame.scenario.schema import PlaceProperties, RoadProperties, lon_lat
 
 GEOJSON_SUFFIXES = {".geojson", ".json"}
 LONGITUDE = ("lon", "longitude", "x")
@@ -91,6 +91,10 @@ def _read_csv(path: Path, collected: _Collected) -> None:
         raise ScenarioError(path, "", f"cannot be read as CSV: {error}") from None
     if not rows:
         raise ScenarioError(path, "", "expected a header line and at least one row")
+    unreadable = [name for name in header if not name.isprintable()]
+    if unreadable:
+        problem = f"column name {unreadable[0]!r} holds control characters"
+        raise ScenarioError(path, "line 1", problem)
     columns = set(header)
     lon, lat = _coordinate_columns(columns)
     if "from" in columns or "to" in columns:
@@ -104,7 +108,7 @@ def _read_csv(path: Path, collected: _Collected) -> None:
             path,
             "line 1",
             "expected columns id, name, kind, country, lon, lat, ... (places), "
-            f"from, to, kind, ... (roads) or lon, lat (the border); got {', '.join(header)}",
+            f"from, to, kind, ... (roads) or lon, lat (the border); got {header!r}",
         )
     if kind == "place" and not (lon and lat):
         raise ScenarioError(path, "line 1", "places need columns lon and lat (degrees)")
@@ -170,10 +174,11 @@ def _read_geojson(path: Path, collected: _Collected) -> None:
         where = f"features[{index}]"
         if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
             raise ScenarioError(path, where, "expected a Feature with a geometry")
+        given = feature.get("properties") or {}
+        if not isinstance(given, dict):
+            raise ScenarioError(path, f"{where}.properties", "expected an object of properties")
         properties = {
-            k: v
-            for k, v in (feature.get("properties") or {}).items()
-            if v is not None and v != "" and k not in GIS_COLUMNS
+            k: v for k, v in given.items() if v is not None and v != "" and k not in GIS_COLUMNS
         }
         kind, coordinates = _single_part(feature["geometry"], path, where)
         if kind == "Point":
@@ -228,12 +233,19 @@ def _single_part(geometry: dict, path: Path, where: str) -> tuple[str, list]:
             f"{where}.geometry.type",
             f"expected a Point (a place) or a LineString (a road or the border), got {kind!r}",
         )
-    if kind == "LineString" and (
-        len(coordinates) < 2 or not all(isinstance(p, list) and len(p) >= 2 for p in coordinates)
-    ):
+    points = coordinates if kind == "LineString" else [coordinates]
+    if kind == "LineString" and len(points) < 2:
         raise ScenarioError(path, f"{where}.geometry", "expected a line of two or more points")
-    if kind == "Point" and len(coordinates) < 2:
-        raise ScenarioError(path, f"{where}.geometry", "expected [longitude, latitude]")
+    for point in points:
+        try:
+            lon_lat((float(point[0]), float(point[1])))
+        except (TypeError, ValueError, IndexError, KeyError) as error:
+            problem = (
+                str(error)
+                if isinstance(error, ValueError) and "degrees" in str(error)
+                else (f"expected [longitude, latitude] in degrees, got {point!r}")
+            )
+            raise ScenarioError(path, f"{where}.geometry.coordinates", problem) from None
     return kind, coordinates
 
 

@@ -40,6 +40,14 @@ class RoadKind(StrEnum):
 # --- map (GeoJSON) -----------------------------------------------------------
 
 
+def lon_lat(value: tuple[float, float]) -> tuple[float, float]:
+    """A point in degrees; anything else would make distances meaningless (or fail)."""
+    lon, lat = value
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValueError(f"expected [longitude, latitude] in degrees, got {list(value)}")
+    return value
+
+
 class PointGeometry(Strict):
     type: Literal["Point"]
     coordinates: tuple[float, float]
@@ -47,15 +55,17 @@ class PointGeometry(Strict):
     @field_validator("coordinates")
     @classmethod
     def _lon_lat(cls, value: tuple[float, float]) -> tuple[float, float]:
-        lon, lat = value
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError(f"expected [longitude, latitude] in degrees, got {list(value)}")
-        return value
+        return lon_lat(value)
 
 
 class LineGeometry(Strict):
     type: Literal["LineString"]
     coordinates: list[tuple[float, float]] = Field(min_length=2)
+
+    @field_validator("coordinates")
+    @classmethod
+    def _lon_lat(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return [lon_lat(point) for point in value]
 
 
 class PlaceProperties(Strict):
