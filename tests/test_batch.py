@@ -22,6 +22,8 @@ from wargame.events import EventKind
 from wargame.experiments import load_experiment
 from wargame.observation import series
 
+KILL_SEEDS = 40  # the kill test's batch: runs of the default theatre
+
 OUTCOMES = """
 [grid]
 capture_days = [1, 3]
@@ -151,8 +153,10 @@ def test_a_folder_with_results_needs_resume_and_the_same_experiment(experiment, 
 @pytest.mark.slow
 def test_a_batch_killed_mid_way_leaves_whole_files_and_resume_finishes_it(tmp_path):
     path = tmp_path / "kill.toml"
+    # long enough (~10 s) that the kill lands after the first 2-second flush and well before
+    # the end: at 16 runs of 40 days the whole batch once finished inside its first flush
     path.write_text(
-        '[experiment]\ntitle = "kill"\ntheatre = "kachin"\ndays = 40\nseeds = 16\n'
+        f'[experiment]\ntitle = "kill"\ntheatre = "kachin"\ndays = 60\nseeds = {KILL_SEEDS}\n'
         "keep_series = true\n",
         encoding="utf-8",
     )
@@ -165,7 +169,7 @@ def test_a_batch_killed_mid_way_leaves_whole_files_and_resume_finishes_it(tmp_pa
     os.kill(batch.pid, signal.SIGKILL)
     batch.wait()
     saved = read_runs(out)
-    assert 0 < len(saved) < 16  # killed part-way, and what is there reads whole
+    assert 0 < len(saved) < KILL_SEEDS  # killed part-way, and what is there reads whole
     for part in out.rglob("*.parquet"):
         pd.read_parquet(part)
     finished = subprocess.run([*command, "--out", str(out), "--resume"], capture_output=True)
