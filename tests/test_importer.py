@@ -93,6 +93,8 @@ def test_column_names_a_spreadsheet_may_use_and_its_quirks(tmp_path):
          "more cells than the header"),
         (PLACES, "name,place\nx,y\n", "roads.csv", "line 1", "expected columns id, name"),
         (PLACES, "", "roads.csv", "", "expected a header line"),
+        (PLACES, ROADS.replace("length_km", "kind"), "roads.csv", "line 1",
+         "column 'kind' given twice"),
     ],
 )  # fmt: skip
 def test_a_bad_file_is_named_with_its_line_and_the_old_map_is_kept(

@@ -95,6 +95,9 @@ def _read_csv(path: Path, collected: _Collected) -> None:
     if unreadable:
         problem = f"column name {unreadable[0]!r} holds control characters"
         raise ScenarioError(path, "line 1", problem)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:  # csv would keep the last of them silently
+        raise ScenarioError(path, "line 1", f"column {repeated[0]!r} given twice")
     columns = set(header)
     lon, lat = _coordinate_columns(columns)
     if "from" in columns or "to" in columns:
