@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import time
 from pathlib import Path
@@ -30,22 +29,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from wargame.viewer import SCENARIO_ENV
-from wargame.viewer.browser import launch_chromium, viewer_server
-
-DRAWN = """([day, old]) => {
-    const heading = document.querySelector("h2");
-    const image = document.querySelector("img[src^='blob:']");
-    return heading && image && image.src !== old
-        && new RegExp(`Day ${day}\\\\b`).test(heading.innerText);
-}"""
-
-
-def shown_day(page) -> int:
-    return int(re.search(r"Day (\d+)", page.locator("h2").first.inner_text()).group(1))
-
-
-def map_address(page) -> str:
-    return page.locator("img[src^='blob:']").first.get_attribute("src")
+from wargame.viewer.browser import (
+    DRAWN,
+    launch_chromium,
+    map_address,
+    shown_day,
+    viewer_server,
+)
 
 
 def step_times(page, steps: int, warm_up: int) -> list[float]:

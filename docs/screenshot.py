@@ -26,10 +26,12 @@ from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from wargame.viewer.browser import (
-    CHROMIUM_ENV,
+    DRAWN,
     BrowserMissing,
     chromium_path,
     launch_chromium,
+    map_address,
+    shown_day,
     viewer_server,
 )
 
@@ -46,29 +48,6 @@ SCROLLED = """() => Math.max(0, ...Array.from(document.querySelectorAll("*"), (e
         && e.clientHeight >= window.innerHeight - 1 ? e.scrollHeight - e.clientHeight : 0))"""
 """How far the page's scrolling box runs past the window: Solara scrolls a box as tall
 as the window inside the page, so Playwright's `full_page` shows the window alone."""
-
-DRAWN = """([day, old]) => {
-    const heading = document.querySelector("h2");
-    const image = document.querySelector("img[src^='blob:']");
-    return heading && image && image.src !== old
-        && new RegExp(`Day ${day}\\\\b`).test(heading.innerText);
-}"""
-
-
-def chromium() -> str:
-    """The browser to drive, checked before the server starts so a missing one fails at once."""
-    path = chromium_path()
-    if not os.access(path, os.X_OK):  # chromium_path trusts WARGAME_CHROMIUM as given
-        raise BrowserMissing(f"{path} is not a Chromium executable ({CHROMIUM_ENV})")
-    return path
-
-
-def shown_day(page: Page) -> int:
-    return int(re.search(r"Day (\d+)", page.locator("h2").first.inner_text()).group(1))
-
-
-def map_address(page: Page) -> str:
-    return page.locator("img[src^='blob:']").first.get_attribute("src") or ""
 
 
 def step_to(page: Page, day: int) -> None:
@@ -170,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.place is None:
         args.place = KACHIN_PLACE if args.scenario == "kachin" else ""
     try:
-        chromium()
+        chromium_path()  # checked before the server starts, so a missing one fails at once
         png = shoot(args)
     except (BrowserMissing, RuntimeError) as error:  # not a bug here: say what, not where
         print(f"screenshot: {error}", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, Page, Playwright
 
 CHROMIUM_ENV = "WARGAME_CHROMIUM"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking"]
@@ -36,11 +37,33 @@ def chromium_path() -> str:
             "no Chromium found: install Debian's package (apt-get install chromium) "
             f"or set {CHROMIUM_ENV} to a Chromium executable"
         )
+    if not os.access(path, os.X_OK):  # a mistyped WARGAME_CHROMIUM: say so before launching
+        raise BrowserMissing(f"{path} is not a Chromium executable ({CHROMIUM_ENV})")
     return path
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+# The viewer's page, as the benchmark and the screenshot script wait on it: the heading
+# shows `day` and the map image has been replaced since `old` (its blob address).
+DRAWN = """([day, old]) => {
+    const heading = document.querySelector("h2");
+    const image = document.querySelector("img[src^='blob:']");
+    return heading && image && image.src !== old
+        && new RegExp(`Day ${day}\\\\b`).test(heading.innerText);
+}"""
+
+
+def shown_day(page: Page) -> int:
+    """The day the viewer's heading shows."""
+    return int(re.search(r"Day (\d+)", page.locator("h2").first.inner_text()).group(1))
+
+
+def map_address(page: Page) -> str:
+    """The map image's blob address, which changes each time the map is redrawn."""
+    return page.locator("img[src^='blob:']").first.get_attribute("src") or ""
 
 
 def free_port() -> int:
