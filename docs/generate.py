@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from wargame import observation
+from wargame.batch import RUNS_COLUMN_DOCS
 from wargame.cli import build_parser
 from wargame.events import EventKind
 
@@ -35,29 +36,6 @@ BLOCK = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 REGENERATE = "run `python docs/generate.py`"
-
-# The batch's own columns of `runs/part-*.parquet`; the rest of a row is the run summary.
-# They belong to `wargame/batch.py`, which builds the rows.
-RUNS_COLUMN_DOCS: dict[str, tuple[str, str]] = {
-    "experiment": ("the experiment's id (its file name unless it sets `id`)", "name"),
-    "run_id": ("the run's name, `p<point>-s<seed>`, e.g. `p0003-s7`", "name"),
-    "point": ("the grid point's number, from 0 in the grid's order", "index"),
-    "seed": ("the run's seed", "integer"),
-    "<parameter>": ("the value of each swept parameter (`[grid]`) at this point", "its own"),
-    "status": ("`ok`, or `failed` when the run raised", "text"),
-    "error": ("what went wrong and where, for a failed run; empty when ok", "text"),
-    "<summary key>": (
-        "every key of the run summary but `seed`, as in its tables above; "
-        "lists as comma-separated text",
-        "the key's own",
-    ),
-    "outcome.<name>": (
-        "each `[outcomes]` entry: true/false for `holds` and `taken`, "
-        "a number for `series`, a count for `events`",
-        "per outcome",
-    ),
-    "outcome.<name>.day": ("for `taken`: the first day of the capture; empty if never", "days"),
-}
 
 
 # --- what the blocks should hold ------------------------------------------------------

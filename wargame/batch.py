@@ -40,6 +40,29 @@ RUNS, SERIES, METADATA = "runs", "series", "metadata.json"
 FLUSH_SECONDS = 2.0
 Backend = Literal["local", "dask"]
 
+# The batch's own columns of `runs/part-*.parquet`; the rest of a row is the run summary.
+# The user guide's table of them is generated from this (docs/generate.py).
+RUNS_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "experiment": ("the experiment's id (its file name unless it sets `id`)", "name"),
+    "run_id": ("the run's name, `p<point>-s<seed>`, e.g. `p0003-s7`", "name"),
+    "point": ("the grid point's number, from 0 in the grid's order", "index"),
+    "seed": ("the run's seed", "integer"),
+    "<parameter>": ("the value of each swept parameter (`[grid]`) at this point", "its own"),
+    "status": ("`ok`, or `failed` when the run raised", "text"),
+    "error": ("what went wrong and where, for a failed run; empty when ok", "text"),
+    "<summary key>": (
+        "every key of the run summary but `seed`, as in its tables above; "
+        "lists as comma-separated text",
+        "the key's own",
+    ),
+    "outcome.<name>": (
+        "each `[outcomes]` entry: true/false for `holds` and `taken`, "
+        "a number for `series`, a count for `events`",
+        "per outcome",
+    ),
+    "outcome.<name>.day": ("for `taken`: the first day of the capture; empty if never", "days"),
+}
+
 
 class BatchError(Exception):
     """A results folder that cannot be used as asked (exists, or holds another experiment)."""
