@@ -5,7 +5,7 @@
     python benchmarks/run.py --sizes 1000 --large-days 30 --profile 25
 
 Two kinds of theatre are run: the default theatre (`kachin`, `--days` days,
-`--repeat` runs) and generated large ones (`wargame.synthetic.synthetic_theatre`,
+`--repeat` runs) and generated large ones (`wargame.scenario.synthetic.synthetic_theatre`,
 the same as `wargame generate`) of each size in `--sizes`: N home places,
 2N units and 10N civilian groups, for `--large-days` days, `--large-repeat`
 runs. Each large size runs in a fresh process of its own, so that its peak
@@ -62,9 +62,9 @@ from mesa.discrete_space import CellAgent, Network
 from rich.console import Console
 from rich.table import Table
 
-from wargame.agents import CivilianGroup, Unit
-from wargame.model import ConflictModel
-from wargame.synthetic import synthetic_theatre
+from wargame.engine.agents import CivilianGroup, Unit
+from wargame.engine.model import ConflictModel
+from wargame.scenario.synthetic import synthetic_theatre
 
 TARGET_RATIO = 0.5  # issue 8: ours at least half the random walk's rate, large theatres
 TARGET_MEMORY_MIB = 2048  # issue 8: the 5,000-place theatre under 2 GiB

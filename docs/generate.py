@@ -1,7 +1,7 @@
 """Rewrite the generated blocks of docs/user-guide.md from the code they describe.
 
 The option lists come from the CLI's own parser and the output tables from the
-descriptions kept beside the measures (`wargame/observation.py`), so the guide
+descriptions kept in the measures table (`wargame/engine/measures.py`), so the guide
 cannot drift from the code: tests/test_docs.py fails when a block differs from
 what this script writes now.
 
@@ -24,10 +24,10 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from wargame import observation
 from wargame.batch import RUNS_COLUMN_DOCS
 from wargame.cli import build_parser
-from wargame.events import EventKind
+from wargame.engine import measures
+from wargame.engine.events import EventKind
 
 GUIDE = Path(__file__).with_name("user-guide.md")
 HELP_COLUMNS = "100"  # argparse wraps at the terminal's width: fix it so the output is stable
@@ -74,41 +74,24 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class MissingDescription(Exception):
-    """A measure or column the code has and its descriptions lack."""
-
-
-def _documented(name: str, docs: dict[str, tuple[str, str]], where: str) -> tuple[str, str]:
-    if name not in docs:
-        raise MissingDescription(f"{name!r} has no description: add it to observation.{where}")
-    return docs[name]
-
-
 def output_tables() -> dict[str, str]:
-    """The tables of section "Outputs", from the descriptions in `wargame.observation`."""
+    """The tables of section "Outputs", from the measures table (`wargame.engine.measures`)."""
     summary = [
-        (f"`{key}`", meaning, unit) for key, (meaning, unit) in observation.SUMMARY_DOCS.items()
+        (f"`{key}`", meaning, unit) for key, (meaning, unit) in measures.SUMMARY_DOCS.items()
     ]
-    factions = []
-    for measure in observation.FACTION_MEASURES:
-        meaning, unit = _documented(
-            measure, observation.FACTION_MEASURE_DOCS, "FACTION_MEASURE_DOCS"
-        )
-        factions.append(
-            (f"`factions.<faction>.{measure}`", f"`<faction>_{measure}`", meaning, unit)
-        )
-    civilians = []
-    for measure in observation.CIVILIAN_MEASURES:
-        meaning, unit = _documented(
-            measure, observation.CIVILIAN_MEASURE_DOCS, "CIVILIAN_MEASURE_DOCS"
-        )
-        civilians.append((f"`civilians.{measure}`", f"`civilians_{measure}`", meaning, unit))
+    factions = [
+        (f"`factions.<faction>.{m.name}`", f"`{m.column('<faction>')}`", m.meaning, m.unit)
+        for m in measures.of_scope(measures.Scope.FACTION)
+    ]
+    civilians = [
+        (f"`civilians.{m.name}`", f"`{m.column()}`", m.meaning, m.unit)
+        for m in measures.of_scope(measures.Scope.CIVILIANS)
+    ]
     series = [
-        (f"`{column}`", *_documented(column, observation.MODEL_MEASURE_DOCS, "MODEL_MEASURE_DOCS"))
-        for column in observation.MODEL_MEASURES
+        (f"`{m.column()}`", m.meaning, m.unit) for m in measures.of_scope(measures.Scope.WORLD)
     ]
     events = [
-        (f"`{c}`", meaning, unit) for c, (meaning, unit) in observation.EVENT_COLUMN_DOCS.items()
+        (f"`{c}`", meaning, unit) for c, (meaning, unit) in measures.EVENT_COLUMN_DOCS.items()
     ]
     kinds = ", ".join(f"`{kind.value}`" for kind in EventKind)
     runs = [(f"`{column}`", meaning, unit) for column, (meaning, unit) in RUNS_COLUMN_DOCS.items()]

@@ -18,9 +18,8 @@ from test_experiments import write_experiment
 
 from wargame import ConflictModel
 from wargame.batch import BatchError, read_runs, read_series, run_batch
-from wargame.events import EventKind
+from wargame.engine.events import EventKind
 from wargame.experiments import load_experiment
-from wargame.observation import series
 
 KILL_SEEDS = 40  # the kill test's batch: runs of the default theatre
 
@@ -82,7 +81,7 @@ def test_one_row_per_run_with_its_point_seed_summary_and_outcomes(experiment, tm
         assert row["control.bravo"] == model.controller["bravo"] or (
             pd.isna(row["control.bravo"]) and model.controller["bravo"] is None
         )
-        assert row["outcome.most_displaced"] == series(model)["civilians_displaced"].max()
+        assert row["outcome.most_displaced"] == model.series()["civilians_displaced"].max()
         assert row["outcome.captures"] == len(model.events.of_kind(EventKind.CAPTURE))
         taken = [e.day for e in model.events.of_kind(EventKind.CAPTURE)
                  if e.place == "bravo" and e.factions[0] == "red"]  # fmt: skip

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from theatres import passive_model
 
-from wargame.agents import CivilianState
-from wargame.events import EventKind
+from wargame.engine.agents import CivilianState
+from wargame.engine.events import EventKind
+from wargame.phases import civilians
 
 BATTLE_AT_CHARLIE = [
     {"faction": "red", "place": "charlie", "strength": 1000},
@@ -99,7 +100,7 @@ def test_a_faction_that_calls_people_home_brings_them_back_sooner(theatre_dir):
     )
     model.factions["red"].spec.doctrine.__dict__["calls_home"] = True
     model.run(2)  # red alone at charlie: it takes charlie and calls its people home
-    assert "charlie" in model.called_home
+    assert "charlie" in model.state(civilians).called_home
     assert model.events.of_kind(EventKind.CALLED_HOME)[0].text == (
         "Red called the displaced people of Charlie home"
     )
@@ -112,7 +113,7 @@ def test_a_faction_that_calls_people_home_brings_them_back_sooner(theatre_dir):
 def test_people_are_conserved_through_a_campaign(seed):
     from wargame import ConflictModel
 
-    model = ConflictModel(rng=seed)
+    model = ConflictModel("kachin", rng=seed)
     start = model.summary()["civilians"]["population"]
     for _ in range(120):
         model.step()
@@ -123,7 +124,7 @@ def test_people_are_conserved_through_a_campaign(seed):
 
 def test_a_closed_crossing_keeps_people_from_fleeing_abroad(theatre_dir):
     model = battle(theatre_dir)
-    model.closed_crossings.add("delta")
+    model.close_crossing("delta")
     model.step()
     where = states_by_home(model)
     assert where["charlie"] == {(CivilianState.HOME, "charlie")}

@@ -7,8 +7,8 @@ from wargame.classroom.fog import seen_places, seen_units, side_view
 from wargame.classroom.game import Game, GameSetup, Injection
 from wargame.classroom.rooms import CODE_LENGTH, Classroom, RoomError
 from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
-from wargame.observation import summary
-from wargame.posture import Posture
+from wargame.engine.measures import summary
+from wargame.engine.posture import Posture
 
 SETUP = GameSetup(theatre="kachin", seed=3, humans=["kia", "tatmadaw"], turn_days=5, turns=4)
 
@@ -53,7 +53,7 @@ def test_a_team_that_stops_recruiting_recruits_no_one():
 
 
 def test_fog_shows_enemies_only_next_to_what_a_side_holds_or_occupies():
-    model = ConflictModel(rng=1)
+    model = ConflictModel("kachin", rng=1)
     places = seen_places(model, "kia")
     graph = model.grid.G
     for unit in seen_units(model, "kia"):
@@ -135,16 +135,15 @@ def test_a_seat_speaks_only_for_its_own_faction(tmp_path):
 
 
 def test_a_commander_without_an_answer_leaves_the_policy_to_doctrine():
-    from wargame.command import decides
 
-    model = ConflictModel(rng=1)
+    model = ConflictModel("kachin", rng=1)
     kia = model.factions["kia"]
-    assert decides(kia, "calls_home", default=True) is True  # the doctrine AI has no answer
+    assert kia.decides("calls_home", default=True) is True  # the doctrine AI has no answer
     game = Game(SETUP)
     game.commanders["kia"].start_turn(TurnOrders(calls_home=False, accepts_ceasefire=False))
     team = game.model.factions["kia"]
-    assert decides(team, "calls_home", default=True) is False
-    assert decides(team, "accepts_ceasefire", default=True) is False
+    assert team.decides("calls_home", default=True) is False
+    assert team.decides("accepts_ceasefire", default=True) is False
 
 
 def test_the_replay_of_a_game_shows_the_day_asked_for():
@@ -207,7 +206,7 @@ def test_classroom_list_prints_each_game_with_its_umpire_address(tmp_path, capsy
 def test_a_teams_charts_show_only_its_own_side():
     from wargame.viewer.charts import side_chart_options
 
-    model = ConflictModel(rng=2)
+    model = ConflictModel("kachin", rng=2)
     model.run(10)
     charts = side_chart_options(model, "kia")
     assert "civilians" not in charts
@@ -254,12 +253,12 @@ def test_the_umpires_ceasefire_is_an_offer_a_team_may_refuse(tmp_path):
     game.inject(Injection(kind="ceasefire", factions=("kia", "tatmadaw")))
     game.submit("kia", TurnOrders(accepts_ceasefire=False))
     game.submit("tatmadaw", TurnOrders())
-    assert ("kia", "tatmadaw") not in game.model.ceasefire_pairs
+    assert ("kia", "tatmadaw") not in game.model.truces
     assert any("the KIA refused" in e.text for e in game.model.events)
     game.inject(Injection(kind="ceasefire", factions=("kia", "tatmadaw")))
     game.submit("kia", TurnOrders())
     game.submit("tatmadaw", TurnOrders())
-    assert game.model.ceasefires >= 1
+    assert game.model.truces_made >= 1
     classroom = Classroom(tmp_path / "c.sqlite")
     code, _ = classroom.create_room(SETUP)
     classroom.join(code, "A", "kia")

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from theatres import passive_model, place, road
 
-from wargame.combat import expected_losses, losses_by_rates, square_law
-from wargame.events import EventKind
+from wargame.engine.events import EventKind
+from wargame.phases.combat import expected_losses, losses_by_rates, square_law
 
 DUEL = [(1000, 800, 0.01, 0.01), (500, 900, 0.03, 0.005), (300, 300, 0.02, 0.01)]
 

@@ -4,8 +4,8 @@ import pytest
 from theatres import passive_model
 
 from wargame import ConflictModel
-from wargame.command import Order, StandingOrders
-from wargame.posture import Posture
+from wargame.engine.orders import Order, StandingOrders
+from wargame.engine.posture import Posture
 
 
 def test_the_doctrine_ai_takes_an_undefended_enemy_place(theatre_dir):
@@ -107,13 +107,13 @@ def test_standing_orders_give_none(theatre_dir):
 
 
 def test_a_place_is_worth_what_it_holds_and_the_best_prize_beyond_it(theatre_dir):
-    from wargame.command import _value_in_depth
+    from wargame.phases.command import _value_in_depth
 
     # alpha -(2 days)- bravo -(2 days)- charlie -(2 days)- delta, by highway, road and track
     model = passive_model(theatre_dir(), {"travel_friction": 0.0})
     own = {"alpha": 0.1, "bravo": 0.2, "charlie": 1.0, "delta": 0.3}
     d = 0.5**2  # discount 0.5 per day, two days per road
-    value = _value_in_depth(model, own, 0.5, own)
+    value = _value_in_depth(model, own, 0.5, own, {})
     assert value["bravo"] == pytest.approx(0.2 + max(d * 0.1, d * 1.0))
     assert value["alpha"] == pytest.approx(0.1 + d * max(0.2, d * 1.0))  # best beyond: charlie
     assert value["delta"] == pytest.approx(0.3 + d * 1.0)

@@ -97,9 +97,9 @@ def test_soldiers_and_people_are_conserved(theatre, seed, mode):
 
 def test_daily_civilian_tallies_equal_a_count_of_every_group():
     """Tallies and returns read indexes of groups that left home; a full count must agree."""
-    from wargame.agents import CivilianState
-    from wargame.observation import civilian_measures
-    from wargame.synthetic import synthetic_theatre
+    from wargame.engine.agents import CivilianState
+    from wargame.engine.measures import civilian_measures
+    from wargame.scenario.synthetic import synthetic_theatre
 
     for scenario, seed in (("kachin", 3), (synthetic_theatre(150, 300, 2), 2)):
         model = ConflictModel(scenario, rng=seed)

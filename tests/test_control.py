@@ -5,7 +5,7 @@ from pathlib import Path
 from theatres import passive_model, write_theatre
 
 from wargame import ConflictModel
-from wargame.events import EventKind
+from wargame.engine.events import EventKind
 
 EXACT = {"travel_friction": 0.0}
 

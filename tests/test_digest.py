@@ -16,8 +16,8 @@ import json
 import pytest
 
 from wargame import ConflictModel
-from wargame.observation import summary
-from wargame.synthetic import synthetic_theatre
+from wargame.engine.measures import summary
+from wargame.scenario.synthetic import synthetic_theatre
 
 RUNS = {  # name: (how to build the theatre, days)
     "kachin": (lambda seed: "kachin", 120),

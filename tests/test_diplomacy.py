@@ -3,7 +3,8 @@
 import pytest
 from theatres import passive_model
 
-from wargame.events import EventKind
+from wargame.engine.events import EventKind
+from wargame.phases import diplomacy
 
 FIGHT_AT_DELTA = [
     {"faction": "red", "place": "delta", "strength": 1000},
@@ -48,7 +49,7 @@ def test_a_militia_left_alone_under_attack_stops_fighting_for_its_patron(theatre
     assert model.factions["green"].relations["red"] == pytest.approx(0.45)
     assert model.allied("green", "red")
     model.run(4)
-    assert "green" in model.broken_alliances
+    assert "green" in model.state(diplomacy).broken_alliances
     assert not model.allied("green", "red")
     assert [e.text for e in model.events.of_kind(EventKind.ALLIANCE)] == [
         "the Green stopped fighting for the Red"
@@ -65,10 +66,12 @@ def test_a_beaten_faction_surrenders_and_its_places_fall_to_whoever_holds_them(t
     model = militia(theatre_dir, {"collapse_strength_share": 0.9, "combat_mode": "deterministic"})
     for _ in range(30):
         model.step()
-        if "green" in model.collapsed:
+        if "green" in model.state(diplomacy).collapsed:
             break
     green = model.factions["green"]
-    assert "green" in model.collapsed and not [u for u in model.units if u.faction == "green"]
+    assert "green" in model.state(diplomacy).collapsed and not [
+        u for u in model.units if u.faction == "green"
+    ]
     assert green.surrendered > 0
     assert green.surrendered + green.killed == pytest.approx(1000 + green.recruited)
     assert model.controller["charlie"] == "blue"  # blue stood there
@@ -86,9 +89,9 @@ def test_china_brokers_a_ceasefire_and_the_parties_stop_fighting(theatre_dir):
     model = border_fight(theatre_dir, {"china_pressure": 1.0, "ceasefire_rate_per_day": 1.0})
     for _ in range(5):
         model.step()
-        if model.ceasefires:
+        if model.truces_made:
             break
-    assert model.ceasefires == 1 and model.ceasefire_pairs == {("blue", "red")}
+    assert model.truces_made == 1 and model.truces == {("blue", "red")}
     assert not model.hostile("red", "blue")
     assert model.events.of_kind(EventKind.CEASEFIRE)[0].text == (
         "China brokered a ceasefire between the Blue and the Red"
@@ -108,7 +111,7 @@ def test_a_violation_ends_the_ceasefire_and_names_who_broke_it(theatre_dir):
     model.run(6)
     broken = model.events.of_kind(EventKind.CEASEFIRE_BROKEN)
     assert broken and broken[0].text == "the Blue broke the ceasefire with the Red"
-    assert model.ceasefires_broken >= 1
+    assert model.truces_broken >= 1
 
 
 def test_without_chinas_pressure_there_is_no_ceasefire_and_no_closure(theatre_dir):
@@ -117,7 +120,7 @@ def test_without_chinas_pressure_there_is_no_ceasefire_and_no_closure(theatre_di
         {"china_pressure": 0.0, "ceasefire_rate_per_day": 1.0, "closure_rate_per_day": 1.0},
     )
     model.run(20)
-    assert model.ceasefires == 0 and not model.closed_crossings
+    assert model.truces_made == 0 and not model.closed_crossings
 
 
 def test_china_closes_a_crossing_by_the_fighting_and_reopens_it_when_quiet(theatre_dir):

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from wargame import build_model, observation
+from wargame import build_model
 from wargame.batch import results_schema
+from wargame.engine import measures
 from wargame.experiments import load_experiment
-from wargame.parameters import Parameters
+from wargame.scenario.parameters import Parameters
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
@@ -48,7 +49,7 @@ def test_the_odd_names_the_module_of_every_phase():
         "civilians",
         "observation",
     ):
-        assert f"`{module}.py`" in ODD, module
+        assert f"`wargame/phases/{module}.py`" in ODD, module
 
 
 # --- the user guide's generated blocks -------------------------------------------------
@@ -97,7 +98,7 @@ def assert_documented(names: set[str], what: str) -> None:
     undocumented = sorted(n for n in names if not units.get(n, "").strip())
     assert not undocumented, (
         f"{what} {undocumented} have no meaning and unit in docs/user-guide.md: describe them "
-        f"in wargame/observation.py (the *_DOCS mappings) and {REGENERATE}"
+        f"in wargame/engine/measures.py (MEASURES and the *_DOCS mappings) and {REGENERATE}"
     )
 
 
@@ -139,7 +140,7 @@ def test_every_key_of_the_run_summary_is_documented_with_a_unit(model):
 
 def test_every_column_of_the_daily_series_is_documented_with_a_unit(model):
     columns = set()
-    for column in observation.series(model).columns:
+    for column in model.series().columns:
         faction = next((f for f in model.factions if column.startswith(f"{f}_")), None)
         columns.add(column.replace(faction, "<faction>", 1) if faction else column)
     assert "<faction>_strength" in columns and "civilians_displaced" in columns
@@ -147,7 +148,7 @@ def test_every_column_of_the_daily_series_is_documented_with_a_unit(model):
 
 
 def test_every_column_of_the_event_log_is_documented_with_a_unit(model):
-    assert_documented(set(observation.events_frame(model).columns), "event log columns")
+    assert_documented(set(measures.events_frame(model).columns), "event log columns")
 
 
 def test_every_column_of_a_batchs_runs_table_is_documented_with_a_unit(model):

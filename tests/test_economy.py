@@ -44,7 +44,7 @@ def test_a_border_post_pays_a_share_of_its_trade_unless_the_crossing_is_closed(t
     model = economy_model(theatre_dir)
     model.step()
     assert model.factions["blue"].income_today["trade"] == pytest.approx(0.2 * 1000.0)
-    model.closed_crossings.add("delta")
+    model.close_crossing("delta")
     model.step()
     assert model.factions["blue"].income_today["trade"] == 0.0
 

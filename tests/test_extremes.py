@@ -17,9 +17,8 @@ from invariants import check_day, starting_counts
 from theatres import write_theatre
 
 from wargame import ConflictModel
-from wargame.observation import series
-from wargame.parameters import Parameters
 from wargame.scenario import Theatre, load_theatre
+from wargame.scenario.parameters import Parameters
 
 
 def broke(theatre: Theatre) -> Theatre:
@@ -52,7 +51,7 @@ def run_checked(model: ConflictModel, days: int) -> pd.DataFrame:
     for _ in range(days):
         model.step()
         check_day(model, start, people)
-    frame = series(model)
+    frame = model.series()
     numbers = frame.select_dtypes("number")
     assert numbers.notna().all().all() and (numbers >= 0).all().all()
     assert all(math.isfinite(v) for v in numbers.to_numpy().ravel())

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from theatres import road, write_theatre
 
 from wargame.cli import main
-from wargame.parameters import Parameters, valid_range
+from wargame.scenario.parameters import Parameters, valid_range
 
 HANG_SECONDS = 60
 UNITS = [

@@ -24,7 +24,7 @@ def place_markers(figure):
 
 
 def test_the_map_draws_one_symbol_per_place_at_its_coordinates():
-    model = ConflictModel(rng=1)
+    model = ConflictModel("kachin", rng=1)
     markers = place_markers(draw_theatre(model))
     drawn = {tuple(xy) for c in markers.values() for xy in c.get_offsets()}
     assert sum(len(c.get_offsets()) for c in markers.values()) == len(model.theatre.map.places)
@@ -68,7 +68,7 @@ def rgb(colour: str) -> tuple[int, int, int]:
 
 
 def test_the_png_shows_each_place_without_units_in_its_holders_colour():
-    model = ConflictModel(rng=1)
+    model = ConflictModel("kachin", rng=1)
     drawing = TheatreMap(model)
     drawing.update(model)
     png = drawing.png()
@@ -97,7 +97,7 @@ def test_the_png_redraws_a_place_that_changed_hands(theatre_dir):
     assert pixel_at(drawing, drawing.png(), bravo.lon, bravo.lat) == pytest.approx(
         rgb(NEUTRAL), abs=3
     )
-    model.controller["bravo"] = "red"
+    model.set_holder("bravo", "red")
     drawing.update(model)
     assert pixel_at(drawing, drawing.png(), bravo.lon, bravo.lat) == pytest.approx(
         rgb(model.factions["red"].colour), abs=3
@@ -105,10 +105,10 @@ def test_the_png_redraws_a_place_that_changed_hands(theatre_dir):
 
 
 def test_a_crowded_theatre_names_only_its_largest_places_with_smaller_markers():
-    from wargame.synthetic import synthetic_theatre
+    from wargame.scenario.synthetic import synthetic_theatre
     from wargame.viewer.map_figure import LABELLED_POPULATION, MOST_LABELS
 
-    small = ConflictModel(rng=1)
+    small = ConflictModel("kachin", rng=1)
     named = [
         p
         for p in small.theatre.map.places.values()

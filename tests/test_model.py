@@ -8,19 +8,18 @@ import pandas as pd
 from theatres import passive_model
 
 from wargame import ConflictModel
-from wargame.agents import CivilianGroup, Unit
-from wargame.observation import series
+from wargame.engine.agents import CivilianGroup, Unit
 
 RECORD = """
 import json, sys
 from wargame import build_model
-from wargame.observation import series
+
 
 
 def record(folder, seed):
     model = build_model(folder, {"travel_friction": 0.5}, seed=seed)
     model.run(30)
-    result = {"summary": model.summary(), "series": series(model).to_dict("list"),
+    result = {"summary": model.summary(), "series": model.series().to_dict("list"),
               "events": [event.sentence for event in model.events]}
     return json.loads(json.dumps(result))
 """
@@ -42,7 +41,7 @@ def two_armies(theatre_dir):
 
 
 def test_the_default_model_is_the_kachin_theatre():
-    model = ConflictModel(rng=1)
+    model = ConflictModel("kachin", rng=1)
     assert model.theatre.name == "kachin"
     assert len(model.theatre.map.places) >= 30
     assert model.day == 0 and model.date.isoformat() == "2024-03-07"
@@ -94,14 +93,14 @@ def test_units_are_created_from_the_order_of_battle(theatre_dir):
 def test_series_has_a_row_per_day_including_the_start(theatre_dir):
     model = passive_model(two_armies(theatre_dir), rng=1)
     model.run(9)
-    frame = series(model)
+    frame = model.series()
     assert isinstance(frame, pd.DataFrame)
     assert list(frame["day"]) == list(range(10))
     assert frame["red_strength"].iloc[-1] == 300 + frame["red_recruited"].iloc[-1]
 
 
 def test_series_columns_names_every_column_of_the_daily_series_in_order():
-    from wargame.observation import series, series_columns
+    from wargame.engine.measures import columns
 
-    model = ConflictModel(rng=1)
-    assert list(series(model).columns) == series_columns(model.factions)
+    model = ConflictModel("kachin", rng=1)
+    assert list(model.series().columns) == [name for name, _ in columns(model.factions)]

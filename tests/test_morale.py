@@ -3,8 +3,8 @@
 import pytest
 from theatres import line_map, passive_model, place, road
 
-from wargame.events import EventKind
-from wargame.posture import Posture
+from wargame.engine.events import EventKind
+from wargame.engine.posture import Posture
 
 
 def test_morale_falls_with_losses_in_a_fight(theatre_dir):

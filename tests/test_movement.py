@@ -7,7 +7,7 @@ import pytest
 from theatres import passive_model, place, road, write_theatre
 
 from wargame import ConflictModel
-from wargame.movement import daily_progress
+from wargame.phases.movement import daily_progress
 
 EXACT = {"travel_friction": 0.0}
 

@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 from wargame import ConflictModel
-from wargame.geography import Routes
-from wargame.synthetic import synthetic_theatre
+from wargame.engine.geography import Routes
+from wargame.scenario.synthetic import synthetic_theatre
 
 
 @pytest.fixture(scope="module")

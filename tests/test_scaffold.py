@@ -8,7 +8,7 @@ import pytest
 
 from tests.invariants import check_day, starting_counts
 from tests.test_cli import assert_clean_failure, wargame
-from wargame.model import ConflictModel
+from wargame.engine.model import ConflictModel
 from wargame.scenario import PlaceKind, load_theatre
 from wargame.scenario.scaffold import default_title, new_theatre
 

@@ -17,8 +17,9 @@ import pytest
 from invariants import check_day, starting_counts
 
 from wargame import ConflictModel
-from wargame.geography import Routes
-from wargame.synthetic import synthetic_theatre
+from wargame.engine.geography import Routes
+from wargame.phases import observation
+from wargame.scenario.synthetic import synthetic_theatre
 
 FLAT_BYTES = 512 * 1024  # what the rest may grow by over the whole run: caches settling
 
@@ -44,7 +45,7 @@ def deep_size(root: object) -> int:
 
 def history_size(model: ConflictModel) -> int:
     """The daily series (with Mesa's list of collection times) and the event log."""
-    return deep_size(model.datacollector) + deep_size(model.events)
+    return deep_size(model.states[observation]) + deep_size(model.events)
 
 
 def soak(build, warm_up: int, days: int) -> tuple[ConflictModel, dict[str, float]]:

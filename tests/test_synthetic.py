@@ -5,7 +5,7 @@ import pytest
 
 from wargame import ConflictModel
 from wargame.scenario import PlaceKind
-from wargame.synthetic import synthetic_theatre
+from wargame.scenario.synthetic import synthetic_theatre
 
 
 @pytest.fixture(scope="module")

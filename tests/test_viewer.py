@@ -25,8 +25,8 @@ from viewer_page import (
 )
 
 from wargame import ConflictModel
-from wargame.events import EventKind
-from wargame.parameters import Parameters
+from wargame.engine.events import EventKind
+from wargame.scenario.parameters import Parameters
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.viewer.charts import ceasefire_periods, chart_options
 from wargame.viewer.event_log import filter_events
@@ -177,7 +177,7 @@ def test_a_place_report_lists_units_money_and_people(theatre_dir):
 
 
 def test_event_filters_keep_newest_first_and_only_what_was_asked():
-    model = ConflictModel(rng=3)
+    model = ConflictModel("kachin", rng=3)
     model.run(60)
     kia = filter_events(model.events, faction="kia", limit=1000)
     assert kia and all("kia" in e.factions for e in kia)
@@ -196,7 +196,7 @@ def test_every_lever_is_a_parameter_and_its_slider_stays_inside_the_bounds():
             assert lever.low >= bounds["Ge"].ge
         if "Le" in bounds:
             assert lever.high <= bounds["Le"].le
-        shipped = lever.value(ConflictModel(rng=1))
+        shipped = lever.value(ConflictModel("kachin", rng=1))
         assert lever.low <= shipped <= lever.high
         steps = (shipped - lever.low) / lever.step
         assert steps == pytest.approx(round(steps)), "the slider would move the shipped value"
@@ -210,7 +210,7 @@ def test_ceasefire_bands_cover_exactly_the_days_with_a_truce_in_force():
 
 
 def test_revenue_chart_is_the_daily_difference_of_the_cumulative_income():
-    model = ConflictModel(rng=2)
+    model = ConflictModel("kachin", rng=2)
     model.run(10)
     revenue = chart_options(model)["revenue"]
     (tatmadaw_external,) = [s for s in revenue["series"] if s["name"] == "Tatmadaw external"]

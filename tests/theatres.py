@@ -159,7 +159,7 @@ def write_theatre(
 def passive_model(scenario, parameters=None, rng: int = 1):
     """A model whose commanders give no orders, so a test moves units by hand."""
     from wargame import ConflictModel
-    from wargame.command import StandingOrders
+    from wargame.engine.orders import StandingOrders
 
     model = ConflictModel(scenario, parameters, rng=rng)
     for faction in model.factions.values():

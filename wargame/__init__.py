@@ -7,6 +7,6 @@ try:
 except PackageNotFoundError:  # running from a checkout without installing
     __version__ = "0.0.0"
 
-from wargame.model import ConflictModel, build_model
+from wargame.engine.model import ConflictModel, build_model
 
 __all__ = ["ConflictModel", "__version__", "build_model"]

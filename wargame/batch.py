@@ -32,9 +32,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wargame import __version__
-from wargame.events import EventKind
+from wargame.engine.events import EventKind
 from wargame.experiments import EventCount, Experiment, Holds, RunSpec, SeriesStat, Taken
-from wargame.parameters import Parameters
+from wargame.scenario.parameters import Parameters
 
 RUNS, SERIES, METADATA = "runs", "series", "metadata.json"
 FLUSH_SECONDS = 2.0
@@ -122,8 +122,7 @@ def run_one(task: RunTask) -> RunResult:
         **task.run.parameters,
     }
     try:
-        from wargame.model import ConflictModel
-        from wargame.observation import series
+        from wargame.engine.model import ConflictModel
 
         model = ConflictModel(task.theatre, parameters=task.parameters, rng=task.run.seed)
         held: dict[str, bool] = {}
@@ -133,7 +132,7 @@ def run_one(task: RunTask) -> RunResult:
             for name, outcome in task.outcomes.items():
                 if isinstance(outcome, Holds) and task.outcome_days[name] == day:
                     held[name] = model.controller.get(outcome.place) == outcome.faction
-        frame = series(model)
+        frame = model.series()
         row = {
             **identity,
             "status": "ok",
@@ -180,7 +179,7 @@ def outcome_values(
 
 def summary_columns(model) -> dict[str, object]:
     """The run summary, flattened; its seed is already the row's `seed`."""
-    from wargame.observation import summary
+    from wargame.engine.measures import summary
 
     columns = flatten(summary(model))
     del columns["seed"]
@@ -203,7 +202,7 @@ def flatten(record: dict, prefix: str = "") -> dict[str, object]:
 
 def results_schema(experiment: Experiment) -> pa.Schema:
     """The runs table's columns and types, fixed before the first run so every part agrees."""
-    from wargame.model import ConflictModel
+    from wargame.engine.model import ConflictModel
 
     sample = tasks(experiment)[0]
     model = ConflictModel(sample.theatre, parameters=sample.parameters, rng=0)

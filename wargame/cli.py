@@ -16,16 +16,17 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from wargame import __version__, observation
+from wargame import __version__
+from wargame.engine import measures
+from wargame.engine.model import ConflictModel
 from wargame.files import written_whole
-from wargame.model import ConflictModel
-from wargame.parameters import (
+from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
+from wargame.scenario.parameters import (
     Parameters,
     UnknownParameterError,
     parameter_problem,
     valid_range,
 )
-from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
@@ -130,9 +131,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             model.step()
             update(day, args.days)
     if args.out is not None:
-        write_atomically(observation.series(model), args.out)
+        write_atomically(model.series(), args.out)
     if args.events is not None:
-        write_atomically(observation.events_frame(model), args.events)
+        write_atomically(measures.events_frame(model), args.events)
     if args.map is not None or args.plots is not None:
         from wargame import plots
 
@@ -278,8 +279,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def cmd_generate(args: argparse.Namespace, console: Console) -> int:
     """A random but plausible theatre of the given size, written as a folder."""
+    from wargame.scenario.synthetic import FACTION_COLOURS, synthetic_theatre
     from wargame.scenario.writer import write_theatre
-    from wargame.synthetic import FACTION_COLOURS, synthetic_theatre
 
     for option, value, least in (
         ("--places", args.places, 1),

@@ -25,12 +25,12 @@ from pydantic import (
     model_validator,
 )
 
-from wargame.events import EventKind
-from wargame.observation import series_columns
-from wargame.parameters import UnknownParameterError, make_parameters, parameter_problem
+from wargame.engine.events import EventKind
+from wargame.engine.measures import columns as series_columns_of
 from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
+from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario.paths import data_root
 
 Scalar = bool | int | float | str
@@ -246,7 +246,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             raise ScenarioError(path, f"grid.{name}", "expected at least one value")
     _check_parameters(path, theatre, grid, spec.fixed)
     outcome_days = _check_outcomes(path, theatre, spec)
-    fans = set(series_columns(theatre.factions))
+    fans = {name for name, _ in series_columns_of(theatre.factions)}
     for number, column in enumerate(section.fan_series or []):
         if column not in fans:
             raise ScenarioError(
@@ -302,7 +302,7 @@ def _check_parameters(
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:
     """Checks every outcome against the theatre; returns the day each is read on."""
     days: dict[str, int] = {}
-    columns = set(series_columns(theatre.factions))
+    columns = {name for name, _ in series_columns_of(theatre.factions)}
     for name, outcome in spec.outcomes.items():
         where = f"outcomes.{name}"
         faction = getattr(outcome, "faction", None)

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
-from wargame.events import EventKind
+from wargame.engine.events import EventKind
+from wargame.phases import diplomacy
 from wargame.scenario import PlaceKind
 
 if TYPE_CHECKING:
-    from wargame.model import ConflictModel
+    from wargame.engine.model import ConflictModel
 
 
 def first_capture_day(model: ConflictModel, faction: str, place: str) -> int | None:
@@ -41,7 +42,7 @@ def _window_income(frame, faction: str, measure: str, days: int = 30) -> tuple:
 def campaign_outcome(model: ConflictModel) -> dict[str, object]:
     """One run's end state, in plain types so it can cross a process boundary."""
     places = model.theatre.map.places
-    frame = model.datacollector.get_model_vars_dataframe()
+    frame = model.series()
     start = {f: model.starting_strength(f) for f in model.factions}
     return {
         "seed": model.seed,
@@ -68,16 +69,16 @@ def campaign_outcome(model: ConflictModel) -> dict[str, object]:
             1 for p, holder in model.controller.items() if holder != model.theatre.control.get(p)
         ),
         "revenue": {f: model.factions[f].revenue_total for f in model.factions},
-        "ceasefires": model.ceasefires,
-        "ceasefires_broken": model.ceasefires_broken,
-        "stopped_fighting_for_patron": sorted(model.broken_alliances),
+        "ceasefires": model.truces_made,
+        "ceasefires_broken": model.truces_broken,
+        "stopped_fighting_for_patron": sorted(model.state(diplomacy).broken_alliances),
         "tatmadaw_income": _window_income(frame, "tatmadaw", "revenue_total"),
         "tatmadaw_rare_earth": _window_income(frame, "tatmadaw", "income_rare_earth"),
     }
 
 
 def run_outcome(args: tuple[str, Mapping[str, object], int, int]) -> dict[str, object]:
-    from wargame.model import ConflictModel
+    from wargame.engine.model import ConflictModel
 
     scenario, parameters, seed, days = args
     model = ConflictModel(scenario, parameters, rng=seed)

@@ -27,7 +27,7 @@ from wargame.viewer.charts import (
 from wargame.viewer.map_figure import draw_theatre
 
 if TYPE_CHECKING:
-    from wargame.model import ConflictModel
+    from wargame.engine.model import ConflictModel
 
 MAP_SUFFIXES = (".png", ".svg")
 LINE_STYLES = {"solid": "-", "dashed": "--", "dotted": ":"}  # the viewer's style names

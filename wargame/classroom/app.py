@@ -26,7 +26,7 @@ from wargame.classroom.fog import map_fog, side_view
 from wargame.classroom.game import Game, GameSetup, Injection, replay_to_day
 from wargame.classroom.rooms import Classroom, RoomError
 from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
-from wargame.posture import Posture
+from wargame.engine.posture import Posture
 from wargame.scenario import ScenarioError, bundled_scenarios, load_theatre
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options, side_chart_options

@@ -12,10 +12,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wargame.classroom.game import GameSetup
-from wargame.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario import ScenarioError, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
+from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario.paths import data_root
 
 PREFIX = "exercise:"

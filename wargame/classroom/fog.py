@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wargame.agents import Unit
-    from wargame.model import ConflictModel
+    from wargame.engine.agents import Unit
+    from wargame.engine.model import ConflictModel
     from wargame.viewer.map_figure import Fog
 
 

@@ -14,9 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
-from wargame.command import decides
-from wargame.events import EventKind
-from wargame.model import ConflictModel
+from wargame.engine.events import EventKind
+from wargame.engine.model import ConflictModel
 
 
 class GameSetup(BaseModel):
@@ -144,11 +143,12 @@ def replay_to_day(setup: GameSetup, record: list[dict], day: int) -> ConflictMod
 
 def apply_injection(model: ConflictModel, injection: Injection) -> None:
     if injection.kind == "close_border":
-        model.closed_crossings |= set(model.crossings)
+        for crossing in model.crossings:
+            model.close_crossing(crossing)
         model.log(EventKind.BORDER, (), None, "the umpire: China closed every crossing")
     elif injection.kind == "ceasefire" and injection.factions:
         pair = tuple(sorted(injection.factions))
-        refusing = [f for f in pair if not decides(model.factions[f], "accepts_ceasefire", True)]
+        refusing = [f for f in pair if not model.factions[f].decides("accepts_ceasefire", True)]
         if refusing:  # an offer: a team that refuses China's offers this turn refuses it too
             model.log(
                 EventKind.CEASEFIRE,
@@ -158,9 +158,7 @@ def apply_injection(model: ConflictModel, injection: Injection) -> None:
                 f"{model.factions[refusing[0]].short_name} refused",
             )
             return
-        model.ceasefire_pairs.add(pair)
-        model.ceasefires += 1
-        model.relations_changed()
+        model.make_truce(*pair)
         names = " and the ".join(model.factions[f].short_name for f in pair)
         model.log(EventKind.CEASEFIRE, pair, None, f"the umpire: a ceasefire between the {names}")
     elif injection.kind == "rare_earth_price" and injection.price is not None:

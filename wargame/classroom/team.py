@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from wargame.command import Order
-from wargame.posture import Posture
+from wargame.engine.orders import Order
+from wargame.engine.posture import Posture
 
 if TYPE_CHECKING:
-    from wargame.agents import Faction
-    from wargame.model import ConflictModel
+    from wargame.engine.agents import Faction
+    from wargame.engine.model import ConflictModel
 
 
 class OrderError(ValueError):

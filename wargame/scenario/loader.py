@@ -13,9 +13,9 @@ from pathlib import Path
 import networkx as nx
 from pydantic import BaseModel, ValidationError
 
-from wargame.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario import paths
 from wargame.scenario.errors import ScenarioError, from_validation_error
+from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario.schema import (
     BorderFeature,
     FactionFile,

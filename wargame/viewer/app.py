@@ -20,9 +20,9 @@ from pathlib import Path
 
 import solara
 
-from wargame import observation
-from wargame.events import EventKind
-from wargame.model import ConflictModel
+from wargame.engine import measures
+from wargame.engine.events import EventKind
+from wargame.engine.model import ConflictModel
 from wargame.scenario import ScenarioError, bundled_scenarios
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.viewer.chart_widget import Chart, option_json
@@ -324,12 +324,12 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
             else:
                 solara.Text(so_far)
                 solara.FileDownload(
-                    csv_of(run, observation.series),
+                    csv_of(run, lambda model: model.series()),
                     f"{stem}-series.csv",
                     label="Daily series (CSV)",
                 )
                 solara.FileDownload(
-                    csv_of(run, observation.events_frame),
+                    csv_of(run, measures.events_frame),
                     f"{stem}-events.csv",
                     label="Event log (CSV)",
                 )

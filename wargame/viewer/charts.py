@@ -16,12 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wargame import observation
-
 if TYPE_CHECKING:
     import pandas as pd
 
-    from wargame.model import ConflictModel
+    from wargame.engine.model import ConflictModel
 
 REVENUE_SMOOTHING_DAYS = 7
 LEGEND_PER_ROW = 3
@@ -71,7 +69,7 @@ class Chart:
 
 def campaign_charts(model: ConflictModel) -> dict[str, Chart]:
     """Every chart of the run so far, keyed by a short name, from its daily series."""
-    frame = observation.series(model)
+    frame = model.series()
     days = frame["day"].to_numpy(dtype=float)
     bands = ceasefire_periods(frame)
     factions = model.factions.values()

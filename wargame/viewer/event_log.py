@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wargame.events import Event, EventKind
+from wargame.engine.events import Event, EventKind
 
 EVERY = "all"
 

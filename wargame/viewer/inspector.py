@@ -10,13 +10,12 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wargame.agents import CivilianState
-from wargame.economy import mine_revenue, trade_revenue
+from wargame.engine.agents import CivilianState
 from wargame.scenario import PlaceKind
 
 if TYPE_CHECKING:
-    from wargame.events import Event
-    from wargame.model import ConflictModel
+    from wargame.engine.events import Event
+    from wargame.engine.model import ConflictModel
 
 RECENT_EVENTS = 8
 
@@ -83,10 +82,8 @@ def place_report(model: ConflictModel, place_id: str) -> PlaceReport:
         units=sorted(units, key=lambda u: (u.faction, -u.strength)),
         mine_sites=place.mine_sites,
         mineral=place.mineral.replace("_", " "),
-        mine_revenue_per_day=mine_revenue(model, place_id) if place.mine_sites else 0.0,
-        trade_per_day=trade_revenue(model, place_id)
-        if place.kind is PlaceKind.BORDER_POST
-        else 0.0,
+        mine_revenue_per_day=model.mine_revenue(place_id) if place.mine_sites else 0.0,
+        trade_per_day=model.trade_revenue(place_id) if place.kind is PlaceKind.BORDER_POST else 0.0,
         crossing_closed=place_id in model.closed_crossings,
         population=sum(g.size for g in from_here),
         displaced_from_here=sum(g.size for g in from_here if g.state is CivilianState.DISPLACED),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wargame.model import ConflictModel
+    from wargame.engine.model import ConflictModel
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from wargame.scenario import PlaceKind, RoadKind
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from wargame.model import ConflictModel
+    from wargame.engine.model import ConflictModel
 
 MARKERS = {
     PlaceKind.TOWN: "o",

@@ -12,17 +12,13 @@ three or more mutually hostile sides meet are integrated numerically.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 
-from wargame.events import EventKind
-
-if TYPE_CHECKING:
-    from wargame.agents import Unit
-    from wargame.model import ConflictModel
+from wargame.engine.agents import Unit
+from wargame.engine.events import EventKind
+from wargame.engine.world import Engagement, World
 
 RK4_STEPS_PER_DAY = 48
 
@@ -102,18 +98,7 @@ def losses_by_rates(
     return strengths - s
 
 
-@dataclass
-class Engagement:
-    """One place's fight on one day, kept for the morale phase and the views."""
-
-    place: str
-    losses: dict[Unit, float] = field(default_factory=dict)
-    strength_before: dict[Unit, float] = field(default_factory=dict)
-    odds: dict[Unit, float] = field(default_factory=dict)
-    """Hostile strength against the unit's side at the start of the day."""
-
-
-def sides(model: ConflictModel, factions: list[str]) -> list[set[str]] | None:
+def sides(model: World, factions: list[str]) -> list[set[str]] | None:
     """Factions at a place grouped into two sides, or None when that is not possible.
 
     Two factions are on one side when neither is hostile to the other.
@@ -133,7 +118,7 @@ def sides(model: ConflictModel, factions: list[str]) -> list[set[str]] | None:
     return groups
 
 
-def expected_losses(model: ConflictModel, place: str, units: list[Unit]) -> np.ndarray:
+def expected_losses(model: World, place: str, units: list[Unit]) -> np.ndarray:
     """Deterministic loss of each unit at `place` over one day."""
     strengths = np.array([u.strength for u in units], dtype=float)
     controller = model.controller.get(place)
@@ -163,7 +148,15 @@ def expected_losses(model: ConflictModel, place: str, units: list[Unit]) -> np.n
     return strengths * fraction_lost
 
 
-def fight(model: ConflictModel) -> list[Engagement]:
+def start(world: World) -> None:
+    """Combat keeps nothing of its own: the day's fights go to `world.battles`."""
+
+
+def run(world: World, state: None) -> None:
+    world.battles = fight(world)
+
+
+def fight(model: World) -> list[Engagement]:
     """Every contested place fights for a day; returns what happened at each."""
     at_place: dict[str, list[Unit]] = {}
     for unit in model.units:
@@ -178,7 +171,7 @@ def fight(model: ConflictModel) -> list[Engagement]:
     return engagements
 
 
-def _resolve(model: ConflictModel, place: str, units: list[Unit]) -> Engagement:
+def _resolve(model: World, place: str, units: list[Unit]) -> Engagement:
     expected = expected_losses(model, place, units)
     engagement = Engagement(place)
     by_faction: dict[str, float] = {}

@@ -10,52 +10,35 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from wargame.posture import Posture
-
-if TYPE_CHECKING:
-    from wargame.agents import Faction, Unit
-    from wargame.model import ConflictModel
+from wargame.engine.agents import Faction, Unit
+from wargame.engine.orders import Order
+from wargame.engine.posture import Posture
+from wargame.engine.world import World
 
 CANDIDATE_TARGETS = 12
 DEPTH_MEMO_SIZE = 8  # a few factions, each asking again what it asked lately; bounded for big maps
 
 
-class Order(NamedTuple):
-    """Go to `objective` (None: stay where you are) with the given posture.
-
-    A named tuple, not a frozen dataclass: commanders give one per unit per
-    day, and a tuple is several times quicker to make.
-    """
-
-    unit_id: int
-    objective: str | None
-    posture: Posture = Posture.HOLD
+@dataclass
+class State:
+    depth_memo: dict[tuple, dict[str, float]] = field(default_factory=dict)
+    """Doctrine commanders' values in depth by the places' own values (`_value_in_depth`)."""
 
 
-class Commander(Protocol):
-    """Gives orders; may also answer the policy questions of `decides` (else doctrine does)."""
-
-    def orders(self, model: ConflictModel, faction: Faction) -> list[Order]: ...
-
-
-POLICY_QUESTIONS = ("recruits", "accepts_ceasefire", "calls_home")
-
-
-def decides(faction: Faction, question: str, default: bool) -> bool:
-    """A commander's answer to a policy question, or `default` (its doctrine's) when it has none.
-
-    The questions: `recruits` (spend on recruits today), `accepts_ceasefire`
-    (take China's offer), `calls_home` (call the displaced home after a capture).
-    """
-    answer = getattr(faction.commander, question, None)
-    return default if answer is None else bool(answer)
+def start(world: World) -> State:
+    """Every faction without a commander of its own gets the doctrine AI."""
+    state = State()
+    for faction in world.factions.values():
+        if faction.commander is None:
+            faction.commander = DoctrineCommander(state.depth_memo)
+    return state
 
 
-def issue_orders(model: ConflictModel) -> None:
+def run(model: World, state: State) -> None:
     for faction in model.factions.values():
         for order in faction.commander.orders(model, faction):
             unit = model.unit(order.unit_id)
@@ -64,7 +47,7 @@ def issue_orders(model: ConflictModel) -> None:
             apply(model, unit, order)
 
 
-def apply(model: ConflictModel, unit: Unit, order: Order) -> None:
+def apply(model: World, unit: Unit, order: Order) -> None:
     unit.posture = order.posture
     if order.objective is None or order.objective == unit.place:
         unit.objective = unit.place
@@ -73,13 +56,6 @@ def apply(model: ConflictModel, unit: Unit, order: Order) -> None:
         return
     if order.objective != unit.objective or not (unit.route or unit.transit):
         unit.order_to(order.objective)
-
-
-class StandingOrders:
-    """A commander who gives no new orders: every unit carries on with its last one."""
-
-    def orders(self, model: ConflictModel, faction: Faction) -> list[Order]:
-        return []
 
 
 class DoctrineCommander:
@@ -92,14 +68,17 @@ class DoctrineCommander:
     concentrated, as the square law rewards.
     """
 
-    def orders(self, model: ConflictModel, faction: Faction) -> list[Order]:
+    def __init__(self, depth_memo: dict[tuple, dict[str, float]] | None = None) -> None:
+        self.depth_memo = {} if depth_memo is None else depth_memo
+
+    def orders(self, model: World, faction: Faction) -> list[Order]:
         doctrine = faction.spec.doctrine
         mine = [u for u in model.units if u.faction == faction.id]
         units = [u for u in mine if u.posture is not Posture.WITHDRAW]
         orders: list[Order] = []
         garrisoned = self._garrison(model, faction, units, orders)
         mobile = [u for u in units if u.unique_id not in garrisoned]
-        targets = self._targets(model, faction, mine)
+        targets = self._targets(model, faction, mine, self.depth_memo)
 
         committed: dict[str, float] = {}
         free: list[Unit] = []
@@ -139,7 +118,7 @@ class DoctrineCommander:
 
     @staticmethod
     def _assemble(
-        model: ConflictModel,
+        model: World,
         faction: Faction,
         mine: list[Unit],
         target: str,
@@ -171,7 +150,7 @@ class DoctrineCommander:
 
     @staticmethod
     def _reinforce(
-        model: ConflictModel,
+        model: World,
         faction: Faction,
         mine: list[Unit],
         free: list[Unit],
@@ -211,7 +190,7 @@ class DoctrineCommander:
 
     @staticmethod
     def _garrison(
-        model: ConflictModel, faction: Faction, units: list[Unit], orders: list[Order]
+        model: World, faction: Faction, units: list[Unit], orders: list[Order]
     ) -> set[int]:
         """Hold each key place with enough to match the enemy in reach; hold where you fight.
 
@@ -248,7 +227,9 @@ class DoctrineCommander:
         return kept
 
     @staticmethod
-    def _targets(model: ConflictModel, faction: Faction, mine: list[Unit]) -> dict[str, float]:
+    def _targets(
+        model: World, faction: Faction, mine: list[Unit], memo: dict[tuple, dict[str, float]]
+    ) -> dict[str, float]:
         """Value of each place on the front worth attacking, before the cost of getting there.
 
         A place on the front (reachable without passing enemy ground) is worth
@@ -280,7 +261,9 @@ class DoctrineCommander:
             own[place_id] = value
         positions = {u.place for u in mine if u.place}
         frontier = model.routes.reachable_from_any(positions, avoid) & own.keys()
-        depth = _value_in_depth(model, own, model.parameters.objective_discount_per_day, frontier)
+        depth = _value_in_depth(
+            model, own, model.parameters.objective_discount_per_day, frontier, memo
+        )
         best = sorted(((p, depth[p]) for p in frontier), key=lambda item: (-item[1], item[0]))[
             :CANDIDATE_TARGETS
         ]
@@ -296,7 +279,7 @@ class DoctrineCommander:
 
     @staticmethod
     def _strike_force(
-        model: ConflictModel, doctrine, target: str, value: float, pool: _Pool, need: float
+        model: World, doctrine, target: str, value: float, pool: _Pool, need: float
     ) -> list[Unit]:
         """The nearest free units worth sending, until their strength meets the need.
 
@@ -321,7 +304,7 @@ class DoctrineCommander:
 class _Pool:
     """Units free for the day's attacks as arrays: one strike force is chosen per target."""
 
-    def __init__(self, model: ConflictModel, units: list[Unit]) -> None:
+    def __init__(self, model: World, units: list[Unit]) -> None:
         index = model.routes.index
         self.units = units
         self.at = np.array([index[u.place] for u in units], dtype=np.intp)
@@ -337,14 +320,18 @@ class _Pool:
         return [self.units[i] for i in np.flatnonzero(self.free)]
 
 
-def _days_to(model: ConflictModel, origin: str, avoid: frozenset[str]):
+def _days_to(model: World, origin: str, avoid: frozenset[str]):
     """Days from `origin` to a place as a function: one search answers every unit."""
     days, index = model.routes.days_from(origin, avoid), model.routes.index
     return lambda place: float(days[index[place]]) if place in index else float("inf")
 
 
 def _value_in_depth(
-    model: ConflictModel, own: dict[str, float], discount: float, wanted: Collection[str]
+    model: World,
+    own: dict[str, float],
+    discount: float,
+    wanted: Collection[str],
+    memo: dict[tuple, dict[str, float]],
 ) -> dict[str, float]:
     """V(p) = own(p) + the best single place beyond p, discounted by discount^days, for `wanted`.
 
@@ -356,12 +343,12 @@ def _value_in_depth(
     # A faction's values change only when ground changes hands or enemies move
     # on or off it: most days it asks again what it asked yesterday.
     key = (discount, tuple(own.items()))
-    best = model.depth_memo.get(key)
+    best = memo.get(key)
     if best is None:
         best = _best_beyond(own, discounted)
-        if len(model.depth_memo) >= DEPTH_MEMO_SIZE:
-            model.depth_memo.clear()
-        model.depth_memo[key] = best
+        if len(memo) >= DEPTH_MEMO_SIZE:
+            del memo[next(iter(memo))]  # the oldest question
+        memo[key] = best
     return {
         place: own[place]
         + max((factor * best[q] for q, factor in discounted[place] if q in own), default=0.0)

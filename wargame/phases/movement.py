@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from wargame.model import ConflictModel
+from wargame.engine.world import World
 
 
-def daily_progress(model: ConflictModel, n: int) -> np.ndarray:
+def daily_progress(model: World, n: int) -> np.ndarray:
     """Days of road each of `n` units covers today: lognormal friction with mean exactly 1.
 
     A lognormal with sigma^2 = ln(1 + cv^2) and mu = -sigma^2 / 2 has mean 1 and
@@ -24,7 +21,11 @@ def daily_progress(model: ConflictModel, n: int) -> np.ndarray:
     return model.rng.lognormal(mean=-(sigma**2) / 2, sigma=sigma, size=n)
 
 
-def advance(model: ConflictModel) -> None:
+def start(world: World) -> None:
+    """Movement keeps nothing of its own: units carry their routes."""
+
+
+def run(model: World, state: None) -> None:
     """Units on the move cover a day of road each; nobody blocks a road, so order is free."""
     # where enemies stood this morning, fixed before anyone moves
     barred = {faction: model.enemy_positions(faction) for faction in model.factions}

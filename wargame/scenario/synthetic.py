@@ -25,8 +25,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from wargame.parameters import Parameters
 from wargame.scenario.loader import Place, Road, Theatre, TheatreMap, haversine_km
+from wargame.scenario.parameters import Parameters
 from wargame.scenario.schema import FactionFile, PlaceKind, RoadKind, UnitEntry
 
 SYNTHETIC_PATH = Path("<synthetic>")

@@ -10,8 +10,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from wargame.parameters import Parameters
 from wargame.scenario import PlaceKind, TheatreMap
+from wargame.scenario.parameters import Parameters
 
 INFINITY = float("inf")
 

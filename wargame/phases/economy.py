@@ -16,36 +16,20 @@ bases it holds from its manpower pool.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from wargame.agents import Unit
-from wargame.command import decides
-from wargame.posture import Posture
+from wargame.engine.agents import Unit
+from wargame.engine.posture import Posture
+from wargame.engine.world import World
 from wargame.scenario import PlaceKind
-
-if TYPE_CHECKING:
-    from wargame.model import ConflictModel
 
 SOURCES = ("mines", "trade", "external", "allies")
 RARE_EARTH = "rare_earth"
 
 
-def mine_revenue(model: ConflictModel, place: str) -> float:
-    """US$ a mine area pays its controller in a day at today's prices."""
-    spec = model.theatre.map.places[place]
-    params = model.parameters
-    price = params.rare_earth_price if spec.mineral == RARE_EARTH else params.other_mineral_price
-    return spec.mine_sites * params.mine_output_per_site * price * params.mine_tax_share
+def start(world: World) -> None:
+    """The economy keeps nothing of its own: treasuries and tallies are the factions'."""
 
 
-def trade_revenue(model: ConflictModel, place: str) -> float:
-    """US$ a border post pays its controller in a day while its crossing is open."""
-    if place in model.closed_crossings:
-        return 0.0
-    return model.theatre.map.places[place].trade_per_day * model.parameters.trade_share
-
-
-def update(model: ConflictModel) -> None:
+def run(model: World, state: None) -> None:
     income = {f: dict.fromkeys(SOURCES, 0.0) for f in model.factions}
     rare_earth = dict.fromkeys(model.factions, 0.0)
     places = model.theatre.map.places
@@ -53,12 +37,12 @@ def update(model: ConflictModel) -> None:
         if holder is None or place in model.contested:
             continue
         if places[place].mine_sites:
-            earned = mine_revenue(model, place)
+            earned = model.mine_revenue(place)
             income[holder]["mines"] += earned
             if places[place].mineral == RARE_EARTH:
                 rare_earth[holder] += earned
         if places[place].kind is PlaceKind.BORDER_POST:
-            income[holder]["trade"] += trade_revenue(model, place)
+            income[holder]["trade"] += model.trade_revenue(place)
     for faction_id, faction in model.factions.items():
         patron = faction.spec.economy.patron
         if patron in model.factions and model.allied(faction_id, patron):
@@ -82,7 +66,7 @@ def update(model: ConflictModel) -> None:
         _recruit(model, faction_id)
 
 
-def _pay(model: ConflictModel, faction_id: str) -> None:
+def _pay(model: World, faction_id: str) -> None:
     """Pay the soldiers; an army that cannot pay them all loses heart."""
     faction = model.factions[faction_id]
     units = [u for u in model.units if u.faction == faction_id]
@@ -98,10 +82,10 @@ def _pay(model: ConflictModel, faction_id: str) -> None:
         unit.morale = max(unit.morale - model.parameters.unpaid_morale_per_day * unpaid, 0.0)
 
 
-def _recruit(model: ConflictModel, faction_id: str) -> None:
+def _recruit(model: World, faction_id: str) -> None:
     """Recruits join at each quiet base the faction holds, while money and manpower last."""
     faction = model.factions[faction_id]
-    if not decides(faction, "recruits", default=True):
+    if not faction.decides("recruits", default=True):
         return
     economy = faction.spec.economy
     params = model.parameters

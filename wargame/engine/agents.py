@@ -8,17 +8,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from mesa import Agent
-from mesa.discrete_space import CellAgent
+from mesa.discrete_space import CellAgent, Network
 
-from wargame.command import Commander, DoctrineCommander
-from wargame.posture import Posture
+from wargame.engine.geography import Routes
+from wargame.engine.orders import Commander
+from wargame.engine.posture import Posture
 from wargame.scenario.schema import FactionFile
 
-if TYPE_CHECKING:
-    from wargame.model import ConflictModel
+
+class AgentWorld(Protocol):
+    """What an agent needs of the world it lives in (`wargame.engine.world.World` has it all).
+
+    Said here, not imported: the world is built of these agents, so importing
+    it would make a cycle.
+    """
+
+    grid: Network
+    routes: Routes
+    factions: dict[str, Faction]
+    civilians_stirred: dict[int, CivilianGroup]
+    civilians_away: dict[int, CivilianGroup]
+
+    def hostile_ground(self, faction: str) -> frozenset[str]: ...
+
+    def presence_changed(self) -> None: ...
 
 
 class CivilianState(Enum):
@@ -31,7 +47,7 @@ class CivilianState(Enum):
 class Faction(Agent):
     """One side: its doctrine and settings from `agents/<id>.toml`, and its tallies."""
 
-    def __init__(self, model: ConflictModel, faction_id: str, spec: FactionFile) -> None:
+    def __init__(self, model: AgentWorld, faction_id: str, spec: FactionFile) -> None:
         super().__init__(model)
         self.id = faction_id
         self.spec = spec
@@ -55,7 +71,13 @@ class Faction(Agent):
         self.rare_earth_total = 0.0
         self.spent: dict[str, float] = {"upkeep": 0.0, "recruits": 0.0}
         """US$ paid out so far: treasury = starting treasury + revenue_total - all spent."""
-        self.commander: Commander = DoctrineCommander()
+        self.commander: Commander | None = None
+        """Who gives the faction's orders: the model sets its doctrine AI unless told otherwise."""
+
+    def decides(self, question: str, default: bool) -> bool:
+        """The commander's answer to a policy question (`POLICY_QUESTIONS`), else `default`."""
+        answer = getattr(self.commander, question, None)
+        return default if answer is None else bool(answer)
 
     def is_hostile(self, other: str) -> bool:
         """Factions fight when their relation is below zero; unknown relations are neutral."""
@@ -76,11 +98,11 @@ class Unit(CellAgent):
     """A battalion-sized unit: at a place (its cell) or on a road (`transit`)."""
 
     def __init__(
-        self, model: ConflictModel, faction: str, strength: int, place: str, name: str = ""
+        self, model: AgentWorld, faction: str, strength: int, place: str, name: str = ""
     ) -> None:
         super().__init__(model)
         self.faction = faction
-        self.strength = strength
+        self._strength = strength
         self.name = name or f"{model.factions[faction].short_name} unit {self.unique_id}"
         self.morale = model.factions[faction].spec.morale.initial
         self.posture = Posture.HOLD
@@ -95,10 +117,25 @@ class Unit(CellAgent):
         """
         self.stand_at(place)
 
+    @property
+    def strength(self) -> float:
+        """Soldiers in the unit."""
+        return self._strength
+
+    @strength.setter
+    def strength(self, soldiers: float) -> None:
+        self._strength = soldiers
+        self.model.presence_changed()
+
     def stand_at(self, place: str | None) -> None:
         """Arrive at `place`, or take to the road (None)."""
         self.place = place
         self.cell = self.model.grid[place] if place is not None else None
+        self.model.presence_changed()
+
+    def remove(self) -> None:
+        super().remove()
+        self.model.presence_changed()
 
     def order_to(self, objective: str) -> bool:
         """Head for `objective` by the fastest road; False when no road leads there.
@@ -171,7 +208,7 @@ class CivilianGroup(CellAgent):
     not every group of a large theatre.
     """
 
-    def __init__(self, model: ConflictModel, home: str, size: int) -> None:
+    def __init__(self, model: AgentWorld, home: str, size: int) -> None:
         super().__init__(model)
         self.home = home
         self.size = size

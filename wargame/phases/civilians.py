@@ -15,41 +15,60 @@ up to the starting population.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
-from wargame.agents import CivilianGroup, CivilianState
-from wargame.command import decides
-from wargame.events import EventKind
-from wargame.morale import COUNTRY_NAMES
-
-if TYPE_CHECKING:
-    from wargame.combat import Engagement
-    from wargame.model import ConflictModel
+from wargame.engine.agents import CivilianGroup, CivilianState
+from wargame.engine.events import Event, EventKind
+from wargame.engine.world import World
 
 REPORTED_TOLL = 10  # the log names a day's civilian toll from ten up; the series has every death
 
 
-def update(model: ConflictModel, engagements: list[Engagement]) -> None:
-    fighting = {e.place: sum(e.losses.values()) for e in engagements}
+@dataclass
+class State:
+    last_danger: dict[str, int] = field(default_factory=dict)
+    """The last day each place saw fighting on it or one road away."""
+    called_home: set[str] = field(default_factory=set)
+    """Places whose holder has called their displaced people home."""
+    returning: set[str] = field(default_factory=set)
+    """Places whose people have begun going home (the first return is news, the rest series)."""
+
+
+def start(world: World) -> State:
+    state = State()
+    world.listeners.append(partial(_hear, world, state))
+    return state
+
+
+def run(world: World, state: State) -> None:
+    fighting = {e.place: sum(e.losses.values()) for e in world.battles}
     danger = set(fighting)
     for place in fighting:
-        danger.update(n for n, _ in model.routes.roads_from[place])
+        danger.update(n for n, _ in world.routes.roads_from[place])
     for place in danger:
-        model.last_danger[place] = model.day
+        state.last_danger[place] = world.day
     for place, losses in fighting.items():
-        _suffer(model, place, losses, groups_at(model, place))
+        _suffer(world, place, losses, groups_at(world, place))
     blocked = frozenset(danger)  # one set for every search: each search opens its origin
-    out_of_danger = ~model.routes.mask(danger)
+    out_of_danger = ~world.routes.mask(danger)
     for place in sorted(danger):
-        groups = [g for g in groups_at(model, place) if g.size > 0]
+        groups = [g for g in groups_at(world, place) if g.size > 0]
         if groups:
-            _flee(model, place, groups, blocked, out_of_danger)
-    _return_home(model, danger)
+            _flee(world, state, place, groups, blocked, out_of_danger)
+    _return_home(world, state, danger)
 
 
-def groups_at(model: ConflictModel, place: str) -> list[CivilianGroup]:
+def _hear(world: World, state: State, event: Event) -> None:
+    """A capture, as it happens: the new holder may call the place's displaced people home."""
+    if event.kind is EventKind.CAPTURE and event.place is not None:
+        state.called_home.discard(event.place)
+        call_home(world, state, event.factions[0], event.place)
+
+
+def groups_at(model: World, place: str) -> list[CivilianGroup]:
     """Civilian groups at a place, oldest first: the cell knows who is there."""
     return sorted(
         (a for a in model.grid[place].agents if isinstance(a, CivilianGroup)),
@@ -57,7 +76,7 @@ def groups_at(model: ConflictModel, place: str) -> list[CivilianGroup]:
     )
 
 
-def _suffer(model: ConflictModel, place: str, losses: float, groups: list[CivilianGroup]) -> None:
+def _suffer(model: World, place: str, losses: float, groups: list[CivilianGroup]) -> None:
     """Civilians killed at a place of battle: expected killed_per_casualty x soldiers lost."""
     people = sum(g.size for g in groups)
     if people == 0 or losses <= 0:
@@ -82,7 +101,8 @@ def _suffer(model: ConflictModel, place: str, losses: float, groups: list[Civili
 
 
 def _flee(
-    model: ConflictModel,
+    model: World,
+    state: State,
     place: str,
     groups: list[CivilianGroup],
     danger: frozenset[str],
@@ -121,12 +141,11 @@ def _flee(
             )
     if people == 0:
         return
-    model.returning.difference_update(g.home for g in groups)
+    state.returning.difference_update(g.home for g in groups)
     if abroad:
-        sanctuary = model.theatre.map.places[model.crossings[crossing][0]]
         text = (
             f"{people:,} people fled {model.place_name(place)} and crossed into "
-            f"{COUNTRY_NAMES.get(sanctuary.country, sanctuary.country)}"
+            f"{model.country_name(model.crossings[crossing][0])}"
         )
         if crossing != place:
             text += f" at {model.place_name(crossing)}"
@@ -135,14 +154,14 @@ def _flee(
     model.log(EventKind.FLIGHT, (), place, text)
 
 
-def _return_home(model: ConflictModel, danger: set[str]) -> None:
+def _return_home(model: World, state: State, danger: set[str]) -> None:
     """Groups away go home, each with a daily chance, once home has been quiet long enough."""
     params = model.parameters
     returning: dict[str, int] = defaultdict(int)
     # oldest first, as the draws were always given out
     away = sorted(model.civilians_away.values(), key=lambda g: g.unique_id)
     draws = model.rng.random(len(away))
-    today, last_danger, called_home = model.day, model.last_danger, model.called_home
+    today, last_danger, called_home = model.day, state.last_danger, state.called_home
     for group, draw in zip(away, draws, strict=True):
         home = group.home
         if home in danger:
@@ -156,8 +175,8 @@ def _return_home(model: ConflictModel, danger: set[str]) -> None:
             group.state = CivilianState.RETURNED
             returning[home] += group.size
     for home, people in sorted(returning.items()):
-        if home not in model.returning:  # the first who go back are news; the rest are series
-            model.returning.add(home)
+        if home not in state.returning:  # the first who go back are news; the rest are series
+            state.returning.add(home)
             model.log(
                 EventKind.RETURN,
                 (),
@@ -166,14 +185,14 @@ def _return_home(model: ConflictModel, danger: set[str]) -> None:
             )
 
 
-def call_home(model: ConflictModel, faction: str, place: str) -> None:
+def call_home(model: World, state: State, faction: str, place: str) -> None:
     """A faction that calls people home after a capture shortens their wait to return."""
     doctrine = model.factions[faction].spec.doctrine.calls_home
-    if not decides(model.factions[faction], "calls_home", default=doctrine):
+    if not model.factions[faction].decides("calls_home", default=doctrine):
         return
     if not any(g.home == place for g in model.civilians_away.values()):
         return
-    model.called_home.add(place)
+    state.called_home.add(place)
     model.log(
         EventKind.CALLED_HOME,
         (faction,),

@@ -9,24 +9,23 @@ country and is interned: it leaves play and its soldiers are counted.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wargame.events import EventKind
-from wargame.posture import Posture
+from wargame.engine.agents import Unit
+from wargame.engine.events import EventKind
+from wargame.engine.posture import Posture
+from wargame.engine.world import Engagement, World
 
-if TYPE_CHECKING:
-    from wargame.agents import Unit
-    from wargame.combat import Engagement
-    from wargame.model import ConflictModel
-
-COUNTRY_NAMES = {"CN": "China", "IN": "India", "TH": "Thailand", "LA": "Laos", "BD": "Bangladesh"}
 MAX_ODDS_PENALISED = 5.0
 
 
-def update(model: ConflictModel, engagements: list[Engagement]) -> None:
-    engaged = {unit: e for e in engagements for unit in e.losses if unit.strength > 0}
+def start(world: World) -> None:
+    """Morale keeps nothing of its own: it lives on the units."""
+
+
+def run(model: World, state: None) -> None:
+    engaged = {unit: e for e in model.battles for unit in e.losses if unit.strength > 0}
     friendly = {f: model.friendly_ground(f) for f in model.factions}
     for unit in model.units:
         if unit.place is None:
@@ -59,7 +58,7 @@ def update(model: ConflictModel, engagements: list[Engagement]) -> None:
         _intern(model, faction, crossing, units)
 
 
-def _wear_and_rest(model: ConflictModel, unit: Unit, engagement: Engagement | None) -> None:
+def _wear_and_rest(model: World, unit: Unit, engagement: Engagement | None) -> None:
     params = model.parameters
     spec = model.factions[unit.faction].spec.morale
     if engagement is not None:
@@ -77,7 +76,7 @@ def _wear_and_rest(model: ConflictModel, unit: Unit, engagement: Engagement | No
     unit.morale = min(max(unit.morale, 0.0), 1.0)
 
 
-def _shelter(model: ConflictModel, unit: Unit) -> float:
+def _shelter(model: World, unit: Unit) -> float:
     """Share of the battle's wear a unit feels: defenders behind fortifications feel less.
 
     Sieges of fortified towns lasted months (Bhamo from 4 Dec 2024 [20]) while
@@ -89,7 +88,7 @@ def _shelter(model: ConflictModel, unit: Unit) -> float:
     return 1.0 - model.theatre.map.places[unit.place].fortification
 
 
-def _fall_back(model: ConflictModel, unit: Unit) -> str | None:
+def _fall_back(model: World, unit: Unit) -> str | None:
     """Send a broken unit to safety; return the crossing it takes when there is none.
 
     Safety is the nearest friendly place with no enemy on it or one road away,
@@ -135,12 +134,11 @@ def _fall_back(model: ConflictModel, unit: Unit) -> str | None:
     return None
 
 
-def _intern(model: ConflictModel, faction_id: str, crossing: str, units: list[Unit]) -> None:
+def _intern(model: World, faction_id: str, crossing: str, units: list[Unit]) -> None:
     faction = model.factions[faction_id]
     soldiers = sum(u.strength for u in units)
     faction.interned += soldiers
     sanctuary = model.crossings[crossing][0]
-    country = model.theatre.map.places[sanctuary].country
     key = (sanctuary, faction_id)
     model.interned_at[key] = model.interned_at.get(key, 0) + soldiers
     for unit in units:
@@ -151,5 +149,5 @@ def _intern(model: ConflictModel, faction_id: str, crossing: str, units: list[Un
         (faction_id,),
         crossing,
         f"{count} ({soldiers:,.0f} soldiers) crossed into "
-        f"{COUNTRY_NAMES.get(country, country)} at {model.place_name(crossing)}",
+        f"{model.country_name(sanctuary)} at {model.place_name(crossing)}",
     )

@@ -1,4 +1,4 @@
-"""Phase 1, diplomacy: alliances strain, militias collapse, China brokers truces and shuts gates.
+"""Phase 1, diplomacy: alliances strain, militias collapse, the neighbour brokers truces and shuts gates.
 
 - A militia allied to a patron (the NDA-K to the Tatmadaw) loses faith each
   day its places are attacked while no patron unit is there, and each time
@@ -21,36 +21,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
-from wargame.command import decides
-from wargame.events import EventKind
-from wargame.morale import COUNTRY_NAMES
-
-if TYPE_CHECKING:
-    from wargame.model import ConflictModel
+from wargame.engine.events import EventKind
+from wargame.engine.world import World
 
 
-def update(model: ConflictModel) -> None:
-    _strain_alliances(model)
-    _collapse(model)
-    _ceasefires(model)
-    _border_gates(model)
+@dataclass
+class State:
+    """What diplomacy remembers from day to day."""
+
+    border_fighting_days: int = 0
+    """Consecutive days of fighting near a crossing: a truce is offered after enough."""
+    gate_quiet: dict[str, int] = field(default_factory=dict)
+    """Days without fighting near each closed crossing, counted towards its reopening."""
+    broken_alliances: set[str] = field(default_factory=set)
+    """Militias that stopped fighting for their patron."""
+    collapsed: set[str] = field(default_factory=set)
 
 
-def set_relation(model: ConflictModel, a: str, b: str, value: float) -> None:
-    """Both sides' view of each other, kept in [-1, 1]; cached hostility is redrawn."""
-    value = min(max(value, -1.0), 1.0)
-    model.factions[a].relations[b] = value
-    model.factions[b].relations[a] = value
-    model.relations_changed()
+def start(world: World) -> State:
+    return State()
 
 
-def _strain_alliances(model: ConflictModel) -> None:
+def run(world: World, state: State) -> None:
+    _strain_alliances(world, state)
+    _collapse(world, state)
+    _ceasefires(world, state)
+    _border_gates(world, state)
+
+
+def _strain_alliances(model: World, state: State) -> None:
     params = model.parameters
     for faction_id, faction in model.factions.items():
         patron = faction.spec.economy.patron
-        if patron not in model.factions or faction_id in model.broken_alliances:
+        if patron not in model.factions or faction_id in state.broken_alliances:
             continue
         strain = 0.0
         for place, holder in model.controller.items():
@@ -72,10 +77,10 @@ def _strain_alliances(model: ConflictModel) -> None:
                 faction.relations.get(patron, 0.0),
                 model.factions[patron].relations.get(faction_id, 0.0),
             )
-            set_relation(model, faction_id, patron, relation - strain)
+            model.set_relation(faction_id, patron, relation - strain)
         if faction.relations.get(patron, 0.0) < params.alliance_threshold:
-            model.broken_alliances.add(faction_id)
-            set_relation(model, faction_id, patron, min(faction.relations[patron], 0.0))
+            state.broken_alliances.add(faction_id)
+            model.set_relation(faction_id, patron, min(faction.relations[patron], 0.0))
             model.log(
                 EventKind.ALLIANCE,
                 (faction_id, patron),
@@ -85,16 +90,16 @@ def _strain_alliances(model: ConflictModel) -> None:
             )
 
 
-def _collapse(model: ConflictModel) -> None:
+def _collapse(model: World, state: State) -> None:
     threshold = model.parameters.collapse_strength_share
     for faction_id, faction in model.factions.items():
-        if faction_id in model.collapsed:
+        if faction_id in state.collapsed:
             continue
         units = [u for u in model.units if u.faction == faction_id]
         start = model.starting_strength(faction_id)
         if not start or sum(u.strength for u in units) >= threshold * start:
             continue
-        model.collapsed.add(faction_id)
+        state.collapsed.add(faction_id)
         soldiers = sum(u.strength for u in units)
         faction.surrendered += soldiers
         for unit in units:
@@ -103,8 +108,8 @@ def _collapse(model: ConflictModel) -> None:
         for place, holder in model.controller.items():
             if holder == faction_id:
                 others = [f for f in presence.get(place, {}) if f != faction_id]
-                model.controller[place] = (
-                    max(others, key=lambda f: presence[place][f]) if (others) else None
+                model.set_holder(
+                    place, max(others, key=lambda f: presence[place][f]) if others else None
                 )
         model.log(
             EventKind.COLLAPSE,
@@ -113,14 +118,13 @@ def _collapse(model: ConflictModel) -> None:
             f"the {faction.short_name} collapsed: {len(units)} units ({soldiers:,.0f} soldiers) "
             "surrendered or went home",
         )
-        model.relations_changed()
 
 
-def _border_battles(model: ConflictModel) -> dict[tuple[str, str], int]:
+def _border_battles(model: World) -> dict[tuple[str, str], int]:
     """Hostile pairs fighting today within `border_zone_days` of a crossing, by battles."""
     zone = model.border_zone()
     pairs: dict[tuple[str, str], int] = {}
-    for engagement in model.engagements:
+    for engagement in model.battles:
         if engagement.place not in zone:
             continue
         factions = sorted({u.faction for u in engagement.losses})
@@ -131,14 +135,13 @@ def _border_battles(model: ConflictModel) -> dict[tuple[str, str], int]:
     return pairs
 
 
-def _ceasefires(model: ConflictModel) -> None:
+def _ceasefires(model: World, state: State) -> None:
     params = model.parameters
-    for pair in sorted(model.ceasefire_pairs):
+    for pair in sorted(model.truces):
         for faction_id in pair:
             rate = model.factions[faction_id].spec.doctrine.ceasefire_violation_per_day
             if model.rng.random() < rate:
-                model.ceasefire_pairs.discard(pair)
-                model.relations_changed()
+                model.break_truce(*pair)
                 other = pair[1] if faction_id == pair[0] else pair[0]
                 model.log(
                     EventKind.CEASEFIRE_BROKEN,
@@ -147,16 +150,15 @@ def _ceasefires(model: ConflictModel) -> None:
                     f"the {model.factions[faction_id].short_name} broke the ceasefire with the "
                     f"{model.factions[other].short_name}",
                 )
-                model.ceasefires_broken += 1
                 break
     battles = _border_battles(model)
-    model.border_fighting_days = model.border_fighting_days + 1 if battles else 0
-    if model.border_fighting_days < params.ceasefire_trigger_days or not battles:
+    state.border_fighting_days = state.border_fighting_days + 1 if battles else 0
+    if state.border_fighting_days < params.ceasefire_trigger_days or not battles:
         return
     if model.rng.random() >= params.china_pressure * params.ceasefire_rate_per_day:
         return
     a, b = max(battles, key=lambda pair: (battles[pair], pair))
-    refusing = [f for f in (a, b) if not decides(model.factions[f], "accepts_ceasefire", True)]
+    refusing = [f for f in (a, b) if not model.factions[f].decides("accepts_ceasefire", True)]
     if refusing:
         model.log(
             EventKind.CEASEFIRE,
@@ -166,10 +168,8 @@ def _ceasefires(model: ConflictModel) -> None:
             f"{model.factions[b].short_name}; the {model.factions[refusing[0]].short_name} refused",
         )
         return
-    model.ceasefire_pairs.add((a, b))
-    model.ceasefires += 1
-    model.border_fighting_days = 0
-    model.relations_changed()
+    model.make_truce(a, b)
+    state.border_fighting_days = 0
     model.log(
         EventKind.CEASEFIRE,
         (a, b),
@@ -179,19 +179,18 @@ def _ceasefires(model: ConflictModel) -> None:
     )
 
 
-def _border_gates(model: ConflictModel) -> None:
+def _border_gates(model: World, state: State) -> None:
     params = model.parameters
-    fighting = {e.place for e in model.engagements}
+    fighting = {e.place for e in model.battles}
     for crossing in sorted(model.crossings):
         near = {crossing, *(n for n, _ in model.routes.roads_from[crossing])}
-        country = model.theatre.map.places[model.crossings[crossing][0]].country
-        neighbour = COUNTRY_NAMES.get(country, country)
+        neighbour = model.country_name(model.crossings[crossing][0])
         if near & fighting:
-            model.gate_quiet[crossing] = 0
+            state.gate_quiet[crossing] = 0
             if crossing not in model.closed_crossings and model.rng.random() < (
                 params.china_pressure * params.closure_rate_per_day
             ):
-                model.closed_crossings.add(crossing)
+                model.close_crossing(crossing)
                 model.log(
                     EventKind.BORDER,
                     (),
@@ -199,9 +198,9 @@ def _border_gates(model: ConflictModel) -> None:
                     f"{neighbour} closed the crossing at {model.place_name(crossing)}",
                 )
         elif crossing in model.closed_crossings:
-            model.gate_quiet[crossing] = model.gate_quiet.get(crossing, 0) + 1
-            if model.gate_quiet[crossing] >= params.reopen_quiet_days:
-                model.closed_crossings.discard(crossing)
+            state.gate_quiet[crossing] = state.gate_quiet.get(crossing, 0) + 1
+            if state.gate_quiet[crossing] >= params.reopen_quiet_days:
+                model.open_crossing(crossing)
                 model.log(
                     EventKind.BORDER,
                     (),

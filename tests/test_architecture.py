@@ -1,0 +1,90 @@
+"""The package's layers point down: no import cycle, no phase importing another phase.
+
+Imports are read from the source with `ast`, those made only for type
+checking and those inside functions included: a module typed on another
+that calls it is still a cycle for whoever reads the code.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import networkx as nx
+
+PACKAGE = Path(__file__).resolve().parent.parent / "wargame"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def imports_of(path: Path, known: set[str]) -> set[str]:
+    """The package's modules a file imports (`from a import b` is `a.b` when `a.b` is a module)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                child = f"{node.module}.{alias.name}"
+                found.add(child if child in known else node.module)
+    return {name for name in found if name in known}
+
+
+def import_graph() -> nx.DiGraph:
+    known = modules()
+    graph = nx.DiGraph()
+    graph.add_nodes_from(known)
+    for name, path in known.items():
+        graph.add_edges_from((name, imported) for imported in imports_of(path, set(known)))
+    return graph
+
+
+def test_the_package_has_no_import_cycle():
+    graph = import_graph()
+    graph.remove_node("wargame")  # the package's front door re-exports; nothing imports it back
+    cycles = list(nx.simple_cycles(graph))
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles[:5])
+
+
+def test_no_phase_imports_another_and_nothing_below_the_phases_imports_them():
+    graph = import_graph()
+    phases = {n for n in graph if n.startswith("wargame.phases.")}
+    for phase in phases:
+        assert not set(graph.successors(phase)) & phases, phase
+    below = {n for n in graph if n.startswith(("wargame.engine.", "wargame.scenario"))}
+    for module in below - {"wargame.engine.model"}:
+        assert not set(graph.successors(module)) & phases, module
+
+
+def test_the_day_loop_names_every_phase_module_once_in_odd_order():
+    from wargame.engine.model import PHASES
+
+    names = [phase.__name__.rsplit(".", 1)[1] for phase in PHASES]
+    assert names == [
+        "diplomacy", "command", "movement", "combat", "morale",
+        "control", "economy", "civilians", "observation",
+    ]  # fmt: skip
+    on_disk = {p.stem for p in (PACKAGE / "phases").glob("*.py")} - {"__init__"}
+    assert set(names) == on_disk
+    for phase in PHASES:
+        assert callable(phase.start) and callable(phase.run), phase.__name__
+
+
+def test_no_code_clears_kept_answers_by_hand():
+    """Kept answers belong to the world's clocks; a `.clear()` of a cache elsewhere goes stale."""
+    pattern = re.compile(r"\b_?(situation|ground|cache|memo|measures)\w*\.clear\(\)")
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}:{number}"
+        for path in PACKAGE.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, offenders

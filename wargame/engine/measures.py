@@ -1,0 +1,259 @@
+"""Every measure of a run, said once: its name, meaning, unit, type and how it is computed.
+
+The daily series, the run summary, the batch's Arrow schema, the CLI's tables
+and the user guide's output tables are all made from `MEASURES`.
+
+A measure is of the world (one value a day), of each faction (a column per
+faction, `<faction>_<name>`) or of the civilians (`civilians_<name>`). A
+faction measure is computed from the faction and the places it holds; a
+civilian measure from one count of the groups by state, which the day's
+tally makes once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+from wargame.engine.agents import CivilianState, Faction
+from wargame.engine.world import World
+from wargame.scenario import PlaceKind
+
+
+class Scope(StrEnum):
+    WORLD = "world"
+    FACTION = "faction"
+    CIVILIANS = "civilians"
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    meaning: str
+    unit: str
+    kind: type
+    """int, float or str: the series' and the batch table's type."""
+    scope: Scope
+    compute: Callable[..., Any]
+    """(world) for the world's; (world, faction, held places) for a faction's;
+    (world, civilian tally) for the civilians'."""
+
+    def column(self, faction: str | None = None) -> str:
+        if self.scope is Scope.FACTION:
+            return f"{faction}_{self.name}"
+        if self.scope is Scope.CIVILIANS:
+            return f"civilians_{self.name}"
+        return self.name
+
+
+@dataclass(frozen=True)
+class CivilianTally:
+    """People by state today, counted once for every civilian measure."""
+
+    displaced: int
+    abroad: int
+    returned: int
+
+
+def _held_of_kind(kind: PlaceKind) -> Callable[[World, Faction, list[str]], int]:
+    return lambda world, faction, held: sum(world.theatre.map.places[p].kind is kind for p in held)
+
+
+def _income(source: str) -> Callable[[World, Faction, list[str]], float]:
+    return lambda world, faction, held: round(faction.income_total[source], 2)
+
+
+def _world(name, meaning, unit, kind, compute) -> Measure:
+    return Measure(name, meaning, unit, kind, Scope.WORLD, compute)
+
+
+def _faction(name, meaning, unit, kind, compute) -> Measure:
+    return Measure(name, meaning, unit, kind, Scope.FACTION, compute)
+
+
+def _civilians(name, meaning, unit, compute) -> Measure:
+    return Measure(name, meaning, unit, int, Scope.CIVILIANS, compute)
+
+
+MEASURES: tuple[Measure, ...] = (
+    _world("day", "days since the start; day 0 is the starting state", "days", int,
+           lambda w: w.day),
+    _world("date", "the calendar date of that day, YYYY-MM-DD", "date", str,
+           lambda w: w.date.isoformat()),
+    _world("contested_places", "places where hostile units stand together that day", "places",
+           int, lambda w: len(w.contested)),
+    _world("events", "events in the log so far (total since day 0)", "count", int,
+           lambda w: len(w.events)),
+    _world("ceasefires_active", "ceasefires in force that day, one per pair of factions",
+           "count", int, lambda w: len(w.truces)),
+    _world("crossings_closed", "border crossings the neighbouring country holds closed",
+           "places", int, lambda w: len(w.closed_crossings)),
+    _faction("strength", "soldiers in the faction's units, at places or on the road",
+             "soldiers", int,
+             lambda w, f, held: sum(u.strength for u in w.units if u.faction == f.id)),
+    _faction("killed", "soldiers put out of action in combat so far (total since day 0)",
+             "soldiers", int, lambda w, f, held: f.killed),
+    _faction("interned",
+             "soldiers who retreated across the border and were interned so far (total)",
+             "soldiers", int, lambda w, f, held: f.interned),
+    _faction("recruited", "soldiers recruited at the faction's bases so far (total)",
+             "soldiers", int, lambda w, f, held: f.recruited),
+    _faction("surrendered",
+             "soldiers who surrendered or went home when the faction collapsed (total)",
+             "soldiers", int, lambda w, f, held: f.surrendered),
+    _faction("treasury", "money in hand at the end of the day, after upkeep and recruits",
+             "US$", float, lambda w, f, held: round(f.treasury, 2)),
+    _faction("revenue_total",
+             "income so far from every source: the sum of the four `income_` measures (total)",
+             "US$", float, lambda w, f, held: round(f.revenue_total, 2)),
+    _faction("places_held", "places the faction controls, contested ones included", "places",
+             int, lambda w, f, held: len(held)),
+    _faction("border_posts_held", "border posts the faction controls, contested ones included",
+             "places", int, _held_of_kind(PlaceKind.BORDER_POST)),
+    _faction("mine_sites_held",
+             "mine sites at the places the faction controls, contested places excluded "
+             "(a contested mine pays nothing)", "sites", int,
+             lambda w, f, held: sum(
+                 w.theatre.map.places[p].mine_sites for p in held if p not in w.contested
+             )),
+    _faction("income_mines",
+             "income from the mines it holds so far, net of the share passed to a patron (total)",
+             "US$", float, _income("mines")),
+    _faction("income_trade", "income from border trade at the posts it holds so far (total)",
+             "US$", float, _income("trade")),
+    _faction("income_external",
+             "external income so far, such as the military's national budget (total)", "US$",
+             float, _income("external")),
+    _faction("income_allies", "shares of allied militias' mine income received so far (total)",
+             "US$", float, _income("allies")),
+    _faction("income_rare_earth",
+             "the rare-earth part of `income_mines` plus `income_allies` so far: "
+             "not a further source (total)", "US$", float,
+             lambda w, f, held: round(f.rare_earth_total, 2)),
+    _civilians("population",
+               "people alive, wherever they are: the starting population less those killed",
+               "people", lambda w, t: w.start_population - w.civilians_killed),
+    _civilians("displaced", "people away from home inside the theatre", "people",
+               lambda w, t: t.displaced),
+    _civilians("refugees_abroad", "people who fled across the border and are still abroad",
+               "people", lambda w, t: t.abroad),
+    _civilians("returned",
+               "people back at home after fleeing (they are among those at home)", "people",
+               lambda w, t: t.returned),
+    _civilians("killed", "civilians killed in the fighting so far (total since day 0)",
+               "people", lambda w, t: w.civilians_killed),
+)  # fmt: skip
+
+
+def of_scope(scope: Scope) -> tuple[Measure, ...]:
+    return tuple(m for m in MEASURES if m.scope is scope)
+
+
+def columns(faction_ids: Iterable[str]) -> list[tuple[str, Measure]]:
+    """The daily series' columns for a theatre with these factions, in order, with their measure."""
+    factions = list(faction_ids)
+    result = [(m.column(), m) for m in of_scope(Scope.WORLD)]
+    result += [(m.column(f), m) for f in factions for m in of_scope(Scope.FACTION)]
+    return result + [(m.column(), m) for m in of_scope(Scope.CIVILIANS)]
+
+
+def civilian_tally(world: World) -> CivilianTally:
+    # Only groups that ever left home can be displaced, abroad or back: a large
+    # theatre's groups mostly stay home, and this runs every day.
+    displaced = abroad = returned = 0
+    for group in world.civilians_stirred.values():
+        size, state = group.size, group.state
+        if state is CivilianState.DISPLACED:
+            displaced += size
+        elif state is CivilianState.REFUGEE:
+            abroad += size
+        elif state is CivilianState.RETURNED:
+            returned += size
+    return CivilianTally(displaced, abroad, returned)
+
+
+def faction_measures(world: World, faction_id: str) -> dict[str, Any]:
+    """Every faction measure of one faction today, by name."""
+    faction = world.factions[faction_id]
+    held = [p for p, holder in world.controller.items() if holder == faction_id]
+    return {m.name: m.compute(world, faction, held) for m in of_scope(Scope.FACTION)}
+
+
+def civilian_measures(world: World) -> dict[str, Any]:
+    """Every civilian measure today, by name."""
+    tally = civilian_tally(world)
+    return {m.name: m.compute(world, tally) for m in of_scope(Scope.CIVILIANS)}
+
+
+def today(world: World) -> dict[str, Any]:
+    """Today's row of the daily series: every column's value."""
+    row = {m.name: m.compute(world) for m in of_scope(Scope.WORLD)}
+    for faction_id in world.factions:
+        measures = faction_measures(world, faction_id)
+        row.update({f"{faction_id}_{name}": value for name, value in measures.items()})
+    row.update({f"civilians_{name}": value for name, value in civilian_measures(world).items()})
+    return row
+
+
+EVENT_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "day": ("the day it happened (day 1 is the first day run)", "days"),
+    "date": ("the calendar date it happened, YYYY-MM-DD", "date"),
+    "kind": ("what happened: one of the event kinds (`wargame.engine.events.EventKind`)", "name"),
+    "factions": ("the factions involved, comma-separated; empty when none", "faction ids"),
+    "place": ("where it happened; empty when it has no one place (a ceasefire)", "place id"),
+    "text": ("what happened, as a sentence without the day", "text"),
+    "sentence": ("`Day N: ` and the text, as the viewer's story shows it", "text"),
+}
+
+
+def events_frame(world: World) -> pd.DataFrame:
+    """The event log as a table, one row an event, with the columns of `EVENT_COLUMN_DOCS`."""
+    return pd.DataFrame([e.as_record() for e in world.events], columns=list(EVENT_COLUMN_DOCS))
+
+
+# The summary's keys as dotted paths (`summary["factions"]["kia"]["strength"]` is
+# `factions.<faction>.strength`, also the column name in a batch's runs table).
+SUMMARY_DOCS: dict[str, tuple[str, str]] = {
+    "scenario": ("the theatre: a shipped theatre's name or the folder's name", "name"),
+    "seed": ("the seed of the run's one random generator", "integer"),
+    "days": ("days run", "days"),
+    "start_date": ("the theatre's first day, YYYY-MM-DD", "date"),
+    "end_date": ("the date of the last day run, YYYY-MM-DD", "date"),
+    "parameters.<parameter>": (
+        "every scenario parameter's value in this run (defaults, the theatre's set-up, "
+        "then `--set`)",
+        "the parameter's own",
+    ),
+    "factions.<faction>.<measure>": ("each faction's measures at the end", "each measure's own"),
+    "control.<place>": ("the faction holding each place at the end, or null", "faction id"),
+    "contested": ("places where hostile units stand together at the end", "place ids"),
+    "civilians.<measure>": ("the civilians' measures at the end", "each measure's own"),
+    "ceasefires": ("ceasefires brokered during the run (refused offers not counted)", "count"),
+    "ceasefires_broken": ("ceasefires a party broke during the run", "count"),
+    "closed_crossings": ("crossings the neighbouring country holds closed at the end", "place ids"),
+    "events": ("events in the log at the end", "count"),
+}
+
+
+def summary(world: World) -> dict[str, object]:
+    """The run summary: stable keys, plain JSON types."""
+    return {
+        "scenario": world.theatre.name,
+        "seed": world.seed,
+        "days": world.day,
+        "start_date": world.theatre.start_date.isoformat(),
+        "end_date": world.date.isoformat(),
+        "parameters": world.parameters.model_dump(),
+        "factions": {f: faction_measures(world, f) for f in world.factions},
+        "control": dict(world.controller),
+        "contested": sorted(world.contested),
+        "civilians": civilian_measures(world),
+        "ceasefires": world.truces_made,
+        "ceasefires_broken": world.truces_broken,
+        "closed_crossings": sorted(world.closed_crossings),
+        "events": len(world.events),
+    }

@@ -1,0 +1,110 @@
+"""The conflict model: a theatre's world and its day, a list of phases run in ODD order.
+
+A phase is a module of `wargame.phases` with two functions: `start(world)`,
+which makes the phase's own state (or None), and `run(world, state)`, the
+phase's part of the day. Adding a phase is one module and one line below.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+from wargame.engine import measures
+from wargame.engine.orders import Commander
+from wargame.engine.world import World
+from wargame.phases import (
+    civilians,
+    combat,
+    command,
+    control,
+    diplomacy,
+    economy,
+    morale,
+    movement,
+    observation,
+)
+from wargame.scenario import Theatre, load_theatre
+from wargame.scenario.parameters import make_parameters
+
+PHASES: tuple[ModuleType, ...] = (
+    diplomacy,  # relations strain, truces are brokered and broken, gates close
+    command,  # each faction's commander gives its orders
+    movement,  # units travel their roads
+    combat,  # hostile units at one place fight
+    morale,  # units wear down; broken ones fall back or cross the border
+    control,  # places change hands
+    economy,  # revenue, upkeep, recruits
+    civilians,  # people flee, suffer and go home
+    observation,  # the day's measures
+)
+
+
+class ConflictModel(World):
+    """One run of a theatre.
+
+    `scenario` is a shipped theatre's name, a theatre folder, a set-up file or
+    an already loaded Theatre; `parameters` overrides the theatre's values; `rng`
+    is the seed of the one generator every random draw comes from; `commanders`
+    replaces the doctrine AI of the factions it names (a human's orders, say).
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | Theatre,
+        parameters: Mapping[str, object] | None = None,
+        rng: int | None = None,
+        commanders: Mapping[str, Commander] | None = None,
+    ) -> None:
+        theatre = scenario if isinstance(scenario, Theatre) else load_theatre(scenario)
+        seed = int(rng) if rng is not None else secrets.randbits(32)
+        super().__init__(theatre, make_parameters(theatre.parameters, dict(parameters or {})), seed)
+        for faction_id, commander in (commanders or {}).items():
+            self.factions[faction_id].commander = commander
+        self._set_militia_loyalty()
+        self.populate()
+        self.states: dict[ModuleType, Any] = {phase: phase.start(self) for phase in PHASES}
+        observation.run(self, self.states[observation])  # day 0: the starting state
+
+    def _set_militia_loyalty(self) -> None:
+        """`militia_loyalty`, when set, replaces each militia's relation to its patron."""
+        loyalty = self.parameters.militia_loyalty
+        if loyalty is None:
+            return
+        for faction_id, faction in self.factions.items():
+            if faction.spec.economy.patron in self.factions:
+                self.set_relation(faction_id, faction.spec.economy.patron, loyalty)
+
+    def step(self) -> None:
+        """One day: every phase in turn."""
+        for phase in PHASES:
+            phase.run(self, self.states[phase])
+
+    def run(self, days: int) -> None:
+        for _ in range(days):
+            self.step()
+
+    def state(self, phase: ModuleType) -> Any:
+        """A phase's own state (`model.state(diplomacy).broken_alliances`)."""
+        return self.states[phase]
+
+    def series(self) -> pd.DataFrame:
+        """The daily series so far: one row a day from day 0."""
+        return self.states[observation].frame()
+
+    def summary(self) -> dict[str, object]:
+        return measures.summary(self)
+
+
+def build_model(
+    scenario: str | Path | Theatre,
+    overrides: Mapping[str, object] | None = None,
+    seed: int | None = None,
+) -> ConflictModel:
+    """The Python API's entry point: a model ready to step."""
+    return ConflictModel(scenario, overrides, rng=seed)

@@ -1,0 +1,529 @@
+"""The world every phase reads: places and their holders, units, relations, crossings, the day.
+
+The world's state changes only through its own mutators (`set_holder`,
+`set_relation`, `make_truce`, `close_crossing`, a unit's `stand_at`, its
+`strength`, its `remove`...), and each mutator says what it changed by moving
+one of two clocks:
+
+- the *ground* clock: who holds what, who fights whom, which crossings are
+  open, the parameters;
+- the *presence* clock: where units stand and how strong they are.
+
+Answers worked out from the state (whose ground, who is cut off, the
+strength at a place, the threat to it) are kept beside the clock readings they
+were computed at, and worked out afresh when a clock has moved. No phase
+clears anything by hand, and a phase that changes the world through any
+mutator cannot leave another reading a stale answer.
+
+The shared rules live here too: armed presence, what a place earns, and
+the names of the neighbouring countries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import mesa
+from mesa.discrete_space import Network
+
+from wargame.engine.agents import CivilianGroup, Faction, Unit
+from wargame.engine.events import Event, EventKind, EventLog
+from wargame.engine.geography import Routes, build_graph, crossings
+from wargame.scenario import PlaceKind, Theatre
+from wargame.scenario.parameters import Parameters
+
+if TYPE_CHECKING:
+    import numpy as np
+
+COUNTRY_NAMES = {"CN": "China", "IN": "India", "TH": "Thailand", "LA": "Laos", "BD": "Bangladesh"}
+ADJACENT_THREAT_WEIGHT = 0.25  # judgement: enemies one road away count a quarter in a defence
+
+
+@dataclass
+class Engagement:
+    """One place's fight on one day: what combat leaves for morale, civilians and diplomacy."""
+
+    place: str
+    losses: dict[Unit, float] = field(default_factory=dict)
+    strength_before: dict[Unit, float] = field(default_factory=dict)
+    odds: dict[Unit, float] = field(default_factory=dict)
+    """Hostile strength against the unit's side at the start of the day."""
+
+
+class _Kept:
+    """Answers kept while a clock reading stays the same; a new reading drops them all."""
+
+    def __init__(self) -> None:
+        self.reading: object = None
+        self.answers: dict[tuple, Any] = {}
+
+    def get(self, reading: object, key: tuple, compute: Callable[[], Any]) -> Any:
+        if reading != self.reading:
+            self.answers = {}
+            self.reading = reading
+        try:
+            return self.answers[key]
+        except KeyError:
+            value = self.answers[key] = compute()
+            return value
+
+
+class World(mesa.Model):
+    """A theatre's state on one day and the questions every phase asks of it.
+
+    Built from a loaded theatre and its parameters; `seed` seeds the one
+    generator every random draw comes from.
+    """
+
+    def __init__(self, theatre: Theatre, parameters: Parameters, seed: int) -> None:
+        self.seed = seed
+        super().__init__(rng=seed)
+        self.theatre = theatre
+        self._ground_clock = 0
+        self._presence_clock = 0
+        self._parameters = parameters
+        self._ground = _Kept()
+        self._situation = _Kept()
+        graph = build_graph(theatre.map, parameters)
+        self.grid = Network(graph, random=self.random, layout=dict(graph.nodes(data="pos")))
+        self.routes = Routes(graph)
+        self.crossings: dict[str, list[str]] = crossings(graph)
+        """Home places with a road into a foreign sanctuary, and the sanctuaries they face."""
+
+        self.factions: dict[str, Faction] = {
+            faction_id: Faction(self, faction_id, spec)
+            for faction_id, spec in theatre.factions.items()
+        }
+        places = theatre.map.places
+        self._holders: dict[str, str | None] = {
+            place_id: theatre.control.get(place_id)
+            for place_id, place in places.items()
+            if place.kind is not PlaceKind.SANCTUARY
+        }
+        self.controller: Mapping[str, str | None] = MappingProxyType(self._holders)
+        """Who holds each home place (read-only: `set_holder` changes it)."""
+        self._start_holdings = {
+            f: frozenset(p for p, holder in self._holders.items() if holder == f)
+            for f in self.factions
+        }
+        self._starting_garrisons: dict[tuple[str, str], int] = {}
+        for entry in theatre.units:
+            key = (entry.faction, entry.place)
+            self._starting_garrisons[key] = (
+                self._starting_garrisons.get(key, 0) + entry.strength * entry.count
+            )
+        self._contested: frozenset[str] = frozenset()
+        self._closed: frozenset[str] = frozenset()
+        self._truces: frozenset[tuple[str, str]] = frozenset()
+        self.truces_made = 0
+        self.truces_broken = 0
+        self.battles: list[Engagement] = []
+        """Today's fights (yesterday's until combat has run), for the phases after combat."""
+        self.civilians_killed = 0
+        self.interned_at: dict[tuple[str, str], int] = {}
+        """Soldiers interned, by (sanctuary, faction): the map draws them across the border."""
+        self.events = EventLog()
+        self.listeners: list[Callable[[Event], None]] = []
+        """Called with each event as it is logged: how a phase reacts to another's news
+        (the civilians phase hears of captures) without importing it."""
+
+        self.civilians_stirred: dict[int, CivilianGroup] = {}
+        """Groups that have left home at least once, by id (kept by CivilianGroup.state)."""
+        self.civilians_away: dict[int, CivilianGroup] = {}
+        """Groups displaced or abroad now, by id (kept by CivilianGroup.state)."""
+        self.start_population = sum(p.population for p in places.values())
+
+    def populate(self) -> None:
+        """The theatre's starting units and civilian groups, in the order the seed expects."""
+        for entry in self.theatre.units:
+            for _ in range(entry.count):
+                Unit(self, entry.faction, entry.strength, entry.place, entry.name)
+        size = self.parameters.civilian_group_size
+        for place in self.theatre.map.places.values():
+            full, rest = divmod(place.population, size)
+            for group_size in [size] * full + ([rest] if rest else []):
+                CivilianGroup(self, place.id, group_size)
+
+    # --- the clocks ----------------------------------------------------------------
+
+    def ground_changed(self) -> None:
+        """Holders, relations, truces, crossings or parameters changed: ground answers go."""
+        self._ground_clock += 1
+
+    def presence_changed(self) -> None:
+        """A unit moved, came, went or changed strength: answers about presence go."""
+        self._presence_clock += 1
+
+    def _ground_of(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        return self._ground.get(self._ground_clock, key, compute)
+
+    def _situation_of(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        return self._situation.get((self._ground_clock, self._presence_clock), key, compute)
+
+    # --- mutators --------------------------------------------------------------------
+
+    @property
+    def parameters(self) -> Parameters:
+        return self._parameters
+
+    @parameters.setter
+    def parameters(self, parameters: Parameters) -> None:
+        self._parameters = parameters
+        self.ground_changed()
+
+    def set_holder(self, place: str, holder: str | None) -> None:
+        """`holder` (None: nobody) now holds `place`."""
+        self._holders[place] = holder
+        self.ground_changed()
+
+    def set_relation(self, a: str, b: str, value: float) -> None:
+        """Both sides' view of each other, kept in [-1, 1]."""
+        value = min(max(value, -1.0), 1.0)
+        self.factions[a].relations[b] = value
+        self.factions[b].relations[a] = value
+        self.ground_changed()
+
+    @property
+    def truces(self) -> frozenset[tuple[str, str]]:
+        """Pairs of factions (sorted) under a ceasefire: they do not fight while it holds."""
+        return self._truces
+
+    def make_truce(self, a: str, b: str) -> None:
+        self._truces |= {_pair(a, b)}
+        self.truces_made += 1
+        self.ground_changed()
+
+    def break_truce(self, a: str, b: str) -> None:
+        self._truces -= {_pair(a, b)}
+        self.truces_broken += 1
+        self.ground_changed()
+
+    @property
+    def closed_crossings(self) -> frozenset[str]:
+        """Crossings the neighbouring country holds closed."""
+        return self._closed
+
+    def close_crossing(self, crossing: str) -> None:
+        self._closed |= {crossing}
+        self.ground_changed()
+
+    def open_crossing(self, crossing: str) -> None:
+        self._closed -= {crossing}
+        self.ground_changed()
+
+    @property
+    def contested(self) -> frozenset[str]:
+        """Places where hostile units stood together at the last count (the control phase's)."""
+        return self._contested
+
+    def set_contested(self, places: Iterable[str]) -> None:
+        self._contested = frozenset(places)
+
+    # --- time and words ----------------------------------------------------------------
+
+    @property
+    def day(self) -> int:
+        return int(self.time)
+
+    @property
+    def date(self) -> dt.date:
+        return self.theatre.start_date + dt.timedelta(days=self.day)
+
+    def place_name(self, place_id: str) -> str:
+        return self.theatre.map.places[place_id].name
+
+    def country_name(self, place_id: str) -> str:
+        """The name of the country a place lies in, as the theatre gives it (else its code)."""
+        code = self.theatre.map.places[place_id].country
+        return COUNTRY_NAMES.get(code, code)
+
+    def list_factions(self, faction_ids: list[str]) -> str:
+        names = [self.factions[f].short_name for f in faction_ids]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def log(
+        self, kind: EventKind, factions: tuple[str, ...], place: str | None, text: str
+    ) -> Event:
+        event = Event(self.day, self.date, kind, factions, place, text)
+        self.events.append(event)
+        for listener in self.listeners:
+            listener(event)
+        return event
+
+    # --- units ----------------------------------------------------------------------------
+
+    @property
+    def units(self) -> list[Unit]:
+        """Units in play, in creation order (so phases that need no chance are repeatable)."""
+        return list(self.agents_by_type.get(Unit, []))
+
+    @property
+    def civilians(self) -> list[CivilianGroup]:
+        return list(self.agents_by_type.get(CivilianGroup, []))
+
+    def unit(self, unique_id: int) -> Unit | None:
+        return self._situation_of(("units",), lambda: {u.unique_id: u for u in self.units}).get(
+            unique_id
+        )
+
+    def starting_strength(self, faction: str) -> int:
+        return sum(u.strength * u.count for u in self.theatre.units if u.faction == faction)
+
+    def starting_garrison(self, faction: str, place: str) -> int:
+        """Soldiers the faction had at `place` on day 0."""
+        return self._starting_garrisons.get((faction, place), 0)
+
+    def start_holdings(self, faction: str) -> frozenset[str]:
+        return self._start_holdings[faction]
+
+    # --- who fights whom ---------------------------------------------------------------
+
+    def allied(self, a: str, b: str) -> bool:
+        """One faction, or two whose relation both ways is above the alliance threshold."""
+        threshold = self.parameters.alliance_threshold
+        return a == b or (
+            self.factions[a].relations.get(b, 0.0) > threshold
+            and self.factions[b].relations.get(a, 0.0) > threshold
+        )
+
+    def hostile(self, a: str, b: str) -> bool:
+        """Two factions fight when either is hostile to the other and no truce holds."""
+        return self._ground_of(
+            ("hostile", a, b),
+            lambda: (
+                (self.factions[a].is_hostile(b) or self.factions[b].is_hostile(a))
+                and _pair(a, b) not in self._truces
+            ),
+        )
+
+    def allies_of(self, faction: str) -> frozenset[str]:
+        """The faction and its allies."""
+        return self._ground_of(
+            ("allies", faction),
+            lambda: frozenset(f for f in self.factions if self.allied(faction, f)),
+        )
+
+    def enemies_of(self, faction: str) -> frozenset[str]:
+        """Factions the faction fights today."""
+        return self._ground_of(
+            ("enemies of", faction),
+            lambda: frozenset(f for f in self.factions if self.hostile(faction, f)),
+        )
+
+    # --- ground -----------------------------------------------------------------------
+
+    def friendly_ground(self, faction: str) -> frozenset[str]:
+        """Places held by the faction or by its allies."""
+        return self._ground_of(
+            ("friendly", faction), lambda: self._held_by(self.allies_of(faction))
+        )
+
+    def hostile_ground(self, faction: str) -> frozenset[str]:
+        """Places held by a faction hostile to this one: routes avoid passing through them."""
+        return self._ground_of(
+            ("hostile", faction), lambda: self._held_by(self.enemies_of(faction))
+        )
+
+    def _held_by(self, factions: frozenset[str]) -> frozenset[str]:
+        return frozenset(p for p, holder in self._holders.items() if holder in factions)
+
+    def is_cut_off(self, faction: str, place: str) -> bool:
+        """No road from `place` reaches friendly ground without passing through the enemy.
+
+        Roads run both ways, so one search from all friendly ground answers
+        the question for every place at once.
+        """
+        in_touch = self._ground_of(
+            ("in touch", faction),
+            lambda: self.routes.reachable_from_any(
+                self.friendly_ground(faction), self.hostile_ground(faction)
+            ),
+        )
+        return place not in in_touch
+
+    def key_places(self, faction: str) -> frozenset[str]:
+        """Places the faction holds that doctrine keeps a garrison in."""
+        places = self.theatre.map.places
+        threshold = self.parameters.key_town_population
+        return self._ground_of(
+            ("key", faction),
+            lambda: frozenset(
+                p
+                for p, holder in self._holders.items()
+                if holder == faction
+                and (places[p].kind is not PlaceKind.TOWN or places[p].population >= threshold)
+            ),
+        )
+
+    def home_range(self, faction: str) -> frozenset[str] | None:
+        """Places within the doctrine's range of what the faction held at the start."""
+        days = self.factions[faction].spec.doctrine.range_days
+        if days is None:
+            return None
+        return self._ground_of(
+            ("range", faction),
+            lambda: frozenset(
+                p
+                for home in self._start_holdings[faction]
+                for p, d in self.routes.reachable(home).items()
+                if d <= days
+            ),
+        )
+
+    def border_zone(self) -> frozenset[str]:
+        """Places within `border_zone_days` of a crossing, by road."""
+        return self._ground_of(
+            ("border zone",),
+            lambda: frozenset(self.routes.within(self.crossings, self.parameters.border_zone_days)),
+        )
+
+    # --- presence ---------------------------------------------------------------------
+
+    def strength_at(self) -> dict[str, dict[str, float]]:
+        """Soldiers per faction at each place (units on roads are at none)."""
+        return self._situation_of(("presence",), self._armed_presence)
+
+    def _armed_presence(self) -> dict[str, dict[str, int]]:
+        presence: dict[str, dict[str, int]] = {}
+        for unit in self.units:
+            if unit.place is not None and unit.strength > 0:
+                here = presence.setdefault(unit.place, {})
+                here[unit.faction] = here.get(unit.faction, 0) + unit.strength
+        return presence
+
+    def enemy_positions(self, faction: str) -> frozenset[str]:
+        """Places where units hostile to the faction stand."""
+        return self._situation_of(
+            ("enemies", faction),
+            lambda: self._where_present(self.enemies_of(faction)),
+        )
+
+    def _where_present(self, factions: frozenset[str]) -> frozenset[str]:
+        return frozenset(
+            p for p, present in self.strength_at().items() if not factions.isdisjoint(present)
+        )
+
+    def safe_ground(self, faction: str) -> frozenset[str]:
+        """Friendly places with no hostile unit on them."""
+        return self._situation_of(
+            ("safe", faction), lambda: self.friendly_ground(faction) - self.enemy_positions(faction)
+        )
+
+    def enemy_ground(self, faction: str) -> frozenset[str]:
+        """Places hostile factions hold or stand on: what a retreat keeps clear of.
+
+        One object while nothing changes, so the road searches of every broken
+        unit of the faction share their cache entry.
+        """
+        return self._situation_of(
+            ("enemy ground", faction),
+            lambda: self.hostile_ground(faction) | self.enemy_positions(faction),
+        )
+
+    def ground_mask(self, ground: str, faction: str) -> np.ndarray:
+        """`safe_ground`, `threatened_ground`... of a faction as a boolean array over places."""
+        return self._situation_of(
+            ("mask", ground, faction), lambda: self.routes.mask(getattr(self, ground)(faction))
+        )
+
+    def threatened_ground(self, faction: str) -> frozenset[str]:
+        """Places with hostile units on them or one road away."""
+        return self._situation_of(
+            ("threatened", faction),
+            lambda: frozenset(
+                p
+                for enemy_at in self.enemy_positions(faction)
+                for p in [enemy_at, *(n for n, _ in self.routes.roads_from.get(enemy_at, []))]
+            ),
+        )
+
+    def defence(self, faction: str, place: str) -> float:
+        """Hostile soldiers an attacker on `place` would face, fortification included."""
+        return self._situation_of(
+            ("defence", faction, place), lambda: self._defence(faction, place)
+        )
+
+    def _defence(self, faction: str, place: str) -> float:
+        presence = self.strength_at()
+        enemies = self.enemies_of(faction)
+        here = sum(s for f, s in presence.get(place, {}).items() if f in enemies)
+        near = sum(
+            s
+            for n, _ in self.routes.roads_from[place]
+            for f, s in presence.get(n, {}).items()
+            if f in enemies
+        )
+        holder = self._holders.get(place)
+        bonus = 1.0
+        if holder in enemies:
+            bonus += (
+                self.parameters.fortification_bonus * self.theatre.map.places[place].fortification
+            )
+        return (here + ADJACENT_THREAT_WEIGHT * near) * bonus
+
+    def threat(self, faction: str, place: str) -> float:
+        """Soldiers needed to hold `place` against the hostile units on it and one road away."""
+        return self._situation_of(("threat", faction, place), lambda: self._threat(faction, place))
+
+    def _threat(self, faction: str, place: str) -> float:
+        presence = self.strength_at()
+        hostile = self.enemies_of(faction)
+        nearby = [place] + [n for n, _ in self.routes.roads_from[place]]
+        enemies = sum(s for p in nearby for f, s in presence.get(p, {}).items() if f in hostile)
+        fortification = self.theatre.map.places[place].fortification
+        return enemies / (1.0 + self.parameters.fortification_bonus * fortification) ** 0.5
+
+    # --- what places are worth ----------------------------------------------------------
+
+    def mine_revenue(self, place: str) -> float:
+        """US$ a mine area pays its controller in a day at today's prices."""
+        spec = self.theatre.map.places[place]
+        params = self.parameters
+        price = (
+            params.rare_earth_price if spec.mineral == "rare_earth" else params.other_mineral_price
+        )
+        return spec.mine_sites * params.mine_output_per_site * price * params.mine_tax_share
+
+    def trade_revenue(self, place: str) -> float:
+        """US$ a border post pays its controller in a day while its crossing is open."""
+        if place in self._closed:
+            return 0.0
+        return self.theatre.map.places[place].trade_per_day * self.parameters.trade_share
+
+    def revenue_per_day(self, place: str) -> float:
+        """US$ a place yields its controller per day: mine output at today's price, and trade."""
+        worth = self.mine_revenue(place)
+        if self.theatre.map.places[place].kind is PlaceKind.BORDER_POST:
+            worth += self.trade_revenue(place)
+        return worth
+
+    def revenue_worths(self) -> dict[str, float]:
+        """Each home place's revenue on a 0-1 scale (the richest is 1)."""
+
+        def worths() -> dict[str, float]:
+            per_day = {p: self.revenue_per_day(p) for p in self._holders}
+            richest = max(per_day.values()) or 1.0
+            return {p: revenue / richest for p, revenue in per_day.items()}
+
+        return self._ground_of(("revenue worths",), worths)
+
+    def strategic_worths(self) -> dict[str, float]:
+        """`strategic_worth` of every home place: fixed while the parameters are."""
+        return self._ground_of(
+            ("strategic worths",), lambda: {p: self.strategic_worth(p) for p in self._holders}
+        )
+
+    def strategic_worth(self, place: str) -> float:
+        spec = self.theatre.map.places[place]
+        worth = getattr(self.parameters, f"worth_{spec.kind.value}")
+        if spec.kind is PlaceKind.TOWN:
+            worth += 0.3 * min(spec.population / 100_000, 1.0)
+        return worth
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)

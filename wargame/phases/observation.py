@@ -1,0 +1,34 @@
+"""Phase 9, observation: the day's row of every measure, kept as the daily series.
+
+The series has one row per day (day 0 is the starting state) with the
+columns of `wargame.engine.measures`: `<faction>_<measure>`,
+`civilians_<measure>` and the world's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from wargame.engine import measures
+from wargame.engine.world import World
+
+
+@dataclass
+class State:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    """One row a day, oldest first."""
+
+    def frame(self) -> pd.DataFrame:
+        """The daily series as a data frame with a plain index (its `day` column counts days)."""
+        return pd.DataFrame(self.rows)
+
+
+def start(world: World) -> State:
+    return State()
+
+
+def run(world: World, state: State) -> None:
+    state.rows.append(measures.today(world))
