@@ -1,4 +1,4 @@
-"""Phase 1, diplomacy: alliances strain, militias collapse, the neighbour brokers truces and shuts gates.
+"""Phase 1, diplomacy: alliances strain, militias collapse, a neighbour brokers truces, shuts gates.
 
 - A militia allied to a patron (the NDA-K to the Tatmadaw) loses faith each
   day its places are attacked while no patron unit is there, and each time
