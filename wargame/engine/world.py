@@ -55,21 +55,20 @@ class Engagement:
 
 
 class _Kept:
-    """Answers kept while a clock reading stays the same; a new reading drops them all."""
+    """Answers kept while a clock reads the same; a new reading drops them all."""
+
+    __slots__ = ("answers", "reading")
 
     def __init__(self) -> None:
-        self.reading: object = None
+        self.reading = -1
         self.answers: dict[tuple, Any] = {}
 
-    def get(self, reading: object, key: tuple, compute: Callable[[], Any]) -> Any:
+    def at(self, reading: int) -> dict[tuple, Any]:
+        """The answers kept at this reading (none, when the clock has moved since)."""
         if reading != self.reading:
             self.answers = {}
             self.reading = reading
-        try:
-            return self.answers[key]
-        except KeyError:
-            value = self.answers[key] = compute()
-            return value
+        return self.answers
 
 
 class World(mesa.Model):
@@ -84,7 +83,8 @@ class World(mesa.Model):
         super().__init__(rng=seed)
         self.theatre = theatre
         self._ground_clock = 0
-        self._presence_clock = 0
+        self._clock = 0
+        """Moves with every change, of ground or of presence."""
         self._parameters = parameters
         self._ground = _Kept()
         self._situation = _Kept()
@@ -151,18 +151,29 @@ class World(mesa.Model):
     # --- the clocks ----------------------------------------------------------------
 
     def ground_changed(self) -> None:
-        """Holders, relations, truces, crossings or parameters changed: ground answers go."""
+        """Holders, relations, truces, crossings or parameters changed: every answer goes."""
         self._ground_clock += 1
+        self._clock += 1
 
     def presence_changed(self) -> None:
         """A unit moved, came, went or changed strength: answers about presence go."""
-        self._presence_clock += 1
+        self._clock += 1
 
     def _ground_of(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        return self._ground.get(self._ground_clock, key, compute)
+        answers = self._ground.at(self._ground_clock)
+        try:
+            return answers[key]
+        except KeyError:
+            value = answers[key] = compute()
+            return value
 
     def _situation_of(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        return self._situation.get((self._ground_clock, self._presence_clock), key, compute)
+        answers = self._situation.at(self._clock)
+        try:
+            return answers[key]
+        except KeyError:
+            value = answers[key] = compute()
+            return value
 
     # --- mutators --------------------------------------------------------------------
 
