@@ -24,9 +24,9 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "8669da432eb0b591e4590c5b2d744c8bb203316e24e2d5ee5007b367c75ef1c6",
-    ("kachin", 2): "532bd77eead3f9aedb8e92e2b2955bcf7c7a20b2d4d1bc200c3b70c0cba323e7",
-    ("kachin", 3): "c77eb48db0caf4fc09e36e93eca3ee8118370983897d2b53d9b25e4246c3d163",
+    ("kachin", 1): "cfb7a6d1bffcc522a5403232e90b0dcaab49daf4d9cc249a10a4a20b79d4f433",
+    ("kachin", 2): "1c0b53f17181cb196ee81366d23d5f624ed7be7d3b6c6251f4c5b99fd936715c",
+    ("kachin", 3): "9e6c8318c682ea5f92e2436136b233d4163834a7b53c41410eaf8cf0efe35338",
     ("synthetic", 1): "a66e76f51237d4c14421cfe19e6c43631f6190acb6be008e5a1ba94536eef6c2",
     ("synthetic", 2): "6479cee110a8925ab43bcdea168d281dbb6ae5636d89c1e456a9e1d109096680",
 }

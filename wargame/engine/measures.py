@@ -123,7 +123,7 @@ MEASURES: tuple[Measure, ...] = (
     _faction("income_mines",
              "income from the mines it holds so far, net of the share passed to a patron (total)",
              "US$", float, _income("mines")),
-    _faction("income_trade", "income from border trade at the posts it holds so far (total)",
+    _faction("income_trade", "income from trade at the places it holds so far (total)",
              "US$", float, _income("trade")),
     _faction("income_external",
              "external income so far, such as the military's national budget (total)", "US$",

@@ -500,17 +500,17 @@ class World(mesa.Model):
         return spec.mine_sites * params.mine_output_per_site * price * params.mine_tax_share
 
     def trade_revenue(self, place: str) -> float:
-        """US$ a border post pays its controller in a day while its crossing is open."""
+        """US$ of a place's trade its controller takes in a day (none while its crossing is closed).
+
+        Any place with a trade value earns it - a market town as well as a border post.
+        """
         if place in self._closed:
             return 0.0
         return self.theatre.map.places[place].trade_per_day * self.parameters.trade_share
 
     def revenue_per_day(self, place: str) -> float:
         """US$ a place yields its controller per day: mine output at today's price, and trade."""
-        worth = self.mine_revenue(place)
-        if self.theatre.map.places[place].kind is PlaceKind.BORDER_POST:
-            worth += self.trade_revenue(place)
-        return worth
+        return self.mine_revenue(place) + self.trade_revenue(place)
 
     def revenue_worths(self) -> dict[str, float]:
         """Each home place's revenue on a 0-1 scale (the richest is 1)."""

@@ -1,11 +1,11 @@
-"""Phase 7, economy: mines and border trade pay whoever holds them; armies cost money.
+"""Phase 7, economy: mines and trade pay whoever holds them; armies cost money.
 
 Each day a mine area pays its controller sites x output per site x price x
 the tax share a controller takes (the KIA's 35,000 yuan per tonne of rare
-earths [15] is ~15% of the value); a contested mine pays nothing. A border
-post pays its controller a share of its trade, nothing while contested or
-while the crossing is closed. An allied militia passes a share of its mine
-revenue to its patron (the NDA-K to the Tatmadaw). External income (the
+earths [15] is ~15% of the value); a contested mine pays nothing. A place
+with trade (a border post, a market town) pays its controller a share of it,
+nothing while contested or while its crossing is closed. An allied militia
+passes a share of its mine revenue to its patron (the NDA-K to the Tatmadaw). External income (the
 military's national budget) arrives whatever happens on the ground, which is
 why losing local revenue hurts the Tatmadaw without crippling it.
 
@@ -41,7 +41,7 @@ def run(model: World, state: None) -> None:
             income[holder]["mines"] += earned
             if places[place].mineral == RARE_EARTH:
                 rare_earth[holder] += earned
-        if places[place].kind is PlaceKind.BORDER_POST:
+        if places[place].trade_per_day:
             income[holder]["trade"] += model.trade_revenue(place)
     for faction_id, faction in model.factions.items():
         patron = faction.spec.economy.patron

@@ -154,8 +154,7 @@ class Parameters(BaseModel):
         default=0.1,
         ge=0.0,
         le=1.0,
-        description="share of a border post's trade its controller takes in duties and fees "
-        "(judgement)",
+        description="share of a place's trade its controller takes in duties and fees (judgement)",
     )
     worth_border_post: float = Field(
         default=1.0, ge=0.0, le=100.0, description="strategic worth of a border post (0-1 scale)"
