@@ -99,3 +99,23 @@ def test_a_long_report_off_a_terminal_says_each_step_on_stderr(
     ]
     assert steps[0][3] == "read the results"
     assert steps[-1][3] == f"drew figure {figures} of {figures}"
+
+
+def test_the_report_charts_control_of_the_towns_the_runs_own_parameters_call_key():
+    import pandas as pd
+
+    from wargame.report import key_places
+    from wargame.scenario import load_theatre
+
+    theatre = load_theatre("kachin")
+    towns = {p.id: p.population for p in theatre.map.places.values() if p.kind.value == "town"}
+    columns = {f"control.{p}": ["x"] for p in theatre.map.places}
+
+    def charted(threshold: int) -> set[str]:
+        runs = pd.DataFrame({**columns, "parameters.key_town_population": [threshold]})
+        return set(key_places(theatre, runs)) & set(towns)
+
+    assert charted(0) == set(towns)
+    assert charted(10**9) == set()
+    middle = sorted(towns.values())[len(towns) // 2]
+    assert charted(middle) == {t for t, people in towns.items() if people >= middle}

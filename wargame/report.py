@@ -24,14 +24,13 @@ from matplotlib.figure import Figure
 from scipy.stats import binomtest
 
 from wargame.batch import METADATA, read_runs, read_series
-from wargame.scenario import PlaceKind, load_theatre
+from wargame.scenario import PlaceKind, Theatre, load_theatre
 
 if TYPE_CHECKING:
     from wargame.progress import Update
 
 CONFIDENCE = 0.95
 LOW, HIGH = 0.1, 0.9  # the fan charts' band
-KEY_TOWN_POPULATION = 20_000
 
 
 class ReportError(Exception):
@@ -150,6 +149,23 @@ def _quiet(done: int, total: int | None, note: str = "") -> None:
     pass
 
 
+def key_places(theatre: Theatre, runs: pd.DataFrame) -> list[str]:
+    """Places the report charts control of: what doctrine garrisons in these runs.
+
+    Towns count from the runs' own `key_town_population` (the smallest, when it
+    was swept), as the commanders in those runs counted them.
+    """
+    column = "parameters.key_town_population"
+    threshold = int(runs[column].min()) if column in runs and len(runs) else 0
+    return [
+        p.id
+        for p in theatre.map.places.values()
+        if p.kind is not PlaceKind.SANCTUARY
+        and (p.kind is not PlaceKind.TOWN or p.population >= threshold)
+        and f"control.{p.id}" in runs
+    ]
+
+
 def build_report(results: Path, out: Path | None = None, progress: Update = _quiet) -> Path:
     """Write the report of a results folder; returns the report folder.
 
@@ -193,13 +209,7 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     flags = [n for n, o in outcomes.items() if o["kind"] in ("holds", "taken")]
     numbers = [n for n, o in outcomes.items() if o["kind"] in ("series", "events")]
     numbers += [f"{n}.day" for n, o in outcomes.items() if o["kind"] == "taken"]
-    key = [
-        p.id
-        for p in theatre.map.places.values()
-        if p.kind is not PlaceKind.SANCTUARY
-        and (p.kind is not PlaceKind.TOWN or p.population >= KEY_TOWN_POPULATION)
-        and f"control.{p.id}" in ok
-    ]
+    key = key_places(theatre, ok)
     figures = (
         (len(grid or [None]) if flags else 0)
         + (len(metadata.get("fan_series") or []) if series is not None else 0)
