@@ -53,7 +53,8 @@ def test_a_team_that_stops_recruiting_recruits_no_one():
 
 
 def test_fog_shows_enemies_only_next_to_what_a_side_holds_or_occupies():
-    model = ConflictModel("kachin", rng=1)
+    game = Game(SETUP.model_copy(update={"seed": 1}))
+    model = game.model
     places = seen_places(model, "kia")
     graph = model.grid.G
     for unit in seen_units(model, "kia"):
@@ -61,10 +62,10 @@ def test_fog_shows_enemies_only_next_to_what_a_side_holds_or_occupies():
             assert unit.place in places
     hidden = [u for u in model.units if u.faction != "kia" and u.place not in places]
     assert hidden, "the default theatre must keep some enemy out of the KIA's sight"
-    view = side_view(model, "kia")
-    shown = {u["id"] for u in view["units"]}
+    view = side_view(model, game.knowledge["kia"])
+    shown = {u.id for u in view.units}
     assert not shown & {u.unique_id for u in hidden}
-    assert all(u["morale"] is None for u in view["units"] if u["faction"] != "kia")
+    assert all(u.morale is None for u in view.units if u.faction != "kia")
     for place in places:  # seen = own ground or units, or one road from it
         near = {place, *graph.neighbors(place)}
         assert any(
@@ -204,11 +205,14 @@ def test_classroom_list_prints_each_game_with_its_umpire_address(tmp_path, capsy
 
 
 def test_a_teams_charts_show_only_its_own_side():
-    from wargame.viewer.charts import side_chart_options
+    from wargame.viewer.charts import series_chart_options
 
-    model = ConflictModel("kachin", rng=2)
-    model.run(10)
-    charts = side_chart_options(model, "kia")
+    game = Game(SETUP.model_copy(update={"seed": 2}))
+    for _ in range(2):
+        game.submit("kia", TurnOrders())
+        game.submit("tatmadaw", TurnOrders())
+    kia = game.model.factions["kia"]
+    charts = series_chart_options(game.knowledge["kia"].series(), [kia])
     assert "civilians" not in charts
     names = [s["name"] for option in charts.values() for s in option["series"]]
     assert names and all(name.split(" ")[0] == "KIA" for name in names)

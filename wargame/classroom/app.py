@@ -15,22 +15,21 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from functools import partial
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets
 import solara
 
 from wargame.classroom.exercises import load_exercise, sheet_html, shipped_exercises
-from wargame.classroom.fog import map_fog, side_view
+from wargame.classroom.fog import side_map, side_view
 from wargame.classroom.game import Game, GameSetup, Injection, replay_to_day
 from wargame.classroom.rooms import Classroom, RoomError
 from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.engine.posture import Posture
 from wargame.scenario import ScenarioError, bundled_scenarios, load_theatre
 from wargame.viewer.chart_widget import Chart, option_json
-from wargame.viewer.charts import chart_options, side_chart_options
-from wargame.viewer.map_figure import TheatreMap
+from wargame.viewer.charts import chart_options, series_chart_options
+from wargame.viewer.map_figure import MapState, TheatreMap, whole_map
 
 DB_ENV = "WARGAME_CLASSROOM_DB"
 REFRESH_SECONDS = 2.0
@@ -97,8 +96,8 @@ def room_state(code: Callable[[], str]) -> tuple:
         return ("gone", str(problem))
 
 
-def map_png(drawings: dict, key: object, model, fog_of=None) -> bytes:
-    """The map of `model` (seen by `fog_of(model)`'s side, if given), drawn once per day.
+def map_png(drawings: dict, key: object, model, side: MapState | None = None) -> bytes:
+    """The map of `model`, or of `side` alone (one side's view of it) if given, drawn once a day.
 
     Pages re-render every few seconds to notice turns; the map only changes with the day.
     """
@@ -107,7 +106,7 @@ def map_png(drawings: dict, key: object, model, fog_of=None) -> bytes:
         entry = drawings[key] = {"map": TheatreMap(model), "drawn": None, "png": b""}
     state = (id(model), model.day)
     if entry["drawn"] != state:
-        entry["map"].update(model, fog=fog_of(model) if fog_of else None)
+        entry["map"].draw(whole_map(model) if side is None else side)
         entry["png"], entry["drawn"] = entry["map"].png(), state
     return entry["png"]
 
@@ -261,21 +260,21 @@ def TeamPage(token: str) -> None:
     except RoomError as problem:
         solara.Error(f"This seat cannot be found: {problem}")
         return
-    with rooms.lock:
+    with rooms.lock:  # the side's view is all read of the model, beside the map's places and roads
         model = game.model
-        view = side_view(model, seat.faction)
-        fog_of = partial(map_fog, faction=seat.faction)
-        png = map_png(drawings, (seat.room, seat.faction), model, fog_of)
+        view = side_view(model, game.knowledge[seat.faction])
+        names = {p: model.place_name(p) for p in model.theatre.map.places}
+        short_names = {f: faction.short_name for f, faction in model.factions.items()}
+        side = side_map(view, model.theatre.map.places, short_names)
+        png = map_png(drawings, (seat.room, seat.faction), model, side)
         status = _status(game, rooms.deadline(seat.room))
         submitted = seat.faction in game.submitted
-        names = {p: model.place_name(p) for p in model.theatre.map.places}
-        own = [u for u in model.units if u.faction == seat.faction]
+        own = [u for u in view.units if u.faction == seat.faction]
         reach = {
-            u.unique_id: sorted(model.routes.reachable(u.place or u.transit.destination))
-            for u in own
+            u.id: sorted(model.routes.reachable(u.place or u.transit.destination)) for u in own
         }
-        faction_name = model.factions[seat.faction].name
-        charts = [option_json(o) for o in side_chart_options(model, seat.faction).values()]
+        faction = model.factions[seat.faction]
+        charts = [option_json(o) for o in series_chart_options(view.series, [faction]).values()]
 
     def submit() -> None:
         units = {
@@ -294,7 +293,7 @@ def TeamPage(token: str) -> None:
         message.set("Orders sent.")
 
     solara.HTML("div", status)
-    solara.HTML("div", f"<b>{html.escape(seat.team)}</b> commands the {html.escape(faction_name)}")
+    solara.HTML("div", f"<b>{html.escape(seat.team)}</b> commands the {html.escape(faction.name)}")
     with solara.Columns([3, 2]):
         solara.Image(png, format="png", width="100%")
         with solara.Column():
@@ -317,15 +316,15 @@ def TeamPage(token: str) -> None:
                         on_value=lambda v, f=flag: flags.set({**flags.value, f: v}),
                     )
                 for unit in own:
-                    draft = drafts.value.get(unit.unique_id, {})
-                    where = names.get(unit.place) if unit.place else "on the road"
+                    draft = drafts.value.get(unit.id, {})
+                    where = f"at {names[unit.place]}" if unit.place else "on the road"
                     with solara.Row(style={"align-items": "center"}):
-                        solara.Text(f"{unit.name} ({unit.strength:,}) at {where}")
+                        solara.Text(f"{unit.name} ({unit.strength:,}) {where}")
                         solara.Select(
                             "Go to",
-                            values=[STAY, *reach[unit.unique_id]],
+                            values=[STAY, *reach[unit.id]],
                             value=draft.get("objective", STAY),
-                            on_value=lambda v, u=unit.unique_id: drafts.set(
+                            on_value=lambda v, u=unit.id: drafts.set(
                                 {**drafts.value, u: {**drafts.value.get(u, {}), "objective": v}}
                             ),
                         )
@@ -333,13 +332,15 @@ def TeamPage(token: str) -> None:
                             "Posture",
                             values=[p.value for p in Posture],
                             value=draft.get("posture", "hold"),
-                            on_value=lambda v, u=unit.unique_id: drafts.set(
+                            on_value=lambda v, u=unit.id: drafts.set(
                                 {**drafts.value, u: {**drafts.value.get(u, {}), "posture": v}}
                             ),
                         )
                 solara.Button("Send orders", on_click=submit, color="primary")
             solara.HTML("h3", "What your side has seen")
-            items = "".join(f"<li>{html.escape(s)}</li>" for s in reversed(view["events"][-40:]))
+            items = "".join(
+                f"<li>{html.escape(e.sentence)}</li>" for e in reversed(view.events[-40:])
+            )
             solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-story"])
     with solara.ColumnsResponsive(12, medium=6, large=4):
         for option in charts:

@@ -1,21 +1,37 @@
-"""Fog of war: what one side can see, decided on the server so a page cannot show more.
+"""Fog of war: what one side knows, decided on the server so a page cannot show more.
 
 A side sees the places it holds or has units at, and the places one road
 away from those; it sees every unit at a place it sees, and units on a road
 with a seen end. It knows its own tallies, not the enemy's.
+
+What it saw it keeps, and it learns no more: the game keeps a `SideKnowledge`
+for each team's side, written at the end of every day, and a team's page is
+built from that record and today's sight alone (`side_view`), never from the
+model itself, so a place newly seen shows no history and a place lost from
+sight keeps the events the side saw there.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from wargame.engine.measures import faction_measures
+
 if TYPE_CHECKING:
-    from wargame.engine.agents import Unit
+    from collections.abc import Mapping
+
+    from wargame.engine.agents import Transit, Unit
+    from wargame.engine.events import Event
     from wargame.engine.model import ConflictModel
-    from wargame.viewer.map_figure import Fog
+    from wargame.scenario import Place
+    from wargame.viewer.map_figure import MapState
 
 
 def seen_places(model: ConflictModel, faction: str) -> set[str]:
+    """The places `faction` sees now: its own ground and units' places, and one road beyond."""
     graph = model.grid.G
     own = {p for p, holder in model.controller.items() if holder == faction}
     own |= {u.place for u in model.units if u.faction == faction and u.place is not None}
@@ -29,6 +45,7 @@ def seen_places(model: ConflictModel, faction: str) -> set[str]:
 
 
 def seen_units(model: ConflictModel, faction: str) -> list[Unit]:
+    """Its own units, and others at a place it sees or on a road with a seen end."""
     places = seen_places(model, faction)
 
     def visible(unit: Unit) -> bool:
@@ -41,38 +58,132 @@ def seen_units(model: ConflictModel, faction: str) -> list[Unit]:
     return [u for u in model.units if visible(u)]
 
 
-def side_view(model: ConflictModel, faction: str) -> dict[str, object]:
-    """Everything a team's page may show, as plain data."""
-    places = seen_places(model, faction)
-    return {
-        "day": model.day,
-        "date": model.date.isoformat(),
-        "faction": faction,
-        "places": {p: model.controller.get(p) for p in sorted(places)},
-        "units": [
+@dataclass
+class SideKnowledge:
+    """What one side has seen, kept day by day as its game runs (`Game` calls `observe`).
+
+    A side learns an event on the day it happens if it is a party to it, if the
+    event is news for everyone (no place and no party: the umpire's
+    announcements), or if it happens at a place the side saw that day - at its
+    start or at its end, so a place it fought at and fell back from counts.
+    """
+
+    faction: str
+    sight: dict[int, frozenset[str]] = field(default_factory=dict)
+    """The places it saw at the end of each day (day 0: the start)."""
+    events: list[Event] = field(default_factory=list)
+    """The events it learned, in the order they happened."""
+    tallies: list[dict[str, object]] = field(default_factory=list)
+    """Its own measures each day, named as the daily series names them, with the ceasefires
+    it is party to."""
+    weighed: int = 0
+    """How many events of the model's log it has already weighed."""
+
+    def observe(self, model: ConflictModel) -> None:
+        """Note today's sight, learn today's events (and any logged since), note own tallies."""
+        today = frozenset(seen_places(model, self.faction))
+        yesterday = self.sight.get(model.day - 1)
+        self.sight[model.day] = yesterday if today == yesterday else today  # one copy a spell
+        fresh = model.events[self.weighed :]
+        self.weighed = len(model.events)
+        self.events += [event for event in fresh if self.learns(event)]
+        own = faction_measures(model, self.faction)
+        self.tallies.append(
             {
-                "id": u.unique_id,
-                "name": u.name,
-                "faction": u.faction,
-                "place": u.place,
-                "strength": u.strength,
-                "morale": round(u.morale, 2) if u.faction == faction else None,
+                "day": model.day,
+                "ceasefires_active": sum(self.faction in pair for pair in model.truces),
+                **{f"{self.faction}_{measure}": value for measure, value in own.items()},
             }
+        )
+
+    def learns(self, event: Event) -> bool:
+        if self.faction in event.factions:
+            return True
+        if event.place is None:
+            return not event.factions
+        that_day = self.sight.get(event.day - 1, frozenset()) | self.sight.get(
+            event.day, frozenset()
+        )
+        return event.place in that_day
+
+    def series(self) -> pd.DataFrame:
+        """Its own daily tallies as a daily series: the only columns its charts can draw."""
+        return pd.DataFrame(self.tallies)
+
+
+@dataclass(frozen=True)
+class SeenUnit:
+    """A unit as a side sees it: its morale only if it is the side's own."""
+
+    id: int
+    name: str
+    faction: str
+    place: str | None
+    transit: Transit | None
+    strength: int
+    morale: float | None
+
+
+@dataclass(frozen=True)
+class SideView:
+    """Everything a team's page is given: today's sight and its side's record, nothing else."""
+
+    faction: str
+    day: int
+    places: Mapping[str, str | None]
+    """Who holds each place it sees today."""
+    contested: frozenset[str]
+    """The places it sees that are contested today."""
+    units: tuple[SeenUnit, ...]
+    interned: tuple[tuple[str, float], ...]
+    """(sanctuary, soldiers) of its own interned soldiers."""
+    events: tuple[Event, ...]
+    series: pd.DataFrame
+    """Its own daily tallies (`SideKnowledge.series`)."""
+
+
+def side_view(model: ConflictModel, knowledge: SideKnowledge) -> SideView:
+    """What `knowledge`'s side may know today; the one place the model is read for a team."""
+    faction = knowledge.faction
+    places = seen_places(model, faction)
+    return SideView(
+        faction=faction,
+        day=model.day,
+        places={p: model.controller.get(p) for p in sorted(places)},
+        contested=frozenset(model.contested & places),
+        units=tuple(
+            SeenUnit(
+                id=u.unique_id,
+                name=u.name,
+                faction=u.faction,
+                place=u.place,
+                transit=None if u.transit is None else replace(u.transit),
+                strength=u.strength,
+                morale=round(u.morale, 2) if u.faction == faction else None,
+            )
             for u in seen_units(model, faction)
-        ],
-        "events": [
-            e.sentence
-            for e in model.events
-            if faction in e.factions or (e.place is not None and e.place in places)
-        ],
-    }
+        ),
+        interned=tuple((s, n) for (s, f), n in sorted(model.interned_at.items()) if f == faction),
+        events=tuple(knowledge.events),
+        series=knowledge.series(),
+    )
 
 
-def map_fog(model: ConflictModel, faction: str) -> Fog:
-    from wargame.viewer.map_figure import Fog
+def side_map(view: SideView, places: Mapping[str, Place], names: Mapping[str, str]) -> MapState:
+    """The map of a side's view: `places` (the theatre's, to put units on the ground) and the
+    factions' `names` (short names, by id, in the theatre's order) are all it adds."""
+    from wargame.viewer.map_figure import MapState, faction_label, ground_point  # drawing only
 
-    return Fog(
-        faction,
-        frozenset(seen_places(model, faction)),
-        frozenset(u.unique_id for u in seen_units(model, faction)),
+    own_interned = float(view.series[f"{view.faction}_interned"].iloc[-1])
+    return MapState(
+        holders=view.places,
+        contested=view.contested,
+        units=tuple(
+            (*ground_point(places, u.place, u.transit), u.strength, u.faction) for u in view.units
+        ),
+        interned=tuple((s, view.faction, n) for s, n in view.interned),
+        labels=tuple(
+            faction_label(name, own_interned if f == view.faction else 0.0)
+            for f, name in names.items()
+        ),
     )

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wargame.classroom.fog import SideKnowledge
 from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel
@@ -54,6 +55,9 @@ class Game:
     record: list[dict] = field(default_factory=list)
     paused: bool = False
     """The umpire's pause: orders are taken, but the turn waits until the game resumes."""
+    knowledge: dict[str, SideKnowledge] = field(init=False)
+    """What each team's side has seen, by faction: all its page is built from (with today's
+    sight). Replaying the record rebuilds it, as it rebuilds the model."""
 
     def __post_init__(self) -> None:
         self.commanders = {faction: TeamCommander() for faction in self.setup.humans}
@@ -63,6 +67,8 @@ class Game:
         unknown = set(self.setup.humans) - set(self.model.factions)
         if unknown:
             raise OrderError(f"no faction {', '.join(sorted(unknown))} in {self.setup.theatre}")
+        self.knowledge = {faction: SideKnowledge(faction) for faction in self.setup.humans}
+        self._observe()
 
     @property
     def finished(self) -> bool:
@@ -101,7 +107,9 @@ class Game:
             self.commanders[faction].start_turn(given)
         for injection in self.injections:
             apply_injection(self.model, injection)
-        self.model.run(self.setup.turn_days)
+        for _ in range(self.setup.turn_days):  # each side notes what it sees day by day
+            self.model.step()
+            self._observe()
         self.record.append(
             {
                 "turn": self.turn,
@@ -111,6 +119,10 @@ class Game:
         )
         self.turn += 1
         self.submitted, self.injections = {}, []
+
+    def _observe(self) -> None:
+        for side in self.knowledge.values():
+            side.observe(self.model)
 
     @classmethod
     def replay(cls, setup: GameSetup, record: list[dict], upto: int | None = None) -> Game:

@@ -11,14 +11,17 @@ took 300 ms to render.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
+    from wargame.engine.agents import Faction
     from wargame.engine.model import ConflictModel
 
 REVENUE_SMOOTHING_DAYS = 7
@@ -50,7 +53,7 @@ class ChartLine:
     values: np.ndarray
     colour: str
     style: str
-    faction: str | None = None  # whose line it is; a team sees only its own
+    faction: str | None = None  # whose line it is
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,14 @@ class Chart:
 
 def campaign_charts(model: ConflictModel) -> dict[str, Chart]:
     """Every chart of the run so far, keyed by a short name, from its daily series."""
-    frame = model.series()
+    return series_charts(model.series(), list(model.factions.values()))
+
+
+def series_charts(frame: pd.DataFrame, factions: Sequence[Faction]) -> dict[str, Chart]:
+    """The charts of `factions`' lines in a daily series, keyed by a short name; the civilians'
+    chart too if the series has their columns. A chart draws nothing the series lacks."""
     days = frame["day"].to_numpy(dtype=float)
     bands = ceasefire_periods(frame)
-    factions = model.factions.values()
 
     def values(column: pd.Series) -> np.ndarray:
         return column.to_numpy(dtype=float)
@@ -104,11 +111,12 @@ def campaign_charts(model: ConflictModel) -> dict[str, Chart]:
         for measure, (label, style) in SOLDIERS.items()
     ]
     charts["soldiers"] = Chart("Soldiers", days, soldiers, bands)
-    civilians = [
-        ChartLine(label, values(frame[f"civilians_{measure}"]), colour, "solid")
-        for measure, (label, colour) in CIVILIANS.items()
-    ]
-    charts["civilians"] = Chart("Civilians", days, civilians, bands)
+    if all(f"civilians_{measure}" in frame for measure in CIVILIANS):
+        civilians = [
+            ChartLine(label, values(frame[f"civilians_{measure}"]), colour, "solid")
+            for measure, (label, colour) in CIVILIANS.items()
+        ]
+        charts["civilians"] = Chart("Civilians", days, civilians, bands)
     return charts
 
 
@@ -169,10 +177,6 @@ def ceasefire_periods(frame: pd.DataFrame) -> list[tuple[int, int]]:
     return periods
 
 
-def side_chart_options(model: ConflictModel, faction: str) -> dict[str, dict]:
-    """The charts a team may see: its own side's lines only, no theatre-wide civilian counts."""
-    return {
-        key: echarts_option(replace(chart, lines=[x for x in chart.lines if x.faction == faction]))
-        for key, chart in campaign_charts(model).items()
-        if key != "civilians"
-    }
+def series_chart_options(frame: pd.DataFrame, factions: Sequence[Faction]) -> dict[str, dict]:
+    """One ECharts option per chart of `series_charts`: a team's, from its side's own record."""
+    return {key: echarts_option(chart) for key, chart in series_charts(frame, factions).items()}

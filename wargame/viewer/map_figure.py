@@ -26,9 +26,13 @@ from PIL import Image
 from wargame.scenario import PlaceKind, RoadKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from matplotlib.axes import Axes
 
+    from wargame.engine.agents import Transit
     from wargame.engine.model import ConflictModel
+    from wargame.scenario import Place
 
 MARKERS = {
     PlaceKind.TOWN: "o",
@@ -55,12 +59,31 @@ ZOOM_DEGREES = 0.6  # half-width of the view around a selected place
 
 
 @dataclass(frozen=True)
-class Fog:
-    """What one side sees (`wargame.classroom.fog`): the map draws nothing else for it."""
+class MapState:
+    """All a day's map draws: the whole theatre's state (`whole_map`), or what one side knows
+    of it (`wargame.classroom.fog.side_map`). The drawing reads nothing else of the day, so a
+    side's map cannot show more than the state it was given."""
 
-    faction: str
-    places: frozenset[str]
-    units: frozenset[int]
+    holders: Mapping[str, str | None]
+    """The holder of each place drawn (None: nobody); a place not in it is drawn unknown."""
+    contested: frozenset[str]
+    units: tuple[tuple[float, float, float, str], ...]
+    """(lon, lat, strength, faction) of each unit drawn."""
+    interned: tuple[tuple[str, str, float], ...]
+    """(sanctuary, faction, soldiers) of each group of interned soldiers drawn."""
+    labels: tuple[str, ...]
+    """The legend's line for each faction, in the theatre's order."""
+
+
+def whole_map(model: ConflictModel) -> MapState:
+    """The theatre as it stands today, everything in it: the map of the viewer and the umpire."""
+    return MapState(
+        holders={p: model.controller.get(p) for p in model.theatre.map.places},
+        contested=frozenset(model.contested),
+        units=tuple(unit_positions(model)),
+        interned=tuple((s, f, n) for (s, f), n in sorted(model.interned_at.items())),
+        labels=tuple(faction_label(f.short_name, f.interned) for f in model.factions.values()),
+    )
 
 
 class TheatreMap:
@@ -76,6 +99,7 @@ class TheatreMap:
         self.ax = ax
         self.figure: Figure = ax.figure
         theatre_map = model.theatre.map
+        self._theatre_places = theatre_map.places
         self._places = {
             kind: [p for p in theatre_map.places.values() if p.kind is kind] for kind in MARKERS
         }
@@ -137,49 +161,43 @@ class TheatreMap:
         self._background_key: tuple = ()
 
     def update(
-        self,
-        model: ConflictModel,
-        selected: str | None = None,
-        zoom: bool = False,
-        fog: Fog | None = None,
+        self, model: ConflictModel, selected: str | None = None, zoom: bool = False
     ) -> Figure:
-        """Redraw today's state; `selected` rings a place, `zoom` centres the view on it.
+        """Redraw today's whole theatre; `selected` rings a place, `zoom` centres the view on it."""
+        return self.draw(whole_map(model), selected, zoom)
 
-        With `fog`, places out of sight are drawn as unknown and unseen units not at all.
-        """
+    def draw(self, state: MapState, selected: str | None = None, zoom: bool = False) -> Figure:
+        """Redraw the day `state` describes, and nothing else of it: places not in its holders
+        are drawn unknown, units and interned soldiers not in it not at all."""
         for kind, chosen in self._places.items():
             fills, edges, widths = [], [], []
             for place in chosen:
-                holder = model.controller.get(place.id)
-                if fog is not None and place.id not in fog.places:
+                if place.id not in state.holders:
                     fills.append(to_rgba(UNKNOWN))
                     edges.append("#999999")
                     widths.append(0.8)
                     continue
+                holder = state.holders[place.id]
                 fills.append(self._colours[holder] if holder else to_rgba(NEUTRAL))
-                contested = place.id in model.contested
+                contested = place.id in state.contested
                 edges.append(CONTESTED_EDGE if contested else "#222222")
                 widths.append(2.5 if contested else 0.8)
             symbols = self._symbols[kind]
             symbols.set_facecolors(fills)
             symbols.set_edgecolors(edges)
             symbols.set_linewidths(widths)
-        positions = unit_positions(model, None if fog is None else fog.units)
-        self._units.set_offsets(np.array([p[:2] for p in positions]).reshape(-1, 2))
-        self._units.set_sizes([UNIT_AREA_PER_SOLDIER * p[2] for p in positions])
-        self._units.set_facecolors([p[3] for p in positions])
-        places = model.theatre.map.places
-        interned = [
-            (places[s], f, n)
-            for (s, f), n in sorted(model.interned_at.items())
-            if fog is None or f == fog.faction
-        ]
+        units = state.units
+        self._units.set_offsets(np.array([u[:2] for u in units]).reshape(-1, 2))
+        self._units.set_sizes([UNIT_AREA_PER_SOLDIER * u[2] for u in units])
+        self._units.set_facecolors([self._colours[u[3]] for u in units])
+        places = self._theatre_places
+        interned = [(places[s], f, n) for s, f, n in state.interned]
         self._interned.set_offsets(
             np.array([(p.lon, p.lat) for p, _, _ in interned]).reshape(-1, 2)
         )
         self._interned.set_sizes([UNIT_AREA_PER_SOLDIER * n for _, _, n in interned])
         self._interned.set_facecolors([self._colours[f] for _, f, _ in interned])
-        labels = tuple(_faction_label(faction) for faction in model.factions.values())
+        labels = state.labels
         for text, label in zip(self._legend.get_texts(), labels, strict=False):
             text.set_text(label)
         here = places.get(selected) if selected else None
@@ -241,46 +259,39 @@ def draw_theatre(model: ConflictModel, ax: Axes | None = None) -> Figure:
     return figure
 
 
-def unit_positions(
-    model: ConflictModel, only: set[int] | None = None
-) -> list[tuple[float, float, float, str]]:
-    """(lon, lat, strength, colour) of every unit (or those in `only`); on a road, part-way."""
+def unit_positions(model: ConflictModel) -> list[tuple[float, float, float, str]]:
+    """(lon, lat, strength, faction) of every unit; on a road, part-way along it."""
     places = model.theatre.map.places
-    positions = []
-    for unit in model.units:
-        if only is not None and unit.unique_id not in only:
-            continue
-        colour = model.factions[unit.faction].colour
-        if unit.place is not None:
-            here = places[unit.place]
-            positions.append((here.lon, here.lat, unit.strength, colour))
-            continue
-        transit = unit.transit
-        start, end = places[transit.origin], places[transit.destination]
-        done = 1.0 - transit.km_left / transit.km_total
-        positions.append(
-            (
-                start.lon + done * (end.lon - start.lon),
-                start.lat + done * (end.lat - start.lat),
-                unit.strength,
-                colour,
-            )
-        )
-    return positions
+    return [
+        (*ground_point(places, unit.place, unit.transit), unit.strength, unit.faction)
+        for unit in model.units
+    ]
 
 
-def _faction_label(faction) -> str:
-    if faction.interned:
-        return f"{faction.short_name} ({faction.interned:,.0f} interned)"
-    return faction.short_name
+def ground_point(
+    places: Mapping[str, Place], place: str | None, transit: Transit | None
+) -> tuple[float, float]:
+    """(lon, lat) of a unit at `place`, or of one on the road, as far along it as it has come."""
+    if place is not None:
+        return places[place].lon, places[place].lat
+    start, end = places[transit.origin], places[transit.destination]
+    done = 1.0 - transit.km_left / transit.km_total
+    return start.lon + done * (end.lon - start.lon), start.lat + done * (end.lat - start.lat)
+
+
+def faction_label(short_name: str, interned: float) -> str:
+    """A faction's line in the legend: its name, and its interned soldiers if any."""
+    if interned:
+        return f"{short_name} ({interned:,.0f} interned)"
+    return short_name
 
 
 def _legend(model: ConflictModel, ax: Axes):
     def key(label: str, **style) -> Line2D:
         return Line2D([], [], linestyle="", markeredgecolor="black", label=label, **style)
 
-    handles = [
-        key(_faction_label(f), marker="o", markerfacecolor=f.colour, markersize=8)
+    handles = [  # names only: each day's state gives the lines (`TheatreMap.draw`)
+        key(f.short_name, marker="o", markerfacecolor=f.colour, markersize=8)
         for f in model.factions.values()
     ]
     handles += [
