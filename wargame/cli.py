@@ -327,13 +327,16 @@ def cmd_new_theatre(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
     """A theatre's map from spreadsheets (CSV) and GIS layers (GeoJSON, e.g. from QGIS)."""
+    from wargame.progress import show_progress
     from wargame.scenario.importer import import_map
 
     if args.out.suffix.lower() not in {".geojson", ".json"}:
         raise UserError(f"--out {args.out}: expected a file ending in .geojson")
     if not args.snap_km > 0:
         raise UserError(f"--snap-km: expected a distance above 0 km, got {args.snap_km}")
-    print(f"{args.out}: {import_map(args.files, args.out, args.snap_km)}")
+    with show_progress("import-map", "MB") as update:
+        summary = import_map(args.files, args.out, args.snap_km, progress=update)
+    print(f"{args.out}: {summary}")
     return 0
 
 
