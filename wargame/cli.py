@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wargame import __version__, observation
-from wargame.files import written_whole
+from wargame.files import unwritable, written_whole
 from wargame.model import ConflictModel
 from wargame.parameters import (
     Parameters,
@@ -26,6 +26,7 @@ from wargame.parameters import (
     valid_range,
 )
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
+from wargame.seeds import SEED_RANGE, seed_problem
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
@@ -67,6 +68,30 @@ def _check_output_path(option: str, path: Path | None) -> None:
         raise UserError(f"{option} {path}: expected a file ending in .csv or .parquet")
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """`run`'s files and folder, checked before the run: a bad one fails now, not after it."""
+    _check_output_path("--out", args.out)
+    _check_output_path("--events", args.events)
+    if args.map is not None and args.map.suffix.lower() not in (".png", ".svg"):
+        raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
+    both = args.out is not None and args.events is not None
+    if both and args.out.resolve() == args.events.resolve():
+        raise UserError(f"--out and --events both name {args.out}: give each its own file")
+    files = {"--out": args.out, "--events": args.events, "--map": args.map}
+    outputs = [(option, path, False) for option, path in files.items() if path is not None]
+    if args.plots is not None:
+        outputs.append(("--plots", args.plots, True))
+    for option, path, folder in outputs:
+        problem = unwritable(path, folder=folder)
+        if problem:
+            raise UserError(f"{option} {path}: {problem}")
+
+
+def _check_seed(seed: int | None) -> None:
+    if seed is not None and seed_problem(seed):
+        raise UserError(f"--seed {seed}: {seed_problem(seed)}")
+
+
 # --- sub-commands ------------------------------------------------------------------
 
 
@@ -98,12 +123,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from wargame.progress import show_progress
 
-    _check_output_path("--out", args.out)
-    _check_output_path("--events", args.events)
-    if args.map is not None and args.map.suffix.lower() not in (".png", ".svg"):
-        raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
-    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
-        raise UserError(f"--plots {args.plots}: expected a folder, this is a file")
+    _check_outputs(args)
     overrides = _parse_set(args.set or [])
     if args.exercise:  # the exercise's set-up, the computer on every side
         from wargame.classroom.exercises import load_exercise
@@ -116,6 +136,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     args.days = 270 if args.days is None else args.days
     if args.days < 0:
         raise UserError(f"--days {args.days}: expected a number of days >= 0")
+    _check_seed(args.seed)
     theatre = load_theatre(args.scenario)
     try:
         model = ConflictModel(theatre, overrides, rng=args.seed)
@@ -290,6 +311,7 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
             raise UserError(f"{option}: expected {least} or more, got {value}")
     if not 1 <= args.factions <= len(FACTION_COLOURS):
         raise UserError(f"--factions: expected 1 to {len(FACTION_COLOURS)}, got {args.factions}")
+    _check_seed(args.seed)
     if args.places < args.factions:
         raise UserError(f"--places: at least one per faction ({args.factions}), got {args.places}")
     units = 2 * args.places if args.units is None else args.units
@@ -415,7 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--exercise", help="a classroom exercise's set-up (experiments/classroom), all computer"
     )
-    run.add_argument("--seed", type=int, default=None, help="seed (default: a fresh one)")
+    run.add_argument(
+        "--seed", type=int, default=None, help=f"seed, {SEED_RANGE} (default: a fresh one)"
+    )
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--out", type=Path, help="write the daily series (.csv or .parquet)")
     run.add_argument("--events", type=Path, help="write the event log (.csv or .parquet)")
@@ -475,7 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--civilian-groups", type=int, help="civilian groups (default: 10 per place)"
     )
     generate.add_argument("--factions", type=int, default=3, help="factions, 1 to 8 (3)")
-    generate.add_argument("--seed", type=int, default=0, help="the random theatre's seed (0)")
+    generate.add_argument(
+        "--seed", type=int, default=0, help=f"the random theatre's seed, {SEED_RANGE} (0)"
+    )
     generate.set_defaults(handler=cmd_generate)
 
     scaffold = commands.add_parser(

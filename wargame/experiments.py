@@ -32,6 +32,7 @@ from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
 from wargame.scenario.paths import data_root
+from wargame.seeds import SEED_MAX, Seed
 
 Scalar = bool | int | float | str
 
@@ -99,7 +100,9 @@ class ExperimentSection(Strict):
     title: str
     theatre: str = "kachin"
     days: int = Field(ge=1, le=3650)
-    seeds: int | list[int] = Field(description="a count (seeds 0..n-1) or a list of seeds")
+    seeds: Annotated[int, Field(le=SEED_MAX + 1)] | list[Seed] = Field(
+        description="a count (seeds 0..n-1) or a list of seeds"
+    )
     keep_series: bool = False
     fan_series: list[str] | None = Field(
         default=None, description="daily series the report draws as fan charts"
@@ -112,8 +115,6 @@ class ExperimentSection(Strict):
             raise ValueError("seeds: expected a count of at least 1 or a list of seeds")
         if isinstance(seeds, list) and (not seeds or len(set(seeds)) != len(seeds)):
             raise ValueError("seeds: expected a non-empty list without repeats")
-        if isinstance(seeds, list) and any(not 0 <= s < 2**32 for s in seeds):
-            raise ValueError("seeds: each seed must be from 0 to 4294967295")
         return self
 
 

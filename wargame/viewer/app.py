@@ -24,6 +24,7 @@ from wargame import observation
 from wargame.events import EventKind
 from wargame.model import ConflictModel
 from wargame.scenario import ScenarioError, bundled_scenarios
+from wargame.seeds import seed_problem
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options
@@ -118,8 +119,8 @@ def refusal(scenario: str) -> str:
 
 
 def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> Run:
-    if seed is None or not 0 <= seed < 2**32:
-        return Run(None, f"The seed must be a whole number from 0 to {2**32 - 1}, not {seed}.")
+    if seed_problem(seed):
+        return Run(None, f"Seed {seed}: {seed_problem(seed)}.")
     refused = refusal(scenario)
     if refused:
         return Run(None, refused)
