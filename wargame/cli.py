@@ -31,6 +31,8 @@ from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
 DEBUG_ENV = "WARGAME_DEBUG"
+NO_CDN = "offline:"
+"""Where Solara's asset proxy would fetch what it lacks: nowhere (no scheme it can fetch)."""
 
 
 class UserError(Exception):
@@ -189,15 +191,22 @@ def serve_command(
     app: str = "wargame.viewer.app",
     theatres: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """The Solara server's command line and environment for `wargame serve` (or `classroom`)."""
+    """The Solara server's command line and environment for `wargame serve` (or `classroom`).
+
+    The server makes no call outside the machine: no telemetry, no version check
+    against the package index, and an asset that solara-assets does not ship is
+    a 404 rather than a download (a page could otherwise make the server fetch
+    any npm package); a SOLARA_ASSETS_CDN given in the environment is kept.
+    """
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    env.setdefault("SOLARA_ASSETS_CDN", NO_CDN)
     if theatres is not None:
         env[THEATRES_ENV] = str(theatres.resolve())
     if scenario:
         # a folder is made absolute; the page shows why it cannot load, if it cannot
         path = Path(scenario)
         env[SCENARIO_ENV] = str(path.resolve()) if path.exists() else scenario
-    command = [sys.executable, "-m", "solara", "run", app]
+    command = [sys.executable, "-m", "solara", "run", app, "--no-check-version"]
     return [*command, "--host", host, "--port", str(port), "--production"], env
 
 
