@@ -172,6 +172,21 @@ def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder
     )
 
 
+def test_serve_frees_a_closed_pages_session_within_minutes_not_a_day(monkeypatch):
+    # Solara keeps a session 24 h after its browser goes; tests/test_closed_tabs.py shows
+    # that the session and its threads go when this timeout runs out
+    from solara.util import parse_timedelta
+
+    from wargame.cli import serve_command
+
+    monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
+    for app in ("wargame.viewer.app", "wargame.classroom.app"):
+        _, env = serve_command("localhost", 8765, None, app=app)
+        assert 60 <= parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) <= 10 * 60
+    monkeypatch.setenv("SOLARA_KERNEL_CULL_TIMEOUT", "1h")  # an administrator's choice stays
+    assert serve_command("localhost", 8765, None)[1]["SOLARA_KERNEL_CULL_TIMEOUT"] == "1h"
+
+
 def test_generate_writes_a_theatre_that_validates_and_runs(tmp_path):
     folder = tmp_path / "large"
     result = wargame("generate", str(folder), "--places", "150", "--seed", "3")

@@ -31,6 +31,9 @@ from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
 DEBUG_ENV = "WARGAME_DEBUG"
+IDLE_SESSION = "5m"
+"""How long a page's session (its model, its threads) outlives its browser's connection:
+time for a dropped network to come back, too short for closed tabs to pile up."""
 NO_CDN = "offline:"
 """Where Solara's asset proxy would fetch what it lacks: nowhere (no scheme it can fetch)."""
 
@@ -196,10 +199,13 @@ def serve_command(
     The server makes no call outside the machine: no telemetry, no version check
     against the package index, and an asset that solara-assets does not ship is
     a 404 rather than a download (a page could otherwise make the server fetch
-    any npm package); a SOLARA_ASSETS_CDN given in the environment is kept.
+    any npm package). A page's session is freed `IDLE_SESSION` after its
+    browser goes (Solara keeps it 24 hours otherwise). Either Solara setting
+    given in the environment is kept.
     """
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     env.setdefault("SOLARA_ASSETS_CDN", NO_CDN)
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", IDLE_SESSION)
     if theatres is not None:
         env[THEATRES_ENV] = str(theatres.resolve())
     if scenario:
