@@ -32,7 +32,7 @@ from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
 from wargame.scenario.paths import data_root
-from wargame.seeds import SEED_MAX, Seed
+from wargame.seeds import SEED_MAX, SEED_RANGE, seed_problem
 
 Scalar = bool | int | float | str
 
@@ -100,9 +100,7 @@ class ExperimentSection(Strict):
     title: str
     theatre: str = "kachin"
     days: int = Field(ge=1, le=3650)
-    seeds: Annotated[int, Field(le=SEED_MAX + 1)] | list[Seed] = Field(
-        description="a count (seeds 0..n-1) or a list of seeds"
-    )
+    seeds: int | list[int] = Field(description="a count (seeds 0..n-1) or a list of seeds")
     keep_series: bool = False
     fan_series: list[str] | None = Field(
         default=None, description="daily series the report draws as fan charts"
@@ -111,10 +109,13 @@ class ExperimentSection(Strict):
     @model_validator(mode="after")
     def _seeds(self) -> ExperimentSection:
         seeds = self.seeds
-        if isinstance(seeds, int) and seeds < 1:
-            raise ValueError("seeds: expected a count of at least 1 or a list of seeds")
+        if isinstance(seeds, int) and not 1 <= seeds <= SEED_MAX + 1:
+            raise ValueError(f"seeds: expected a count from 1 to {SEED_MAX + 1} or a list of seeds")
         if isinstance(seeds, list) and (not seeds or len(set(seeds)) != len(seeds)):
             raise ValueError("seeds: expected a non-empty list without repeats")
+        wrong = [seed for seed in seeds if seed_problem(seed)] if isinstance(seeds, list) else []
+        if wrong:
+            raise ValueError(f"seeds: {wrong[0]} is not a seed; each is {SEED_RANGE}")
         return self
 
 
