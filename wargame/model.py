@@ -27,6 +27,7 @@ from wargame.events import Event, EventKind, EventLog
 from wargame.geography import Routes, build_graph, crossings
 from wargame.parameters import Parameters, make_parameters
 from wargame.scenario import PlaceKind, Theatre, load_theatre
+from wargame.seeds import SEED_MAX, seed_problem
 from wargame.situation import Holdings, Situation
 
 
@@ -35,8 +36,9 @@ class ConflictModel(Situation, mesa.Model):
 
     `scenario` is a shipped theatre's name, a theatre folder, a set-up file or
     an already loaded Theatre; `parameters` overrides the theatre's values; `rng`
-    is the seed of the one generator every random draw comes from; `commanders`
-    replaces the doctrine AI of the factions it names (a human's orders, say).
+    is the seed of the one generator every random draw comes from (0 to 2**32 - 1,
+    `wargame.seeds`; ValueError outside it); `commanders` replaces the doctrine AI
+    of the factions it names (a human's orders, say).
     """
 
     def __init__(
@@ -46,7 +48,9 @@ class ConflictModel(Situation, mesa.Model):
         rng: int | None = None,
         commanders: Mapping[str, Commander] | None = None,
     ) -> None:
-        self.seed = int(rng) if rng is not None else secrets.randbits(32)
+        self.seed = int(rng) if rng is not None else secrets.randbelow(SEED_MAX + 1)
+        if seed_problem(self.seed):
+            raise ValueError(f"seed {self.seed}: {seed_problem(self.seed)}")
         super().__init__(rng=self.seed)
         self.theatre = scenario if isinstance(scenario, Theatre) else load_theatre(scenario)
         self.parameters: Parameters = make_parameters(

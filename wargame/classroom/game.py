@@ -18,13 +18,14 @@ from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_
 from wargame.command import decides
 from wargame.events import EventKind
 from wargame.model import ConflictModel
+from wargame.seeds import Seed
 
 
 class GameSetup(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     theatre: str = "kachin"
-    seed: int = Field(default=7, ge=0, lt=2**32)
+    seed: Seed = 7
     humans: list[str] = Field(min_length=1)
     turn_days: int = Field(default=7, ge=1, le=60)
     turns: int = Field(default=10, ge=1, le=100)
