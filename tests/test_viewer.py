@@ -130,6 +130,24 @@ def test_play_steps_on_its_own_and_pause_stops_it_without_a_queue():
     assert shown_day(rc) in (stopped + 1, stopped + 2)  # at most the day being drawn
 
 
+def test_play_pauses_when_no_browser_is_left_on_the_page(monkeypatch):
+    import threading
+
+    import wargame.viewer.app
+
+    browser_there = threading.Event()
+    browser_there.set()
+    monkeypatch.setattr(wargame.viewer.app, "page_presence", lambda: browser_there.is_set)
+    rc = render_page()
+    choose(rc, "Speed", "flat out")
+    click(rc, "Play")
+    assert wait_until(lambda: shown_day(rc) >= 2)
+    browser_there.clear()  # the tab closed, or its connection dropped
+    assert wait_until(lambda: bool(rc.find(v.Btn, children=["Play"]).widgets), timeout=5.0)
+    stopped = shown_day(rc)
+    assert wait_until(lambda: shown_day(rc) > stopped, timeout=1.0) is False
+
+
 def test_a_bad_theatre_folder_shows_a_readable_error(theatre_dir):
     folder = theatre_dir()
     (folder / "map.geojson").write_text("{not json", encoding="utf-8")

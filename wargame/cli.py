@@ -19,7 +19,7 @@ from rich.table import Table
 from wargame import __version__
 from wargame.engine import measures
 from wargame.engine.model import ConflictModel
-from wargame.files import written_whole
+from wargame.files import unwritable, written_whole
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
 from wargame.scenario.parameters import (
     Parameters,
@@ -27,10 +27,16 @@ from wargame.scenario.parameters import (
     parameter_problem,
     valid_range,
 )
+from wargame.seeds import SEED_RANGE, seed_problem
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
 DEBUG_ENV = "WARGAME_DEBUG"
+IDLE_SESSION = "5m"
+"""How long a page's session (its model, its threads) outlives its browser's connection:
+time for a dropped network to come back, too short for closed tabs to pile up."""
+NO_CDN = "offline:"
+"""Where Solara's asset proxy would fetch what it lacks: nowhere (no scheme it can fetch)."""
 
 
 class UserError(Exception):
@@ -68,6 +74,30 @@ def _check_output_path(option: str, path: Path | None) -> None:
         raise UserError(f"{option} {path}: expected a file ending in .csv or .parquet")
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """`run`'s files and folder, checked before the run: a bad one fails now, not after it."""
+    _check_output_path("--out", args.out)
+    _check_output_path("--events", args.events)
+    if args.map is not None and args.map.suffix.lower() not in (".png", ".svg"):
+        raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
+    both = args.out is not None and args.events is not None
+    if both and args.out.resolve() == args.events.resolve():
+        raise UserError(f"--out and --events both name {args.out}: give each its own file")
+    files = {"--out": args.out, "--events": args.events, "--map": args.map}
+    outputs = [(option, path, False) for option, path in files.items() if path is not None]
+    if args.plots is not None:
+        outputs.append(("--plots", args.plots, True))
+    for option, path, folder in outputs:
+        problem = unwritable(path, folder=folder)
+        if problem:
+            raise UserError(f"{option} {path}: {problem}")
+
+
+def _check_seed(seed: int | None) -> None:
+    if seed is not None and seed_problem(seed):
+        raise UserError(f"--seed {seed}: {seed_problem(seed)}")
+
+
 # --- sub-commands ------------------------------------------------------------------
 
 
@@ -99,12 +129,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from wargame.progress import show_progress
 
-    _check_output_path("--out", args.out)
-    _check_output_path("--events", args.events)
-    if args.map is not None and args.map.suffix.lower() not in (".png", ".svg"):
-        raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
-    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
-        raise UserError(f"--plots {args.plots}: expected a folder, this is a file")
+    _check_outputs(args)
     overrides = _parse_set(args.set or [])
     if args.exercise:  # the exercise's set-up, the computer on every side
         from wargame.classroom.exercises import load_exercise
@@ -117,6 +142,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     args.days = 270 if args.days is None else args.days
     if args.days < 0:
         raise UserError(f"--days {args.days}: expected a number of days >= 0")
+    _check_seed(args.seed)
     theatre = load_theatre(args.scenario)
     try:
         model = ConflictModel(theatre, overrides, rng=args.seed)
@@ -169,15 +195,25 @@ def serve_command(
     app: str = "wargame.viewer.app",
     theatres: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """The Solara server's command line and environment for `wargame serve` (or `classroom`)."""
+    """The Solara server's command line and environment for `wargame serve` (or `classroom`).
+
+    The server makes no call outside the machine: no telemetry, no version check
+    against the package index, and an asset that solara-assets does not ship is
+    a 404 rather than a download (a page could otherwise make the server fetch
+    any npm package). A page's session is freed `IDLE_SESSION` after its
+    browser goes (Solara keeps it 24 hours otherwise). Either Solara setting
+    given in the environment is kept.
+    """
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    env.setdefault("SOLARA_ASSETS_CDN", NO_CDN)
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", IDLE_SESSION)
     if theatres is not None:
         env[THEATRES_ENV] = str(theatres.resolve())
     if scenario:
         # a folder is made absolute; the page shows why it cannot load, if it cannot
         path = Path(scenario)
         env[SCENARIO_ENV] = str(path.resolve()) if path.exists() else scenario
-    command = [sys.executable, "-m", "solara", "run", app]
+    command = [sys.executable, "-m", "solara", "run", app, "--no-check-version"]
     return [*command, "--host", host, "--port", str(port), "--production"], env
 
 
@@ -291,6 +327,7 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
             raise UserError(f"{option}: expected {least} or more, got {value}")
     if not 1 <= args.factions <= len(FACTION_COLOURS):
         raise UserError(f"--factions: expected 1 to {len(FACTION_COLOURS)}, got {args.factions}")
+    _check_seed(args.seed)
     if args.places < args.factions:
         raise UserError(f"--places: at least one per faction ({args.factions}), got {args.places}")
     units = 2 * args.places if args.units is None else args.units
@@ -328,13 +365,16 @@ def cmd_new_theatre(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
     """A theatre's map from spreadsheets (CSV) and GIS layers (GeoJSON, e.g. from QGIS)."""
+    from wargame.progress import show_progress
     from wargame.scenario.importer import import_map
 
     if args.out.suffix.lower() not in {".geojson", ".json"}:
         raise UserError(f"--out {args.out}: expected a file ending in .geojson")
     if not args.snap_km > 0:
         raise UserError(f"--snap-km: expected a distance above 0 km, got {args.snap_km}")
-    print(f"{args.out}: {import_map(args.files, args.out, args.snap_km)}")
+    with show_progress("import-map", "MB") as update:
+        summary = import_map(args.files, args.out, args.snap_km, progress=update)
+    print(f"{args.out}: {summary}")
     return 0
 
 
@@ -416,7 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--exercise", help="a classroom exercise's set-up (experiments/classroom), all computer"
     )
-    run.add_argument("--seed", type=int, default=None, help="seed (default: a fresh one)")
+    run.add_argument(
+        "--seed", type=int, default=None, help=f"seed, {SEED_RANGE} (default: a fresh one)"
+    )
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--out", type=Path, help="write the daily series (.csv or .parquet)")
     run.add_argument("--events", type=Path, help="write the event log (.csv or .parquet)")
@@ -476,7 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--civilian-groups", type=int, help="civilian groups (default: 10 per place)"
     )
     generate.add_argument("--factions", type=int, default=3, help="factions, 1 to 8 (3)")
-    generate.add_argument("--seed", type=int, default=0, help="the random theatre's seed (0)")
+    generate.add_argument(
+        "--seed", type=int, default=0, help=f"the random theatre's seed, {SEED_RANGE} (0)"
+    )
     generate.set_defaults(handler=cmd_generate)
 
     scaffold = commands.add_parser(

@@ -32,6 +32,7 @@ from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
 from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario.paths import data_root
+from wargame.seeds import SEED_MAX, SEED_RANGE, seed_problem
 
 Scalar = bool | int | float | str
 
@@ -108,12 +109,13 @@ class ExperimentSection(Strict):
     @model_validator(mode="after")
     def _seeds(self) -> ExperimentSection:
         seeds = self.seeds
-        if isinstance(seeds, int) and seeds < 1:
-            raise ValueError("seeds: expected a count of at least 1 or a list of seeds")
+        if isinstance(seeds, int) and not 1 <= seeds <= SEED_MAX + 1:
+            raise ValueError(f"seeds: expected a count from 1 to {SEED_MAX + 1} or a list of seeds")
         if isinstance(seeds, list) and (not seeds or len(set(seeds)) != len(seeds)):
             raise ValueError("seeds: expected a non-empty list without repeats")
-        if isinstance(seeds, list) and any(not 0 <= s < 2**32 for s in seeds):
-            raise ValueError("seeds: each seed must be from 0 to 4294967295")
+        wrong = [seed for seed in seeds if seed_problem(seed)] if isinstance(seeds, list) else []
+        if wrong:
+            raise ValueError(f"seeds: {wrong[0]} is not a seed; each is {SEED_RANGE}")
         return self
 
 

@@ -30,6 +30,7 @@ from wargame.scenario import ScenarioError, bundled_scenarios, load_theatre
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options, series_chart_options
 from wargame.viewer.map_figure import MapState, TheatreMap, whole_map
+from wargame.viewer.presence import page_presence
 
 DB_ENV = "WARGAME_CLASSROOM_DB"
 REFRESH_SECONDS = 2.0
@@ -53,13 +54,17 @@ def use_refresh(code: Callable[[], str]) -> int:
     Every few seconds the page asks what its room looks like (`room_state`) and
     re-renders only when that changed: a room of ten players re-rendering its
     pages on every poll whether anything happened or not kept a 2-core server
-    too busy to show the turn (benchmarks/load.py).
+    too busy to show the turn (benchmarks/load.py). A page no browser is
+    connected to asks nothing until one reconnects or the session is freed.
     """
     tick, set_tick = solara.use_state(0)
+    present = page_presence()
 
     def poll(cancel: threading.Event) -> None:
         last = room_state(code)
         while not cancel.wait(REFRESH_SECONDS):
+            if not present():  # no browser on this page: rest until one reconnects
+                continue
             classroom().tick()  # timed turns run even when no team clicks
             now = room_state(code)
             if now != last:

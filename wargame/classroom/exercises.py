@@ -17,6 +17,7 @@ from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
 from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario.paths import data_root
+from wargame.seeds import Seed
 
 PREFIX = "exercise:"
 """How the viewer's theatre list names an exercise."""
@@ -28,7 +29,7 @@ class ExerciseSection(BaseModel):
     title: str
     sheet: str = Field(description="the Markdown sheet, next to this file")
     theatre: str = "kachin"
-    seed: int = Field(default=7, ge=0, lt=2**32)
+    seed: Seed = 7
     humans: list[str] = Field(min_length=1)
     turn_days: int = Field(default=7, ge=1)
     turns: int = Field(default=8, ge=1)

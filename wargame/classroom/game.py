@@ -17,13 +17,14 @@ from wargame.classroom.fog import SideKnowledge
 from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel
+from wargame.seeds import Seed
 
 
 class GameSetup(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     theatre: str = "kachin"
-    seed: int = Field(default=7, ge=0, lt=2**32)
+    seed: Seed = 7
     humans: list[str] = Field(min_length=1)
     turn_days: int = Field(default=7, ge=1, le=60)
     turns: int = Field(default=10, ge=1, le=100)

@@ -31,6 +31,7 @@ from wargame.phases import (
 )
 from wargame.scenario import Theatre, load_theatre
 from wargame.scenario.parameters import make_parameters
+from wargame.seeds import SEED_MAX, seed_problem
 
 PHASES: tuple[ModuleType, ...] = (
     diplomacy,  # relations strain, truces are brokered and broken, gates close
@@ -50,8 +51,9 @@ class ConflictModel(World):
 
     `scenario` is a shipped theatre's name, a theatre folder, a set-up file or
     an already loaded Theatre; `parameters` overrides the theatre's values; `rng`
-    is the seed of the one generator every random draw comes from; `commanders`
-    replaces the doctrine AI of the factions it names (a human's orders, say).
+    is the seed of the one generator every random draw comes from (0 to 2**32 - 1,
+    `wargame.seeds`; ValueError outside it); `commanders` replaces the doctrine AI
+    of the factions it names (a human's orders, say).
     """
 
     def __init__(
@@ -62,7 +64,9 @@ class ConflictModel(World):
         commanders: Mapping[str, Commander] | None = None,
     ) -> None:
         theatre = scenario if isinstance(scenario, Theatre) else load_theatre(scenario)
-        seed = int(rng) if rng is not None else secrets.randbits(32)
+        seed = int(rng) if rng is not None else secrets.randbelow(SEED_MAX + 1)
+        if seed_problem(seed):
+            raise ValueError(f"seed {seed}: {seed_problem(seed)}")
         super().__init__(theatre, make_parameters(theatre.parameters, dict(parameters or {})), seed)
         for faction_id, commander in (commanders or {}).items():
             self.factions[faction_id].commander = commander

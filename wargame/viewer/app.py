@@ -4,7 +4,8 @@ Each browser tab gets its own model (`solara.use_memo` inside the page), so two
 tabs never see each other's run. Plain Solara layouts only: Mesa's SolaraViz
 grid stayed blank offline in headless Chromium on these machines. The model is
 stepped by the Step button and by the play thread; a per-tab lock keeps a
-render from reading a model half-way through a day.
+render from reading a model half-way through a day. Play pauses when no browser
+is connected to the tab any more (`page_presence`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from wargame.engine import measures
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel
 from wargame.scenario import ScenarioError, bundled_scenarios
+from wargame.seeds import seed_problem
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options
@@ -31,6 +33,7 @@ from wargame.viewer.event_log import EVERY, filter_events, kind_label
 from wargame.viewer.inspector import place_report, report_html
 from wargame.viewer.levers import LEVERS
 from wargame.viewer.map_figure import TheatreMap
+from wargame.viewer.presence import page_presence
 
 SPEEDS = {"1 day a second": 1.0, "2 days a second": 0.5, "5 days a second": 0.2, "flat out": 0.0}
 DEFAULT_SPEED = "2 days a second"
@@ -118,8 +121,8 @@ def refusal(scenario: str) -> str:
 
 
 def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> Run:
-    if seed is None or not 0 <= seed < 2**32:
-        return Run(None, f"The seed must be a whole number from 0 to {2**32 - 1}, not {seed}.")
+    if seed_problem(seed):
+        return Run(None, f"Seed {seed}: {seed_problem(seed)}.")
     refused = refusal(scenario)
     if refused:
         return Run(None, refused)
@@ -161,9 +164,14 @@ def Page() -> None:
         [scenario.value, seed.value, resets.value],
     )
 
+    present = page_presence()
+
     def play(cancel: threading.Event) -> None:
         # one day at a time, and the next only once the page has drawn this one: no queue
         while playing.value and run.model is not None and not run.failure and not cancel.is_set():
+            if not present():  # the tab was closed or lost: pause, as the Pause button does
+                playing.set(False)
+                return
             started = time.perf_counter()
             run.drawn.clear()
             run.step()
