@@ -26,6 +26,7 @@ from wargame.parameters import (
     valid_range,
 )
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
+from wargame.scenario.errors import warnings_as_lines
 from wargame.seeds import SEED_RANGE, seed_problem
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
@@ -585,7 +586,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args, Console())
+        with warnings_as_lines():  # strange input: one `warning:` line each, the command goes on
+            return args.handler(args, Console())
     except (ScenarioError, UserError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
