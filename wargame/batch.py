@@ -35,6 +35,7 @@ from wargame import __version__
 from wargame.events import EventKind
 from wargame.experiments import EventCount, Experiment, Holds, RunSpec, SeriesStat, Taken
 from wargame.parameters import Parameters
+from wargame.scenario.errors import already_said
 
 RUNS, SERIES, METADATA = "runs", "series", "metadata.json"
 FLUSH_SECONDS = 2.0
@@ -125,7 +126,8 @@ def run_one(task: RunTask) -> RunResult:
         from wargame.model import ConflictModel
         from wargame.observation import series
 
-        model = ConflictModel(task.theatre, parameters=task.parameters, rng=task.run.seed)
+        with already_said():  # by load_experiment, for the theatre and every grid point
+            model = ConflictModel(task.theatre, parameters=task.parameters, rng=task.run.seed)
         held: dict[str, bool] = {}
         for day in range(task.days + 1):
             if day:
@@ -206,7 +208,8 @@ def results_schema(experiment: Experiment) -> pa.Schema:
     from wargame.model import ConflictModel
 
     sample = tasks(experiment)[0]
-    model = ConflictModel(sample.theatre, parameters=sample.parameters, rng=0)
+    with already_said():  # by load_experiment, for the theatre and every grid point
+        model = ConflictModel(sample.theatre, parameters=sample.parameters, rng=0)
     fields = [
         pa.field("experiment", pa.string()),
         pa.field("run_id", pa.string()),

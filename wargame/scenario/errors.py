@@ -192,3 +192,12 @@ def warnings_as_lines() -> Iterator[None]:
         yield
     finally:
         warnings.showwarning = before
+
+
+@contextlib.contextmanager
+def already_said() -> Iterator[None]:
+    """No ScenarioWarning in the block: for loading again input whose warnings were said
+    (a batch's runs and workers load the theatre its experiment loaded and checked)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        yield
