@@ -1,6 +1,8 @@
 """Loading and validating theatre files: every bad file gets one message naming file and place."""
 
 import json
+import re
+import shutil
 import warnings
 from pathlib import Path
 
@@ -592,3 +594,28 @@ def test_two_faction_files_that_differ_only_in_case_are_refused(theatre_dir):
     message = error_of(load_theatre, folder)
     assert message.startswith(str(folder / "agents"))
     assert "differs from" in message and "only in case" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("tatmadaw = 0.6", "tatmadw = 0.6", "relations.tatmadw: unknown faction 'tatmadw'"),
+        ('patron = "tatmadaw"', 'patron = "tatmadw"', "economy.patron: unknown faction 'tatmadw'"),
+    ],
+)
+def test_the_kachin_theatre_with_its_own_copy_of_the_factions_refuses_a_misspelt_ally(
+    tmp_path, capsys, old, new, where
+):
+    """Issue 17's cases: the NDA-K's ally misspelt made every run fail on day 1 with a
+    KeyError, its patron misspelt silently ended the alliance (and the Tatmadaw's
+    US$5.1 M from allies)."""
+    folder = tmp_path / "kachin"
+    shutil.copytree(paths.maps_dir() / "kachin", folder)
+    shutil.copytree(paths.agents_dir(), folder / "agents")
+    setup = folder / "setup.toml"  # the factions are its own now, not borrowed
+    setup.write_text(re.sub(r"(?m)^shipped_factions = .*\n", "", setup.read_text("utf-8")), "utf-8")
+    assert main(["validate", str(folder)]) == 0
+    edit(folder / "agents" / "ndak.toml", old, new)
+    capsys.readouterr()
+    assert main(["validate", str(folder)]) == 1
+    assert capsys.readouterr().err.startswith(f"error: {folder / 'agents' / 'ndak.toml'}: {where}")
