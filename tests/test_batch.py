@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import psutil
 import pytest
+from test_cli import wargame
 from test_experiments import write_experiment
 
 from wargame import ConflictModel
@@ -98,6 +99,26 @@ def test_the_rows_are_the_same_whatever_the_number_of_jobs(experiment, tmp_path)
     run_batch(experiment, tmp_path / "two", jobs=2)
     pd.testing.assert_frame_equal(read_runs(tmp_path / "one"), read_runs(tmp_path / "two"))
     pd.testing.assert_frame_equal(read_series(tmp_path / "one"), read_series(tmp_path / "two"))
+
+
+def test_a_strange_grid_point_is_one_warning_line_however_many_runs_and_workers(theatre_dir):
+    """Said once by the batch, not once per run or per worker process, nor as a traceback;
+    a point that is strange only in combination (highway 20 with track 30) is said too."""
+    folder = theatre_dir(units=UNITS)
+    grid = (
+        "[grid]\nspeed_highway_km_per_day = [20.0, 40.0]\nspeed_track_km_per_day = [10.0, 30.0]\n"
+    )
+    path = write_experiment(folder.parent, grid, seeds="3")
+    result = wargame("batch", str(path), "--jobs", "2", "--out", str(folder.parent / "out"))
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if "speed_" in line]
+    assert said == [
+        f"warning: parameters: speed_highway_km_per_day {highway}, speed_road_km_per_day 25, "
+        f"speed_track_km_per_day {track}: expected highway >= road >= track, the road kinds "
+        "from fastest down"
+        for highway, track in ((20, 10), (20, 30), (40, 30))
+    ]
+    assert "12 runs done, 0 failed" in result.stderr
 
 
 def test_a_dask_local_cluster_gives_the_same_rows_as_the_local_backend(experiment, tmp_path):

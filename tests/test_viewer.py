@@ -1,5 +1,8 @@
 """The viewer's page, rendered by Solara without a browser: it draws, steps, inspects, resets."""
 
+import os
+import subprocess
+import sys
 import tempfile
 
 import ipyvuetify as v
@@ -288,3 +291,26 @@ def test_a_day_that_raises_is_shown_to_its_page_and_the_other_page_goes_on(monke
     assert shown_day(other) == 3 and "could not be played" not in page_text(other)
     click(broken, "Reset")
     assert shown_day(broken) == 0
+
+
+def test_the_viewer_server_says_a_strange_theatre_as_the_cli_does(theatre_dir):
+    """One `warning:` line on the server's terminal, and the page opens the theatre."""
+    folder = theatre_dir(parameters={"speed_track_km_per_day": 50.0})
+    page = (
+        "from wargame.viewer.app import build_run\n"
+        f"run = build_run({str(folder)!r}, 7, {{}})\n"
+        "print(run.error or run.model.theatre.title)"
+    )
+    server = subprocess.run(
+        [sys.executable, "-c", page],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, THEATRES_ENV: str(folder.parent)},
+    )
+    assert server.stdout == "Test theatre\n", server.stderr
+    assert server.stderr.splitlines() == [
+        "warning: parameters: speed_highway_km_per_day 40, speed_road_km_per_day 25, "
+        "speed_track_km_per_day 50: expected highway >= road >= track, the road kinds from "
+        "fastest down"
+    ]

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from wargame import __version__
 from wargame.engine.events import EventKind
 from wargame.experiments import EventCount, Experiment, Holds, RunSpec, SeriesStat, Taken
+from wargame.scenario.errors import already_said
 from wargame.scenario.parameters import Parameters
 
 RUNS, SERIES, METADATA = "runs", "series", "metadata.json"
@@ -124,7 +125,8 @@ def run_one(task: RunTask) -> RunResult:
     try:
         from wargame.engine.model import ConflictModel
 
-        model = ConflictModel(task.theatre, parameters=task.parameters, rng=task.run.seed)
+        with already_said():  # by load_experiment, for the theatre and every grid point
+            model = ConflictModel(task.theatre, parameters=task.parameters, rng=task.run.seed)
         held: dict[str, bool] = {}
         for day in range(task.days + 1):
             if day:
@@ -205,7 +207,8 @@ def results_schema(experiment: Experiment) -> pa.Schema:
     from wargame.engine.model import ConflictModel
 
     sample = tasks(experiment)[0]
-    model = ConflictModel(sample.theatre, parameters=sample.parameters, rng=0)
+    with already_said():  # by load_experiment, for the theatre and every grid point
+        model = ConflictModel(sample.theatre, parameters=sample.parameters, rng=0)
     fields = [
         pa.field("experiment", pa.string()),
         pa.field("run_id", pa.string()),

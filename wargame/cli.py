@@ -21,6 +21,7 @@ from wargame.engine import measures
 from wargame.engine.model import ConflictModel
 from wargame.files import unwritable, written_whole
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
+from wargame.scenario.errors import warnings_as_lines
 from wargame.scenario.parameters import (
     Parameters,
     UnknownParameterError,
@@ -586,7 +587,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args, Console())
+        with warnings_as_lines():  # strange input: one `warning:` line each, the command goes on
+            return args.handler(args, Console())
     except (ScenarioError, UserError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -30,7 +30,11 @@ from wargame.engine.measures import columns as series_columns_of
 from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
-from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
+from wargame.scenario.parameters import (
+    Parameters,
+    make_parameters,
+    parameter_problem,
+)
 from wargame.scenario.paths import data_root
 from wargame.seeds import SEED_MAX, SEED_RANGE, seed_problem
 
@@ -278,27 +282,25 @@ def _check_parameters(
 ) -> None:
     for table, names in (("fixed", list(fixed)), ("grid", list(grid))):
         for name in names:
-            try:
-                make_parameters({name: fixed[name] if table == "fixed" else grid[name][0]})
-            except UnknownParameterError:
+            if name not in Parameters.model_fields:
                 raise ScenarioError(
                     path,
                     f"{table}.{name}",
                     "not a parameter of the model (see `wargame run --help` for the list)",
-                ) from None
-            except ValidationError:
-                pass  # the value itself is checked below, with the theatre's own values
-    for name, values in grid.items():
-        for value in values:
-            try:
-                make_parameters(theatre.parameters, fixed, {name: value})
-            except ValidationError as error:
-                raise ScenarioError(path, f"grid.{name}", parameter_problem(error)[1]) from None
+                )
     try:
         make_parameters(theatre.parameters, fixed)
     except ValidationError as error:
         name, problem = parameter_problem(error)
         raise ScenarioError(path, f"fixed.{name}", problem) from None
+    for values in itertools.product(*grid.values()):
+        # each grid point as its runs will have it: a value out of range is named, and what
+        # is strange in a point is warned about here, once, so that its runs need not be
+        try:
+            make_parameters(theatre.parameters, fixed, dict(zip(grid, values, strict=True)))
+        except ValidationError as error:
+            name, problem = parameter_problem(error)
+            raise ScenarioError(path, f"grid.{name}", problem) from None
 
 
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:

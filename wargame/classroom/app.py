@@ -27,6 +27,7 @@ from wargame.classroom.rooms import Classroom, RoomError
 from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.engine.posture import Posture
 from wargame.scenario import ScenarioError, bundled_scenarios, load_theatre
+from wargame.scenario.errors import show_warnings_as_lines
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options, series_chart_options
 from wargame.viewer.map_figure import MapState, TheatreMap, whole_map
@@ -38,6 +39,7 @@ STAY = "(stay)"
 NO_EXERCISE = "(none: set up by hand)"
 _classroom: Classroom | None = None
 _classroom_lock = threading.Lock()
+show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
 
 
 def classroom() -> Classroom:

@@ -1,9 +1,16 @@
-"""The one error every bad input becomes: file, place in it, what was expected."""
+"""The one error every bad input becomes, and the one warning every strange one does.
+
+Both say the file, the place in it and the problem. An error stops the
+command; a warning (a `ScenarioWarning` through Python's `warnings`) lets it
+run on, and every command and the viewer print it as one `warning:` line.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import reprlib
+import sys
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -135,3 +142,62 @@ def from_validation_error(
         return first
     more = f" (and {len(rest)} more problem{'s' if len(rest) > 1 else ''})"
     return ScenarioError(first.path, first.where, first.problem + more)
+
+
+class ScenarioWarning(UserWarning):
+    """Input that can be meant but is probably a slip: said once, and the run goes on."""
+
+    def __init__(self, path: Path | str | None, where: str, problem: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.where = where
+        self.problem = problem
+        location = "".join(f"{part}: " for part in (self.path, where) if part)
+        super().__init__(location + problem)
+
+
+def warn(path: Path | str | None, where: str, problem: str) -> None:
+    """Say that `where` in `path` looks wrong; Python shows each warning once per process."""
+    warnings.warn(ScenarioWarning(path, where, problem), stacklevel=2)
+
+
+_other_warnings = warnings.showwarning
+"""How warnings that are not ours are shown (Python's way, or a host's such as pytest's)."""
+
+
+def _show_as_line(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, ScenarioWarning):
+        print(f"warning: {message}", file=file or sys.stderr, flush=True)
+    else:
+        _other_warnings(message, category, filename, lineno, file, line)
+
+
+def show_warnings_as_lines() -> None:
+    """Print every ScenarioWarning from now on as one `warning: ...` line on stderr.
+
+    For a process that lives as long as it shows them (the viewer's server);
+    other warnings are shown as before.
+    """
+    global _other_warnings
+    if warnings.showwarning is not _show_as_line:
+        _other_warnings = warnings.showwarning
+        warnings.showwarning = _show_as_line
+
+
+@contextlib.contextmanager
+def warnings_as_lines() -> Iterator[None]:
+    """`show_warnings_as_lines` for the length of one command, then as before."""
+    before = warnings.showwarning
+    show_warnings_as_lines()
+    try:
+        yield
+    finally:
+        warnings.showwarning = before
+
+
+@contextlib.contextmanager
+def already_said() -> Iterator[None]:
+    """No ScenarioWarning in the block: for loading again input whose warnings were said
+    (a batch's runs and workers load the theatre its experiment loaded and checked)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)
+        yield

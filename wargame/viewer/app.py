@@ -25,6 +25,7 @@ from wargame.engine import measures
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel
 from wargame.scenario import ScenarioError, bundled_scenarios
+from wargame.scenario.errors import show_warnings_as_lines
 from wargame.seeds import seed_problem
 from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.viewer.chart_widget import Chart, option_json
@@ -43,6 +44,7 @@ PANELS = ("Place", "Story", "Levers", "Download")
 MAP_VIEWS = ("Whole theatre", "Around the chosen place")
 KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
 log = logging.getLogger(__name__)
+show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
 
 
 @dataclass
