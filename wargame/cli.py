@@ -381,6 +381,8 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
     from wargame.classroom.app import DB_ENV
 
+    if args.theatres is not None and not args.theatres.is_dir():
+        raise UserError(f"--theatres {args.theatres}: no such folder")
     if args.list:
         from wargame.classroom.rooms import Classroom
 
@@ -397,7 +399,9 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
                 f"teams: {', '.join(setup['humans'])}  umpire: {address}"
             )
         return 0
-    command, env = serve_command(args.host, args.port, None, app="wargame.classroom.app")
+    command, env = serve_command(
+        args.host, args.port, None, app="wargame.classroom.app", theatres=args.theatres
+    )
     env[DB_ENV] = str(args.db.resolve())
     print(
         f"wargame classroom on http://{args.host}:{args.port} (games saved in {args.db}; "
@@ -558,6 +562,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("classroom.sqlite"),
         help="the games' file (classroom.sqlite)",
+    )
+    room.add_argument(
+        "--theatres",
+        type=Path,
+        help="the folder whose theatre folders rooms and game records may use "
+        "(default: the current folder)",
     )
     room.add_argument(
         "--list", action="store_true", help="list the games on file with their umpire addresses"

@@ -46,6 +46,25 @@ class Injection(BaseModel):
     price: float | None = Field(default=None, ge=0.0)
 
 
+class TurnRecord(BaseModel):
+    """One played turn as a game record keeps it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    turn: int = Field(ge=0)
+    orders: dict[str, TurnOrders]
+    injections: list[Injection] = []
+
+
+class GameRecord(BaseModel):
+    """A downloaded game: its set-up and the turns played."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    setup: GameSetup
+    turns: list[TurnRecord]
+
+
 @dataclass
 class Game:
     setup: GameSetup

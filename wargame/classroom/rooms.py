@@ -3,21 +3,30 @@
 A room has a short join code for students and a longer umpire key for the
 teacher; a seat (a team at a faction) has a token its page keeps, so a reload
 rejoins it. Every action goes through here and is checked here: a token
-speaks only for its own faction, whatever the page sends.
+speaks only for its own faction, whatever the page sends, and a set-up (a
+form's, an uploaded record's, the file's own) opens only a theatre the server
+serves (`check_served`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from wargame.classroom.game import Game, GameSetup, Injection
+from pydantic import ValidationError
+
+from wargame.classroom.exercises import PREFIX
+from wargame.classroom.game import Game, GameRecord, GameSetup, Injection
 from wargame.classroom.team import OrderError, TurnOrders
+from wargame.scenario import ScenarioError
+from wargame.scenario.errors import from_validation_error
+from wargame.viewer.access import refusal
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread on a board
 CODE_LENGTH = 8  # 31^8 ~ 8.5e11 codes: not guessable by a class
@@ -42,6 +51,7 @@ create table if not exists pending (
     seq integer primary key autoincrement
 );
 """
+log = logging.getLogger(__name__)
 
 
 class LockedDatabase:
@@ -92,6 +102,39 @@ class RoomError(ValueError):
     pass
 
 
+def check_served(setup: GameSetup) -> None:
+    """Raise RoomError unless this server may open the set-up's theatre and exercise.
+
+    A set-up comes from a page's form, an uploaded record or the games' file,
+    any of which may name any path: it is checked as the viewer checks a page's
+    folder, before anything reads the theatre.
+    """
+    refused = refusal(setup.theatre)
+    if not refused and setup.exercise is not None:
+        refused = refusal(PREFIX + setup.exercise)
+    if refused:
+        raise RoomError(refused)
+
+
+def read_record(data: bytes, name: str = "game record") -> tuple[GameSetup, list[dict]]:
+    """A downloaded game record: its set-up and turns, checked before anything replays it.
+
+    Raises RoomError naming the record (`name`) and what is wrong with it; a
+    theatre or exercise this server does not serve is refused unread.
+    """
+    try:
+        record = GameRecord.model_validate_json(data)
+    except ValidationError as error:
+        raise RoomError(str(from_validation_error(name, error))) from None
+    turns = [turn.model_dump(mode="json") for turn in record.turns]
+    try:
+        check_served(record.setup)
+        Game.replay(record.setup, turns)  # every order checked as it was when given
+    except (RoomError, OrderError) as problem:
+        raise type(problem)(f"{name}: {problem}") from None
+    return record.setup, turns
+
+
 @dataclass(frozen=True)
 class Seat:
     token: str
@@ -114,9 +157,14 @@ class Classroom:
         self.db = LockedDatabase(connection, self.lock)
         self.db.executescript(SCHEMA)
         self.games: dict[str, Game] = {}
+        self.unavailable: dict[str, str] = {}
+        """Rooms that cannot be rebuilt from the file, and why (their pages say it)."""
         self.sweep()
         for (code,) in self.db.execute("select code from rooms where status in ('open', 'paused')"):
-            self.games[code] = self._rebuild(code)
+            try:
+                self._loaded(code)
+            except RoomError as problem:
+                log.warning("%s", problem)
 
     def sweep(self, now: dt.datetime | None = None) -> list[str]:
         """Close rooms idle for longer than IDLE; returns their codes."""
@@ -139,6 +187,7 @@ class Classroom:
     def create_room(self, setup: GameSetup) -> tuple[str, str]:
         """A new room; returns its join code and the umpire's key."""
         with self.lock:
+            check_served(setup)
             game = Game(setup)
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             key = secrets.token_urlsafe(16)
@@ -154,10 +203,7 @@ class Classroom:
         row = self.db.execute("select umpire_key from rooms where code = ?", (code,)).fetchone()
         if row is None or not secrets.compare_digest(row[0], key):
             raise RoomError("no room with that code and umpire key")
-        with self.lock:
-            if code not in self.games:
-                self.games[code] = self._rebuild(code)
-            return self.games[code]
+        return self._loaded(code)
 
     def deadline(self, code: str) -> dt.datetime | None:
         """When a timed turn runs by itself: its start (the last turn, or the room's) + its time."""
@@ -295,9 +341,28 @@ class Classroom:
 
     def game(self, code: str) -> Game:
         """The game of an open (or paused) room, as the teams reach it."""
-        if code not in self.games or self.status(code) not in ("open", "paused"):
+        row = self.db.execute("select status from rooms where code = ?", (code,)).fetchone()
+        if row is None or row[0] not in ("open", "paused"):
             raise RoomError("no open room with that code")
-        return self.games[code]
+        return self._loaded(code)
+
+    def _loaded(self, code: str) -> Game:
+        """The room's game, rebuilt from the file when first asked for. A room that cannot be
+        rebuilt (its theatre is not served here, its file was tampered with) raises RoomError
+        saying why, each time it is asked for, without rebuilding again."""
+        with self.lock:
+            if code in self.games:
+                return self.games[code]
+            if code not in self.unavailable:
+                try:
+                    self.games[code] = self._rebuild(code)
+                    return self.games[code]
+                except (RoomError, OrderError, ScenarioError, ValueError) as problem:
+                    self.unavailable[code] = f"room {code} cannot be rebuilt: {problem}"
+                except Exception:  # a bug, not the file: the log has it, the page says so
+                    log.exception("room %s cannot be rebuilt", code)
+                    self.unavailable[code] = f"room {code} cannot be rebuilt (see the server's log)"
+            raise RoomError(self.unavailable[code])
 
     def _pending(self, code: str, kind: str, faction: str, body: str) -> None:
         self.db.execute(
@@ -324,13 +389,15 @@ class Classroom:
 
     def _rebuild(self, code: str) -> Game:
         (setup,) = self.db.execute("select setup from rooms where code = ?", (code,)).fetchone()
+        setup = GameSetup.model_validate_json(setup)
+        check_served(setup)  # the file may have been written by an older, laxer server
         record = [
             json.loads(r)
             for (r,) in self.db.execute(
                 "select record from turns where room = ? order by turn", (code,)
             )
         ]
-        game = Game.replay(GameSetup.model_validate_json(setup), record)
+        game = Game.replay(setup, record)
         game.paused = self.status(code) == "paused"
         for kind, faction, body in self.db.execute(
             "select kind, faction, body from pending where room = ? order by seq", (code,)

@@ -1,0 +1,162 @@
+"""What a hostile or careless visitor or teacher found in the classroom server (issue 17).
+
+A set-up that a page, an uploaded record or the games' file names is opened only
+inside what the server serves, and refused unread otherwise. The same things
+through the pages, in Chromium: tests/test_classroom_browser.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+
+import pytest
+from theatres import write_theatre
+
+from wargame.classroom.game import GameSetup
+from wargame.classroom.rooms import Classroom, RoomError, read_record
+from wargame.classroom.team import TurnOrders
+from wargame.scenario import loader
+from wargame.viewer import THEATRES_ENV
+from wargame.viewer.access import served_theatres
+
+SECRET = "SECRET-VALUE-42"
+LEAKS = ("TOML", "Expected", "line 1", "api_key", SECRET, "root:")
+"""What a refusal must not say: a file's format, its keys or values, its first line."""
+
+
+def write_folders(tmp_path):
+    """The server's theatres folder (one theatre, two links out of it) and a folder beside it."""
+    root, outside = tmp_path / "theatres", tmp_path / "elsewhere"
+    write_theatre(root / "ours")
+    write_theatre(outside / "theirs")
+    (outside / "secret.toml").write_text(f'[scenario]\napi_key = "{SECRET}"\n', encoding="utf-8")
+    (root / "link").symlink_to(outside / "theirs")
+    linked = write_theatre(root / "linked_setup")
+    (linked / "setup.toml").unlink()
+    (linked / "setup.toml").symlink_to(outside / "secret.toml")
+    return root, outside
+
+
+@pytest.fixture
+def folders(tmp_path, monkeypatch):
+    root, outside = write_folders(tmp_path)
+    monkeypatch.setenv(THEATRES_ENV, str(root))
+    return root, outside
+
+
+def outside_names(root, outside) -> list[str]:
+    """Paths a record or a forged form may name, none of them inside the theatres folder."""
+    return [
+        "/etc/passwd",
+        "/etc/shadow",
+        "/etc",
+        str(outside / "secret.toml"),
+        str(outside / "theirs"),  # a whole theatre, absolute
+        f"{root}/../elsewhere/theirs",  # `..` out of the folder
+        f"{root}/ours/../../elsewhere/secret.toml",
+        "../../../../../../../etc/passwd",  # relative to wherever the server runs
+        str(root / "link"),  # a link in the folder to a theatre outside it
+        str(root / "linked_setup"),  # a theatre whose set-up links outside
+    ]
+
+
+def store_rooms(store, names: list[str]) -> list[str]:
+    """Rooms on `names` as an older server stored them (its drop-down's value rewritten on the
+    way), each with the umpire key "key" and a team at seat "seat<code>"; their codes."""
+    codes = [f"OUT{index}" for index in range(len(names))]
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with sqlite3.connect(store) as db:
+        for code, name in zip(codes, names, strict=True):
+            setup = GameSetup(theatre=name, humans=["red"]).model_dump_json()
+            db.execute(
+                "insert into rooms values (?, 'key', ?, ?, ?, 'open')", (code, setup, now, now)
+            )
+            db.execute("insert into seats values (?, ?, 'red', 'A')", (f"seat{code}", code))
+    return codes
+
+
+def record(theatre: str, played: list | None = None, **setup) -> bytes:
+    setup = {"theatre": theatre, "humans": ["red"], **setup}
+    return json.dumps({"setup": setup, "turns": played or []}).encode()
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Every TOML file the loader opens, to show that a refusal opened none."""
+    opened: list[str] = []
+    read_toml = loader.read_toml
+
+    def spy(path):
+        opened.append(str(path))
+        return read_toml(path)
+
+    monkeypatch.setattr(loader, "read_toml", spy)
+    return opened
+
+
+def test_a_record_naming_a_path_outside_the_theatres_folder_is_refused_unread(folders, reads):
+    root, outside = folders
+    for name in outside_names(root, outside):
+        with pytest.raises(RoomError) as refused:
+            read_record(record(name))
+        message = str(refused.value)
+        assert "theatre folders inside" in message or "links outside" in message, name
+        assert not any(leak in message for leak in LEAKS), (name, message)
+    assert reads == []  # nothing was opened to find out
+
+
+def test_no_room_is_made_on_an_outside_path_and_a_stored_one_is_not_rebuilt(
+    folders, reads, tmp_path
+):
+    root, outside = folders
+    store = tmp_path / "classroom.sqlite"
+    classroom = Classroom(store)
+    names = outside_names(root, outside)
+    for name in names:
+        with pytest.raises(RoomError, match=r"theatre folders inside|links outside"):
+            classroom.create_room(GameSetup(theatre=name, humans=["red"]))
+    assert classroom.rooms() == []
+    ours, _ = classroom.create_room(GameSetup(theatre=str(root / "ours"), humans=["red"]))
+    codes = store_rooms(store, names)
+    reads.clear()
+    restarted = Classroom(store)  # starts: the rooms it cannot serve do not stop the others
+    assert restarted.game(ours).model.theatre.title == "Test theatre"
+    for code, name in zip(codes, names, strict=True):
+        for attempt, arguments in ((restarted.game, ()), (restarted.umpire, ("key",))):
+            with pytest.raises(RoomError) as refused:
+                attempt(code, *arguments)
+            assert "cannot be rebuilt" in str(refused.value)
+            assert not any(leak in str(refused.value) for leak in LEAKS), name
+        with pytest.raises(RoomError):
+            restarted.submit(f"seat{code}", TurnOrders())
+    assert all(path.startswith(str(root / "ours")) for path in reads), reads
+
+
+def test_a_theatre_in_the_theatres_folder_is_offered_played_and_replayed(folders, tmp_path):
+    root, outside = folders
+    offered = served_theatres()
+    assert offered["ours (theatre folder)"] == str(root / "ours")
+    assert not any(str(outside) in path or "link" in path for path in offered.values())
+    setup = GameSetup(theatre=str(root / "ours"), humans=["red"], turn_days=3, turns=2)
+    classroom = Classroom(tmp_path / "c.sqlite")
+    code, _ = classroom.create_room(setup)
+    seat = classroom.join(code, "A", "red")
+    assert classroom.submit(seat.token, TurnOrders()) is True
+    game = classroom.game(code)
+    data = json.dumps({"setup": setup.model_dump(), "turns": game.record}).encode()
+    assert read_record(data)[1] == game.record
+
+
+def test_an_exercise_is_named_not_given_as_a_path(folders, tmp_path):
+    _, outside = folders
+    (outside / "sheet.md").write_text(SECRET, encoding="utf-8")
+    classroom = Classroom(tmp_path / "c.sqlite")
+    for name in (str(outside / "secret"), "../../elsewhere/secret", "/etc/passwd"):
+        with pytest.raises(RoomError, match="No shipped exercise"):
+            classroom.create_room(GameSetup(humans=["kia"], exercise=name))
+        with pytest.raises(RoomError, match="No shipped exercise"):
+            read_record(record("kachin", humans=["kia"], exercise=name))
+    code, _ = classroom.create_room(GameSetup(humans=["kia"], exercise="why_the_border_fell"))
+    assert classroom.game(code).setup.exercise == "why_the_border_fell"
