@@ -107,7 +107,7 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
                 page.locator("h2", has_text=re.compile(r"Day 7\b")).wait_for(timeout=30_000)
 
             # each team's map is its own side's view; the umpire's shows everything
-            game = Classroom(db).game(code)  # the same game, rebuilt from the file
+            game = Classroom(db, read_only=True).game(code)  # the same game, rebuilt from the file
             assert game.model.day == 7
             kia.wait_for_timeout(2500)  # a refresh after the turn
             assert png_of(kia) == drawn(game.model, team_map(game, "kia"))
@@ -126,7 +126,7 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
             # the KIA sends its next orders, then the server goes down
             kia.get_by_role("button", name="Send orders").click()
             kia.get_by_text("Your orders are in").wait_for()
-            before = drawn(Classroom(db).game(code).model)
+            before = drawn(Classroom(db, read_only=True).game(code).model)
 
         with viewer_server(command=command) as url:  # a new server on the same file
             kia.goto(kia.url.replace(kia.url.split("/?")[0], url.rstrip("/")))
@@ -148,7 +148,7 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
             umpire.get_by_text("Replaying day 3").wait_for(timeout=30_000)
             umpire.wait_for_timeout(500)
             umpire.screenshot(path=ARTIFACTS / "classroom-replay.png")
-            game = Classroom(db).game(code)
+            game = Classroom(db, read_only=True).game(code)
             assert png_of(umpire) == drawn(replay_to_day(game.setup, game.record, 3))
 
             # the record, downloaded and dropped into a fresh lobby, replays the game
@@ -174,14 +174,15 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
 def test_pages_open_only_what_the_server_serves_and_never_show_a_traceback(tmp_path, monkeypatch):
     """Paths to /etc, `..` escapes, links out of the theatres folder and absolute paths, named by
     an uploaded record, a rewritten websocket message and rooms an older server stored: each is
-    refused in the page without a word of the file; a failure the page cannot explain shows
-    no traceback."""
+    refused in the page without a word of the file. A second server on the games' file exits;
+    a failure the page cannot explain shows no traceback."""
     from playwright.sync_api import sync_playwright
     from test_classroom_trust import (
         LEAKS,
         outside_names,
         record,
         store_rooms,
+        wargame,
         write_folders,
     )
 
@@ -191,11 +192,15 @@ def test_pages_open_only_what_the_server_serves_and_never_show_a_traceback(tmp_p
     db = tmp_path / "classroom.sqlite"
     classroom = Classroom(db)
     ours, key = classroom.create_room(GameSetup(theatre=str(root / "ours"), humans=["red"]))
+    classroom.close()
     stored = store_rooms(db, names)
     uploads = []
     for index, name in enumerate([*names, str(root / "ours")]):
         uploads.append(tmp_path / f"record{index}.json")
         uploads[-1].write_bytes(record(name))
+    too_long = tmp_path / "forty-turns.json"
+    turn = {"orders": {"red": {}}, "injections": []}
+    too_long.write_bytes(record("kachin", [{**turn, "turn": n} for n in range(40)]))
     forged = {"theatre": ""}
 
     def rewrite(socket) -> None:
@@ -224,6 +229,12 @@ def test_pages_open_only_what_the_server_serves_and_never_show_a_traceback(tmp_p
             pytest.fail(str(error))
         command = ("classroom", "--db", str(db), "--theatres", str(root))
         with viewer_server(command=command) as url:
+            second = wargame("classroom", "--db", str(db))  # before any page: the lock is held
+            assert second.returncode == 1
+            assert re.fullmatch(
+                r"error: .*in use by another classroom server \(process \d+\).*\n", second.stderr
+            )
+
             errors: list[str] = []
             lobby = browser.new_page(viewport={"width": 1280, "height": 1000})
             lobby.on("pageerror", lambda e: errors.append(str(e)))
@@ -239,6 +250,10 @@ def test_pages_open_only_what_the_server_serves_and_never_show_a_traceback(tmp_p
                 assert re.search("theatre folders inside|links outside", alert.inner_text()), name
                 shown(lobby)
             lobby.screenshot(path=ARTIFACTS / "classroom-record-refused.png", full_page=True)
+            with lobby.expect_file_chooser() as chooser:
+                lobby.get_by_role("button", name=re.compile("Upload")).click()
+            chooser.value.set_files(too_long)
+            lobby.get_by_text("40 turns played; its set-up has 10 turns").wait_for(timeout=30_000)
             with lobby.expect_file_chooser() as chooser:  # the theatres folder's own theatre
                 lobby.get_by_role("button", name=re.compile("Upload")).click()
             chooser.value.set_files(uploads[-1])
@@ -261,7 +276,7 @@ def test_pages_open_only_what_the_server_serves_and_never_show_a_traceback(tmp_p
                 lobby.wait_for_timeout(1000)
                 shown(lobby)
                 assert "?room=" not in lobby.url
-            assert [room["code"] for room in Classroom(db).rooms()] == [
+            assert [room["code"] for room in Classroom(db, read_only=True).rooms()] == [
                 ours,
                 *stored,
             ]

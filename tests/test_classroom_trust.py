@@ -1,7 +1,9 @@
 """What a hostile or careless visitor or teacher found in the classroom server (issue 17).
 
 A set-up that a page, an uploaded record or the games' file names is opened only
-inside what the server serves, and refused unread otherwise. The same things
+inside what the server serves, and refused unread otherwise; the games' file is
+served by one server at a time, checked before it is served and readable by its
+owner only; a record asks for no more work than its own set-up. The same things
 through the pages, in Chromium: tests/test_classroom_browser.py.
 """
 
@@ -9,13 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import stat
+import subprocess
+import sys
+import time
 
 import pytest
 from theatres import write_theatre
 
-from wargame.classroom.game import GameSetup
-from wargame.classroom.rooms import Classroom, RoomError, read_record
+from wargame.classroom.game import MAX_GAME_DAYS, Game, GameSetup
+from wargame.classroom.rooms import (
+    Classroom,
+    ClassroomError,
+    RoomError,
+    open_games_file,
+    read_record,
+)
 from wargame.classroom.team import TurnOrders
 from wargame.scenario import loader
 from wargame.viewer import THEATRES_ENV
@@ -119,6 +132,7 @@ def test_no_room_is_made_on_an_outside_path_and_a_stored_one_is_not_rebuilt(
             classroom.create_room(GameSetup(theatre=name, humans=["red"]))
     assert classroom.rooms() == []
     ours, _ = classroom.create_room(GameSetup(theatre=str(root / "ours"), humans=["red"]))
+    classroom.close()
     codes = store_rooms(store, names)
     reads.clear()
     restarted = Classroom(store)  # starts: the rooms it cannot serve do not stop the others
@@ -160,3 +174,122 @@ def test_an_exercise_is_named_not_given_as_a_path(folders, tmp_path):
             read_record(record("kachin", humans=["kia"], exercise=name))
     code, _ = classroom.create_room(GameSetup(humans=["kia"], exercise="why_the_border_fell"))
     assert classroom.game(code).setup.exercise == "why_the_border_fell"
+
+
+def test_a_record_asks_for_no_more_turns_than_its_set_up_has():
+    game = Game(GameSetup(humans=["kia"], turn_days=7, turns=2))
+    for _ in range(2):
+        game.submit("kia", TurnOrders())
+    forty = [{**game.record[0], "turn": n} for n in range(40)]
+    started = time.process_time()
+    with pytest.raises(RoomError, match="40 turns played; its set-up has 10 turns"):
+        read_record(record("kachin", forty, humans=["kia"], turn_days=7))
+    assert time.process_time() - started < 0.5  # refused before any day is played
+    with pytest.raises(RoomError, match=f"a game lasts at most {MAX_GAME_DAYS}"):
+        read_record(record("kachin", forty, humans=["kia"], turn_days=60, turns=40))
+    shuffled = [game.record[1], game.record[0]]
+    with pytest.raises(RoomError, match=r"turns\[0\] is numbered 1; expected 0"):
+        read_record(record("kachin", shuffled, humans=["kia"], turns=2))
+    with pytest.raises(RoomError, match=r"turns\[0\]\.orders\.kia\.units"):
+        read_record(
+            record("kachin", [{"turn": 0, "orders": {"kia": {"units": 3}}}], humans=["kia"])
+        )
+
+
+# --- the games' file ---------------------------------------------------------------------
+
+
+def test_one_server_per_games_file(tmp_path):
+    store = tmp_path / "classroom.sqlite"
+    first = Classroom(store)
+    with pytest.raises(ClassroomError, match="in use by another classroom server"):
+        Classroom(store)
+    code, _ = first.create_room(GameSetup(humans=["kia"]))
+    assert Classroom(store, read_only=True).rooms()[0]["code"] == code  # a look is allowed
+    first.close()
+    assert Classroom(store).game(code).turn == 0  # the next server
+
+
+def wargame(*args: str) -> subprocess.CompletedProcess:
+    """`wargame ARGS`; one that does not refuse starts a server, which the timeout stops."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "wargame.cli", *args, "--port", "1"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"wargame {' '.join(args)} started a server instead of refusing")
+
+
+def test_a_second_classroom_command_on_a_file_in_use_exits_with_one_line(tmp_path):
+    store = tmp_path / "classroom.sqlite"
+    server = Classroom(store)  # as the running server holds it
+    result = wargame("classroom", "--db", str(store))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {store}: in use by another classroom server (process "
+        f"{os.getpid()}); stop that one first, or give this one another --db"
+    ]
+    listed = wargame("classroom", "--db", str(store), "--list")  # beside it: a look
+    assert listed.returncode == 0 and listed.stdout == ""
+    server.close()
+
+
+def test_an_empty_damaged_or_foreign_games_file_is_refused_by_name(tmp_path):
+    good = tmp_path / "good.sqlite"
+    Classroom(good).create_room(GameSetup(humans=["kia"]))
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    damaged = tmp_path / "damaged.sqlite"
+    content = bytearray(good.read_bytes())
+    content[4096:8192] = b"\xff" * 4096
+    damaged.write_bytes(bytes(content))
+    for path, problem in ((empty, "an empty file"), (damaged, "damaged")):
+        result = wargame("classroom", "--db", str(path))
+        assert result.returncode == 1
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"error: {path}: {problem}") and "restore it from a copy" in line
+        assert "Traceback" not in result.stderr
+    text = tmp_path / "notes.sqlite"
+    text.write_text("my notes, saved under the wrong name\n" * 50, encoding="utf-8")
+    foreign = tmp_path / "other.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("create table rooms (name text)")
+    newer = tmp_path / "newer.sqlite"
+    newer.write_bytes(good.read_bytes())
+    with sqlite3.connect(newer) as db:
+        db.execute("pragma user_version = 99")
+    for path, problem in (
+        (text, "damaged or not a classroom's games file (file is not a database)"),
+        (foreign, "not a classroom's games file (its tables are not the classroom's)"),
+        (newer, "laid out by a newer wargame (layout 99; this one reads 1)"),
+    ):
+        with pytest.raises(ClassroomError) as refused:
+            open_games_file(path)
+        assert str(refused.value).startswith(f"{path}: {problem}")
+    assert empty.stat().st_size == 0 and text.read_text().startswith("my notes")  # left as found
+
+
+def test_the_games_file_is_readable_by_its_owner_only(tmp_path):
+    store = tmp_path / "classroom.sqlite"
+    Classroom(store).create_room(GameSetup(humans=["kia"]))
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    older = tmp_path / "older.sqlite"  # made world-readable by an older server
+    older.write_bytes(store.read_bytes())
+    older.chmod(0o644)
+    Classroom(older).close()
+    assert stat.S_IMODE(older.stat().st_mode) == 0o600
+
+
+def test_a_games_file_from_before_its_layout_was_numbered_is_served(tmp_path):
+    from wargame.classroom.rooms import SCHEMA
+
+    store = tmp_path / "classroom.sqlite"
+    with sqlite3.connect(store) as db:  # as the first classroom servers made it
+        db.executescript(SCHEMA)
+    code, _ = Classroom(store).create_room(GameSetup(humans=["kia"]))
+    with sqlite3.connect(store) as db:
+        assert db.execute("pragma user_version").fetchone() == (1,)
+    assert Classroom(store, read_only=True).game(code).turn == 0

@@ -32,7 +32,7 @@ from wargame.classroom.exercises import (
 )
 from wargame.classroom.fog import side_map, side_view
 from wargame.classroom.game import GameSetup, Injection, replay_to_day
-from wargame.classroom.rooms import Classroom, RoomError, read_record
+from wargame.classroom.rooms import Classroom, ClassroomError, RoomError, ServerLock, read_record
 from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.posture import Posture
 from wargame.scenario import ScenarioError, load_theatre
@@ -44,19 +44,27 @@ from wargame.viewer.map_figure import MapState, TheatreMap, whole_map
 from wargame.viewer.presence import page_presence
 
 DB_ENV = "WARGAME_CLASSROOM_DB"
+LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
+"""The descriptor of the games' file's lock, which `wargame classroom` took and the server keeps."""
 REFRESH_SECONDS = 2.0
 STAY = "(stay)"
 NO_EXERCISE = "(none: set up by hand)"
 _classroom: Classroom | None = None
+_server_lock: ServerLock | None = None
 _classroom_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
 def classroom() -> Classroom:
-    global _classroom
+    """The server's classroom; ClassroomError when its games' file cannot be served."""
+    global _classroom, _server_lock
     with _classroom_lock:
         if _classroom is None:
-            _classroom = Classroom(os.environ.get(DB_ENV, "classroom.sqlite"))
+            path = Path(os.environ.get(DB_ENV, "classroom.sqlite"))
+            if _server_lock is None:  # kept even if the file fails: no second server meanwhile
+                inherited = os.environ.get(LOCK_ENV)
+                _server_lock = ServerLock(path, int(inherited) if inherited else None)
+            _classroom = Classroom(path, lock=_server_lock)
         return _classroom
 
 
@@ -143,8 +151,22 @@ def map_png(drawings: dict, key: object, model, side: MapState | None = None) ->
 def Page() -> None:
     router = solara.use_router()
     query = {k: v[0] for k, v in parse_qs(router.search or "").items()}
+    failure, clear = solara.use_exception()
     with solara.Column(style={"padding": "8px 16px", "max-width": "1500px"}):
-        if "seat" in query:
+        try:
+            classroom()
+        except Exception as problem:  # the file's own problem, or a bug: the log says which
+            log.error("%s", problem, exc_info=not isinstance(problem, ClassroomError))
+            solara.Error(
+                "This classroom server cannot serve its games' file; the teacher's terminal "
+                "says why (wargame classroom)."
+            )
+            return
+        if failure is not None:
+            log.error("a classroom page failed", exc_info=failure)
+            solara.Error("This page could not be drawn; its server's log says why.")
+            solara.Button("Try again", on_click=clear)
+        elif "seat" in query:
             TeamPage(query["seat"])
         elif "room" in query and "key" in query:
             UmpirePage(query["room"], query["key"])
