@@ -288,6 +288,7 @@ def test_pages_open_only_what_the_server_serves_and_never_show_a_traceback(tmp_p
                         timeout=LOAD_TIMEOUT_MS
                     )
                     assert re.search("theatre folders inside|links outside", shown(lobby)), code
+            lobby.wait_for_timeout(500)  # the alert fades in
             lobby.screenshot(path=ARTIFACTS / "classroom-stored-room-refused.png", full_page=True)
 
             # the room on the theatres folder's theatre plays; a turn another writer of the file
@@ -303,5 +304,6 @@ def test_pages_open_only_what_the_server_serves_and_never_show_a_traceback(tmp_p
                 timeout=30_000
             )
             assert "IntegrityError" not in shown(umpire)
+            umpire.screenshot(path=ARTIFACTS / "classroom-turn-failed.png")
         browser.close()
     assert errors == []
