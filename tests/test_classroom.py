@@ -112,6 +112,7 @@ def test_rooms_survive_a_server_restart_mid_turn(tmp_path):
     assert classroom.submit(tatmadaw.token, TurnOrders()) is True
     classroom.submit(kia.token, TurnOrders(recruits=False))  # turn 2 half submitted
     before = summary(classroom.game(code).model)
+    classroom.close()  # the server stops
 
     restarted = Classroom(store)  # a new server process reading the same file
     game = restarted.game(code)
@@ -169,7 +170,8 @@ def test_a_paused_game_takes_orders_but_waits_for_the_umpire(tmp_path):
     classroom.pause(code, key)
     classroom.submit(kia.token, TurnOrders())
     assert classroom.submit(tatmadaw.token, TurnOrders()) is False
-    assert Classroom(tmp_path / "c.sqlite").game(code).paused  # a restart keeps the pause
+    # the file keeps the pause: the game rebuilt from it waits too
+    assert Classroom(tmp_path / "c.sqlite", read_only=True).game(code).paused
     with pytest.raises(RoomError, match="resume it first"):
         classroom.force_turn(code, key)
     classroom.resume(code, key)

@@ -381,26 +381,34 @@ def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
-    from wargame.classroom.app import DB_ENV
+    from wargame.classroom.app import DB_ENV, LOCK_ENV
+    from wargame.classroom.rooms import Classroom, ClassroomError, ServerLock, open_games_file
 
-    if args.list:
-        from wargame.classroom.rooms import Classroom
-
-        if not args.db.is_file():
-            raise UserError(f"{args.db}: no classroom file yet (it is made by the first room)")
-        for room in Classroom(args.db).rooms(with_keys=True):
-            setup = room["setup"]
-            address = (
-                f"http://{args.host}:{args.port}/?room={room['code']}&key={room['umpire_key']}"
-            )
-            print(
-                f"{room['code']}  {room['status']:<6}  created {room['created']}  "
-                f"{room['turns_played']}/{setup['turns']} turns  "
-                f"teams: {', '.join(setup['humans'])}  umpire: {address}"
-            )
-        return 0
-    command, env = serve_command(args.host, args.port, None, app="wargame.classroom.app")
+    if args.theatres is not None and not args.theatres.is_dir():
+        raise UserError(f"--theatres {args.theatres}: no such folder")
+    try:
+        if args.list:  # beside a running server too: the file is only read
+            for room in Classroom(args.db, read_only=True).rooms(with_keys=True):
+                setup = room["setup"]
+                address = (
+                    f"http://{args.host}:{args.port}/?room={room['code']}&key={room['umpire_key']}"
+                )
+                print(
+                    f"{room['code']}  {room['status']:<6}  created {room['created']}  "
+                    f"{room['turns_played']}/{setup['turns']} turns  "
+                    f"teams: {', '.join(setup['humans'])}  umpire: {address}"
+                )
+            return 0
+        lock = ServerLock(args.db)  # one server per file; the server inherits the lock
+        open_games_file(args.db).close()  # an empty or damaged file is refused here, not served
+    except ClassroomError as error:
+        raise UserError(str(error)) from None
+    command, env = serve_command(
+        args.host, args.port, None, app="wargame.classroom.app", theatres=args.theatres
+    )
     env[DB_ENV] = str(args.db.resolve())
+    env[LOCK_ENV] = str(lock.fileno())
+    os.set_inheritable(lock.fileno(), True)
     print(
         f"wargame classroom on http://{args.host}:{args.port} (games saved in {args.db}; "
         "Ctrl-C to stop)",
@@ -560,6 +568,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("classroom.sqlite"),
         help="the games' file (classroom.sqlite)",
+    )
+    room.add_argument(
+        "--theatres",
+        type=Path,
+        help="the folder whose theatre folders rooms and game records may use "
+        "(default: the current folder)",
     )
     room.add_argument(
         "--list", action="store_true", help="list the games on file with their umpire addresses"

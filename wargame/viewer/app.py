@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import solara
 
@@ -27,7 +26,8 @@ from wargame.engine.model import ConflictModel
 from wargame.scenario import ScenarioError, bundled_scenarios
 from wargame.scenario.errors import show_warnings_as_lines
 from wargame.seeds import seed_problem
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
+from wargame.viewer import SCENARIO_ENV
+from wargame.viewer.access import refusal
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options
 from wargame.viewer.event_log import EVERY, filter_events, kind_label
@@ -83,43 +83,6 @@ def start_scenarios() -> list[str]:
     shipped = bundled_scenarios() + [PREFIX + name for name in shipped_exercises()]
     own = os.environ.get(SCENARIO_ENV)
     return ([own] if own else []) + [s for s in shipped if s != own]
-
-
-def theatre_roots() -> list[Path]:
-    """Folders whose theatre folders a page may open: --theatres (or the working folder),
-    and the folder `wargame serve --scenario` was given."""
-    roots = [Path(os.environ.get(THEATRES_ENV) or os.getcwd()).resolve()]
-    own = os.environ.get(SCENARIO_ENV)
-    if own and Path(own).is_dir():
-        roots.append(Path(own).resolve())
-    return roots
-
-
-def refusal(scenario: str) -> str:
-    """Why a page may not open `scenario` ("" when it may).
-
-    Pages are open to whoever reaches the server: they open the shipped
-    theatres and exercises, and folders inside the theatre roots, never a path
-    elsewhere on the server (a set-up file names only files in its own folder).
-    """
-    from wargame.classroom.exercises import PREFIX, shipped_exercises
-
-    if scenario in bundled_scenarios():
-        return ""
-    if scenario.startswith(PREFIX):
-        if scenario.removeprefix(PREFIX) in shipped_exercises():
-            return ""
-        return f"No shipped exercise is called {scenario.removeprefix(PREFIX)!r}."
-    roots = theatre_roots()
-    folder = Path(scenario).expanduser().resolve()
-    if not any(folder.is_relative_to(root) for root in roots):
-        return (
-            f"This viewer opens theatre folders inside {roots[0]} only; "
-            "start it with `wargame serve --theatres FOLDER` to open others."
-        )
-    if not folder.is_dir():
-        return f"{scenario}: no such folder; expected a theatre folder holding setup.toml."
-    return ""
 
 
 def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> Run:
