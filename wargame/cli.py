@@ -18,7 +18,7 @@ from rich.table import Table
 
 from wargame import __version__
 from wargame.engine import measures
-from wargame.engine.model import ConflictModel
+from wargame.engine.model import ConflictModel, build_model
 from wargame.files import unwritable, written_whole
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
 from wargame.scenario.errors import warnings_as_lines
@@ -132,28 +132,26 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     _check_outputs(args)
     overrides = _parse_set(args.set or [])
-    if args.exercise:  # the exercise's set-up, the computer on every side
-        from wargame.classroom.exercises import load_exercise
+    scenario = args.scenario
+    if args.exercise:  # the exercise's theatre, parameters and seed, the computer on every side
+        from wargame.scenario.exercises import read_exercise
 
-        _, setup, _ = load_exercise(args.exercise)
-        args.scenario = setup.theatre
-        args.seed = setup.seed if args.seed is None else args.seed
-        args.days = setup.turn_days * setup.turns if args.days is None else args.days
-        overrides = {**setup.parameters, **overrides}
+        section = read_exercise(args.exercise).spec.exercise
+        scenario = None
+        args.days = section.turn_days * section.turns if args.days is None else args.days
     args.days = 270 if args.days is None else args.days
     if args.days < 0:
         raise UserError(f"--days {args.days}: expected a number of days >= 0")
     _check_seed(args.seed)
-    theatre = load_theatre(args.scenario)
     try:
-        model = ConflictModel(theatre, overrides, rng=args.seed)
+        model = build_model(scenario, overrides, args.seed, exercise=args.exercise)
     except UnknownParameterError as error:
         raise UserError(f"--set: {error}") from None
     except ValidationError as error:
         name, problem = parameter_problem(error)
         raise UserError(f"--set {name}: {problem}") from None
     # day by day, as `model.run` steps, so a long run can show how far it is
-    with show_progress(f"{theatre.name}, seed {model.seed}", "days") as update:
+    with show_progress(f"{model.theatre.name}, seed {model.seed}", "days") as update:
         for day in range(1, args.days + 1):
             model.step()
             update(day, args.days)

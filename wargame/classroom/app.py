@@ -23,13 +23,7 @@ import ipywidgets
 import solara
 from pydantic import ValidationError
 
-from wargame.classroom.exercises import (
-    PREFIX,
-    ExerciseFile,
-    load_exercise,
-    sheet_html,
-    shipped_exercises,
-)
+from wargame.classroom.exercises import load_exercise, sheet_html
 from wargame.classroom.fog import side_map, side_view
 from wargame.classroom.game import GameSetup, Injection, replay_to_day
 from wargame.classroom.rooms import Classroom, ClassroomError, RoomError, ServerLock, read_record
@@ -37,6 +31,7 @@ from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.engine.posture import Posture
 from wargame.scenario import ScenarioError, load_theatre
 from wargame.scenario.errors import from_validation_error, show_warnings_as_lines
+from wargame.scenario.exercises import PREFIX, ExerciseFile, shipped_exercises
 from wargame.viewer.access import refusal, served_theatres
 from wargame.viewer.chart_widget import Chart, option_json
 from wargame.viewer.charts import chart_options, series_chart_options

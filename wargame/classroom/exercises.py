@@ -1,96 +1,30 @@
-"""Classroom exercises (`experiments/classroom/*.toml`): a game set-up and its Markdown sheet.
+"""Classroom exercises: the room set-up an exercise file makes, and its sheet as a page.
 
-One file sets up the exercise for every front end: `wargame classroom` offers
-it when a room is created, the viewer lists it beside the theatres, and
-`wargame run --exercise NAME` plays it with the computer on every side.
+The file itself is read by `wargame.scenario.exercises`, as every front end reads it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from wargame.classroom.game import GameSetup
-from wargame.scenario import ScenarioError, load_theatre
-from wargame.scenario.errors import from_validation_error
-from wargame.scenario.loader import read_toml
-from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
-from wargame.scenario.paths import data_root
-from wargame.seeds import Seed
-
-PREFIX = "exercise:"
-"""How the viewer's theatre list names an exercise."""
-
-
-class ExerciseSection(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    title: str
-    sheet: str = Field(description="the Markdown sheet, next to this file")
-    theatre: str = "kachin"
-    seed: Seed = 7
-    humans: list[str] = Field(min_length=1)
-    turn_days: int = Field(default=7, ge=1)
-    turns: int = Field(default=8, ge=1)
-
-
-class ExerciseFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    exercise: ExerciseSection
-    parameters: dict[str, bool | int | float | str] = {}
-
-
-def exercises_dir() -> Path:
-    return data_root() / "experiments" / "classroom"
-
-
-def shipped_exercises() -> list[str]:
-    folder = exercises_dir()
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+from wargame.scenario.exercises import ExerciseFile, read_exercise
 
 
 def load_exercise(name_or_path: str | Path) -> tuple[ExerciseFile, GameSetup, Path]:
     """The exercise, the room set-up it makes, and its sheet's path; checked against its theatre."""
-    path = Path(name_or_path)
-    if not path.is_file():
-        path = exercises_dir() / f"{name_or_path}.toml"
-    if not path.is_file():
-        raise ScenarioError(
-            Path(str(name_or_path)),
-            "",
-            f"no such exercise; shipped: {', '.join(shipped_exercises())}",
-        )
-    try:
-        spec = ExerciseFile.model_validate(read_toml(path))
-    except ValidationError as error:
-        raise from_validation_error(path, error) from None
-    section = spec.exercise
-    theatre = load_theatre(section.theatre)
-    unknown = [f for f in section.humans if f not in theatre.factions]
-    if unknown:
-        raise ScenarioError(path, "exercise.humans", f"no faction {unknown[0]!r} in the theatre")
-    try:
-        make_parameters(theatre.parameters, spec.parameters)
-    except UnknownParameterError as error:
-        raise ScenarioError(path, "parameters", str(error)) from None
-    except ValidationError as error:
-        name, problem = parameter_problem(error)
-        raise ScenarioError(path, f"parameters.{name}", problem) from None
-    sheet = path.parent / section.sheet
-    if not sheet.is_file():
-        raise ScenarioError(path, "exercise.sheet", f"no sheet {section.sheet} beside the file")
+    exercise = read_exercise(name_or_path)
+    section = exercise.spec.exercise
     setup = GameSetup(
         theatre=section.theatre,
         seed=section.seed,
         humans=section.humans,
         turn_days=section.turn_days,
         turns=section.turns,
-        parameters=spec.parameters,
-        exercise=path.stem,
+        parameters=exercise.spec.parameters,
+        exercise=exercise.name,
     )
-    return spec, setup, sheet
+    return exercise.spec, setup, exercise.sheet
 
 
 def sheet_html(name: str) -> str:

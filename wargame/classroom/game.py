@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from wargame.classroom.fog import SideKnowledge
 from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
 from wargame.engine.events import EventKind
-from wargame.engine.model import ConflictModel
+from wargame.engine.model import ConflictModel, build_model
 from wargame.seeds import Seed
 
 MAX_GAME_DAYS = 730
@@ -105,8 +105,11 @@ class Game:
 
     def __post_init__(self) -> None:
         self.commanders = {faction: TeamCommander() for faction in self.setup.humans}
-        self.model = ConflictModel(
-            self.setup.theatre, rng=self.setup.seed, commanders=self.commanders
+        self.model = build_model(
+            self.setup.theatre,
+            self.setup.parameters,
+            self.setup.seed,
+            commanders=self.commanders,
         )
         unknown = set(self.setup.humans) - set(self.model.factions)
         if unknown:

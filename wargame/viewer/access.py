@@ -45,7 +45,7 @@ def refusal(scenario: str) -> str:
     kept in the folder by the loader itself): a link out of the theatre roots
     is refused like the path it points to.
     """
-    from wargame.classroom.exercises import PREFIX, shipped_exercises
+    from wargame.scenario.exercises import PREFIX, shipped_exercises
 
     if scenario in bundled_scenarios():
         return ""

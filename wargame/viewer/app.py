@@ -22,9 +22,10 @@ import solara
 
 from wargame.engine import measures
 from wargame.engine.events import EventKind
-from wargame.engine.model import ConflictModel
+from wargame.engine.model import ConflictModel, build_model
 from wargame.scenario import ScenarioError, bundled_scenarios
 from wargame.scenario.errors import show_warnings_as_lines
+from wargame.scenario.exercises import PREFIX
 from wargame.seeds import seed_problem
 from wargame.viewer import SCENARIO_ENV
 from wargame.viewer.access import refusal
@@ -78,7 +79,7 @@ class Run:
 
 
 def start_scenarios() -> list[str]:
-    from wargame.classroom.exercises import PREFIX, shipped_exercises
+    from wargame.scenario.exercises import PREFIX, shipped_exercises
 
     shipped = bundled_scenarios() + [PREFIX + name for name in shipped_exercises()]
     own = os.environ.get(SCENARIO_ENV)
@@ -92,12 +93,7 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
     if refused:
         return Run(None, refused)
     try:
-        if scenario.startswith("exercise:"):  # a classroom exercise's theatre and parameters
-            from wargame.classroom.exercises import PREFIX, load_exercise
-
-            _, setup, _ = load_exercise(scenario.removeprefix(PREFIX))
-            scenario, parameters = setup.theatre, {**setup.parameters, **parameters}
-        model = ConflictModel(scenario, parameters=parameters, rng=seed)
+        model = fresh_model(scenario, seed, parameters)
     except ScenarioError as error:
         return Run(None, str(error))
     except Exception as error:  # a bug, not the user's file: say so on the page, log the rest
@@ -106,8 +102,15 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
     return Run(
         model,
         map=TheatreMap(model),
-        fresh=lambda: ConflictModel(scenario, parameters=parameters, rng=seed),
+        fresh=lambda: fresh_model(scenario, seed, parameters),
     )
+
+
+def fresh_model(scenario: str, seed: int, parameters: dict[str, float]) -> ConflictModel:
+    """A theatre's model, or a classroom exercise's (its theatre, parameters; the page's seed)."""
+    if scenario.startswith(PREFIX):
+        return build_model(exercise=scenario.removeprefix(PREFIX), overrides=parameters, seed=seed)
+    return build_model(scenario, parameters, seed)
 
 
 @solara.component
