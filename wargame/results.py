@@ -254,9 +254,10 @@ def write_part(table: pa.Table, path: Path) -> None:
 FLUSH_SECONDS = 2.0
 """A finished run is on disk within this long, so `kill -9` loses at most the runs of
 its last FLUSH_SECONDS."""
-GATHER_SECONDS = 1.5
+GATHER_SECONDS = 1.0
 """How long the writer gathers finished runs into one part; the rest of FLUSH_SECONDS is
-for writing it."""
+for waking up and writing it on a busy machine (measured: up to 0.5 s at a load of 5 on
+2 cores)."""
 
 
 class ResultWriter:
