@@ -548,7 +548,8 @@ def test_a_batch_killed_again_and_again_at_random_moments_resumes_to_the_same_re
         kills += 1
         if (out / "metadata.json").exists():
             assert_whole_files(out)
-    assert kills >= 4 and len(read_runs(out)) < 60  # the kills left it part-way
+    saved = len(read_runs(out)) if list((out / "runs").glob("part-*.parquet")) else 0
+    assert kills >= 4 and saved < 60  # the kills left it part-way (on a busy machine, at 0)
     finished = subprocess.run([*command, "--out", str(out), "--resume"], capture_output=True)
     assert finished.returncode == 0, finished.stderr.decode()
     assert_same_as_uninterrupted(path, out, tmp_path)

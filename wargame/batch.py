@@ -413,9 +413,10 @@ def _refuse_other_inputs(experiment: Experiment, out: Path, metadata: dict) -> N
     changed = experiment.changed_inputs(recorded)
     if changed:
         paths = {name: item.path for name, item in experiment.inputs.items()}
-        described = ", ".join(
+        named = [
             f"the {name} ({paths[name]})" if paths.get(name) else f"the {name}" for name in changed
-        )
+        ]
+        described = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
         raise BatchError(
             f"{out} was made from other inputs: {described} changed since its runs began; "
             f"resuming would mix runs of both: {start_over}"
