@@ -13,7 +13,6 @@ not read is named with what to do about it, never guessed around.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -89,6 +88,8 @@ def held(out: Path) -> Iterator[None]:
     however it ends (`kill -9` too), so there is never a stale lock to clear by hand.
     The file keeps the holder's process id, for the refusal's message.
     """
+    import fcntl  # POSIX; here rather than above, so reading results works anywhere
+
     out.mkdir(parents=True, exist_ok=True)
     with open(out / LOCK, "a+", encoding="utf-8") as handle:
         try:
