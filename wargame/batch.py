@@ -45,7 +45,6 @@ from wargame.experiments import (
     theatre_digests,
 )
 from wargame.parameters import Parameters
-from wargame.scenario.errors import already_said
 from wargame.results import (
     LOCK,
     METADATA,
@@ -57,6 +56,7 @@ from wargame.results import (
     survey,
     write_metadata,
 )
+from wargame.scenario.errors import already_said
 
 Backend = Literal["local", "dask"]
 PR_SET_PDEATHSIG = 1
