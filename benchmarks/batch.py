@@ -21,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from wargame.batch import read_runs, run_batch
+from wargame.batch import run_batch
 from wargame.experiments import load_experiment
+from wargame.results import read_runs
 
 
 def timed(experiment, out: Path, **options) -> float:

@@ -9,10 +9,11 @@ from test_batch import OUTCOMES, UNITS
 from test_experiments import write_experiment
 
 from wargame import report as report_module
-from wargame.batch import read_runs, run_batch
+from wargame.batch import run_batch
 from wargame.cli import main
 from wargame.experiments import load_experiment
 from wargame.report import build_report, final_control, wilson_interval
+from wargame.results import read_runs
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (17, 40), (1, 1)])

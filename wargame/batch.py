@@ -1,27 +1,30 @@
 """Batch runs of an experiment: every grid point x seed once, on local cores or a Dask cluster.
 
-Results go to a folder: `runs/part-NNNNN.parquet` (one row per run), and with
-`keep_series` `series/part-NNNNN.parquet` (one row per run and day), plus
-`metadata.json`. Parts are written to a hidden temporary name and renamed, the
-series part before its runs part, so a batch killed at any moment leaves only
-whole files, and a run counts as done once its runs part exists; `resume`
-runs what is missing. A run that raises is a row with status "failed" and its
-error; the others go on. A run's row depends only on its point and seed, never
-on the backend, the number of jobs or the order runs finish in.
+Results go to a folder (`wargame.results`): one row per run, the daily series
+with `keep_series`, and what the runs were made from. One batch at a time holds
+the folder. `resume` runs what is missing and again what failed, and refuses a
+folder made from other inputs (the experiment file, any file of the theatre, the
+resolved parameters), so results never mix. A run that raises is a row with
+status "failed" and its error; the others go on. A run's row depends only on its
+point and seed, never on the backend, the number of jobs or the order runs finish
+in. Workers die with the batch that started them, even when it is killed.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
-import json
 import multiprocessing
 import os
 import platform
+import queue
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,17 +32,35 @@ from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from wargame import __version__
 from wargame.engine.events import EventKind
-from wargame.experiments import EventCount, Experiment, Holds, RunSpec, SeriesStat, Taken
+from wargame.experiments import (
+    EventCount,
+    Experiment,
+    Holds,
+    RunSpec,
+    SeriesStat,
+    Taken,
+    theatre_digests,
+)
+from wargame.results import (
+    LOCK,
+    METADATA,
+    BatchError,
+    ResultWriter,
+    clear,
+    held,
+    read_metadata,
+    survey,
+    write_metadata,
+)
 from wargame.scenario.errors import already_said
 from wargame.scenario.parameters import Parameters
 
-RUNS, SERIES, METADATA = "runs", "series", "metadata.json"
-FLUSH_SECONDS = 2.0
 Backend = Literal["local", "dask"]
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a Linux process gets when the thread that started it ends."""
 
 # The batch's own columns of `runs/part-*.parquet`; the rest of a row is the run summary.
 # The user guide's table of them is generated from this (docs/generate.py).
@@ -65,8 +86,8 @@ RUNS_COLUMN_DOCS: dict[str, tuple[str, str]] = {
 }
 
 
-class BatchError(Exception):
-    """A results folder that cannot be used as asked (exists, or holds another experiment)."""
+class InputsChanged(Exception):
+    """A run found its theatre or parameters other than the batch recorded at its start."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,10 @@ class RunTask:
     outcomes: dict[str, object]
     outcome_days: dict[str, int]
     keep_series: bool
+    theatre_digests: dict[str, str]
+    """The sha256 of each theatre file when the batch began; a run checks it reads the same."""
+    resolved: dict[str, object]
+    """Every parameter's value for this run, as the batch resolved it."""
 
 
 @dataclass
@@ -95,9 +120,12 @@ class Progress:
     done: int = 0
     failed: int = 0
     started: float = field(default_factory=time.monotonic)
+    first_error: str | None = None
+    """The first failed run's id and error, for the batch's last line."""
 
 
 def tasks(experiment: Experiment) -> list[RunTask]:
+    digests = {name: recorded.sha256 for name, recorded in experiment.theatre_inputs.items()}
     return [
         RunTask(
             experiment=experiment.id,
@@ -108,6 +136,8 @@ def tasks(experiment: Experiment) -> list[RunTask]:
             outcomes=dict(experiment.spec.outcomes),
             outcome_days=experiment.outcome_days,
             keep_series=experiment.spec.experiment.keep_series,
+            theatre_digests=digests,
+            resolved=experiment.resolved[run.point],
         )
         for run in experiment.runs()
     ]
@@ -115,18 +145,19 @@ def tasks(experiment: Experiment) -> list[RunTask]:
 
 def run_one(task: RunTask) -> RunResult:
     """Run one campaign and reduce it to its row; an exception becomes a failed row."""
-    identity = {
-        "experiment": task.experiment,
-        "run_id": task.run.run_id,
-        "point": task.run.point,
-        "seed": task.run.seed,
-        **task.run.parameters,
-    }
+    identity = _identity(task)
     try:
         from wargame.engine.model import ConflictModel
 
         with already_said():  # by load_experiment, for the theatre and every grid point
-            model = ConflictModel(task.theatre, parameters=task.parameters, rng=task.run.seed)
+            model = ConflictModel(
+                _checked_theatre(task), parameters=task.parameters, rng=task.run.seed
+            )
+        if model.parameters.model_dump(mode="json") != task.resolved:
+            raise InputsChanged(
+                "the parameters resolve to other values here than when the batch began "
+                "(another version of wargame?)"
+            )
         held: dict[str, bool] = {}
         for day in range(task.days + 1):
             if day:
@@ -150,6 +181,26 @@ def run_one(task: RunTask) -> RunResult:
         last = traceback.extract_tb(error.__traceback__)[-1]
         where = f" ({Path(last.filename).name}:{last.lineno})"
         return RunResult({**identity, "status": "failed", "error": f"{error!r}{where}"})
+
+
+def _checked_theatre(task: RunTask):
+    """The theatre as this worker reads it, if its files are those the batch began with:
+    an edit during a batch, or a cluster worker with another copy, must not mix in."""
+    from wargame.scenario import load_theatre
+
+    theatre = load_theatre(task.theatre)
+    digests = theatre_digests(theatre)
+    changed = sorted(
+        name
+        for name in set(digests) | set(task.theatre_digests)
+        if digests.get(name) != task.theatre_digests.get(name)
+    )
+    if changed:
+        raise InputsChanged(
+            f"the theatre's {', '.join(changed)} changed since the batch began "
+            "(its runs would not match the others)"
+        )
+    return theatre
 
 
 def outcome_values(
@@ -260,92 +311,7 @@ def _parameter_type(name: str) -> pa.DataType:
     return pa.string()
 
 
-# --- the results folder -----------------------------------------------------------------
-
-
-def done_runs(out: Path) -> set[str]:
-    """Run ids already saved; leftovers of a killed batch (temporary or orphan parts) go."""
-    for leftover in out.glob("*/.*.tmp"):
-        leftover.unlink()
-    done: set[str] = set()
-    parts = set()
-    for part in sorted((out / RUNS).glob("part-*.parquet")):
-        parts.add(part.name)
-        done.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
-    for part in (out / SERIES).glob("part-*.parquet"):
-        if part.name not in parts:  # killed between the series part and its runs part
-            part.unlink()
-    return done
-
-
-def _write_atomically(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, temporary)
-    os.replace(temporary, path)
-
-
-def _write_json_atomically(document: dict, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
-    os.replace(temporary, path)
-
-
-class ResultWriter:
-    """Buffers finished runs and writes them as numbered parts every few seconds."""
-
-    def __init__(self, out: Path, schema: pa.Schema) -> None:
-        self.out = out
-        self.schema = schema
-        existing = [int(p.stem.split("-")[1]) for p in (out / RUNS).glob("part-*.parquet")]
-        self.next_part = max(existing, default=-1) + 1
-        self.rows: list[dict] = []
-        self.series: list[pd.DataFrame] = []
-        self.last_flush = time.monotonic()
-
-    def add(self, result: RunResult) -> None:
-        self.rows.append(result.row)
-        if result.series is not None:
-            self.series.append(result.series)
-        if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
-            self.flush()
-
-    def flush(self) -> None:
-        self.last_flush = time.monotonic()
-        if not self.rows:
-            return
-        name = f"part-{self.next_part:05d}.parquet"
-        if self.series:
-            frame = pd.concat(self.series, ignore_index=True)
-            _write_atomically(
-                pa.Table.from_pandas(frame, preserve_index=False), self.out / SERIES / name
-            )
-        rows = sorted(self.rows, key=lambda row: row["run_id"])
-        _write_atomically(pa.Table.from_pylist(rows, schema=self.schema), self.out / RUNS / name)
-        self.next_part += 1
-        self.rows, self.series = [], []
-
-
-def prepare(experiment: Experiment, out: Path, resume: bool) -> set[str]:
-    """Check the folder fits the request; returns the runs already done."""
-    metadata_path = out / METADATA
-    if metadata_path.exists():
-        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-        if not resume:
-            raise BatchError(
-                f"{out} already holds results of experiment {metadata.get('experiment')!r}: "
-                "pass --resume to finish them, or choose another --out"
-            )
-        if metadata.get("experiment_sha256") != experiment.digest:
-            raise BatchError(
-                f"{out} holds results of a different version of the experiment file "
-                f"({metadata.get('experiment_file')}); resuming would mix them: "
-                "choose another --out"
-            )
-        return done_runs(out)
-    if out.exists() and any(out.iterdir()):
-        raise BatchError(f"{out} exists and is not a results folder: choose another --out")
-    return set()
+# --- the batch ---------------------------------------------------------------------------
 
 
 def run_batch(
@@ -357,63 +323,221 @@ def run_batch(
     scheduler: str | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Progress:
-    """Run what is missing of the experiment into `out`; returns the final tally."""
-    done = prepare(experiment, out, resume)
-    todo = [task for task in tasks(experiment) if task.run.run_id not in done]
+    """Run what is missing or failed of the experiment into `out`; returns the tally.
+
+    Raises BatchError when the folder cannot be used as asked: another batch holds it, it
+    holds results without `resume` or of other inputs, or one of its parts is damaged.
+    """
+    _refuse_other_folder(out)
     jobs = jobs or os.cpu_count() or 1
-    out.mkdir(parents=True, exist_ok=True)
-    metadata = _metadata(experiment, out, backend, jobs, scheduler)
-    _write_json_atomically(metadata, out / METADATA)
-    writer = ResultWriter(out, results_schema(experiment))
-    progress = Progress(total=len(todo))
-    try:
-        for result in _execute(todo, jobs, backend, scheduler):
-            writer.add(result)
-            progress.done += 1
-            progress.failed += result.row["status"] != "ok"
-            if on_progress:
-                on_progress(progress)
-    finally:
-        writer.flush()
-        saved = done_runs(out)
-        metadata.update(
-            finished=_now(),
-            runs_total=len(experiment.runs()),
-            runs_saved=len(saved),
-            complete=len(saved) == len(experiment.runs()),
-        )
-        _write_json_atomically(metadata, out / METADATA)
+    with held(out):
+        done = prepare(experiment, out, resume)
+        todo = [task for task in tasks(experiment) if task.run.run_id not in done]
+        metadata = _metadata(experiment, out, backend, jobs, scheduler)
+        write_metadata(metadata, out)
+        writer = ResultWriter(out, results_schema(experiment))
+        progress = Progress(total=len(todo))
+        arrivals = _execute(todo, jobs, backend, scheduler, writer.seconds_left)
+        try:
+            for result in arrivals:
+                if result is not None:
+                    writer.add(result.row, result.series)
+                    _count(progress, result.row)
+                    if on_progress:
+                        on_progress(progress)
+                writer.flush_if_due()
+        finally:
+            arrivals.close()  # stops the workers now, not whenever the generator is collected
+            writer.flush()
+            saved, total = len(done) + writer.written, len(experiment.runs())
+            metadata.update(
+                finished=_now(),
+                runs_total=total,
+                runs_saved=saved,
+                runs_failed=writer.failed,
+                complete=saved == total and writer.failed == 0,
+            )
+            write_metadata(metadata, out)
     return progress
 
 
+def _count(progress: Progress, row: dict[str, object]) -> None:
+    progress.done += 1
+    if row["status"] != "ok":
+        progress.failed += 1
+        if progress.first_error is None:
+            progress.first_error = f"{row['run_id']}: {row['error']}"
+
+
+def _refuse_other_folder(out: Path) -> None:
+    """Before anything is written into `out`: it must be new, empty or a results folder."""
+    if out.exists() and not out.is_dir():
+        raise BatchError(f"{out} is a file, not a folder: choose another --out")
+    if (
+        out.is_dir()
+        and not (out / METADATA).exists()
+        and any(path.name != LOCK for path in out.iterdir())
+    ):
+        raise BatchError(f"{out} exists and is not a results folder: choose another --out")
+
+
+def prepare(experiment: Experiment, out: Path, resume: bool) -> set[str]:
+    """Check the held folder fits the request and clear what is to be run again.
+
+    Returns the runs already done. Nothing is changed unless every part reads whole.
+    """
+    _refuse_other_folder(out)
+    if not (out / METADATA).exists():
+        return set()
+    metadata = read_metadata(out)
+    if not resume:
+        raise BatchError(
+            f"{out} already holds results of experiment {metadata.get('experiment')!r}: "
+            "pass --resume to finish them, or choose another --out"
+        )
+    _refuse_other_inputs(experiment, out, metadata)
+    found = survey(out, experiment.spec.experiment.keep_series)
+    clear(out, found)
+    return found.ok
+
+
+def _refuse_other_inputs(experiment: Experiment, out: Path, metadata: dict) -> None:
+    if metadata.get("experiment") != experiment.id:
+        raise BatchError(
+            f"{out} holds results of experiment {metadata.get('experiment')!r}, "
+            f"not {experiment.id!r}: choose another --out"
+        )
+    recorded = metadata.get("inputs")
+    start_over = f"choose another --out, or delete {out} to start over"
+    if not isinstance(recorded, dict) or not all(isinstance(v, dict) for v in recorded.values()):
+        raise BatchError(
+            f"{out} does not record the theatre and parameters its runs were made from "
+            f"(made by an older wargame?), so resuming could mix runs: {start_over}"
+        )
+    changed = experiment.changed_inputs(recorded)
+    if changed:
+        paths = {name: item.path for name, item in experiment.inputs.items()}
+        named = [
+            f"the {name} ({paths[name]})" if paths.get(name) else f"the {name}" for name in changed
+        ]
+        described = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+        raise BatchError(
+            f"{out} was made from other inputs: {described} changed since its runs began; "
+            f"resuming would mix runs of both: {start_over}"
+        )
+
+
+# --- where runs are run ------------------------------------------------------------------
+
+
 def _execute(
-    todo: list[RunTask], jobs: int, backend: Backend, scheduler: str | None
-) -> Iterator[RunResult]:
+    todo: list[RunTask],
+    jobs: int,
+    backend: Backend,
+    scheduler: str | None,
+    patience: Callable[[], float],
+) -> Iterator[RunResult | None]:
+    """Each run's result as it finishes, or None when `patience()` seconds pass without one
+    (the writer's cue to write what it holds)."""
+    if not todo:
+        return
     if backend == "dask":
-        yield from _execute_dask(todo, jobs, scheduler)
+        yield from _execute_dask(todo, jobs, scheduler, patience)
     elif jobs == 1:
-        yield from map(run_one, todo)
+        yield from _execute_here(todo, patience)
     else:
-        context = multiprocessing.get_context("spawn")  # no forked copies of threads or locks
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [pool.submit(run_one, task) for task in todo]
-            try:
-                for future in as_completed(futures):
-                    yield future.result()
-            except BrokenProcessPool:
-                raise BatchError(
-                    "a worker process stopped without a word (killed, or out of memory); "
-                    "the runs finished before it are saved: --resume runs the rest"
-                ) from None
-            finally:
-                for future in futures:
-                    future.cancel()
+        yield from _execute_pool(todo, jobs, patience)
 
 
-def _execute_dask(todo: list[RunTask], jobs: int, scheduler: str | None) -> Iterator[RunResult]:
+def _arrivals(
+    finished: queue.SimpleQueue, count: int, patience: Callable[[], float]
+) -> Iterator[object | None]:
+    """The `count` things put in `finished`, or None after each `patience()` seconds without."""
+    arrived = 0
+    while arrived < count:
+        try:
+            item = finished.get(timeout=patience())
+        except queue.Empty:
+            yield None
+            continue
+        arrived += 1
+        yield item
+
+
+def _execute_here(todo: list[RunTask], patience: Callable[[], float]) -> Iterator[RunResult | None]:
+    """One run at a time in this process, on a thread so that finished runs are written on
+    time while the next one runs. A daemon thread: an interrupted batch does not wait for
+    its current run to end."""
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        for task in todo:
+            if stop.is_set():
+                return
+            finished.put(run_one(task))
+
+    threading.Thread(target=work, name="wargame-batch-run", daemon=True).start()
+    try:
+        yield from _arrivals(finished, len(todo), patience)
+    finally:
+        stop.set()
+
+
+def _execute_pool(
+    todo: list[RunTask], jobs: int, patience: Callable[[], float]
+) -> Iterator[RunResult | None]:
+    context = multiprocessing.get_context("spawn")  # no forked copies of threads or locks
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=die_with_driver, initargs=(os.getpid(),)
+    ) as pool:
+        futures = [pool.submit(run_one, task) for task in todo]
+        for future in futures:
+            future.add_done_callback(finished.put)
+        try:
+            for future in _arrivals(finished, len(futures), patience):
+                yield None if future is None else future.result()
+        except BrokenProcessPool:
+            raise BatchError(
+                "a worker process stopped without a word (killed, or out of memory); "
+                "the runs finished before it are saved: --resume runs the rest"
+            ) from None
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def die_with_driver(driver: int) -> None:
+    """A worker's first act: end when the batch that started it ends, even by `kill -9`,
+    rather than run on unseen (and keep the resource tracker alive with it).
+
+    On Linux the kernel sends the signal (prctl PR_SET_PDEATHSIG), at once; it acts when
+    the thread that started the worker ends, and a pool starts its workers from the
+    thread that submits the runs, which outlives them. Elsewhere a thread watches.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    else:
+        threading.Thread(target=watch_driver, args=(driver,), daemon=True).start()
+    if os.getppid() != driver:  # the batch ended before the worker got here
+        os._exit(1)
+
+
+def watch_driver(driver: int, every: float = 1.0) -> None:
+    """End this process once its parent is no longer `driver` (it died: we were adopted)."""
+    while os.getppid() == driver:
+        time.sleep(every)
+    os._exit(1)
+
+
+def _execute_dask(
+    todo: list[RunTask], jobs: int, scheduler: str | None, patience: Callable[[], float]
+) -> Iterator[RunResult | None]:
     import dask
     from dask.distributed import Client, LocalCluster
-    from dask.distributed import as_completed as dask_completed
 
     cluster = None
     if scheduler is None:
@@ -424,28 +548,36 @@ def _execute_dask(todo: list[RunTask], jobs: int, scheduler: str | None) -> Iter
                 n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
             )
     client = Client(cluster if cluster is not None else scheduler)
+    finished: queue.SimpleQueue = queue.SimpleQueue()
     try:
         futures = client.map(run_one, todo, pure=False)
-        for future, result in dask_completed(futures, with_results=True, raise_errors=False):
-            if isinstance(result, RunResult):
-                yield result
-            else:  # the worker itself was lost: record the run as failed
-                task = todo[futures.index(future)]
-                yield RunResult(
-                    {
-                        "experiment": task.experiment,
-                        "run_id": task.run.run_id,
-                        "point": task.run.point,
-                        "seed": task.run.seed,
-                        **task.run.parameters,
-                        "status": "failed",
-                        "error": repr(result),
-                    }
-                )
+        task_of = {future.key: task for future, task in zip(futures, todo, strict=True)}
+        for future in futures:
+            future.add_done_callback(finished.put)
+        for future in _arrivals(finished, len(futures), patience):
+            yield None if future is None else _dask_result(future, task_of[future.key])
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _dask_result(future, task: RunTask) -> RunResult:
+    try:
+        return future.result()
+    except Exception as error:  # the worker itself was lost: the run is failed
+        return RunResult({**_identity(task), "status": "failed", "error": repr(error)})
+
+
+def _identity(task: RunTask) -> dict[str, object]:
+    """The columns that say which run a row is."""
+    return {
+        "experiment": task.experiment,
+        "run_id": task.run.run_id,
+        "point": task.run.point,
+        "seed": task.run.seed,
+        **task.run.parameters,
+    }
 
 
 def _now() -> str:
@@ -455,15 +587,17 @@ def _now() -> str:
 def _metadata(
     experiment: Experiment, out: Path, backend: str, jobs: int, scheduler: str | None
 ) -> dict[str, object]:
-    previous = {}
-    if (out / METADATA).exists():
-        previous = json.loads((out / METADATA).read_text(encoding="utf-8"))
+    previous = read_metadata(out) if (out / METADATA).exists() else {}
     return {
         "experiment": experiment.id,
         "title": experiment.spec.experiment.title,
         "experiment_file": str(experiment.path),
         "experiment_sha256": experiment.digest,
         "experiment_spec": experiment.spec.model_dump(mode="json", by_alias=True),
+        "inputs": {
+            name: {"path": item.path, "sha256": item.sha256}
+            for name, item in experiment.inputs.items()
+        },
         "grid": experiment.grid,
         "fan_series": experiment.fan_series,
         "theatre": experiment.theatre_path,
@@ -479,16 +613,5 @@ def _metadata(
         "first_started": previous.get("first_started", _now()),
         "started": _now(),
         "finished": None,
+        "complete": False,
     }
-
-
-def read_runs(out: Path) -> pd.DataFrame:
-    """The runs table of a results folder, sorted by run id."""
-    return pd.read_parquet(out / RUNS).sort_values("run_id", ignore_index=True)
-
-
-def read_series(out: Path) -> pd.DataFrame | None:
-    folder = out / SERIES
-    if not any(folder.glob("part-*.parquet")):
-        return None
-    return pd.read_parquet(folder).sort_values(["run_id", "day"], ignore_index=True)

@@ -269,9 +269,10 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
 
 def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     """Run an experiment's grid x seeds into a results folder."""
-    from wargame.batch import BatchError, run_batch
+    from wargame.batch import run_batch
     from wargame.experiments import load_experiment
     from wargame.progress import progress_display
+    from wargame.results import BatchError
 
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
@@ -285,6 +286,7 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
         f"seeds = {runs} runs of {experiment.days} days -> {out}",
         file=sys.stderr,
     )
+    _warn_of_strays(out)
     try:
         with progress_display(experiment.id) as on_progress:
             tally = run_batch(
@@ -305,7 +307,25 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
         )
         return 130
     print(f"{tally.done} runs done, {tally.failed} failed; results in {out}", file=sys.stderr)
+    if tally.failed:
+        raise UserError(
+            f"{tally.failed} of {tally.done} runs failed (first {tally.first_error}); "
+            f"their rows say why (status 'failed'); `wargame batch {args.experiment} "
+            f"--out {out} --resume` runs them again"
+        )
     return 0
+
+
+def _warn_of_strays(results: Path) -> None:
+    """Name files in a results folder that are not its parts: they are not read."""
+    from wargame.results import stray_files
+
+    for path in stray_files(results):
+        print(
+            f"warning: {path} is not a part of the results (parts are named "
+            "part-NNNNN.parquet): it is left out",
+            file=sys.stderr,
+        )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -420,6 +440,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from wargame.progress import show_progress
     from wargame.report import ReportError, build_report
 
+    _warn_of_strays(args.results)
     try:
         with show_progress("report", "steps") as update:
             out = build_report(args.results, args.out, progress=update)
@@ -508,7 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("experiment", help="an experiment file, or a shipped one's name")
     batch.add_argument("--jobs", type=int, help="runs at once (all cores)")
     batch.add_argument("--out", type=Path, help="results folder (results/<experiment id>)")
-    batch.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    batch.add_argument(
+        "--resume", action="store_true", help="run what the folder lacks and again what failed"
+    )
     batch.add_argument("--backend", choices=["local", "dask"], default="local")
     batch.add_argument(
         "--scheduler", help="a Dask scheduler address (with --backend dask; else a local cluster)"

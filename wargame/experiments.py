@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,6 +165,14 @@ class RunSpec:
 
 
 @dataclass(frozen=True)
+class Input:
+    """One thing a batch's runs are made from: where it was read, and its sha256."""
+
+    path: str | None
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Experiment:
     id: str
     path: Path
@@ -175,6 +184,10 @@ class Experiment:
     outcome_days: dict[str, int]
     fan_series: list[str]
     """Named in the file, or else every faction's places held and the displaced."""
+    resolved: list[dict[str, Scalar]]
+    """Every parameter's value at each grid point: defaults, the theatre's, `[fixed]`, `[grid]`."""
+    theatre_inputs: dict[str, Input]
+    """Each file the theatre was read from (`Theatre.files`), by what it is."""
 
     @property
     def seeds(self) -> list[int]:
@@ -201,6 +214,39 @@ class Experiment:
 
     def parameters_for(self, run: RunSpec) -> dict[str, Scalar]:
         return {**self.spec.fixed, **run.parameters}
+
+    @property
+    def inputs(self) -> dict[str, Input]:
+        """What the runs are made from, by what it is: this file, each file of the theatre
+        and the resolved parameters. A batch never mixes runs of other inputs."""
+        return {
+            "experiment file": Input(str(self.path), self.digest),
+            **self.theatre_inputs,
+            "parameters": Input(None, parameters_digest(self.resolved)),
+        }
+
+    def changed_inputs(self, recorded: dict[str, dict[str, str]]) -> list[str]:
+        """What differs from the inputs `recorded` (as in a results folder's metadata)."""
+        inputs = self.inputs
+        names = [*inputs, *(name for name in recorded if name not in inputs)]
+        return [
+            name
+            for name in names
+            if name not in inputs or recorded.get(name, {}).get("sha256") != inputs[name].sha256
+        ]
+
+
+def theatre_digests(theatre: Theatre) -> dict[str, str]:
+    """The sha256 of each file the theatre is read from, by what the file is."""
+    return {name: _sha256(path.read_bytes()) for name, path in theatre.files.items()}
+
+
+def parameters_digest(resolved: list[dict[str, Scalar]]) -> str:
+    return _sha256(json.dumps(resolved, sort_keys=True).encode())
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 def experiments_dir() -> Path:
@@ -258,16 +304,24 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             raise ScenarioError(
                 path, f"experiment.fan_series[{number}]", f"no daily series named {column!r}"
             )
+    resolved = _resolved_parameters(path, theatre, grid, spec.fixed)
+    digest = _sha256(path.read_bytes())
+    theatre_inputs = {
+        name: Input(str(theatre.files[name].resolve()), sha256)
+        for name, sha256 in theatre_digests(theatre).items()
+    }
     return Experiment(
         id=section.id or path.stem,
         path=path.resolve(),
-        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        digest=digest,
         spec=spec,
         theatre_path=theatre_path,
         grid=grid,
         outcome_days=outcome_days,
         fan_series=section.fan_series
         or [f"{f}_places_held" for f in theatre.factions] + ["civilians_displaced"],
+        resolved=resolved,
+        theatre_inputs=theatre_inputs,
     )
 
 
@@ -301,6 +355,22 @@ def _check_parameters(
         except ValidationError as error:
             name, problem = parameter_problem(error)
             raise ScenarioError(path, f"grid.{name}", problem) from None
+
+
+def _resolved_parameters(
+    path: Path, theatre: Theatre, grid: dict[str, list[Scalar]], fixed: dict[str, Scalar]
+) -> list[dict[str, Scalar]]:
+    names = list(grid)
+    resolved = []
+    for values in itertools.product(*grid.values()):
+        point = dict(zip(names, values, strict=True))
+        try:
+            parameters = make_parameters(theatre.parameters, fixed, point)
+        except ValidationError as error:  # each value passed alone; together they do not
+            problem = parameter_problem(error)[1]
+            raise ScenarioError(path, "grid", f"at {point}: {problem}") from None
+        resolved.append(parameters.model_dump(mode="json"))
+    return resolved
 
 
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:

@@ -9,7 +9,6 @@ when complete, so a failed report never leaves half a page.
 from __future__ import annotations
 
 import html
-import json
 import os
 import shutil
 import tempfile
@@ -23,7 +22,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from scipy.stats import binomtest
 
-from wargame.batch import METADATA, read_runs, read_series
+from wargame.results import METADATA, BatchError, read_metadata, read_runs, read_series
 from wargame.scenario import PlaceKind, Theatre, load_theatre
 
 if TYPE_CHECKING:
@@ -171,17 +170,17 @@ def build_report(results: Path, out: Path | None = None, progress: Update = _qui
 
     `progress` is told of each step (reading, each figure), for a long batch's report.
     """
-    metadata_path = results / METADATA
-    if not metadata_path.is_file():
+    if not (results / METADATA).is_file():
         raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
-    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
     out = out or results / "report"
     staging = Path(
         tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None)
     )
     try:
-        _write(results, metadata, staging, progress)
+        _write(results, read_metadata(results), staging, progress)
         _swap_in(staging, out)
+    except BatchError as error:  # a damaged part or metadata, named with what to do
+        raise ReportError(str(error)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
