@@ -34,16 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from wargame import __version__
-from wargame.engine.events import EventKind
-from wargame.experiments import (
-    EventCount,
-    Experiment,
-    Holds,
-    RunSpec,
-    SeriesStat,
-    Taken,
-    theatre_digests,
-)
+from wargame.experiments import Experiment, On, RunSpec, theatre_digests
 from wargame.results import (
     LOCK,
     METADATA,
@@ -147,31 +138,29 @@ def run_one(task: RunTask) -> RunResult:
     """Run one campaign and reduce it to its row; an exception becomes a failed row."""
     identity = _identity(task)
     try:
-        from wargame.engine.model import ConflictModel
+        from wargame.engine.model import build_model
 
         with already_said():  # by load_experiment, for the theatre and every grid point
-            model = ConflictModel(
-                _checked_theatre(task), parameters=task.parameters, rng=task.run.seed
-            )
+            model = build_model(_checked_theatre(task), task.parameters, task.run.seed)
         if model.parameters.model_dump(mode="json") != task.resolved:
             raise InputsChanged(
                 "the parameters resolve to other values here than when the batch began "
                 "(another version of wargame?)"
             )
-        held: dict[str, bool] = {}
+        looked: dict[str, object] = {}  # what outcomes read on a day saw then
         for day in range(task.days + 1):
             if day:
                 model.step()
             for name, outcome in task.outcomes.items():
-                if isinstance(outcome, Holds) and task.outcome_days[name] == day:
-                    held[name] = model.controller.get(outcome.place) == outcome.faction
+                if isinstance(outcome, On) and task.outcome_days[name] == day:
+                    looked[name] = outcome.look(model)
         frame = model.series()
         row = {
             **identity,
             "status": "ok",
             "error": None,
             **summary_columns(model),
-            **outcome_values(model, frame, task, held),
+            **outcome_values(model, frame, task, looked),
         }
         kept = None
         if task.keep_series:
@@ -204,29 +193,11 @@ def _checked_theatre(task: RunTask):
 
 
 def outcome_values(
-    model, frame: pd.DataFrame, task: RunTask, held: dict[str, bool]
+    model, frame: pd.DataFrame, task: RunTask, looked: dict[str, object]
 ) -> dict[str, object]:
-    from wargame.patterns import first_capture_day
-
     values: dict[str, object] = {}
     for name, outcome in task.outcomes.items():
-        key = f"outcome.{name}"
-        if isinstance(outcome, Holds):
-            values[key] = held[name]
-        elif isinstance(outcome, Taken):
-            day = first_capture_day(model, outcome.faction, outcome.place)
-            values[key] = day is not None
-            values[f"{key}.day"] = day
-        elif isinstance(outcome, SeriesStat):
-            column = frame[outcome.column].iloc[: task.outcome_days[name] + 1]
-            stat = "iloc" if outcome.stat == "final" else outcome.stat
-            values[key] = float(column.iloc[-1] if stat == "iloc" else getattr(column, stat)())
-        elif isinstance(outcome, EventCount):
-            values[key] = sum(
-                1
-                for event in model.events.of_kind(EventKind(outcome.event))
-                if outcome.faction is None or outcome.faction in event.factions
-            )
+        values.update(outcome.values(f"outcome.{name}", model, frame, looked.get(name)))
     return values
 
 
@@ -255,11 +226,12 @@ def flatten(record: dict, prefix: str = "") -> dict[str, object]:
 
 def results_schema(experiment: Experiment) -> pa.Schema:
     """The runs table's columns and types, fixed before the first run so every part agrees."""
-    from wargame.engine.model import ConflictModel
+    from wargame.engine.measures import summary_kinds
+    from wargame.scenario import PlaceKind
 
-    sample = tasks(experiment)[0]
-    with already_said():  # by load_experiment, for the theatre and every grid point
-        model = ConflictModel(sample.theatre, parameters=sample.parameters, rng=0)
+    theatre = experiment.theatre
+    places = [p.id for p in theatre.map.places.values() if p.kind is not PlaceKind.SANCTUARY]
+    parameters = {name: None for name in flatten(experiment.resolved[0])}
     fields = [
         pa.field("experiment", pa.string()),
         pa.field("run_id", pa.string()),
@@ -268,25 +240,21 @@ def results_schema(experiment: Experiment) -> pa.Schema:
     ]
     fields += [pa.field(name, _arrow_type(values)) for name, values in experiment.grid.items()]
     fields += [pa.field("status", pa.string()), pa.field("error", pa.string())]
-    for name, value in summary_columns(model).items():
+    for name, kind in summary_kinds(theatre.factions, places, parameters).items():
+        if name == "seed":
+            continue  # the row's own
         if name.startswith("parameters."):
-            kind = _parameter_type(name.removeprefix("parameters."))
-        elif name.startswith("control."):
-            kind = pa.string()
+            arrow = _parameter_type(name.removeprefix("parameters."))
         else:
-            kind = _arrow_type([value])
-        fields.append(pa.field(name, kind))
+            arrow = ARROW_TYPES[kind]
+        fields.append(pa.field(name, arrow))
     for name, outcome in experiment.spec.outcomes.items():
-        key = f"outcome.{name}"
-        if isinstance(outcome, Holds | Taken):
-            fields.append(pa.field(key, pa.bool_()))
-        if isinstance(outcome, Taken):
-            fields.append(pa.field(f"{key}.day", pa.int64()))
-        if isinstance(outcome, SeriesStat):
-            fields.append(pa.field(key, pa.float64()))
-        if isinstance(outcome, EventCount):
-            fields.append(pa.field(key, pa.int64()))
+        for column, kind in outcome.columns(f"outcome.{name}").items():
+            fields.append(pa.field(column, ARROW_TYPES[kind]))
     return pa.schema(fields)
+
+
+ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
 
 
 def _arrow_type(values: Iterable[object]) -> pa.DataType:

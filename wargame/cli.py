@@ -222,28 +222,14 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
         f"{model.theatre.title}\n{summary['scenario']}, seed {summary['seed']}, "
         f"{summary['days']} days ({summary['start_date']} to {summary['end_date']})"
     )
-    labels = {
-        "strength": "soldiers in play",
-        "killed": "soldiers killed",
-        "interned": "soldiers interned",
-        "recruited": "soldiers recruited",
-        "surrendered": "soldiers surrendered",
-        "treasury": "treasury (US$)",
-        "revenue_total": "revenue (US$)",
-        "income_mines": "  from mines",
-        "income_trade": "  from trade",
-        "income_external": "  from outside",
-        "income_allies": "  from allies",
-        "places_held": "places held",
-        "border_posts_held": "border posts held",
-        "mine_sites_held": "mine sites held",
-    }
     table = Table(title="Factions at the end")
     table.add_column("")
     for faction_id in summary["factions"]:
         table.add_column(model.factions[faction_id].short_name, justify="right")
-    for key, label in labels.items():
-        table.add_row(label, *(f"{m[key]:,.0f}" for m in summary["factions"].values()))
+    for measure in measures.of_scope(measures.Scope.FACTION):
+        if measure.label:
+            values = (f"{m[measure.name]:,.0f}" for m in summary["factions"].values())
+            table.add_row(measure.label, *values)
     console.print(table)
 
     places = model.theatre.map.places

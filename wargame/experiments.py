@@ -15,12 +15,14 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -64,40 +66,103 @@ class Range(Strict):
         return [round(self.start + i * self.step, 10) for i in range(count)]
 
 
-class At(Strict):
+class OutcomeKind(Strict):
+    """What one run is reduced to: each kind knows its columns, their types and its values.
+
+    `columns(key)` names the runs table's columns of the outcome called `key`
+    (`outcome.<name>`) with their type (bool: a yes/no the report gives odds
+    of; int or float: a number it draws); `values` reads them from a finished
+    run; an outcome read on a day before the end (`On`) is looked at then.
+    """
+
+    def columns(self, key: str) -> dict[str, type]:
+        raise NotImplementedError
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        raise NotImplementedError
+
+
+class On(OutcomeKind):
     """An outcome read on a given day of the run (or a date), or at its end."""
 
     day: int | None = Field(default=None, ge=0)
     date: dt.date | None = None
 
+    def look(self, model: Any) -> object:
+        """What the outcome notes on its day (only that day's world can say)."""
+        return None
 
-class Holds(At):
+
+class Holds(On):
+    """Does the faction hold the place on the day?"""
+
     kind: Literal["holds"]
     faction: str
     place: str
 
+    def look(self, model: Any) -> bool:
+        return model.controller.get(self.place) == self.faction
 
-class Taken(Strict):
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: bool}
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        return {key: looked}
+
+
+class Taken(OutcomeKind):
     """Did the faction ever capture the place? Also records the first day it did."""
 
     kind: Literal["taken"]
     faction: str
     place: str
 
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: bool, f"{key}.day": int}
 
-class SeriesStat(At):
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        day = model.events.first_capture_day(self.faction, self.place)
+        return {key: day is not None, f"{key}.day": day}
+
+
+class SeriesStat(On):
+    """A statistic of a daily series column up to the day."""
+
     kind: Literal["series"]
     column: str
     stat: Literal["final", "max", "min", "mean"] = "final"
 
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: float}
 
-class EventCount(Strict):
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        column = frame[self.column].iloc[: int(looked) + 1]
+        value = column.iloc[-1] if self.stat == "final" else getattr(column, self.stat)()
+        return {key: float(value)}
+
+    def look(self, model: Any) -> int:
+        return model.day
+
+
+class EventCount(OutcomeKind):
+    """How many events of a kind (involving the faction, when given) the run logged."""
+
     kind: Literal["events"]
     event: EventKind
     faction: str | None = None
 
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: int}
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        events = model.events.of_kind(EventKind(self.event))
+        count = sum(1 for e in events if self.faction is None or self.faction in e.factions)
+        return {key: count}
+
 
 Outcome = Annotated[Holds | Taken | SeriesStat | EventCount, Field(discriminator="kind")]
+OUTCOME = TypeAdapter(Outcome)
+"""Reads an outcome back from its dict (a results folder's metadata keeps the file's spec)."""
 
 
 class ExperimentSection(Strict):
@@ -188,6 +253,8 @@ class Experiment:
     """Every parameter's value at each grid point: defaults, the theatre's, `[fixed]`, `[grid]`."""
     theatre_inputs: dict[str, Input]
     """Each file the theatre was read from (`Theatre.files`), by what it is."""
+    theatre: Theatre
+    """The theatre as read when the experiment was: its factions and places name columns."""
 
     @property
     def seeds(self) -> list[int]:
@@ -322,6 +389,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         or [f"{f}_places_held" for f in theatre.factions] + ["civilians_displaced"],
         resolved=resolved,
         theatre_inputs=theatre_inputs,
+        theatre=theatre,
     )
 
 
@@ -389,12 +457,11 @@ def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[
         place = getattr(outcome, "place", None)
         if place is not None and place not in theatre.map.places:
             raise ScenarioError(path, f"{where}.place", f"no place {place!r} in the theatre")
-        if isinstance(outcome, SeriesStat) and outcome.column not in columns:
-            raise ScenarioError(
-                path, f"{where}.column", f"no daily series named {outcome.column!r}"
-            )
+        column = getattr(outcome, "column", None)
+        if column is not None and column not in columns:
+            raise ScenarioError(path, f"{where}.column", f"no daily series named {column!r}")
         day = spec.experiment.days
-        if isinstance(outcome, At):
+        if isinstance(outcome, On):
             if outcome.day is not None and outcome.date is not None:
                 raise ScenarioError(path, where, "give a day or a date, not both")
             if outcome.date is not None:

@@ -22,6 +22,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from scipy.stats import binomtest
 
+from wargame.experiments import OUTCOME
 from wargame.results import METADATA, BatchError, read_metadata, read_runs, read_series
 from wargame.scenario import PlaceKind, Theatre, load_theatre
 
@@ -205,9 +206,13 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     ok = runs[runs["status"] == "ok"]
     grid = list(metadata.get("grid") or {})
     outcomes = metadata["experiment_spec"].get("outcomes", {})
-    flags = [n for n, o in outcomes.items() if o["kind"] in ("holds", "taken")]
-    numbers = [n for n, o in outcomes.items() if o["kind"] in ("series", "events")]
-    numbers += [f"{n}.day" for n, o in outcomes.items() if o["kind"] == "taken"]
+    columns = {
+        column: kind
+        for name, spec in outcomes.items()
+        for column, kind in OUTCOME.validate_python(spec).columns(name).items()
+    }
+    flags = [column for column, kind in columns.items() if kind is bool]
+    numbers = [column for column, kind in columns.items() if kind is not bool]
     key = key_places(theatre, ok)
     figures = (
         (len(grid or [None]) if flags else 0)
