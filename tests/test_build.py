@@ -77,3 +77,38 @@ def test_the_classroom_runs_an_exercise_with_its_parameters(exercise):
     game = Game(setup)
     assert_runs_the_exercise(game.model, exercise)
     assert game.model.seed == exercise.spec.exercise.seed
+
+
+def test_the_batch_runs_an_exercise_with_its_parameters_under_the_grid(exercise, tmp_path):
+    from wargame.batch import run_batch
+    from wargame.experiments import load_experiment
+    from wargame.results import read_runs
+
+    name, value = next(iter(exercise.spec.parameters.items()))
+    path = tmp_path / "exercise_sweep.toml"
+    path.write_text(
+        f'[experiment]\ntitle = "an exercise over seeds"\nexercise = "{EXERCISE}"\n'
+        "days = 2\nseeds = 2\n[grid]\ncapture_days = [2, 3]\n",
+        encoding="utf-8",
+    )
+    experiment = load_experiment(path)
+    run_batch(experiment, tmp_path / "out", jobs=1)
+    runs = read_runs(tmp_path / "out")
+    assert len(runs) == 4 and set(runs["status"]) == {"ok"}
+    assert set(runs[f"parameters.{name}"]) == {value}
+    assert set(runs["parameters.capture_days"]) == {2, 3}
+    assert set(runs["scenario"]) == {exercise.spec.exercise.theatre}
+
+
+def test_an_experiment_names_a_theatre_or_an_exercise_not_both(tmp_path):
+    from wargame.experiments import load_experiment
+    from wargame.scenario import ScenarioError
+
+    path = tmp_path / "both.toml"
+    path.write_text(
+        f'[experiment]\ntitle = "x"\ntheatre = "kachin"\nexercise = "{EXERCISE}"\n'
+        "days = 2\nseeds = 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match="a theatre or an exercise"):
+        load_experiment(path)

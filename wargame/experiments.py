@@ -32,6 +32,7 @@ from wargame.engine.events import EventKind
 from wargame.engine.measures import columns as series_columns_of
 from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
+from wargame.scenario.exercises import read_exercise
 from wargame.scenario.loader import read_toml
 from wargame.scenario.parameters import (
     Parameters,
@@ -168,7 +169,12 @@ OUTCOME = TypeAdapter(Outcome)
 class ExperimentSection(Strict):
     id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
     title: str
-    theatre: str = "kachin"
+    theatre: str | None = None
+    exercise: str | None = Field(
+        default=None,
+        description="a classroom exercise whose theatre and parameters every run takes "
+        "(instead of `theatre`); `[fixed]` and `[grid]` go on top of its parameters",
+    )
     days: int = Field(ge=1, le=3650)
     seeds: int | list[int] = Field(description="a count (seeds 0..n-1) or a list of seeds")
     keep_series: bool = False
@@ -178,6 +184,8 @@ class ExperimentSection(Strict):
 
     @model_validator(mode="after")
     def _seeds(self) -> ExperimentSection:
+        if (self.theatre is None) == (self.exercise is None):
+            raise ValueError("name a theatre or an exercise (one of them)")
         seeds = self.seeds
         if isinstance(seeds, int) and not 1 <= seeds <= SEED_MAX + 1:
             raise ValueError(f"seeds: expected a count from 1 to {SEED_MAX + 1} or a list of seeds")
@@ -255,6 +263,8 @@ class Experiment:
     """Each file the theatre was read from (`Theatre.files`), by what it is."""
     theatre: Theatre
     """The theatre as read when the experiment was: its factions and places name columns."""
+    fixed: dict[str, Scalar]
+    """What every run sets: the exercise's parameters (if any), then `[fixed]`."""
 
     @property
     def seeds(self) -> list[int]:
@@ -280,7 +290,7 @@ class Experiment:
         ]
 
     def parameters_for(self, run: RunSpec) -> dict[str, Scalar]:
-        return {**self.spec.fixed, **run.parameters}
+        return {**self.fixed, **run.parameters}
 
     @property
     def inputs(self) -> dict[str, Input]:
@@ -347,9 +357,17 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     except ValidationError as error:
         raise from_validation_error(path, error) from None
     section = spec.experiment
+    fixed = dict(spec.fixed)
     theatre_path = section.theatre
-    if not _is_shipped_theatre(theatre_path):  # a folder: relative to the experiment file
-        theatre_path = str((path.parent / section.theatre).resolve())
+    if section.exercise is not None:  # its theatre and parameters, as every front end takes them
+        try:
+            exercise = read_exercise(section.exercise)
+        except ScenarioError as error:
+            raise ScenarioError(path, "experiment.exercise", str(error)) from None
+        theatre_path = exercise.spec.exercise.theatre
+        fixed = {**exercise.spec.parameters, **fixed}
+    elif not _is_shipped_theatre(theatre_path):  # a folder: relative to the experiment file
+        theatre_path = str((path.parent / theatre_path).resolve())
     try:
         theatre = load_theatre(theatre_path)
     except ScenarioError as error:
@@ -363,7 +381,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     for name, values in grid.items():
         if not values:
             raise ScenarioError(path, f"grid.{name}", "expected at least one value")
-    _check_parameters(path, theatre, grid, spec.fixed)
+    _check_parameters(path, theatre, grid, fixed)
     outcome_days = _check_outcomes(path, theatre, spec)
     fans = {name for name, _ in series_columns_of(theatre.factions)}
     for number, column in enumerate(section.fan_series or []):
@@ -371,7 +389,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             raise ScenarioError(
                 path, f"experiment.fan_series[{number}]", f"no daily series named {column!r}"
             )
-    resolved = _resolved_parameters(path, theatre, grid, spec.fixed)
+    resolved = _resolved_parameters(path, theatre, grid, fixed)
     digest = _sha256(path.read_bytes())
     theatre_inputs = {
         name: Input(str(theatre.files[name].resolve()), sha256)
@@ -390,6 +408,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         resolved=resolved,
         theatre_inputs=theatre_inputs,
         theatre=theatre,
+        fixed=fixed,
     )
 
 
