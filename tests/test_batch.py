@@ -20,13 +20,14 @@ import pytest
 from test_cli import wargame
 from test_experiments import write_experiment
 
-from wargame import ConflictModel, batch, experiments, results
-from wargame.batch import run_batch, run_one, tasks
+from wargame import ConflictModel
+from wargame.analysis import batch, experiments, results
+from wargame.analysis.batch import run_batch, run_one, tasks
+from wargame.analysis.experiments import load_experiment
+from wargame.analysis.results import BatchError, held, read_runs, read_series
 from wargame.cli import main
 from wargame.engine import model
 from wargame.engine.events import EventKind
-from wargame.experiments import load_experiment
-from wargame.results import BatchError, held, read_runs, read_series
 
 KILL_SEEDS = 40  # the kill test's batch: runs of the default theatre
 
@@ -528,7 +529,8 @@ def test_a_batch_killed_with_kill_9_takes_its_workers_and_resource_tracker_with_
 @pytest.mark.slow
 def test_where_there_is_no_prctl_a_worker_watches_its_batch_and_ends_with_it():
     worker = (  # a worker's start as on a system without prctl, then a long run
-        "import os, sys, time; from wargame.batch import die_with_driver; sys.platform = 'darwin'; "
+        "import os, sys, time; from wargame.analysis.batch import die_with_driver; "
+        "sys.platform = 'darwin'; "
         "die_with_driver(os.getppid()); print('running', flush=True); time.sleep(30)"
     )
     spawn = f"print(subprocess.Popen([sys.executable, '-c', {worker!r}]).pid, flush=True)"

@@ -61,7 +61,7 @@ def test_the_cli_runs_an_exercise_with_its_parameters(exercise, capsys):
 
 
 def test_the_viewer_runs_an_exercise_with_its_parameters(exercise):
-    from wargame.viewer.app import build_run
+    from wargame.apps.viewer.app import build_run
 
     run = build_run(f"exercise:{EXERCISE}", 4, {})
     assert run.model is not None, run.error
@@ -70,8 +70,8 @@ def test_the_viewer_runs_an_exercise_with_its_parameters(exercise):
 
 
 def test_the_classroom_runs_an_exercise_with_its_parameters(exercise):
-    from wargame.classroom.exercises import load_exercise
-    from wargame.classroom.game import Game
+    from wargame.apps.classroom.exercises import load_exercise
+    from wargame.apps.classroom.game import Game
 
     _, setup, _ = load_exercise(EXERCISE)
     game = Game(setup)
@@ -80,9 +80,9 @@ def test_the_classroom_runs_an_exercise_with_its_parameters(exercise):
 
 
 def test_the_batch_runs_an_exercise_with_its_parameters_under_the_grid(exercise, tmp_path):
-    from wargame.batch import run_batch
-    from wargame.experiments import load_experiment
-    from wargame.results import read_runs
+    from wargame.analysis.batch import run_batch
+    from wargame.analysis.experiments import load_experiment
+    from wargame.analysis.results import read_runs
 
     name, value = next(iter(exercise.spec.parameters.items()))
     path = tmp_path / "exercise_sweep.toml"
@@ -101,7 +101,7 @@ def test_the_batch_runs_an_exercise_with_its_parameters_under_the_grid(exercise,
 
 
 def test_an_experiment_names_a_theatre_or_an_exercise_not_both(tmp_path):
-    from wargame.experiments import load_experiment
+    from wargame.analysis.experiments import load_experiment
     from wargame.scenario import ScenarioError
 
     path = tmp_path / "both.toml"

@@ -7,14 +7,14 @@ import re
 import sqlite3
 
 import pytest
+from browser import BrowserMissing, launch_chromium, viewer_server
 from test_browser import ARTIFACTS, LOAD_TIMEOUT_MS
 
-from wargame.classroom.fog import side_map, side_view
-from wargame.classroom.game import GameSetup, replay_to_day
-from wargame.classroom.rooms import Classroom
-from wargame.viewer import THEATRES_ENV
-from wargame.viewer.browser import BrowserMissing, launch_chromium, viewer_server
-from wargame.viewer.map_figure import MapState, TheatreMap, whole_map
+from wargame.apps.classroom.fog import side_map, side_view
+from wargame.apps.classroom.game import GameSetup, replay_to_day
+from wargame.apps.classroom.rooms import Classroom
+from wargame.apps.viewer import THEATRES_ENV
+from wargame.drawing.map_figure import MapState, TheatreMap, whole_map
 
 pytestmark = pytest.mark.browser
 

@@ -21,18 +21,18 @@ import time
 import pytest
 from theatres import write_theatre
 
-from wargame.classroom.game import MAX_GAME_DAYS, Game, GameSetup
-from wargame.classroom.rooms import (
+from wargame.apps.classroom.game import MAX_GAME_DAYS, Game, GameSetup
+from wargame.apps.classroom.rooms import (
     Classroom,
     ClassroomError,
     RoomError,
     open_games_file,
     read_record,
 )
-from wargame.classroom.team import TurnOrders
+from wargame.apps.classroom.team import TurnOrders
+from wargame.apps.viewer import THEATRES_ENV
+from wargame.apps.viewer.access import served_theatres
 from wargame.scenario import loader
-from wargame.viewer import THEATRES_ENV
-from wargame.viewer.access import served_theatres
 
 SECRET = "SECRET-VALUE-42"
 LEAKS = ("TOML", "Expected", "line 1", "api_key", SECRET, "root:")
@@ -284,7 +284,7 @@ def test_the_games_file_is_readable_by_its_owner_only(tmp_path):
 
 
 def test_a_games_file_from_before_its_layout_was_numbered_is_served(tmp_path):
-    from wargame.classroom.rooms import SCHEMA
+    from wargame.apps.classroom.rooms import SCHEMA
 
     store = tmp_path / "classroom.sqlite"
     with sqlite3.connect(store) as db:  # as the first classroom servers made it

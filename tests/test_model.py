@@ -108,7 +108,7 @@ def test_series_columns_names_every_column_of_the_daily_series_in_order():
 
 def test_the_summarys_columns_and_types_are_known_before_any_run():
     """The batch's runs table schema comes from the measures table, not from a sample run."""
-    from wargame.batch import flatten
+    from wargame.analysis.batch import flatten
     from wargame.engine.measures import summary_kinds
     from wargame.scenario import PlaceKind
 

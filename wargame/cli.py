@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wargame import __version__
+from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.engine import measures
 from wargame.engine.model import ConflictModel, build_model
 from wargame.files import unwritable, written_whole
@@ -29,7 +30,6 @@ from wargame.scenario.parameters import (
     valid_range,
 )
 from wargame.seeds import SEED_RANGE, seed_problem
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
 DEBUG_ENV = "WARGAME_DEBUG"
@@ -160,7 +160,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.events is not None:
         write_atomically(measures.events_frame(model), args.events)
     if args.map is not None or args.plots is not None:
-        from wargame import plots
+        from wargame.drawing import plots
 
         if args.map is not None:
             plots.write_map(model, args.map)
@@ -191,7 +191,7 @@ def serve_command(
     host: str,
     port: int,
     scenario: str | None,
-    app: str = "wargame.viewer.app",
+    app: str = "wargame.apps.viewer.app",
     theatres: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The Solara server's command line and environment for `wargame serve` (or `classroom`).
@@ -255,10 +255,9 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
 
 def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     """Run an experiment's grid x seeds into a results folder."""
-    from wargame.batch import run_batch
-    from wargame.experiments import load_experiment
-    from wargame.progress import progress_display
-    from wargame.results import BatchError
+    from wargame.analysis.batch import progress_display, run_batch
+    from wargame.analysis.experiments import load_experiment
+    from wargame.analysis.results import BatchError
 
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
@@ -304,7 +303,7 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
 
 def _warn_of_strays(results: Path) -> None:
     """Name files in a results folder that are not its parts: they are not read."""
-    from wargame.results import stray_files
+    from wargame.analysis.results import stray_files
 
     for path in stray_files(results):
         print(
@@ -385,8 +384,8 @@ def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
-    from wargame.classroom.app import DB_ENV, LOCK_ENV
-    from wargame.classroom.rooms import Classroom, ClassroomError, ServerLock, open_games_file
+    from wargame.apps.classroom.app import DB_ENV, LOCK_ENV
+    from wargame.apps.classroom.rooms import Classroom, ClassroomError, ServerLock, open_games_file
 
     if args.theatres is not None and not args.theatres.is_dir():
         raise UserError(f"--theatres {args.theatres}: no such folder")
@@ -408,7 +407,7 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     except ClassroomError as error:
         raise UserError(str(error)) from None
     command, env = serve_command(
-        args.host, args.port, None, app="wargame.classroom.app", theatres=args.theatres
+        args.host, args.port, None, app="wargame.apps.classroom.app", theatres=args.theatres
     )
     env[DB_ENV] = str(args.db.resolve())
     env[LOCK_ENV] = str(lock.fileno())
@@ -423,8 +422,8 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """Tables and figures of a results folder, as PNG, CSV and one HTML page."""
+    from wargame.analysis.report import ReportError, build_report
     from wargame.progress import show_progress
-    from wargame.report import ReportError, build_report
 
     _warn_of_strays(args.results)
     try:

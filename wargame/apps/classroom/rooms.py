@@ -25,12 +25,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from wargame.classroom.game import Game, GameRecord, GameSetup, Injection
-from wargame.classroom.team import OrderError, TurnOrders
+from wargame.apps.classroom.game import Game, GameRecord, GameSetup, Injection
+from wargame.apps.classroom.team import OrderError, TurnOrders
+from wargame.apps.viewer.access import refusal
 from wargame.scenario import ScenarioError
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.exercises import PREFIX
-from wargame.viewer.access import refusal
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread on a board
 CODE_LENGTH = 8  # 31^8 ~ 8.5e11 codes: not guessable by a class

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wargame.classroom.game import GameSetup
+from wargame.apps.classroom.game import GameSetup
 from wargame.scenario.exercises import ExerciseFile, read_exercise
 
 

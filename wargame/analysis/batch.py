@@ -1,6 +1,6 @@
 """Batch runs of an experiment: every grid point x seed once, on local cores or a Dask cluster.
 
-Results go to a folder (`wargame.results`): one row per run, the daily series
+Results go to a folder (`wargame.analysis.results`): one row per run, the daily series
 with `keep_series`, and what the runs were made from. One batch at a time holds
 the folder. `resume` runs what is missing and again what failed, and refuses a
 folder made from other inputs (the experiment file, any file of the theatre, the
@@ -12,6 +12,7 @@ in. Workers die with the batch that started them, even when it is killed.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import multiprocessing
@@ -28,14 +29,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
 import pandas as pd
 import pyarrow as pa
 
 from wargame import __version__
-from wargame.experiments import Experiment, On, RunSpec, theatre_digests
-from wargame.results import (
+from wargame.analysis.experiments import Experiment, On, RunSpec, theatre_digests
+from wargame.analysis.results import (
     LOCK,
     METADATA,
     BatchError,
@@ -46,6 +47,7 @@ from wargame.results import (
     survey,
     write_metadata,
 )
+from wargame.progress import show_progress
 from wargame.scenario.errors import already_said
 from wargame.scenario.parameters import Parameters
 
@@ -583,3 +585,12 @@ def _metadata(
         "finished": None,
         "complete": False,
     }
+
+
+@contextlib.contextmanager
+def progress_display(
+    label: str, stream: TextIO | None = None
+) -> Iterator[Callable[[Progress], None]]:
+    """Yields the callback `run_batch` calls after each run; the bar stays, as a record."""
+    with show_progress(label, "runs", stream, transient=False, first_at_once=True) as update:
+        yield lambda tally: update(tally.done, tally.total, f"{tally.failed} failed")

@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.scenario import bundled_scenarios
 from wargame.scenario.paths import SETUP_FILE
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 
 def theatre_roots() -> list[Path]:

@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wargame.classroom.fog import SideKnowledge
-from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
+from wargame.apps.classroom.fog import SideKnowledge
+from wargame.apps.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel, build_model
 from wargame.seeds import Seed

@@ -20,6 +20,15 @@ from dataclasses import dataclass, field
 
 import solara
 
+from wargame.apps.viewer import SCENARIO_ENV
+from wargame.apps.viewer.access import refusal
+from wargame.apps.viewer.chart_widget import Chart, option_json
+from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
+from wargame.apps.viewer.inspector import place_report, report_html
+from wargame.apps.viewer.levers import LEVERS
+from wargame.apps.viewer.presence import page_presence
+from wargame.drawing.charts import chart_options
+from wargame.drawing.map_figure import TheatreMap
 from wargame.engine import measures
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel, build_model
@@ -27,15 +36,6 @@ from wargame.scenario import ScenarioError, bundled_scenarios
 from wargame.scenario.errors import show_warnings_as_lines
 from wargame.scenario.exercises import PREFIX
 from wargame.seeds import seed_problem
-from wargame.viewer import SCENARIO_ENV
-from wargame.viewer.access import refusal
-from wargame.viewer.chart_widget import Chart, option_json
-from wargame.viewer.charts import chart_options
-from wargame.viewer.event_log import EVERY, filter_events, kind_label
-from wargame.viewer.inspector import place_report, report_html
-from wargame.viewer.levers import LEVERS
-from wargame.viewer.map_figure import TheatreMap
-from wargame.viewer.presence import page_presence
 
 SPEEDS = {"1 day a second": 1.0, "2 days a second": 0.5, "5 days a second": 0.2, "flat out": 0.0}
 DEFAULT_SPEED = "2 days a second"

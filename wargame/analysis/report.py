@@ -22,8 +22,8 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from scipy.stats import binomtest
 
-from wargame.experiments import OUTCOME
-from wargame.results import METADATA, BatchError, read_metadata, read_runs, read_series
+from wargame.analysis.experiments import OUTCOME
+from wargame.analysis.results import METADATA, BatchError, read_metadata, read_runs, read_series
 from wargame.scenario import PlaceKind, Theatre, load_theatre
 
 if TYPE_CHECKING:

@@ -23,20 +23,26 @@ import ipywidgets
 import solara
 from pydantic import ValidationError
 
-from wargame.classroom.exercises import load_exercise, sheet_html
-from wargame.classroom.fog import side_map, side_view
-from wargame.classroom.game import GameSetup, Injection, replay_to_day
-from wargame.classroom.rooms import Classroom, ClassroomError, RoomError, ServerLock, read_record
-from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
+from wargame.apps.classroom.exercises import load_exercise, sheet_html
+from wargame.apps.classroom.fog import side_map, side_view
+from wargame.apps.classroom.game import GameSetup, Injection, replay_to_day
+from wargame.apps.classroom.rooms import (
+    Classroom,
+    ClassroomError,
+    RoomError,
+    ServerLock,
+    read_record,
+)
+from wargame.apps.classroom.team import OrderError, TurnOrders, UnitOrder
+from wargame.apps.viewer.access import refusal, served_theatres
+from wargame.apps.viewer.chart_widget import Chart, option_json
+from wargame.apps.viewer.presence import page_presence
+from wargame.drawing.charts import chart_options, series_chart_options
+from wargame.drawing.map_figure import MapState, TheatreMap, whole_map
 from wargame.engine.posture import Posture
 from wargame.scenario import ScenarioError, load_theatre
 from wargame.scenario.errors import from_validation_error, show_warnings_as_lines
 from wargame.scenario.exercises import PREFIX, ExerciseFile, shipped_exercises
-from wargame.viewer.access import refusal, served_theatres
-from wargame.viewer.chart_widget import Chart, option_json
-from wargame.viewer.charts import chart_options, series_chart_options
-from wargame.viewer.map_figure import MapState, TheatreMap, whole_map
-from wargame.viewer.presence import page_presence
 
 DB_ENV = "WARGAME_CLASSROOM_DB"
 LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
