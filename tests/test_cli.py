@@ -255,7 +255,9 @@ def test_every_way_into_a_run_takes_the_same_seeds(tmp_path, seed, taken):
     else:
         assert taken
     experiment = tmp_path / "experiment.toml"
-    experiment.write_text(f'[experiment]\ntitle = "t"\ndays = 1\nseeds = [{seed}]\n')
+    experiment.write_text(
+        f'[experiment]\ntitle = "t"\ntheatre = "kachin"\ndays = 1\nseeds = [{seed}]\n'
+    )
     try:
         load_experiment(experiment)
     except ScenarioError as error:
