@@ -364,6 +364,8 @@ def test_qgis_layers_with_roads_drawn_between_places(tmp_path):
          "the road's start is 3.3 km from the nearest place ('alpha')"),
         (qgis_layer("roads", [drawn_road([10.0, 50.0], [10.1, 50.0])], crs="EPSG:3857"), "crs",
          "export the layer as EPSG:4326"),
+        (json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": True},
+                     "features": []}), "crs", "export the layer as EPSG:4326"),
         (json.dumps({"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {"kind": "road"}, "geometry": {
                 "type": "MultiLineString", "coordinates": [[[10, 50], [10.1, 50]]] * 2}}]}),

@@ -418,7 +418,8 @@ def _check_crs(document: dict, path: Path) -> None:
     crs = document.get("crs")
     if crs is None:
         return  # RFC 7946: GeoJSON without a crs member is WGS 84 longitude, latitude
-    name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = str(properties.get("name", "")) if isinstance(properties, dict) else ""
     if not any(code in name for code in WGS84):
         raise ScenarioError(
             path,
