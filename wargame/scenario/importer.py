@@ -678,7 +678,7 @@ class _Reading:
     ) -> bool:
         """The map's rules for a road (map_rules.road_findings), as the loader applies them:
         each rule broken is a problem, each strange thing a warning. True if none is broken."""
-        a, b = (self.network.place(properties[key]) for key in ("from", "to"))
+        a, b = self.network.place(properties["from"]), self.network.place(properties["to"])
         findings = road_findings(a, b, line, properties.get("length_km"))
         for finding in findings:
             located = describe_location((where(), *_as_column(finding)))

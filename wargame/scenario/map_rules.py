@@ -59,7 +59,8 @@ KIND_NUMBER = {kind: number for number, kind in enumerate(PLACE_KINDS)}
 
 def haversine_km(a: Point, b: Point) -> float:
     """Great-circle distance between two (lon, lat) points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    lon1, lat1 = math.radians(a[0]), math.radians(a[1])
+    lon2, lat2 = math.radians(b[0]), math.radians(b[1])
     h = (
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
@@ -112,7 +113,10 @@ def road_findings(
             )
         )
     for place, vertex in ((a, 0), (b, len(line) - 1)):
-        gap = haversine_km(line[vertex], (place.lon, place.lat))
+        point = (place.lon, place.lat)
+        if line[vertex] == point:  # drawn to the very point, as a spreadsheet's road is
+            continue
+        gap = haversine_km(line[vertex], point)
         if gap > ROAD_END_GAP_KM:
             found.append(
                 Finding(
@@ -128,7 +132,10 @@ def road_findings(
 def _length_findings(
     a: Located, b: Located, line: Sequence[Point], length_km: float | None
 ) -> list[Finding]:
-    straight = haversine_km((a.lon, a.lat), (b.lon, b.lat))
+    ends = (a.lon, a.lat), (b.lon, b.lat)
+    if length_km is None and len(line) == 2 and (line[0], line[1]) == ends:
+        return []  # drawn straight from place to place: as long as the line, nothing to judge
+    straight = haversine_km(*ends)
     if length_km is None:
         length, part = polyline_km(line), ("geometry",)
         what = f"its drawn length {length:,.1f} km"
