@@ -26,7 +26,8 @@ import networkx as nx
 import numpy as np
 
 from wargame.parameters import Parameters
-from wargame.scenario.loader import Place, Road, Theatre, TheatreMap, haversine_km
+from wargame.scenario.loader import Place, Road, Theatre, TheatreMap
+from wargame.scenario.map_rules import haversine_km
 from wargame.scenario.schema import FactionFile, PlaceKind, RoadKind, UnitEntry
 
 SYNTHETIC_PATH = Path("<synthetic>")
