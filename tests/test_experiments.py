@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from wargame.analysis.experiments import load_experiment, shipped_experiments
@@ -56,6 +57,117 @@ def test_seeds_may_be_a_list_and_an_outcome_date_becomes_a_day(theatre_dir):
     experiment = load_experiment(path)
     assert experiment.seeds == [5, 9]
     assert experiment.outcome_days == {"red_holds": 10}
+
+
+def test_a_grid_is_the_default_design_and_records_no_sampled_points(theatre_dir):
+    path = write_experiment(theatre_dir().parent, "[grid]\ncapture_days = [2, 4]\n")
+    experiment = load_experiment(path)
+    assert experiment.spec.experiment.design == "grid" and experiment.design is None
+    assert experiment.describe_points() == "2 grid points"
+
+
+MORRIS = """\
+design = "morris"
+trajectories = 5
+
+[ranges]
+capture_days = { from = 1, to = 10 }
+china_pressure = { from = 0.2, to = 0.8 }
+travel_friction = { from = 0.0, to = 0.5 }
+"""
+
+
+def test_a_morris_design_runs_each_trajectory_point_with_every_seed_inside_the_ranges(
+    theatre_dir,
+):
+    experiment = load_experiment(write_experiment(theatre_dir().parent, MORRIS))
+    points = experiment.points()
+    assert len(points) == 5 * (3 + 1)  # trajectories x (parameters + 1)
+    assert len(experiment.runs()) == len(points) * 3
+    assert experiment.describe_points() == (
+        "morris design: 5 trajectories x 4 points (4 levels) = 20 points"
+    )
+    assert {p["capture_days"] for p in points} <= {1, 4, 7, 10}  # 4 levels, whole days
+    assert all(isinstance(p["capture_days"], int) for p in points)
+    assert {round(p["china_pressure"], 9) for p in points} <= {0.2, 0.4, 0.6, 0.8}
+    # each step of a trajectory moves one parameter only
+    for start in range(0, len(points), 4):
+        trajectory = experiment.design.matrix()[start : start + 4]
+        assert (np.count_nonzero(np.diff(trajectory, axis=0), axis=1) == 1).all()
+    assert [r["capture_days"] for r in experiment.resolved] == [p["capture_days"] for p in points]
+
+
+@pytest.mark.parametrize(
+    ("design", "size", "points"),
+    [("sobol", "samples = 8", 8 * (3 + 2)), ("lhs", "samples = 100", 100)],
+)
+def test_sobol_and_latin_hypercube_designs_draw_the_same_points_from_the_same_file(
+    theatre_dir, design, size, points
+):
+    body = MORRIS.replace('"morris"', f'"{design}"').replace("trajectories = 5", size)
+    path = write_experiment(theatre_dir().parent, body)
+    drawn = load_experiment(path).points()
+    assert len(drawn) == points and drawn == load_experiment(path).points()
+    assert all(0.2 <= p["china_pressure"] <= 0.8 and 1 <= p["capture_days"] <= 10 for p in drawn)
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "problem"),
+    [
+        ('design = "morris"\n[ranges]\ncapture_days = { from = 1, to = 5 }\n',
+         "experiment.trajectories", "design = 'morris' needs trajectories"),
+        ('design = "sobol"\nsamples = 100\n[ranges]\ncapture_days = { from = 1, to = 5 }\n',
+         "experiment.samples", "expected a power of 2"),
+        ('design = "lhs"\nsamples = 10\n[ranges]\ncapture_days = { from = 1, to = 5 }\n',
+         "experiment.samples", "expected 100 or more"),
+        ('design = "morris"\ntrajectories = 4\nlevels = 5\n'
+         '[ranges]\ncapture_days = { from = 1, to = 5 }\n',
+         "experiment.levels", "expected an even number"),
+        ('design = "lhs"\nsamples = 128\ntrajectories = 4\n'
+         '[ranges]\ncapture_days = { from = 1, to = 5 }\n',
+         "experiment.trajectories", "only for design = 'morris'; this one is 'lhs'"),
+        ("trajectories = 4\n[grid]\ncapture_days = [1, 2]\n",
+         "experiment.trajectories", "this one is 'grid'"),
+        ('design = "fractional"\n', "experiment.design", "'grid', 'lhs', 'morris' or 'sobol'"),
+        ("[ranges]\ncapture_days = { from = 1, to = 5 }\n", "ranges", "a grid sweeps [grid]"),
+        ('design = "morris"\ntrajectories = 4\n[grid]\ncapture_days = [1, 2]\n',
+         "grid", "samples [ranges]"),
+        ('design = "morris"\ntrajectories = 4\n', "ranges", "needs [ranges]"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\ncapture_days = [1, 5]\n',
+         "ranges", "capture_days: expected {from = ..., to = ...}"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\ncapture_days = { from = 1 }\n',
+         "ranges.capture_days.to", "required key is missing"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\ncapture_days = { from = 5, to = 5 }\n',
+         "ranges.capture_days", "'to' (5) must be above 'from' (5)"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\ncapture_dayz = { from = 1, to = 5 }\n',
+         "ranges.capture_dayz", "not a parameter"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\ncapture_days = { from = 0, to = 5 }\n',
+         "ranges.capture_days", "expected a whole number from 1 to 365, got 0"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\ncombat_mode = { from = 0, to = 1 }\n',
+         "ranges.combat_mode", "expected a numeric parameter"),
+    ],
+)  # fmt: skip
+def test_a_bad_design_names_the_file_the_key_and_what_was_expected(
+    theatre_dir, body, where, problem
+):
+    path = write_experiment(theatre_dir().parent)
+    head, rest = path.read_text().split("seeds = 3\n")
+    path.write_text(f"{head}seeds = 3\n{body}{rest}", encoding="utf-8")
+    with pytest.raises(ScenarioError) as raised:
+        load_experiment(path)
+    assert str(raised.value) == f"{path}: {where}: {raised.value.problem}"
+    assert raised.value.where == where and problem in raised.value.problem
+
+
+def test_the_batch_command_refuses_a_bad_design_with_one_line(theatre_dir, tmp_path, capsys):
+    path = write_experiment(theatre_dir().parent, "[ranges]\ncapture_days = { from = 1, to = 5 }\n")
+    assert main(["batch", str(path), "--out", str(tmp_path / "results")]) == 1
+    error = capsys.readouterr().err
+    assert (
+        error == f"error: {path}: ranges: a grid sweeps [grid]; [ranges] is for design = "
+        "'lhs', 'morris', 'sobol'\n"
+    )
+    assert not (tmp_path / "results").exists()
 
 
 @pytest.mark.parametrize("name", shipped_experiments())

@@ -268,7 +268,7 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     out = args.out or Path("results") / experiment.id
     runs = len(experiment.runs())
     print(
-        f"{experiment.id}: {len(experiment.points())} grid points x {len(experiment.seeds)} "
+        f"{experiment.id}: {experiment.describe_points()} x {len(experiment.seeds)} "
         f"seeds = {runs} runs of {experiment.days} days -> {out}",
         file=sys.stderr,
     )
@@ -426,7 +426,7 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """Tables and figures of a results folder, as PNG, CSV and one HTML page."""
-    from wargame.analysis.report import ReportError, build_report
+    from wargame.analysis.report import SENSITIVITY_TEXT, ReportError, build_report
     from wargame.progress import show_progress
 
     _warn_of_strays(args.results)
@@ -435,6 +435,8 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
             out = build_report(args.results, args.out, progress=update)
     except ReportError as error:
         raise UserError(str(error)) from None
+    if (out / SENSITIVITY_TEXT).is_file():
+        print((out / SENSITIVITY_TEXT).read_text(encoding="utf-8"))
     print(f"report written to {out / 'index.html'}")
     return 0
 
@@ -513,7 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     batch = commands.add_parser(
-        "batch", help="run an experiment: every grid point x seed, in parallel, to Parquet"
+        "batch", help="run an experiment: every point x seed, in parallel, to Parquet"
     )
     batch.add_argument("experiment", help="an experiment file, or a shipped one's name")
     batch.add_argument("--jobs", type=int, help="runs at once (all cores)")

@@ -1,4 +1,4 @@
-"""Batch runs of an experiment: every grid point x seed once, on local cores or a Dask cluster.
+"""Batch runs of an experiment: every point x seed once, on local cores or a Dask cluster.
 
 Results go to a folder (`wargame.analysis.results`): one row per run, the daily series
 with `keep_series`, and what the runs were made from. One batch at a time holds
@@ -60,9 +60,15 @@ PR_SET_PDEATHSIG = 1
 RUNS_COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "experiment": ("the experiment's id (its file name unless it sets `id`)", "name"),
     "run_id": ("the run's name, `p<point>-s<seed>`, e.g. `p0003-s7`", "name"),
-    "point": ("the grid point's number, from 0 in the grid's order", "index"),
+    "point": (
+        "the point's number, from 0 in the grid's order or the sampled design's",
+        "index",
+    ),
     "seed": ("the run's seed", "integer"),
-    "<parameter>": ("the value of each swept parameter (`[grid]`) at this point", "its own"),
+    "<parameter>": (
+        "the value of each swept parameter (`[grid]` or `[ranges]`) at this point",
+        "its own",
+    ),
     "status": ("`ok`, or `failed` when the run raised", "text"),
     "error": ("what went wrong and where, for a failed run; empty when ok", "text"),
     "<summary key>": (
@@ -142,7 +148,7 @@ def run_one(task: RunTask) -> RunResult:
     try:
         from wargame.engine.model import build_model
 
-        with already_said():  # by load_experiment, for the theatre and every grid point
+        with already_said():  # by load_experiment, for the theatre and every point
             model = build_model(_checked_theatre(task), task.parameters, task.run.seed)
         if model.parameters.model_dump(mode="json") != task.resolved:
             raise InputsChanged(
@@ -240,7 +246,7 @@ def results_schema(experiment: Experiment) -> pa.Schema:
         pa.field("point", pa.int64()),
         pa.field("seed", pa.int64()),
     ]
-    fields += [pa.field(name, _arrow_type(values)) for name, values in experiment.grid.items()]
+    fields += [pa.field(name, _arrow_type(values)) for name, values in experiment.swept().items()]
     fields += [pa.field("status", pa.string()), pa.field("error", pa.string())]
     for name, kind in summary_kinds(theatre.factions, places, parameters).items():
         if name == "seed":
@@ -569,6 +575,7 @@ def _metadata(
             for name, item in experiment.inputs.items()
         },
         "grid": experiment.grid,
+        "design": None if experiment.design is None else experiment.design.to_metadata(),
         "fan_series": experiment.fan_series,
         "theatre": experiment.theatre_path,
         "days": experiment.days,

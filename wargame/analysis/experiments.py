@@ -1,8 +1,10 @@
-"""Experiment files (`experiments/*.toml`): a theatre, days, seeds, a parameter grid, outcomes.
+"""Experiment files (`experiments/*.toml`): a theatre, days, seeds, a design, outcomes.
 
-An experiment is checked once, when it is read, against its theatre: every
-grid point must make valid parameters, every outcome must name factions,
-places and series columns the theatre has. A bad file becomes one
+The design is a grid of listed values (`[grid]`, the default) or points sampled
+from parameter ranges (`[ranges]`, with `design = "lhs" | "morris" | "sobol"`;
+`wargame.analysis.designs`). An experiment is checked once, when it is read,
+against its theatre: every point must make valid parameters, every outcome must
+name factions, places and series columns the theatre has. A bad file becomes one
 ScenarioError naming the file, the key and what was expected.
 """
 
@@ -15,7 +17,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import pandas as pd
 from pydantic import (
@@ -28,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from wargame.analysis.designs import SampledDesign
 from wargame.engine.events import EventKind
 from wargame.engine.measures import columns as series_columns_of
 from wargame.scenario import ScenarioError, Theatre, load_theatre
@@ -38,6 +41,7 @@ from wargame.scenario.parameters import (
     Parameters,
     make_parameters,
     parameter_problem,
+    valid_range,
 )
 from wargame.scenario.paths import data_root
 from wargame.seeds import SEED_MAX, SEED_RANGE, seed_problem
@@ -67,6 +71,19 @@ class Range(Strict):
         return [round(self.start + i * self.step, 10) for i in range(count)]
 
 
+class Span(Strict):
+    """`{from = 0.0, to = 1.0}`: a sampled design's range of one parameter."""
+
+    start: float = Field(alias="from")
+    to: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.to <= self.start:
+            raise ValueError(f"'to' ({self.to:g}) must be above 'from' ({self.start:g})")
+        return self
+
+
 class OutcomeKind(Strict):
     """What one run is reduced to: each kind knows its columns, their types and its values.
 
@@ -78,6 +95,11 @@ class OutcomeKind(Strict):
 
     def columns(self, key: str) -> dict[str, type]:
         raise NotImplementedError
+
+    def when_missing(self, column: str, days: int) -> float | None:
+        """The number an empty cell of `column` stands for in a run of `days` days, where
+        a sensitivity analysis needs a number in every run; None: it stands for none."""
+        return None
 
     def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
         raise NotImplementedError
@@ -124,6 +146,11 @@ class Taken(OutcomeKind):
     def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
         day = model.events.first_capture_day(self.faction, self.place)
         return {key: day is not None, f"{key}.day": day}
+
+    def when_missing(self, column: str, days: int) -> float | None:
+        """Never taken within the run counts as taken the day after it ends (a lever that
+        keeps the place from falling then shows as a later day, not as no run)."""
+        return float(days + 1) if column.endswith(".day") else None
 
 
 class SeriesStat(On):
@@ -181,6 +208,23 @@ class ExperimentSection(Strict):
     fan_series: list[str] | None = Field(
         default=None, description="daily series the report draws as fan charts"
     )
+    design: Literal["grid", "lhs", "morris", "sobol"] = Field(
+        default="grid",
+        description="`grid` runs every combination of `[grid]`; the others sample points "
+        "from `[ranges]`",
+    )
+    trajectories: int | None = Field(
+        default=None, ge=2, le=1000, description="morris: trajectories of (parameters + 1) points"
+    )
+    levels: int | None = Field(
+        default=None, ge=2, le=100, description="morris: levels each range is cut into (4)"
+    )
+    samples: int | None = Field(
+        default=None,
+        ge=2,
+        le=1_000_000,
+        description="lhs: points; sobol: base samples, each making (parameters + 2) points",
+    )
 
     @model_validator(mode="after")
     def _seeds(self) -> ExperimentSection:
@@ -200,6 +244,7 @@ class ExperimentSection(Strict):
 class ExperimentFile(Strict):
     experiment: ExperimentSection
     grid: dict[str, list[Scalar] | Range] = {}
+    ranges: dict[str, Span] = {}
     fixed: dict[str, Scalar] = {}
     outcomes: dict[str, Outcome] = {}
 
@@ -225,10 +270,23 @@ class ExperimentFile(Strict):
                 raise ValueError(f"{name}: expected a list of values or {{from, to, step}}")
         return checked
 
+    @field_validator("ranges", mode="before")
+    @classmethod
+    def _ranges(cls, ranges: object) -> object:
+        """A range is a table; a list (a grid's habit) is named with what was expected."""
+        if isinstance(ranges, dict):
+            for name, span in ranges.items():
+                if not isinstance(span, dict):
+                    raise ValueError(
+                        f"{name}: expected {{from = ..., to = ...}}, got {span!r}"
+                        + (" (a list of values is for a grid)" if isinstance(span, list) else "")
+                    )
+        return ranges
+
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run: a grid point and a seed. `run_id` names it in the results."""
+    """One run: a point of the design and a seed. `run_id` names it in the results."""
 
     run_id: str
     point: int
@@ -254,11 +312,14 @@ class Experiment:
     theatre_path: str
     """What `ConflictModel` is given: a shipped theatre's name or an absolute folder."""
     grid: dict[str, list[Scalar]]
+    """The values `[grid]` lists for each parameter (empty for a sampled design)."""
+    design: SampledDesign | None
+    """A sampled design's points, or None for a grid."""
     outcome_days: dict[str, int]
     fan_series: list[str]
     """Named in the file, or else every faction's places held and the displaced."""
     resolved: list[dict[str, Scalar]]
-    """Every parameter's value at each grid point: defaults, the theatre's, `[fixed]`, `[grid]`."""
+    """Every parameter's value at each point: defaults, the theatre's, `[fixed]`, the point's."""
     theatre_inputs: dict[str, Input]
     """Each file the theatre was read from (`Theatre.files`), by what it is."""
     theatre: Theatre
@@ -276,11 +337,21 @@ class Experiment:
         return self.spec.experiment.days
 
     def points(self) -> list[dict[str, Scalar]]:
-        names = list(self.grid)
-        return [
-            dict(zip(names, values, strict=True))
-            for values in itertools.product(*self.grid.values())
-        ]
+        """The swept values of each point: every combination of the grid's, or the draws."""
+        return grid_points(self.grid) if self.design is None else self.design.points()
+
+    def swept(self) -> dict[str, list[Scalar]]:
+        """Each swept parameter's values: the grid's list, or its value at every point."""
+        if self.design is None:
+            return self.grid
+        points = self.points()
+        return {name: [point[name] for point in points] for name in self.design.names}
+
+    def describe_points(self) -> str:
+        """How many points and what kind, for the batch's first line."""
+        if self.design is None:
+            return f"{len(self.points())} grid points"
+        return self.design.describe()
 
     def runs(self) -> list[RunSpec]:
         return [
@@ -311,6 +382,11 @@ class Experiment:
             for name in names
             if name not in inputs or recorded.get(name, {}).get("sha256") != inputs[name].sha256
         ]
+
+
+def grid_points(grid: dict[str, list[Scalar]]) -> list[dict[str, Scalar]]:
+    names = list(grid)
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*grid.values())]
 
 
 def theatre_digests(theatre: Theatre) -> dict[str, str]:
@@ -381,7 +457,9 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     for name, values in grid.items():
         if not values:
             raise ScenarioError(path, f"grid.{name}", "expected at least one value")
+    _check_design(path, spec)
     _check_parameters(path, theatre, grid, fixed)
+    design = _sampled_design(path, theatre, spec, fixed)
     outcome_days = _check_outcomes(path, theatre, spec)
     fans = {name for name, _ in series_columns_of(theatre.factions)}
     for number, column in enumerate(section.fan_series or []):
@@ -389,7 +467,8 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             raise ScenarioError(
                 path, f"experiment.fan_series[{number}]", f"no daily series named {column!r}"
             )
-    resolved = _resolved_parameters(path, theatre, grid, fixed)
+    points = grid_points(grid) if design is None else design.points()
+    resolved = _resolved_parameters(path, theatre, points, fixed, section.design)
     digest = _sha256(path.read_bytes())
     theatre_inputs = {
         name: Input(str(theatre.files[name].resolve()), sha256)
@@ -402,6 +481,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         spec=spec,
         theatre_path=theatre_path,
         grid=grid,
+        design=design,
         outcome_days=outcome_days,
         fan_series=section.fan_series
         or [f"{f}_places_held" for f in theatre.factions] + ["civilians_displaced"],
@@ -445,19 +525,156 @@ def _check_parameters(
 
 
 def _resolved_parameters(
-    path: Path, theatre: Theatre, grid: dict[str, list[Scalar]], fixed: dict[str, Scalar]
+    path: Path,
+    theatre: Theatre,
+    points: list[dict[str, Scalar]],
+    fixed: dict[str, Scalar],
+    design: str,
 ) -> list[dict[str, Scalar]]:
-    names = list(grid)
     resolved = []
-    for values in itertools.product(*grid.values()):
-        point = dict(zip(names, values, strict=True))
+    for point in points:
         try:
             parameters = make_parameters(theatre.parameters, fixed, point)
         except ValidationError as error:  # each value passed alone; together they do not
             problem = parameter_problem(error)[1]
-            raise ScenarioError(path, "grid", f"at {point}: {problem}") from None
+            table = "grid" if design == "grid" else "ranges"
+            raise ScenarioError(path, table, f"at {point}: {problem}") from None
         resolved.append(parameters.model_dump(mode="json"))
     return resolved
+
+
+DESIGN_SETTINGS: dict[str, dict[str, str | None]] = {
+    "grid": {},
+    "lhs": {"samples": "points, e.g. 64"},
+    "morris": {
+        "trajectories": "trajectories of (parameters + 1) points each, e.g. 10",
+        "levels": None,
+    },
+    "sobol": {"samples": "base samples, a power of 2, each making (parameters + 2) points"},
+}
+"""The `[experiment]` keys each design takes, with what a required one is (None: optional)."""
+MORRIS_LEVELS = 4
+"""Morris' levels when the file gives none: SALib's default, and Morris (1991)'s p = 4."""
+MIN_LHS_SAMPLES = 100
+"""RBD-FAST (the lhs design's analysis) sums 10 harmonics and corrects its bias by a
+factor 1 / (1 - 20 / points), on half the points in its bootstrap: below 100 points the
+correction (1.7 at 50) swamps the estimate and its interval."""
+
+
+def _check_design(path: Path, spec: ExperimentFile) -> None:
+    """The design's settings and tables fit together; one line for the first that does not."""
+    section = spec.experiment
+    design = section.design
+    for key in ("trajectories", "levels", "samples"):
+        if getattr(section, key) is not None and key not in DESIGN_SETTINGS[design]:
+            users = [name for name, keys in DESIGN_SETTINGS.items() if key in keys]
+            raise ScenarioError(
+                path,
+                f"experiment.{key}",
+                f"only for design = {' or '.join(map(repr, users))}; this one is {design!r}",
+            )
+    for key, what in DESIGN_SETTINGS[design].items():
+        if what is not None and getattr(section, key) is None:
+            raise ScenarioError(
+                path, f"experiment.{key}", f"design = {design!r} needs {key}: {what}"
+            )
+    _check_design_tables(path, spec)
+    problem = _design_size_problem(section)
+    if problem:
+        raise ScenarioError(path, *problem)
+
+
+def _check_design_tables(path: Path, spec: ExperimentFile) -> None:
+    """A grid sweeps `[grid]`; a sampled design samples `[ranges]`; never the other."""
+    design = spec.experiment.design
+    if design == "grid":
+        if spec.ranges:
+            sampled = ", ".join(repr(name) for name in DESIGN_SETTINGS if name != "grid")
+            raise ScenarioError(
+                path, "ranges", f"a grid sweeps [grid]; [ranges] is for design = {sampled}"
+            )
+        return
+    if spec.grid:
+        raise ScenarioError(
+            path,
+            "grid",
+            f"design = {design!r} samples [ranges]: give each parameter there as "
+            "{from, to}, not in [grid]",
+        )
+    if not spec.ranges:
+        raise ScenarioError(
+            path,
+            "ranges",
+            f"design = {design!r} needs [ranges]: each parameter it varies as "
+            "name = {from = ..., to = ...}",
+        )
+
+
+def _design_size_problem(section: ExperimentSection) -> tuple[str, str] | None:
+    """What is wrong with a sampled design's size, as (key, problem), or None."""
+    if section.design == "morris" and section.levels is not None and section.levels % 2:
+        return "experiment.levels", (
+            "expected an even number (Morris' steps cover the levels evenly only then), "
+            f"got {section.levels}"
+        )
+    samples = section.samples
+    if section.design == "sobol" and samples & (samples - 1):
+        return "experiment.samples", (
+            f"expected a power of 2 (the Sobol' sequence is balanced only then), got {samples}"
+        )
+    if section.design == "lhs" and samples < MIN_LHS_SAMPLES:
+        return "experiment.samples", (
+            f"expected {MIN_LHS_SAMPLES} or more (RBD-FAST's estimate needs them), got {samples}"
+        )
+    return None
+
+
+def _sampled_design(
+    path: Path, theatre: Theatre, spec: ExperimentFile, fixed: dict[str, Scalar]
+) -> SampledDesign | None:
+    """The points a sampled design draws in its ranges, once each range is checked."""
+    section = spec.experiment
+    if section.design == "grid":
+        return None
+    whole = {}
+    for name, span in spec.ranges.items():
+        whole[name] = _check_range(path, theatre, name, span, fixed)
+    return SampledDesign.draw(
+        section.design,
+        {name: (span.start, span.to) for name, span in spec.ranges.items()},
+        whole,
+        samples=section.samples,
+        trajectories=section.trajectories,
+        levels=section.levels or MORRIS_LEVELS,
+    )
+
+
+def _check_range(
+    path: Path, theatre: Theatre, name: str, span: Span, fixed: dict[str, Scalar]
+) -> bool:
+    """A range is of a numeric parameter and both its ends are valid values of it;
+    returns whether the parameter takes whole numbers."""
+    where = f"ranges.{name}"
+    if name not in Parameters.model_fields:
+        raise ScenarioError(
+            path, where, "not a parameter of the model (see `wargame run --help` for the list)"
+        )
+    annotation = Parameters.model_fields[name].annotation
+    numbers = set(get_args(annotation)) if get_args(annotation) else {annotation}
+    if not numbers & {int, float}:
+        raise ScenarioError(
+            path,
+            where,
+            f"expected a numeric parameter; {name} is {valid_range(name)}: sweep it in a grid",
+        )
+    whole = int in numbers
+    for end in (span.start, span.to):
+        value = int(end) if whole and float(end).is_integer() else end
+        try:
+            make_parameters(theatre.parameters, fixed, {name: value})
+        except ValidationError as error:
+            raise ScenarioError(path, where, parameter_problem(error)[1]) from None
+    return whole
 
 
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""The report of a batch: outcome odds with Wilson intervals, fan charts, final control.
+"""The report of a batch: outcome odds with Wilson intervals, fan charts, final control,
+and for a sampled design each outcome's sensitivity to each parameter.
 
 Reads a results folder (`wargame batch`) and writes PNG figures, CSV tables
 and an `index.html` that shows them. Every figure and table says how many
@@ -20,10 +21,14 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from scipy.stats import binomtest
 
-from wargame.analysis.experiments import OUTCOME
+from wargame.analysis import sensitivity
+from wargame.analysis.designs import SampledDesign
+from wargame.analysis.experiments import OUTCOME, OutcomeKind
 from wargame.analysis.results import METADATA, BatchError, read_metadata, read_runs, read_series
+from wargame.analysis.sensitivity import NotAnalysable, Sensitivity
 from wargame.scenario import PlaceKind, Theatre, load_theatre
 
 if TYPE_CHECKING:
@@ -31,6 +36,9 @@ if TYPE_CHECKING:
 
 CONFIDENCE = 0.95
 LOW, HIGH = 0.1, 0.9  # the fan charts' band
+SENSITIVITY_TEXT = "sensitivity.txt"
+"""The sensitivity tables and verdicts as text, in the report folder (`wargame report`
+prints it)."""
 
 
 class ReportError(Exception):
@@ -205,17 +213,25 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     theatre = load_theatre(metadata["theatre"])
     ok = runs[runs["status"] == "ok"]
     grid = list(metadata.get("grid") or {})
-    outcomes = metadata["experiment_spec"].get("outcomes", {})
+    outcomes = {
+        name: OUTCOME.validate_python(spec)
+        for name, spec in metadata["experiment_spec"].get("outcomes", {}).items()
+    }
     columns = {
         column: kind
-        for name, spec in outcomes.items()
-        for column, kind in OUTCOME.validate_python(spec).columns(name).items()
+        for name, outcome in outcomes.items()
+        for column, kind in outcome.columns(name).items()
     }
     flags = [column for column, kind in columns.items() if kind is bool]
     numbers = [column for column, kind in columns.items() if kind is not bool]
     key = key_places(theatre, ok)
+    design = SampledDesign.from_metadata(metadata["design"]) if metadata.get("design") else None
+    analyses, unanalysed = (
+        sensitivities(design, ok, outcomes, metadata) if design and len(ok) else ([], {})
+    )
     figures = (
-        (len(grid or [None]) if flags else 0)
+        sum(not analysis.constant for analysis in analyses)
+        + (len(grid or [None]) if flags else 0)
         + (len(metadata.get("fan_series") or []) if series is not None else 0)
         + (1 if key and len(ok) else 0)
     )
@@ -249,6 +265,9 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
 
     tables = folder / "tables"
     tables.mkdir()
+    if design is not None:
+        page.paragraph(f"Design: {design.describe()}; ranges: " + _ranges_text(design) + ".")
+        _sensitivity_section(page, design, analyses, unanalysed, folder, save)
     for by in grid or [None]:
         if flags:
             page.heading(f"Outcome odds{f' against {by}' if by else ''}")
@@ -284,10 +303,96 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
         control = final_control(ok, key)
         control.to_csv(tables / "final-control.csv")
         page.table(
-            control, f"Share of runs holding each place on day {metadata['days']}; {len(ok)} runs"
+            control,
+            f"Share of runs holding each place on day {metadata['days']}; {len(ok)} runs",
+            index=True,
         )
         save(_control_figure(control, theatre), f"Final control of key places; {len(ok)} runs")
     (folder / "index.html").write_text(page.html(), encoding="utf-8")
+
+
+def sensitivities(
+    design: SampledDesign, ok: pd.DataFrame, outcomes: dict[str, OutcomeKind], metadata: dict
+) -> tuple[list[Sensitivity], dict[str, str]]:
+    """Each outcome column's sensitivity analysis, and why any could not be analysed."""
+    analyses, unanalysed = [], {}
+    for name, outcome in outcomes.items():
+        for column in outcome.columns(name):
+            if f"outcome.{column}" not in ok:
+                continue
+            matrix = sensitivity.outcome_matrix(
+                ok,
+                f"outcome.{column}",
+                len(design.sample),
+                metadata["seeds"],
+                outcome.when_missing(column, metadata["days"]),
+            )
+            try:
+                analyses.append(sensitivity.analyse(design, column, matrix))
+            except NotAnalysable as why:
+                unanalysed[column] = str(why)
+    return analyses, unanalysed
+
+
+def _ranges_text(design: SampledDesign) -> str:
+    return ", ".join(
+        f"{name} {low:g} to {high:g}"
+        for name, (low, high) in zip(design.names, design.bounds, strict=True)
+    )
+
+
+def _sensitivity_section(page, design, analyses, unanalysed, folder, save) -> None:
+    """Per outcome, SALib's indices as a table and a figure; then the verdicts."""
+    text = sensitivity.describe(analyses, design, unanalysed)
+    (folder / SENSITIVITY_TEXT).write_text(text + "\n", encoding="utf-8")
+    page.heading(f"Sensitivity: {sensitivity.METHODS[design.kind]}")
+    page.paragraph(_rules(design.kind))
+    dead = sensitivity.dead_everywhere(analyses)
+    page.paragraph(
+        "Dead levers (within noise for every outcome): " + (", ".join(dead) if dead else "none")
+    )
+    if design.kind == "morris":
+        changing = [f"{a.outcome}: {', '.join(a.changes_sign)}" for a in analyses if a.changes_sign]
+        page.paragraph(
+            "Levers whose effect changes sign: " + ("; ".join(changing) if changing else "none")
+        )
+    for analysis in analyses:
+        table = sensitivity.ranked(analysis)
+        table.to_csv(folder / "tables" / f"sensitivity-{analysis.outcome}.csv")
+        runs = f"{analysis.seeds_per_point:.3g} seeds a point"
+        note = "; the same in every run" if analysis.constant else ""
+        page.table(table, f"{analysis.outcome}: {runs}{note}", index=True)
+        if not analysis.constant:  # nothing to draw
+            save(_sensitivity_figure(analysis), f"{analysis.outcome}: {analysis.index}; {runs}")
+    for outcome, why in unanalysed.items():
+        page.paragraph(f"{outcome}: not analysed: {why}")
+
+
+RULES = {
+    "morris": "mu* is the mean absolute change in the outcome's mean over seeds when a "
+    "parameter crosses its whole range (elementary effects, Morris' method), mu the mean "
+    "signed change, sigma their spread (large against mu*: interactions or a curve). "
+    "A lever is dead when the low end of its mu* interval is at or below its noise floor; "
+    "it changes sign when |mu| < {ratio} mu* and mu* - |mu| is above its noise floor.",
+    "sobol": "S1 is the share of the outcome's variance a parameter explains alone, ST the "
+    "share it takes part in (Sobol'). A lever is dead when the low end of its ST interval "
+    "is at or below its noise floor. Sobol' indices have no sign: for levers that change "
+    "sign, use a Morris design.",
+    "lhs": "S1 is the share of the outcome's variance a parameter explains alone (RBD-FAST "
+    "on a Latin hypercube). A lever is dead when the low end of its S1 interval is at or "
+    "below its noise floor; one that acts only together with another looks dead here "
+    "(use a Sobol' design for total indices).",
+}
+
+
+def _rules(kind: str) -> str:
+    """What the indices are and how the verdicts are drawn, for the page."""
+    return (
+        RULES[kind].format(ratio=sensitivity.SIGN_CHANGE_RATIO)
+        + f" Intervals: {sensitivity.CONFIDENCE:.0%}, SALib's bootstrap. Noise floor: the "
+        f"index the seeds' noise alone exceeds in {1 - sensitivity.NOISE_QUANTILE:.0%} "
+        "of analyses."
+    )
 
 
 def _odds_figure(odds: dict[str, pd.DataFrame], by: str | None) -> Figure:
@@ -346,4 +451,51 @@ def _control_figure(control: pd.DataFrame, theatre) -> Figure:
     ax.set_xlabel("share of runs")
     ax.invert_yaxis()
     ax.legend(fontsize=8, loc="lower right")
+    return figure
+
+
+VERDICT_COLOURS = {"": "#0072B2", "dead": "#BBBBBB", "changes sign": "#D55E00"}
+
+
+def _sensitivity_figure(analysis: Sensitivity) -> Figure:
+    """Bars of the verdict index (and S1 below ST) with their intervals, coloured by
+    verdict, the noise floor as a tick; for Morris, sigma as a circle."""
+    table = sensitivity.ranked(analysis).iloc[::-1]  # largest at the top
+    rows = np.arange(len(table))
+    figure = Figure(figsize=(8, 1.4 + 0.3 * len(table)), layout="constrained")
+    ax = figure.add_subplot()
+    index = analysis.index
+    colours = table["verdict"].map(VERDICT_COLOURS).to_numpy()
+    sobol = analysis.kind == "sobol"
+    height, offset = (0.4, 0.2) if sobol else (0.7, 0.0)
+    ax.barh(
+        rows + offset, table[index], height, xerr=table[f"{index}_conf"], color=colours, capsize=2
+    )
+    handles = [
+        Patch(color=colour, label=f"{index}: {verdict or 'moves the outcome'}")
+        for verdict, colour in VERDICT_COLOURS.items()
+        if analysis.kind == "morris" or verdict != "changes sign"
+    ]
+    if sobol:
+        ax.barh(
+            rows - offset, table["S1"], height, xerr=table["S1_conf"], color="#56B4E9", capsize=2
+        )
+        handles.append(Patch(color="#56B4E9", label="S1"))
+    if analysis.kind == "morris":
+        (sigma,) = ax.plot(table["sigma"], rows, "o", mfc="none", color="#333333", label="sigma")
+        handles.append(sigma)
+    (floor,) = ax.plot(
+        table["noise_floor"],
+        rows + offset,
+        "|",
+        color="black",
+        markersize=12,
+        label=f"{index} noise floor",
+    )
+    handles.append(floor)
+    ax.set_yticks(rows, table.index)
+    ax.set_xlabel(f"{index}, with its 95% interval")
+    ax.set_title(analysis.outcome)
+    figure.legend(handles=handles, fontsize=8, loc="outside lower center", ncols=3)
+    ax.grid(axis="x", alpha=0.3)
     return figure

@@ -1,0 +1,139 @@
+"""Sensitivity designs: SALib's indices over the seeds' means find the levers that matter,
+call those within the seeds' noise dead, and those whose effect turns round non-monotone."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_batch import UNITS
+from test_experiments import write_experiment
+
+from wargame.analysis import sensitivity
+from wargame.analysis.designs import SampledDesign
+from wargame.analysis.sensitivity import NotAnalysable, analyse
+from wargame.cli import main
+
+SEEDS = 4
+
+
+def noisy_outputs(design: SampledDesign, effect, noise: float, seed: int = 5) -> np.ndarray:
+    """points x seeds outputs: `effect` of the point's values plus independent noise per run."""
+    rng = np.random.default_rng(seed)
+    x = design.matrix()
+    signal = np.array([effect(dict(zip(design.names, row, strict=True))) for row in x])
+    return signal[:, None] + rng.normal(0.0, noise, size=(len(x), SEEDS))
+
+
+def morris_design(trajectories: int = 20) -> SampledDesign:
+    ranges = {"strong": (0.0, 1.0), "idle": (0.0, 1.0), "also_idle": (10.0, 50.0)}
+    return SampledDesign.draw(
+        "morris", ranges, dict.fromkeys(ranges, False), trajectories=trajectories, levels=4
+    )
+
+
+def test_a_lever_whose_effect_is_only_the_seeds_noise_is_dead_and_a_real_one_is_not():
+    design = morris_design()
+    found = analyse(design, "y", noisy_outputs(design, lambda p: 5.0 * p["strong"], noise=1.0))
+    table = found.table
+    assert found.dead == ["idle", "also_idle"]
+    # noise alone gives the idle levers a mu* clearly above 0: only the floor calls them dead
+    assert (table.loc[["idle", "also_idle"], "mu_star"] > 0.3).all()
+    assert table.loc["strong", "mu_star"] == pytest.approx(5.0, rel=0.2)
+    assert table.loc["strong", "mu_star"] - table.loc["strong", "mu_star_conf"] > 3 * (
+        table.loc["strong", "noise_floor"]
+    )
+    assert found.changes_sign == []
+
+
+def test_without_seed_noise_only_a_lever_with_no_effect_at_all_is_dead():
+    design = morris_design()
+    outputs = noisy_outputs(design, lambda p: 5.0 * p["strong"] + 0.01 * p["idle"], noise=0.0)
+    found = analyse(design, "y", outputs)
+    assert found.table["noise_floor"].eq(0.0).all()
+    assert found.dead == ["also_idle"]
+
+
+def test_a_lever_whose_effect_turns_round_in_its_range_changes_sign():
+    design = morris_design()
+    outputs = noisy_outputs(
+        design, lambda p: 8.0 * (p["strong"] - 0.5) ** 2 + 2.0 * p["idle"], noise=0.05
+    )
+    found = analyse(design, "y", outputs)
+    assert found.changes_sign == ["strong"]  # up at both ends: mu near 0, mu* not
+    assert found.dead == ["also_idle"]
+
+
+def test_sobol_total_indices_find_the_lever_and_call_the_noise_dead():
+    ranges = {"strong": (0.0, 1.0), "idle": (0.0, 1.0), "weak": (0.0, 1.0)}
+    design = SampledDesign.draw("sobol", ranges, dict.fromkeys(ranges, False), samples=128)
+    outputs = noisy_outputs(design, lambda p: 4.0 * p["strong"] + 1.0 * p["weak"], noise=0.5)
+    found = analyse(design, "y", outputs)
+    assert found.dead == ["idle"]
+    assert found.table.loc["strong", "ST"] > 0.7 > found.table.loc["weak", "ST"] > 0.02
+
+
+def test_an_outcome_the_same_in_every_run_makes_every_lever_dead_and_is_said_so():
+    design = morris_design(trajectories=4)
+    found = analyse(design, "y", np.ones((len(design.sample), SEEDS)))
+    assert found.constant and found.dead == list(design.names)
+
+
+def test_a_point_without_a_finished_run_is_named_not_guessed():
+    design = morris_design(trajectories=4)
+    outputs = np.ones((len(design.sample), SEEDS))
+    outputs[3, :] = np.nan
+    with pytest.raises(NotAnalysable, match="1 of 16 points have no finished run"):
+        analyse(design, "y", outputs)
+
+
+def test_a_flag_is_counted_as_0_or_1_and_never_taken_as_the_day_after_the_run():
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            "seed": [0, 1, 0, 1],
+            "flag": [True, False, True, True],
+            "day": [5.0, None, 7.0, 9.0],
+        }
+    )
+    flags = sensitivity.outcome_matrix(runs, "flag", 2, [0, 1], None)
+    days = sensitivity.outcome_matrix(runs, "day", 2, [0, 1], 31.0)
+    assert flags.tolist() == [[1.0, 0.0], [1.0, 1.0]]
+    assert days.tolist() == [[5.0, 31.0], [7.0, 9.0]]
+
+
+TOY_MORRIS = """\
+design = "morris"
+trajectories = 6
+
+[ranges]
+capture_days = { from = 1, to = 10 }
+alliance_strain_per_loss = { from = 0.0, to = 1.0 }
+
+[outcomes.red_took_charlie]
+kind = "taken"
+faction = "red"
+place = "charlie"
+"""
+
+
+def test_the_batch_and_report_find_the_lever_the_toy_exercises_and_the_one_it_never_does(
+    theatre_dir, tmp_path, capsys
+):
+    """The toy theatre has no militia, so `alliance_strain_per_loss` can do nothing; Red
+    takes the mine at Charlie once its units have held it `capture_days` days, so that
+    lever moves the day by the width of its range, 9 days."""
+    folder = theatre_dir(units=UNITS)
+    path = write_experiment(folder.parent, TOY_MORRIS, seeds="3")
+    out = tmp_path / "results"
+    assert main(["batch", str(path), "--jobs", "1", "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Dead levers (within noise for every outcome): alliance_strain_per_loss\n" in printed
+    day = pd.read_csv(out / "report" / "tables" / "sensitivity-red_took_charlie.day.csv")
+    day = day.set_index("parameter")
+    assert list(day.index) == ["capture_days", "alliance_strain_per_loss"]  # by mu*
+    strong = day.loc["capture_days"]
+    assert strong["mu_star"] == pytest.approx(9.0, abs=1.5) and strong["mu"] > 0
+    assert strong["mu_star"] - strong["mu_star_conf"] > 5 * strong["noise_floor"] > 0
+    assert pd.isna(strong["verdict"]) and day.loc["alliance_strain_per_loss", "verdict"] == "dead"
+    page = (out / "report" / "index.html").read_text()
+    assert "Sensitivity: Morris elementary effects" in page and "noise floor" in page

@@ -1,0 +1,273 @@
+"""Which parameters matter: SALib's indices of each outcome over a sampled design, a noise
+floor measured from the seeds, and the verdicts drawn from both.
+
+Every point of a design is run with every seed of the experiment. An outcome's value
+at a point is its mean over the point's finished runs (a flag's: the share of runs in
+which it is true), and SALib analyses those means: Morris' mu*, mu and sigma for a
+`morris` design, Sobol' first and total indices for `sobol`, RBD-FAST first-order
+indices for `lhs`, each with SALib's bootstrap confidence interval.
+
+A mean over a few seeds still carries the seeds' noise, and noise alone gives every
+parameter a positive mu* (or total index). So the seeds also measure the noise: the
+same SALib analysis is run again on outputs that are noise only (each point's runs'
+deviations from their mean, their signs flipped at random), and a parameter's noise
+floor is the NOISE_QUANTILE of the index it gets there. A parameter is a dead lever for
+an outcome when the low end of its index's interval is at or below its noise floor:
+these runs cannot tell its effect from the seeds' noise.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wargame.analysis.designs import SampledDesign
+
+CONFIDENCE = 0.95
+"""The level of SALib's bootstrap intervals."""
+BOOTSTRAP_RESAMPLES = 500
+"""SALib's bootstrap resamples for an interval (its default, 100, moves the interval's
+width by a few per cent from one analysis seed to the next)."""
+ANALYSIS_SEED = 1
+"""Seeds SALib's bootstraps, so a report says the same each time it is made. Not 0:
+SALib's Sobol' analysis reads a falsy seed as "unseeded"."""
+NOISE_REPLICATES = 200
+"""Noise-only analyses behind each noise floor: enough for a stable 95th percentile."""
+NOISE_QUANTILE = 0.95
+"""A parameter's noise floor is the index that noise alone exceeds in 1 analysis of 20:
+an effect below it is one the seeds' noise could have made."""
+SIGN_CHANGE_RATIO = 0.5
+"""Morris: a live lever changes sign when |mu| < 0.5 mu*, i.e. at least a quarter of the
+absolute weight of its elementary effects goes against the rest (Campolongo et al. 2007:
+a low mu with a high mu* means effects of both signs); and when that opposing weight,
+mu* - |mu|, exceeds its noise floor, so that noise alone could not have made it."""
+
+METHODS = {"morris": "Morris elementary effects", "sobol": "Sobol' indices", "lhs": "RBD-FAST"}
+VERDICT_INDEX = {"morris": "mu_star", "sobol": "ST", "lhs": "S1"}
+"""The index a design's verdicts rest on: Morris' mu*, Sobol's total index, and for a
+Latin hypercube the first-order index (the only one RBD-FAST gives: a lever that acts
+only together with another looks dead there)."""
+
+
+class NotAnalysable(ValueError):
+    """An outcome SALib cannot analyse in these runs; the message says why."""
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """One outcome's indices per parameter, with the noise floor and the verdicts."""
+
+    outcome: str
+    kind: str
+    """The design's kind: morris, sobol or lhs."""
+    table: pd.DataFrame
+    """One row per parameter, in the design's order: SALib's indices and intervals,
+    `noise_floor`, `dead` and (morris) `changes_sign`."""
+    seeds_per_point: float
+    constant: bool
+    """The outcome is the same in every run: nothing can move it."""
+
+    @property
+    def index(self) -> str:
+        return VERDICT_INDEX[self.kind]
+
+    @property
+    def dead(self) -> list[str]:
+        return list(self.table.index[self.table["dead"]])
+
+    @property
+    def changes_sign(self) -> list[str]:
+        if "changes_sign" not in self.table:
+            return []
+        return list(self.table.index[self.table["changes_sign"]])
+
+
+def outcome_matrix(
+    runs: pd.DataFrame, column: str, points: int, seeds: list[int], missing: float | None
+) -> np.ndarray:
+    """The outcome `column` as a points x seeds array (NaN where a run is not in `runs`);
+    a flag as 0/1, an empty cell as `missing` (see OutcomeKind.when_missing)."""
+    values = runs[column].astype(object)
+    if missing is not None:
+        values = values.where(values.notna(), missing)
+    frame = pd.DataFrame(
+        {"point": runs["point"], "seed": runs["seed"], "value": pd.to_numeric(values)}
+    )
+    table = frame.pivot(index="point", columns="seed", values="value")
+    return table.reindex(index=range(points), columns=seeds).to_numpy(dtype=float)
+
+
+def analyse(design: SampledDesign, outcome: str, matrix: np.ndarray) -> Sensitivity:
+    """SALib's indices of the per-point means of `matrix` (points x seeds), their noise
+    floors and verdicts; NotAnalysable when a point has no finished run."""
+    finished = np.sum(~np.isnan(matrix), axis=1)
+    if (finished == 0).any():
+        lacking = int(np.sum(finished == 0))
+        raise NotAnalysable(
+            f"{lacking} of {len(matrix)} points have no finished run (resume the batch to run them)"
+        )
+    means = np.nanmean(matrix, axis=1)
+    constant = bool(np.ptp(means) == 0.0 and np.nanmax(np.abs(matrix - means[:, None])) == 0.0)
+    names = list(design.names)
+    if constant:
+        table = pd.DataFrame(0.0, index=names, columns=_columns(design.kind))
+        floor = np.zeros(len(names))
+    else:
+        table = pd.DataFrame(_indices(design, means, BOOTSTRAP_RESAMPLES), index=names)
+        floor = _noise_floor(design, matrix, means)
+    table.index.name = "parameter"
+    table["noise_floor"] = floor
+    index = VERDICT_INDEX[design.kind]
+    table["dead"] = table[index] - table[f"{index}_conf"] <= table["noise_floor"]
+    if design.kind == "morris":
+        opposed = table["mu_star"] - table["mu"].abs()
+        table["changes_sign"] = (
+            ~table["dead"]
+            & (table["mu"].abs() < SIGN_CHANGE_RATIO * table["mu_star"])
+            & (opposed > table["noise_floor"])
+        )
+    return Sensitivity(outcome, design.kind, table, float(finished.mean()), constant)
+
+
+def _columns(kind: str) -> list[str]:
+    return {
+        "morris": ["mu_star", "mu_star_conf", "mu", "sigma"],
+        "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
+        "lhs": ["S1", "S1_conf"],
+    }[kind]
+
+
+def _indices(design: SampledDesign, y: np.ndarray, resamples: int) -> dict[str, np.ndarray]:
+    """SALib's analysis of the design's kind on the per-point outputs `y`."""
+    from SALib.analyze import morris, rbd_fast, sobol
+
+    problem, x = design.problem(), design.matrix()
+    with warnings.catch_warnings():  # SALib's own notes on small samples; the CIs say it
+        warnings.simplefilter("ignore")
+        if design.kind == "morris":
+            found = morris.analyze(
+                problem,
+                x,
+                y,
+                num_resamples=resamples,
+                conf_level=CONFIDENCE,
+                num_levels=design.levels,
+                seed=ANALYSIS_SEED,
+            )
+        elif design.kind == "sobol":
+            found = sobol.analyze(
+                problem,
+                y,
+                calc_second_order=False,
+                num_resamples=resamples,
+                conf_level=CONFIDENCE,
+                seed=ANALYSIS_SEED,
+            )
+        else:
+            found = rbd_fast.analyze(
+                problem,
+                x,
+                y,
+                num_resamples=resamples,
+                conf_level=CONFIDENCE,
+                seed=ANALYSIS_SEED,
+            )
+    return {column: np.asarray(found[column], dtype=float) for column in _columns(design.kind)}
+
+
+def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """Per parameter, the NOISE_QUANTILE of the verdict index SALib finds in outputs that
+    are the seeds' noise only, on the scale of the real outputs.
+
+    A noise-only output at a point is the mean of its runs' deviations from their mean
+    with random signs, times sqrt(n / (n - 1)) for n runs: the spread the point's mean
+    has from its seeds (a point with one run contributes none). Variance-based indices
+    are fractions of the output's variance, so theirs are rescaled from the noise's
+    variance to the real output's.
+    """
+    deviations = matrix - means[:, None]
+    finished = np.sum(~np.isnan(matrix), axis=1)
+    if np.nansum(np.abs(deviations)) == 0.0:  # one seed a point, or runs that never differ
+        return np.zeros(len(design.names))
+    correction = np.sqrt(finished / np.maximum(finished - 1, 1))
+    rng = np.random.default_rng(ANALYSIS_SEED)
+    index = VERDICT_INDEX[design.kind]
+    found = []
+    for _ in range(NOISE_REPLICATES):
+        signs = rng.choice([-1.0, 1.0], size=matrix.shape)
+        noise = np.nanmean(signs * deviations, axis=1) * correction
+        if np.ptp(noise) == 0.0:
+            continue
+        values = _indices(design, noise, resamples=2)[index]
+        if design.kind != "morris":
+            values = values * np.var(noise) / np.var(means)
+        found.append(values)
+    if not found:
+        return np.zeros(len(design.names))
+    return np.nanquantile(np.array(found), NOISE_QUANTILE, axis=0)
+
+
+def dead_everywhere(analyses: list[Sensitivity]) -> list[str]:
+    """The parameters that are dead levers for every outcome analysed."""
+    if not analyses:
+        return []
+    names = list(analyses[0].table.index)
+    return [name for name in names if all(name in a.dead for a in analyses)]
+
+
+def describe(analyses: list[Sensitivity], design: SampledDesign, unanalysed: dict[str, str]) -> str:
+    """The analyses as text: a table per outcome, then the dead and sign-changing levers."""
+    lines = [
+        f"Sensitivity: {METHODS[design.kind]} ({design.describe()}); each point's outcome is "
+        f"the mean over its seeds; intervals {CONFIDENCE:.0%} (SALib bootstrap); noise floor: "
+        f"the index seed noise alone exceeds in {1 - NOISE_QUANTILE:.0%} of analyses",
+        "",
+    ]
+    for analysis in analyses:
+        note = " (the same in every run)" if analysis.constant else ""
+        lines.append(
+            f"{analysis.outcome}: {analysis.seeds_per_point:.3g} seeds a point, "
+            f"by {analysis.index}{note}"
+        )
+        lines.append(_table_text(analysis))
+        lines.append("")
+    for outcome, why in unanalysed.items():
+        lines += [f"{outcome}: not analysed: {why}", ""]
+    dead = dead_everywhere(analyses)
+    lines.append(
+        "Dead levers (within noise for every outcome): " + (", ".join(dead) if dead else "none")
+    )
+    for analysis in analyses:
+        if analysis.dead:
+            lines.append(f"  within noise for {analysis.outcome}: {', '.join(analysis.dead)}")
+    if design.kind == "morris":
+        changing = [(a.outcome, a.changes_sign) for a in analyses if a.changes_sign]
+        lines.append(
+            "Levers whose effect changes sign: "
+            + ("; ".join(f"{o}: {', '.join(names)}" for o, names in changing) or "none")
+        )
+    return "\n".join(lines)
+
+
+def verdict(analysis: Sensitivity) -> pd.Series:
+    """Per parameter: "dead", "changes sign" or empty."""
+    words = pd.Series("", index=analysis.table.index)
+    words[analysis.table["dead"]] = "dead"
+    if "changes_sign" in analysis.table:
+        words[analysis.table["changes_sign"]] = "changes sign"
+    return words
+
+
+def ranked(analysis: Sensitivity) -> pd.DataFrame:
+    """The table by the verdict index, largest first, with the verdict in words."""
+    table = analysis.table.drop(columns=["dead", "changes_sign"], errors="ignore")
+    table = table.assign(verdict=verdict(analysis))
+    return table.sort_values(analysis.index, ascending=False, kind="stable")
+
+
+def _table_text(analysis: Sensitivity) -> str:
+    table = ranked(analysis)
+    return table.to_string(float_format=lambda v: f"{v:.3g}")
