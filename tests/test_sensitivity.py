@@ -38,8 +38,9 @@ def test_a_lever_whose_effect_is_only_the_seeds_noise_is_dead_and_a_real_one_is_
     # noise alone gives the idle levers a mu* clearly above 0: only the floor calls them dead
     assert (table.loc[["idle", "also_idle"], "mu_star"] > 0.3).all()
     assert table.loc["strong", "mu_star"] == pytest.approx(5.0, rel=0.2)
-    assert table.loc["strong", "mu_star"] - table.loc["strong", "mu_star_conf"] > 3 * (
-        table.loc["strong", "noise_floor"]
+    assert (
+        table.loc["strong", "mu_star"] - table.loc["strong", "mu_star_conf"]
+        > 3 * table.loc["strong", "noise_floor"]
     )
     assert found.changes_sign == []
 
