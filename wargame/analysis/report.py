@@ -347,15 +347,11 @@ def _sensitivity_section(page, design, analyses, unanalysed, folder, save) -> No
     (folder / SENSITIVITY_TEXT).write_text(text + "\n", encoding="utf-8")
     page.heading(f"Sensitivity: {sensitivity.METHODS[design.kind]}")
     page.paragraph(_rules(design.kind))
-    dead = sensitivity.dead_everywhere(analyses)
-    page.paragraph(
-        "Dead levers (within noise for every outcome): " + (", ".join(dead) if dead else "none")
+    verdicts = "".join(
+        f"<li>{html.escape(line.strip())}</li>"
+        for line in sensitivity.verdicts_text(analyses, design.kind)
     )
-    if design.kind == "morris":
-        changing = [f"{a.outcome}: {', '.join(a.changes_sign)}" for a in analyses if a.changes_sign]
-        page.paragraph(
-            "Levers whose effect changes sign: " + ("; ".join(changing) if changing else "none")
-        )
+    page.sections.append(f"<ul>{verdicts}</ul>")
     for analysis in analyses:
         table = sensitivity.ranked(analysis)
         table.to_csv(folder / "tables" / f"sensitivity-{analysis.outcome}.csv")
@@ -372,16 +368,15 @@ RULES = {
     "morris": "mu* is the mean absolute change in the outcome's mean over seeds when a "
     "parameter crosses its whole range (elementary effects, Morris' method), mu the mean "
     "signed change, sigma their spread (large against mu*: interactions or a curve). "
-    "A lever is dead when the low end of its mu* interval is at or below its noise floor; "
-    "it changes sign when |mu| < {ratio} mu* and mu* - |mu| is above its noise floor.",
+    "A lever is dead when its mu* is at or below its noise floor; it changes sign when it "
+    "is not dead, |mu| < {ratio} mu* and mu* - |mu| is above its noise floor.",
     "sobol": "S1 is the share of the outcome's variance a parameter explains alone, ST the "
-    "share it takes part in (Sobol'). A lever is dead when the low end of its ST interval "
-    "is at or below its noise floor. Sobol' indices have no sign: for levers that change "
-    "sign, use a Morris design.",
+    "share it takes part in (Sobol'). A lever is dead when its ST is at or below its noise "
+    "floor. Sobol' indices have no sign: for levers that change sign, use a Morris design.",
     "lhs": "S1 is the share of the outcome's variance a parameter explains alone (RBD-FAST "
-    "on a Latin hypercube). A lever is dead when the low end of its S1 interval is at or "
-    "below its noise floor; one that acts only together with another looks dead here "
-    "(use a Sobol' design for total indices).",
+    "on a Latin hypercube). A lever is dead when its S1 is at or below its noise floor; "
+    "one that acts only together with another looks dead here (a Sobol' design gives "
+    "total indices).",
 }
 
 

@@ -12,8 +12,9 @@ parameter a positive mu* (or total index). So the seeds also measure the noise: 
 same SALib analysis is run again on outputs that are noise only (each point's runs'
 deviations from their mean, their signs flipped at random), and a parameter's noise
 floor is the NOISE_QUANTILE of the index it gets there. A parameter is a dead lever for
-an outcome when the low end of its index's interval is at or below its noise floor:
-these runs cannot tell its effect from the seeds' noise.
+an outcome when its index is at or below its noise floor: noise alone gives as much 1
+time in 20, so these runs cannot tell its effect from the seeds' noise. (The floor is
+already the index's spread under noise; its interval is reported, not subtracted again.)
 """
 
 from __future__ import annotations
@@ -79,6 +80,19 @@ class Sensitivity:
         return list(self.table.index[self.table["dead"]])
 
     @property
+    def live(self) -> list[str]:
+        return list(self.table.index[~self.table["dead"]])
+
+    @property
+    def unmoved(self) -> list[str]:
+        """Parameters whose index is exactly 0: the outcome is the same, seed for seed, at
+        every pair of points that differ in them alone (Morris' steps, Sobol's A and AB
+        matrices), so whatever they do never reaches it."""
+        if self.kind == "lhs":  # its points share no seeds' pairs that differ in one value
+            return []
+        return list(self.table.index[self.table[self.index] == 0.0])
+
+    @property
     def changes_sign(self) -> list[str]:
         if "changes_sign" not in self.table:
             return []
@@ -121,7 +135,7 @@ def analyse(design: SampledDesign, outcome: str, matrix: np.ndarray) -> Sensitiv
     table.index.name = "parameter"
     table["noise_floor"] = floor
     index = VERDICT_INDEX[design.kind]
-    table["dead"] = table[index] - table[f"{index}_conf"] <= table["noise_floor"]
+    table["dead"] = table[index] <= table["noise_floor"]
     if design.kind == "morris":
         opposed = table["mu_star"] - table["mu"].abs()
         table["changes_sign"] = (
@@ -218,6 +232,31 @@ def dead_everywhere(analyses: list[Sensitivity]) -> list[str]:
     return [name for name in names if all(name in a.dead for a in analyses)]
 
 
+def unmoved_everywhere(analyses: list[Sensitivity]) -> list[str]:
+    """The parameters that leave every outcome the same, seed for seed."""
+    if not analyses:
+        return []
+    names = list(analyses[0].table.index)
+    return [name for name in names if all(name in a.unmoved for a in analyses)]
+
+
+def verdicts_text(analyses: list[Sensitivity], kind: str) -> list[str]:
+    """The dead levers, those that moved nothing at all, the live ones per outcome and the
+    ones whose effect changes sign, a line each."""
+    dead = dead_everywhere(analyses)
+    unmoved = unmoved_everywhere(analyses)
+    lines = [
+        "Dead levers (within noise for every outcome): " + (", ".join(dead) or "none"),
+        "  of which changed no outcome at all, seed for seed: " + (", ".join(unmoved) or "none"),
+        "Live levers (above their noise floor), per outcome:",
+        *(f"  {a.outcome}: {', '.join(a.live) or 'none'}" for a in analyses),
+    ]
+    if kind == "morris":
+        changing = [f"{a.outcome}: {', '.join(a.changes_sign)}" for a in analyses if a.changes_sign]
+        lines.append("Levers whose effect changes sign: " + ("; ".join(changing) or "none"))
+    return lines
+
+
 def describe(analyses: list[Sensitivity], design: SampledDesign, unanalysed: dict[str, str]) -> str:
     """The analyses as text: a table per outcome, then the dead and sign-changing levers."""
     lines = [
@@ -236,20 +275,7 @@ def describe(analyses: list[Sensitivity], design: SampledDesign, unanalysed: dic
         lines.append("")
     for outcome, why in unanalysed.items():
         lines += [f"{outcome}: not analysed: {why}", ""]
-    dead = dead_everywhere(analyses)
-    lines.append(
-        "Dead levers (within noise for every outcome): " + (", ".join(dead) if dead else "none")
-    )
-    for analysis in analyses:
-        if analysis.dead:
-            lines.append(f"  within noise for {analysis.outcome}: {', '.join(analysis.dead)}")
-    if design.kind == "morris":
-        changing = [(a.outcome, a.changes_sign) for a in analyses if a.changes_sign]
-        lines.append(
-            "Levers whose effect changes sign: "
-            + ("; ".join(f"{o}: {', '.join(names)}" for o, names in changing) or "none")
-        )
-    return "\n".join(lines)
+    return "\n".join(lines + verdicts_text(analyses, design.kind))
 
 
 def verdict(analysis: Sensitivity) -> pd.Series:
