@@ -41,7 +41,7 @@ TRUE_HISTORY = [
 FALSE_HISTORY = [
     {**TRUE_HISTORY[0], "date": day(31), "until": day(34), "tolerance_days": 3},
     {**TRUE_HISTORY[1], "holder": "blue"},
-    {**TRUE_HISTORY[2], "low": 10000, "high": 12000},
+    {**TRUE_HISTORY[2], "low": 30000, "high": 36000},
     {**TRUE_HISTORY[3], "happens": True},
 ]
 
@@ -87,16 +87,18 @@ def test_a_miss_costs_exp_of_minus_the_miss_over_the_tolerance(known):
     first, second = score_of(known, seeds=[0], jobs=1).targets
     assert first.score == pytest.approx(math.exp(-((13 - 4) - taken) / 4))
     assert first.median == day(taken).isoformat()
-    assert second.score == pytest.approx(math.exp(-(3500 - strength) / 100))  # half of 200
+    doublings = math.log2((3500 + 1) / (strength + 1))  # below the range's nearer end
+    assert second.score == pytest.approx(math.exp(-doublings))
     assert second.median == strength
 
 
 def test_the_same_seeds_give_the_same_table_and_runs_with_any_number_of_jobs():
-    one = score_history(load_theatre("tamsen_island"), read_history(load_theatre("tamsen_island")),
-                        range(4), jobs=1)  # fmt: skip
-    two = score_history(load_theatre("tamsen_island"), read_history(load_theatre("tamsen_island")),
-                        range(4), jobs=2)  # fmt: skip
-    assert [r.seed for r in two.records] == [0, 1, 2, 3]
+    theatre = load_theatre("tamsen_island")
+    history = read_history(theatre)
+    seeds = [3, 0, 2, 1]  # in any order: the runs are kept in the seeds' order
+    one = score_history(theatre, history, seeds, jobs=1)
+    two = score_history(theatre, history, seeds, jobs=2)
+    assert [r.seed for r in one.records] == [r.seed for r in two.records] == [0, 1, 2, 3]
     assert one.records == two.records
     assert one.as_json() == two.as_json()
 
@@ -124,7 +126,7 @@ def test_score_prints_a_table_and_draws_the_timeline_and_the_counts(known, tmp_p
     plots = tmp_path / "plots"
     result = wargame("score", str(known), "--seeds", "2", "--jobs", "1", "--plots", str(plots))
     assert result.returncode == 0, result.stderr
-    assert "red_takes_delta" in result.stdout and "Overall score: 0.00" in result.stdout
+    assert "red_takes_delta" in result.stdout and "Overall score: 0.01" in result.stdout
     for name in ("timeline.png", "counts.png"):
         assert (plots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in plots.iterdir()) == ["counts.png", "timeline.png"]

@@ -597,22 +597,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     room.set_defaults(handler=cmd_classroom)
 
+    report = commands.add_parser("report", help="tables and figures of a batch's results")
+    report.add_argument("results", type=Path, help="a results folder of `wargame batch`")
+    report.add_argument("--out", type=Path, help="report folder (RESULTS/report)")
+    report.set_defaults(handler=cmd_report)
+
     score = commands.add_parser(
-        "score",
-        help="score many runs of a theatre against its history (history.toml)",
-        epilog=_parameter_help(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "score", help="score many runs of a theatre against its history (history.toml)"
     )
     score.add_argument("theatre", help="a shipped theatre's name or a theatre folder")
-    score.add_argument("--seeds", type=int, default=20, help="runs, seeds 0 to N-1 (20)")
     score.add_argument(
-        "--history", type=Path, help="a history file (default: the theatre's history.toml)"
+        "--seeds", type=int, default=20, metavar="N", help="runs, seeds 0 to N-1 (20)"
+    )
+    score.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="a history file (default: the theatre's history.toml)",
     )
     score.add_argument(
         "--set",
         action="append",
         metavar="NAME=VALUE",
-        help="override a scenario parameter in every run (repeatable)",
+        help="override a scenario parameter in every run (repeatable; list: wargame run --help)",
     )
     score.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     score.add_argument(
@@ -621,13 +628,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="draw the simulated bands against the history's dates into DIR (PNG)",
     )
-    score.add_argument("--jobs", type=int, help="runs at once (all cores)")
+    score.add_argument("--jobs", type=int, metavar="N", help="runs at once (all cores)")
     score.set_defaults(handler=cmd_score)
-
-    report = commands.add_parser("report", help="tables and figures of a batch's results")
-    report.add_argument("results", type=Path, help="a results folder of `wargame batch`")
-    report.add_argument("--out", type=Path, help="report folder (RESULTS/report)")
-    report.set_defaults(handler=cmd_report)
     return parser
 
 

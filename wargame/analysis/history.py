@@ -9,11 +9,13 @@ inside the target's tolerance; outside it falls off with the miss,
   run's first such day and the nearest end of the target's window, the scale
   the target's `tolerance_days` (at least 1 day); one that never comes in the
   run gets 0;
-- a count: the miss is the distance from the range `low`-`high`, the scale
-  half the range's width (at least 1), as a date's tolerance is half its window;
+- a count: the miss is how many times too large or too small the run's
+  count is against the range's nearer end, in doublings (of the count plus
+  one, so a range may start at 0), the scale one doubling: a run at twice
+  the `high` end or half the `low` end earns 0.37, however wide the range;
 - a holder on a date, and an event that must not happen: 1 or 0.
 
-So a run one tolerance off still earns 0.37 and one five tolerances off
+So a run one tolerance (or a doubling) off still earns 0.37 and one five off
 0.007: a search for better parameters sees which way is nearer even before
 any run is inside. A target's **score** is the mean credit over the seeds (1
 when every run agrees); the **overall score** is the mean of the targets'
@@ -60,9 +62,9 @@ INTERVAL = (0.05, 0.95)
 """The simulated interval: the 5th to the 95th percentile over runs."""
 SCORE_RULE = (
     "a run inside a target's tolerance earns 1, one outside exp(-miss/scale) (dates: days "
-    "outside the window over tolerance_days; counts: distance from the range over half its "
-    "width; holders and events that must not happen: 0); a target's score is the mean over "
-    "runs, the overall score the mean over targets"
+    "outside the window over tolerance_days; counts: doublings of count+1 away from the "
+    "range's nearer end; holders and events that must not happen: 0); a target's score is "
+    "the mean over runs, the overall score the mean over targets"
 )
 
 
@@ -186,9 +188,11 @@ def _dated(target: Capture | Occurrence, day: int | None, start: dt.date) -> Rea
 
 
 def _counted(target: Count, value: float) -> Reading:
-    miss = max(target.low - value, value - target.high, 0.0)
-    half_width = (target.high - target.low) / 2
-    return Reading(value, miss == 0, math.exp(-miss / max(half_width, 1.0)))
+    if target.low <= value <= target.high:
+        return Reading(value, True, 1.0)
+    nearer = target.low if value < target.low else target.high
+    doublings = abs(math.log2((max(value, 0.0) + 1) / (nearer + 1)))  # + 1: a range may start at 0
+    return Reading(value, False, math.exp(-doublings))
 
 
 def _occurred(target: Occurrence, days: list[int], start: dt.date) -> Reading:

@@ -86,7 +86,7 @@ class Count(StrictTarget):
     kind: Literal["count"]
     measure: str = Field(min_length=1, description="a column of the daily series")
     value: float | None = Field(default=None, description="the source's own figure, if it has one")
-    low: float
+    low: float = Field(ge=0.0, description="every measure counts from 0 up")
     high: float
 
     @model_validator(mode="after")
