@@ -428,7 +428,7 @@ def _checked_parameters(theatre, overrides: dict[str, str]) -> dict[str, object]
 
 def print_scorecard(card, console: Console) -> None:
     """The score table: each target's history against its simulated median and interval."""
-    from wargame.analysis.history import shown
+    from wargame.analysis.history import NOBODY, shown
 
     table = Table(
         title=f"{card.theatre} against {card.history.path.name}: {len(card.seeds)} seeds, "
@@ -444,8 +444,8 @@ def print_scorecard(card, console: Console) -> None:
         interval = "" if result.target.kind == "holder" else f"{shown(low)} to {shown(high)}"
         median = shown(result.median)
         if result.target.kind == "holder":
-            share = result.detail["holders"][str(result.median)]
-            median = f"{result.median or 'nobody'} ({share:.0%})"
+            holder = result.median or NOBODY
+            median = f"{holder} ({result.detail['holders'][holder]:.0%})"
         table.add_row(
             result.target.id,
             result.history,

@@ -58,6 +58,8 @@ from wargame.scenario.history import (
 )
 from wargame.scenario.loader import read_toml
 
+NOBODY = "nobody"
+"""A place no faction holds, in a holder target's shares."""
 INTERVAL = (0.05, 0.95)
 """The simulated interval: the 5th to the 95th percentile over runs."""
 SCORE_RULE = (
@@ -332,7 +334,7 @@ def summarise(target: Target, start: dt.date, records: list[RunRecord]) -> Targe
     if isinstance(target, Holder):
         shares = Counter(r.value for r in readings)
         common = shares.most_common(1)[0][0]
-        holders = {str(h): n / len(readings) for h, n in sorted(shares.items(), key=str)}
+        holders = {h or NOBODY: n / len(readings) for h, n in sorted(shares.items(), key=str)}
         return TargetResult(
             target, told, common, (None, None), share, score, len(readings), {"holders": holders}
         )

@@ -147,8 +147,14 @@ def counts_figure(card: Scorecard, results: list[TargetResult]) -> Figure:
             ax.plot([target.date, target.date], [target.low, target.high], color="black", lw=2)
             if target.value is not None:
                 ax.plot([target.date], [target.value], "o", color="black", ms=4)
-            ax.annotate(f"{target.id} {result.score:.2f}", (target.date, target.high),
-                        xytext=(3, 2), textcoords="offset points", fontsize=7)  # fmt: skip
+            # near the right edge the label goes left of the bar's foot, in sight and clear of
+            # the labels of earlier targets above
+            late = card.history.day_of(target.date) > 0.8 * days
+            ax.annotate(f"{target.id} {result.score:.2f}",
+                        (target.date, target.low if late else target.high),
+                        xytext=(-3, -2) if late else (3, 2), textcoords="offset points",
+                        fontsize=7, ha="right" if late else "left",
+                        va="top" if late else "bottom")  # fmt: skip
         ax.set_title(measure, fontsize=10, loc="left")
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
