@@ -431,12 +431,14 @@ def print_scorecard(card, console: Console) -> None:
     from wargame.analysis.history import NOBODY, shown
 
     table = Table(
-        title=f"{card.theatre} against {card.history.path.name}: {len(card.seeds)} seeds, "
-        f"{card.history.days} days"
+        title=f"{card.theatre} against {card.history.path.name}: {len(card.seeds)} runs of "
+        f"{card.history.days} days, their median and 5-95% range"
     )
-    table.add_column("target", min_width=12, overflow="fold")
-    for column in ("history", "simulated median", "5-95% of runs"):
-        table.add_column(column, min_width=10, overflow="fold")  # dates are not broken
+    # whole ids when the other columns keep room for whole dates; else every column folds
+    longest = max(len(result.target.id) for result in card.targets)
+    table.add_column("target", no_wrap=console.width - longest >= 64, overflow="fold")
+    for column in ("history", "median", "5-95% of runs"):
+        table.add_column(column, overflow="fold")
     for column in ("inside", "score"):
         table.add_column(column, justify="right", no_wrap=True)
     for result in card.targets:

@@ -380,10 +380,9 @@ def _expected(target: Target) -> dict[str, object]:
 def tell(target: Target) -> str:
     """The target as the history tells it: what, when and how far off a run may be."""
     span = target.date.isoformat()
-    if getattr(target, "until", None):
-        span += f" to {target.until.isoformat()}"
-    tolerance = getattr(target, "tolerance_days", 0)
-    give = f" ±{tolerance} d" if tolerance else ""
+    if target.end() != target.date:
+        span += f" to {target.end().isoformat()}"
+    give = f" ±{target.slack()} d" if target.slack() else ""
     if isinstance(target, Holder):
         return f"{target.holder} on {span}{give}"
     if isinstance(target, Count):

@@ -84,7 +84,7 @@ def timeline_figure(card: Scorecard, results: list[TargetResult]) -> Figure:
         refused = isinstance(target, Occurrence) and not target.happens
         ax.barh(row, (last - first).days + 1, left=first, height=0.7,
                 color=NEVER_COLOUR if refused else WINDOW_COLOUR, alpha=0.25, lw=0)  # fmt: skip
-        marks = [target.date, *([target.until] if getattr(target, "until", None) else [])]
+        marks = sorted({target.date, target.end()})
         ax.plot(marks, [row] * len(marks), "D", color="black", ms=4)
         if isinstance(target, Holder):
             held = result.detail["holders"].get(target.holder, 0.0)

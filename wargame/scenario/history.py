@@ -50,17 +50,30 @@ class StrictTarget(Strict):
 
     def first_day(self, start: dt.date) -> int:
         """The first day of the run on which the target can be met."""
-        return (self.date - start).days - getattr(self, "tolerance_days", 0)
+        return (self.date - start).days - self.slack()
 
     def last_day(self, start: dt.date) -> int:
         """The last day of the run on which the target can be met."""
-        end = getattr(self, "until", None) or self.date
-        return (end - start).days + getattr(self, "tolerance_days", 0)
+        return (self.end() - start).days + self.slack()
+
+    def slack(self) -> int:
+        """Days a run may be off either side (a count is read on its date alone)."""
+        return 0
+
+    def end(self) -> dt.date:
+        """The last date the source gives."""
+        return self.date
 
 
 class Spanned(StrictTarget):
     until: dt.date | None = Field(default=None, description="the span's last day, if a span")
     tolerance_days: int = Field(ge=0, le=MAX_DAYS)
+
+    def slack(self) -> int:
+        return self.tolerance_days
+
+    def end(self) -> dt.date:
+        return self.until or self.date
 
     @model_validator(mode="after")
     def _ordered(self) -> Spanned:
@@ -74,6 +87,9 @@ class Holder(StrictTarget):
     place: Id
     holder: Id
     tolerance_days: int = Field(ge=0, le=MAX_DAYS)
+
+    def slack(self) -> int:
+        return self.tolerance_days
 
 
 class Capture(Spanned):
@@ -118,6 +134,8 @@ KINDS: dict[str, type[StrictTarget]] = {
 
 
 class HistoryHeader(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
     title: str = ""
     days: int | None = Field(
         default=None,
@@ -236,14 +254,13 @@ def _check_against_theatre(
     factions = ", ".join(theatre.factions)
     if target.date < theatre.start_date:
         raise fail("date", f"expected a date from the theatre's start, {theatre.start_date}")
-    for key in ("place",):
-        place = getattr(target, key, None)
-        if place is None:
-            continue
-        if place not in theatre.map.places:
-            raise fail(key, f"no place {place!r} on the theatre's map")
-        if theatre.map.places[place].kind is PlaceKind.SANCTUARY and target.kind != "event":
-            raise fail(key, f"{place!r} is a sanctuary abroad; no faction ever holds it")
+    place = getattr(target, "place", None)  # a count has none, an event may have none
+    if place is not None and place not in theatre.map.places:
+        raise fail("place", f"no place {place!r} on the theatre's map")
+    if isinstance(target, Holder | Capture) and (
+        theatre.map.places[target.place].kind is PlaceKind.SANCTUARY
+    ):
+        raise fail("place", f"{place!r} is a sanctuary abroad; no faction ever holds it")
     named = {
         "holder": [getattr(target, "holder", None)],
         "faction": [getattr(target, "faction", None)],
