@@ -6,7 +6,8 @@
 
 In order: the model (`run.py`: the default theatre and generated large ones
 against a Mesa random walk, with peak memory), a 200-run sweep of the default
-theatre with 1 and 2 jobs (`batch.py`), and the viewer in Chromium on the
+theatre with 1 and 2 jobs (`batch.py`), `import-map` on a 200,000-place
+spreadsheet (`import_map.py`), and the viewer in Chromium on the
 default theatre and on a generated 1,000-place theatre (`viewer.py`). Each
 prints its own table and PASS/FAIL lines; this command stops at the first
 benchmark that cannot run (exit 1) and otherwise exits 0, met targets or not.
@@ -46,6 +47,15 @@ def main(argv: list[str] | None = None) -> None:
     python = sys.executable
     step("model", python, str(HERE / "run.py"), *model, "--json", str(args.out / "model.json"))
     step("sweep", python, str(HERE / "batch.py"), *sweep, "--json", str(args.out / "sweep.json"))
+    sheet = ["--places", "20000"] if quick else []
+    step(
+        "import-map",
+        python,
+        str(HERE / "import_map.py"),
+        *sheet,
+        "--json",
+        str(args.out / "import-map.json"),
+    )
     step("viewer", python, str(HERE / "viewer.py"), *steps, "--json", str(args.out / "viewer.json"))
     with tempfile.TemporaryDirectory() as folder:
         large = Path(folder) / "generated-1000"

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from wargame.batch import RUNS_COLUMN_DOCS
+from wargame.analysis.batch import RUNS_COLUMN_DOCS
 from wargame.cli import build_parser
 from wargame.engine import measures
 from wargame.engine.events import EventKind

@@ -156,19 +156,35 @@ def test_an_unknown_scenario_is_one_clear_error():
 def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder(
     tmp_path, monkeypatch
 ):
+    from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
     from wargame.cli import serve_command
-    from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
     monkeypatch.delenv(SCENARIO_ENV, raising=False)
     command, env = serve_command("0.0.0.0", 9001, str(tmp_path))
     assert command[-5:] == ["--host", "0.0.0.0", "--port", "9001", "--production"]
-    assert "wargame.viewer.app" in command
+    assert "wargame.apps.viewer.app" in command
+    assert "--no-check-version" in command  # no call to the package index at each start
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env[SCENARIO_ENV] == str(tmp_path.resolve())
     assert SCENARIO_ENV not in serve_command("localhost", 8765, None)[1]
     assert serve_command("localhost", 8765, None, theatres=tmp_path)[1][THEATRES_ENV] == str(
         tmp_path.resolve()
     )
+
+
+def test_serve_frees_a_closed_pages_session_within_minutes_not_a_day(monkeypatch):
+    # Solara keeps a session 24 h after its browser goes; tests/test_closed_tabs.py shows
+    # that the session and its threads go when this timeout runs out
+    from solara.util import parse_timedelta
+
+    from wargame.cli import serve_command
+
+    monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
+    for app in ("wargame.apps.viewer.app", "wargame.apps.classroom.app"):
+        _, env = serve_command("localhost", 8765, None, app=app)
+        assert 60 <= parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) <= 10 * 60
+    monkeypatch.setenv("SOLARA_KERNEL_CULL_TIMEOUT", "1h")  # an administrator's choice stays
+    assert serve_command("localhost", 8765, None)[1]["SOLARA_KERNEL_CULL_TIMEOUT"] == "1h"
 
 
 def test_generate_writes_a_theatre_that_validates_and_runs(tmp_path):
@@ -203,3 +219,94 @@ def test_generate_refuses_an_existing_theatre(tmp_path):
     (tmp_path / "t" / "setup.toml").write_text("x = 1\n")
     assert_clean_failure(wargame("generate", str(tmp_path / "t")), "already exists")
     assert (tmp_path / "t" / "setup.toml").read_text() == "x = 1\n"
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32), str(2**64 - 1)])
+def test_a_seed_outside_the_one_range_is_one_clear_error(tmp_path, seed):
+    # -1 ended in "unexpected ValueError ... a bug in wargame"; 2**32 and up were run
+    assert_clean_failure(
+        wargame("run", "--days", "1", "--seed", seed), f"--seed {seed}", "0 to 4294967295"
+    )
+    assert_clean_failure(
+        wargame("generate", str(tmp_path / "t"), "--places", "3", "--seed", seed),
+        f"--seed {seed}",
+        "0 to 4294967295",
+    )
+    assert not (tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize(("seed", "taken"), [(2**32 - 1, True), (2**32, False), (-1, False)])
+def test_every_way_into_a_run_takes_the_same_seeds(tmp_path, seed, taken):
+    """The CLI, the model, experiment files, the viewer and the classroom: one range."""
+    from pydantic import ValidationError
+
+    from wargame import ConflictModel
+    from wargame.analysis.experiments import load_experiment
+    from wargame.apps.classroom.game import GameSetup
+    from wargame.apps.viewer.app import build_run
+    from wargame.scenario import ScenarioError
+
+    cli = wargame("run", "--days", "0", "--seed", str(seed), "--json")
+    assert (cli.returncode == 0) is taken, cli.stderr
+    try:
+        ConflictModel("kachin", rng=seed)
+    except ValueError as error:
+        assert not taken and "0 to 4294967295" in str(error)
+    else:
+        assert taken
+    experiment = tmp_path / "experiment.toml"
+    experiment.write_text(f'[experiment]\ntitle = "t"\ndays = 1\nseeds = [{seed}]\n')
+    try:
+        load_experiment(experiment)
+    except ScenarioError as error:
+        assert not taken and "seeds" in str(error)
+    else:
+        assert taken
+    assert (build_run("kachin", seed, {}).model is not None) is taken
+    try:
+        GameSetup(seed=seed, humans=["kia"])
+    except ValidationError:
+        assert not taken
+    else:
+        assert taken
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """A run that fails the test if it starts: what is refused must be refused before it."""
+    from wargame import ConflictModel
+
+    def started(model):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(ConflictModel, "step", started)
+
+
+@pytest.mark.parametrize(
+    ("place", "options", "fragment"),
+    [
+        ("folder.csv/", ["--out", "{}"], "is a folder; expected a file name"),
+        ("file.txt", ["--events", "{}/events.csv"], "is a file, not a folder"),
+        ("file.txt", ["--plots", "{}"], "is a file; expected a folder"),
+        ("", ["--out", "/sys/series.csv"], "cannot write in /sys"),  # read-only, even for root
+        ("", ["--map", "/sys/map.png"], "cannot write in /sys"),
+        ("", ["--plots", "/sys/charts"], "cannot write in /sys"),
+        ("", ["--out", "{}/a.csv", "--events", "{}/sub/../a.csv"], "--out and --events both"),
+    ],
+)
+def test_outputs_that_cannot_be_written_fail_before_the_run(
+    tmp_path, capsys, no_run, place, options, fragment
+):
+    from wargame.cli import main
+
+    if place.endswith("/"):
+        (tmp_path / place).mkdir()
+    elif place:
+        (tmp_path / place).write_text("mine\n")
+    before = sorted(tmp_path.rglob("*"))
+    place = str(tmp_path / place) if place else str(tmp_path)
+    args = [option.format(place) for option in options]
+    assert main(["run", "--days", "300", "--seed", "7", *args]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("error: ") and fragment in message, message
+    assert sorted(tmp_path.rglob("*")) == before

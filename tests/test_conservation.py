@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from theatres import place, road, write_theatre
 
 from wargame import ConflictModel
+from wargame.scenario.loader import haversine_km
 
 FACTIONS = ["red", "blue", "green"]
 
@@ -32,18 +33,24 @@ def theatres(draw):
         for pid in ids
     ]
     features[-1]["properties"]["kind"] = "border_post"
-    features.append(place("abroad", 98.5, 25.5, "sanctuary", country="CN"))
     kinds = st.sampled_from(["highway", "road", "track"])
+    points = {f["properties"]["id"]: f["geometry"]["coordinates"] for f in features}
+
+    def winding(a: str, b: str) -> float:
+        """A length a real road between a and b could have: 1 to 2.5 times the line."""
+        return max(haversine_km(points[a], points[b]) * draw(st.floats(1, 2.5)), 0.5)
+
     for i in range(1, n):  # a random tree keeps every place connected
-        features.append(
-            road(ids[draw(st.integers(0, i - 1))], ids[i], draw(kinds), draw(st.floats(3, 80)))
-        )
+        a = ids[draw(st.integers(0, i - 1))]
+        features.append(road(a, ids[i], draw(kinds), winding(a, ids[i])))
     for _ in range(draw(st.integers(0, n))):
         a, b = draw(st.permutations(ids))[:2]
         if not any(
             {a, b} == {f["properties"].get("from"), f["properties"].get("to")} for f in features
         ):
-            features.append(road(a, b, draw(kinds), draw(st.floats(3, 80))))
+            features.append(road(a, b, draw(kinds), winding(a, b)))
+    lon, lat = points[ids[-1]]
+    features.append(place("abroad", lon + 0.01, lat, "sanctuary", country="CN"))
     features.append(road(ids[-1], "abroad", "road", 2.0))
     factions = FACTIONS[: draw(st.integers(2, 3))]
     control = {pid: draw(st.sampled_from(factions)) for pid in ids}

@@ -56,6 +56,23 @@ def test_a_militia_left_alone_under_attack_stops_fighting_for_its_patron(theatre
     ]
 
 
+def test_a_militia_whose_file_gives_no_relation_to_its_patron_breaks_away_on_day_one(
+    theatre_dir,
+):
+    """No relation is a neutral 0, below the alliance threshold: the alliance ends at once
+    (it raised a KeyError on day 1 before)."""
+    model = passive_model(
+        theatre_dir(
+            factions=["red", "blue", "green"],
+            control={"alpha": "red", "charlie": "green", "delta": "blue"},
+            faction_overrides={"green": {"relations": {"blue": -0.5}, "patron": "red"}},
+        )
+    )
+    model.step()
+    assert "green" in model.state(diplomacy).broken_alliances
+    assert model.factions["green"].relations["red"] == 0.0
+
+
 def test_loyalty_overrides_the_faction_files(theatre_dir):
     model = militia(theatre_dir, {"militia_loyalty": 0.9})
     assert model.factions["green"].relations["red"] == 0.9

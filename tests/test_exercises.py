@@ -5,9 +5,10 @@ import json
 import pytest
 from viewer_page import choose, page_text, render_page, show_panel, sliders
 
-from wargame.classroom.exercises import load_exercise, shipped_exercises
+from wargame.apps.classroom.exercises import load_exercise
 from wargame.cli import main
 from wargame.scenario import ScenarioError
+from wargame.scenario.exercises import shipped_exercises
 
 SECTIONS = ("## Learning goals", "## Set-up", "## Steps", "## Questions for students")
 

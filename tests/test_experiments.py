@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from wargame.analysis.experiments import load_experiment, shipped_experiments
 from wargame.cli import main
-from wargame.experiments import load_experiment, shipped_experiments
 from wargame.scenario import ScenarioError
 
 HEADER = """\
@@ -115,4 +115,18 @@ def test_the_batch_command_refuses_a_bad_experiment_with_one_line_and_writes_not
 def test_an_experiment_on_a_missing_theatre_says_so(tmp_path):
     path = write_experiment(tmp_path, theatre="no_such_theatre")
     with pytest.raises(ScenarioError, match=r"experiment\.theatre: cannot load the theatre"):
+        load_experiment(path)
+
+
+@pytest.mark.parametrize(
+    ("seeds", "fragment"),
+    [
+        ("[1, -3]", "seeds: -3 is not a seed; each is a whole number from 0 to 4294967295"),
+        ("[4294967296]", "seeds: 4294967296 is not a seed"),
+        ("4294967297", "seeds: expected a count from 1 to 4294967296"),
+    ],
+)
+def test_seeds_outside_the_one_range_are_refused_by_name(theatre_dir, seeds, fragment):
+    path = write_experiment(theatre_dir().parent, seeds=seeds)
+    with pytest.raises(ScenarioError, match=fragment):
         load_experiment(path)

@@ -103,6 +103,8 @@ CASES = [(name, value) for name in Parameters.model_fields for value in ends_of_
 
 
 @pytest.mark.parametrize(("name", "value"), CASES, ids=[f"{n}={v}" for n, v in CASES])
+# a speed at an end of its range ranks the road kinds out of order: warned about, and run
+@pytest.mark.filterwarnings("ignore::wargame.scenario.errors.ScenarioWarning")
 def test_every_parameter_at_either_end_of_its_range_runs(tmp_path, name, value):
     units = [
         {"faction": "red", "place": "alpha", "strength": 600, "count": 3},

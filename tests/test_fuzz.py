@@ -8,7 +8,9 @@ self-looped road graph, units abroad, no factions. Each mutated folder goes
 through the commands a user would run on it. A command must either work
 (exit 0, its output whole) or exit 1 with one line naming a file of the
 theatre, never a traceback, never a hang, and never leave an output file
-behind. Run more examples with `HYPOTHESIS_PROFILE=deep pytest tests/test_fuzz.py`.
+behind; `import-map`, which reads whole spreadsheets, says every problem it
+finds: one line for one, or a line counting them and an indented line each
+(a capped number). Run more examples with `HYPOTHESIS_PROFILE=deep pytest tests/test_fuzz.py`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from hypothesis import strategies as st
 from theatres import road, write_theatre
 
 from wargame.cli import main
+from wargame.scenario.errors import MAX_PROBLEMS_LISTED
 from wargame.scenario.parameters import Parameters, valid_range
 
 HANG_SECONDS = 60
@@ -351,9 +354,11 @@ def cell_changed(draw, text: str) -> bytes:
 
 @FUZZ
 @given(data=st.data(), source=st.sampled_from(["csv", "geojson"]), broken=st.booleans())
-def test_import_map_answers_a_broken_spreadsheet_or_layer_with_one_line(data, source, broken):
+def test_import_map_answers_a_broken_spreadsheet_or_layer_with_its_problems(data, source, broken):
     """Whatever is in the inputs, import-map writes a map the loader accepts, or says which
-    input file is wrong in one line and leaves no map behind."""
+    input file is wrong and leaves no map behind: one line for one problem; for several, an
+    `error:` line counting them, then one indented line each, naming its file (at most
+    MAX_PROBLEMS_LISTED of them, and how many more)."""
     with tempfile.TemporaryDirectory() as root:
         folder = Path(root)
         if source == "csv":
@@ -387,9 +392,16 @@ def test_import_map_answers_a_broken_spreadsheet_or_layer_with_one_line(data, so
             assert load_map(out).places
         else:
             assert code == 1 and "Traceback" not in stderr, stderr
-            lines = stderr.strip().splitlines()
-            assert len(lines) == 1 and lines[0].startswith("error: "), stderr
-            assert any(Path(p).name in lines[0] for p in inputs), stderr
+            first, *listed = stderr.strip().splitlines()
+            assert first.startswith("error: ") and len(first) < 1000, stderr
+            assert any(Path(p).name in first for p in inputs), stderr
+            if listed:
+                assert first.startswith("error: ") and first.endswith(":"), stderr
+                more = listed[-1].startswith("  ... and ")
+                assert len(listed) - more <= MAX_PROBLEMS_LISTED, stderr
+                for line in listed[: len(listed) - more]:
+                    assert line.startswith("  ") and any(Path(p).name in line for p in inputs)
+            assert all(len(line) < 1000 for line in listed), stderr  # values are cut short
             assert not out.exists()
         if out.parent.exists():  # no temporary file left beside the map
             assert not list(out.parent.glob(".*"))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from tests.test_cli import assert_clean_failure, wargame
+from wargame import progress
+from wargame.cli import main
 from wargame.scenario import ScenarioError, load_map
-from wargame.scenario.importer import import_map
+from wargame.scenario.errors import MAX_PROBLEMS_LISTED, ScenarioProblems
+from wargame.scenario.importer import MAX_NAMED, import_map
 from wargame.scenario.loader import haversine_km
 
 PLACES = """\
@@ -110,6 +115,180 @@ def test_a_bad_file_is_named_with_its_line_and_the_old_map_is_kept(
     assert problem in caught.value.problem
     assert out.read_text() == "the last good map"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.geojson", "places.csv", "roads.csv"]
+
+
+def failure(tmp_path: Path, **files: str) -> ScenarioError:
+    """The error importing these files raises; the old map is kept."""
+    out = tmp_path / "map.geojson"
+    with pytest.raises(ScenarioError) as caught:
+        import_map(write(tmp_path, **files), out)
+    assert not out.exists()
+    return caught.value
+
+
+def test_every_problem_is_named_not_only_the_first(tmp_path):
+    places = PLACES.replace(",1000,", ",many,").replace("10.2,50.1", "10.2,north")
+    places = places.replace(",50,,,9000,", ",,,,9000,")  # gate's population left empty
+    roads = ROADS.replace("gate,across", "gate,acros")
+    error = failure(tmp_path, places_csv=places, roads_csv=roads)
+    assert isinstance(error, ScenarioProblems)
+    assert [(p.path.name, p.where) for p in error.problems] == [
+        ("places.csv", "line 2 (place 'alpha').population"),
+        ("places.csv", "line 3"),
+        ("places.csv", "line 4 (place 'gate').population"),
+        ("roads.csv", "line 4 (road 'gate'-'acros').to"),
+    ]
+    assert error.problems[0].problem.endswith(
+        "valid integer, unable to parse string as an integer, got 'many'"
+    )
+    # the tutorial: "an empty cell takes the default" - this column has none, and says so
+    assert error.problems[2].problem == "empty, and this column has no default: fill it in"
+    lines = str(error).splitlines()
+    assert lines[0] == f"4 problems in {tmp_path / 'places.csv'} (3), {tmp_path / 'roads.csv'} (1):"
+    assert lines[1] == f"  {tmp_path / 'places.csv'}: line 2 (place 'alpha').population: " + (
+        error.problems[0].problem
+    )
+    assert len(lines) == 5
+
+
+def test_a_file_wrong_on_every_line_gets_a_message_one_can_read(tmp_path):
+    header, row = PLACES.splitlines()[:2]
+    rows = [row.replace("alpha", f"p{n}").replace(",1000,", ",lots,") for n in range(500)]
+    roads = "from,to,kind\np0,p1,road\n"  # to places that have problems: not blamed again
+    error = failure(tmp_path, places_csv="\n".join([header, *rows]) + "\n", roads_csv=roads)
+    assert error.total == 500 and len(error.problems) == MAX_PROBLEMS_LISTED
+    lines = str(error).splitlines()
+    assert lines[0].startswith("500 problems in")
+    assert lines[-1] == f"  ... and {500 - MAX_PROBLEMS_LISTED} more"
+    assert len(lines) == MAX_PROBLEMS_LISTED + 2
+
+
+def test_a_problem_that_would_name_every_place_names_a_few(tmp_path):
+    """Issue 17: a 10 MB file ended in a 1.3 MB error listing every place cut off."""
+    row = PLACES.splitlines()[1]
+    far = [row.replace("alpha", f"far{n:04d}") for n in range(2000)]
+    places = "\n".join([*PLACES.splitlines(), *far]) + "\n"
+    error = failure(tmp_path, places_csv=places, roads_csv=ROADS)
+    assert (error.path.name, error.where) == ("roads.csv", "roads")
+    named = ", ".join(f"far{n:04d}" for n in range(MAX_NAMED))
+    assert error.problem == (
+        "expected every place to be reachable by road; not connected to the rest: "
+        f"{named} and {2000 - MAX_NAMED:,} more"
+    )
+
+
+def test_columns_of_ones_own_are_kept_and_ignored(tmp_path):
+    """A sheet keeps its reference columns; the summary names what was not read."""
+    places = PLACES.replace("source\n", "source,notes,wiki\n").replace("made up\n", "made up,x,y\n")
+    roads = ROADS.replace("length_km\n", "length_km,surveyed\n")
+    sources = write(tmp_path, places_csv=places, roads_csv=roads)
+    summary = import_map(sources, tmp_path / "map.geojson")
+    assert (
+        summary
+        == "4 places, 3 roads; ignored columns: notes, wiki (places.csv); surveyed (roads.csv)"
+    )
+    assert "wiki" not in (tmp_path / "map.geojson").read_text()
+    assert load_map(tmp_path / "map.geojson").places["beta"].mine_sites == 4
+
+
+@pytest.mark.parametrize(
+    ("column", "misspelt"),
+    [("population", "popualtion"), ("fortification", "fortfication"), ("kind", "Kind")],
+)
+def test_a_misspelt_column_is_not_taken_for_ones_own(tmp_path, column, misspelt):
+    """Ignored, its values would be lost (or, for a column with no default, reported missing
+    on every row): it is named once, with the column it was meant to be."""
+    error = failure(tmp_path, places_csv=PLACES.replace(column, misspelt, 1), roads_csv=ROADS)
+    assert (error.path.name, error.where, error.problem) == (
+        "places.csv",
+        "line 1",
+        f"{misspelt}: did you mean {column!r}? Rename it "
+        "(a column of your own needs a name unlike those a place has)",
+    )
+
+
+def test_a_missing_column_is_named_once_not_on_every_row(tmp_path):
+    places = "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 6)
+                       for line in PLACES.splitlines())  # fmt: skip
+    error = failure(tmp_path, places_csv=places + "\n", roads_csv=ROADS)
+    assert (error.path.name, error.where) == ("places.csv", "line 1")
+    assert error.problem == (
+        "places need columns id, name, kind, country, population; missing: population"
+    )
+
+
+def test_a_layers_own_fields_are_ignored_and_a_misspelt_one_named(tmp_path):
+    places = [{**f, "properties": {**f["properties"], "osm_id": 7}} for f in QGIS_PLACES]
+    roads = [drawn_road([10.0, 50.0], [10.1, 50.0]), drawn_road([10.1, 50.0], [10.2, 50.0])]
+    sources = write(
+        tmp_path,
+        places_geojson=qgis_layer("places", places),
+        roads_geojson=qgis_layer("roads", roads),
+    )
+    summary = import_map(sources, tmp_path / "first.geojson")
+    assert summary == "3 places, 2 roads; ignored columns: osm_id (places.geojson)"
+    places[1]["properties"]["fortificaton"] = 0.5
+    error = failure(tmp_path, places_geojson=qgis_layer("places", places),
+                    roads_geojson=qgis_layer("roads", roads))  # fmt: skip
+    assert (error.path.name, error.where, error.problem) == (
+        "places.geojson",
+        "features[1].properties",
+        "fortificaton: did you mean 'fortification'? Rename it "
+        "(a column of your own needs a name unlike those a place has)",
+    )
+
+
+def peak_bytes_importing(folder: Path, places: int, note: str) -> tuple[int, int]:
+    """The peak memory import-map allocates for a chain of places and roads each carrying
+    `note`, and the size of its inputs."""
+    folder.mkdir()
+    rows = [f'p{n},P {n},town,XA,{n % 100 / 100},{n // 100 / 100},{n},"{note}"'
+            for n in range(places)]  # fmt: skip
+    roads = [f'p{n},p{n + 1},road,"{note}"' for n in range(places - 1)]
+    sources = write(
+        folder,
+        places_csv="\n".join(["id,name,kind,country,lon,lat,population,source", *rows]),
+        roads_csv="\n".join(["from,to,kind,source", *roads]),
+    )
+    tracemalloc.start()
+    try:
+        import_map(sources, folder / "map.geojson")
+        return tracemalloc.get_traced_memory()[1], sum(p.stat().st_size for p in sources)
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_large_spreadsheet_is_read_a_row_at_a_time(tmp_path):
+    """Issue 17: a 200 MB sheet grew to 5.4 GB. Rows are read and written one at a time:
+    what import-map holds grows with the number of places and roads, not with their text."""
+    short, short_size = peak_bytes_importing(tmp_path / "short", 2000, "a note")
+    long, long_size = peak_bytes_importing(tmp_path / "long", 2000, "a long note; " * 80)
+    assert long_size - short_size > 4_000_000
+    assert long - short < (long_size - short_size) / 20, (short, long)
+
+
+def test_import_map_shows_how_far_it_has_read(tmp_path, monkeypatch, capsys):
+    rows = [f"p{n},P {n},town,XA,{n % 100 / 100},{n // 100 / 100},{n},{'x' * 100}"
+            for n in range(12000)]  # fmt: skip
+    places = "id,name,kind,country,lon,lat,population,source\n" + "\n".join(rows)
+    roads = "from,to,kind\n" + "\n".join(f"p{n},p{n + 1},road" for n in range(11999))
+    write(tmp_path, places_csv=places, roads_csv=roads)
+    seen = []
+    import_map([tmp_path / "places.csv", tmp_path / "roads.csv"], tmp_path / "a.geojson",
+               progress=lambda done, total, note="": seen.append((done, total, note)))  # fmt: skip
+    megabytes = math.ceil(((tmp_path / "places.csv").stat().st_size + len(roads)) / 2**20)
+    assert megabytes == 2
+    assert len(seen) > 2 and seen[0][:2] == (0, 2) and seen[-1][:2] == (2, 2)
+    assert [done for done, _, _ in seen] == sorted(done for done, _, _ in seen)
+    assert {note for _, _, note in seen} == {"places.csv", "roads.csv"}
+    monkeypatch.setattr(progress, "PLAIN_EVERY_SECONDS", 0.0)
+    code = main(["import-map", str(tmp_path / "places.csv"), str(tmp_path / "roads.csv"),
+                 "--out", str(tmp_path / "b.geojson")])  # fmt: skip
+    shown = capsys.readouterr()
+    assert code == 0, shown.err
+    assert "import-map: 1/2 MB, places.csv, ETA" in shown.err
+    assert "import-map: 2/2 MB, roads.csv, ETA 0m00s" in shown.err
+    assert shown.out == f"{tmp_path / 'b.geojson'}: 12000 places, 11999 roads\n"
 
 
 def qgis_layer(name: str, features: list[dict], crs: str = "urn:ogc:def:crs:OGC:1.3:CRS84") -> str:
@@ -231,4 +410,21 @@ def test_import_map_from_the_command_line(tmp_path):
     assert_clean_failure(failed, "nowhere.csv: file not found")
     failed = wargame("import-map", "places.txt", "--out", "m.geojson", cwd=tmp_path)
     assert_clean_failure(failed, "places.txt: expected a .csv or .geojson file")
+    assert not (tmp_path / "m.geojson").exists()
+
+
+def test_several_problems_on_the_command_line(tmp_path):
+    """One `error:` line saying how many and where, then one indented line each."""
+    write(tmp_path, places_csv=PLACES.replace(",1000,", ",many,"), roads_csv=ROADS[:-1] + "x\n")
+    failed = wargame("import-map", "places.csv", "roads.csv", "nowhere.csv", "--out", "m.geojson",
+                     cwd=tmp_path)  # fmt: skip
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert failed.stderr.splitlines() == [
+        "error: 3 problems in nowhere.csv (1), places.csv (1), roads.csv (1):",
+        "  nowhere.csv: file not found",
+        "  places.csv: line 2 (place 'alpha').population: Input should be a valid integer, "
+        "unable to parse string as an integer, got 'many'",
+        "  roads.csv: line 4 (road 'gate'-'across').length_km: Input should be a valid number, "
+        "unable to parse string as a number, got 'x'",
+    ]
     assert not (tmp_path / "m.geojson").exists()

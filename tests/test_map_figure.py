@@ -9,7 +9,7 @@ from PIL import Image
 from theatres import passive_model
 
 from wargame import ConflictModel
-from wargame.viewer.map_figure import (
+from wargame.drawing.map_figure import (
     NEUTRAL,
     UNIT_AREA_PER_SOLDIER,
     TheatreMap,
@@ -53,7 +53,7 @@ def test_a_unit_on_the_road_is_drawn_part_way_along_it(theatre_dir):
     model.units[0].order_to("bravo")
     model.step()  # 40 of 80 km
     ((lon, lat, strength, _),) = unit_positions(model)
-    assert lon == pytest.approx((97.0 + 97.2) / 2) and lat == pytest.approx(25.0)
+    assert lon == pytest.approx((97.0 + 97.3) / 2) and lat == pytest.approx(25.0)
     assert strength == 300
 
 
@@ -86,7 +86,7 @@ def test_the_png_shows_each_place_without_units_in_its_holders_colour():
         colour = model.factions[holder].colour if holder else NEUTRAL
         assert pixel_at(drawing, png, place.lon, place.lat) == pytest.approx(rgb(colour), abs=3)
         checked += 1
-    assert checked >= 10
+    assert checked >= 9  # of the 45 places, those no unit marker covers
 
 
 def test_the_png_redraws_a_place_that_changed_hands(theatre_dir):
@@ -105,8 +105,8 @@ def test_the_png_redraws_a_place_that_changed_hands(theatre_dir):
 
 
 def test_a_crowded_theatre_names_only_its_largest_places_with_smaller_markers():
+    from wargame.drawing.map_figure import LABELLED_POPULATION, MOST_LABELS
     from wargame.scenario.synthetic import synthetic_theatre
-    from wargame.viewer.map_figure import LABELLED_POPULATION, MOST_LABELS
 
     small = ConflictModel("kachin", rng=1)
     named = [

@@ -39,7 +39,7 @@ def detour_map() -> list[dict]:
         place("b", 97.1, 25.0),
         place("near", 97.2, 25.0),
         place("m", 97.0, 25.2),
-        place("far", 97.2, 25.2),
+        place("far", 97.2, 25.35),
         road("x", "b", "road", 5.0),
         road("b", "near", "road", 5.0),
         road("x", "m", "road", 30.0),

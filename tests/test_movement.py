@@ -39,7 +39,9 @@ def test_travel_time_is_length_over_speed_of_each_road_kind(
 
 
 def test_speed_parameters_change_travel_time(theatre_dir):
-    model = red_unit_model(theatre_dir, {"speed_highway_km_per_day": 20.0})
+    model = red_unit_model(
+        theatre_dir, {"speed_highway_km_per_day": 20.0, "speed_road_km_per_day": 20.0}
+    )
     assert days_to_arrive(model, model.units[0], "bravo") == 4
 
 

@@ -1,5 +1,8 @@
 """The viewer's page, rendered by Solara without a browser: it draws, steps, inspects, resets."""
 
+import os
+import subprocess
+import sys
 import tempfile
 
 import ipyvuetify as v
@@ -25,13 +28,13 @@ from viewer_page import (
 )
 
 from wargame import ConflictModel
+from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
+from wargame.apps.viewer.event_log import filter_events
+from wargame.apps.viewer.inspector import place_report
+from wargame.apps.viewer.levers import LEVERS
+from wargame.drawing.charts import ceasefire_periods, chart_options
 from wargame.engine.events import EventKind
 from wargame.scenario.parameters import Parameters
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
-from wargame.viewer.charts import ceasefire_periods, chart_options
-from wargame.viewer.event_log import filter_events
-from wargame.viewer.inspector import place_report
-from wargame.viewer.levers import LEVERS
 
 
 @pytest.fixture(autouse=True)
@@ -128,6 +131,24 @@ def test_play_steps_on_its_own_and_pause_stops_it_without_a_queue():
     assert wait_until(lambda: shown_day(rc) > stopped + 1, timeout=1.0) is False
     click(rc, "Step one day")
     assert shown_day(rc) in (stopped + 1, stopped + 2)  # at most the day being drawn
+
+
+def test_play_pauses_when_no_browser_is_left_on_the_page(monkeypatch):
+    import threading
+
+    import wargame.apps.viewer.app
+
+    browser_there = threading.Event()
+    browser_there.set()
+    monkeypatch.setattr(wargame.apps.viewer.app, "page_presence", lambda: browser_there.is_set)
+    rc = render_page()
+    choose(rc, "Speed", "flat out")
+    click(rc, "Play")
+    assert wait_until(lambda: shown_day(rc) >= 2)
+    browser_there.clear()  # the tab closed, or its connection dropped
+    assert wait_until(lambda: bool(rc.find(v.Btn, children=["Play"]).widgets), timeout=5.0)
+    stopped = shown_day(rc)
+    assert wait_until(lambda: shown_day(rc) > stopped, timeout=1.0) is False
 
 
 def test_a_bad_theatre_folder_shows_a_readable_error(theatre_dir):
@@ -270,3 +291,26 @@ def test_a_day_that_raises_is_shown_to_its_page_and_the_other_page_goes_on(monke
     assert shown_day(other) == 3 and "could not be played" not in page_text(other)
     click(broken, "Reset")
     assert shown_day(broken) == 0
+
+
+def test_the_viewer_server_says_a_strange_theatre_as_the_cli_does(theatre_dir):
+    """One `warning:` line on the server's terminal, and the page opens the theatre."""
+    folder = theatre_dir(parameters={"speed_track_km_per_day": 50.0})
+    page = (
+        "from wargame.apps.viewer.app import build_run\n"
+        f"run = build_run({str(folder)!r}, 7, {{}})\n"
+        "print(run.error or run.model.theatre.title)"
+    )
+    server = subprocess.run(
+        [sys.executable, "-c", page],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, THEATRES_ENV: str(folder.parent)},
+    )
+    assert server.stdout == "Test theatre\n", server.stderr
+    assert server.stderr.splitlines() == [
+        "warning: parameters: speed_highway_km_per_day 40, speed_road_km_per_day 25, "
+        "speed_track_km_per_day 50: expected highway >= road >= track, the road kinds from "
+        "fastest down"
+    ]

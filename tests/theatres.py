@@ -68,24 +68,46 @@ def place(
 
 
 def road(a: str, b: str, kind: str = "road", length_km: float | None = None, coords=None) -> dict:
+    """A road feature; without `coords` it is drawn straight between its places when the
+    map is written (`drawn`), as a user's map draws a road from place to place."""
     properties: dict[str, object] = {"from": a, "to": b, "kind": kind}
     if length_km is not None:
         properties["length_km"] = length_km
     return {
         "type": "Feature",
-        "geometry": {"type": "LineString", "coordinates": coords or [[0, 0], [0.1, 0]]},
+        "geometry": {"type": "LineString", "coordinates": coords},
         "properties": properties,
     }
 
 
+def drawn(features: list[dict]) -> list[dict]:
+    """The features with every road left undrawn drawn straight between its places."""
+    points = {
+        f["properties"]["id"]: f["geometry"]["coordinates"]
+        for f in features
+        if f["geometry"]["type"] == "Point"
+    }
+    for feature in features:
+        geometry, properties = feature["geometry"], feature["properties"]
+        if geometry["type"] == "LineString" and geometry["coordinates"] is None:
+            ends = [points.get(properties["from"]), points.get(properties["to"])]
+            geometry["coordinates"] = ends if None not in ends else [[0, 0], [0.1, 0]]
+    return features
+
+
 def line_map() -> list[dict]:
-    """Four places in a row, A-B by highway, B-C by road, C-D by track, D to a sanctuary."""
+    """Four places in a row, A-B by highway, B-C by road, C-D by track, D to a sanctuary.
+
+    The roads' lengths are what the tests' travel times need; the places lie
+    far enough apart that no length is shorter than the straight line or
+    winds more than a real road does (3 times it).
+    """
     return [
         place("alpha", 97.0, 25.0, "base", population=1200),
-        place("bravo", 97.2, 25.0, "town", population=800),
-        place("charlie", 97.4, 25.0, "mine", population=300, mine_sites=50),
-        place("delta", 97.6, 25.0, "border_post", population=100, trade_per_day=1000.0),
-        place("sanctum", 97.7, 25.0, "sanctuary", country="CN"),
+        place("bravo", 97.3, 25.0, "town", population=800),
+        place("charlie", 97.5, 25.0, "mine", population=300, mine_sites=50),
+        place("delta", 97.7, 25.0, "border_post", population=100, trade_per_day=1000.0),
+        place("sanctum", 97.72, 25.0, "sanctuary", country="CN"),
         road("alpha", "bravo", "highway", 80.0),
         road("bravo", "charlie", "road", 50.0),
         road("charlie", "delta", "track", 24.0),
@@ -109,7 +131,7 @@ def write_theatre(
     control = {"alpha": "red", "delta": "blue"} if control is None else control
     units = [] if units is None else units
     (folder / "map.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+        json.dumps({"type": "FeatureCollection", "features": drawn(features)}), encoding="utf-8"
     )
     lines = [
         "[scenario]",
@@ -140,6 +162,10 @@ def write_theatre(
             **DEFAULT_FACTIONS[faction_id],
             **(faction_overrides or {}).get(faction_id, {}),
         }
+        if "relations" not in (faction_overrides or {}).get(faction_id, {}):
+            # the defaults' relations to the factions this theatre has (a faction file
+            # may name only those)
+            spec["relations"] = {k: v for k, v in spec["relations"].items() if k in factions}
         relations = "\n".join(f"{k} = {v}" for k, v in spec["relations"].items())
         text = FACTION_TEMPLATE.format(
             name=spec["name"],

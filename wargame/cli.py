@@ -17,20 +17,27 @@ from rich.console import Console
 from rich.table import Table
 
 from wargame import __version__
+from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.engine import measures
-from wargame.engine.model import ConflictModel
-from wargame.files import written_whole
+from wargame.engine.model import ConflictModel, build_model
+from wargame.files import unwritable, written_whole
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
+from wargame.scenario.errors import warnings_as_lines
 from wargame.scenario.parameters import (
     Parameters,
     UnknownParameterError,
     parameter_problem,
     valid_range,
 )
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
+from wargame.seeds import SEED_RANGE, seed_problem
 
 SERIES_FORMATS = {".csv", ".parquet"}
 DEBUG_ENV = "WARGAME_DEBUG"
+IDLE_SESSION = "5m"
+"""How long a page's session (its model, its threads) outlives its browser's connection:
+time for a dropped network to come back, too short for closed tabs to pile up."""
+NO_CDN = "offline:"
+"""Where Solara's asset proxy would fetch what it lacks: nowhere (no scheme it can fetch)."""
 
 
 class UserError(Exception):
@@ -68,6 +75,30 @@ def _check_output_path(option: str, path: Path | None) -> None:
         raise UserError(f"{option} {path}: expected a file ending in .csv or .parquet")
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """`run`'s files and folder, checked before the run: a bad one fails now, not after it."""
+    _check_output_path("--out", args.out)
+    _check_output_path("--events", args.events)
+    if args.map is not None and args.map.suffix.lower() not in (".png", ".svg"):
+        raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
+    both = args.out is not None and args.events is not None
+    if both and args.out.resolve() == args.events.resolve():
+        raise UserError(f"--out and --events both name {args.out}: give each its own file")
+    files = {"--out": args.out, "--events": args.events, "--map": args.map}
+    outputs = [(option, path, False) for option, path in files.items() if path is not None]
+    if args.plots is not None:
+        outputs.append(("--plots", args.plots, True))
+    for option, path, folder in outputs:
+        problem = unwritable(path, folder=folder)
+        if problem:
+            raise UserError(f"{option} {path}: {problem}")
+
+
+def _check_seed(seed: int | None) -> None:
+    if seed is not None and seed_problem(seed):
+        raise UserError(f"--seed {seed}: {seed_problem(seed)}")
+
+
 # --- sub-commands ------------------------------------------------------------------
 
 
@@ -99,34 +130,28 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from wargame.progress import show_progress
 
-    _check_output_path("--out", args.out)
-    _check_output_path("--events", args.events)
-    if args.map is not None and args.map.suffix.lower() not in (".png", ".svg"):
-        raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
-    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
-        raise UserError(f"--plots {args.plots}: expected a folder, this is a file")
+    _check_outputs(args)
     overrides = _parse_set(args.set or [])
-    if args.exercise:  # the exercise's set-up, the computer on every side
-        from wargame.classroom.exercises import load_exercise
+    scenario = args.scenario
+    if args.exercise:  # the exercise's theatre, parameters and seed, the computer on every side
+        from wargame.scenario.exercises import read_exercise
 
-        _, setup, _ = load_exercise(args.exercise)
-        args.scenario = setup.theatre
-        args.seed = setup.seed if args.seed is None else args.seed
-        args.days = setup.turn_days * setup.turns if args.days is None else args.days
-        overrides = {**setup.parameters, **overrides}
+        section = read_exercise(args.exercise).spec.exercise
+        scenario = None
+        args.days = section.turn_days * section.turns if args.days is None else args.days
     args.days = 270 if args.days is None else args.days
     if args.days < 0:
         raise UserError(f"--days {args.days}: expected a number of days >= 0")
-    theatre = load_theatre(args.scenario)
+    _check_seed(args.seed)
     try:
-        model = ConflictModel(theatre, overrides, rng=args.seed)
+        model = build_model(scenario, overrides, args.seed, exercise=args.exercise)
     except UnknownParameterError as error:
         raise UserError(f"--set: {error}") from None
     except ValidationError as error:
         name, problem = parameter_problem(error)
         raise UserError(f"--set {name}: {problem}") from None
     # day by day, as `model.run` steps, so a long run can show how far it is
-    with show_progress(f"{theatre.name}, seed {model.seed}", "days") as update:
+    with show_progress(f"{model.theatre.name}, seed {model.seed}", "days") as update:
         for day in range(1, args.days + 1):
             model.step()
             update(day, args.days)
@@ -135,7 +160,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.events is not None:
         write_atomically(measures.events_frame(model), args.events)
     if args.map is not None or args.plots is not None:
-        from wargame import plots
+        from wargame.drawing import plots
 
         if args.map is not None:
             plots.write_map(model, args.map)
@@ -166,18 +191,28 @@ def serve_command(
     host: str,
     port: int,
     scenario: str | None,
-    app: str = "wargame.viewer.app",
+    app: str = "wargame.apps.viewer.app",
     theatres: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """The Solara server's command line and environment for `wargame serve` (or `classroom`)."""
+    """The Solara server's command line and environment for `wargame serve` (or `classroom`).
+
+    The server makes no call outside the machine: no telemetry, no version check
+    against the package index, and an asset that solara-assets does not ship is
+    a 404 rather than a download (a page could otherwise make the server fetch
+    any npm package). A page's session is freed `IDLE_SESSION` after its
+    browser goes (Solara keeps it 24 hours otherwise). Either Solara setting
+    given in the environment is kept.
+    """
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    env.setdefault("SOLARA_ASSETS_CDN", NO_CDN)
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", IDLE_SESSION)
     if theatres is not None:
         env[THEATRES_ENV] = str(theatres.resolve())
     if scenario:
         # a folder is made absolute; the page shows why it cannot load, if it cannot
         path = Path(scenario)
         env[SCENARIO_ENV] = str(path.resolve()) if path.exists() else scenario
-    command = [sys.executable, "-m", "solara", "run", app]
+    command = [sys.executable, "-m", "solara", "run", app, "--no-check-version"]
     return [*command, "--host", host, "--port", str(port), "--production"], env
 
 
@@ -187,28 +222,14 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
         f"{model.theatre.title}\n{summary['scenario']}, seed {summary['seed']}, "
         f"{summary['days']} days ({summary['start_date']} to {summary['end_date']})"
     )
-    labels = {
-        "strength": "soldiers in play",
-        "killed": "soldiers killed",
-        "interned": "soldiers interned",
-        "recruited": "soldiers recruited",
-        "surrendered": "soldiers surrendered",
-        "treasury": "treasury (US$)",
-        "revenue_total": "revenue (US$)",
-        "income_mines": "  from mines",
-        "income_trade": "  from trade",
-        "income_external": "  from outside",
-        "income_allies": "  from allies",
-        "places_held": "places held",
-        "border_posts_held": "border posts held",
-        "mine_sites_held": "mine sites held",
-    }
     table = Table(title="Factions at the end")
     table.add_column("")
     for faction_id in summary["factions"]:
         table.add_column(model.factions[faction_id].short_name, justify="right")
-    for key, label in labels.items():
-        table.add_row(label, *(f"{m[key]:,.0f}" for m in summary["factions"].values()))
+    for measure in measures.of_scope(measures.Scope.FACTION):
+        if measure.label:
+            values = (f"{m[measure.name]:,.0f}" for m in summary["factions"].values())
+            table.add_row(measure.label, *values)
     console.print(table)
 
     places = model.theatre.map.places
@@ -234,9 +255,9 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
 
 def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     """Run an experiment's grid x seeds into a results folder."""
-    from wargame.batch import BatchError, run_batch
-    from wargame.experiments import load_experiment
-    from wargame.progress import progress_display
+    from wargame.analysis.batch import progress_display, run_batch
+    from wargame.analysis.experiments import load_experiment
+    from wargame.analysis.results import BatchError
 
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
@@ -250,6 +271,7 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
         f"seeds = {runs} runs of {experiment.days} days -> {out}",
         file=sys.stderr,
     )
+    _warn_of_strays(out)
     try:
         with progress_display(experiment.id) as on_progress:
             tally = run_batch(
@@ -270,7 +292,25 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
         )
         return 130
     print(f"{tally.done} runs done, {tally.failed} failed; results in {out}", file=sys.stderr)
+    if tally.failed:
+        raise UserError(
+            f"{tally.failed} of {tally.done} runs failed (first {tally.first_error}); "
+            f"their rows say why (status 'failed'); `wargame batch {args.experiment} "
+            f"--out {out} --resume` runs them again"
+        )
     return 0
+
+
+def _warn_of_strays(results: Path) -> None:
+    """Name files in a results folder that are not its parts: they are not read."""
+    from wargame.analysis.results import stray_files
+
+    for path in stray_files(results):
+        print(
+            f"warning: {path} is not a part of the results (parts are named "
+            "part-NNNNN.parquet): it is left out",
+            file=sys.stderr,
+        )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -291,6 +331,7 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
             raise UserError(f"{option}: expected {least} or more, got {value}")
     if not 1 <= args.factions <= len(FACTION_COLOURS):
         raise UserError(f"--factions: expected 1 to {len(FACTION_COLOURS)}, got {args.factions}")
+    _check_seed(args.seed)
     if args.places < args.factions:
         raise UserError(f"--places: at least one per faction ({args.factions}), got {args.places}")
     units = 2 * args.places if args.units is None else args.units
@@ -328,38 +369,49 @@ def cmd_new_theatre(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
     """A theatre's map from spreadsheets (CSV) and GIS layers (GeoJSON, e.g. from QGIS)."""
+    from wargame.progress import show_progress
     from wargame.scenario.importer import import_map
 
     if args.out.suffix.lower() not in {".geojson", ".json"}:
         raise UserError(f"--out {args.out}: expected a file ending in .geojson")
     if not args.snap_km > 0:
         raise UserError(f"--snap-km: expected a distance above 0 km, got {args.snap_km}")
-    print(f"{args.out}: {import_map(args.files, args.out, args.snap_km)}")
+    with show_progress("import-map", "MB") as update:
+        summary = import_map(args.files, args.out, args.snap_km, progress=update)
+    print(f"{args.out}: {summary}")
     return 0
 
 
 def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
-    from wargame.classroom.app import DB_ENV
+    from wargame.apps.classroom.app import DB_ENV, LOCK_ENV
+    from wargame.apps.classroom.rooms import Classroom, ClassroomError, ServerLock, open_games_file
 
-    if args.list:
-        from wargame.classroom.rooms import Classroom
-
-        if not args.db.is_file():
-            raise UserError(f"{args.db}: no classroom file yet (it is made by the first room)")
-        for room in Classroom(args.db).rooms(with_keys=True):
-            setup = room["setup"]
-            address = (
-                f"http://{args.host}:{args.port}/?room={room['code']}&key={room['umpire_key']}"
-            )
-            print(
-                f"{room['code']}  {room['status']:<6}  created {room['created']}  "
-                f"{room['turns_played']}/{setup['turns']} turns  "
-                f"teams: {', '.join(setup['humans'])}  umpire: {address}"
-            )
-        return 0
-    command, env = serve_command(args.host, args.port, None, app="wargame.classroom.app")
+    if args.theatres is not None and not args.theatres.is_dir():
+        raise UserError(f"--theatres {args.theatres}: no such folder")
+    try:
+        if args.list:  # beside a running server too: the file is only read
+            for room in Classroom(args.db, read_only=True).rooms(with_keys=True):
+                setup = room["setup"]
+                address = (
+                    f"http://{args.host}:{args.port}/?room={room['code']}&key={room['umpire_key']}"
+                )
+                print(
+                    f"{room['code']}  {room['status']:<6}  created {room['created']}  "
+                    f"{room['turns_played']}/{setup['turns']} turns  "
+                    f"teams: {', '.join(setup['humans'])}  umpire: {address}"
+                )
+            return 0
+        lock = ServerLock(args.db)  # one server per file; the server inherits the lock
+        open_games_file(args.db).close()  # an empty or damaged file is refused here, not served
+    except ClassroomError as error:
+        raise UserError(str(error)) from None
+    command, env = serve_command(
+        args.host, args.port, None, app="wargame.apps.classroom.app", theatres=args.theatres
+    )
     env[DB_ENV] = str(args.db.resolve())
+    env[LOCK_ENV] = str(lock.fileno())
+    os.set_inheritable(lock.fileno(), True)
     print(
         f"wargame classroom on http://{args.host}:{args.port} (games saved in {args.db}; "
         "Ctrl-C to stop)",
@@ -370,9 +422,10 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """Tables and figures of a results folder, as PNG, CSV and one HTML page."""
+    from wargame.analysis.report import ReportError, build_report
     from wargame.progress import show_progress
-    from wargame.report import ReportError, build_report
 
+    _warn_of_strays(args.results)
     try:
         with show_progress("report", "steps") as update:
             out = build_report(args.results, args.out, progress=update)
@@ -494,7 +547,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--exercise", help="a classroom exercise's set-up (experiments/classroom), all computer"
     )
-    run.add_argument("--seed", type=int, default=None, help="seed (default: a fresh one)")
+    run.add_argument(
+        "--seed", type=int, default=None, help=f"seed, {SEED_RANGE} (default: a fresh one)"
+    )
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--out", type=Path, help="write the daily series (.csv or .parquet)")
     run.add_argument("--events", type=Path, help="write the event log (.csv or .parquet)")
@@ -537,7 +592,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("experiment", help="an experiment file, or a shipped one's name")
     batch.add_argument("--jobs", type=int, help="runs at once (all cores)")
     batch.add_argument("--out", type=Path, help="results folder (results/<experiment id>)")
-    batch.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    batch.add_argument(
+        "--resume", action="store_true", help="run what the folder lacks and again what failed"
+    )
     batch.add_argument("--backend", choices=["local", "dask"], default="local")
     batch.add_argument(
         "--scheduler", help="a Dask scheduler address (with --backend dask; else a local cluster)"
@@ -554,7 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--civilian-groups", type=int, help="civilian groups (default: 10 per place)"
     )
     generate.add_argument("--factions", type=int, default=3, help="factions, 1 to 8 (3)")
-    generate.add_argument("--seed", type=int, default=0, help="the random theatre's seed (0)")
+    generate.add_argument(
+        "--seed", type=int, default=0, help=f"the random theatre's seed, {SEED_RANGE} (0)"
+    )
     generate.set_defaults(handler=cmd_generate)
 
     scaffold = commands.add_parser(
@@ -593,6 +652,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("classroom.sqlite"),
         help="the games' file (classroom.sqlite)",
+    )
+    room.add_argument(
+        "--theatres",
+        type=Path,
+        help="the folder whose theatre folders rooms and game records may use "
+        "(default: the current folder)",
     )
     room.add_argument(
         "--list", action="store_true", help="list the games on file with their umpire addresses"
@@ -649,7 +714,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args, Console())
+        with warnings_as_lines():  # strange input: one `warning:` line each, the command goes on
+            return args.handler(args, Console())
     except (ScenarioError, UserError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

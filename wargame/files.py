@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,3 +28,28 @@ def written_whole(path: Path) -> Iterator[Path]:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def unwritable(path: Path, folder: bool = False) -> str:
+    """Why `path` cannot be written as a file (or, with `folder`, a folder of files); "" if it can.
+
+    Asked before a long run, so that a folder given for a file or a read-only place
+    fails at once instead of after the run. It tries what `written_whole` will do:
+    make a file in the nearest folder that exists (an unnamed one, gone when closed).
+    """
+    path = Path(path)
+    if path.is_dir() and not folder:
+        return "is a folder; expected a file name"
+    if path.exists() and not path.is_dir() and folder:
+        return "is a file; expected a folder"
+    place = path if folder else path.parent
+    while not place.exists():  # the folders that writing it would make
+        place = place.parent
+    if not place.is_dir():
+        return f"{place} is a file, not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=place):
+            pass
+    except OSError as error:
+        return f"cannot write in {place}: {error.strerror or error}"
+    return ""

@@ -1,1 +1,2 @@
-"""Analysis over many runs: what the model's runs say about a theatre, read against sources."""
+"""Analysis over many runs: experiment files, the batch, its results, reports, and the score
+of a theatre's runs against its history."""

@@ -41,6 +41,8 @@ class Measure:
     compute: Callable[..., Any]
     """(world) for the world's; (world, faction, held places) for a faction's;
     (world, civilian tally) for the civilians'."""
+    label: str = ""
+    """Its row's label in `wargame run`'s table of factions; none: not shown there."""
 
     def column(self, faction: str | None = None) -> str:
         if self.scope is Scope.FACTION:
@@ -71,8 +73,8 @@ def _world(name, meaning, unit, kind, compute) -> Measure:
     return Measure(name, meaning, unit, kind, Scope.WORLD, compute)
 
 
-def _faction(name, meaning, unit, kind, compute) -> Measure:
-    return Measure(name, meaning, unit, kind, Scope.FACTION, compute)
+def _faction(name, meaning, unit, kind, compute, label="") -> Measure:
+    return Measure(name, meaning, unit, kind, Scope.FACTION, compute, label)
 
 
 def _civilians(name, meaning, unit, compute) -> Measure:
@@ -94,46 +96,60 @@ MEASURES: tuple[Measure, ...] = (
            "places", int, lambda w: len(w.closed_crossings)),
     _faction("strength", "soldiers in the faction's units, at places or on the road",
              "soldiers", int,
-             lambda w, f, held: sum(u.strength for u in w.units if u.faction == f.id)),
+             lambda w, f, held: sum(u.strength for u in w.units if u.faction == f.id),
+             label="soldiers in play"),
     _faction("killed", "soldiers put out of action in combat so far (total since day 0)",
-             "soldiers", int, lambda w, f, held: f.killed),
+             "soldiers", int, lambda w, f, held: f.killed,
+             label="soldiers killed"),
     _faction("interned",
              "soldiers who retreated across the border and were interned so far (total)",
-             "soldiers", int, lambda w, f, held: f.interned),
+             "soldiers", int, lambda w, f, held: f.interned,
+             label="soldiers interned"),
     _faction("recruited", "soldiers recruited at the faction's bases so far (total)",
-             "soldiers", int, lambda w, f, held: f.recruited),
+             "soldiers", int, lambda w, f, held: f.recruited,
+             label="soldiers recruited"),
     _faction("surrendered",
              "soldiers who surrendered or went home when the faction collapsed (total)",
-             "soldiers", int, lambda w, f, held: f.surrendered),
+             "soldiers", int, lambda w, f, held: f.surrendered,
+             label="soldiers surrendered"),
     _faction("treasury", "money in hand at the end of the day, after upkeep and recruits",
-             "US$", float, lambda w, f, held: round(f.treasury, 2)),
+             "US$", float, lambda w, f, held: round(f.treasury, 2),
+             label="treasury (US$)"),
     _faction("revenue_total",
              "income so far from every source: the sum of the four `income_` measures (total)",
-             "US$", float, lambda w, f, held: round(f.revenue_total, 2)),
+             "US$", float, lambda w, f, held: round(f.revenue_total, 2),
+             label="revenue (US$)"),
+    _faction("income_mines",
+             "income from the mines it holds so far, net of the share passed to a patron (total)",
+             "US$", float, _income("mines"),
+             label="  from mines"),
+    _faction("income_trade", "income from trade at the places it holds so far (total)",
+             "US$", float, _income("trade"),
+             label="  from trade"),
+    _faction("income_external",
+             "external income so far, such as the military's national budget (total)", "US$",
+             float, _income("external"),
+             label="  from outside"),
+    _faction("income_allies", "shares of allied militias' mine income received so far (total)",
+             "US$", float, _income("allies"),
+             label="  from allies"),
+    _faction("income_rare_earth",
+             "the rare-earth part of `income_mines` plus `income_allies` so far: "
+             "not a further source (total)", "US$", float,
+             lambda w, f, held: round(f.rare_earth_total, 2)),
     _faction("places_held", "places the faction controls, contested ones included", "places",
-             int, lambda w, f, held: len(held)),
+             int, lambda w, f, held: len(held),
+             label="places held"),
     _faction("border_posts_held", "border posts the faction controls, contested ones included",
-             "places", int, _held_of_kind(PlaceKind.BORDER_POST)),
+             "places", int, _held_of_kind(PlaceKind.BORDER_POST),
+             label="border posts held"),
     _faction("mine_sites_held",
              "mine sites at the places the faction controls, contested places excluded "
              "(a contested mine pays nothing)", "sites", int,
              lambda w, f, held: sum(
                  w.theatre.map.places[p].mine_sites for p in held if p not in w.contested
-             )),
-    _faction("income_mines",
-             "income from the mines it holds so far, net of the share passed to a patron (total)",
-             "US$", float, _income("mines")),
-    _faction("income_trade", "income from trade at the places it holds so far (total)",
-             "US$", float, _income("trade")),
-    _faction("income_external",
-             "external income so far, such as the military's national budget (total)", "US$",
-             float, _income("external")),
-    _faction("income_allies", "shares of allied militias' mine income received so far (total)",
-             "US$", float, _income("allies")),
-    _faction("income_rare_earth",
-             "the rare-earth part of `income_mines` plus `income_allies` so far: "
-             "not a further source (total)", "US$", float,
-             lambda w, f, held: round(f.rare_earth_total, 2)),
+             ),
+             label="mine sites held"),
     _civilians("population",
                "people alive, wherever they are: the starting population less those killed",
                "people", lambda w, t: w.start_population - w.civilians_killed),
@@ -237,6 +253,28 @@ SUMMARY_DOCS: dict[str, tuple[str, str]] = {
     "closed_crossings": ("crossings the neighbouring country holds closed at the end", "place ids"),
     "events": ("events in the log at the end", "count"),
 }
+
+
+def summary_kinds(
+    factions: Iterable[str], places: Iterable[str], parameters: dict[str, type]
+) -> dict[str, type]:
+    """The summary's keys flattened with dots (as the batch's runs table names its columns),
+    in the summary's order, with each value's type: the runs table's schema, before any run.
+
+    `places` are the theatre's home places (those `control` names), `parameters`
+    the flattened parameters' types.
+    """
+    kinds: dict[str, type] = {
+        "scenario": str, "seed": int, "days": int, "start_date": str, "end_date": str
+    }  # fmt: skip
+    kinds |= {f"parameters.{name}": kind for name, kind in parameters.items()}
+    for faction in factions:
+        kinds |= {f"factions.{faction}.{m.name}": m.kind for m in of_scope(Scope.FACTION)}
+    kinds |= {f"control.{place}": str for place in places}
+    kinds["contested"] = str
+    kinds |= {f"civilians.{m.name}": m.kind for m in of_scope(Scope.CIVILIANS)}
+    kinds |= {"ceasefires": int, "ceasefires_broken": int, "closed_crossings": str, "events": int}
+    return kinds
 
 
 def summary(world: World) -> dict[str, object]:

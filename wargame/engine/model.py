@@ -30,7 +30,9 @@ from wargame.phases import (
     observation,
 )
 from wargame.scenario import Theatre, load_theatre
+from wargame.scenario.exercises import read_exercise
 from wargame.scenario.parameters import make_parameters
+from wargame.seeds import SEED_MAX, seed_problem
 
 PHASES: tuple[ModuleType, ...] = (
     diplomacy,  # relations strain, truces are brokered and broken, gates close
@@ -50,8 +52,9 @@ class ConflictModel(World):
 
     `scenario` is a shipped theatre's name, a theatre folder, a set-up file or
     an already loaded Theatre; `parameters` overrides the theatre's values; `rng`
-    is the seed of the one generator every random draw comes from; `commanders`
-    replaces the doctrine AI of the factions it names (a human's orders, say).
+    is the seed of the one generator every random draw comes from (0 to 2**32 - 1,
+    `wargame.seeds`; ValueError outside it); `commanders` replaces the doctrine AI
+    of the factions it names (a human's orders, say).
     """
 
     def __init__(
@@ -62,7 +65,9 @@ class ConflictModel(World):
         commanders: Mapping[str, Commander] | None = None,
     ) -> None:
         theatre = scenario if isinstance(scenario, Theatre) else load_theatre(scenario)
-        seed = int(rng) if rng is not None else secrets.randbits(32)
+        seed = int(rng) if rng is not None else secrets.randbelow(SEED_MAX + 1)
+        if seed_problem(seed):
+            raise ValueError(f"seed {seed}: {seed_problem(seed)}")
         super().__init__(theatre, make_parameters(theatre.parameters, dict(parameters or {})), seed)
         for faction_id, commander in (commanders or {}).items():
             self.factions[faction_id].commander = commander
@@ -102,9 +107,28 @@ class ConflictModel(World):
 
 
 def build_model(
-    scenario: str | Path | Theatre,
+    scenario: str | Path | Theatre | None = None,
     overrides: Mapping[str, object] | None = None,
     seed: int | None = None,
+    *,
+    exercise: str | Path | None = None,
+    commanders: Mapping[str, Commander] | None = None,
 ) -> ConflictModel:
-    """The Python API's entry point: a model ready to step."""
-    return ConflictModel(scenario, overrides, rng=seed)
+    """A model ready to step: the one way every front end builds one.
+
+    From a theatre, or from an exercise (its theatre, its parameters and its
+    seed), with `overrides` on top of the theatre's or exercise's parameters,
+    and `commanders` standing in for the doctrine AI of the factions they name.
+    The CLI, the viewer, the classroom and the batch all call this, so an
+    exercise means the same run everywhere.
+    """
+    if exercise is not None:
+        spec = read_exercise(exercise).spec
+        if scenario is not None and str(scenario) != spec.exercise.theatre:
+            raise ValueError(f"exercise {exercise} plays {spec.exercise.theatre}, not {scenario}")
+        scenario = spec.exercise.theatre
+        overrides = {**spec.parameters, **(overrides or {})}
+        seed = spec.exercise.seed if seed is None else seed
+    if scenario is None:
+        raise ValueError("build_model needs a theatre or an exercise")
+    return ConflictModel(scenario, overrides, rng=seed, commanders=commanders)

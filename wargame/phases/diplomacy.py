@@ -78,9 +78,10 @@ def _strain_alliances(model: World, state: State) -> None:
                 model.factions[patron].relations.get(faction_id, 0.0),
             )
             model.set_relation(faction_id, patron, relation - strain)
-        if faction.relations.get(patron, 0.0) < params.alliance_threshold:
+        relation = faction.relations.get(patron, 0.0)  # none given: neutral
+        if relation < params.alliance_threshold:
             state.broken_alliances.add(faction_id)
-            model.set_relation(faction_id, patron, min(faction.relations[patron], 0.0))
+            model.set_relation(faction_id, patron, min(relation, 0.0))
             model.log(
                 EventKind.ALLIANCE,
                 (faction_id, patron),

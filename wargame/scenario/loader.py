@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import itertools
 import json
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from wargame.scenario import paths
-from wargame.scenario.errors import ScenarioError, from_validation_error
+from wargame.scenario.errors import ScenarioError, ScenarioWarning, from_validation_error
 from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario.schema import (
     BorderFeature,
@@ -29,6 +31,31 @@ from wargame.scenario.schema import (
 )
 
 EARTH_RADIUS_KM = 6371.0
+
+# How far a map may stray from itself before it is refused or questioned. A road's
+# drawn line, its length and its places' points are three records of one road; they
+# disagree a little in every real map, and a lot only by a slip.
+
+ROAD_END_GAP_KM = 5.0
+"""How far a road's drawn end may lie from the point of the place it joins. A place is a
+town, camp or crossing a few km across drawn as one point, so a road drawn to its edge
+ends that far off; further, the road was drawn to another place, or the place was moved
+after its roads were drawn, and the map no longer says where the road goes."""
+
+COORDINATE_SLACK_KM = 1.0
+"""Points given to 0.01 degree, as the shipped maps' are, are good to about 1 km: no
+length is judged against the straight line between two points more finely than that."""
+
+ROAD_SHORTEST_SHARE = 0.5
+"""A road cannot be shorter than the straight line between its places, but the points are
+estimates: the Kachin map's Kanpaiti-Houqiao crossing is a sourced 10 km between points
+15.7 km apart (0.64 of the line). Below half the line the length is a slip (a dropped
+digit) or a place in the wrong spot, and every travel time over it would be wrong."""
+
+ROAD_DETOUR_SHARE = 3.0
+"""Mountain roads wind: the longest detour in the Kachin map is 2.0 times the straight
+line (Momauk-Lweje, Laja Yang-Laiza). Three times is possible (a road round a massif)
+but more often a slip (an extra digit), so it is said as a warning and the run goes on."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +107,18 @@ class Theatre:
     control: dict[str, str]
     units: list[UnitEntry]
     parameters: dict[str, bool | int | float | str] = field(default_factory=dict)
+
+    @property
+    def files(self) -> dict[str, Path]:
+        """Every file the theatre was read from, by what it is ("map", "faction kia").
+
+        A batch fingerprints exactly these, so a file the loader starts reading belongs here.
+        """
+        return {
+            "set-up": self.setup_path,
+            "map": self.map.path,
+            **{f"faction {faction}": path for faction, path in self.faction_paths.items()},
+        }
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -159,12 +198,21 @@ def _check[M: BaseModel](
 
 
 def load_map(path: Path | str) -> TheatreMap:
-    """Places, roads and border from a GeoJSON file.
+    """Places, roads and border from a GeoJSON file; what looks strange is warned about.
 
     Raises ScenarioError for broken JSON, a feature of the wrong shape,
-    duplicate place ids, a road to an unknown place, and a road network
-    that does not connect every place.
+    duplicate place ids, a road to an unknown place or between two foreign
+    sanctuaries, a road whose drawn ends or length disagree with its places,
+    and a road network that does not connect every place.
     """
+    theatre_map, strange = read_map(path)
+    _say(strange)
+    return theatre_map
+
+
+def read_map(path: Path | str) -> tuple[TheatreMap, list[ScenarioWarning]]:
+    """`load_map`'s map and its warnings, not yet said: for a caller that says them in
+    its own words, or only once the rest of a theatre has loaded too."""
     path = Path(path)
     collection = _check(MapFile, _read_json(path), path)
     places: dict[str, Place] = {}
@@ -207,19 +255,73 @@ def load_map(path: Path | str) -> TheatreMap:
             seen_roads[key] = index
             length = props.length_km if props.length_km is not None else polyline_km(geometry)
             roads.append(Road(props.from_, props.to, props.kind, length, geometry, props.source))
-    road_indexes = list(seen_roads.values())
-    for road, index in zip(roads, road_indexes, strict=True):
-        for end, key in ((road.a, "from"), (road.b, "to")):
-            if end not in places:
-                raise ScenarioError(
-                    path,
-                    f"features[{index}].properties.{key}",
-                    f"unknown place id {end!r}; expected one of the map's places",
-                )
     if not places:
         raise ScenarioError(path, "features", "expected at least one Point feature (a place)")
+    strange: list[ScenarioWarning] = []
+    for road, index in zip(roads, seen_roads.values(), strict=True):
+        feature = collection.features[index]
+        strange += _check_road(path, f"features[{index}]", road, feature, places)
     _check_connected(path, places, roads)
-    return TheatreMap(path=path, places=places, roads=roads, border=border)
+    return TheatreMap(path=path, places=places, roads=roads, border=border), strange
+
+
+def _say(strange: list[ScenarioWarning]) -> None:
+    for warning in strange:
+        warnings.warn(warning, stacklevel=1)
+
+
+def _check_road(
+    path: Path, where: str, road: Road, feature: dict, places: dict[str, Place]
+) -> list[ScenarioWarning]:
+    """Refuse a road its places contradict; return what is merely strange about it."""
+    for end, key in ((road.a, "from"), (road.b, "to")):
+        if end not in places:
+            raise ScenarioError(
+                path,
+                f"{where}.properties.{key}",
+                f"unknown place id {end!r}; expected one of the map's places",
+            )
+    a, b = places[road.a], places[road.b]
+    if a.kind is PlaceKind.SANCTUARY and b.kind is PlaceKind.SANCTUARY:
+        raise ScenarioError(
+            path,
+            where,
+            f"road between two foreign sanctuaries ({a.id!r}, {b.id!r}); a sanctuary is "
+            "joined only to the crossing that faces it (units do not travel abroad)",
+        )
+    for place, vertex in ((a, 0), (b, len(road.geometry) - 1)):
+        gap = haversine_km(road.geometry[vertex], (place.lon, place.lat))
+        if gap > ROAD_END_GAP_KM:
+            raise ScenarioError(
+                path,
+                f"{where}.geometry.coordinates[{vertex}]",
+                f"the road ends {gap:,.1f} km from {place.id!r}, the place it joins; expected "
+                f"within {ROAD_END_GAP_KM:g} km: draw the road to the place, or put the place "
+                "back where its roads meet",
+            )
+    straight = haversine_km((a.lon, a.lat), (b.lon, b.lat))
+    length = road.length_km
+    given = "length_km" in feature["properties"]
+    key = f"{where}.properties.length_km" if given else f"{where}.geometry"
+    what = f"length_km {length:g}" if given else f"its drawn length {length:,.1f} km"
+    if length < ROAD_SHORTEST_SHARE * straight - COORDINATE_SLACK_KM:
+        raise ScenarioError(
+            path,
+            key,
+            f"{what} is far shorter than the {straight:,.1f} km straight line between "
+            f"{a.id!r} and {b.id!r}; expected at least {ROAD_SHORTEST_SHARE:g} of it",
+        )
+    if length > ROAD_DETOUR_SHARE * straight + COORDINATE_SLACK_KM:
+        return [
+            ScenarioWarning(
+                path,
+                key,
+                f"{what} is {length / max(straight, 1e-9):,.1f} times the "
+                f"{straight:,.1f} km straight line between {a.id!r} and {b.id!r}; "
+                f"roads rarely wind more than {ROAD_DETOUR_SHARE:g} times",
+            )
+        ]
+    return []
 
 
 def _feature_kind(feature: object, path: Path, loc: tuple) -> str:
@@ -253,17 +355,29 @@ def _feature_label(feature: dict) -> str:
 
 
 def _check_connected(path: Path, places: dict[str, Place], roads: list[Road]) -> None:
+    """Every home place reachable from every other without going abroad, and every
+    sanctuary joined to a crossing: units never travel through a foreign sanctuary."""
+    home = [p for p, place in places.items() if place.kind is not PlaceKind.SANCTUARY]
+    if not home:
+        raise ScenarioError(
+            path, "features", "expected at least one place that is not a foreign sanctuary"
+        )
     graph = nx.Graph()
-    graph.add_nodes_from(places)
-    graph.add_edges_from((road.a, road.b) for road in roads)
-    components = sorted(nx.connected_components(graph), key=len, reverse=True)
-    if len(components) > 1:
-        cut_off = sorted(set().union(*components[1:]))
+    graph.add_nodes_from(home)
+    graph.add_edges_from((r.a, r.b) for r in roads if r.a in graph and r.b in graph)
+    largest = max(nx.connected_components(graph), key=len)
+    joined = {end for road in roads for end in (road.a, road.b)}
+    cut_off = sorted(p for p in places if p not in largest and (p in graph or p not in joined))
+    if cut_off:
+        graph.add_edges_from((road.a, road.b) for road in roads)
+        reached = nx.node_connected_component(graph, next(iter(largest)))
+        abroad = any(p in reached for p in cut_off)
         raise ScenarioError(
             path,
             "roads",
             "expected every place to be reachable by road; not connected to the rest: "
-            + ", ".join(cut_off),
+            + ", ".join(cut_off)
+            + (" (only through a foreign sanctuary, where units do not go)" if abroad else ""),
         )
 
 
@@ -276,13 +390,166 @@ def load_faction(path: Path | str) -> FactionFile:
     return _check(FactionFile, read_toml(path), path)
 
 
-def find_faction_file(faction_id: str, theatre_folder: Path) -> Path | None:
-    """A theatre's own `agents/<id>.toml` first, then the bundled one."""
-    for folder in (theatre_folder / "agents", paths.agents_dir()):
-        candidate = folder / f"{faction_id}.toml"
-        if candidate.is_file():
-            return candidate
-    return None
+def shipped_factions() -> list[str]:
+    """Ids of the factions that ship (`agents/<id>.toml`): a set-up may borrow them."""
+    folder = paths.agents_dir()
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def _faction_files(setup: SetupFile, setup_path: Path) -> dict[str, Path]:
+    """Each faction's file: the theatre's own `agents/<id>.toml`, or the shipped one when
+    `scenario.shipped_factions` names it. Never a guess: a theatre that lacks a file is
+    refused, not handed a shipped faction that happens to share the id."""
+    header = setup.scenario
+    own = _own_faction_files(setup_path)
+    shipped = shipped_factions()
+    for index, faction_id in enumerate(header.shipped_factions):
+        where = f"scenario.shipped_factions[{index}]"
+        if faction_id in header.shipped_factions[:index]:
+            raise ScenarioError(setup_path, where, f"faction {faction_id!r} listed twice")
+        if faction_id not in header.factions:
+            raise ScenarioError(
+                setup_path,
+                where,
+                f"{faction_id!r} is not in scenario.factions ({', '.join(header.factions)}); "
+                "a borrowed faction is listed in both",
+            )
+        if faction_id not in shipped:
+            raise ScenarioError(
+                setup_path,
+                where,
+                f"no shipped faction {faction_id!r}{_suggestion(faction_id, shipped)}; "
+                f"the shipped factions are {', '.join(shipped) or 'none'}",
+            )
+    files: dict[str, Path] = {}
+    for index, faction_id in enumerate(header.factions):
+        where = f"scenario.factions[{index}]"
+        if faction_id in files:
+            raise ScenarioError(setup_path, where, f"faction {faction_id!r} listed twice")
+        name = f"{faction_id}.toml"
+        mine = own.get(name.lower())
+        if faction_id in header.shipped_factions:
+            if mine is not None:
+                raise ScenarioError(
+                    mine,
+                    "",
+                    f"the set-up borrows the shipped {faction_id!r} (scenario.shipped_factions), "
+                    "so this file would not be read: remove one of the two",
+                )
+            files[faction_id] = paths.agents_dir() / name
+        elif mine is not None and mine.name == name:
+            files[faction_id] = mine
+        elif mine is not None:
+            raise ScenarioError(
+                mine, "", f"expected the name agents/{name}: a faction file is named by its id"
+            )
+        else:
+            borrow = (
+                f", or add {faction_id!r} to scenario.shipped_factions to use the shipped one"
+                if faction_id in shipped
+                else ""
+            )
+            raise ScenarioError(
+                setup_path,
+                where,
+                f"unknown faction {faction_id!r}: expected a file agents/{name} "
+                f"beside the set-up{borrow}",
+            )
+    return files
+
+
+def _own_faction_files(setup_path: Path) -> dict[str, Path]:
+    """The theatre's `agents/*.toml` by lower-case name, so a file that differs from its
+    faction's id only in case is found and named (a case-blind disk would read it)."""
+    folder = setup_path.parent / "agents"
+    if not folder.is_dir():
+        return {}
+    try:
+        found = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".toml")
+    except OSError as error:
+        raise ScenarioError(folder, "", f"cannot be read: {error}") from None
+    files: dict[str, Path] = {}
+    for path in found:
+        twin = files.setdefault(path.name.lower(), path)
+        if twin != path:
+            raise ScenarioError(
+                path, "", f"differs from {twin.name} only in case; expected one file per faction"
+            )
+    return files
+
+
+def _check_faction_names(
+    factions: dict[str, FactionFile], files: dict[str, Path], borrowed: list[str]
+) -> tuple[dict[str, FactionFile], list[ScenarioWarning]]:
+    """Every faction a faction file names (relations, patron) is one of the theatre's.
+
+    A theatre's own file naming another faction is a slip (`tatmadw = 0.6`
+    would leave two allies neutral) and is refused. A shipped faction was
+    written for its own theatre: names of factions this theatre lacks are
+    left out, with a warning.
+    """
+    known = list(factions)
+    checked: dict[str, FactionFile] = {}
+    strange: list[ScenarioWarning] = []
+    for faction_id, spec in factions.items():
+        path = files[faction_id]
+        named = [(f"relations.{other}", other) for other in spec.relations]
+        if spec.economy.patron is not None:
+            named.append(("economy.patron", spec.economy.patron))
+        absent: set[str] = set()
+        for where, other in named:
+            if other == faction_id:
+                raise ScenarioError(
+                    path, where, f"names the faction itself ({faction_id!r}); expected another"
+                )
+            if other in factions:
+                continue
+            if faction_id not in borrowed:
+                raise ScenarioError(
+                    path,
+                    where,
+                    f"unknown faction {other!r}{_suggestion(other, known)}; expected one of "
+                    f"this theatre's factions: {', '.join(known)}",
+                )
+            absent.add(other)
+            strange.append(
+                ScenarioWarning(
+                    path,
+                    where,
+                    f"{other!r} is not a faction of this theatre ({', '.join(known)}); "
+                    "the shipped faction is used without it",
+                )
+            )
+        checked[faction_id] = spec if not absent else _without(spec, absent)
+    return checked, strange
+
+
+def _without(spec: FactionFile, absent: set[str]) -> FactionFile:
+    """A shipped faction without its ties to factions the theatre lacks."""
+    economy = spec.economy
+    if economy.patron in absent:
+        economy = economy.model_copy(update={"patron": None})
+    relations = {k: v for k, v in spec.relations.items() if k not in absent}
+    return spec.model_copy(update={"relations": relations, "economy": economy})
+
+
+def _suggestion(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _unused_faction_files(setup_path: Path, factions: dict[str, Path]) -> list[ScenarioWarning]:
+    """Faction files in the theatre's agents/ that no faction reads: probably meant to be."""
+    used = {path.name for path in factions.values() if path.parent == setup_path.parent / "agents"}
+    return [
+        ScenarioWarning(
+            path,
+            "",
+            f"not read: {path.stem!r} is not in scenario.factions ({', '.join(factions)})",
+        )
+        for path in _own_faction_files(setup_path).values()
+        if path.name not in used
+    ]
 
 
 # --- set-up and the whole theatre ---------------------------------------------
@@ -304,24 +571,12 @@ def load_theatre(scenario: str | Path = "kachin") -> Theatre:
         raise ScenarioError(Path(str(scenario)), "", str(error)) from None
     setup = load_setup(setup_path)
     folder = setup_path.parent
-    theatre_map = load_map(_inside(folder, setup.scenario.map, setup_path, "scenario.map"))
-    factions: dict[str, FactionFile] = {}
-    faction_paths: dict[str, Path] = {}
-    for index, faction_id in enumerate(setup.scenario.factions):
-        if faction_id in factions:
-            raise ScenarioError(
-                setup_path, f"scenario.factions[{index}]", f"faction {faction_id!r} listed twice"
-            )
-        faction_path = find_faction_file(faction_id, folder)
-        if faction_path is None:
-            raise ScenarioError(
-                setup_path,
-                f"scenario.factions[{index}]",
-                f"unknown faction {faction_id!r}: expected a file agents/{faction_id}.toml "
-                f"beside the set-up or among the shipped factions",
-            )
-        factions[faction_id] = load_faction(faction_path)
-        faction_paths[faction_id] = faction_path
+    theatre_map, strange = read_map(_inside(folder, setup.scenario.map, setup_path, "scenario.map"))
+    faction_paths = _faction_files(setup, setup_path)
+    factions = {faction_id: load_faction(path) for faction_id, path in faction_paths.items()}
+    factions, strange_factions = _check_faction_names(
+        factions, faction_paths, setup.scenario.shipped_factions
+    )
     _check_setup_references(setup_path, setup, theatre_map, factions)
     try:
         make_parameters(setup.parameters)
@@ -330,6 +585,7 @@ def load_theatre(scenario: str | Path = "kachin") -> Theatre:
     except ValidationError as error:
         name, problem = parameter_problem(error)
         raise ScenarioError(setup_path, f"parameters.{name}", problem) from None
+    _say(strange + strange_factions + _unused_faction_files(setup_path, faction_paths))
     name = folder.name if setup_path.name == paths.SETUP_FILE else setup_path.stem
     return Theatre(
         name=name,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class Parameters(BaseModel):
@@ -315,9 +315,32 @@ class Parameters(BaseModel):
             raise ValueError("expected a number, not true or false")
         return value
 
+    @model_validator(mode="after")
+    def _road_kinds_in_order(self) -> Parameters:
+        """Speeds that rank the road kinds the wrong way round can be meant (a highway
+        washed out) but are more often a slip, so they are said and the run goes on."""
+        # imported here: the scenario package imports this module
+        from wargame.scenario.errors import warn
+
+        speeds = [self.speed(kind) for kind in ROAD_KINDS_FASTEST_FIRST]
+        if speeds != sorted(speeds, reverse=True):
+            given = ", ".join(
+                f"speed_{kind}_km_per_day {speed:g}"
+                for kind, speed in zip(ROAD_KINDS_FASTEST_FIRST, speeds, strict=True)
+            )
+            warn(
+                None,
+                "parameters",
+                f"{given}: expected highway >= road >= track, the road kinds from fastest down",
+            )
+        return self
+
     def speed(self, road_kind: str) -> float:
         """Travel speed in km/day on a road of the given kind."""
         return getattr(self, f"speed_{road_kind}_km_per_day")
+
+
+ROAD_KINDS_FASTEST_FIRST = ("highway", "road", "track")
 
 
 def parameter_names() -> list[str]:

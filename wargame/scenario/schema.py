@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lowercase snake_case id")]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a #RRGGBB colour")]
@@ -131,6 +131,11 @@ class ScenarioHeader(Strict):
     map: str = Field(min_length=1, description="GeoJSON file, relative to the set-up file")
     start_date: dt.date
     factions: list[Id] = Field(min_length=1)
+    shipped_factions: list[Id] = Field(
+        default_factory=list,
+        description="factions of `factions` read from the shipped agents/ folder, not this "
+        "theatre's own: only these are borrowed, so a missing file is an error, not a guess",
+    )
 
 
 class UnitEntry(Strict):
@@ -196,6 +201,16 @@ class Morale(Strict):
     initial: Fraction
     break_point: Fraction
     recovery_per_day: Fraction
+
+    @model_validator(mode="after")
+    def _starts_unbroken(self) -> Morale:
+        """A unit whose morale starts below its break point breaks on day 0: never meant."""
+        if self.initial < self.break_point:
+            raise ValueError(
+                f"initial {self.initial:g} is below break_point {self.break_point:g}: "
+                "every unit would break on the first day; expected initial >= break_point"
+            )
+        return self
 
 
 class Economy(Strict):

@@ -1,6 +1,6 @@
 """Random but valid theatres built in memory, for benchmarks and property tests.
 
-Why this exists: the Kachin theatre is small (46 places, 100 units), and a
+Why this exists: the Kachin theatre is small (45 places, 100 units), and a
 hand-written test theatre is smaller still. To measure how the engine scales,
 and to let property tests draw many different theatres, we need theatres of
 any size without writing files. `synthetic_theatre` builds the same `Theatre`

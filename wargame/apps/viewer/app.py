@@ -4,7 +4,8 @@ Each browser tab gets its own model (`solara.use_memo` inside the page), so two
 tabs never see each other's run. Plain Solara layouts only: Mesa's SolaraViz
 grid stayed blank offline in headless Chromium on these machines. The model is
 stepped by the Step button and by the play thread; a per-tab lock keeps a
-render from reading a model half-way through a day.
+render from reading a model half-way through a day. Play pauses when no browser
+is connected to the tab any more (`page_presence`).
 """
 
 from __future__ import annotations
@@ -16,21 +17,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import solara
 
+from wargame.apps.viewer import SCENARIO_ENV
+from wargame.apps.viewer.access import refusal
+from wargame.apps.viewer.chart_widget import Chart, option_json
+from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
+from wargame.apps.viewer.inspector import place_report, report_html
+from wargame.apps.viewer.levers import LEVERS
+from wargame.apps.viewer.presence import page_presence
+from wargame.drawing.charts import chart_options
+from wargame.drawing.map_figure import TheatreMap
 from wargame.engine import measures
 from wargame.engine.events import EventKind
-from wargame.engine.model import ConflictModel
+from wargame.engine.model import ConflictModel, build_model
 from wargame.scenario import ScenarioError, bundled_scenarios
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
-from wargame.viewer.chart_widget import Chart, option_json
-from wargame.viewer.charts import chart_options
-from wargame.viewer.event_log import EVERY, filter_events, kind_label
-from wargame.viewer.inspector import place_report, report_html
-from wargame.viewer.levers import LEVERS
-from wargame.viewer.map_figure import TheatreMap
+from wargame.scenario.errors import show_warnings_as_lines
+from wargame.scenario.exercises import PREFIX
+from wargame.seeds import seed_problem
 
 SPEEDS = {"1 day a second": 1.0, "2 days a second": 0.5, "5 days a second": 0.2, "flat out": 0.0}
 DEFAULT_SPEED = "2 days a second"
@@ -40,6 +45,7 @@ PANELS = ("Place", "Story", "Levers", "Download")
 MAP_VIEWS = ("Whole theatre", "Around the chosen place")
 KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
 log = logging.getLogger(__name__)
+show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
 
 
 @dataclass
@@ -73,63 +79,21 @@ class Run:
 
 
 def start_scenarios() -> list[str]:
-    from wargame.classroom.exercises import PREFIX, shipped_exercises
+    from wargame.scenario.exercises import PREFIX, shipped_exercises
 
     shipped = bundled_scenarios() + [PREFIX + name for name in shipped_exercises()]
     own = os.environ.get(SCENARIO_ENV)
     return ([own] if own else []) + [s for s in shipped if s != own]
 
 
-def theatre_roots() -> list[Path]:
-    """Folders whose theatre folders a page may open: --theatres (or the working folder),
-    and the folder `wargame serve --scenario` was given."""
-    roots = [Path(os.environ.get(THEATRES_ENV) or os.getcwd()).resolve()]
-    own = os.environ.get(SCENARIO_ENV)
-    if own and Path(own).is_dir():
-        roots.append(Path(own).resolve())
-    return roots
-
-
-def refusal(scenario: str) -> str:
-    """Why a page may not open `scenario` ("" when it may).
-
-    Pages are open to whoever reaches the server: they open the shipped
-    theatres and exercises, and folders inside the theatre roots, never a path
-    elsewhere on the server (a set-up file names only files in its own folder).
-    """
-    from wargame.classroom.exercises import PREFIX, shipped_exercises
-
-    if scenario in bundled_scenarios():
-        return ""
-    if scenario.startswith(PREFIX):
-        if scenario.removeprefix(PREFIX) in shipped_exercises():
-            return ""
-        return f"No shipped exercise is called {scenario.removeprefix(PREFIX)!r}."
-    roots = theatre_roots()
-    folder = Path(scenario).expanduser().resolve()
-    if not any(folder.is_relative_to(root) for root in roots):
-        return (
-            f"This viewer opens theatre folders inside {roots[0]} only; "
-            "start it with `wargame serve --theatres FOLDER` to open others."
-        )
-    if not folder.is_dir():
-        return f"{scenario}: no such folder; expected a theatre folder holding setup.toml."
-    return ""
-
-
 def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> Run:
-    if seed is None or not 0 <= seed < 2**32:
-        return Run(None, f"The seed must be a whole number from 0 to {2**32 - 1}, not {seed}.")
+    if seed_problem(seed):
+        return Run(None, f"Seed {seed}: {seed_problem(seed)}.")
     refused = refusal(scenario)
     if refused:
         return Run(None, refused)
     try:
-        if scenario.startswith("exercise:"):  # a classroom exercise's theatre and parameters
-            from wargame.classroom.exercises import PREFIX, load_exercise
-
-            _, setup, _ = load_exercise(scenario.removeprefix(PREFIX))
-            scenario, parameters = setup.theatre, {**setup.parameters, **parameters}
-        model = ConflictModel(scenario, parameters=parameters, rng=seed)
+        model = fresh_model(scenario, seed, parameters)
     except ScenarioError as error:
         return Run(None, str(error))
     except Exception as error:  # a bug, not the user's file: say so on the page, log the rest
@@ -138,8 +102,15 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
     return Run(
         model,
         map=TheatreMap(model),
-        fresh=lambda: ConflictModel(scenario, parameters=parameters, rng=seed),
+        fresh=lambda: fresh_model(scenario, seed, parameters),
     )
+
+
+def fresh_model(scenario: str, seed: int, parameters: dict[str, float]) -> ConflictModel:
+    """A theatre's model, or a classroom exercise's (its theatre, parameters; the page's seed)."""
+    if scenario.startswith(PREFIX):
+        return build_model(exercise=scenario.removeprefix(PREFIX), overrides=parameters, seed=seed)
+    return build_model(scenario, parameters, seed)
 
 
 @solara.component
@@ -161,9 +132,14 @@ def Page() -> None:
         [scenario.value, seed.value, resets.value],
     )
 
+    present = page_presence()
+
     def play(cancel: threading.Event) -> None:
         # one day at a time, and the next only once the page has drawn this one: no queue
         while playing.value and run.model is not None and not run.failure and not cancel.is_set():
+            if not present():  # the tab was closed or lost: pause, as the Pause button does
+                playing.set(False)
+                return
             started = time.perf_counter()
             run.drawn.clear()
             run.step()

@@ -1,0 +1,84 @@
+"""The servers on a machine with no network but loopback: they start at once and call nobody.
+
+`wargame serve` and `wargame classroom` run as a user starts them, with
+tests/offline/sitecustomize.py making every address but loopback unreachable
+(a name lookup hangs, then fails) and logging each attempt to reach one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser import free_port
+
+OFFLINE = Path(__file__).parent / "offline"
+HANG = 60.0  # seconds a name lookup waits for an answer that never comes
+START_SECONDS = 45.0  # loaded 2-core machines start Solara in ~4-12 s
+
+
+@pytest.fixture
+def offline_env(tmp_path):
+    log = tmp_path / "network.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(OFFLINE), os.environ.get("PYTHONPATH")])),
+        "WARGAME_NETWORK_LOG": str(log),
+        "WARGAME_NETWORK_HANG": str(HANG),
+    }
+    for name in ("SOLARA_ASSETS_CDN", "SOLARA_TELEMETRY_MIXPANEL_ENABLE"):
+        env.pop(name, None)  # the servers' own choices, not a developer's
+    return env, log
+
+
+def answer(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.parametrize(
+    "command", [["serve"], ["classroom", "--db", "{tmp}/classroom.sqlite"]], ids=lambda c: c[0]
+)
+def test_a_server_starts_at_once_offline_and_reaches_for_nothing_outside(
+    tmp_path, offline_env, command
+):
+    env, log = offline_env
+    port = free_port()
+    args = [arg.format(tmp=tmp_path) for arg in command]
+    output = tmp_path / "output.txt"
+    started = time.monotonic()
+    with output.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "wargame.cli", *args, "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://localhost:{port}/"
+            while time.monotonic() - started < START_SECONDS:
+                try:
+                    status = answer(url)
+                    break
+                except OSError:
+                    assert server.poll() is None, output.read_text()
+                    time.sleep(0.2)
+            else:
+                pytest.fail(f"no answer in {START_SECONDS} s:\n{output.read_text()}")
+            assert status == 200
+            # an asset solara-assets does not ship: the server must not fetch it from the CDN
+            assert answer(f"{url}_solara/cdn/left-pad@1.3.0/index.js") == 404
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    assert not log.exists(), f"reached for the network:\n{log.read_text()}"
+    assert "New version" not in output.read_text()
