@@ -205,7 +205,7 @@ def known_outcome_theatre(folder: Path) -> Path:
     features = [
         place("alpha", 97.0, 25.0, "base", population=1000),
         place("delta", 97.4, 25.0, "border_post", population=1000),
-        place("sanctum", 97.5, 25.0, "sanctuary", country="CN"),
+        place("sanctum", 97.41, 25.0, "sanctuary", country="CN"),
         road("alpha", "delta", "highway", 40.0),
         road("delta", "sanctum", "road", 2.0),
     ]

@@ -444,8 +444,8 @@ def cmd_score(args: argparse.Namespace, console: Console) -> int:
         raise UserError(f"--seeds: expected 1 or more, got {args.seeds}")
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
-    if args.plots is not None and args.plots.exists() and not args.plots.is_dir():
-        raise UserError(f"--plots {args.plots}: expected a folder, this is a file")
+    if args.plots is not None and unwritable(args.plots, folder=True):
+        raise UserError(f"--plots {args.plots}: {unwritable(args.plots, folder=True)}")
     theatre = load_theatre(args.theatre)
     history = read_history(theatre, args.history)
     parameters = _checked_parameters(theatre, _parse_set(args.set or []))

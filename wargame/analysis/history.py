@@ -45,6 +45,7 @@ import numpy as np
 
 from wargame.engine.events import EventKind
 from wargame.engine.measures import columns
+from wargame.engine.model import build_model
 from wargame.scenario import Theatre, load_theatre, validate_path
 from wargame.scenario.history import (
     Capture,
@@ -142,11 +143,9 @@ def _theatre(setup: str) -> Theatre:
 
 def observe(task: RunTask) -> RunRecord:
     """Run one seed through the history's last day and read every target off it."""
-    from wargame.engine.model import ConflictModel
-
     history = task.history
     start = history.start_date
-    model = ConflictModel(_theatre(task.theatre), task.parameters, rng=task.seed)
+    model = build_model(_theatre(task.theatre), task.parameters, task.seed)
     captured: dict[str, int] = {}
     held: set[str] = set()
     on_date: dict[str, str | None] = {}
