@@ -173,3 +173,17 @@ def test_a_theatre_without_history_is_told_where_to_write_one(known):
     result = wargame("score", str(known))
     assert result.returncode == 1
     assert result.stderr.startswith(f"error: {known / 'history.toml'}: the theatre has no history")
+
+
+def test_a_strange_theatre_is_warned_of_once_not_once_per_run(tmp_path):
+    from theatres import line_map, road, write_theatre
+
+    features = line_map()
+    features[5] = road("alpha", "bravo", "highway", 300.0)  # ten times the straight line
+    folder = write_theatre(tmp_path / "strange", features=features)
+    write_history(folder, [{**TRUE_HISTORY[3], "factions": ["red", "blue"]}])
+    result = wargame("score", str(folder), "--seeds", "4", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "warning" in line.lower()]
+    assert len(warned) == 1 and warned[0].startswith("warning: "), result.stderr
+    assert "times" in warned[0] or "long" in warned[0], warned[0]

@@ -47,6 +47,7 @@ from wargame.engine.events import EventKind
 from wargame.engine.measures import columns
 from wargame.engine.model import build_model
 from wargame.scenario import Theatre, load_theatre, validate_path
+from wargame.scenario.errors import already_said
 from wargame.scenario.history import (
     Capture,
     Count,
@@ -145,7 +146,8 @@ def observe(task: RunTask) -> RunRecord:
     """Run one seed through the history's last day and read every target off it."""
     history = task.history
     start = history.start_date
-    model = build_model(_theatre(task.theatre), task.parameters, task.seed)
+    with already_said():  # when the theatre and the parameters were checked, before any run
+        model = build_model(_theatre(task.theatre), task.parameters, task.seed)
     captured: dict[str, int] = {}
     held: set[str] = set()
     on_date: dict[str, str | None] = {}
