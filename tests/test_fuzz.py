@@ -25,6 +25,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import tomli_w
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -46,6 +47,11 @@ EXPERIMENT = {
         "red_holds_bravo": {"kind": "holds", "faction": "red", "place": "bravo", "day": 2},
         "captures": {"kind": "events", "event": "capture"},
     },
+}
+SAMPLED_EXPERIMENT = {
+    "experiment": {**EXPERIMENT["experiment"], "design": "morris", "trajectories": 2, "levels": 4},
+    "ranges": {"capture_days": {"from": 1, "to": 3}, "china_pressure": {"from": 0.0, "to": 1.0}},
+    "outcomes": EXPERIMENT["outcomes"],
 }
 THEATRE_FILES = ("setup.toml", "map.geojson", "agents/red.toml", "agents/blue.toml")
 FILE_NAMES = ("setup.toml", "map.geojson", "red.toml", "blue.toml", "experiment.toml")
@@ -269,17 +275,20 @@ def test_a_theatre_that_parses_but_cannot_be_played_is_one_line_and_exit_1(kind)
         commands_answer_cleanly(folder, Path(root) / "out", must_fail=True)
 
 
+@pytest.mark.parametrize("experiment", [EXPERIMENT, SAMPLED_EXPERIMENT], ids=["grid", "morris"])
 @FUZZ
 @given(data=st.data(), as_text=st.booleans())
-def test_a_broken_experiment_is_one_line_and_exit_1_with_no_results_folder(data, as_text):
+def test_a_broken_experiment_is_one_line_and_exit_1_with_no_results_folder(
+    experiment, data, as_text
+):
     with tempfile.TemporaryDirectory() as root:
         make_theatre(Path(root))
         path = Path(root) / "experiment.toml"
-        text = tomli_w.dumps(EXPERIMENT).encode()
+        text = tomli_w.dumps(experiment).encode()
         if as_text:
             path.write_bytes(data.draw(textual(text, toml=True)))
         else:
-            document = json.loads(json.dumps(EXPERIMENT))
+            document = json.loads(json.dumps(experiment))
             path.write_bytes(dump(data.draw(structural(document, toml=True)), toml=True))
         results = Path(root) / "results"
         code, stderr = run_cli("batch", str(path), "--out", str(results), "--jobs", "1")

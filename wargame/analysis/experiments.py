@@ -222,7 +222,7 @@ class ExperimentSection(Strict):
     samples: int | None = Field(
         default=None,
         ge=2,
-        le=1_000_000,
+        le=2**16,
         description="lhs: points; sobol: base samples, each making (parameters + 2) points",
     )
 

@@ -13,6 +13,7 @@ import html
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -341,7 +342,14 @@ def _ranges_text(design: SampledDesign) -> str:
     )
 
 
-def _sensitivity_section(page, design, analyses, unanalysed, folder, save) -> None:
+def _sensitivity_section(
+    page: Page,
+    design: SampledDesign,
+    analyses: list[Sensitivity],
+    unanalysed: dict[str, str],
+    folder: Path,
+    save: Callable[[Figure, str], None],
+) -> None:
     """Per outcome, SALib's indices as a table and a figure; then the verdicts."""
     text = sensitivity.describe(analyses, design, unanalysed)
     (folder / SENSITIVITY_TEXT).write_text(text + "\n", encoding="utf-8")
