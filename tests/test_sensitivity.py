@@ -1,12 +1,15 @@
 """Sensitivity designs: SALib's indices over the seeds' means find the levers that matter,
 call those within the seeds' noise dead, and those whose effect turns round non-monotone."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 from test_batch import UNITS
 from test_experiments import write_experiment
 
+from wargame import progress
 from wargame.analysis import sensitivity
 from wargame.analysis.designs import SampledDesign
 from wargame.analysis.sensitivity import NotAnalysable, analyse
@@ -43,6 +46,17 @@ def test_a_lever_whose_effect_is_only_the_seeds_noise_is_dead_and_a_real_one_is_
         > 3 * table.loc["strong", "noise_floor"]
     )
     assert found.changes_sign == []
+
+
+def test_a_rare_yes_or_no_that_two_seeds_mostly_agree_on_still_has_a_noise_floor():
+    """With two seeds, most points of a rare event see it in neither run: their own spread
+    is 0, but the event's noise is not, and no lever may pass for live on it."""
+    design = morris_design()
+    rng = np.random.default_rng(11)
+    outputs = (rng.random((len(design.sample), 2)) < 0.1).astype(float)
+    found = analyse(design, "y", outputs)
+    assert (found.table["noise_floor"] > 0).all()
+    assert found.dead == list(design.names)
 
 
 def test_without_seed_noise_only_a_lever_with_no_effect_at_all_is_dead():
@@ -117,7 +131,7 @@ place = "charlie"
 
 
 def test_the_batch_and_report_find_the_lever_the_toy_exercises_and_the_one_it_never_does(
-    theatre_dir, tmp_path, capsys
+    theatre_dir, tmp_path, capsys, monkeypatch
 ):
     """The toy theatre has no militia, so `alliance_strain_per_loss` can do nothing; Red
     takes the mine at Charlie once its units have held it `capture_days` days, so that
@@ -126,8 +140,17 @@ def test_the_batch_and_report_find_the_lever_the_toy_exercises_and_the_one_it_ne
     path = write_experiment(folder.parent, TOY_MORRIS, seeds="3")
     out = tmp_path / "results"
     assert main(["batch", str(path), "--jobs", "1", "--out", str(out)]) == 0
+    monkeypatch.setattr(progress, "PLAIN_EVERY_SECONDS", 0.0)  # every step said
     assert main(["report", str(out)]) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
+    steps = re.findall(r"report: (\d+)/(\d+) steps, ([^,]+)", captured.err)
+    assert [(int(done), note) for done, _, note in steps][:3] == [
+        (1, "read the results"),
+        (2, "analysed red_took_charlie"),
+        (3, "analysed red_took_charlie.day"),
+    ]
+    assert steps[-1][0] == steps[-1][1]
     assert "Dead levers (within noise for every outcome): alliance_strain_per_loss\n" in printed
     assert "of which changed no outcome at all, seed for seed: alliance_strain_per_loss" in printed
     assert "  red_took_charlie.day: capture_days\n" in printed  # its live levers

@@ -29,7 +29,7 @@ from wargame.analysis import sensitivity
 from wargame.analysis.designs import SampledDesign
 from wargame.analysis.experiments import OUTCOME, OutcomeKind
 from wargame.analysis.results import METADATA, BatchError, read_metadata, read_runs, read_series
-from wargame.analysis.sensitivity import NotAnalysable, Sensitivity
+from wargame.analysis.sensitivity import Sensitivity
 from wargame.scenario import PlaceKind, Theatre, load_theatre
 
 if TYPE_CHECKING:
@@ -227,16 +227,21 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     numbers = [column for column, kind in columns.items() if kind is not bool]
     key = key_places(theatre, ok)
     design = SampledDesign.from_metadata(metadata["design"]) if metadata.get("design") else None
-    analyses, unanalysed = (
-        sensitivities(design, ok, outcomes, metadata) if design and len(ok) else ([], {})
+    matrices, unanalysed = (
+        sensitivity_inputs(design, ok, outcomes, metadata) if design and len(ok) else ({}, {})
     )
     figures = (
-        sum(not analysis.constant for analysis in analyses)
+        sum(not sensitivity.is_constant(matrix) for matrix in matrices.values())
         + (len(grid or [None]) if flags else 0)
         + (len(metadata.get("fan_series") or []) if series is not None else 0)
         + (1 if key and len(ok) else 0)
     )
-    progress(1, 1 + figures, "read the results")
+    steps = 1 + len(matrices) + figures  # reading, each outcome's analysis, each figure
+    progress(1, steps, "read the results")
+    analyses = []
+    for column, matrix in matrices.items():
+        analyses.append(sensitivity.analyse(design, column, matrix))
+        progress(1 + len(analyses), steps, f"analysed {column}")
     page = Page(f"{metadata.get('title', metadata['experiment'])}")
     page.paragraph(
         f"Experiment {metadata['experiment']} ({metadata['experiment_file']}, sha256 "
@@ -262,7 +267,9 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
         name = f"figure-{figure_number:02d}.png"
         figure.savefig(folder / name, dpi=100)
         page.image(name, caption)
-        progress(1 + figure_number, 1 + figures, f"drew figure {figure_number} of {figures}")
+        progress(
+            1 + len(analyses) + figure_number, steps, f"drew figure {figure_number} of {figures}"
+        )
 
     tables = folder / "tables"
     tables.mkdir()
@@ -312,11 +319,12 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     (folder / "index.html").write_text(page.html(), encoding="utf-8")
 
 
-def sensitivities(
+def sensitivity_inputs(
     design: SampledDesign, ok: pd.DataFrame, outcomes: dict[str, OutcomeKind], metadata: dict
-) -> tuple[list[Sensitivity], dict[str, str]]:
-    """Each outcome column's sensitivity analysis, and why any could not be analysed."""
-    analyses, unanalysed = [], {}
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Each outcome column's points x seeds values for `sensitivity.analyse`, and why any
+    cannot be analysed."""
+    matrices, unanalysed = {}, {}
     for name, outcome in outcomes.items():
         for column in outcome.columns(name):
             if f"outcome.{column}" not in ok:
@@ -328,11 +336,12 @@ def sensitivities(
                 metadata["seeds"],
                 outcome.when_missing(column, metadata["days"]),
             )
-            try:
-                analyses.append(sensitivity.analyse(design, column, matrix))
-            except NotAnalysable as why:
-                unanalysed[column] = str(why)
-    return analyses, unanalysed
+            why = sensitivity.lacking(matrix)
+            if why:
+                unanalysed[column] = why
+            else:
+                matrices[column] = matrix
+    return matrices, unanalysed
 
 
 def _ranges_text(design: SampledDesign) -> str:

@@ -9,12 +9,13 @@ indices for `lhs`, each with SALib's bootstrap confidence interval.
 
 A mean over a few seeds still carries the seeds' noise, and noise alone gives every
 parameter a positive mu* (or total index). So the seeds also measure the noise: the
-same SALib analysis is run again on outputs that are noise only (each point's runs'
-deviations from their mean, their signs flipped at random), and a parameter's noise
-floor is the NOISE_QUANTILE of the index it gets there. A parameter is a dead lever for
-an outcome when its index is at or below its noise floor: noise alone gives as much 1
-time in 20, so these runs cannot tell its effect from the seeds' noise. (The floor is
-already the index's spread under noise; its interval is reported, not subtracted again.)
+same SALib analysis is run again on outputs that are noise only (at each point, the
+mean of as many runs' deviations from their point's mean as it has runs, drawn from
+all points' pooled), and a parameter's noise floor is the NOISE_QUANTILE of the index
+it gets there. A parameter is a dead lever for an outcome when its index is at or
+below its noise floor: noise alone gives as much 1 time in 20, so these runs cannot
+tell its effect from the seeds' noise. (The floor already is the index's spread under
+noise; its interval is reported, not subtracted again.)
 """
 
 from __future__ import annotations
@@ -114,17 +115,33 @@ def outcome_matrix(
     return table.reindex(index=range(points), columns=seeds).to_numpy(dtype=float)
 
 
+def lacking(matrix: np.ndarray) -> str | None:
+    """Why the outcome `matrix` (points x seeds) cannot be analysed, or None: SALib needs
+    every point's value."""
+    finished = np.sum(~np.isnan(matrix), axis=1)
+    if (finished == 0).any():
+        return (
+            f"{int(np.sum(finished == 0))} of {len(matrix)} points have no finished run "
+            "(resume the batch to run them)"
+        )
+    return None
+
+
+def is_constant(matrix: np.ndarray) -> bool:
+    """The outcome is the same in every run of `matrix`: nothing moved it."""
+    values = matrix[~np.isnan(matrix)]
+    return bool(values.size and np.ptp(values) == 0.0)
+
+
 def analyse(design: SampledDesign, outcome: str, matrix: np.ndarray) -> Sensitivity:
     """SALib's indices of the per-point means of `matrix` (points x seeds), their noise
     floors and verdicts; NotAnalysable when a point has no finished run."""
+    why = lacking(matrix)
+    if why:
+        raise NotAnalysable(why)
     finished = np.sum(~np.isnan(matrix), axis=1)
-    if (finished == 0).any():
-        lacking = int(np.sum(finished == 0))
-        raise NotAnalysable(
-            f"{lacking} of {len(matrix)} points have no finished run (resume the batch to run them)"
-        )
     means = np.nanmean(matrix, axis=1)
-    constant = bool(np.ptp(means) == 0.0 and np.nanmax(np.abs(matrix - means[:, None])) == 0.0)
+    constant = is_constant(matrix)
     names = list(design.names)
     if constant:
         table = pd.DataFrame(0.0, index=names, columns=_columns(design.kind))
@@ -196,23 +213,27 @@ def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -
     """Per parameter, the NOISE_QUANTILE of the verdict index SALib finds in outputs that
     are the seeds' noise only, on the scale of the real outputs.
 
-    A noise-only output at a point is the mean of its runs' deviations from their mean
-    with random signs, times sqrt(n / (n - 1)) for n runs: the spread the point's mean
-    has from its seeds (a point with one run contributes none). Variance-based indices
-    are fractions of the output's variance, so theirs are rescaled from the noise's
-    variance to the real output's.
+    The seeds' noise is pooled over every point: each run's deviation from its point's
+    mean, times sqrt(n / (n - 1)) for a point of n runs, is a draw of one run's noise. A
+    noise-only output at a point is the mean of as many such draws as the point has
+    runs: the spread its mean has from its seeds. Pooled, because a few seeds cannot
+    measure a point's own spread (two runs of a rare event mostly agree, though the
+    event is no less random there). Variance-based indices are fractions of the output's
+    variance, so theirs are rescaled from the noise's variance to the real output's.
     """
-    deviations = matrix - means[:, None]
     finished = np.sum(~np.isnan(matrix), axis=1)
-    if np.nansum(np.abs(deviations)) == 0.0:  # one seed a point, or runs that never differ
+    deviations = (matrix - means[:, None]) * np.sqrt(finished / np.maximum(finished - 1, 1))[
+        :, None
+    ]
+    pool = deviations[(finished > 1)[:, None] & ~np.isnan(matrix)]
+    if not pool.size or not pool.any():  # one seed a point, or runs that never differ
         return np.zeros(len(design.names))
-    correction = np.sqrt(finished / np.maximum(finished - 1, 1))
     rng = np.random.default_rng(ANALYSIS_SEED)
     index = VERDICT_INDEX[design.kind]
     found = []
     for _ in range(NOISE_REPLICATES):
-        signs = rng.choice([-1.0, 1.0], size=matrix.shape)
-        noise = np.nanmean(signs * deviations, axis=1) * correction
+        draws = np.where(np.isnan(matrix), np.nan, rng.choice(pool, size=matrix.shape))
+        noise = np.nanmean(draws, axis=1)
         if np.ptp(noise) == 0.0:
             continue
         values = _indices(design, noise, resamples=2)[index]
