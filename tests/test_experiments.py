@@ -29,11 +29,11 @@ def test_a_grid_of_a_range_and_a_list_expands_to_every_combination_times_every_s
     folder = theatre_dir()
     path = write_experiment(
         folder.parent,
-        "[grid]\ncapture_days = [2, 4]\nchina_pressure = { from = 0.0, to = 1.0, step = 0.25 }\n"
+        "[grid]\ncapture_days = [2, 4]\nbroker_pressure = { from = 0.0, to = 1.0, step = 0.25 }\n"
         "[fixed]\ntravel_friction = 0.0\n",
     )
     experiment = load_experiment(path)
-    assert experiment.grid["china_pressure"] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert experiment.grid["broker_pressure"] == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert len(experiment.points()) == 10
     runs = experiment.runs()
     assert len(runs) == 30 and len({r.run_id for r in runs}) == 30
@@ -41,7 +41,7 @@ def test_a_grid_of_a_range_and_a_list_expands_to_every_combination_times_every_s
     assert experiment.parameters_for(runs[-1]) == {
         "travel_friction": 0.0,
         "capture_days": 4,
-        "china_pressure": 1.0,
+        "broker_pressure": 1.0,
     }
 
 
@@ -74,9 +74,9 @@ def test_the_four_experiments_the_issue_names_ship():
 @pytest.mark.parametrize(
     ("body", "where", "problem"),
     [
-        ("[grid]\ncapture_dayz = [1, 2]\n", "grid.capture_dayz", "not a parameter"),
+        ("[grid]\ncapture_dayz = [1, 2]\n", "grid.capture_dayz", "unknown parameter"),
         ("[grid]\ncapture_days = [1, 0]\n", "grid.capture_days", "from 1 to 365, got 0"),
-        ("[grid]\nchina_pressure = { from = 1.0, to = 0.0, step = 0.5 }\n", "grid", "below"),
+        ("[grid]\nbroker_pressure = { from = 1.0, to = 0.0, step = 0.5 }\n", "grid", "below"),
         ("[fixed]\ntravel_friction = -1.0\n", "fixed.travel_friction", "from 0 to 2, got -1.0"),
         ("[outcomes.x]\nkind = \"holds\"\nfaction = \"red\"\nplace = \"nowhere\"\n",
          "outcomes.x.place", "no place 'nowhere'"),

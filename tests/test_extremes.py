@@ -60,8 +60,8 @@ def run_checked(model: ConflictModel, days: int) -> pd.DataFrame:
 
 EXTREMES = {
     "no budget": (broke, {}),
-    "pressure 1": (None, {"china_pressure": 1.0}),
-    "price 0": (None, {"rare_earth_price": 0.0, "other_mineral_price": 0.0}),
+    "pressure 1": (None, {"broker_pressure": 1.0}),
+    "price 0": (None, {"prices.rare_earth": 0.0, "prices.jade": 0.0, "prices.gold": 0.0}),
     "all at war": (all_at_war, {}),
 }
 
@@ -81,7 +81,7 @@ def test_the_default_theatre_runs_a_year_at_the_extremes(names):
             assert sum(faction.spent.values()) <= faction.revenue_total + 1e-6
     if "price 0" in names:
         for faction in model.factions.values():
-            assert faction.rare_earth_total == 0.0
+            assert set(faction.commodity_income_total.values()) == {0.0}
     if "all at war" in names:
         factions = list(model.factions)
         assert all(model.hostile(a, b) for a in factions for b in factions if a != b)

@@ -103,4 +103,4 @@ def test_series_columns_names_every_column_of_the_daily_series_in_order():
     from wargame.engine.measures import columns
 
     model = ConflictModel("kachin", rng=1)
-    assert list(model.series().columns) == [name for name, _ in columns(model.factions)]
+    assert list(model.series().columns) == [name for name, _ in columns(model.theatre)]

@@ -123,10 +123,21 @@ def write_theatre(
     factions: list[str] | None = None,
     parameters: dict[str, object] | None = None,
     faction_overrides: dict[str, dict] | None = None,
+    commodities: dict[str, float] | None = None,
+    countries: dict[str, str] | None = None,
+    broker: str | None = "CN",
 ) -> Path:
-    """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder."""
+    """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder.
+
+    By default the theatre's mines yield `rare_earth` at US$33,600 a tonne, and
+    China, across the border, is its broker (on a map with a sanctuary in China).
+    """
+    commodities = {"rare_earth": 33_600.0} if commodities is None else commodities
+    countries = {"MM": "Myanmar", "CN": "China"} if countries is None else countries
     folder.mkdir(parents=True, exist_ok=True)
     features = line_map() if features is None else features
+    across = {f["properties"].get("country") for f in features if _is_sanctuary(f)}
+    broker = broker if broker in across else None
     factions = factions or ["red", "blue"]
     control = {"alpha": "red", "delta": "blue"} if control is None else control
     units = [] if units is None else units
@@ -146,6 +157,9 @@ def write_theatre(
     ]
     for unit in units:
         lines += ["[[units]]", *(f"{k} = {json.dumps(v)}" for k, v in unit.items()), ""]
+    lines += ["[countries]", *(f'{code} = "{name}"' for code, name in countries.items()), ""]
+    lines += [f'[broker]\ncountry = "{broker}"', ""] if broker else []
+    lines += [f"[commodities.{c}]\nprice = {price}\n" for c, price in commodities.items()]
     lines.append("[parameters]")
     lines += [f"{k} = {json.dumps(v)}" for k, v in (parameters or {}).items()]
     (folder / "setup.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -180,6 +194,10 @@ def write_theatre(
         )
         (agents / f"{faction_id}.toml").write_text(text, encoding="utf-8")
     return folder
+
+
+def _is_sanctuary(feature: dict) -> bool:
+    return feature["properties"].get("kind") == "sanctuary"
 
 
 def passive_model(scenario, parameters=None, rng: int = 1):

@@ -35,7 +35,7 @@ from wargame import __version__
 from wargame.engine.events import EventKind
 from wargame.experiments import EventCount, Experiment, Holds, RunSpec, SeriesStat, Taken
 from wargame.scenario.errors import already_said
-from wargame.scenario.parameters import Parameters
+from wargame.scenario.parameters import Parameters, commodity_of
 
 RUNS, SERIES, METADATA = "runs", "series", "metadata.json"
 FLUSH_SECONDS = 2.0
@@ -250,6 +250,8 @@ def _arrow_type(values: Iterable[object]) -> pa.DataType:
 
 
 def _parameter_type(name: str) -> pa.DataType:
+    if commodity_of(name) is not None:  # prices.<commodity>
+        return pa.float64()
     annotation = str(Parameters.model_fields[name].annotation)
     if "bool" in annotation:
         return pa.bool_()

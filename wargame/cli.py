@@ -23,6 +23,7 @@ from wargame.files import unwritable, written_whole
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
 from wargame.scenario.errors import warnings_as_lines
 from wargame.scenario.parameters import (
+    PRICES,
     Parameters,
     UnknownParameterError,
     parameter_problem,
@@ -57,6 +58,12 @@ def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
 def _parameter_help() -> str:
     lines = ["scenario parameters (--set name=value):"]
     for name, info in Parameters.model_fields.items():
+        if name == PRICES:
+            lines.append(
+                f"  {PRICES}.<commodity> (default: the set-up's [commodities] price; "
+                f"{valid_range(name)}): {info.description}"
+            )
+            continue
         lines.append(f"  {name} (default {info.default}; {valid_range(name)}): {info.description}")
     return "\n".join(lines)
 
@@ -236,6 +243,10 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
         "income_trade": "  from trade",
         "income_external": "  from outside",
         "income_allies": "  from allies",
+        **{
+            f"income_{commodity}": f"  mines+allies: {spec.name}"
+            for commodity, spec in model.theatre.commodities.items()
+        },
         "places_held": "places held",
         "border_posts_held": "border posts held",
         "mine_sites_held": "mine sites held",

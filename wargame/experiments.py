@@ -31,7 +31,8 @@ from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.loader import read_toml
 from wargame.scenario.parameters import (
-    Parameters,
+    UnknownParameterError,
+    dotted,
     make_parameters,
     parameter_problem,
 )
@@ -102,7 +103,7 @@ Outcome = Annotated[Holds | Taken | SeriesStat | EventCount, Field(discriminator
 class ExperimentSection(Strict):
     id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
     title: str
-    theatre: str = "kachin"
+    theatre: str = Field(description="a shipped theatre's name, or a folder relative to the file")
     days: int = Field(ge=1, le=3650)
     seeds: int | list[int] = Field(description="a count (seeds 0..n-1) or a list of seeds")
     keep_series: bool = False
@@ -129,6 +130,11 @@ class ExperimentFile(Strict):
     fixed: dict[str, Scalar] = {}
     outcomes: dict[str, Outcome] = {}
 
+    @field_validator("fixed", mode="before")
+    @classmethod
+    def _fixed(cls, fixed: object) -> object:
+        return dotted(fixed)
+
     @field_validator("grid", mode="before")
     @classmethod
     def _grid(cls, grid: object) -> object:
@@ -136,7 +142,7 @@ class ExperimentFile(Strict):
         if not isinstance(grid, dict):
             return grid
         checked: dict[str, object] = {}
-        for name, values in grid.items():
+        for name, values in _swept(grid).items():
             if isinstance(values, dict):
                 try:
                     checked[name] = Range.model_validate(values)
@@ -150,6 +156,21 @@ class ExperimentFile(Strict):
             else:
                 raise ValueError(f"{name}: expected a list of values or {{from, to, step}}")
         return checked
+
+
+def _swept(grid: dict, prefix: str = "") -> dict[str, object]:
+    """The grid with its tables of parameters flattened (`prices.gas = [1, 2]` is read as
+    {"prices": {"gas": [1, 2]}}): a table is a range when it has a range's keys."""
+    flat: dict[str, object] = {}
+    for name, values in grid.items():
+        if isinstance(values, dict) and values and not values.keys() & RANGE_KEYS:
+            flat.update(_swept(values, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = values
+    return flat
+
+
+RANGE_KEYS = {"from", "to", "step"}
 
 
 @dataclass(frozen=True)
@@ -252,7 +273,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             raise ScenarioError(path, f"grid.{name}", "expected at least one value")
     _check_parameters(path, theatre, grid, spec.fixed)
     outcome_days = _check_outcomes(path, theatre, spec)
-    fans = {name for name, _ in series_columns_of(theatre.factions)}
+    fans = {name for name, _ in series_columns_of(theatre)}
     for number, column in enumerate(section.fan_series or []):
         if column not in fans:
             raise ScenarioError(
@@ -280,33 +301,26 @@ def _is_shipped_theatre(name: str) -> bool:
 def _check_parameters(
     path: Path, theatre: Theatre, grid: dict[str, list[Scalar]], fixed: dict[str, Scalar]
 ) -> None:
-    for table, names in (("fixed", list(fixed)), ("grid", list(grid))):
-        for name in names:
-            if name not in Parameters.model_fields:
-                raise ScenarioError(
-                    path,
-                    f"{table}.{name}",
-                    "not a parameter of the model (see `wargame run --help` for the list)",
-                )
-    try:
-        make_parameters(theatre.parameters, fixed)
-    except ValidationError as error:
-        name, problem = parameter_problem(error)
-        raise ScenarioError(path, f"fixed.{name}", problem) from None
-    for values in itertools.product(*grid.values()):
-        # each grid point as its runs will have it: a value out of range is named, and what
-        # is strange in a point is warned about here, once, so that its runs need not be
+    """`fixed`, then each grid point as its runs will have it: a name the model lacks or a
+    value out of range is named, and what is strange in a point is warned about here, once,
+    so that its runs need not be."""
+    points = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+    for table, point in [("fixed", {}), *(("grid", point) for point in points)]:
         try:
-            make_parameters(theatre.parameters, fixed, dict(zip(grid, values, strict=True)))
+            make_parameters(theatre.parameters, fixed, point, prices=theatre.prices)
+        except UnknownParameterError as error:
+            raise ScenarioError(
+                path, f"{table}.{error.names[0]}", f"{error} (`wargame run --help` lists them)"
+            ) from None
         except ValidationError as error:
             name, problem = parameter_problem(error)
-            raise ScenarioError(path, f"grid.{name}", problem) from None
+            raise ScenarioError(path, f"{table}.{name}", problem) from None
 
 
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:
     """Checks every outcome against the theatre; returns the day each is read on."""
     days: dict[str, int] = {}
-    columns = {name for name, _ in series_columns_of(theatre.factions)}
+    columns = {name for name, _ in series_columns_of(theatre)}
     for name, outcome in spec.outcomes.items():
         where = f"outcomes.{name}"
         faction = getattr(outcome, "faction", None)

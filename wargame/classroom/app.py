@@ -282,6 +282,9 @@ def TeamPage(token: str) -> None:
         }
         faction = model.factions[seat.faction]
         charts = [option_json(o) for o in series_chart_options(view.series, [faction]).values()]
+        offers = (
+            f"{model.broker_name}'s ceasefire offers" if model.broker_name else "ceasefire offers"
+        )
 
     def submit() -> None:
         units = {
@@ -314,7 +317,7 @@ def TeamPage(token: str) -> None:
             else:
                 for flag, label in (
                     ("recruits", "Spend on recruits"),
-                    ("accepts_ceasefire", "Accept China's ceasefire offers"),
+                    ("accepts_ceasefire", f"Accept {offers}"),
                     ("calls_home", "Call the displaced home after a capture"),
                 ):
                     solara.Checkbox(
@@ -382,6 +385,7 @@ def UmpirePage(code: str, key: str) -> None:
     drawings = solara.use_memo(dict, [])
     replay_day = solara.use_reactive(-1)
     price = solara.use_reactive(50_000.0)
+    commodity = solara.use_reactive("")
     message = solara.use_reactive("")
     rooms = classroom()
     try:
@@ -413,6 +417,8 @@ def UmpirePage(code: str, key: str) -> None:
         charts = [option_json(o) for o in chart_options(model).values()]
         record = json.dumps({"setup": game.setup.model_dump(), "turns": game.record}, indent=1)
         last_day = game.model.day
+        broker = game.model.broker_name
+        commodities = {c.name: key for key, c in game.model.theatre.commodities.items()}
         pair = tuple(game.setup.humans[:2]) if len(game.setup.humans) >= 2 else None
 
     solara.HTML(
@@ -428,10 +434,13 @@ def UmpirePage(code: str, key: str) -> None:
         solara.Error(message.value)
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button("Run the turn now", on_click=lambda: act(lambda: rooms.force_turn(code, key)))
-        solara.Button(
-            "China closes the border",
-            on_click=lambda: act(lambda: rooms.inject(code, key, Injection(kind="close_border"))),
-        )
+        if broker:
+            solara.Button(
+                f"{broker} closes the border",
+                on_click=lambda: act(
+                    lambda: rooms.inject(code, key, Injection(kind="close_border"))
+                ),
+            )
         if pair:
             solara.Button(
                 "Offer a ceasefire",
@@ -439,15 +448,22 @@ def UmpirePage(code: str, key: str) -> None:
                     lambda: rooms.inject(code, key, Injection(kind="ceasefire", factions=pair))
                 ),
             )
-        solara.InputFloat("Rare-earth price, US$/t", value=price)
-        solara.Button(
-            "Set the price",
-            on_click=lambda: act(
-                lambda: rooms.inject(
-                    code, key, Injection(kind="rare_earth_price", price=price.value)
-                )
-            ),
-        )
+        if commodities:
+            chosen = commodity.value if commodity.value in commodities else next(iter(commodities))
+            solara.Select(
+                "Commodity", values=list(commodities), value=chosen, on_value=commodity.set
+            )
+            solara.InputFloat(f"Price of {chosen}, US$/t", value=price)
+            solara.Button(
+                "Set the price",
+                on_click=lambda: act(
+                    lambda: rooms.inject(
+                        code,
+                        key,
+                        Injection(kind="price", commodity=commodities[chosen], price=price.value),
+                    )
+                ),
+            )
         if status_now == "open":
             solara.Button("Pause", on_click=lambda: act(lambda: rooms.pause(code, key)))
         else:

@@ -4,15 +4,17 @@ The daily series, the run summary, the batch's Arrow schema, the CLI's tables
 and the user guide's output tables are all made from `MEASURES`.
 
 A measure is of the world (one value a day), of each faction (a column per
-faction, `<faction>_<name>`) or of the civilians (`civilians_<name>`). A
-faction measure is computed from the faction and the places it holds; a
+faction, `<faction>_<name>`), of each faction and each commodity the theatre
+declares (`<faction>_<name>_<commodity>`) or of the civilians
+(`civilians_<name>`). A faction measure is computed from the faction and the
+places it holds, a commodity measure from the faction and the commodity; a
 civilian measure from one count of the groups by state, which the day's
 tally makes once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -21,12 +23,13 @@ import pandas as pd
 
 from wargame.engine.agents import CivilianState, Faction
 from wargame.engine.world import World
-from wargame.scenario import PlaceKind
+from wargame.scenario import PlaceKind, Theatre
 
 
 class Scope(StrEnum):
     WORLD = "world"
     FACTION = "faction"
+    COMMODITY = "commodity"
     CIVILIANS = "civilians"
 
 
@@ -40,11 +43,16 @@ class Measure:
     scope: Scope
     compute: Callable[..., Any]
     """(world) for the world's; (world, faction, held places) for a faction's;
+    (world, faction, commodity) for a faction's of each commodity;
     (world, civilian tally) for the civilians'."""
 
-    def column(self, faction: str | None = None) -> str:
-        if self.scope is Scope.FACTION:
-            return f"{faction}_{self.name}"
+    def key(self, commodity: str | None = None) -> str:
+        """Its name in a faction's summary: `income_gas` for the commodity measure `income`."""
+        return f"{self.name}_{commodity}" if self.scope is Scope.COMMODITY else self.name
+
+    def column(self, faction: str | None = None, commodity: str | None = None) -> str:
+        if self.scope in (Scope.FACTION, Scope.COMMODITY):
+            return f"{faction}_{self.key(commodity)}"
         if self.scope is Scope.CIVILIANS:
             return f"civilians_{self.name}"
         return self.name
@@ -75,6 +83,10 @@ def _faction(name, meaning, unit, kind, compute) -> Measure:
     return Measure(name, meaning, unit, kind, Scope.FACTION, compute)
 
 
+def _commodity(name, meaning, unit, kind, compute) -> Measure:
+    return Measure(name, meaning, unit, kind, Scope.COMMODITY, compute)
+
+
 def _civilians(name, meaning, unit, compute) -> Measure:
     return Measure(name, meaning, unit, int, Scope.CIVILIANS, compute)
 
@@ -90,7 +102,7 @@ MEASURES: tuple[Measure, ...] = (
            lambda w: len(w.events)),
     _world("ceasefires_active", "ceasefires in force that day, one per pair of factions",
            "count", int, lambda w: len(w.truces)),
-    _world("crossings_closed", "border crossings the neighbouring country holds closed",
+    _world("crossings_closed", "border crossings the broker (the theatre's neighbour) holds closed",
            "places", int, lambda w: len(w.closed_crossings)),
     _faction("strength", "soldiers in the faction's units, at places or on the road",
              "soldiers", int,
@@ -130,10 +142,10 @@ MEASURES: tuple[Measure, ...] = (
              float, _income("external")),
     _faction("income_allies", "shares of allied militias' mine income received so far (total)",
              "US$", float, _income("allies")),
-    _faction("income_rare_earth",
-             "the rare-earth part of `income_mines` plus `income_allies` so far: "
-             "not a further source (total)", "US$", float,
-             lambda w, f, held: round(f.rare_earth_total, 2)),
+    _commodity("income",
+               "the part of `income_mines` plus `income_allies` that came from the mines of "
+               "this commodity so far: not a further source (total)", "US$", float,
+               lambda w, f, commodity: round(f.commodity_income_total[commodity], 2)),
     _civilians("population",
                "people alive, wherever they are: the starting population less those killed",
                "people", lambda w, t: w.start_population - w.civilians_killed),
@@ -153,11 +165,15 @@ def of_scope(scope: Scope) -> tuple[Measure, ...]:
     return tuple(m for m in MEASURES if m.scope is scope)
 
 
-def columns(faction_ids: Iterable[str]) -> list[tuple[str, Measure]]:
-    """The daily series' columns for a theatre with these factions, in order, with their measure."""
-    factions = list(faction_ids)
+def columns(theatre: Theatre) -> list[tuple[str, Measure]]:
+    """The daily series' columns of a theatre, in order, with their measure: the world's,
+    then each faction's (its commodity measures last), then the civilians'."""
     result = [(m.column(), m) for m in of_scope(Scope.WORLD)]
-    result += [(m.column(f), m) for f in factions for m in of_scope(Scope.FACTION)]
+    for f in theatre.factions:
+        result += [(m.column(f), m) for m in of_scope(Scope.FACTION)]
+        result += [
+            (m.column(f, c), m) for m in of_scope(Scope.COMMODITY) for c in theatre.commodities
+        ]
     return result + [(m.column(), m) for m in of_scope(Scope.CIVILIANS)]
 
 
@@ -177,10 +193,13 @@ def civilian_tally(world: World) -> CivilianTally:
 
 
 def faction_measures(world: World, faction_id: str) -> dict[str, Any]:
-    """Every faction measure of one faction today, by name."""
+    """Every faction measure of one faction today, by name (`Measure.key`), commodities last."""
     faction = world.factions[faction_id]
     held = [p for p, holder in world.controller.items() if holder == faction_id]
-    return {m.name: m.compute(world, faction, held) for m in of_scope(Scope.FACTION)}
+    values = {m.name: m.compute(world, faction, held) for m in of_scope(Scope.FACTION)}
+    for m in of_scope(Scope.COMMODITY):
+        values |= {m.key(c): m.compute(world, faction, c) for c in world.theatre.commodities}
+    return values
 
 
 def civilian_measures(world: World) -> dict[str, Any]:
@@ -228,13 +247,21 @@ SUMMARY_DOCS: dict[str, tuple[str, str]] = {
         "then `--set`)",
         "the parameter's own",
     ),
-    "factions.<faction>.<measure>": ("each faction's measures at the end", "each measure's own"),
+    "parameters.prices.<commodity>": (
+        "each commodity's price in this run: its set-up's `[commodities]` price, or "
+        "`--set prices.<commodity>=...`",
+        "US$ per tonne",
+    ),
+    "factions.<faction>.<measure>": (
+        "each faction's measures at the end, its commodity measures as `<measure>_<commodity>`",
+        "each measure's own",
+    ),
     "control.<place>": ("the faction holding each place at the end, or null", "faction id"),
     "contested": ("places where hostile units stand together at the end", "place ids"),
     "civilians.<measure>": ("the civilians' measures at the end", "each measure's own"),
     "ceasefires": ("ceasefires brokered during the run (refused offers not counted)", "count"),
     "ceasefires_broken": ("ceasefires a party broke during the run", "count"),
-    "closed_crossings": ("crossings the neighbouring country holds closed at the end", "place ids"),
+    "closed_crossings": ("crossings the broker holds closed at the end", "place ids"),
     "events": ("events in the log at the end", "count"),
 }
 
