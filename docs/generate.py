@@ -83,6 +83,15 @@ def output_tables() -> dict[str, str]:
         (f"`factions.<faction>.{m.name}`", f"`{m.column('<faction>')}`", m.meaning, m.unit)
         for m in measures.of_scope(measures.Scope.FACTION)
     ]
+    factions += [
+        (
+            f"`factions.<faction>.{m.key('<commodity>')}`",
+            f"`{m.column('<faction>', '<commodity>')}`",
+            f"{m.meaning}; one per commodity of the theatre's set-up",
+            m.unit,
+        )
+        for m in measures.of_scope(measures.Scope.COMMODITY)
+    ]
     civilians = [
         (f"`civilians.{m.name}`", f"`{m.column()}`", m.meaning, m.unit)
         for m in measures.of_scope(measures.Scope.CIVILIANS)
