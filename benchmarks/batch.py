@@ -4,7 +4,7 @@
     python benchmarks/batch.py --runs 40 --dask --json batch.json
 
 Runs `--runs` seeds (200) of the default theatre for `--days` days (270) through
-`wargame.batch.run_batch`, each time into a fresh folder: `--jobs 1` (in this
+`wargame.analysis.batch.run_batch`, each time into a fresh folder: `--jobs 1` (in this
 process), `--jobs 2` (a process pool) and, with `--dask`, `--backend dask`
 with a LocalCluster of 2 single-threaded worker processes. Wall time includes
 starting the workers and writing the Parquet results, as a user waits for it.
@@ -21,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from wargame.batch import read_runs, run_batch
-from wargame.experiments import load_experiment
+from wargame.analysis.batch import run_batch
+from wargame.analysis.experiments import load_experiment
+from wargame.analysis.results import read_runs
 
 
 def timed(experiment, out: Path, **options) -> float:

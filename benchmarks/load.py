@@ -42,7 +42,8 @@ from pathlib import Path
 import psutil
 from playwright.async_api import Page, async_playwright
 
-from wargame.viewer.browser import CHROMIUM_ARGS, chromium_path, serving
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # browser.py
+from browser import CHROMIUM_ARGS, chromium_path, serving
 
 LOAD_MS = 300_000
 TURN_DAYS = 7

@@ -23,13 +23,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from wargame.viewer import SCENARIO_ENV
-from wargame.viewer.browser import (
+from wargame.apps.viewer import SCENARIO_ENV
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # browser.py
+from browser import (
     DRAWN,
     launch_chromium,
     map_address,

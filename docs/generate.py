@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from wargame.batch import RUNS_COLUMN_DOCS
+from wargame.analysis.batch import RUNS_COLUMN_DOCS
 from wargame.cli import build_parser
 from wargame.engine import measures
 from wargame.engine.events import EventKind
@@ -80,17 +80,13 @@ def output_tables() -> dict[str, str]:
         (f"`{key}`", meaning, unit) for key, (meaning, unit) in measures.SUMMARY_DOCS.items()
     ]
     factions = [
-        (f"`factions.<faction>.{m.name}`", f"`{m.column('<faction>')}`", m.meaning, m.unit)
-        for m in measures.of_scope(measures.Scope.FACTION)
-    ]
-    factions += [
         (
-            f"`factions.<faction>.{m.key('<commodity>')}`",
-            f"`{m.column('<faction>', '<commodity>')}`",
-            f"{m.meaning}; one per commodity of the theatre's set-up",
+            f"`factions.<faction>.{key}`",
+            f"`<faction>_{key}`",
+            m.meaning + ("; one per commodity of the theatre's set-up" if commodity else ""),
             m.unit,
         )
-        for m in measures.of_scope(measures.Scope.COMMODITY)
+        for key, m, commodity in measures.of_factions(["<commodity>"])
     ]
     civilians = [
         (f"`civilians.{m.name}`", f"`{m.column()}`", m.meaning, m.unit)

@@ -25,7 +25,8 @@ from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from wargame.viewer.browser import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # browser.py
+from browser import (
     DRAWN,
     BrowserMissing,
     chromium_path,

@@ -152,7 +152,7 @@ def run_command(command: str, expected: list[str], folder: Path, where: str) -> 
 
 def serve(command: str, folder: Path, timeout: float = 120.0) -> None:
     """Start a server command on a free port, check it answers, stop it."""
-    from wargame.viewer.browser import free_port
+    from browser import free_port
 
     port = free_port()
     server = subprocess.Popen(

@@ -88,3 +88,34 @@ def test_no_code_clears_kept_answers_by_hand():
         if pattern.search(line)
     ]
     assert not offenders, offenders
+
+
+LAYERS = (  # lowest first: a module may import from its own layer and those below
+    ("wargame.seeds", "wargame.files", "wargame.progress", "wargame.scenario"),
+    ("wargame.engine",),
+    ("wargame.phases",),
+    ("wargame.engine.model",),
+    ("wargame.drawing", "wargame.analysis", "wargame.patterns"),
+    ("wargame.apps",),
+    ("wargame.cli", "wargame.__main__"),
+)
+
+
+def layer_of(module: str) -> int:
+    matches = [
+        (len(prefix), rank)
+        for rank, prefixes in enumerate(LAYERS)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+    assert matches, f"{module} is in no layer: add its package to LAYERS"
+    return max(matches)[1]
+
+
+def test_layers_point_down_pages_and_cli_over_analysis_over_the_day_over_the_world():
+    graph = import_graph()
+    graph.remove_node("wargame")
+    upward = [
+        f"{a} -> {b}" for a, b in graph.edges if a != "wargame.engine" and layer_of(b) > layer_of(a)
+    ]
+    assert not upward, upward

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import BrowserMissing, launch_chromium, viewer_server
 from viewer_page import expected_map
 
-from wargame.viewer import THEATRES_ENV
-from wargame.viewer.browser import BrowserMissing, launch_chromium, viewer_server
+from wargame.apps.viewer import THEATRES_ENV
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts" / "browser"

@@ -3,10 +3,10 @@
 import pytest
 
 from wargame import ConflictModel
-from wargame.classroom.fog import seen_places, seen_units, side_view
-from wargame.classroom.game import Game, GameSetup, Injection
-from wargame.classroom.rooms import CODE_LENGTH, Classroom, RoomError
-from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
+from wargame.apps.classroom.fog import seen_places, seen_units, side_view
+from wargame.apps.classroom.game import Game, GameSetup, Injection
+from wargame.apps.classroom.rooms import CODE_LENGTH, Classroom, RoomError
+from wargame.apps.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.engine.measures import summary
 from wargame.engine.posture import Posture
 
@@ -127,6 +127,7 @@ def test_rooms_survive_a_server_restart_mid_turn(tmp_path):
     assert classroom.submit(tatmadaw.token, TurnOrders()) is True
     classroom.submit(kia.token, TurnOrders(recruits=False))  # turn 2 half submitted
     before = summary(classroom.game(code).model)
+    classroom.close()  # the server stops
 
     restarted = Classroom(store)  # a new server process reading the same file
     game = restarted.game(code)
@@ -163,7 +164,7 @@ def test_a_commander_without_an_answer_leaves_the_policy_to_doctrine():
 
 
 def test_the_replay_of_a_game_shows_the_day_asked_for():
-    from wargame.classroom.game import replay_to_day
+    from wargame.apps.classroom.game import replay_to_day
 
     game = Game(SETUP)
     for _ in range(2):
@@ -184,7 +185,8 @@ def test_a_paused_game_takes_orders_but_waits_for_the_umpire(tmp_path):
     classroom.pause(code, key)
     classroom.submit(kia.token, TurnOrders())
     assert classroom.submit(tatmadaw.token, TurnOrders()) is False
-    assert Classroom(tmp_path / "c.sqlite").game(code).paused  # a restart keeps the pause
+    # the file keeps the pause: the game rebuilt from it waits too
+    assert Classroom(tmp_path / "c.sqlite", read_only=True).game(code).paused
     with pytest.raises(RoomError, match="resume it first"):
         classroom.force_turn(code, key)
     classroom.resume(code, key)
@@ -194,7 +196,7 @@ def test_a_paused_game_takes_orders_but_waits_for_the_umpire(tmp_path):
 def test_idle_rooms_close_and_the_umpire_can_list_replay_and_reopen_them(tmp_path):
     import datetime as dt
 
-    from wargame.classroom.rooms import IDLE
+    from wargame.apps.classroom.rooms import IDLE
 
     classroom = Classroom(tmp_path / "c.sqlite")
     code, key = classroom.create_room(SETUP)
@@ -220,7 +222,7 @@ def test_classroom_list_prints_each_game_with_its_umpire_address(tmp_path, capsy
 
 
 def test_a_teams_charts_show_only_its_own_side():
-    from wargame.viewer.charts import series_chart_options
+    from wargame.drawing.charts import series_chart_options
 
     game = Game(SETUP.model_copy(update={"seed": 2}))
     for _ in range(2):
@@ -250,7 +252,7 @@ def test_a_timed_turn_runs_when_its_time_is_up(tmp_path):
 def test_a_downloaded_record_reads_back_and_a_broken_one_is_refused():
     import json
 
-    from wargame.classroom.app import read_record
+    from wargame.apps.classroom.app import read_record
 
     game = Game(SETUP)
     game.submit("kia", TurnOrders(recruits=False))

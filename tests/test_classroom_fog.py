@@ -16,13 +16,13 @@ import pytest
 import solara
 import solara.widgets
 
-from wargame.classroom import app
-from wargame.classroom.game import GameSetup, Injection, replay_to_day
-from wargame.classroom.rooms import Classroom
+from wargame.apps.classroom import app
+from wargame.apps.classroom.game import GameSetup, Injection, replay_to_day
+from wargame.apps.classroom.rooms import Classroom
+from wargame.apps.viewer.chart_widget import ChartWidget
+from wargame.drawing.charts import campaign_charts, ceasefire_periods
+from wargame.drawing.map_figure import MapState, TheatreMap, faction_label, ground_point
 from wargame.engine.measures import summary
-from wargame.viewer.chart_widget import ChartWidget
-from wargame.viewer.charts import campaign_charts, ceasefire_periods
-from wargame.viewer.map_figure import MapState, TheatreMap, faction_label, ground_point
 
 # Seed 1 with the NDA-K played by a team: the Tatmadaw interns soldiers by day 21, and the
 # NDA-K sees places whose history it did not see, and loses sight of places it did.

@@ -158,13 +158,13 @@ def test_an_unknown_scenario_is_one_clear_error():
 def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder(
     tmp_path, monkeypatch
 ):
+    from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
     from wargame.cli import serve_command
-    from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
     monkeypatch.delenv(SCENARIO_ENV, raising=False)
     command, env = serve_command("0.0.0.0", 9001, str(tmp_path))
     assert command[-5:] == ["--host", "0.0.0.0", "--port", "9001", "--production"]
-    assert "wargame.viewer.app" in command
+    assert "wargame.apps.viewer.app" in command
     assert "--no-check-version" in command  # no call to the package index at each start
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env[SCENARIO_ENV] == str(tmp_path.resolve())
@@ -182,7 +182,7 @@ def test_serve_frees_a_closed_pages_session_within_minutes_not_a_day(monkeypatch
     from wargame.cli import serve_command
 
     monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
-    for app in ("wargame.viewer.app", "wargame.classroom.app"):
+    for app in ("wargame.apps.viewer.app", "wargame.apps.classroom.app"):
         _, env = serve_command("localhost", 8765, None, app=app)
         assert 60 <= parse_timedelta(env["SOLARA_KERNEL_CULL_TIMEOUT"]) <= 10 * 60
     monkeypatch.setenv("SOLARA_KERNEL_CULL_TIMEOUT", "1h")  # an administrator's choice stays
@@ -243,10 +243,10 @@ def test_every_way_into_a_run_takes_the_same_seeds(tmp_path, seed, taken):
     from pydantic import ValidationError
 
     from wargame import ConflictModel
-    from wargame.classroom.game import GameSetup
-    from wargame.experiments import load_experiment
+    from wargame.analysis.experiments import load_experiment
+    from wargame.apps.classroom.game import GameSetup
+    from wargame.apps.viewer.app import build_run
     from wargame.scenario import ScenarioError
-    from wargame.viewer.app import build_run
 
     cli = wargame("run", "--days", "0", "--seed", str(seed), "--json")
     assert (cli.returncode == 0) is taken, cli.stderr

@@ -15,11 +15,11 @@ from collections.abc import Callable
 
 import psutil
 import pytest
+from browser import BrowserMissing, launch_chromium, serving
 from test_browser import LOAD_TIMEOUT_MS, Viewer
 
-from wargame.classroom.game import GameSetup
-from wargame.classroom.rooms import Classroom
-from wargame.viewer.browser import BrowserMissing, launch_chromium, serving
+from wargame.apps.classroom.game import GameSetup
+from wargame.apps.classroom.rooms import Classroom
 
 pytestmark = pytest.mark.browser
 IDLE_CPU_PERCENT = 10.0  # the server at rest uses ~0-1% of a core; playing flat out, 50-80%

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from wargame import build_model
-from wargame.batch import results_schema
+from wargame.analysis.batch import results_schema
+from wargame.analysis.experiments import load_experiment
 from wargame.engine import measures
-from wargame.experiments import load_experiment
 from wargame.scenario.parameters import PRICES, Parameters
 
 ROOT = Path(__file__).parent.parent

@@ -142,14 +142,12 @@ def test_quiet_bases_recruit_within_manpower_while_the_treasury_carries_the_payr
 
 
 def test_a_market_town_with_a_trade_value_pays_its_holder_as_a_border_post_does(theatre_dir):
-    from theatres import line_map, place
+    from theatres import line_map
 
-    features = [
-        place("bravo", 97.2, 25.0, "town", population=800, trade_per_day=500.0)
-        if f["properties"].get("id") == "bravo"
-        else f
-        for f in line_map()
-    ]
+    features = line_map()
+    for feature in features:
+        if feature["properties"].get("id") == "bravo":
+            feature["properties"]["trade_per_day"] = 500.0
     model = economy_model(theatre_dir, features=features, control={"bravo": "red", "delta": "blue"})
     model.step()
     assert model.factions["red"].income_today["trade"] == pytest.approx(0.2 * 500.0)

@@ -5,9 +5,10 @@ import json
 import pytest
 from viewer_page import choose, page_text, render_page, show_panel, sliders
 
-from wargame.classroom.exercises import load_exercise, shipped_exercises
+from wargame.apps.classroom.exercises import load_exercise
 from wargame.cli import main
 from wargame.scenario import ScenarioError
+from wargame.scenario.exercises import shipped_exercises
 
 SECTIONS = ("## Learning goals", "## Set-up", "## Steps", "## Questions for students")
 
@@ -52,7 +53,8 @@ def test_an_exercise_for_a_faction_the_theatre_lacks_is_refused(tmp_path):
     (tmp_path / "sheet.md").write_text("# x\n", encoding="utf-8")
     path = tmp_path / "bad.toml"
     path.write_text(
-        '[exercise]\ntitle = "x"\nsheet = "sheet.md"\nhumans = ["klingons"]\n', encoding="utf-8"
+        '[exercise]\ntitle = "x"\nsheet = "sheet.md"\ntheatre = "kachin"\nhumans = ["klingons"]\n',
+        encoding="utf-8",
     )
     with pytest.raises(ScenarioError, match=r"exercise\.humans: no faction 'klingons'"):
         load_exercise(path)

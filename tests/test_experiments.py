@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from wargame.analysis.experiments import load_experiment, shipped_experiments
 from wargame.cli import main
-from wargame.experiments import load_experiment, shipped_experiments
 from wargame.scenario import ScenarioError
 
 HEADER = """\

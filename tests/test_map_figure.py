@@ -9,7 +9,7 @@ from PIL import Image
 from theatres import passive_model
 
 from wargame import ConflictModel
-from wargame.viewer.map_figure import (
+from wargame.drawing.map_figure import (
     NEUTRAL,
     UNIT_AREA_PER_SOLDIER,
     TheatreMap,
@@ -105,8 +105,8 @@ def test_the_png_redraws_a_place_that_changed_hands(theatre_dir):
 
 
 def test_a_crowded_theatre_names_only_its_largest_places_with_smaller_markers():
+    from wargame.drawing.map_figure import LABELLED_POPULATION, MOST_LABELS
     from wargame.scenario.synthetic import synthetic_theatre
-    from wargame.viewer.map_figure import LABELLED_POPULATION, MOST_LABELS
 
     small = ConflictModel("kachin", rng=1)
     named = [

@@ -104,3 +104,23 @@ def test_series_columns_names_every_column_of_the_daily_series_in_order():
 
     model = ConflictModel("kachin", rng=1)
     assert list(model.series().columns) == [name for name, _ in columns(model.theatre)]
+
+
+def test_the_summarys_columns_and_types_are_known_before_any_run():
+    """The batch's runs table schema comes from the measures table, not from a sample run."""
+    from wargame.analysis.batch import flatten
+    from wargame.engine.measures import summary_kinds
+    from wargame.scenario import PlaceKind
+
+    model = ConflictModel("kachin", rng=1)
+    model.run(3)
+    flat = flatten(model.summary())
+    places = [p.id for p in model.theatre.map.places.values() if p.kind is not PlaceKind.SANCTUARY]
+    parameters = {k.removeprefix("parameters."): None for k in flat if k.startswith("parameters.")}
+    kinds = summary_kinds(model.factions, places, parameters, model.theatre.commodities)
+    assert list(kinds) == list(flat)
+    for key, kind in kinds.items():
+        value = flat[key]
+        if kind is None or value is None:
+            continue
+        assert isinstance(value, kind) or (kind is float and isinstance(value, int)), key

@@ -16,8 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from wargame.viewer.browser import free_port
+from browser import free_port
 
 OFFLINE = Path(__file__).parent / "offline"
 HANG = 60.0  # seconds a name lookup waits for an answer that never comes

@@ -59,10 +59,10 @@ def test_the_wheel_ships_the_theatres_and_runs_them_outside_the_checkout(tmp_pat
         [
             fresh / "bin" / "python",
             "-c",
-            "from wargame.experiments import shipped_experiments, load_experiment;"
-            "import wargame.viewer, pathlib;"
+            "from wargame.analysis.experiments import shipped_experiments, load_experiment;"
+            "import wargame.apps.viewer, pathlib;"
             "print(shipped_experiments(), load_experiment('china_pressure').id,"
-            " (pathlib.Path(wargame.viewer.__file__).parent / 'chart.vue').is_file())",
+            " (pathlib.Path(wargame.apps.viewer.__file__).parent / 'chart.vue').is_file())",
         ],
         capture_output=True,
         text=True,

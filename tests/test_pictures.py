@@ -11,11 +11,12 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 from wargame import ConflictModel, progress
+from wargame.analysis.batch import progress_display as batch_progress_display
 from wargame.cli import main
-from wargame.plots import chart_figure
+from wargame.drawing.charts import Chart, ChartLine, campaign_charts, ceasefire_periods
+from wargame.drawing.map_figure import MARKERS, NEUTRAL, draw_theatre
+from wargame.drawing.plots import chart_figure
 from wargame.scenario import load_theatre
-from wargame.viewer.charts import Chart, ChartLine, campaign_charts, ceasefire_periods
-from wargame.viewer.map_figure import MARKERS, NEUTRAL, draw_theatre
 
 DAYS, SEED = 20, 7
 CHARTS = {"places_held", "border_posts_held", "mine_sites_held", "revenue", "soldiers", "civilians"}
@@ -119,7 +120,7 @@ def test_the_charts_lines_end_at_the_summarys_numbers(capsys):
 
 
 def test_the_browser_and_the_png_draw_the_same_chart_content():
-    from wargame.viewer.charts import chart_options
+    from wargame.drawing.charts import chart_options
 
     model = the_cli_run()
     options = chart_options(model)
@@ -218,10 +219,10 @@ def test_a_quick_command_prints_not_even_its_last_step(monkeypatch):
 
 
 def test_a_batch_still_gets_its_first_line_at_once():
-    from wargame.batch import Progress as Tally
+    from wargame.analysis.batch import Progress as Tally
 
     stream = io.StringIO()
-    with progress.progress_display("exp", stream) as on_progress:
+    with batch_progress_display("exp", stream) as on_progress:
         on_progress(Tally(total=10, done=1, failed=0))
     assert stream.getvalue().startswith("exp: 1/10 runs, 0 failed, ETA ")
 

@@ -3,7 +3,7 @@
 import pytest
 from solara.server import kernel_context
 
-from wargame.viewer.presence import page_presence
+from wargame.apps.viewer.presence import page_presence
 
 
 def test_outside_a_server_a_page_is_always_there():

@@ -8,11 +8,12 @@ import pytest
 from test_batch import OUTCOMES, UNITS
 from test_experiments import write_experiment
 
-from wargame import report as report_module
-from wargame.batch import read_runs, run_batch
+from wargame.analysis import report as report_module
+from wargame.analysis.batch import run_batch
+from wargame.analysis.experiments import load_experiment
+from wargame.analysis.report import build_report, final_control, wilson_interval
+from wargame.analysis.results import read_runs
 from wargame.cli import main
-from wargame.experiments import load_experiment
-from wargame.report import build_report, final_control, wilson_interval
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (17, 40), (1, 1)])
@@ -104,7 +105,7 @@ def test_a_long_report_off_a_terminal_says_each_step_on_stderr(
 def test_the_report_charts_control_of_the_towns_the_runs_own_parameters_call_key():
     import pandas as pd
 
-    from wargame.report import key_places
+    from wargame.analysis.report import key_places
     from wargame.scenario import load_theatre
 
     theatre = load_theatre("kachin")

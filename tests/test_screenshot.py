@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM_ENV
 from PIL import Image
-
-from wargame.viewer.browser import CHROMIUM_ENV
 
 ROOT = Path(__file__).parent.parent
 SCRIPT = ROOT / "docs" / "screenshot.py"

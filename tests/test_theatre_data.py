@@ -179,7 +179,7 @@ def test_an_old_name_in_set_is_refused_naming_the_new_one(theatre_dir, capsys, o
 def test_an_old_name_in_an_experiment_is_refused_naming_the_new_one(
     theatre_dir, tmp_path, table, old, value, new
 ):
-    from wargame.experiments import load_experiment
+    from wargame.analysis.experiments import load_experiment
 
     theatre_dir()
     path = tmp_path / "old.toml"
@@ -195,7 +195,7 @@ def test_an_old_name_in_an_experiment_is_refused_naming_the_new_one(
 
 @pytest.mark.parametrize(("old", "value", "new"), RETIRED)
 def test_an_old_name_in_an_exercise_is_refused_naming_the_new_one(tmp_path, old, value, new):
-    from wargame.classroom.exercises import load_exercise
+    from wargame.scenario.exercises import read_exercise
 
     path = tmp_path / "exercise.toml"
     (tmp_path / "sheet.md").write_text("# A sheet\n")
@@ -203,7 +203,7 @@ def test_an_old_name_in_an_exercise_is_refused_naming_the_new_one(tmp_path, old,
         '[exercise]\ntitle = "old"\nsheet = "sheet.md"\ntheatre = "kachin"\nhumans = ["kia"]\n\n'
         f"[parameters]\n{old} = {value}\n"
     )
-    message = error_of(load_exercise, path)
+    message = error_of(read_exercise, path)
     assert message.startswith(f"{path}: parameters: {old!r} is no longer a parameter: ")
     assert new.replace("prices.rare_earth", "prices.rare_earth, prices.jade, prices.gold") in (
         message
@@ -213,8 +213,9 @@ def test_an_old_name_in_an_exercise_is_refused_naming_the_new_one(tmp_path, old,
 def test_a_price_can_be_swept_in_an_experiment_and_is_a_column_of_the_batch(tmp_path):
     """`prices.rare_earth` in a grid, as TOML writes it (a dotted key): each point runs at
     its price, and the runs table has the swept column and the run's parameter."""
-    from wargame.batch import read_runs, run_batch
-    from wargame.experiments import load_experiment
+    from wargame.analysis.batch import run_batch
+    from wargame.analysis.experiments import load_experiment
+    from wargame.analysis.results import read_runs
 
     path = tmp_path / "price.toml"
     path.write_text(

@@ -28,12 +28,12 @@ from viewer_page import (
 )
 
 from wargame import ConflictModel
+from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
+from wargame.apps.viewer.event_log import filter_events
+from wargame.apps.viewer.inspector import place_report
+from wargame.apps.viewer.levers import levers
+from wargame.drawing.charts import ceasefire_periods, chart_options
 from wargame.engine.events import EventKind
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
-from wargame.viewer.charts import ceasefire_periods, chart_options
-from wargame.viewer.event_log import filter_events
-from wargame.viewer.inspector import place_report
-from wargame.viewer.levers import levers
 
 
 @pytest.fixture(autouse=True)
@@ -135,11 +135,11 @@ def test_play_steps_on_its_own_and_pause_stops_it_without_a_queue():
 def test_play_pauses_when_no_browser_is_left_on_the_page(monkeypatch):
     import threading
 
-    import wargame.viewer.app
+    import wargame.apps.viewer.app
 
     browser_there = threading.Event()
     browser_there.set()
-    monkeypatch.setattr(wargame.viewer.app, "page_presence", lambda: browser_there.is_set)
+    monkeypatch.setattr(wargame.apps.viewer.app, "page_presence", lambda: browser_there.is_set)
     rc = render_page()
     choose(rc, "Speed", "flat out")
     click(rc, "Play")
@@ -315,7 +315,7 @@ def test_the_viewer_server_says_a_strange_theatre_as_the_cli_does(theatre_dir):
     """One `warning:` line on the server's terminal, and the page opens the theatre."""
     folder = theatre_dir(parameters={"speed_track_km_per_day": 50.0})
     page = (
-        "from wargame.viewer.app import build_run\n"
+        "from wargame.apps.viewer.app import build_run\n"
         f"run = build_run({str(folder)!r}, 7, {{}})\n"
         "print(run.error or run.model.theatre.title)"
     )

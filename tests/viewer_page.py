@@ -12,11 +12,11 @@ import ipywidgets
 import solara
 import solara.widgets
 
-from wargame.viewer.chart_widget import ChartWidget
+from wargame.apps.viewer.chart_widget import ChartWidget
 
 
 def render_page():
-    from wargame.viewer.app import Page
+    from wargame.apps.viewer.app import Page
 
     _, rc = solara.render(Page(), handle_error=False)
     return rc
@@ -58,7 +58,7 @@ def open_folder(rc, folder) -> None:
 
 
 def show_panel(rc, name: str) -> None:
-    from wargame.viewer.app import PANELS
+    from wargame.apps.viewer.app import PANELS
 
     toggle = next(w for w in rc.find(v.BtnToggle).widgets if len(w.children) == len(PANELS))
     toggle.v_model = PANELS.index(name)
@@ -89,7 +89,7 @@ def map_png(rc) -> bytes:
 def expected_map(scenario="kachin", seed: int = 7, days: int = 0) -> bytes:
     """The map a fresh page should show: the same run drawn in this process."""
     from wargame import ConflictModel
-    from wargame.viewer.map_figure import TheatreMap
+    from wargame.drawing.map_figure import TheatreMap
 
     model = ConflictModel(scenario, rng=seed)
     model.run(days)

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from wargame import __version__
+from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.engine import measures
-from wargame.engine.model import ConflictModel
+from wargame.engine.model import ConflictModel, build_model
 from wargame.files import unwritable, written_whole
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
 from wargame.scenario.errors import warnings_as_lines
@@ -30,7 +31,6 @@ from wargame.scenario.parameters import (
     valid_range,
 )
 from wargame.seeds import SEED_RANGE, seed_problem
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
 
 SERIES_FORMATS = {".csv", ".parquet"}
 DEBUG_ENV = "WARGAME_DEBUG"
@@ -139,28 +139,26 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     _check_outputs(args)
     overrides = _parse_set(args.set or [])
-    if args.exercise:  # the exercise's set-up, the computer on every side
-        from wargame.classroom.exercises import load_exercise
+    scenario = args.scenario
+    if args.exercise:  # the exercise's theatre, parameters and seed, the computer on every side
+        from wargame.scenario.exercises import read_exercise
 
-        _, setup, _ = load_exercise(args.exercise)
-        args.scenario = setup.theatre
-        args.seed = setup.seed if args.seed is None else args.seed
-        args.days = setup.turn_days * setup.turns if args.days is None else args.days
-        overrides = {**setup.parameters, **overrides}
+        section = read_exercise(args.exercise).spec.exercise
+        scenario = None
+        args.days = section.turn_days * section.turns if args.days is None else args.days
     args.days = 270 if args.days is None else args.days
     if args.days < 0:
         raise UserError(f"--days {args.days}: expected a number of days >= 0")
     _check_seed(args.seed)
-    theatre = load_theatre(args.scenario)
     try:
-        model = ConflictModel(theatre, overrides, rng=args.seed)
+        model = build_model(scenario, overrides, args.seed, exercise=args.exercise)
     except UnknownParameterError as error:
         raise UserError(f"--set: {error}") from None
     except ValidationError as error:
         name, problem = parameter_problem(error)
         raise UserError(f"--set {name}: {problem}") from None
     # day by day, as `model.run` steps, so a long run can show how far it is
-    with show_progress(f"{theatre.name}, seed {model.seed}", "days") as update:
+    with show_progress(f"{model.theatre.name}, seed {model.seed}", "days") as update:
         for day in range(1, args.days + 1):
             model.step()
             update(day, args.days)
@@ -169,7 +167,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.events is not None:
         write_atomically(measures.events_frame(model), args.events)
     if args.map is not None or args.plots is not None:
-        from wargame import plots
+        from wargame.drawing import plots
 
         if args.map is not None:
             plots.write_map(model, args.map)
@@ -200,7 +198,7 @@ def serve_command(
     host: str,
     port: int,
     scenario: str | None,
-    app: str = "wargame.viewer.app",
+    app: str = "wargame.apps.viewer.app",
     theatres: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The Solara server's command line and environment for `wargame serve` (or `classroom`).
@@ -231,32 +229,16 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
         f"{model.theatre.title}\n{summary['scenario']}, seed {summary['seed']}, "
         f"{summary['days']} days ({summary['start_date']} to {summary['end_date']})"
     )
-    labels = {
-        "strength": "soldiers in play",
-        "killed": "soldiers killed",
-        "interned": "soldiers interned",
-        "recruited": "soldiers recruited",
-        "surrendered": "soldiers surrendered",
-        "treasury": "treasury (US$)",
-        "revenue_total": "revenue (US$)",
-        "income_mines": "  from mines",
-        "income_trade": "  from trade",
-        "income_external": "  from outside",
-        "income_allies": "  from allies",
-        **{
-            f"income_{commodity}": f"  mines+allies: {spec.name}"
-            for commodity, spec in model.theatre.commodities.items()
-        },
-        "places_held": "places held",
-        "border_posts_held": "border posts held",
-        "mine_sites_held": "mine sites held",
-    }
     table = Table(title="Factions at the end")
     table.add_column("")
     for faction_id in summary["factions"]:
         table.add_column(model.factions[faction_id].short_name, justify="right")
-    for key, label in labels.items():
-        table.add_row(label, *(f"{m[key]:,.0f}" for m in summary["factions"].values()))
+    commodities = model.theatre.commodities
+    for key, measure, commodity in measures.of_factions(commodities):
+        if measure.label:
+            values = (f"{m[key]:,.0f}" for m in summary["factions"].values())
+            name = commodities[commodity].name if commodity else ""
+            table.add_row(measure.label.format(commodity=name), *values)
     console.print(table)
 
     places = model.theatre.map.places
@@ -282,9 +264,9 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
 
 def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     """Run an experiment's grid x seeds into a results folder."""
-    from wargame.batch import BatchError, run_batch
-    from wargame.experiments import load_experiment
-    from wargame.progress import progress_display
+    from wargame.analysis.batch import progress_display, run_batch
+    from wargame.analysis.experiments import load_experiment
+    from wargame.analysis.results import BatchError
 
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
@@ -298,6 +280,7 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
         f"seeds = {runs} runs of {experiment.days} days -> {out}",
         file=sys.stderr,
     )
+    _warn_of_strays(out)
     try:
         with progress_display(experiment.id) as on_progress:
             tally = run_batch(
@@ -318,7 +301,25 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
         )
         return 130
     print(f"{tally.done} runs done, {tally.failed} failed; results in {out}", file=sys.stderr)
+    if tally.failed:
+        raise UserError(
+            f"{tally.failed} of {tally.done} runs failed (first {tally.first_error}); "
+            f"their rows say why (status 'failed'); `wargame batch {args.experiment} "
+            f"--out {out} --resume` runs them again"
+        )
     return 0
+
+
+def _warn_of_strays(results: Path) -> None:
+    """Name files in a results folder that are not its parts: they are not read."""
+    from wargame.analysis.results import stray_files
+
+    for path in stray_files(results):
+        print(
+            f"warning: {path} is not a part of the results (parts are named "
+            "part-NNNNN.parquet): it is left out",
+            file=sys.stderr,
+        )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -392,26 +393,34 @@ def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
-    from wargame.classroom.app import DB_ENV
+    from wargame.apps.classroom.app import DB_ENV, LOCK_ENV
+    from wargame.apps.classroom.rooms import Classroom, ClassroomError, ServerLock, open_games_file
 
-    if args.list:
-        from wargame.classroom.rooms import Classroom
-
-        if not args.db.is_file():
-            raise UserError(f"{args.db}: no classroom file yet (it is made by the first room)")
-        for room in Classroom(args.db).rooms(with_keys=True):
-            setup = room["setup"]
-            address = (
-                f"http://{args.host}:{args.port}/?room={room['code']}&key={room['umpire_key']}"
-            )
-            print(
-                f"{room['code']}  {room['status']:<6}  created {room['created']}  "
-                f"{room['turns_played']}/{setup['turns']} turns  "
-                f"teams: {', '.join(setup['humans'])}  umpire: {address}"
-            )
-        return 0
-    command, env = serve_command(args.host, args.port, None, app="wargame.classroom.app")
+    if args.theatres is not None and not args.theatres.is_dir():
+        raise UserError(f"--theatres {args.theatres}: no such folder")
+    try:
+        if args.list:  # beside a running server too: the file is only read
+            for room in Classroom(args.db, read_only=True).rooms(with_keys=True):
+                setup = room["setup"]
+                address = (
+                    f"http://{args.host}:{args.port}/?room={room['code']}&key={room['umpire_key']}"
+                )
+                print(
+                    f"{room['code']}  {room['status']:<6}  created {room['created']}  "
+                    f"{room['turns_played']}/{setup['turns']} turns  "
+                    f"teams: {', '.join(setup['humans'])}  umpire: {address}"
+                )
+            return 0
+        lock = ServerLock(args.db)  # one server per file; the server inherits the lock
+        open_games_file(args.db).close()  # an empty or damaged file is refused here, not served
+    except ClassroomError as error:
+        raise UserError(str(error)) from None
+    command, env = serve_command(
+        args.host, args.port, None, app="wargame.apps.classroom.app", theatres=args.theatres
+    )
     env[DB_ENV] = str(args.db.resolve())
+    env[LOCK_ENV] = str(lock.fileno())
+    os.set_inheritable(lock.fileno(), True)
     print(
         f"wargame classroom on http://{args.host}:{args.port} (games saved in {args.db}; "
         "Ctrl-C to stop)",
@@ -422,9 +431,10 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """Tables and figures of a results folder, as PNG, CSV and one HTML page."""
+    from wargame.analysis.report import ReportError, build_report
     from wargame.progress import show_progress
-    from wargame.report import ReportError, build_report
 
+    _warn_of_strays(args.results)
     try:
         with show_progress("report", "steps") as update:
             out = build_report(args.results, args.out, progress=update)
@@ -513,7 +523,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("experiment", help="an experiment file, or a shipped one's name")
     batch.add_argument("--jobs", type=int, help="runs at once (all cores)")
     batch.add_argument("--out", type=Path, help="results folder (results/<experiment id>)")
-    batch.add_argument("--resume", action="store_true", help="run only what the folder lacks")
+    batch.add_argument(
+        "--resume", action="store_true", help="run what the folder lacks and again what failed"
+    )
     batch.add_argument("--backend", choices=["local", "dask"], default="local")
     batch.add_argument(
         "--scheduler", help="a Dask scheduler address (with --backend dask; else a local cluster)"
@@ -571,6 +583,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("classroom.sqlite"),
         help="the games' file (classroom.sqlite)",
+    )
+    room.add_argument(
+        "--theatres",
+        type=Path,
+        help="the folder whose theatre folders rooms and game records may use "
+        "(default: the current folder)",
     )
     room.add_argument(
         "--list", action="store_true", help="list the games on file with their umpire addresses"

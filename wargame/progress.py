@@ -12,8 +12,8 @@ import contextlib
 import math
 import sys
 import time
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Protocol, TextIO
+from collections.abc import Iterator
+from typing import Protocol, TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -24,9 +24,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-
-if TYPE_CHECKING:
-    from wargame.batch import Progress as Tally
 
 PLAIN_EVERY_SECONDS = 10.0
 
@@ -96,10 +93,3 @@ def show_progress(
             )
 
     yield plain
-
-
-@contextlib.contextmanager
-def progress_display(label: str, stream: TextIO | None = None) -> Iterator[Callable[[Tally], None]]:
-    """Yields the callback `run_batch` calls after each run; the bar stays, as a record."""
-    with show_progress(label, "runs", stream, transient=False, first_at_once=True) as update:
-        yield lambda tally: update(tally.done, tally.total, f"{tally.failed} failed")

@@ -1,6 +1,6 @@
 """The seeds a run accepts: one range for the CLI, experiment files, the viewer and the classroom.
 
-A seed fixes every random draw of a run (`ConflictModel(rng=seed)`). Fresh
+A seed fixes every random draw of a run (`ConflictModel(theatre, rng=seed)`). Fresh
 seeds are drawn as 32 bits, a results table stores them as 64-bit integers and
 a page's seed field holds ten digits: 0 to 2**32 - 1 fits all three, so a seed
 that one way into a run accepts, every other accepts too.

@@ -52,6 +52,16 @@ class EventLog(list[Event]):
     def of_kind(self, kind: EventKind) -> list[Event]:
         return [event for event in self if event.kind is kind]
 
+    def first_capture_day(self, faction: str, place: str) -> int | None:
+        """The day `faction` first captured `place`, or None when it never did."""
+        for event in self:
+            if event.kind is EventKind.CAPTURE and (event.place, event.factions[0]) == (
+                place,
+                faction,
+            ):
+                return event.day
+        return None
+
     def since(self, day: int) -> list[Event]:
         """Events from `day` on, read from the end: the phases ask about yesterday."""
         recent = []

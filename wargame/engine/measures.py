@@ -9,12 +9,13 @@ declares (`<faction>_<name>_<commodity>`) or of the civilians
 (`civilians_<name>`). A faction measure is computed from the faction and the
 places it holds, a commodity measure from the faction and the commodity; a
 civilian measure from one count of the groups by state, which the day's
-tally makes once.
+tally makes once. A faction's measures, its commodity measures among them,
+keep the table's order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -45,6 +46,9 @@ class Measure:
     """(world) for the world's; (world, faction, held places) for a faction's;
     (world, faction, commodity) for a faction's of each commodity;
     (world, civilian tally) for the civilians'."""
+    label: str = ""
+    """Its row's label in `wargame run`'s table of factions; none: not shown there.
+    A commodity measure's says `{commodity}` where the commodity's name goes."""
 
     def key(self, commodity: str | None = None) -> str:
         """Its name in a faction's summary: `income_gas` for the commodity measure `income`."""
@@ -79,12 +83,12 @@ def _world(name, meaning, unit, kind, compute) -> Measure:
     return Measure(name, meaning, unit, kind, Scope.WORLD, compute)
 
 
-def _faction(name, meaning, unit, kind, compute) -> Measure:
-    return Measure(name, meaning, unit, kind, Scope.FACTION, compute)
+def _faction(name, meaning, unit, kind, compute, label="") -> Measure:
+    return Measure(name, meaning, unit, kind, Scope.FACTION, compute, label)
 
 
-def _commodity(name, meaning, unit, kind, compute) -> Measure:
-    return Measure(name, meaning, unit, kind, Scope.COMMODITY, compute)
+def _commodity(name, meaning, unit, kind, compute, label="") -> Measure:
+    return Measure(name, meaning, unit, kind, Scope.COMMODITY, compute, label)
 
 
 def _civilians(name, meaning, unit, compute) -> Measure:
@@ -106,46 +110,61 @@ MEASURES: tuple[Measure, ...] = (
            "places", int, lambda w: len(w.closed_crossings)),
     _faction("strength", "soldiers in the faction's units, at places or on the road",
              "soldiers", int,
-             lambda w, f, held: sum(u.strength for u in w.units if u.faction == f.id)),
+             lambda w, f, held: sum(u.strength for u in w.units if u.faction == f.id),
+             label="soldiers in play"),
     _faction("killed", "soldiers put out of action in combat so far (total since day 0)",
-             "soldiers", int, lambda w, f, held: f.killed),
+             "soldiers", int, lambda w, f, held: f.killed,
+             label="soldiers killed"),
     _faction("interned",
              "soldiers who retreated across the border and were interned so far (total)",
-             "soldiers", int, lambda w, f, held: f.interned),
+             "soldiers", int, lambda w, f, held: f.interned,
+             label="soldiers interned"),
     _faction("recruited", "soldiers recruited at the faction's bases so far (total)",
-             "soldiers", int, lambda w, f, held: f.recruited),
+             "soldiers", int, lambda w, f, held: f.recruited,
+             label="soldiers recruited"),
     _faction("surrendered",
              "soldiers who surrendered or went home when the faction collapsed (total)",
-             "soldiers", int, lambda w, f, held: f.surrendered),
+             "soldiers", int, lambda w, f, held: f.surrendered,
+             label="soldiers surrendered"),
     _faction("treasury", "money in hand at the end of the day, after upkeep and recruits",
-             "US$", float, lambda w, f, held: round(f.treasury, 2)),
+             "US$", float, lambda w, f, held: round(f.treasury, 2),
+             label="treasury (US$)"),
     _faction("revenue_total",
              "income so far from every source: the sum of the four `income_` measures (total)",
-             "US$", float, lambda w, f, held: round(f.revenue_total, 2)),
+             "US$", float, lambda w, f, held: round(f.revenue_total, 2),
+             label="revenue (US$)"),
+    _faction("income_mines",
+             "income from the mines it holds so far, net of the share passed to a patron (total)",
+             "US$", float, _income("mines"),
+             label="  from mines"),
+    _faction("income_trade", "income from trade at the places it holds so far (total)",
+             "US$", float, _income("trade"),
+             label="  from trade"),
+    _faction("income_external",
+             "external income so far, such as the military's national budget (total)", "US$",
+             float, _income("external"),
+             label="  from outside"),
+    _faction("income_allies", "shares of allied militias' mine income received so far (total)",
+             "US$", float, _income("allies"),
+             label="  from allies"),
+    _commodity("income",
+               "the part of `income_mines` plus `income_allies` that came from the mines of "
+               "this commodity so far: not a further source (total)", "US$", float,
+               lambda w, f, commodity: round(f.commodity_income_total[commodity], 2),
+               label="  mines+allies: {commodity}"),
     _faction("places_held", "places the faction controls, contested ones included", "places",
-             int, lambda w, f, held: len(held)),
+             int, lambda w, f, held: len(held),
+             label="places held"),
     _faction("border_posts_held", "border posts the faction controls, contested ones included",
-             "places", int, _held_of_kind(PlaceKind.BORDER_POST)),
+             "places", int, _held_of_kind(PlaceKind.BORDER_POST),
+             label="border posts held"),
     _faction("mine_sites_held",
              "mine sites at the places the faction controls, contested places excluded "
              "(a contested mine pays nothing)", "sites", int,
              lambda w, f, held: sum(
                  w.theatre.map.places[p].mine_sites for p in held if p not in w.contested
-             )),
-    _faction("income_mines",
-             "income from the mines it holds so far, net of the share passed to a patron (total)",
-             "US$", float, _income("mines")),
-    _faction("income_trade", "income from trade at the places it holds so far (total)",
-             "US$", float, _income("trade")),
-    _faction("income_external",
-             "external income so far, such as the military's national budget (total)", "US$",
-             float, _income("external")),
-    _faction("income_allies", "shares of allied militias' mine income received so far (total)",
-             "US$", float, _income("allies")),
-    _commodity("income",
-               "the part of `income_mines` plus `income_allies` that came from the mines of "
-               "this commodity so far: not a further source (total)", "US$", float,
-               lambda w, f, commodity: round(f.commodity_income_total[commodity], 2)),
+             ),
+             label="mine sites held"),
     _civilians("population",
                "people alive, wherever they are: the starting population less those killed",
                "people", lambda w, t: w.start_population - w.civilians_killed),
@@ -165,15 +184,24 @@ def of_scope(scope: Scope) -> tuple[Measure, ...]:
     return tuple(m for m in MEASURES if m.scope is scope)
 
 
+def of_factions(commodities: Iterable[str]) -> list[tuple[str, Measure, str | None]]:
+    """A faction's measures in the table's order, each commodity measure once per commodity:
+    (its key in the faction's summary, the measure, the commodity or None)."""
+    commodities = list(commodities)
+    keyed: list[tuple[str, Measure, str | None]] = []
+    for m in MEASURES:
+        if m.scope is Scope.FACTION:
+            keyed.append((m.name, m, None))
+        elif m.scope is Scope.COMMODITY:
+            keyed += [(m.key(c), m, c) for c in commodities]
+    return keyed
+
+
 def columns(theatre: Theatre) -> list[tuple[str, Measure]]:
-    """The daily series' columns of a theatre, in order, with their measure: the world's,
-    then each faction's (its commodity measures last), then the civilians'."""
+    """The daily series' columns of a theatre, in order, with their measure."""
     result = [(m.column(), m) for m in of_scope(Scope.WORLD)]
-    for f in theatre.factions:
-        result += [(m.column(f), m) for m in of_scope(Scope.FACTION)]
-        result += [
-            (m.column(f, c), m) for m in of_scope(Scope.COMMODITY) for c in theatre.commodities
-        ]
+    for faction in theatre.factions:
+        result += [(f"{faction}_{key}", m) for key, m, _ in of_factions(theatre.commodities)]
     return result + [(m.column(), m) for m in of_scope(Scope.CIVILIANS)]
 
 
@@ -193,13 +221,13 @@ def civilian_tally(world: World) -> CivilianTally:
 
 
 def faction_measures(world: World, faction_id: str) -> dict[str, Any]:
-    """Every faction measure of one faction today, by name (`Measure.key`), commodities last."""
+    """Every faction measure of one faction today, by key (`Measure.key`)."""
     faction = world.factions[faction_id]
     held = [p for p, holder in world.controller.items() if holder == faction_id]
-    values = {m.name: m.compute(world, faction, held) for m in of_scope(Scope.FACTION)}
-    for m in of_scope(Scope.COMMODITY):
-        values |= {m.key(c): m.compute(world, faction, c) for c in world.theatre.commodities}
-    return values
+    return {
+        key: m.compute(world, faction, held if commodity is None else commodity)
+        for key, m, commodity in of_factions(world.theatre.commodities)
+    }
 
 
 def civilian_measures(world: World) -> dict[str, Any]:
@@ -264,6 +292,31 @@ SUMMARY_DOCS: dict[str, tuple[str, str]] = {
     "closed_crossings": ("crossings the broker holds closed at the end", "place ids"),
     "events": ("events in the log at the end", "count"),
 }
+
+
+def summary_kinds(
+    factions: Iterable[str],
+    places: Iterable[str],
+    parameters: dict[str, type],
+    commodities: Iterable[str],
+) -> dict[str, type]:
+    """The summary's keys flattened with dots (as the batch's runs table names its columns),
+    in the summary's order, with each value's type: the runs table's schema, before any run.
+
+    `places` are the theatre's home places (those `control` names), `parameters`
+    the flattened parameters' types, `commodities` the theatre's.
+    """
+    kinds: dict[str, type] = {
+        "scenario": str, "seed": int, "days": int, "start_date": str, "end_date": str
+    }  # fmt: skip
+    kinds |= {f"parameters.{name}": kind for name, kind in parameters.items()}
+    for faction in factions:
+        kinds |= {f"factions.{faction}.{key}": m.kind for key, m, _ in of_factions(commodities)}
+    kinds |= {f"control.{place}": str for place in places}
+    kinds["contested"] = str
+    kinds |= {f"civilians.{m.name}": m.kind for m in of_scope(Scope.CIVILIANS)}
+    kinds |= {"ceasefires": int, "ceasefires_broken": int, "closed_crossings": str, "events": int}
+    return kinds
 
 
 def summary(world: World) -> dict[str, object]:

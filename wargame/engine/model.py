@@ -30,6 +30,7 @@ from wargame.phases import (
     observation,
 )
 from wargame.scenario import Theatre, load_theatre
+from wargame.scenario.exercises import read_exercise
 from wargame.scenario.parameters import make_parameters
 from wargame.seeds import SEED_MAX, seed_problem
 
@@ -107,9 +108,28 @@ class ConflictModel(World):
 
 
 def build_model(
-    scenario: str | Path | Theatre,
+    scenario: str | Path | Theatre | None = None,
     overrides: Mapping[str, object] | None = None,
     seed: int | None = None,
+    *,
+    exercise: str | Path | None = None,
+    commanders: Mapping[str, Commander] | None = None,
 ) -> ConflictModel:
-    """The Python API's entry point: a model ready to step."""
-    return ConflictModel(scenario, overrides, rng=seed)
+    """A model ready to step: the one way every front end builds one.
+
+    From a theatre, or from an exercise (its theatre, its parameters and its
+    seed), with `overrides` on top of the theatre's or exercise's parameters,
+    and `commanders` standing in for the doctrine AI of the factions they name.
+    The CLI, the viewer, the classroom and the batch all call this, so an
+    exercise means the same run everywhere.
+    """
+    if exercise is not None:
+        spec = read_exercise(exercise).spec
+        if scenario is not None and str(scenario) != spec.exercise.theatre:
+            raise ValueError(f"exercise {exercise} plays {spec.exercise.theatre}, not {scenario}")
+        scenario = spec.exercise.theatre
+        overrides = {**spec.parameters, **(overrides or {})}
+        seed = spec.exercise.seed if seed is None else seed
+    if scenario is None:
+        raise ValueError("build_model needs a theatre or an exercise")
+    return ConflictModel(scenario, overrides, rng=seed, commanders=commanders)

@@ -128,6 +128,18 @@ class Theatre:
     def country_name(self, code: str) -> str:
         return self.countries.get(code, code)
 
+    @property
+    def files(self) -> dict[str, Path]:
+        """Every file the theatre was read from, by what it is ("map", "faction kia").
+
+        A batch fingerprints exactly these, so a file the loader starts reading belongs here.
+        """
+        return {
+            "set-up": self.setup_path,
+            "map": self.map.path,
+            **{f"faction {faction}": path for faction, path in self.faction_paths.items()},
+        }
+
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance between two (lon, lat) points."""

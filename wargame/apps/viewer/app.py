@@ -17,24 +17,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import solara
 
+from wargame.apps.viewer import SCENARIO_ENV
+from wargame.apps.viewer.access import refusal
+from wargame.apps.viewer.chart_widget import Chart, option_json
+from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
+from wargame.apps.viewer.inspector import place_report, report_html
+from wargame.apps.viewer.levers import Lever, levers
+from wargame.apps.viewer.presence import page_presence
+from wargame.drawing.charts import chart_options
+from wargame.drawing.map_figure import TheatreMap
 from wargame.engine import measures
 from wargame.engine.events import EventKind
-from wargame.engine.model import ConflictModel
+from wargame.engine.model import ConflictModel, build_model
 from wargame.scenario import ScenarioError, bundled_scenarios
 from wargame.scenario.errors import show_warnings_as_lines
+from wargame.scenario.exercises import PREFIX
 from wargame.seeds import seed_problem
-from wargame.viewer import SCENARIO_ENV, THEATRES_ENV
-from wargame.viewer.chart_widget import Chart, option_json
-from wargame.viewer.charts import chart_options
-from wargame.viewer.event_log import EVERY, filter_events, kind_label
-from wargame.viewer.inspector import place_report, report_html
-from wargame.viewer.levers import Lever, levers
-from wargame.viewer.map_figure import TheatreMap
-from wargame.viewer.presence import page_presence
 
 SPEEDS = {"1 day a second": 1.0, "2 days a second": 0.5, "5 days a second": 0.2, "flat out": 0.0}
 DEFAULT_SPEED = "2 days a second"
@@ -78,48 +79,11 @@ class Run:
 
 
 def start_scenarios() -> list[str]:
-    from wargame.classroom.exercises import PREFIX, shipped_exercises
+    from wargame.scenario.exercises import PREFIX, shipped_exercises
 
     shipped = bundled_scenarios() + [PREFIX + name for name in shipped_exercises()]
     own = os.environ.get(SCENARIO_ENV)
     return ([own] if own else []) + [s for s in shipped if s != own]
-
-
-def theatre_roots() -> list[Path]:
-    """Folders whose theatre folders a page may open: --theatres (or the working folder),
-    and the folder `wargame serve --scenario` was given."""
-    roots = [Path(os.environ.get(THEATRES_ENV) or os.getcwd()).resolve()]
-    own = os.environ.get(SCENARIO_ENV)
-    if own and Path(own).is_dir():
-        roots.append(Path(own).resolve())
-    return roots
-
-
-def refusal(scenario: str) -> str:
-    """Why a page may not open `scenario` ("" when it may).
-
-    Pages are open to whoever reaches the server: they open the shipped
-    theatres and exercises, and folders inside the theatre roots, never a path
-    elsewhere on the server (a set-up file names only files in its own folder).
-    """
-    from wargame.classroom.exercises import PREFIX, shipped_exercises
-
-    if scenario in bundled_scenarios():
-        return ""
-    if scenario.startswith(PREFIX):
-        if scenario.removeprefix(PREFIX) in shipped_exercises():
-            return ""
-        return f"No shipped exercise is called {scenario.removeprefix(PREFIX)!r}."
-    roots = theatre_roots()
-    folder = Path(scenario).expanduser().resolve()
-    if not any(folder.is_relative_to(root) for root in roots):
-        return (
-            f"This viewer opens theatre folders inside {roots[0]} only; "
-            "start it with `wargame serve --theatres FOLDER` to open others."
-        )
-    if not folder.is_dir():
-        return f"{scenario}: no such folder; expected a theatre folder holding setup.toml."
-    return ""
 
 
 def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> Run:
@@ -129,12 +93,7 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
     if refused:
         return Run(None, refused)
     try:
-        if scenario.startswith("exercise:"):  # a classroom exercise's theatre and parameters
-            from wargame.classroom.exercises import PREFIX, load_exercise
-
-            _, setup, _ = load_exercise(scenario.removeprefix(PREFIX))
-            scenario, parameters = setup.theatre, {**setup.parameters, **parameters}
-        model = ConflictModel(scenario, parameters=parameters, rng=seed)
+        model = fresh_model(scenario, seed, parameters)
     except ScenarioError as error:
         return Run(None, str(error))
     except Exception as error:  # a bug, not the user's file: say so on the page, log the rest
@@ -143,8 +102,15 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
     return Run(
         model,
         map=TheatreMap(model),
-        fresh=lambda: ConflictModel(scenario, parameters=parameters, rng=seed),
+        fresh=lambda: fresh_model(scenario, seed, parameters),
     )
+
+
+def fresh_model(scenario: str, seed: int, parameters: dict[str, float]) -> ConflictModel:
+    """A theatre's model, or a classroom exercise's (its theatre, parameters; the page's seed)."""
+    if scenario.startswith(PREFIX):
+        return build_model(exercise=scenario.removeprefix(PREFIX), overrides=parameters, seed=seed)
+    return build_model(scenario, parameters, seed)
 
 
 @solara.component

@@ -23,11 +23,11 @@ from wargame.engine.measures import faction_measures
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from wargame.drawing.map_figure import MapState
     from wargame.engine.agents import Transit, Unit
     from wargame.engine.events import Event
     from wargame.engine.model import ConflictModel
     from wargame.scenario import Place
-    from wargame.viewer.map_figure import MapState
 
 
 def seen_places(model: ConflictModel, faction: str) -> set[str]:
@@ -172,7 +172,7 @@ def side_view(model: ConflictModel, knowledge: SideKnowledge) -> SideView:
 def side_map(view: SideView, places: Mapping[str, Place], names: Mapping[str, str]) -> MapState:
     """The map of a side's view: `places` (the theatre's, to put units on the ground) and the
     factions' `names` (short names, by id, in the theatre's order) are all it adds."""
-    from wargame.viewer.map_figure import MapState, faction_label, ground_point  # drawing only
+    from wargame.drawing.map_figure import MapState, faction_label, ground_point  # drawing only
 
     own_interned = float(view.series[f"{view.faction}_interned"].iloc[-1])
     return MapState(

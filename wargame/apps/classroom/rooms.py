@@ -3,21 +3,34 @@
 A room has a short join code for students and a longer umpire key for the
 teacher; a seat (a team at a faction) has a token its page keeps, so a reload
 rejoins it. Every action goes through here and is checked here: a token
-speaks only for its own faction, whatever the page sends.
+speaks only for its own faction, whatever the page sends, and a set-up (a
+form's, an uploaded record's, the file's own) opens only a theatre the server
+serves (`check_served`). One server serves a file at a time (`ServerLock`),
+and only once the file is checked (`open_games_file`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
+import logging
+import os
 import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from wargame.classroom.game import Game, GameSetup, Injection
-from wargame.classroom.team import OrderError, TurnOrders
+from pydantic import ValidationError
+
+from wargame.apps.classroom.game import Game, GameRecord, GameSetup, Injection
+from wargame.apps.classroom.team import OrderError, TurnOrders
+from wargame.apps.viewer.access import refusal
+from wargame.scenario import ScenarioError
+from wargame.scenario.errors import from_validation_error
+from wargame.scenario.exercises import PREFIX
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread on a board
 CODE_LENGTH = 8  # 31^8 ~ 8.5e11 codes: not guessable by a class
@@ -42,6 +55,11 @@ create table if not exists pending (
     seq integer primary key autoincrement
 );
 """
+TABLES = ("rooms", "seats", "turns", "pending")
+SCHEMA_VERSION = 1
+"""The games' file's layout (`pragma user_version`). Files made before it was numbered
+(version 0) have the same tables and are numbered when a server opens them."""
+log = logging.getLogger(__name__)
 
 
 class LockedDatabase:
@@ -92,6 +110,178 @@ class RoomError(ValueError):
     pass
 
 
+class ClassroomError(Exception):
+    """The games' file cannot be served (in use, empty, damaged, not a classroom's):
+    the message names the file, what is wrong and what to do."""
+
+
+class ServerLock:
+    """One server per games' file, held for the server's life.
+
+    Each server keeps its rooms' games in memory: two on one file each ran
+    their own game, and one team's orders vanished when the other server ran
+    the turn. The lock is the system's (`flock` on FILE.lock, which holds the
+    holder's process id), so it goes with its process however that ends.
+    `wargame classroom` takes it before starting the server, which inherits it
+    (`inherited`: its descriptor).
+    """
+
+    def __init__(self, db: Path, inherited: int | None = None) -> None:
+        self.path = db.with_name(db.name + ".lock")
+        if not db.parent.is_dir():
+            raise ClassroomError(f"{db}: no folder {db.parent} to keep the games' file in")
+        try:
+            if inherited is not None and _same_file(inherited, self.path):
+                self.file = open(inherited, "r+b", buffering=0)  # noqa: SIM115 - held for life
+                os.set_inheritable(inherited, False)
+            else:
+                descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self.file = open(descriptor, "r+b", buffering=0)  # noqa: SIM115
+        except OSError as error:
+            raise ClassroomError(f"{db}: cannot be locked: {error.strerror}") from None
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.file.fileno(), 20, 0).decode(errors="replace").strip()
+            self.file.close()
+            raise ClassroomError(
+                f"{db}: in use by another classroom server (process {holder or 'unknown'}); "
+                "stop that one first, or give this one another --db"
+            ) from None
+        self.file.truncate(0)
+        os.pwrite(self.file.fileno(), f"{os.getpid()}\n".encode(), 0)
+
+    def fileno(self) -> int:
+        return self.file.fileno()
+
+    def release(self) -> None:
+        self.file.close()
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    try:
+        held, named = os.fstat(descriptor), path.stat()
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
+
+
+def open_games_file(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """The games' file, checked; made (readable by its owner only) when there is none yet.
+
+    Raises ClassroomError for a file a server must not serve: an empty one
+    (SQLite would take it for a new classroom, every room gone), a damaged
+    one, another program's, or one a newer wargame laid out. The file holds
+    umpire keys and team tokens, so it is kept readable by its owner only.
+    """
+    fresh = not path.exists()
+    try:
+        if fresh and read_only:
+            raise ClassroomError(f"{path}: no classroom file yet (`wargame classroom` makes it)")
+        if fresh:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        elif not path.is_file():
+            raise ClassroomError(f"{path}: not a file; expected the classroom's games file")
+        elif path.stat().st_size == 0:
+            raise ClassroomError(
+                f"{path}: an empty file, not a classroom's games (serving it would show no "
+                "rooms); restore it from a copy, or delete it to start an empty classroom"
+            )
+        elif not os.access(path, os.R_OK if read_only else os.R_OK | os.W_OK):
+            raise ClassroomError(f"{path}: this user may not {'read' if read_only else 'write'} it")
+        elif not read_only and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError as error:
+        raise ClassroomError(f"{path}: cannot be used: {error.strerror}") from None
+    mode = "ro" if read_only else "rw"
+    connection = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode={mode}",
+        uri=True,
+        check_same_thread=False,
+        isolation_level=None,
+    )
+    try:
+        _check_layout(connection, path, fresh, read_only)
+    except sqlite3.Error as error:
+        connection.close()
+        if fresh:
+            path.unlink(missing_ok=True)
+        raise ClassroomError(
+            f"{path}: damaged or not a classroom's games file ({error}); restore it from a "
+            "copy, or move it away to start an empty classroom"
+        ) from None
+    except ClassroomError:
+        connection.close()
+        raise
+    return connection
+
+
+def _check_layout(connection: sqlite3.Connection, path: Path, fresh: bool, read_only: bool) -> None:
+    version = connection.execute("pragma user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ClassroomError(
+            f"{path}: laid out by a newer wargame (layout {version}; this one reads "
+            f"{SCHEMA_VERSION}); upgrade wargame to serve it"
+        )
+    (damage,) = connection.execute("pragma quick_check(1)").fetchone()
+    if damage != "ok":  # SQLite's first finding, on one line
+        raise sqlite3.DatabaseError(damage.strip().splitlines()[-1])
+    if fresh:
+        connection.executescript(f"{SCHEMA} pragma user_version = {SCHEMA_VERSION};")
+        return
+    with contextlib.closing(sqlite3.connect(":memory:")) as expected:
+        expected.executescript(SCHEMA)
+        layout = _layout(expected)
+    if _layout(connection) != layout:
+        raise ClassroomError(
+            f"{path}: not a classroom's games file (its tables are not the classroom's); "
+            "give --db the file `wargame classroom` made"
+        )
+    if version < SCHEMA_VERSION and not read_only:
+        connection.execute(f"pragma user_version = {SCHEMA_VERSION}")
+
+
+def _layout(connection: sqlite3.Connection) -> dict[str, list[str]]:
+    """The classroom's tables' columns as the file has them (no columns: no such table)."""
+    return {
+        table: [column[1] for column in connection.execute(f"pragma table_info({table})")]
+        for table in TABLES
+    }
+
+
+def check_served(setup: GameSetup) -> None:
+    """Raise RoomError unless this server may open the set-up's theatre and exercise.
+
+    A set-up comes from a page's form, an uploaded record or the games' file,
+    any of which may name any path: it is checked as the viewer checks a page's
+    folder, before anything reads the theatre.
+    """
+    refused = refusal(setup.theatre)
+    if not refused and setup.exercise is not None:
+        refused = refusal(PREFIX + setup.exercise)
+    if refused:
+        raise RoomError(refused)
+
+
+def read_record(data: bytes, name: str = "game record") -> tuple[GameSetup, list[dict]]:
+    """A downloaded game record: its set-up and turns, checked before anything replays it.
+
+    Raises RoomError naming the record (`name`) and what is wrong with it; a
+    theatre or exercise this server does not serve is refused unread.
+    """
+    try:
+        record = GameRecord.model_validate_json(data)
+    except ValidationError as error:
+        raise RoomError(str(from_validation_error(name, error))) from None
+    turns = [turn.model_dump(mode="json") for turn in record.turns]
+    try:
+        check_served(record.setup)
+        Game.replay(record.setup, turns)  # every order checked as it was when given
+    except (RoomError, OrderError) as problem:
+        raise type(problem)(f"{name}: {problem}") from None
+    return record.setup, turns
+
+
 @dataclass(frozen=True)
 class Seat:
     token: str
@@ -107,16 +297,38 @@ def _now() -> str:
 class Classroom:
     """Every room of one server, backed by one SQLite file."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(
+        self, path: Path | str, read_only: bool = False, lock: ServerLock | None = None
+    ) -> None:
+        """The server's classroom (it holds `lock`, or takes it: one server per file), or with
+        `read_only` a look at the file beside a running server (`wargame classroom --list`)."""
         self.path = Path(path)
         self.lock = threading.RLock()
-        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.file_lock = None if read_only else lock or ServerLock(self.path)
+        try:
+            connection = open_games_file(self.path, read_only)
+        except ClassroomError:
+            if lock is None and self.file_lock is not None:
+                self.file_lock.release()
+            raise
         self.db = LockedDatabase(connection, self.lock)
-        self.db.executescript(SCHEMA)
         self.games: dict[str, Game] = {}
+        self.unavailable: dict[str, str] = {}
+        """Rooms that cannot be rebuilt from the file, and why (their pages say it)."""
+        if read_only:
+            return
         self.sweep()
         for (code,) in self.db.execute("select code from rooms where status in ('open', 'paused')"):
-            self.games[code] = self._rebuild(code)
+            try:
+                self._loaded(code)
+            except RoomError as problem:
+                log.warning("%s", problem)
+
+    def close(self) -> None:
+        """Let go of the file (and of the lock on it): another server may serve it now."""
+        self.db.connection.close()
+        if self.file_lock is not None:
+            self.file_lock.release()
 
     def sweep(self, now: dt.datetime | None = None) -> list[str]:
         """Close rooms idle for longer than IDLE; returns their codes."""
@@ -139,6 +351,7 @@ class Classroom:
     def create_room(self, setup: GameSetup) -> tuple[str, str]:
         """A new room; returns its join code and the umpire's key."""
         with self.lock:
+            check_served(setup)
             game = Game(setup)
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             key = secrets.token_urlsafe(16)
@@ -154,10 +367,7 @@ class Classroom:
         row = self.db.execute("select umpire_key from rooms where code = ?", (code,)).fetchone()
         if row is None or not secrets.compare_digest(row[0], key):
             raise RoomError("no room with that code and umpire key")
-        with self.lock:
-            if code not in self.games:
-                self.games[code] = self._rebuild(code)
-            return self.games[code]
+        return self._loaded(code)
 
     def deadline(self, code: str) -> dt.datetime | None:
         """When a timed turn runs by itself: its start (the last turn, or the room's) + its time."""
@@ -295,9 +505,28 @@ class Classroom:
 
     def game(self, code: str) -> Game:
         """The game of an open (or paused) room, as the teams reach it."""
-        if code not in self.games or self.status(code) not in ("open", "paused"):
+        row = self.db.execute("select status from rooms where code = ?", (code,)).fetchone()
+        if row is None or row[0] not in ("open", "paused"):
             raise RoomError("no open room with that code")
-        return self.games[code]
+        return self._loaded(code)
+
+    def _loaded(self, code: str) -> Game:
+        """The room's game, rebuilt from the file when first asked for. A room that cannot be
+        rebuilt (its theatre is not served here, its file was tampered with) raises RoomError
+        saying why, each time it is asked for, without rebuilding again."""
+        with self.lock:
+            if code in self.games:
+                return self.games[code]
+            if code not in self.unavailable:
+                try:
+                    self.games[code] = self._rebuild(code)
+                    return self.games[code]
+                except (RoomError, OrderError, ScenarioError, ValueError) as problem:
+                    self.unavailable[code] = f"room {code} cannot be rebuilt: {problem}"
+                except Exception:  # a bug, not the file: the log has it, the page says so
+                    log.exception("room %s cannot be rebuilt", code)
+                    self.unavailable[code] = f"room {code} cannot be rebuilt (see the server's log)"
+            raise RoomError(self.unavailable[code])
 
     def _pending(self, code: str, kind: str, faction: str, body: str) -> None:
         self.db.execute(
@@ -324,13 +553,15 @@ class Classroom:
 
     def _rebuild(self, code: str) -> Game:
         (setup,) = self.db.execute("select setup from rooms where code = ?", (code,)).fetchone()
+        setup = GameSetup.model_validate_json(setup)
+        check_served(setup)  # the file may have been written by an older, laxer server
         record = [
             json.loads(r)
             for (r,) in self.db.execute(
                 "select record from turns where room = ? order by turn", (code,)
             )
         ]
-        game = Game.replay(GameSetup.model_validate_json(setup), record)
+        game = Game.replay(setup, record)
         game.paused = self.status(code) == "paused"
         for kind, faction, body in self.db.execute(
             "select kind, faction, body from pending where room = ? order by seq", (code,)
@@ -342,4 +573,4 @@ class Classroom:
         return game
 
 
-__all__ = ["Classroom", "OrderError", "RoomError", "Seat"]
+__all__ = ["Classroom", "ClassroomError", "OrderError", "RoomError", "Seat", "ServerLock"]

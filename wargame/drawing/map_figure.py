@@ -61,7 +61,7 @@ ZOOM_DEGREES = 0.6  # half-width of the view around a selected place
 @dataclass(frozen=True)
 class MapState:
     """All a day's map draws: the whole theatre's state (`whole_map`), or what one side knows
-    of it (`wargame.classroom.fog.side_map`). The drawing reads nothing else of the day, so a
+    of it (`wargame.apps.classroom.fog.side_map`). The drawing reads nothing else of the day, so a
     side's map cannot show more than the state it was given."""
 
     holders: Mapping[str, str | None]

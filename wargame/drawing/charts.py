@@ -2,7 +2,7 @@
 
 `campaign_charts` says what each chart shows (its title, lines and ceasefire
 bands) once; the viewer turns that into ECharts options here, and
-`wargame.plots` into matplotlib figures, so the browser and the files of
+`wargame.drawing.plots` into matplotlib figures, so the browser and the files of
 `wargame run --plots` cannot drift apart. The browser draws its charts itself
 (ECharts ships with solara-assets, so it works offline); Python only builds
 the data, a few milliseconds a day, where a matplotlib figure of six panels

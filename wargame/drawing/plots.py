@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from wargame.files import written_whole
-from wargame.viewer.charts import (
+from wargame.drawing.charts import (
     CEASEFIRE_COLOUR,
     CEASEFIRE_OPACITY,
     LEGEND_PER_ROW,
     Chart,
     campaign_charts,
 )
-from wargame.viewer.map_figure import draw_theatre
+from wargame.drawing.map_figure import draw_theatre
+from wargame.files import written_whole
 
 if TYPE_CHECKING:
     from wargame.engine.model import ConflictModel

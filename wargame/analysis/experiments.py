@@ -11,15 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -29,6 +32,7 @@ from wargame.engine.events import EventKind
 from wargame.engine.measures import columns as series_columns_of
 from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
+from wargame.scenario.exercises import read_exercise
 from wargame.scenario.loader import read_toml
 from wargame.scenario.parameters import (
     UnknownParameterError,
@@ -64,46 +68,114 @@ class Range(Strict):
         return [round(self.start + i * self.step, 10) for i in range(count)]
 
 
-class At(Strict):
+class OutcomeKind(Strict):
+    """What one run is reduced to: each kind knows its columns, their types and its values.
+
+    `columns(key)` names the runs table's columns of the outcome called `key`
+    (`outcome.<name>`) with their type (bool: a yes/no the report gives odds
+    of; int or float: a number it draws); `values` reads them from a finished
+    run; an outcome read on a day before the end (`On`) is looked at then.
+    """
+
+    def columns(self, key: str) -> dict[str, type]:
+        raise NotImplementedError
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        raise NotImplementedError
+
+
+class On(OutcomeKind):
     """An outcome read on a given day of the run (or a date), or at its end."""
 
     day: int | None = Field(default=None, ge=0)
     date: dt.date | None = None
 
+    def look(self, model: Any) -> object:
+        """What the outcome notes on its day (only that day's world can say)."""
+        return None
 
-class Holds(At):
+
+class Holds(On):
+    """Does the faction hold the place on the day?"""
+
     kind: Literal["holds"]
     faction: str
     place: str
 
+    def look(self, model: Any) -> bool:
+        return model.controller.get(self.place) == self.faction
 
-class Taken(Strict):
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: bool}
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        return {key: looked}
+
+
+class Taken(OutcomeKind):
     """Did the faction ever capture the place? Also records the first day it did."""
 
     kind: Literal["taken"]
     faction: str
     place: str
 
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: bool, f"{key}.day": int}
 
-class SeriesStat(At):
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        day = model.events.first_capture_day(self.faction, self.place)
+        return {key: day is not None, f"{key}.day": day}
+
+
+class SeriesStat(On):
+    """A statistic of a daily series column up to the day."""
+
     kind: Literal["series"]
     column: str
     stat: Literal["final", "max", "min", "mean"] = "final"
 
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: float}
 
-class EventCount(Strict):
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        column = frame[self.column].iloc[: int(looked) + 1]
+        value = column.iloc[-1] if self.stat == "final" else getattr(column, self.stat)()
+        return {key: float(value)}
+
+    def look(self, model: Any) -> int:
+        return model.day
+
+
+class EventCount(OutcomeKind):
+    """How many events of a kind (involving the faction, when given) the run logged."""
+
     kind: Literal["events"]
     event: EventKind
     faction: str | None = None
 
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: int}
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        events = model.events.of_kind(EventKind(self.event))
+        count = sum(1 for e in events if self.faction is None or self.faction in e.factions)
+        return {key: count}
+
 
 Outcome = Annotated[Holds | Taken | SeriesStat | EventCount, Field(discriminator="kind")]
+OUTCOME = TypeAdapter(Outcome)
+"""Reads an outcome back from its dict (a results folder's metadata keeps the file's spec)."""
 
 
 class ExperimentSection(Strict):
     id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
     title: str
-    theatre: str = Field(description="a shipped theatre's name, or a folder relative to the file")
+    theatre: str | None = None
+    exercise: str | None = Field(
+        default=None,
+        description="a classroom exercise whose theatre and parameters every run takes "
+        "(instead of `theatre`); `[fixed]` and `[grid]` go on top of its parameters",
+    )
     days: int = Field(ge=1, le=3650)
     seeds: int | list[int] = Field(description="a count (seeds 0..n-1) or a list of seeds")
     keep_series: bool = False
@@ -113,6 +185,8 @@ class ExperimentSection(Strict):
 
     @model_validator(mode="after")
     def _seeds(self) -> ExperimentSection:
+        if (self.theatre is None) == (self.exercise is None):
+            raise ValueError("name a theatre or an exercise (one of them)")
         seeds = self.seeds
         if isinstance(seeds, int) and not 1 <= seeds <= SEED_MAX + 1:
             raise ValueError(f"seeds: expected a count from 1 to {SEED_MAX + 1} or a list of seeds")
@@ -185,6 +259,14 @@ class RunSpec:
 
 
 @dataclass(frozen=True)
+class Input:
+    """One thing a batch's runs are made from: where it was read, and its sha256."""
+
+    path: str | None
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Experiment:
     id: str
     path: Path
@@ -196,6 +278,14 @@ class Experiment:
     outcome_days: dict[str, int]
     fan_series: list[str]
     """Named in the file, or else every faction's places held and the displaced."""
+    resolved: list[dict[str, Scalar]]
+    """Every parameter's value at each grid point: defaults, the theatre's, `[fixed]`, `[grid]`."""
+    theatre_inputs: dict[str, Input]
+    """Each file the theatre was read from (`Theatre.files`), by what it is."""
+    theatre: Theatre
+    """The theatre as read when the experiment was: its factions and places name columns."""
+    fixed: dict[str, Scalar]
+    """What every run sets: the exercise's parameters (if any), then `[fixed]`."""
 
     @property
     def seeds(self) -> list[int]:
@@ -221,7 +311,40 @@ class Experiment:
         ]
 
     def parameters_for(self, run: RunSpec) -> dict[str, Scalar]:
-        return {**self.spec.fixed, **run.parameters}
+        return {**self.fixed, **run.parameters}
+
+    @property
+    def inputs(self) -> dict[str, Input]:
+        """What the runs are made from, by what it is: this file, each file of the theatre
+        and the resolved parameters. A batch never mixes runs of other inputs."""
+        return {
+            "experiment file": Input(str(self.path), self.digest),
+            **self.theatre_inputs,
+            "parameters": Input(None, parameters_digest(self.resolved)),
+        }
+
+    def changed_inputs(self, recorded: dict[str, dict[str, str]]) -> list[str]:
+        """What differs from the inputs `recorded` (as in a results folder's metadata)."""
+        inputs = self.inputs
+        names = [*inputs, *(name for name in recorded if name not in inputs)]
+        return [
+            name
+            for name in names
+            if name not in inputs or recorded.get(name, {}).get("sha256") != inputs[name].sha256
+        ]
+
+
+def theatre_digests(theatre: Theatre) -> dict[str, str]:
+    """The sha256 of each file the theatre is read from, by what the file is."""
+    return {name: _sha256(path.read_bytes()) for name, path in theatre.files.items()}
+
+
+def parameters_digest(resolved: list[dict[str, Scalar]]) -> str:
+    return _sha256(json.dumps(resolved, sort_keys=True).encode())
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 def experiments_dir() -> Path:
@@ -255,9 +378,17 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     except ValidationError as error:
         raise from_validation_error(path, error) from None
     section = spec.experiment
+    fixed = dict(spec.fixed)
     theatre_path = section.theatre
-    if not _is_shipped_theatre(theatre_path):  # a folder: relative to the experiment file
-        theatre_path = str((path.parent / section.theatre).resolve())
+    if section.exercise is not None:  # its theatre and parameters, as every front end takes them
+        try:
+            exercise = read_exercise(section.exercise)
+        except ScenarioError as error:
+            raise ScenarioError(path, "experiment.exercise", str(error)) from None
+        theatre_path = exercise.spec.exercise.theatre
+        fixed = {**exercise.spec.parameters, **fixed}
+    elif not _is_shipped_theatre(theatre_path):  # a folder: relative to the experiment file
+        theatre_path = str((path.parent / theatre_path).resolve())
     try:
         theatre = load_theatre(theatre_path)
     except ScenarioError as error:
@@ -271,7 +402,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     for name, values in grid.items():
         if not values:
             raise ScenarioError(path, f"grid.{name}", "expected at least one value")
-    _check_parameters(path, theatre, grid, spec.fixed)
+    _check_parameters(path, theatre, grid, fixed)
     outcome_days = _check_outcomes(path, theatre, spec)
     fans = {name for name, _ in series_columns_of(theatre)}
     for number, column in enumerate(section.fan_series or []):
@@ -279,16 +410,26 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             raise ScenarioError(
                 path, f"experiment.fan_series[{number}]", f"no daily series named {column!r}"
             )
+    resolved = _resolved_parameters(path, theatre, grid, fixed)
+    digest = _sha256(path.read_bytes())
+    theatre_inputs = {
+        name: Input(str(theatre.files[name].resolve()), sha256)
+        for name, sha256 in theatre_digests(theatre).items()
+    }
     return Experiment(
         id=section.id or path.stem,
         path=path.resolve(),
-        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        digest=digest,
         spec=spec,
         theatre_path=theatre_path,
         grid=grid,
         outcome_days=outcome_days,
         fan_series=section.fan_series
         or [f"{f}_places_held" for f in theatre.factions] + ["civilians_displaced"],
+        resolved=resolved,
+        theatre_inputs=theatre_inputs,
+        theatre=theatre,
+        fixed=fixed,
     )
 
 
@@ -317,6 +458,22 @@ def _check_parameters(
             raise ScenarioError(path, f"{table}.{name}", problem) from None
 
 
+def _resolved_parameters(
+    path: Path, theatre: Theatre, grid: dict[str, list[Scalar]], fixed: dict[str, Scalar]
+) -> list[dict[str, Scalar]]:
+    names = list(grid)
+    resolved = []
+    for values in itertools.product(*grid.values()):
+        point = dict(zip(names, values, strict=True))
+        try:
+            parameters = make_parameters(theatre.parameters, fixed, point, prices=theatre.prices)
+        except ValidationError as error:  # each value passed alone; together they do not
+            problem = parameter_problem(error)[1]
+            raise ScenarioError(path, "grid", f"at {point}: {problem}") from None
+        resolved.append(parameters.model_dump(mode="json"))
+    return resolved
+
+
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:
     """Checks every outcome against the theatre; returns the day each is read on."""
     days: dict[str, int] = {}
@@ -333,12 +490,11 @@ def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[
         place = getattr(outcome, "place", None)
         if place is not None and place not in theatre.map.places:
             raise ScenarioError(path, f"{where}.place", f"no place {place!r} in the theatre")
-        if isinstance(outcome, SeriesStat) and outcome.column not in columns:
-            raise ScenarioError(
-                path, f"{where}.column", f"no daily series named {outcome.column!r}"
-            )
+        column = getattr(outcome, "column", None)
+        if column is not None and column not in columns:
+            raise ScenarioError(path, f"{where}.column", f"no daily series named {column!r}")
         day = spec.experiment.days
-        if isinstance(outcome, At):
+        if isinstance(outcome, On):
             if outcome.day is not None and outcome.date is not None:
                 raise ScenarioError(path, where, "give a day or a date, not both")
             if outcome.date is not None:

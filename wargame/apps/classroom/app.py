@@ -12,42 +12,73 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets
 import solara
+from pydantic import ValidationError
 
-from wargame.classroom.exercises import load_exercise, sheet_html, shipped_exercises
-from wargame.classroom.fog import side_map, side_view
-from wargame.classroom.game import Game, GameSetup, Injection, replay_to_day
-from wargame.classroom.rooms import Classroom, RoomError
-from wargame.classroom.team import OrderError, TurnOrders, UnitOrder
+from wargame.apps.classroom.exercises import load_exercise, sheet_html
+from wargame.apps.classroom.fog import side_map, side_view
+from wargame.apps.classroom.game import GameSetup, Injection, replay_to_day
+from wargame.apps.classroom.rooms import (
+    Classroom,
+    ClassroomError,
+    RoomError,
+    ServerLock,
+    read_record,
+)
+from wargame.apps.classroom.team import OrderError, TurnOrders, UnitOrder
+from wargame.apps.viewer.access import refusal, served_theatres
+from wargame.apps.viewer.chart_widget import Chart, option_json
+from wargame.apps.viewer.presence import page_presence
+from wargame.drawing.charts import chart_options, series_chart_options
+from wargame.drawing.map_figure import MapState, TheatreMap, whole_map
 from wargame.engine.posture import Posture
-from wargame.scenario import ScenarioError, bundled_scenarios, load_theatre
-from wargame.scenario.errors import show_warnings_as_lines
-from wargame.viewer.chart_widget import Chart, option_json
-from wargame.viewer.charts import chart_options, series_chart_options
-from wargame.viewer.map_figure import MapState, TheatreMap, whole_map
-from wargame.viewer.presence import page_presence
+from wargame.scenario import ScenarioError, load_theatre
+from wargame.scenario.errors import from_validation_error, show_warnings_as_lines
+from wargame.scenario.exercises import PREFIX, ExerciseFile, shipped_exercises
 
 DB_ENV = "WARGAME_CLASSROOM_DB"
+LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
+"""The descriptor of the games' file's lock, which `wargame classroom` took and the server keeps."""
 REFRESH_SECONDS = 2.0
 STAY = "(stay)"
 NO_EXERCISE = "(none: set up by hand)"
 _classroom: Classroom | None = None
+_server_lock: ServerLock | None = None
 _classroom_lock = threading.Lock()
 show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
+log = logging.getLogger(__name__)
 
 
 def classroom() -> Classroom:
-    global _classroom
+    """The server's classroom; ClassroomError when its games' file cannot be served."""
+    global _classroom, _server_lock
     with _classroom_lock:
         if _classroom is None:
-            _classroom = Classroom(os.environ.get(DB_ENV, "classroom.sqlite"))
+            path = Path(os.environ.get(DB_ENV, "classroom.sqlite"))
+            if _server_lock is None:  # kept even if the file fails: no second server meanwhile
+                inherited = os.environ.get(LOCK_ENV)
+                _server_lock = ServerLock(path, int(inherited) if inherited else None)
+            _classroom = Classroom(path, lock=_server_lock)
         return _classroom
+
+
+def said(problem: Exception) -> str:
+    """What a page shows of a failed action: the words of our own errors; of anything else
+    only that it failed (a traceback would show the server's files to every visitor)."""
+    if isinstance(problem, ValidationError):
+        return str(from_validation_error("the form", problem))
+    if isinstance(problem, (RoomError, OrderError, ScenarioError, ValueError)):
+        return str(problem)
+    log.error("a page's action failed", exc_info=problem)
+    return "The server could not do that; its log says why."
 
 
 def use_refresh(code: Callable[[], str]) -> int:
@@ -122,8 +153,22 @@ def map_png(drawings: dict, key: object, model, side: MapState | None = None) ->
 def Page() -> None:
     router = solara.use_router()
     query = {k: v[0] for k, v in parse_qs(router.search or "").items()}
+    failure, clear = solara.use_exception()
     with solara.Column(style={"padding": "8px 16px", "max-width": "1500px"}):
-        if "seat" in query:
+        try:
+            classroom()
+        except Exception as problem:  # the file's own problem, or a bug: the log says which
+            log.error("%s", problem, exc_info=not isinstance(problem, ClassroomError))
+            solara.Error(
+                "This classroom server cannot serve its games' file; the teacher's terminal "
+                "says why (wargame classroom)."
+            )
+            return
+        if failure is not None:
+            log.error("a classroom page failed", exc_info=failure)
+            solara.Error("This page could not be drawn; its server's log says why.")
+            solara.Button("Try again", on_click=clear)
+        elif "seat" in query:
             TeamPage(query["seat"])
         elif "room" in query and "key" in query:
             UmpirePage(query["room"], query["key"])
@@ -137,8 +182,8 @@ def Page() -> None:
 
 @solara.component
 def Lobby(go, join_code: str = "") -> None:
-    theatres = bundled_scenarios()
-    theatre = solara.use_reactive(theatres[0])
+    theatres = solara.use_memo(served_theatres, [])  # the name shown -> the theatre opened
+    theatre = solara.use_reactive(next(iter(theatres)))
     seed = solara.use_reactive(7)
     turn_days = solara.use_reactive(7)
     turns = solara.use_reactive(10)
@@ -150,13 +195,14 @@ def Lobby(go, join_code: str = "") -> None:
     error = solara.use_reactive("")
     exercise = solara.use_reactive(NO_EXERCISE)
     replay = solara.use_reactive(None)
-    factions = solara.use_memo(lambda: list(load_theatre(theatre.value).factions), [theatre.value])
+    scenario = theatres.get(theatre.value, theatre.value)
+    factions, unusable = solara.use_memo(lambda: theatre_factions(scenario), [scenario])
 
-    def load_record(data: bytes) -> None:
+    def load_record(name: str, data: bytes) -> None:
         try:
-            setup, turns = read_record(data)
-        except (ValueError, KeyError, TypeError, ScenarioError) as problem:
-            error.set(f"This is not a game record: {problem}")
+            setup, turns = read_record(data, name)
+        except Exception as problem:
+            error.set(f"This game record cannot be replayed: {said(problem)}")
             return
         error.set("")
         replay.set((setup, turns))
@@ -165,7 +211,12 @@ def Lobby(go, join_code: str = "") -> None:
         exercise.set(name)
         if name == NO_EXERCISE:
             return
-        _, setup, _ = load_exercise(name)
+        try:
+            _, setup, _ = shipped_exercise(name)
+        except Exception as problem:
+            exercise.set(NO_EXERCISE)
+            error.set(said(problem))
+            return
         theatre.set(setup.theatre)
         seed.set(setup.seed)
         humans.set(list(setup.humans))
@@ -175,27 +226,29 @@ def Lobby(go, join_code: str = "") -> None:
     def create() -> None:
         try:
             chosen = exercise.value != NO_EXERCISE
+            if unusable:
+                raise RoomError(unusable)
             setup = GameSetup(
-                theatre=theatre.value,
+                theatre=scenario,
                 seed=seed.value,
                 humans=[f for f in humans.value if f in factions],
                 turn_days=turn_days.value,
                 turns=turns.value,
-                parameters=load_exercise(exercise.value)[1].parameters if chosen else {},
+                parameters=shipped_exercise(exercise.value)[1].parameters if chosen else {},
                 exercise=exercise.value if chosen else None,
                 turn_minutes=minutes.value or None,
             )
             room, key = classroom().create_room(setup)
-        except (ValueError, RoomError, OrderError) as problem:
-            error.set(str(problem))
+        except Exception as problem:
+            error.set(said(problem))
             return
         go({"room": room, "key": key})
 
     def join() -> None:
         try:
             seat = classroom().join(code.value.strip().upper(), team.value or "team", faction.value)
-        except (RoomError, OrderError) as problem:
-            error.set(str(problem))
+        except Exception as problem:
+            error.set(said(problem))
             return
         go({"seat": seat.token})
 
@@ -210,7 +263,9 @@ def Lobby(go, join_code: str = "") -> None:
                 value=exercise.value,
                 on_value=choose_exercise,
             )
-            solara.Select("Theatre", values=theatres, value=theatre)
+            solara.Select("Theatre", values=list(theatres), value=theatre)
+            if unusable:
+                solara.Error(unusable)
             solara.InputInt("Seed", value=seed)
             solara.SelectMultiple("Factions played by teams", values=humans, all_values=factions)
             solara.InputInt("Days per turn", value=turn_days)
@@ -222,7 +277,9 @@ def Lobby(go, join_code: str = "") -> None:
             ipywidgets.FileUpload.element(
                 accept=".json",
                 multiple=False,
-                on_value=lambda files: files and load_record(bytes(files[0]["content"])),
+                on_value=lambda files: (
+                    files and load_record(files[0]["name"], bytes(files[0]["content"]))
+                ),
             )
             if replay.value is not None:
                 RecordReplay(*replay.value)
@@ -239,6 +296,26 @@ def Lobby(go, join_code: str = "") -> None:
                 pass
             solara.Select("Faction", values=free, value=faction)
             solara.Button("Join", on_click=join, color="primary", disabled=not free)
+
+
+def shipped_exercise(name: str) -> tuple[ExerciseFile, GameSetup, Path]:
+    """`load_exercise` of a name a page sent, which must be a shipped exercise's, not a path."""
+    refused = refusal(PREFIX + name)
+    if refused:
+        raise RoomError(refused)
+    return load_exercise(name)
+
+
+def theatre_factions(scenario: str) -> tuple[list[str], str]:
+    """The factions a room on `scenario` may give teams, or none and why: a theatre this
+    server does not serve is refused before it is read."""
+    refused = refusal(scenario)
+    if refused:
+        return [], refused
+    try:
+        return list(load_theatre(scenario).factions), ""
+    except ScenarioError as problem:
+        return [], str(problem)
 
 
 def _status(game, deadline=None) -> str:
@@ -296,8 +373,8 @@ def TeamPage(token: str) -> None:
         }
         try:
             rooms.submit(token, TurnOrders(units=units, **flags.value))
-        except (OrderError, RoomError) as problem:
-            message.set(f"Not sent: {problem}")
+        except Exception as problem:
+            message.set(f"Not sent: {said(problem)}")
             return
         drafts.set({})
         message.set("Orders sent.")
@@ -357,15 +434,6 @@ def TeamPage(token: str) -> None:
             Chart(option, "300px")
 
 
-def read_record(data: bytes) -> tuple[GameSetup, list[dict]]:
-    """A downloaded game record: its set-up and turns, checked before anything replays it."""
-    record = json.loads(data)
-    setup = GameSetup.model_validate(record["setup"])
-    turns = record["turns"]
-    Game.replay(setup, turns)  # every order checked as it was when given
-    return setup, turns
-
-
 @solara.component
 def RecordReplay(setup: GameSetup, turns: list[dict]) -> None:
     last = len(turns) * setup.turn_days
@@ -398,8 +466,8 @@ def UmpirePage(code: str, key: str) -> None:
         try:
             action()
             message.set("")
-        except (OrderError, RoomError, ValueError) as problem:
-            message.set(str(problem))
+        except Exception as problem:
+            message.set(said(problem))
 
     with rooms.lock:
         if 0 <= replay_day.value < game.model.day:

@@ -9,7 +9,6 @@ when complete, so a failed report never leaves half a page.
 from __future__ import annotations
 
 import html
-import json
 import os
 import shutil
 import tempfile
@@ -23,7 +22,8 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from scipy.stats import binomtest
 
-from wargame.batch import METADATA, read_runs, read_series
+from wargame.analysis.experiments import OUTCOME
+from wargame.analysis.results import METADATA, BatchError, read_metadata, read_runs, read_series
 from wargame.scenario import PlaceKind, Theatre, load_theatre
 
 if TYPE_CHECKING:
@@ -171,17 +171,17 @@ def build_report(results: Path, out: Path | None = None, progress: Update = _qui
 
     `progress` is told of each step (reading, each figure), for a long batch's report.
     """
-    metadata_path = results / METADATA
-    if not metadata_path.is_file():
+    if not (results / METADATA).is_file():
         raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
-    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
     out = out or results / "report"
     staging = Path(
         tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None)
     )
     try:
-        _write(results, metadata, staging, progress)
+        _write(results, read_metadata(results), staging, progress)
         _swap_in(staging, out)
+    except BatchError as error:  # a damaged part or metadata, named with what to do
+        raise ReportError(str(error)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
@@ -206,9 +206,13 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     ok = runs[runs["status"] == "ok"]
     grid = list(metadata.get("grid") or {})
     outcomes = metadata["experiment_spec"].get("outcomes", {})
-    flags = [n for n, o in outcomes.items() if o["kind"] in ("holds", "taken")]
-    numbers = [n for n, o in outcomes.items() if o["kind"] in ("series", "events")]
-    numbers += [f"{n}.day" for n, o in outcomes.items() if o["kind"] == "taken"]
+    columns = {
+        column: kind
+        for name, spec in outcomes.items()
+        for column, kind in OUTCOME.validate_python(spec).columns(name).items()
+    }
+    flags = [column for column, kind in columns.items() if kind is bool]
+    numbers = [column for column, kind in columns.items() if kind is not bool]
     key = key_places(theatre, ok)
     figures = (
         (len(grid or [None]) if flags else 0)

@@ -11,14 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wargame.classroom.fog import SideKnowledge
-from wargame.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
+from wargame.apps.classroom.fog import SideKnowledge
+from wargame.apps.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
 from wargame.engine.events import EventKind
-from wargame.engine.model import ConflictModel
+from wargame.engine.model import ConflictModel, build_model
 from wargame.scenario.parameters import PRICE_MAX
 from wargame.seeds import Seed
+
+MAX_GAME_DAYS = 730
+"""Turns x days per turn, at most: two years of campaign, longer than a class plays. A record
+is replayed on the server when it is opened; the longest takes about a second (Kachin)."""
 
 
 class GameSetup(BaseModel):
@@ -35,6 +39,15 @@ class GameSetup(BaseModel):
         default=None, gt=0, description="a timed turn runs when its time is up"
     )
 
+    @model_validator(mode="after")
+    def _not_too_long(self) -> GameSetup:
+        if self.turns * self.turn_days > MAX_GAME_DAYS:
+            raise ValueError(
+                f"{self.turns} turns of {self.turn_days} days is {self.turns * self.turn_days} "
+                f"days; a game lasts at most {MAX_GAME_DAYS}"
+            )
+        return self
+
 
 class Injection(BaseModel):
     """An event the umpire puts into the game at the start of the next turn: the broker
@@ -46,6 +59,36 @@ class Injection(BaseModel):
     factions: tuple[str, str] | None = None
     commodity: str | None = None
     price: float | None = Field(default=None, ge=0.0, le=PRICE_MAX)
+
+
+class TurnRecord(BaseModel):
+    """One played turn as a game record keeps it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    turn: int = Field(ge=0)
+    orders: dict[str, TurnOrders]
+    injections: list[Injection] = []
+
+
+class GameRecord(BaseModel):
+    """A downloaded game: its set-up and the turns played, no more than the set-up has."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    setup: GameSetup
+    turns: list[TurnRecord]
+
+    @model_validator(mode="after")
+    def _turns_of_this_game(self) -> GameRecord:
+        if len(self.turns) > self.setup.turns:
+            raise ValueError(
+                f"{len(self.turns)} turns played; its set-up has {self.setup.turns} turns"
+            )
+        for index, turn in enumerate(self.turns):
+            if turn.turn != index:
+                raise ValueError(f"turns[{index}] is numbered {turn.turn}; expected {index}")
+        return self
 
 
 @dataclass
@@ -65,8 +108,11 @@ class Game:
 
     def __post_init__(self) -> None:
         self.commanders = {faction: TeamCommander() for faction in self.setup.humans}
-        self.model = ConflictModel(
-            self.setup.theatre, rng=self.setup.seed, commanders=self.commanders
+        self.model = build_model(
+            self.setup.theatre,
+            self.setup.parameters,
+            self.setup.seed,
+            commanders=self.commanders,
         )
         unknown = set(self.setup.humans) - set(self.model.factions)
         if unknown:
@@ -141,6 +187,8 @@ class Game:
     @classmethod
     def replay(cls, setup: GameSetup, record: list[dict], upto: int | None = None) -> Game:
         """The game rebuilt from its record, to the end or to turn `upto`."""
+        if len(record) > setup.turns:  # the work a record may ask for is bounded by its set-up
+            raise OrderError(f"{len(record)} turns played; the set-up has {setup.turns} turns")
         game = cls(setup)
         for turn in record[:upto]:
             game.submitted = {f: TurnOrders.model_validate(o) for f, o in turn["orders"].items()}

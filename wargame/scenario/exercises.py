@@ -1,20 +1,20 @@
-"""Classroom exercises (`experiments/classroom/*.toml`): a game set-up and its Markdown sheet.
+"""Exercise files (`experiments/classroom/*.toml`): a theatre, its parameters, a seed and teams.
 
-One file sets up the exercise for every front end: `wargame classroom` offers
-it when a room is created, the viewer lists it beside the theatres, and
-`wargame run --exercise NAME` plays it with the computer on every side.
+An exercise is data like a theatre's set-up: one file that every front end
+reads the same way. `wargame run --exercise`, the viewer's list, the
+classroom's rooms and `wargame.build_model(exercise=...)` all take its
+theatre, parameters and seed from here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from wargame.classroom.game import GameSetup
-from wargame.scenario import ScenarioError, load_theatre
-from wargame.scenario.errors import from_validation_error
-from wargame.scenario.loader import read_toml
+from wargame.scenario.errors import ScenarioError, from_validation_error
+from wargame.scenario.loader import load_theatre, read_toml
 from wargame.scenario.parameters import (
     UnknownParameterError,
     dotted,
@@ -53,6 +53,19 @@ class ExerciseFile(BaseModel):
         return dotted(value)
 
 
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise file, read and checked: its contents, where it is, and its sheet."""
+
+    spec: ExerciseFile
+    path: Path
+    sheet: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
 def exercises_dir() -> Path:
     return data_root() / "experiments" / "classroom"
 
@@ -62,8 +75,8 @@ def shipped_exercises() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
 
 
-def load_exercise(name_or_path: str | Path) -> tuple[ExerciseFile, GameSetup, Path]:
-    """The exercise, the room set-up it makes, and its sheet's path; checked against its theatre."""
+def read_exercise(name_or_path: str | Path) -> Exercise:
+    """A shipped exercise by name, or an exercise file; checked against its theatre."""
     path = Path(name_or_path)
     if not path.is_file():
         path = exercises_dir() / f"{name_or_path}.toml"
@@ -92,21 +105,4 @@ def load_exercise(name_or_path: str | Path) -> tuple[ExerciseFile, GameSetup, Pa
     sheet = path.parent / section.sheet
     if not sheet.is_file():
         raise ScenarioError(path, "exercise.sheet", f"no sheet {section.sheet} beside the file")
-    setup = GameSetup(
-        theatre=section.theatre,
-        seed=section.seed,
-        humans=section.humans,
-        turn_days=section.turn_days,
-        turns=section.turns,
-        parameters=spec.parameters,
-        exercise=path.stem,
-    )
-    return spec, setup, sheet
-
-
-def sheet_html(name: str) -> str:
-    """The exercise's sheet as HTML (Python-Markdown: no scripts, works offline)."""
-    import markdown
-
-    _, _, sheet = load_exercise(name)
-    return markdown.markdown(sheet.read_text(encoding="utf-8"))
+    return Exercise(spec, path, sheet)

@@ -1,0 +1,1 @@
+"""Experiments over many runs: experiment files, the batch, its results, reports."""

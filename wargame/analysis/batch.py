@@ -1,0 +1,600 @@
+"""Batch runs of an experiment: every grid point x seed once, on local cores or a Dask cluster.
+
+Results go to a folder (`wargame.analysis.results`): one row per run, the daily series
+with `keep_series`, and what the runs were made from. One batch at a time holds
+the folder. `resume` runs what is missing and again what failed, and refuses a
+folder made from other inputs (the experiment file, any file of the theatre, the
+resolved parameters), so results never mix. A run that raises is a row with
+status "failed" and its error; the others go on. A run's row depends only on its
+point and seed, never on the backend, the number of jobs or the order runs finish
+in. Workers die with the batch that started them, even when it is killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import datetime as dt
+import multiprocessing
+import os
+import platform
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TextIO
+
+import pandas as pd
+import pyarrow as pa
+
+from wargame import __version__
+from wargame.analysis.experiments import Experiment, On, RunSpec, theatre_digests
+from wargame.analysis.results import (
+    LOCK,
+    METADATA,
+    BatchError,
+    ResultWriter,
+    clear,
+    held,
+    read_metadata,
+    survey,
+    write_metadata,
+)
+from wargame.progress import show_progress
+from wargame.scenario.errors import already_said
+from wargame.scenario.parameters import Parameters, commodity_of
+
+Backend = Literal["local", "dask"]
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a Linux process gets when the thread that started it ends."""
+
+# The batch's own columns of `runs/part-*.parquet`; the rest of a row is the run summary.
+# The user guide's table of them is generated from this (docs/generate.py).
+RUNS_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "experiment": ("the experiment's id (its file name unless it sets `id`)", "name"),
+    "run_id": ("the run's name, `p<point>-s<seed>`, e.g. `p0003-s7`", "name"),
+    "point": ("the grid point's number, from 0 in the grid's order", "index"),
+    "seed": ("the run's seed", "integer"),
+    "<parameter>": ("the value of each swept parameter (`[grid]`) at this point", "its own"),
+    "status": ("`ok`, or `failed` when the run raised", "text"),
+    "error": ("what went wrong and where, for a failed run; empty when ok", "text"),
+    "<summary key>": (
+        "every key of the run summary but `seed`, as in its tables above; "
+        "lists as comma-separated text",
+        "the key's own",
+    ),
+    "outcome.<name>": (
+        "each `[outcomes]` entry: true/false for `holds` and `taken`, "
+        "a number for `series`, a count for `events`",
+        "per outcome",
+    ),
+    "outcome.<name>.day": ("for `taken`: the first day of the capture; empty if never", "days"),
+}
+
+
+class InputsChanged(Exception):
+    """A run found its theatre or parameters other than the batch recorded at its start."""
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """All one worker needs for one run; plain data, so it pickles to any process or cluster."""
+
+    experiment: str
+    theatre: str
+    days: int
+    run: RunSpec
+    parameters: dict[str, object]
+    outcomes: dict[str, object]
+    outcome_days: dict[str, int]
+    keep_series: bool
+    theatre_digests: dict[str, str]
+    """The sha256 of each theatre file when the batch began; a run checks it reads the same."""
+    resolved: dict[str, object]
+    """Every parameter's value for this run, as the batch resolved it."""
+
+
+@dataclass
+class RunResult:
+    row: dict[str, object]
+    series: pd.DataFrame | None = None
+
+
+@dataclass
+class Progress:
+    total: int
+    done: int = 0
+    failed: int = 0
+    started: float = field(default_factory=time.monotonic)
+    first_error: str | None = None
+    """The first failed run's id and error, for the batch's last line."""
+
+
+def tasks(experiment: Experiment) -> list[RunTask]:
+    digests = {name: recorded.sha256 for name, recorded in experiment.theatre_inputs.items()}
+    return [
+        RunTask(
+            experiment=experiment.id,
+            theatre=experiment.theatre_path,
+            days=experiment.days,
+            run=run,
+            parameters=experiment.parameters_for(run),
+            outcomes=dict(experiment.spec.outcomes),
+            outcome_days=experiment.outcome_days,
+            keep_series=experiment.spec.experiment.keep_series,
+            theatre_digests=digests,
+            resolved=experiment.resolved[run.point],
+        )
+        for run in experiment.runs()
+    ]
+
+
+def run_one(task: RunTask) -> RunResult:
+    """Run one campaign and reduce it to its row; an exception becomes a failed row."""
+    identity = _identity(task)
+    try:
+        from wargame.engine.model import build_model
+
+        with already_said():  # by load_experiment, for the theatre and every grid point
+            model = build_model(_checked_theatre(task), task.parameters, task.run.seed)
+        if model.parameters.model_dump(mode="json") != task.resolved:
+            raise InputsChanged(
+                "the parameters resolve to other values here than when the batch began "
+                "(another version of wargame?)"
+            )
+        looked: dict[str, object] = {}  # what outcomes read on a day saw then
+        for day in range(task.days + 1):
+            if day:
+                model.step()
+            for name, outcome in task.outcomes.items():
+                if isinstance(outcome, On) and task.outcome_days[name] == day:
+                    looked[name] = outcome.look(model)
+        frame = model.series()
+        row = {
+            **identity,
+            "status": "ok",
+            "error": None,
+            **summary_columns(model),
+            **outcome_values(model, frame, task, looked),
+        }
+        kept = None
+        if task.keep_series:
+            kept = frame.assign(run_id=task.run.run_id, point=task.run.point, seed=task.run.seed)
+        return RunResult(row, kept)
+    except Exception as error:  # any failure of one run is recorded, not raised
+        last = traceback.extract_tb(error.__traceback__)[-1]
+        where = f" ({Path(last.filename).name}:{last.lineno})"
+        return RunResult({**identity, "status": "failed", "error": f"{error!r}{where}"})
+
+
+def _checked_theatre(task: RunTask):
+    """The theatre as this worker reads it, if its files are those the batch began with:
+    an edit during a batch, or a cluster worker with another copy, must not mix in."""
+    from wargame.scenario import load_theatre
+
+    theatre = load_theatre(task.theatre)
+    digests = theatre_digests(theatre)
+    changed = sorted(
+        name
+        for name in set(digests) | set(task.theatre_digests)
+        if digests.get(name) != task.theatre_digests.get(name)
+    )
+    if changed:
+        raise InputsChanged(
+            f"the theatre's {', '.join(changed)} changed since the batch began "
+            "(its runs would not match the others)"
+        )
+    return theatre
+
+
+def outcome_values(
+    model, frame: pd.DataFrame, task: RunTask, looked: dict[str, object]
+) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for name, outcome in task.outcomes.items():
+        values.update(outcome.values(f"outcome.{name}", model, frame, looked.get(name)))
+    return values
+
+
+def summary_columns(model) -> dict[str, object]:
+    """The run summary, flattened; its seed is already the row's `seed`."""
+    from wargame.engine.measures import summary
+
+    columns = flatten(summary(model))
+    del columns["seed"]
+    return columns
+
+
+def flatten(record: dict, prefix: str = "") -> dict[str, object]:
+    """Nested summary dicts as dotted columns; lists as comma-joined text."""
+    flat: dict[str, object] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, list | tuple | set):
+            flat[name] = ",".join(str(v) for v in value)
+        else:
+            flat[name] = value
+    return flat
+
+
+def results_schema(experiment: Experiment) -> pa.Schema:
+    """The runs table's columns and types, fixed before the first run so every part agrees."""
+    from wargame.engine.measures import summary_kinds
+    from wargame.scenario import PlaceKind
+
+    theatre = experiment.theatre
+    places = [p.id for p in theatre.map.places.values() if p.kind is not PlaceKind.SANCTUARY]
+    parameters = {name: None for name in flatten(experiment.resolved[0])}
+    fields = [
+        pa.field("experiment", pa.string()),
+        pa.field("run_id", pa.string()),
+        pa.field("point", pa.int64()),
+        pa.field("seed", pa.int64()),
+    ]
+    fields += [pa.field(name, _arrow_type(values)) for name, values in experiment.grid.items()]
+    fields += [pa.field("status", pa.string()), pa.field("error", pa.string())]
+    for name, kind in summary_kinds(
+        theatre.factions, places, parameters, theatre.commodities
+    ).items():
+        if name == "seed":
+            continue  # the row's own
+        if name.startswith("parameters."):
+            arrow = _parameter_type(name.removeprefix("parameters."))
+        else:
+            arrow = ARROW_TYPES[kind]
+        fields.append(pa.field(name, arrow))
+    for name, outcome in experiment.spec.outcomes.items():
+        for column, kind in outcome.columns(f"outcome.{name}").items():
+            fields.append(pa.field(column, ARROW_TYPES[kind]))
+    return pa.schema(fields)
+
+
+ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
+
+
+def _arrow_type(values: Iterable[object]) -> pa.DataType:
+    values = [v for v in values if v is not None]
+    if values and all(isinstance(v, bool) for v in values):
+        return pa.bool_()
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return pa.int64()
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return pa.float64()
+    return pa.string()
+
+
+def _parameter_type(name: str) -> pa.DataType:
+    if commodity_of(name) is not None:  # prices.<commodity>
+        return pa.float64()
+    annotation = str(Parameters.model_fields[name].annotation)
+    if "bool" in annotation:
+        return pa.bool_()
+    if "float" in annotation:
+        return pa.float64()
+    if "int" in annotation:
+        return pa.int64()
+    return pa.string()
+
+
+# --- the batch ---------------------------------------------------------------------------
+
+
+def run_batch(
+    experiment: Experiment,
+    out: Path,
+    jobs: int | None = None,
+    resume: bool = False,
+    backend: Backend = "local",
+    scheduler: str | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Progress:
+    """Run what is missing or failed of the experiment into `out`; returns the tally.
+
+    Raises BatchError when the folder cannot be used as asked: another batch holds it, it
+    holds results without `resume` or of other inputs, or one of its parts is damaged.
+    """
+    _refuse_other_folder(out)
+    jobs = jobs or os.cpu_count() or 1
+    with held(out):
+        done = prepare(experiment, out, resume)
+        todo = [task for task in tasks(experiment) if task.run.run_id not in done]
+        metadata = _metadata(experiment, out, backend, jobs, scheduler)
+        write_metadata(metadata, out)
+        writer = ResultWriter(out, results_schema(experiment))
+        progress = Progress(total=len(todo))
+        arrivals = _execute(todo, jobs, backend, scheduler, writer.seconds_left)
+        try:
+            for result in arrivals:
+                if result is not None:
+                    writer.add(result.row, result.series)
+                    _count(progress, result.row)
+                    if on_progress:
+                        on_progress(progress)
+                writer.flush_if_due()
+        finally:
+            arrivals.close()  # stops the workers now, not whenever the generator is collected
+            writer.flush()
+            saved, total = len(done) + writer.written, len(experiment.runs())
+            metadata.update(
+                finished=_now(),
+                runs_total=total,
+                runs_saved=saved,
+                runs_failed=writer.failed,
+                complete=saved == total and writer.failed == 0,
+            )
+            write_metadata(metadata, out)
+    return progress
+
+
+def _count(progress: Progress, row: dict[str, object]) -> None:
+    progress.done += 1
+    if row["status"] != "ok":
+        progress.failed += 1
+        if progress.first_error is None:
+            progress.first_error = f"{row['run_id']}: {row['error']}"
+
+
+def _refuse_other_folder(out: Path) -> None:
+    """Before anything is written into `out`: it must be new, empty or a results folder."""
+    if out.exists() and not out.is_dir():
+        raise BatchError(f"{out} is a file, not a folder: choose another --out")
+    if (
+        out.is_dir()
+        and not (out / METADATA).exists()
+        and any(path.name != LOCK for path in out.iterdir())
+    ):
+        raise BatchError(f"{out} exists and is not a results folder: choose another --out")
+
+
+def prepare(experiment: Experiment, out: Path, resume: bool) -> set[str]:
+    """Check the held folder fits the request and clear what is to be run again.
+
+    Returns the runs already done. Nothing is changed unless every part reads whole.
+    """
+    _refuse_other_folder(out)
+    if not (out / METADATA).exists():
+        return set()
+    metadata = read_metadata(out)
+    if not resume:
+        raise BatchError(
+            f"{out} already holds results of experiment {metadata.get('experiment')!r}: "
+            "pass --resume to finish them, or choose another --out"
+        )
+    _refuse_other_inputs(experiment, out, metadata)
+    found = survey(out, experiment.spec.experiment.keep_series)
+    clear(out, found)
+    return found.ok
+
+
+def _refuse_other_inputs(experiment: Experiment, out: Path, metadata: dict) -> None:
+    if metadata.get("experiment") != experiment.id:
+        raise BatchError(
+            f"{out} holds results of experiment {metadata.get('experiment')!r}, "
+            f"not {experiment.id!r}: choose another --out"
+        )
+    recorded = metadata.get("inputs")
+    start_over = f"choose another --out, or delete {out} to start over"
+    if not isinstance(recorded, dict) or not all(isinstance(v, dict) for v in recorded.values()):
+        raise BatchError(
+            f"{out} does not record the theatre and parameters its runs were made from "
+            f"(made by an older wargame?), so resuming could mix runs: {start_over}"
+        )
+    changed = experiment.changed_inputs(recorded)
+    if changed:
+        paths = {name: item.path for name, item in experiment.inputs.items()}
+        named = [
+            f"the {name} ({paths[name]})" if paths.get(name) else f"the {name}" for name in changed
+        ]
+        described = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+        raise BatchError(
+            f"{out} was made from other inputs: {described} changed since its runs began; "
+            f"resuming would mix runs of both: {start_over}"
+        )
+
+
+# --- where runs are run ------------------------------------------------------------------
+
+
+def _execute(
+    todo: list[RunTask],
+    jobs: int,
+    backend: Backend,
+    scheduler: str | None,
+    patience: Callable[[], float],
+) -> Iterator[RunResult | None]:
+    """Each run's result as it finishes, or None when `patience()` seconds pass without one
+    (the writer's cue to write what it holds)."""
+    if not todo:
+        return
+    if backend == "dask":
+        yield from _execute_dask(todo, jobs, scheduler, patience)
+    elif jobs == 1:
+        yield from _execute_here(todo, patience)
+    else:
+        yield from _execute_pool(todo, jobs, patience)
+
+
+def _arrivals(
+    finished: queue.SimpleQueue, count: int, patience: Callable[[], float]
+) -> Iterator[object | None]:
+    """The `count` things put in `finished`, or None after each `patience()` seconds without."""
+    arrived = 0
+    while arrived < count:
+        try:
+            item = finished.get(timeout=patience())
+        except queue.Empty:
+            yield None
+            continue
+        arrived += 1
+        yield item
+
+
+def _execute_here(todo: list[RunTask], patience: Callable[[], float]) -> Iterator[RunResult | None]:
+    """One run at a time in this process, on a thread so that finished runs are written on
+    time while the next one runs. A daemon thread: an interrupted batch does not wait for
+    its current run to end."""
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        for task in todo:
+            if stop.is_set():
+                return
+            finished.put(run_one(task))
+
+    threading.Thread(target=work, name="wargame-batch-run", daemon=True).start()
+    try:
+        yield from _arrivals(finished, len(todo), patience)
+    finally:
+        stop.set()
+
+
+def _execute_pool(
+    todo: list[RunTask], jobs: int, patience: Callable[[], float]
+) -> Iterator[RunResult | None]:
+    context = multiprocessing.get_context("spawn")  # no forked copies of threads or locks
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=die_with_driver, initargs=(os.getpid(),)
+    ) as pool:
+        futures = [pool.submit(run_one, task) for task in todo]
+        for future in futures:
+            future.add_done_callback(finished.put)
+        try:
+            for future in _arrivals(finished, len(futures), patience):
+                yield None if future is None else future.result()
+        except BrokenProcessPool:
+            raise BatchError(
+                "a worker process stopped without a word (killed, or out of memory); "
+                "the runs finished before it are saved: --resume runs the rest"
+            ) from None
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def die_with_driver(driver: int) -> None:
+    """A worker's first act: end when the batch that started it ends, even by `kill -9`,
+    rather than run on unseen (and keep the resource tracker alive with it).
+
+    On Linux the kernel sends the signal (prctl PR_SET_PDEATHSIG), at once; it acts when
+    the thread that started the worker ends, and a pool starts its workers from the
+    thread that submits the runs, which outlives them. Elsewhere a thread watches.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    else:
+        threading.Thread(target=watch_driver, args=(driver,), daemon=True).start()
+    if os.getppid() != driver:  # the batch ended before the worker got here
+        os._exit(1)
+
+
+def watch_driver(driver: int, every: float = 1.0) -> None:
+    """End this process once its parent is no longer `driver` (it died: we were adopted)."""
+    while os.getppid() == driver:
+        time.sleep(every)
+    os._exit(1)
+
+
+def _execute_dask(
+    todo: list[RunTask], jobs: int, scheduler: str | None, patience: Callable[[], float]
+) -> Iterator[RunResult | None]:
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None:
+        # the workers' statistical profiler takes the GIL every 10 ms to walk the stacks,
+        # which slows a pure-Python model; a local cluster is for runs, not for profiling
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+    client = Client(cluster if cluster is not None else scheduler)
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    try:
+        futures = client.map(run_one, todo, pure=False)
+        task_of = {future.key: task for future, task in zip(futures, todo, strict=True)}
+        for future in futures:
+            future.add_done_callback(finished.put)
+        for future in _arrivals(finished, len(futures), patience):
+            yield None if future is None else _dask_result(future, task_of[future.key])
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _dask_result(future, task: RunTask) -> RunResult:
+    try:
+        return future.result()
+    except Exception as error:  # the worker itself was lost: the run is failed
+        return RunResult({**_identity(task), "status": "failed", "error": repr(error)})
+
+
+def _identity(task: RunTask) -> dict[str, object]:
+    """The columns that say which run a row is."""
+    return {
+        "experiment": task.experiment,
+        "run_id": task.run.run_id,
+        "point": task.run.point,
+        "seed": task.run.seed,
+        **task.run.parameters,
+    }
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _metadata(
+    experiment: Experiment, out: Path, backend: str, jobs: int, scheduler: str | None
+) -> dict[str, object]:
+    previous = read_metadata(out) if (out / METADATA).exists() else {}
+    return {
+        "experiment": experiment.id,
+        "title": experiment.spec.experiment.title,
+        "experiment_file": str(experiment.path),
+        "experiment_sha256": experiment.digest,
+        "experiment_spec": experiment.spec.model_dump(mode="json", by_alias=True),
+        "inputs": {
+            name: {"path": item.path, "sha256": item.sha256}
+            for name, item in experiment.inputs.items()
+        },
+        "grid": experiment.grid,
+        "fan_series": experiment.fan_series,
+        "theatre": experiment.theatre_path,
+        "days": experiment.days,
+        "seeds": experiment.seeds,
+        "wargame_version": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "backend": backend,
+        "scheduler": scheduler,
+        "jobs": jobs,
+        "first_started": previous.get("first_started", _now()),
+        "started": _now(),
+        "finished": None,
+        "complete": False,
+    }
+
+
+@contextlib.contextmanager
+def progress_display(
+    label: str, stream: TextIO | None = None
+) -> Iterator[Callable[[Progress], None]]:
+    """Yields the callback `run_batch` calls after each run; the bar stays, as a record."""
+    with show_progress(label, "runs", stream, transient=False, first_at_once=True) as update:
+        yield lambda tally: update(tally.done, tally.total, f"{tally.failed} failed")

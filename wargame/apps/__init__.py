@@ -1,0 +1,1 @@
+"""The browser pages: the viewer and the classroom (Solara)."""

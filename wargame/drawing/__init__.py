@@ -1,0 +1,1 @@
+"""Pictures of a run shared by the pages, the CLI's files and the reports: map and charts."""
