@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from theatres import place, road, write_theatre
 
 from wargame import ConflictModel
-from wargame.scenario.loader import haversine_km
+from wargame.scenario.map_rules import haversine_km
 
 FACTIONS = ["red", "blue", "green"]
 

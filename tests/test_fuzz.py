@@ -21,11 +21,12 @@ import json
 import signal
 import tempfile
 import tomllib
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import tomli_w
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from theatres import road, write_theatre
 
@@ -329,6 +330,7 @@ SPREADSHEET = {
 CELLS = st.one_of(
     st.text(max_size=8),
     st.sampled_from(["", "nan", "inf", "-1", "1e400", "999", "alpha", "gate", "border", ",", '"']),
+    st.sampled_from(["sanctuary", "1", "0.5"]),  # the map's rules: sanctuaries, road lengths
 )
 
 
@@ -405,3 +407,123 @@ def test_import_map_answers_a_broken_spreadsheet_or_layer_with_its_problems(data
             assert not out.exists()
         if out.parent.exists():  # no temporary file left beside the map
             assert not list(out.parent.glob(".*"))
+
+
+# --- import-map and the loader keep the same map rules -----------------------------------
+
+ORIGIN = (10.0, 50.0)
+OFFSETS = st.one_of(  # degrees: mostly a road drawn to its place, now and then up to 13 km off
+    st.just(0.0), st.just(0.0), st.just(0.0), st.floats(-0.03, 0.03), st.floats(-0.12, 0.12)
+)
+LENGTHS = st.one_of(st.none(), st.none(), st.sampled_from([0.5, 3.0, 100.0]), st.floats(0.1, 300))
+
+
+@st.composite
+def drawn_maps(draw) -> tuple[list, list]:
+    """A map whose every feature is well formed, with roads between known places, one a
+    pair: only the map's rules (sanctuaries, road ends, lengths, connection) can refuse it.
+    Places are (kind, lon, lat); roads (from, to, length_km or None, start and end shifted
+    from their places by (dlon, dlat) degrees), often a chain through every place."""
+    places = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["town", "town", "border_post", "sanctuary"]),
+                st.floats(0, 0.3).map(lambda x: round(ORIGIN[0] + x, 2)),
+                st.floats(0, 0.3).map(lambda y: round(ORIGIN[1] + y, 2)),
+            ),
+            min_size=2,
+            max_size=6,
+        )
+    )
+    count = len(places)
+    chain = [(i, i + 1) for i in range(count - 1)] if draw(st.booleans()) else []
+    others = [(a, b) for a in range(count) for b in range(a + 1, count) if (a, b) not in chain]
+    if others:
+        chain += draw(st.lists(st.sampled_from(others), max_size=3, unique=True))
+    shifts = st.tuples(OFFSETS, OFFSETS)
+    roads = [(a, b, draw(LENGTHS), draw(shifts), draw(shifts)) for a, b in chain]
+    return places, roads
+
+
+def map_features(places: list, roads: list) -> list[dict]:
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": {"id": f"p{i}", "name": f"P{i}", "kind": kind,
+                        "country": "XB" if kind == "sanctuary" else "XA", "population": 10}}
+        for i, (kind, lon, lat) in enumerate(places)
+    ]  # fmt: skip
+    for a, b, length, start, end in roads:
+        line = [[places[a][1] + start[0], places[a][2] + start[1]],
+                [places[b][1] + end[0], places[b][2] + end[1]]]  # fmt: skip
+        properties = {"from": f"p{a}", "to": f"p{b}", "kind": "road"}
+        if length is not None:
+            properties["length_km"] = length
+        features.append({"type": "Feature", "properties": properties,
+                         "geometry": {"type": "LineString", "coordinates": line}})  # fmt: skip
+    return features
+
+
+def loaded_or_refused(read, *args) -> tuple[str | None, list[str]]:
+    """The problem `read(*args)` raises (None if it reads) and the warnings it says."""
+    from wargame.scenario import ScenarioError
+    from wargame.scenario.errors import ScenarioProblems, ScenarioWarning
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        try:
+            read(*args)
+            problem = None
+        except ScenarioProblems as error:
+            problem = error.problems[0].problem
+        except ScenarioError as error:
+            problem = error.problem
+    return problem, [w.message.problem for w in said if isinstance(w.message, ScenarioWarning)]
+
+
+@FUZZ
+@example(
+    plan=(
+        [
+            ("town", 10.0, 50.0),
+            ("border_post", 10.1, 50.0),
+            ("sanctuary", 10.2, 50.0),
+            ("sanctuary", 10.3, 50.0),
+        ],
+        [(0, 1, None, (0, 0), (0, 0)), (1, 2, None, (0, 0), (0, 0)), (2, 3, None, (0, 0), (0, 0))],
+    )
+)  # a road between two sanctuaries
+@example(
+    plan=([("town", 10.0, 50.0), ("town", 10.1, 50.0)], [(0, 1, None, (0, 0.08), (0, 0))])
+)  # its start 8.9 km from its place
+@example(
+    plan=([("town", 10.0, 50.0), ("town", 10.1, 50.0)], [(0, 1, 1.0, (0, 0), (0, 0))])
+)  # 1 km between places 7 km apart
+@example(
+    plan=([("town", 10.0, 50.0), ("town", 10.1, 50.0)], [(0, 1, 100.0, (0, 0), (0, 0))])
+)  # a detour: a warning
+@example(
+    plan=(
+        [("town", 10.0, 50.0), ("sanctuary", 10.1, 50.0), ("town", 10.2, 50.0)],
+        [(0, 1, None, (0, 0), (0, 0)), (1, 2, None, (0, 0), (0, 0))],
+    )
+)  # only abroad
+@example(plan=([("sanctuary", 10.0, 50.0), ("sanctuary", 10.1, 50.0)], []))  # no home
+@given(plan=drawn_maps())  # fmt: skip
+def test_import_map_accepts_what_the_loader_accepts_and_says_what_it_says(plan):
+    """A layer drawn in our map format is a map the loader reads and a layer import-map
+    reads: the two refuse the same maps with the same words, and warn alike."""
+    from wargame.scenario import load_map
+    from wargame.scenario.importer import import_map
+
+    with tempfile.TemporaryDirectory() as root:
+        drawn, out = Path(root) / "drawn.geojson", Path(root) / "map.geojson"
+        features = map_features(*plan)
+        drawn.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        loaded = loaded_or_refused(load_map, drawn)
+        imported = loaded_or_refused(import_map, [drawn], out)
+        event(f"loader: {' '.join((loaded[0] or 'accepts').split()[:3])}, {len(loaded[1])} warned")
+        assert imported == loaded
+        if imported[0] is None:
+            assert loaded_or_refused(load_map, out) == loaded
+        else:
+            assert not out.exists()

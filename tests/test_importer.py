@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import tracemalloc
+import warnings
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,14 @@ from tests.test_cli import assert_clean_failure, wargame
 from wargame import progress
 from wargame.cli import main
 from wargame.scenario import ScenarioError, load_map
-from wargame.scenario.errors import MAX_PROBLEMS_LISTED, ScenarioProblems
-from wargame.scenario.importer import MAX_NAMED, import_map
-from wargame.scenario.loader import haversine_km
+from wargame.scenario.errors import (
+    MAX_NAMED,
+    MAX_PROBLEMS_LISTED,
+    ScenarioProblems,
+    ScenarioWarning,
+)
+from wargame.scenario.importer import import_map
+from wargame.scenario.map_rules import ROAD_END_GAP_KM, haversine_km
 
 PLACES = """\
 id,name,kind,country,lon,lat,population,mine_sites,mineral,trade_per_day,fortification,source
@@ -357,6 +364,8 @@ def test_qgis_layers_with_roads_drawn_between_places(tmp_path):
          "the road's start is 3.3 km from the nearest place ('alpha')"),
         (qgis_layer("roads", [drawn_road([10.0, 50.0], [10.1, 50.0])], crs="EPSG:3857"), "crs",
          "export the layer as EPSG:4326"),
+        (json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": True},
+                     "features": []}), "crs", "export the layer as EPSG:4326"),
         (json.dumps({"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {"kind": "road"}, "geometry": {
                 "type": "MultiLineString", "coordinates": [[[10, 50], [10.1, 50]]] * 2}}]}),
@@ -428,3 +437,120 @@ def test_several_problems_on_the_command_line(tmp_path):
         "unable to parse string as a number, got 'x'",
     ]
     assert not (tmp_path / "m.geojson").exists()
+
+
+# --- the map's own rules, as the loader applies them (wargame/scenario/map_rules.py) -------
+
+BEYOND = "beyond,Beyond,sanctuary,XB,10.6,50.0,0,,,,,made up\n"
+
+
+def test_a_road_between_two_sanctuaries_is_refused_naming_the_roads_file_and_line(tmp_path):
+    """Issue 17, item 7: `validate` refuses it, so import-map must not write it."""
+    error = failure(tmp_path, places_csv=PLACES + BEYOND, roads_csv=ROADS + "across,beyond,road,\n")
+    assert (error.path.name, error.where) == ("roads.csv", "line 5 (road 'across'-'beyond')")
+    assert error.problem.startswith(
+        "road between two foreign sanctuaries ('across', 'beyond'); a sanctuary is joined only "
+        "to the crossing that faces it"
+    )
+
+
+def test_the_rules_problems_are_listed_with_the_others_each_at_its_line(tmp_path):
+    roads = ROADS.replace("track,30", "track,3") + "across,beyond,road,\n"
+    error = failure(
+        tmp_path,
+        places_csv=(PLACES + BEYOND).replace(",1000,", ",many,"),
+        roads_csv=roads,
+    )
+    assert isinstance(error, ScenarioProblems)
+    assert [(p.path.name, p.where) for p in error.problems] == [
+        ("places.csv", "line 2 (place 'alpha').population"),
+        ("roads.csv", "line 3 (road 'beta'-'gate').length_km"),
+        ("roads.csv", "line 5 (road 'across'-'beyond')"),
+    ]
+    straight = haversine_km((10.2, 50.1), (10.4, 50.0))
+    assert error.problems[1].problem == (
+        f"length_km 3 is far shorter than the {straight:,.1f} km straight line between 'beta' "
+        "and 'gate'; expected at least 0.5 of it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("road", "where", "gap"),
+    [
+        # snapped: its start is 6.7 km from alpha, within --snap-km 8 but not a road's end
+        (drawn_road([10.0, 50.06], [10.1, 50.0]),
+         "features[0] (a road drawn without from/to).geometry.coordinates[0]",
+         "6.7 km from 'alpha'"),
+        # its ends named, and its end drawn 11 km from the place named
+        (drawn_road([10.0, 50.0], [10.1, 50.1], **{"from": "alpha", "to": "gate"}),
+         "features[0] (road 'alpha'-'gate').geometry.coordinates[2]", "11.1 km from 'gate'"),
+    ],
+)  # fmt: skip
+def test_a_layer_road_that_ends_far_from_its_place_is_refused(tmp_path, road, where, gap):
+    roads = [road, drawn_road([10.1, 50.0], [10.2, 50.0])]
+    sources = write(tmp_path, places_geojson=qgis_layer("places", QGIS_PLACES),
+                    roads_geojson=qgis_layer("roads", roads))  # fmt: skip
+    with pytest.raises(ScenarioError) as caught:
+        import_map(sources, tmp_path / "map.geojson", snap_km=8.0)
+    assert (caught.value.path.name, caught.value.where) == ("roads.geojson", where)
+    assert caught.value.problem.startswith(
+        f"the road ends {gap}, the place it joins; expected within {ROAD_END_GAP_KM:g} km"
+    )
+    assert not (tmp_path / "map.geojson").exists()
+
+
+def test_snapping_farther_than_a_road_end_may_lie_is_refused_on_the_command_line(tmp_path):
+    write(tmp_path, places_csv=PLACES, roads_csv=ROADS)
+    failed = wargame("import-map", "places.csv", "roads.csv", "--out", "m.geojson",
+                     "--snap-km", "8", cwd=tmp_path)  # fmt: skip
+    assert_clean_failure(failed, "--snap-km: expected a distance above 0 km and at most 5 km")
+    assert not (tmp_path / "m.geojson").exists()
+
+
+def test_a_detour_road_is_the_warning_validate_gives_at_its_own_line(tmp_path, capsys):
+    """A road far longer than the straight line is written, and said as `validate` says it,
+    but about the spreadsheet's line rather than the map's feature."""
+    write(tmp_path, places_csv=PLACES, roads_csv=ROADS.replace("track,30", "track,300"))
+    out = tmp_path / "map.geojson"
+    said = {}
+    for command in (["import-map", "places.csv", "roads.csv", "--out", str(out)],
+                    ["validate", str(out)]):  # fmt: skip
+        with warnings.catch_warnings(), contextlib.chdir(tmp_path):  # each said afresh
+            assert main(command) == 0
+        said[command[0]] = capsys.readouterr().err.splitlines()
+    (imported,), (validated,) = said["import-map"], said["validate"]
+    assert validated.startswith(f"warning: {out}: features[5].properties.length_km: length_km 300")
+    problem = validated.split(": ", 3)[3]
+    assert imported == f"warning: roads.csv: line 3 (road 'beta'-'gate').length_km: {problem}"
+
+
+def test_many_warnings_are_a_few_lines_and_a_count(tmp_path, recwarn):
+    rows = [f"p{n},P {n},town,XA,{n / 100},50.0,{n}" for n in range(100)]
+    roads = [f"p{n},p{n + 1},road,900" for n in range(99)]  # 900 km between places 0.7 km apart
+    sources = write(tmp_path, places_csv="\n".join(["id,name,kind,country,lon,lat,population",
+                                                    *rows]),
+                    roads_csv="\n".join(["from,to,kind,length_km", *roads]))  # fmt: skip
+    assert import_map(sources, tmp_path / "map.geojson") == "100 places, 99 roads"
+    said = [str(w.message) for w in recwarn.list if isinstance(w.message, ScenarioWarning)]
+    assert len(said) == MAX_PROBLEMS_LISTED + 1
+    assert said[0].startswith(f"{sources[1]}: line 2 (road 'p0'-'p1').length_km: length_km 900")
+    assert said[-1] == f"... and {99 - MAX_PROBLEMS_LISTED} more"
+
+
+def test_places_joined_only_through_a_sanctuary_are_cut_off_as_validate_says(tmp_path):
+    places = PLACES + "beyond,Beyond,town,XA,10.55,50.0,0,,,,,made up\n"
+    roads = ROADS + "across,beyond,road,\n"  # Beyond is reached only through Across
+    error = failure(tmp_path, places_csv=places, roads_csv=roads)
+    assert (error.path.name, error.where) == ("roads.csv", "roads")
+    assert error.problem == (
+        "expected every place to be reachable by road; not connected to the rest: beyond "
+        "(only through a foreign sanctuary, where units do not go)"
+    )
+
+
+def test_a_map_of_sanctuaries_only_is_refused(tmp_path):
+    header, *rows = PLACES.splitlines()
+    error = failure(tmp_path, places_csv="\n".join([header, rows[-1]]) + "\n")
+    assert (error.path.name, error.where, error.problem) == (
+        "places.csv", "", "expected at least one place that is not a foreign sanctuary",
+    )  # fmt: skip

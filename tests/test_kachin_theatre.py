@@ -3,7 +3,7 @@
 import pytest
 
 from wargame.scenario import PlaceKind, load_theatre
-from wargame.scenario.loader import haversine_km
+from wargame.scenario.map_rules import haversine_km
 
 
 @pytest.fixture(scope="module")

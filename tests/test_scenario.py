@@ -12,7 +12,8 @@ from theatres import line_map, place, road
 from wargame.cli import main
 from wargame.scenario import PlaceKind, ScenarioError, load_faction, load_map, load_theatre, paths
 from wargame.scenario.errors import ScenarioWarning
-from wargame.scenario.loader import haversine_km, validate_path
+from wargame.scenario.loader import validate_path
+from wargame.scenario.map_rules import haversine_km
 from wargame.scenario.scaffold import new_theatre
 
 

@@ -23,6 +23,7 @@ from wargame.engine.model import ConflictModel, build_model
 from wargame.files import unwritable, written_whole
 from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
 from wargame.scenario.errors import warnings_as_lines
+from wargame.scenario.map_rules import ROAD_END_GAP_KM
 from wargame.scenario.parameters import (
     PRICES,
     Parameters,
@@ -383,8 +384,11 @@ def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
 
     if args.out.suffix.lower() not in {".geojson", ".json"}:
         raise UserError(f"--out {args.out}: expected a file ending in .geojson")
-    if not args.snap_km > 0:
-        raise UserError(f"--snap-km: expected a distance above 0 km, got {args.snap_km}")
+    if not 0 < args.snap_km <= ROAD_END_GAP_KM:  # a road ending farther off is refused
+        raise UserError(
+            f"--snap-km: expected a distance above 0 km and at most {ROAD_END_GAP_KM:g} km "
+            f"(a road's end may lie at most that far from its place), got {args.snap_km:g}"
+        )
     with show_progress("import-map", "MB") as update:
         summary = import_map(args.files, args.out, args.snap_km, progress=update)
     print(f"{args.out}: {summary}")
@@ -571,7 +575,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--snap-km",
         type=float,
         default=1.0,
-        help="a drawn road without from/to joins the places within this distance of its ends (1)",
+        help="a drawn road without from/to joins the places within this distance of its ends "
+        f"(1, at most {ROAD_END_GAP_KM:g})",
     )
     importer.set_defaults(handler=cmd_import_map)
 

@@ -22,6 +22,8 @@ from pydantic import ValidationError
 MAX_PROBLEMS_LISTED = 20
 # A value quoted in a message is cut short: a cell or key may be 100,000 characters long.
 _QUOTED = reprlib.Repr(maxstring=60, maxother=60, maxlist=4, maxtuple=4, maxdict=4, maxlevel=2)
+MAX_NAME_CHARS = 60  # a longer id or column name is cut short in a message
+MAX_NAMED = 10  # names (places cut off, columns ignored) one message lists; the rest counted
 
 
 class ScenarioError(Exception):
@@ -51,11 +53,14 @@ class ScenarioProblems(ScenarioError):
 
 
 class Problems:
-    """Problems gathered while reading on, so that one reading reports them all."""
+    """Problems gathered while reading on, so that one reading reports them all, and what
+    is merely strange, said once the reading has found no problem."""
 
     def __init__(self) -> None:
         self.listed: list[ScenarioError] = []
         self.counts: Counter[Path] = Counter()
+        self.strange: list[ScenarioWarning] = []
+        self.strange_count = 0
 
     def __len__(self) -> int:
         return self.counts.total()
@@ -64,6 +69,19 @@ class Problems:
         self.counts[problem.path] += 1
         if len(self.listed) < MAX_PROBLEMS_LISTED:
             self.listed.append(problem)
+
+    def add_strange(self, warning: ScenarioWarning) -> None:
+        self.strange_count += 1
+        if len(self.strange) < MAX_PROBLEMS_LISTED:
+            self.strange.append(warning)
+
+    def say_strange(self) -> None:
+        """Each warning gathered (the first `MAX_PROBLEMS_LISTED`, then how many more)."""
+        for warning in self.strange:
+            warnings.warn(warning, stacklevel=2)
+        more = self.strange_count - len(self.strange)
+        if more:
+            warnings.warn(ScenarioWarning(None, "", f"... and {more:,} more"), stacklevel=2)
 
     @contextlib.contextmanager
     def noted(self) -> Iterator[None]:
@@ -84,6 +102,17 @@ class Problems:
 def quoted(value: object) -> str:
     """A value as a message shows it: its repr, cut short if long."""
     return _QUOTED.repr(value)
+
+
+def shown(name: str) -> str:
+    """A name in a message as it is, unless it is long or holds line breaks or the like."""
+    return name if len(name) <= MAX_NAME_CHARS and name.isprintable() else quoted(name)
+
+
+def name_list(names: Sequence[str]) -> str:
+    """Names for a message: the first `MAX_NAMED` of them, and how many more."""
+    more = len(names) - MAX_NAMED
+    return ", ".join(map(shown, names[:MAX_NAMED])) + (f" and {more:,} more" if more > 0 else "")
 
 
 def describe_location(loc: tuple[str | int, ...], labels: dict[tuple, str] | None = None) -> str:

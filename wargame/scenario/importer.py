@@ -18,10 +18,13 @@ Columns a place or road does not have (a sheet's own notes) are ignored and
 named in the summary; one that looks like a misspelling of a column is refused,
 since its values would be lost. Spreadsheets are read a row at a time and each
 feature is written as soon as it is checked, so a large sheet needs memory for
-its places' ids and coordinates only, not for its text: the checks the loader
-makes across features (ids unique, roads between known places, one road a
-pair, every place reachable) are made here on that compact record, and every
-problem found is reported, not only the first.
+its places' ids, kinds and coordinates only, not for its text. The checks the
+loader makes across features are made here on that compact record: ids unique,
+roads between known places, one road a pair, and the map's own rules
+(`map_rules`: no road between sanctuaries, a road's ends at its places and its
+length near the straight line, every place reachable), the same functions the
+loader calls, so a map import-map writes is one the loader reads. Every problem
+found is reported, not only the first; what is merely strange is a warning.
 """
 
 from __future__ import annotations
@@ -36,19 +39,41 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import KDTree
 
 from wargame.files import written_whole
 from wargame.progress import Update
-from wargame.scenario.errors import Problems, ScenarioError, quoted, validation_problems
-from wargame.scenario.loader import _read_json, haversine_km
-from wargame.scenario.schema import BorderProperties, PlaceProperties, RoadProperties, lon_lat
+from wargame.scenario.errors import (
+    Problems,
+    ScenarioError,
+    ScenarioWarning,
+    describe_location,
+    name_list,
+    quoted,
+    shown,
+    validation_problems,
+)
+from wargame.scenario.loader import _read_json
+from wargame.scenario.map_rules import (
+    KIND_NUMBER,
+    PLACE_KINDS,
+    Finding,
+    Point,
+    connection_finding,
+    haversine_km,
+    road_findings,
+)
+from wargame.scenario.schema import (
+    BorderProperties,
+    PlaceKind,
+    PlaceProperties,
+    RoadProperties,
+    lon_lat,
+)
 
 GEOJSON_SUFFIXES = {".geojson", ".json"}
 LONGITUDE = ("lon", "longitude", "x")
@@ -64,12 +89,9 @@ COLUMNS = {  # the columns (properties) of each kind of feature, as a file names
         ("border", BorderProperties),
     )
 }
-MAX_NAME_CHARS = 60  # a longer id or column name is cut short in a message
-MAX_NAMED = 10  # names (places cut off, columns ignored) one message lists; the rest counted
 MISSPELT = 0.8  # similarity (difflib's ratio) above which an unknown column is a misspelling
 PROGRESS_EVERY_ROWS = 5000
 MEGABYTE = 2**20
-type Point = tuple[float, float]  # longitude, latitude in degrees
 EMPTY = "empty, and this column has no default: fill it in"
 NULL = "missing or null, and this property has no default: fill it in"
 
@@ -106,6 +128,7 @@ def import_map(
                 reading.network.check_whole(inputs)
         problems.raise_any()
         reading.map.close()
+    problems.say_strange()
     return reading.summary()
 
 
@@ -182,7 +205,7 @@ def _csv_source(path: Path, size: int, problems: Problems) -> _Source | None:
             path,
             "line 1",
             "expected columns id, name, kind, country, lon, lat, ... (places), "
-            f"from, to, kind, ... (roads) or lon, lat (the border); got {_named(header)}",
+            f"from, to, kind, ... (roads) or lon, lat (the border); got {name_list(header)}",
         )
     misspelt = {}
     for name in sorted(columns - {*known, *GIS_COLUMNS}):
@@ -212,7 +235,7 @@ def _misspelt(name: str, known: tuple[str, ...], present: Iterable[str]) -> str 
 def _rename(name: str, likely: str, kind: str) -> str:
     """Why a column (or property) is refused rather than ignored: its values would be lost."""
     return (
-        f"{_shown(name)}: did you mean {likely!r}? Rename it "
+        f"{shown(name)}: did you mean {likely!r}? Rename it "
         f"(a column of your own needs a name unlike those a {kind} has)"
     )
 
@@ -395,7 +418,8 @@ def _check_crs(document: dict, path: Path) -> None:
     crs = document.get("crs")
     if crs is None:
         return  # RFC 7946: GeoJSON without a crs member is WGS 84 longitude, latitude
-    name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = str(properties.get("name", "")) if isinstance(properties, dict) else ""
     if not any(code in name for code in WGS84):
         raise ScenarioError(
             path,
@@ -444,13 +468,23 @@ def _single_part(geometry: dict, path: Path, where: str) -> tuple[str, list[Poin
 # --- what has been read: places, roads and the checks across them -----------------------
 
 
+class _Place(NamedTuple):
+    """A place as the road rules need it (map_rules.Located), from the compact record."""
+
+    id: str
+    kind: PlaceKind
+    lon: float
+    lat: float
+
+
 @dataclass
 class _Network:
     """Places and roads as read, kept compact (a map may hold hundreds of thousands), for the
     loader's checks across features: ids unique, roads between known places, one road a
-    pair, every place reachable."""
+    pair, and the map's rules (map_rules) over the places' kinds and points."""
 
     index: dict[str, int] = field(default_factory=dict)  # place id: its number
+    kinds: bytearray = field(default_factory=bytearray)  # its kind's number in PLACE_KINDS
     lon: array = field(default_factory=lambda: array("d"))
     lat: array = field(default_factory=lambda: array("d"))
     first_place: list[str] = field(default_factory=list)  # where each place was read
@@ -461,12 +495,13 @@ class _Network:
     _ids: list[str] = field(default_factory=list)
     _tree: KDTree | None = None
 
-    def add_place(self, place_id: str, point: Point, origin: str) -> None:
+    def add_place(self, place_id: str, kind: PlaceKind, point: Point, origin: str) -> None:
         """Raises ValueError for an id given before."""
         if place_id in self.index:
             first = self.first_place[self.index[place_id]]
             raise ValueError(f"duplicate place id {place_id!r} (the first is {first})")
         self.index[place_id] = len(self.first_place)
+        self.kinds.append(KIND_NUMBER[kind])
         self.lon.append(point[0])
         self.lat.append(point[1])
         self.first_place.append(origin)
@@ -474,6 +509,10 @@ class _Network:
     def point(self, place_id: str) -> Point:
         i = self.index[place_id]
         return self.lon[i], self.lat[i]
+
+    def place(self, place_id: str) -> _Place:
+        i = self.index[place_id]
+        return _Place(place_id, PLACE_KINDS[self.kinds[i]], self.lon[i], self.lat[i])
 
     def add_road(self, start: str, end: str, origin: str) -> str | None:
         """The problem with a road between two known places, or None once it is recorded."""
@@ -500,23 +539,20 @@ class _Network:
         return haversine_km(point, self.point(place)), place
 
     def check_whole(self, inputs: list[_Source]) -> None:
-        """A map has a place, and every place is reachable by road (as the loader requires)."""
+        """A map has a place, and every place is reachable by road (map_rules)."""
         if not self.index:
             problem = "no places: expected a CSV with an id column or a layer of points"
             raise ScenarioError(inputs[0].path, "", problem)
-        count = len(self.index)
-        graph = coo_array((np.ones(len(self.ends[0])), self.ends), shape=(count, count))
-        _, component = connected_components(graph, directed=False)
-        largest = np.bincount(component).argmax()
-        cut_off = sorted(p for p, i in self.index.items() if component[i] != largest)
-        if cut_off:
-            roads = [s.path for s in inputs if s.kind in ("road", "layer")] or [inputs[0].path]
-            raise ScenarioError(
-                roads[0],
-                "roads",
-                "expected every place to be reachable by road; not connected to the rest: "
-                + _named(cut_off),
-            )
+        finding = connection_finding(
+            list(self.index),
+            np.frombuffer(self.kinds, dtype=np.uint8),
+            np.frombuffer(self.ends[0], dtype=np.int64),
+            np.frombuffer(self.ends[1], dtype=np.int64),
+        )
+        if finding is not None:
+            about = ("road", "layer") if finding.part == ("roads",) else ("place", "layer")
+            blamed = [s.path for s in inputs if s.kind in about] or [inputs[0].path]
+            raise ScenarioError(blamed[0], describe_location(finding.part), finding.problem)
 
 
 def _on_sphere(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -565,7 +601,7 @@ class _Reading:
                 self.network.broken.add(properties["id"])
             return
         try:
-            self.network.add_place(parsed.id, point, f"{path.name} {where}")
+            self.network.add_place(parsed.id, parsed.kind, point, f"{path.name} {where}")
         except ValueError as duplicate:
             self.problems.add(ScenarioError(path, f"{where} ({label()}).id", str(duplicate)))
             return
@@ -594,8 +630,10 @@ class _Reading:
             return
         if self._recorded(properties, path, where, label):
             ends = (properties["from"], properties["to"])
-            self.map.line(line or [self.network.point(end) for end in ends], properties)
-            self.roads += 1
+            line = line or [self.network.point(end) for end in ends]
+            if self._keeps_rules(properties, line, path, lambda: f"{where} ({label()})"):
+                self.map.line(line, properties)
+                self.roads += 1
 
     def _snap_ends(self, properties: dict, line: list[Point], path: Path, where: str) -> bool:
         """`from` and `to` set to the places nearest the line's ends; False if one is too far."""
@@ -635,6 +673,21 @@ class _Reading:
             self.problems.add(ScenarioError(path, f"{where} ({label()})", problem))
         return problem is None
 
+    def _keeps_rules(
+        self, properties: dict, line: list[Point], path: Path, where: Callable[[], str]
+    ) -> bool:
+        """The map's rules for a road (map_rules.road_findings), as the loader applies them:
+        each rule broken is a problem, each strange thing a warning. True if none is broken."""
+        a, b = self.network.place(properties["from"]), self.network.place(properties["to"])
+        findings = road_findings(a, b, line, properties.get("length_km"))
+        for finding in findings:
+            located = describe_location((where(), *_as_column(finding)))
+            if finding.refused:
+                self.problems.add(ScenarioError(path, located, finding.problem))
+            else:
+                self.problems.add_strange(ScenarioWarning(path, located, finding.problem))
+        return not any(finding.refused for finding in findings)
+
     def validated[M: BaseModel](
         self,
         model: type[M],
@@ -666,7 +719,9 @@ class _Reading:
     def summary(self) -> str:
         border = ", a border line" if self.borders else ""
         text = f"{len(self.network.index)} places, {self.roads} roads{border}"
-        ignored = [f"{_named(sorted(s.ignored))} ({s.path.name})" for s in self.inputs if s.ignored]
+        ignored = [
+            f"{name_list(sorted(s.ignored))} ({s.path.name})" for s in self.inputs if s.ignored
+        ]
         return text + (f"; ignored columns: {'; '.join(ignored)}" if ignored else "")
 
 
@@ -712,12 +767,8 @@ def _dump(parsed: BaseModel) -> dict:
     return parsed.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _shown(name: str) -> str:
-    """A name in a message as it is, unless it is long or holds line breaks or the like."""
-    return name if len(name) <= MAX_NAME_CHARS and name.isprintable() else quoted(name)
-
-
-def _named(names: list[str]) -> str:
-    """Names for a message: the first `MAX_NAMED` of them, and how many more."""
-    more = len(names) - MAX_NAMED
-    return ", ".join(map(_shown, names[:MAX_NAMED])) + (f" and {more:,} more" if more > 0 else "")
+def _as_column(finding: Finding) -> tuple[str | int, ...]:
+    """Where a finding is, as import-map names it: a property by its column (`length_km`, as
+    a spreadsheet or a layer's fields call it), not by its place in a map's feature."""
+    part = finding.part
+    return part[1:] if part[:1] == ("properties",) else part

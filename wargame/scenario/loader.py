@@ -5,19 +5,28 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import itertools
 import json
-import math
 import tomllib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from wargame.scenario import paths
-from wargame.scenario.errors import ScenarioError, ScenarioWarning, from_validation_error
+from wargame.scenario.errors import (
+    ScenarioError,
+    ScenarioWarning,
+    describe_location,
+    from_validation_error,
+)
+from wargame.scenario.map_rules import (
+    KIND_NUMBER,
+    connection_finding,
+    polyline_km,
+    road_findings,
+)
 from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario.schema import (
     BorderFeature,
@@ -31,33 +40,6 @@ from wargame.scenario.schema import (
     SetupFile,
     UnitEntry,
 )
-
-EARTH_RADIUS_KM = 6371.0
-
-# How far a map may stray from itself before it is refused or questioned. A road's
-# drawn line, its length and its places' points are three records of one road; they
-# disagree a little in every real map, and a lot only by a slip.
-
-ROAD_END_GAP_KM = 5.0
-"""How far a road's drawn end may lie from the point of the place it joins. A place is a
-town, camp or crossing a few km across drawn as one point, so a road drawn to its edge
-ends that far off; further, the road was drawn to another place, or the place was moved
-after its roads were drawn, and the map no longer says where the road goes."""
-
-COORDINATE_SLACK_KM = 1.0
-"""Points given to 0.01 degree, as the shipped maps' are, are good to about 1 km: no
-length is judged against the straight line between two points more finely than that."""
-
-ROAD_SHORTEST_SHARE = 0.5
-"""A road cannot be shorter than the straight line between its places, but the points are
-estimates: the Kachin map's Kanpaiti-Houqiao crossing is a sourced 10 km between points
-15.7 km apart (0.64 of the line). Below half the line the length is a slip (a dropped
-digit) or a place in the wrong spot, and every travel time over it would be wrong."""
-
-ROAD_DETOUR_SHARE = 3.0
-"""Mountain roads wind: the longest detour in the Kachin map is 2.0 times the straight
-line (Momauk-Lweje, Laja Yang-Laiza). Three times is possible (a road round a massif)
-but more often a slip (an extra digit), so it is said as a warning and the run goes on."""
 
 
 @dataclass(frozen=True)
@@ -139,20 +121,6 @@ class Theatre:
             "map": self.map.path,
             **{f"faction {faction}": path for faction, path in self.faction_paths.items()},
         }
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance between two (lon, lat) points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
-
-
-def polyline_km(points: tuple[tuple[float, float], ...]) -> float:
-    return sum(haversine_km(p, q) for p, q in itertools.pairwise(points))
 
 
 def read_toml(path: Path) -> dict:
@@ -240,6 +208,7 @@ def read_map(path: Path | str) -> tuple[TheatreMap, list[ScenarioWarning]]:
     border = None
     features: dict[str, int] = {}
     seen_roads: dict[frozenset, int] = {}
+    given_lengths: list[float | None] = []
     for index, feature in enumerate(collection.features):
         loc = ("features", index)
         kind = _feature_kind(feature, path, loc)
@@ -277,12 +246,12 @@ def read_map(path: Path | str) -> tuple[TheatreMap, list[ScenarioWarning]]:
             seen_roads[key] = index
             length = props.length_km if props.length_km is not None else polyline_km(geometry)
             roads.append(Road(props.from_, props.to, props.kind, length, geometry, props.source))
+            given_lengths.append(props.length_km)
     if not places:
         raise ScenarioError(path, "features", "expected at least one Point feature (a place)")
     strange: list[ScenarioWarning] = []
-    for road, index in zip(roads, seen_roads.values(), strict=True):
-        feature = collection.features[index]
-        strange += _check_road(path, f"features[{index}]", road, feature, places)
+    for road, index, given in zip(roads, seen_roads.values(), given_lengths, strict=True):
+        strange += _check_road(path, f"features[{index}]", road, given, places)
     _check_connected(path, places, roads)
     return TheatreMap(path, places, roads, border, features), strange
 
@@ -293,9 +262,10 @@ def _say(strange: list[ScenarioWarning]) -> None:
 
 
 def _check_road(
-    path: Path, where: str, road: Road, feature: dict, places: dict[str, Place]
+    path: Path, where: str, road: Road, given_length: float | None, places: dict[str, Place]
 ) -> list[ScenarioWarning]:
-    """Refuse a road its places contradict; return what is merely strange about it."""
+    """Refuse a road its places contradict (map_rules.road_findings); return what is merely
+    strange about it."""
     for end, key in ((road.a, "from"), (road.b, "to")):
         if end not in places:
             raise ScenarioError(
@@ -303,47 +273,13 @@ def _check_road(
                 f"{where}.properties.{key}",
                 f"unknown place id {end!r}; expected one of the map's places",
             )
-    a, b = places[road.a], places[road.b]
-    if a.kind is PlaceKind.SANCTUARY and b.kind is PlaceKind.SANCTUARY:
-        raise ScenarioError(
-            path,
-            where,
-            f"road between two foreign sanctuaries ({a.id!r}, {b.id!r}); a sanctuary is "
-            "joined only to the crossing that faces it (units do not travel abroad)",
-        )
-    for place, vertex in ((a, 0), (b, len(road.geometry) - 1)):
-        gap = haversine_km(road.geometry[vertex], (place.lon, place.lat))
-        if gap > ROAD_END_GAP_KM:
-            raise ScenarioError(
-                path,
-                f"{where}.geometry.coordinates[{vertex}]",
-                f"the road ends {gap:,.1f} km from {place.id!r}, the place it joins; expected "
-                f"within {ROAD_END_GAP_KM:g} km: draw the road to the place, or put the place "
-                "back where its roads meet",
-            )
-    straight = haversine_km((a.lon, a.lat), (b.lon, b.lat))
-    length = road.length_km
-    given = "length_km" in feature["properties"]
-    key = f"{where}.properties.length_km" if given else f"{where}.geometry"
-    what = f"length_km {length:g}" if given else f"its drawn length {length:,.1f} km"
-    if length < ROAD_SHORTEST_SHARE * straight - COORDINATE_SLACK_KM:
-        raise ScenarioError(
-            path,
-            key,
-            f"{what} is far shorter than the {straight:,.1f} km straight line between "
-            f"{a.id!r} and {b.id!r}; expected at least {ROAD_SHORTEST_SHARE:g} of it",
-        )
-    if length > ROAD_DETOUR_SHARE * straight + COORDINATE_SLACK_KM:
-        return [
-            ScenarioWarning(
-                path,
-                key,
-                f"{what} is {length / max(straight, 1e-9):,.1f} times the "
-                f"{straight:,.1f} km straight line between {a.id!r} and {b.id!r}; "
-                f"roads rarely wind more than {ROAD_DETOUR_SHARE:g} times",
-            )
-        ]
-    return []
+    strange = []
+    for finding in road_findings(places[road.a], places[road.b], road.geometry, given_length):
+        located = describe_location((where, *finding.part))
+        if finding.refused:
+            raise ScenarioError(path, located, finding.problem)
+        strange.append(ScenarioWarning(path, located, finding.problem))
+    return strange
 
 
 def _feature_kind(feature: object, path: Path, loc: tuple) -> str:
@@ -377,30 +313,14 @@ def _feature_label(feature: dict) -> str:
 
 
 def _check_connected(path: Path, places: dict[str, Place], roads: list[Road]) -> None:
-    """Every home place reachable from every other without going abroad, and every
-    sanctuary joined to a crossing: units never travel through a foreign sanctuary."""
-    home = [p for p, place in places.items() if place.kind is not PlaceKind.SANCTUARY]
-    if not home:
-        raise ScenarioError(
-            path, "features", "expected at least one place that is not a foreign sanctuary"
-        )
-    graph = nx.Graph()
-    graph.add_nodes_from(home)
-    graph.add_edges_from((r.a, r.b) for r in roads if r.a in graph and r.b in graph)
-    largest = max(nx.connected_components(graph), key=len)
-    joined = {end for road in roads for end in (road.a, road.b)}
-    cut_off = sorted(p for p in places if p not in largest and (p in graph or p not in joined))
-    if cut_off:
-        graph.add_edges_from((road.a, road.b) for road in roads)
-        reached = nx.node_connected_component(graph, next(iter(largest)))
-        abroad = any(p in reached for p in cut_off)
-        raise ScenarioError(
-            path,
-            "roads",
-            "expected every place to be reachable by road; not connected to the rest: "
-            + ", ".join(cut_off)
-            + (" (only through a foreign sanctuary, where units do not go)" if abroad else ""),
-        )
+    """Every place reachable by road without going abroad (map_rules.connection_finding)."""
+    number = {place_id: i for i, place_id in enumerate(places)}
+    kinds = np.fromiter((KIND_NUMBER[p.kind] for p in places.values()), np.uint8, len(places))
+    starts = np.fromiter((number[r.a] for r in roads), np.int64, len(roads))
+    ends = np.fromiter((number[r.b] for r in roads), np.int64, len(roads))
+    finding = connection_finding(list(places), kinds, starts, ends)
+    if finding is not None:
+        raise ScenarioError(path, describe_location(finding.part), finding.problem)
 
 
 # --- factions ----------------------------------------------------------------

@@ -25,7 +25,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from wargame.scenario.loader import Place, Road, Theatre, TheatreMap, haversine_km
+from wargame.scenario.loader import Place, Road, Theatre, TheatreMap
+from wargame.scenario.map_rules import haversine_km
 from wargame.scenario.parameters import Parameters
 from wargame.scenario.schema import Commodity, FactionFile, PlaceKind, RoadKind, UnitEntry
 
