@@ -18,7 +18,7 @@ from theatres import write_theatre
 
 from wargame import ConflictModel
 from wargame.scenario import Theatre, load_theatre
-from wargame.scenario.parameters import Parameters
+from wargame.scenario.parameters import PRICE_MAX, PRICES, Parameters
 
 
 def broke(theatre: Theatre) -> Theatre:
@@ -99,7 +99,12 @@ def ends_of_range(name: str) -> list[object]:
     return values
 
 
-CASES = [(name, value) for name in Parameters.model_fields for value in ends_of_range(name)]
+CASES = [
+    (name, value)
+    for name in Parameters.model_fields
+    if name != PRICES
+    for value in ends_of_range(name)
+] + [(f"{PRICES}.rare_earth", 0.0), (f"{PRICES}.rare_earth", PRICE_MAX)]  # the test theatre's
 
 
 @pytest.mark.parametrize(("name", "value"), CASES, ids=[f"{n}={v}" for n, v in CASES])
