@@ -298,3 +298,21 @@ def test_several_rooms_run_at_once_without_touching_each_other(tmp_path):
     assert classroom.game(second).model.day == 0
     with pytest.raises(RoomError):
         classroom.umpire(first, classroom.rooms(with_keys=True)[1]["umpire_key"])
+
+
+def test_a_room_set_up_by_hand_gives_teams_the_chosen_theatres_own_factions(monkeypatch, tmp_path):
+    """The lobby's teams follow its theatre: Kachin's KIA and Tatmadaw at first, Tamsen's
+    Front and Army once Tamsen is chosen (it kept the KIA and Tatmadaw, which Tamsen lacks,
+    and a room could not be created)."""
+    import ipyvuetify as v
+    import solara
+
+    from wargame.apps.classroom.app import Lobby
+    from wargame.apps.viewer import THEATRES_ENV
+
+    monkeypatch.setenv(THEATRES_ENV, str(tmp_path))  # the shipped theatres alone
+    _, rc = solara.render(Lobby(lambda query: None), handle_error=False)
+    teams = rc.find(v.Select, label="Factions played by teams")
+    assert teams.widget.v_model == ["kia", "tatmadaw"]
+    rc.find(v.Select, label="Theatre").widget.v_model = "tamsen_island"
+    assert rc.find(v.Select, label="Factions played by teams").widget.v_model == ["front", "army"]

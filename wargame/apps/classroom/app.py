@@ -50,6 +50,8 @@ LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
 REFRESH_SECONDS = 2.0
 STAY = "(stay)"
 NO_EXERCISE = "(none: set up by hand)"
+TEAMS = 2
+"""Factions a room set up by hand gives teams at first: its theatre's first two."""
 _classroom: Classroom | None = None
 _server_lock: ServerLock | None = None
 _classroom_lock = threading.Lock()
@@ -188,7 +190,9 @@ def Lobby(go, join_code: str = "") -> None:
     turn_days = solara.use_reactive(7)
     turns = solara.use_reactive(10)
     minutes = solara.use_reactive(0.0)
-    humans = solara.use_reactive(["kia", "tatmadaw"])
+    opened = theatres.get(theatre.value, theatre.value)
+    first = solara.use_memo(lambda: theatre_factions(opened)[0], [])
+    humans = solara.use_reactive(first[:TEAMS])  # the theatre's first factions, as it lists them
     code = solara.use_reactive(join_code)
     team = solara.use_reactive("")
     faction = solara.use_reactive("")
@@ -206,6 +210,11 @@ def Lobby(go, join_code: str = "") -> None:
             return
         error.set("")
         replay.set((setup, turns))
+
+    def pick(name: str) -> None:
+        """Another theatre: teams play its first factions until the teacher picks others."""
+        theatre.set(name)
+        humans.set(theatre_factions(theatres.get(name, name))[0][:TEAMS])
 
     def choose_exercise(name: str) -> None:
         exercise.set(name)
@@ -263,7 +272,7 @@ def Lobby(go, join_code: str = "") -> None:
                 value=exercise.value,
                 on_value=choose_exercise,
             )
-            solara.Select("Theatre", values=list(theatres), value=theatre)
+            solara.Select("Theatre", values=list(theatres), value=theatre.value, on_value=pick)
             if unusable:
                 solara.Error(unusable)
             solara.InputInt("Seed", value=seed)
