@@ -596,8 +596,8 @@ def _with_minerals(
     for place_id, place in theatre_map.places.items():
         if not place.mine_sites:
             continue
-        where = f"features[{theatre_map.features.get(place_id, '?')}] (place {place_id!r})"
-        where += ".properties.mineral"
+        feature = theatre_map.features[place_id]
+        where = f"features[{feature}] (place {place_id!r}).properties.mineral"
         if place.mineral is None and len(declared) == 1:
             places[place_id] = dataclasses.replace(place, mineral=declared[0])
         elif place.mineral is None or place.mineral not in commodities:

@@ -465,16 +465,17 @@ def make_parameters(
 
 
 def _check_names(layer: Mapping[str, object], declared: Mapping[str, float]) -> None:
+    """Every name of the layer is a parameter, or a price of a commodity the theatre declares;
+    a retired name is told its successor."""
     valid = set(parameter_names()) - {PRICES}
-    price_names = ", ".join(f"{PRICES}.{c}" for c in declared)
     problems: list[str] = []
     refused: list[str] = []
     for name in layer:
         commodity = commodity_of(name)
         if name in RETIRED:
+            prices = ", ".join(f"{PRICES}.{c}" for c in declared)
             words = RETIRED[name].format(
-                prices=f"{PRICES}.<commodity>"
-                + (f" (this theatre's: {price_names})" if declared else "")
+                prices=f"{PRICES}.<commodity>" + (f" (this theatre's: {prices})" if prices else "")
             )
             problems.append(f"{name!r} is no longer a parameter: {words}")
         elif commodity is not None and commodity not in declared:
@@ -491,16 +492,21 @@ def _check_names(layer: Mapping[str, object], declared: Mapping[str, float]) -> 
         refused.append(name)
     if not problems:
         return
-    if any(p.startswith("unknown parameter") for p in problems):
+    if any(commodity_of(name) is None and name not in RETIRED for name in refused):
         names = sorted(valid | {f"{PRICES}.<commodity>"})
         problems.append(f"valid names: {', '.join(names)}")
     raise UnknownParameterError("; ".join(problems), refused)
 
 
 __all__ = [
+    "PRICES",
+    "PRICE_MAX",
+    "RETIRED",
     "Parameters",
     "UnknownParameterError",
     "ValidationError",
+    "commodity_of",
+    "dotted",
     "make_parameters",
     "parameter_problem",
     "valid_range",
