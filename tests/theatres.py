@@ -209,3 +209,47 @@ def passive_model(scenario, parameters=None, rng: int = 1):
     for faction in model.factions.values():
         faction.commander = StandingOrders()
     return model
+
+
+def known_outcome_theatre(folder: Path) -> Path:
+    """A theatre whose outcome its mechanics fix: Red takes Delta within days 1 to 5.
+
+    Three Red battalions of 1,000 stand 40 km of highway (one day at 40 km/day,
+    travel_friction 0) from Delta, held by 20 Blue soldiers who never attack;
+    combat is deterministic, China's pressure 0 (no truce, no closed gate).
+    Red arrives on day 1 and holds Delta alone by `capture_days` (3) later at
+    the latest, in every run whatever the seed.
+    """
+    features = [
+        place("alpha", 97.0, 25.0, "base", population=1000),
+        place("delta", 97.4, 25.0, "border_post", population=1000),
+        place("sanctum", 97.41, 25.0, "sanctuary", country="CN"),
+        road("alpha", "delta", "highway", 40.0),
+        road("delta", "sanctum", "road", 2.0),
+    ]
+    return write_theatre(
+        folder,
+        features=features,
+        control={"alpha": "red", "delta": "blue"},
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 1000, "count": 3},
+            {"faction": "blue", "place": "delta", "strength": 20},
+        ],
+        parameters={
+            "travel_friction": 0.0,
+            "combat_mode": "deterministic",
+            "capture_days": 3,
+            "china_pressure": 0.0,
+        },
+        faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
+    )
+
+
+def write_history(folder: Path, targets: list[dict], name: str = "history.toml", **header) -> Path:
+    """A history file of these targets in `folder` (the theatre's own when named history.toml)."""
+    import tomli_w
+
+    document = {"history": header, "targets": targets} if header else {"targets": targets}
+    path = folder / name
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    return path

@@ -129,9 +129,9 @@ def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from wargame.scenario import validate_path
+    from wargame.analysis.history import validate
 
-    print(f"{args.path}: {validate_path(args.path)}")
+    print(f"{args.path}: {validate(args.path)}")
     return 0
 
 
@@ -448,6 +448,84 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace, console: Console) -> int:
+    """Many runs of a theatre scored against its history's dated targets."""
+    from wargame.analysis.history import read_history, score_history
+    from wargame.progress import show_progress
+
+    if args.seeds < 1:
+        raise UserError(f"--seeds: expected 1 or more, got {args.seeds}")
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
+    if args.plots is not None and unwritable(args.plots, folder=True):
+        raise UserError(f"--plots {args.plots}: {unwritable(args.plots, folder=True)}")
+    theatre = load_theatre(args.theatre)
+    history = read_history(theatre, args.history)
+    parameters = _checked_parameters(theatre, _parse_set(args.set or []))
+    label = f"score {theatre.name}, {args.seeds} seeds of {history.days} days"
+    with show_progress(label, "runs") as update:
+        card = score_history(theatre, history, range(args.seeds), parameters, args.jobs, update)
+    if args.plots is not None:
+        from wargame.analysis.timeline import write_pictures
+
+        written = write_pictures(card, args.plots)
+        names = ", ".join(path.name for path in written)
+        print(f"pictures written to {args.plots}: {names}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(card.as_json(), indent=2))
+    else:
+        print_scorecard(card, console)
+    return 0
+
+
+def _checked_parameters(theatre, overrides: dict[str, str]) -> dict[str, object]:
+    """`--set` values checked and typed against the theatre's own, before any run starts."""
+    from wargame.scenario.parameters import make_parameters
+
+    try:
+        parameters = make_parameters(theatre.parameters, overrides)
+    except UnknownParameterError as error:
+        raise UserError(f"--set: {error}") from None
+    except ValidationError as error:
+        name, problem = parameter_problem(error)
+        raise UserError(f"--set {name}: {problem}") from None
+    return {name: getattr(parameters, name) for name in overrides}
+
+
+def print_scorecard(card, console: Console) -> None:
+    """The score table: each target's history against its simulated median and interval."""
+    from wargame.analysis.history import NOBODY, shown
+
+    table = Table(
+        title=f"{card.theatre} against {card.history.path.name}: {len(card.seeds)} runs of "
+        f"{card.history.days} days, their median and 5-95% range"
+    )
+    # whole ids when the other columns keep room for whole dates; else every column folds
+    longest = max(len(result.target.id) for result in card.targets)
+    table.add_column("target", no_wrap=console.width - longest >= 64, overflow="fold")
+    for column in ("history", "median", "5-95% of runs"):
+        table.add_column(column, overflow="fold")
+    for column in ("inside", "score"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for result in card.targets:
+        low, high = result.interval
+        interval = "" if result.target.kind == "holder" else f"{shown(low)} to {shown(high)}"
+        median = shown(result.median)
+        if result.target.kind == "holder":
+            holder = result.median or NOBODY
+            median = f"{holder} ({result.detail['holders'][holder]:.0%})"
+        table.add_row(
+            result.target.id,
+            result.history,
+            median,
+            interval,
+            f"{result.share_inside:.0%}",
+            f"{result.score:.2f}",
+        )
+    console.print(table)
+    print(f"Overall score: {card.score:.2f} (the mean of the {len(card.targets)} targets' scores)")
+
+
 # --- the parser ------------------------------------------------------------------------
 
 
@@ -604,6 +682,35 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("results", type=Path, help="a results folder of `wargame batch`")
     report.add_argument("--out", type=Path, help="report folder (RESULTS/report)")
     report.set_defaults(handler=cmd_report)
+
+    score = commands.add_parser(
+        "score", help="score many runs of a theatre against its history (history.toml)"
+    )
+    score.add_argument("theatre", help="a shipped theatre's name or a theatre folder")
+    score.add_argument(
+        "--seeds", type=int, default=20, metavar="N", help="runs, seeds 0 to N-1 (20)"
+    )
+    score.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="a history file (default: the theatre's history.toml)",
+    )
+    score.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override a scenario parameter in every run (repeatable; list: wargame run --help)",
+    )
+    score.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+    score.add_argument(
+        "--plots",
+        type=Path,
+        metavar="DIR",
+        help="draw the simulated bands against the history's dates into DIR (PNG)",
+    )
+    score.add_argument("--jobs", type=int, metavar="N", help="runs at once (all cores)")
+    score.set_defaults(handler=cmd_score)
     return parser
 
 

@@ -1,1 +1,2 @@
-"""Experiments over many runs: experiment files, the batch, its results, reports."""
+"""Analysis over many runs: experiment files, the batch, its results, reports, and the score
+of a theatre's runs against its history."""

@@ -30,6 +30,7 @@ class AgentWorld(Protocol):
     grid: Network
     routes: Routes
     factions: dict[str, Faction]
+    units_by_id: dict[int, Unit]
     civilians_stirred: dict[int, CivilianGroup]
     civilians_away: dict[int, CivilianGroup]
 
@@ -108,6 +109,7 @@ class Unit(CellAgent):
         self, model: AgentWorld, faction: str, strength: int, place: str, name: str = ""
     ) -> None:
         super().__init__(model)
+        model.units_by_id[self.unique_id] = self
         self.faction = faction
         self._strength = strength
         self.name = name or f"{model.factions[faction].short_name} unit {self.unique_id}"
@@ -141,6 +143,7 @@ class Unit(CellAgent):
         self.model.presence_changed()
 
     def remove(self) -> None:
+        self.model.units_by_id.pop(self.unique_id, None)
         super().remove()
         self.model.presence_changed()
 

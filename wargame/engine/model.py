@@ -30,7 +30,6 @@ from wargame.phases import (
     observation,
 )
 from wargame.scenario import Theatre, load_theatre
-from wargame.scenario.exercises import read_exercise
 from wargame.scenario.parameters import make_parameters
 from wargame.seeds import SEED_MAX, seed_problem
 
@@ -124,6 +123,8 @@ def build_model(
     exercise means the same run everywhere.
     """
     if exercise is not None:
+        from wargame.scenario.exercises import read_exercise  # only an exercise needs it
+
         spec = read_exercise(exercise).spec
         if scenario is not None and str(scenario) != spec.exercise.theatre:
             raise ValueError(f"exercise {exercise} plays {spec.exercise.theatre}, not {scenario}")

@@ -138,6 +138,8 @@ class World(mesa.Model):
         """Called with each event as it is logged: how a phase reacts to another's news
         (the civilians phase hears of captures) without importing it."""
 
+        self.units_by_id: dict[int, Unit] = {}
+        """Units in play by id (kept by Unit itself as it comes and goes)."""
         self.civilians_stirred: dict[int, CivilianGroup] = {}
         """Groups that have left home at least once, by id (kept by CivilianGroup.state)."""
         self.civilians_away: dict[int, CivilianGroup] = {}
@@ -289,9 +291,7 @@ class World(mesa.Model):
         return list(self.agents_by_type.get(CivilianGroup, []))
 
     def unit(self, unique_id: int) -> Unit | None:
-        return self._situation_of(("units",), lambda: {u.unique_id: u for u in self.units}).get(
-            unique_id
-        )
+        return self.units_by_id.get(unique_id)
 
     def starting_strength(self, faction: str) -> int:
         return sum(u.strength * u.count for u in self.theatre.units if u.faction == faction)
