@@ -216,7 +216,7 @@ def known_outcome_theatre(folder: Path) -> Path:
 
     Three Red battalions of 1,000 stand 40 km of highway (one day at 40 km/day,
     travel_friction 0) from Delta, held by 20 Blue soldiers who never attack;
-    combat is deterministic, China's pressure 0 (no truce, no closed gate).
+    combat is deterministic, the broker's (China's) pressure 0 (no truce, no closed gate).
     Red arrives on day 1 and holds Delta alone by `capture_days` (3) later at
     the latest, in every run whatever the seed.
     """
@@ -239,7 +239,7 @@ def known_outcome_theatre(folder: Path) -> Path:
             "travel_friction": 0.0,
             "combat_mode": "deterministic",
             "capture_days": 3,
-            "china_pressure": 0.0,
+            "broker_pressure": 0.0,
         },
         faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
     )
