@@ -332,3 +332,11 @@ def test_the_viewer_server_says_a_strange_theatre_as_the_cli_does(theatre_dir):
         "speed_track_km_per_day 50: expected highway >= road >= track, the road kinds from "
         "fastest down"
     ]
+
+
+def test_a_place_report_shows_the_trade_of_any_place_that_has_some():
+    model = ConflictModel("kachin", rng=1)
+    laiza = model.theatre.map.places["laiza"]
+    assert laiza.kind.value == "base" and laiza.trade_per_day > 0
+    report = place_report(model, "laiza")
+    assert report.trade_per_day == pytest.approx(model.trade_revenue("laiza")) > 0

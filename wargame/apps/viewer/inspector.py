@@ -83,7 +83,7 @@ def place_report(model: ConflictModel, place_id: str) -> PlaceReport:
         mine_sites=place.mine_sites,
         mineral=model.theatre.commodities[place.mineral].name if place.mine_sites else "",
         mine_revenue_per_day=model.mine_revenue(place_id) if place.mine_sites else 0.0,
-        trade_per_day=model.trade_revenue(place_id) if place.kind is PlaceKind.BORDER_POST else 0.0,
+        trade_per_day=model.trade_revenue(place_id),
         crossing_closed=place_id in model.closed_crossings,
         population=sum(g.size for g in from_here),
         displaced_from_here=sum(g.size for g in from_here if g.state is CivilianState.DISPLACED),
