@@ -84,7 +84,8 @@ def test_the_default_theatre_runs_a_year_at_the_extremes(names):
             assert set(faction.commodity_income_total.values()) == {0.0}
     if "all at war" in names:
         factions = list(model.factions)
-        assert all(model.hostile(a, b) for a in factions for b in factions if a != b)
+        # at war by relation: a truce the broker makes (pressure 1) may hold on any one day
+        assert all(model.factions[a].is_hostile(b) for a in factions for b in factions if a != b)
 
 
 def ends_of_range(name: str) -> list[object]:
