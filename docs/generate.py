@@ -80,8 +80,13 @@ def output_tables() -> dict[str, str]:
         (f"`{key}`", meaning, unit) for key, (meaning, unit) in measures.SUMMARY_DOCS.items()
     ]
     factions = [
-        (f"`factions.<faction>.{m.name}`", f"`{m.column('<faction>')}`", m.meaning, m.unit)
-        for m in measures.of_scope(measures.Scope.FACTION)
+        (
+            f"`factions.<faction>.{key}`",
+            f"`<faction>_{key}`",
+            m.meaning + ("; one per commodity of the theatre's set-up" if commodity else ""),
+            m.unit,
+        )
+        for key, m, commodity in measures.of_factions(["<commodity>"])
     ]
     civilians = [
         (f"`civilians.{m.name}`", f"`{m.column()}`", m.meaning, m.unit)

@@ -214,8 +214,8 @@ def test_resume_refuses_a_folder_whose_parameters_resolve_otherwise(
     run_batch(experiment, out, jobs=1)
     real = experiments.make_parameters
 
-    def newer_defaults(*layers):  # as another version of wargame with another default would
-        return real(*layers).model_copy(update={"morale_loss_per_casualty": 2.0})
+    def newer_defaults(*layers, **theatres):  # as another version of wargame's default would
+        return real(*layers, **theatres).model_copy(update={"morale_loss_per_casualty": 2.0})
 
     monkeypatch.setattr(experiments, "make_parameters", newer_defaults)
     with pytest.raises(BatchError, match="other inputs: the parameters changed"):
@@ -241,7 +241,9 @@ def test_a_run_whose_theatre_or_parameters_changed_since_the_start_fails_rather_
     monkeypatch.setattr(
         model,
         "make_parameters",
-        lambda *layers: real(*layers).model_copy(update={"morale_loss_per_casualty": 2.0}),
+        lambda *layers, **theatres: real(*layers, **theatres).model_copy(
+            update={"morale_loss_per_casualty": 2.0}
+        ),
     )
     row = run_one(first).row
     assert row["status"] == "failed" and "parameters resolve to other values" in row["error"]

@@ -151,7 +151,7 @@ def test_a_slider_and_reset_change_the_models_parameter(viewer):
     thumb.press("ArrowRight")
     thumb.press("ArrowRight")
     tab.page.get_by_text(re.compile(r"running 0\.5, 0\.6 after reset")).wait_for()
-    tab.page.get_by_text(re.compile(r"Rare-earth .*: running 33600$")).wait_for()
+    tab.page.get_by_text(re.compile(r"Price of rare-earth oxide .*: running 33600$")).wait_for()
     tab.step()
     tab.page.get_by_role("button", name="Reset").click()
     tab.wait_for_day(0)

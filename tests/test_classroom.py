@@ -78,10 +78,25 @@ def test_fog_shows_enemies_only_next_to_what_a_side_holds_or_occupies():
 def test_the_umpire_can_close_the_border_and_change_the_price():
     game = Game(SETUP)
     game.inject(Injection(kind="close_border"))
-    game.inject(Injection(kind="rare_earth_price", price=60_000.0))
+    game.inject(Injection(kind="price", commodity="rare_earth", price=60_000.0))
     game.advance()
-    assert game.model.parameters.rare_earth_price == 60_000.0
-    assert any("China closed every crossing" in e.text for e in game.model.events)
+    assert game.model.parameters.prices["rare_earth"] == 60_000.0
+    assert game.model.parameters.prices["jade"] == 33_600.0  # the others' as they were
+    texts = [e.text for e in game.model.events]
+    assert "the umpire: China closed every crossing" in texts
+    assert "the umpire: the rare-earth oxide price moved to US$60,000 a tonne" in texts
+
+
+def test_the_umpire_may_price_only_the_theatres_commodities_and_close_only_a_brokers_border(
+    theatre_dir,
+):
+    game = Game(SETUP)
+    with pytest.raises(OrderError, match="a price needs a commodity of the theatre"):
+        game.inject(Injection(kind="price", commodity="rubies", price=1.0))
+    alone = Game(GameSetup(theatre=str(theatre_dir(broker=None)), humans=["red"], turns=1))
+    with pytest.raises(OrderError, match="no broker"):
+        alone.inject(Injection(kind="close_border"))
+    assert alone.injections == [] and game.injections == []
 
 
 def test_replaying_a_games_record_reaches_the_same_state():
@@ -283,3 +298,21 @@ def test_several_rooms_run_at_once_without_touching_each_other(tmp_path):
     assert classroom.game(second).model.day == 0
     with pytest.raises(RoomError):
         classroom.umpire(first, classroom.rooms(with_keys=True)[1]["umpire_key"])
+
+
+def test_a_room_set_up_by_hand_gives_teams_the_chosen_theatres_own_factions(monkeypatch, tmp_path):
+    """The lobby's teams follow its theatre: Kachin's KIA and Tatmadaw at first, Tamsen's
+    Front and Army once Tamsen is chosen (it kept the KIA and Tatmadaw, which Tamsen lacks,
+    and a room could not be created)."""
+    import ipyvuetify as v
+    import solara
+
+    from wargame.apps.classroom.app import Lobby
+    from wargame.apps.viewer import THEATRES_ENV
+
+    monkeypatch.setenv(THEATRES_ENV, str(tmp_path))  # the shipped theatres alone
+    _, rc = solara.render(Lobby(lambda query: None), handle_error=False)
+    teams = rc.find(v.Select, label="Factions played by teams")
+    assert teams.widget.v_model == ["kia", "tatmadaw"]
+    rc.find(v.Select, label="Theatre").widget.v_model = "tamsen_island"
+    assert rc.find(v.Select, label="Factions played by teams").widget.v_model == ["front", "army"]

@@ -132,7 +132,7 @@ LAST_DAY = TWO_TEAMS.turns * TWO_TEAMS.turn_days
 MARCH = 2  # the turn each team sends a unit to where most happened out of its sight
 UMPIRE = {  # before the turn of this index: a ceasefire the NDA-K is no party to, news
     1: Injection(kind="ceasefire", factions=("kia", "tatmadaw")),
-    2: Injection(kind="rare_earth_price", price=70_000.0),
+    2: Injection(kind="price", commodity="rare_earth", price=70_000.0),
     3: Injection(kind="close_border"),
 }
 

@@ -169,15 +169,17 @@ def test_an_exercise_is_named_not_given_as_a_path(folders, tmp_path):
     classroom = Classroom(tmp_path / "c.sqlite")
     for name in (str(outside / "secret"), "../../elsewhere/secret", "/etc/passwd"):
         with pytest.raises(RoomError, match="No shipped exercise"):
-            classroom.create_room(GameSetup(humans=["kia"], exercise=name))
+            classroom.create_room(GameSetup(theatre="kachin", humans=["kia"], exercise=name))
         with pytest.raises(RoomError, match="No shipped exercise"):
             read_record(record("kachin", humans=["kia"], exercise=name))
-    code, _ = classroom.create_room(GameSetup(humans=["kia"], exercise="why_the_border_fell"))
+    code, _ = classroom.create_room(
+        GameSetup(theatre="kachin", humans=["kia"], exercise="why_the_border_fell")
+    )
     assert classroom.game(code).setup.exercise == "why_the_border_fell"
 
 
 def test_a_record_asks_for_no_more_turns_than_its_set_up_has():
-    game = Game(GameSetup(humans=["kia"], turn_days=7, turns=2))
+    game = Game(GameSetup(theatre="kachin", humans=["kia"], turn_days=7, turns=2))
     for _ in range(2):
         game.submit("kia", TurnOrders())
     forty = [{**game.record[0], "turn": n} for n in range(40)]
@@ -204,7 +206,7 @@ def test_one_server_per_games_file(tmp_path):
     first = Classroom(store)
     with pytest.raises(ClassroomError, match="in use by another classroom server"):
         Classroom(store)
-    code, _ = first.create_room(GameSetup(humans=["kia"]))
+    code, _ = first.create_room(GameSetup(theatre="kachin", humans=["kia"]))
     assert Classroom(store, read_only=True).rooms()[0]["code"] == code  # a look is allowed
     first.close()
     assert Classroom(store).game(code).turn == 0  # the next server
@@ -239,7 +241,7 @@ def test_a_second_classroom_command_on_a_file_in_use_exits_with_one_line(tmp_pat
 
 def test_an_empty_damaged_or_foreign_games_file_is_refused_by_name(tmp_path):
     good = tmp_path / "good.sqlite"
-    Classroom(good).create_room(GameSetup(humans=["kia"]))
+    Classroom(good).create_room(GameSetup(theatre="kachin", humans=["kia"]))
     empty = tmp_path / "empty.sqlite"
     empty.touch()
     damaged = tmp_path / "damaged.sqlite"
@@ -274,7 +276,7 @@ def test_an_empty_damaged_or_foreign_games_file_is_refused_by_name(tmp_path):
 
 def test_the_games_file_is_readable_by_its_owner_only(tmp_path):
     store = tmp_path / "classroom.sqlite"
-    Classroom(store).create_room(GameSetup(humans=["kia"]))
+    Classroom(store).create_room(GameSetup(theatre="kachin", humans=["kia"]))
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
     older = tmp_path / "older.sqlite"  # made world-readable by an older server
     older.write_bytes(store.read_bytes())
@@ -289,7 +291,7 @@ def test_a_games_file_from_before_its_layout_was_numbered_is_served(tmp_path):
     store = tmp_path / "classroom.sqlite"
     with sqlite3.connect(store) as db:  # as the first classroom servers made it
         db.executescript(SCHEMA)
-    code, _ = Classroom(store).create_room(GameSetup(humans=["kia"]))
+    code, _ = Classroom(store).create_room(GameSetup(theatre="kachin", humans=["kia"]))
     with sqlite3.connect(store) as db:
         assert db.execute("pragma user_version").fetchone() == (1,)
     assert Classroom(store, read_only=True).game(code).turn == 0

@@ -71,6 +71,8 @@ def test_run_json_has_the_summary_contract():
             "income_external",
             "income_allies",
             "income_rare_earth",
+            "income_jade",
+            "income_gold",
         } == set(measures)
     assert set(summary["civilians"]) == {
         "population",
@@ -266,7 +268,7 @@ def test_every_way_into_a_run_takes_the_same_seeds(tmp_path, seed, taken):
         assert taken
     assert (build_run("kachin", seed, {}).model is not None) is taken
     try:
-        GameSetup(seed=seed, humans=["kia"])
+        GameSetup(theatre="kachin", seed=seed, humans=["kia"])
     except ValidationError:
         assert not taken
     else:

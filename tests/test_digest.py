@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "cfb7a6d1bffcc522a5403232e90b0dcaab49daf4d9cc249a10a4a20b79d4f433",
-    ("kachin", 2): "1c0b53f17181cb196ee81366d23d5f624ed7be7d3b6c6251f4c5b99fd936715c",
-    ("kachin", 3): "9e6c8318c682ea5f92e2436136b233d4163834a7b53c41410eaf8cf0efe35338",
-    ("synthetic", 1): "a66e76f51237d4c14421cfe19e6c43631f6190acb6be008e5a1ba94536eef6c2",
-    ("synthetic", 2): "6479cee110a8925ab43bcdea168d281dbb6ae5636d89c1e456a9e1d109096680",
+    ("kachin", 1): "f13824dd531871d9c3fa956a86ef5e9f11379d5a00eacc7d9d47a677b0d5f7ab",
+    ("kachin", 2): "e07e1fe07338af52b5bd2662af79e45df3dfdd3f0c57fd26f665a5cfd58c7a45",
+    ("kachin", 3): "e71da10293975bb802907a5e7ea8c0cae93ea41a18ea6d8b3fca0097fb66c943",
+    ("synthetic", 1): "2e71f759709bc2dae4aaf5a3843593cf1e551f75cda5c5502d98f0dd751b3076",
+    ("synthetic", 2): "66cf06a79621a4b6f348743904a2b507b88b41a4245e2803cd8aa800348b321c",
 }
 
 

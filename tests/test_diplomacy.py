@@ -1,4 +1,5 @@
-"""Diplomacy: a militia's alliance strains and breaks, a beaten faction collapses, China acts."""
+"""Diplomacy: a militia's alliance strains and breaks, a beaten faction collapses, the broker
+acts (China in the test theatre, as in Kachin; another, or none, in others)."""
 
 import pytest
 from theatres import passive_model
@@ -95,15 +96,15 @@ def test_a_beaten_faction_surrenders_and_its_places_fall_to_whoever_holds_them(t
     assert model.events.of_kind(EventKind.COLLAPSE)
 
 
-def border_fight(theatre_dir, parameters):
-    folder = theatre_dir(units=FIGHT_AT_DELTA, faction_overrides=STEADY)
+def border_fight(theatre_dir, parameters, **theatre):
+    folder = theatre_dir(units=FIGHT_AT_DELTA, faction_overrides=STEADY, **theatre)
     return passive_model(
         folder, {"collapse_strength_share": 0.0, "ceasefire_trigger_days": 2, **parameters}
     )
 
 
-def test_china_brokers_a_ceasefire_and_the_parties_stop_fighting(theatre_dir):
-    model = border_fight(theatre_dir, {"china_pressure": 1.0, "ceasefire_rate_per_day": 1.0})
+def test_the_broker_brokers_a_ceasefire_and_the_parties_stop_fighting(theatre_dir):
+    model = border_fight(theatre_dir, {"broker_pressure": 1.0, "ceasefire_rate_per_day": 1.0})
     for _ in range(5):
         model.step()
         if model.truces_made:
@@ -122,7 +123,7 @@ def test_china_brokers_a_ceasefire_and_the_parties_stop_fighting(theatre_dir):
 
 
 def test_a_violation_ends_the_ceasefire_and_names_who_broke_it(theatre_dir):
-    model = border_fight(theatre_dir, {"china_pressure": 1.0, "ceasefire_rate_per_day": 1.0})
+    model = border_fight(theatre_dir, {"broker_pressure": 1.0, "ceasefire_rate_per_day": 1.0})
     model.factions["red"].spec.doctrine.__dict__["ceasefire_violation_per_day"] = 0.0
     model.factions["blue"].spec.doctrine.__dict__["ceasefire_violation_per_day"] = 1.0
     model.run(6)
@@ -131,20 +132,20 @@ def test_a_violation_ends_the_ceasefire_and_names_who_broke_it(theatre_dir):
     assert model.truces_broken >= 1
 
 
-def test_without_chinas_pressure_there_is_no_ceasefire_and_no_closure(theatre_dir):
+def test_without_the_brokers_pressure_there_is_no_ceasefire_and_no_closure(theatre_dir):
     model = border_fight(
         theatre_dir,
-        {"china_pressure": 0.0, "ceasefire_rate_per_day": 1.0, "closure_rate_per_day": 1.0},
+        {"broker_pressure": 0.0, "ceasefire_rate_per_day": 1.0, "closure_rate_per_day": 1.0},
     )
     model.run(20)
     assert model.truces_made == 0 and not model.closed_crossings
 
 
-def test_china_closes_a_crossing_by_the_fighting_and_reopens_it_when_quiet(theatre_dir):
+def test_the_broker_closes_a_crossing_by_the_fighting_and_reopens_it_when_quiet(theatre_dir):
     model = border_fight(
         theatre_dir,
         {
-            "china_pressure": 1.0,
+            "broker_pressure": 1.0,
             "closure_rate_per_day": 1.0,
             "ceasefire_rate_per_day": 0.0,
             "reopen_quiet_days": 3,
@@ -160,3 +161,80 @@ def test_china_closes_a_crossing_by_the_fighting_and_reopens_it_when_quiet(theat
     assert model.closed_crossings == set()
     texts = [e.text for e in model.events.of_kind(EventKind.BORDER)]
     assert texts == ["China closed the crossing at Delta", "China reopened the crossing at Delta"]
+
+
+EVERY_CHANCE = {
+    "broker_pressure": 1.0,
+    "ceasefire_rate_per_day": 1.0,
+    "closure_rate_per_day": 1.0,
+    "reopen_quiet_days": 1000,
+}
+
+
+def test_a_theatre_without_a_broker_never_brokers_a_truce_or_closes_a_crossing(theatre_dir):
+    """The same fight at the same crossing, every chance at its highest: with a broker it
+    brings a closure and a truce, without one neither (the old engine had China act in
+    every theatre)."""
+    brokered = border_fight(theatre_dir, EVERY_CHANCE)
+    brokered.run(10)
+    assert brokered.closed_crossings == {"delta"} and brokered.truces_made == 1
+    alone = border_fight(theatre_dir, EVERY_CHANCE, broker=None)
+    assert alone.broker_name is None and not alone.broker_crossings
+    alone.run(60)
+    assert alone.truces_made == 0 and not alone.closed_crossings
+    assert not alone.events.of_kind(EventKind.CEASEFIRE)
+    assert not alone.events.of_kind(EventKind.BORDER)
+    assert alone.state(diplomacy).border_fighting_days == 0
+
+
+def test_the_broker_controls_only_the_crossings_into_its_own_country(theatre_dir):
+    """Echo is a crossing into India, Delta one into China: China, the broker, closes Delta
+    and leaves Echo open, though both see fighting."""
+    from theatres import line_map, place, road
+
+    features = [
+        *line_map(),
+        place("echo", 97.5, 25.2, "border_post", population=100, trade_per_day=1000.0),
+        place("refuge", 97.5, 25.22, "sanctuary", country="IN"),
+        road("charlie", "echo", "track", 30.0),
+        road("echo", "refuge", "road", 2.5),
+    ]
+    fights = [*FIGHT_AT_DELTA, *({**unit, "place": "echo"} for unit in FIGHT_AT_DELTA)]
+    model = passive_model(
+        theatre_dir(
+            features=features,
+            control={"alpha": "red", "delta": "blue", "echo": "blue"},
+            units=fights,
+            faction_overrides=STEADY,
+            countries={"MM": "Myanmar", "CN": "China", "IN": "India"},
+        ),
+        {**EVERY_CHANCE, "ceasefire_rate_per_day": 0.0, "collapse_strength_share": 0.0},
+    )
+    assert set(model.crossings) == {"delta", "echo"} and model.broker_crossings == {"delta"}
+    model.run(10)
+    assert model.closed_crossings == {"delta"}
+    assert model.state(diplomacy).gate_quiet.keys() == {"delta"}
+
+
+def test_the_events_say_the_theatres_own_names_for_the_broker_and_the_countries(theatre_dir):
+    """A theatre whose neighbour is Vardia (code XB): the truce, the closure and the
+    soldiers' flight across the border name Vardia, never China."""
+    from theatres import line_map
+
+    features = line_map()
+    for feature in features:
+        if feature["properties"].get("id") == "sanctum":
+            feature["properties"]["country"] = "XB"
+    model = border_fight(
+        theatre_dir,
+        {**EVERY_CHANCE, "ceasefire_trigger_days": 1},
+        features=features,
+        countries={"XA": "Tamsen", "XB": "Vardia"},
+        broker="XB",
+    )
+    model.run(3)
+    texts = [e.text for e in model.events]
+    assert "Vardia closed the crossing at Delta" in texts
+    assert "Vardia brokered a ceasefire between the Blue and the Red" in texts
+    assert model.country_name("sanctum") == "Vardia"
+    assert not any("China" in text or "XB" in text for text in texts)

@@ -12,7 +12,7 @@ from wargame import build_model
 from wargame.analysis.batch import results_schema
 from wargame.analysis.experiments import load_experiment
 from wargame.engine import measures
-from wargame.scenario.parameters import Parameters
+from wargame.scenario.parameters import PRICES, Parameters
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
@@ -33,6 +33,9 @@ generate = _load_generator()
 
 def test_the_odd_lists_every_parameter_with_its_default():
     for name, info in Parameters.model_fields.items():
+        if name == PRICES:  # a price per commodity, each the theatre's own
+            assert f"| `{PRICES}.<commodity>` | the set-up's |" in ODD
+            continue
         default = f"{info.default:g}" if isinstance(info.default, float) else str(info.default)
         assert f"| `{name}` | {default} |" in ODD, name
 
@@ -110,16 +113,29 @@ def model():
 
 
 def pattern(name: str, model, separator: str = ".") -> str:
-    """A key with its faction, place and parameter names replaced by `<faction>` and so on."""
+    """A key with its faction, place, parameter and commodity names replaced by `<faction>`
+    and so on (`income_gold` is `income_<commodity>`, `prices.gold` is `prices.<commodity>`)."""
     parts = name.split(separator)
     for i, part in enumerate(parts[1:], start=1):
         if part in model.factions:
             parts[i] = "<faction>"
         elif part in model.theatre.map.places:
             parts[i] = "<place>"
-        elif part in Parameters.model_fields:
+        elif parts[i - 1] == PRICES and part in model.theatre.commodities:
+            parts[i] = "<commodity>"
+        elif part in Parameters.model_fields and part != PRICES:
             parts[i] = "<parameter>"
+        else:
+            parts[i] = with_commodity(part, model)
     return separator.join(parts)
+
+
+def with_commodity(name: str, model) -> str:
+    """`income_rare_earth` -> `income_<commodity>`: a commodity measure's key or column."""
+    for commodity in model.theatre.commodities:
+        if name.endswith(f"_{commodity}"):
+            return name.removesuffix(commodity) + "<commodity>"
+    return name
 
 
 def flat_keys(record: dict, prefix: str = "") -> list[str]:
@@ -142,6 +158,7 @@ def test_every_column_of_the_daily_series_is_documented_with_a_unit(model):
     columns = set()
     for column in model.series().columns:
         faction = next((f for f in model.factions if column.startswith(f"{f}_")), None)
+        column = with_commodity(column, model)
         columns.add(column.replace(faction, "<faction>", 1) if faction else column)
     assert "<faction>_strength" in columns and "civilians_displaced" in columns
     assert_documented(columns, "daily series columns")

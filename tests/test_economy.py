@@ -4,7 +4,7 @@ import pytest
 from theatres import passive_model
 
 PRICES = {
-    "rare_earth_price": 30_000.0,
+    "prices.rare_earth": 30_000.0,
     "mine_output_per_site": 0.4,
     "mine_tax_share": 0.1,
     "trade_share": 0.2,
@@ -22,9 +22,10 @@ def test_a_mine_pays_its_holder_sites_times_output_times_price_times_tax(theatre
     model.step()
     red = model.factions["red"]
     assert red.income_today["mines"] == pytest.approx(50 * 0.4 * 30_000 * 0.1)
-    assert red.rare_earth_today == pytest.approx(50 * 0.4 * 30_000 * 0.1)
+    assert red.commodity_income_total == {"rare_earth": pytest.approx(50 * 0.4 * 30_000 * 0.1)}
     model.run(9)
     assert model.summary()["factions"]["red"]["income_mines"] == pytest.approx(10 * 60_000)
+    assert model.summary()["factions"]["red"]["income_rare_earth"] == pytest.approx(10 * 60_000)
 
 
 def test_a_contested_mine_pays_nothing(theatre_dir):
@@ -49,9 +50,9 @@ def test_a_border_post_pays_a_share_of_its_trade_unless_the_crossing_is_closed(t
     assert model.factions["blue"].income_today["trade"] == 0.0
 
 
-def test_the_rare_earth_price_scales_mine_income(theatre_dir):
-    cheap = economy_model(theatre_dir, {"rare_earth_price": 10_000.0})
-    dear = economy_model(theatre_dir, {"rare_earth_price": 40_000.0})
+def test_the_price_of_what_a_mine_yields_scales_its_income(theatre_dir):
+    cheap = economy_model(theatre_dir, {"prices.rare_earth": 10_000.0})
+    dear = economy_model(theatre_dir, {"prices.rare_earth": 40_000.0})
     cheap.step()
     dear.step()
     assert dear.factions["red"].income_today["mines"] == pytest.approx(
@@ -77,7 +78,10 @@ def test_an_allied_militia_passes_a_share_of_its_mine_revenue_to_its_patron(thea
     mined = 50 * 0.4 * 30_000 * 0.1
     assert model.factions["red"].income_today["allies"] == pytest.approx(0.25 * mined)
     assert model.factions["green"].income_today["mines"] == pytest.approx(0.75 * mined)
-    assert model.factions["red"].rare_earth_today == pytest.approx(0.25 * mined)
+    assert model.factions["red"].commodity_income_total["rare_earth"] == pytest.approx(0.25 * mined)
+    assert model.factions["green"].commodity_income_total["rare_earth"] == pytest.approx(
+        0.75 * mined
+    )
 
 
 def test_a_militia_that_has_fallen_out_with_its_patron_keeps_everything(theatre_dir):
@@ -148,3 +152,49 @@ def test_a_market_town_with_a_trade_value_pays_its_holder_as_a_border_post_does(
     model.step()
     assert model.factions["red"].income_today["trade"] == pytest.approx(0.2 * 500.0)
     assert model.revenue_per_day("bravo") == pytest.approx(0.2 * 500.0)
+
+
+def ruby_theatre(theatre_dir, parameters=None):
+    """The test theatre's mine digs rubies, the one commodity its set-up declares, at
+    US$2,000,000 a tonne; its map says so."""
+    from theatres import line_map
+
+    features = line_map()
+    for feature in features:
+        if feature["properties"].get("id") == "charlie":
+            feature["properties"]["mineral"] = "rubies"
+    folder = theatre_dir(
+        features=features,
+        control={"alpha": "red", "charlie": "red", "delta": "blue"},
+        commodities={"rubies": 2_000_000.0},
+    )
+    rest = {k: v for k, v in PRICES.items() if k != "prices.rare_earth"}
+    return passive_model(folder, {**rest, **(parameters or {})})
+
+
+def test_a_theatre_whose_mine_digs_rubies_runs_and_pays_sites_output_ruby_price_and_tax(
+    theatre_dir,
+):
+    model = ruby_theatre(theatre_dir)
+    model.run(30)  # the whole day loop, every phase, with a commodity the engine never heard of
+    red = model.factions["red"]
+    daily = 50 * 0.4 * 2_000_000.0 * 0.1  # sites x output x the ruby price x tax
+    assert red.income_today["mines"] == pytest.approx(daily)
+    summary = model.summary()
+    assert summary["factions"]["red"]["income_rubies"] == pytest.approx(30 * daily)
+    assert summary["parameters"]["prices"] == {"rubies": 2_000_000.0}
+    assert model.series()["red_income_rubies"].iloc[-1] == pytest.approx(30 * daily)
+    assert "red_income_rare_earth" not in model.series()
+
+
+def test_a_price_override_moves_the_ruby_income(theatre_dir):
+    cheap = ruby_theatre(theatre_dir)
+    dear = ruby_theatre(theatre_dir, {"prices.rubies": 3_000_000.0})
+    cheap.step()
+    dear.step()
+    assert dear.factions["red"].income_today["mines"] == pytest.approx(
+        1.5 * cheap.factions["red"].income_today["mines"]
+    )
+    assert dear.factions["red"].commodity_income_total["rubies"] == pytest.approx(
+        50 * 0.4 * 3_000_000.0 * 0.1
+    )

@@ -53,7 +53,8 @@ def test_an_exercise_for_a_faction_the_theatre_lacks_is_refused(tmp_path):
     (tmp_path / "sheet.md").write_text("# x\n", encoding="utf-8")
     path = tmp_path / "bad.toml"
     path.write_text(
-        '[exercise]\ntitle = "x"\nsheet = "sheet.md"\nhumans = ["klingons"]\n', encoding="utf-8"
+        '[exercise]\ntitle = "x"\nsheet = "sheet.md"\ntheatre = "kachin"\nhumans = ["klingons"]\n',
+        encoding="utf-8",
     )
     with pytest.raises(ScenarioError, match=r"exercise\.humans: no faction 'klingons'"):
         load_exercise(path)

@@ -30,11 +30,11 @@ def test_a_grid_of_a_range_and_a_list_expands_to_every_combination_times_every_s
     folder = theatre_dir()
     path = write_experiment(
         folder.parent,
-        "[grid]\ncapture_days = [2, 4]\nchina_pressure = { from = 0.0, to = 1.0, step = 0.25 }\n"
+        "[grid]\ncapture_days = [2, 4]\nbroker_pressure = { from = 0.0, to = 1.0, step = 0.25 }\n"
         "[fixed]\ntravel_friction = 0.0\n",
     )
     experiment = load_experiment(path)
-    assert experiment.grid["china_pressure"] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert experiment.grid["broker_pressure"] == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert len(experiment.points()) == 10
     runs = experiment.runs()
     assert len(runs) == 30 and len({r.run_id for r in runs}) == 30
@@ -42,7 +42,7 @@ def test_a_grid_of_a_range_and_a_list_expands_to_every_combination_times_every_s
     assert experiment.parameters_for(runs[-1]) == {
         "travel_friction": 0.0,
         "capture_days": 4,
-        "china_pressure": 1.0,
+        "broker_pressure": 1.0,
     }
 
 
@@ -72,7 +72,7 @@ trajectories = 5
 
 [ranges]
 capture_days = { from = 1, to = 10 }
-china_pressure = { from = 0.2, to = 0.8 }
+broker_pressure = { from = 0.2, to = 0.8 }
 travel_friction = { from = 0.0, to = 0.5 }
 """
 
@@ -89,12 +89,23 @@ def test_a_morris_design_runs_each_trajectory_point_with_every_seed_inside_the_r
     )
     assert {p["capture_days"] for p in points} <= {1, 4, 7, 10}  # 4 levels, whole days
     assert all(isinstance(p["capture_days"], int) for p in points)
-    assert {round(p["china_pressure"], 9) for p in points} <= {0.2, 0.4, 0.6, 0.8}
+    assert {round(p["broker_pressure"], 9) for p in points} <= {0.2, 0.4, 0.6, 0.8}
     # each step of a trajectory moves one parameter only
     for start in range(0, len(points), 4):
         trajectory = experiment.design.matrix()[start : start + 4]
         assert (np.count_nonzero(np.diff(trajectory, axis=0), axis=1) == 1).all()
     assert [r["capture_days"] for r in experiment.resolved] == [p["capture_days"] for p in points]
+
+
+def test_a_range_may_be_of_a_commodity_s_price(theatre_dir):
+    body = MORRIS.replace("travel_friction", "prices.rare_earth").replace(
+        "{ from = 0.0, to = 0.5 }", "{ from = 16800.0, to = 67200.0 }"
+    )
+    experiment = load_experiment(write_experiment(theatre_dir().parent, body))
+    prices = {point["prices.rare_earth"] for point in experiment.points()}
+    assert prices <= {16800.0, 33600.0, 50400.0, 67200.0} and len(prices) > 1
+    resolved = [r["prices"]["rare_earth"] for r in experiment.resolved]
+    assert resolved == [point["prices.rare_earth"] for point in experiment.points()]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +119,7 @@ def test_sobol_and_latin_hypercube_designs_draw_the_same_points_from_the_same_fi
     path = write_experiment(theatre_dir().parent, body)
     drawn = load_experiment(path).points()
     assert len(drawn) == points and drawn == load_experiment(path).points()
-    assert all(0.2 <= p["china_pressure"] <= 0.8 and 1 <= p["capture_days"] <= 10 for p in drawn)
+    assert all(0.2 <= p["broker_pressure"] <= 0.8 and 1 <= p["capture_days"] <= 10 for p in drawn)
 
 
 @pytest.mark.parametrize(
@@ -140,7 +151,13 @@ def test_sobol_and_latin_hypercube_designs_draw_the_same_points_from_the_same_fi
         ('design = "morris"\ntrajectories = 4\n[ranges]\ncapture_days = { from = 5, to = 5 }\n',
          "ranges.capture_days", "'to' (5) must be above 'from' (5)"),
         ('design = "morris"\ntrajectories = 4\n[ranges]\ncapture_dayz = { from = 1, to = 5 }\n',
-         "ranges.capture_dayz", "not a parameter"),
+         "ranges.capture_dayz", "unknown parameter 'capture_dayz'"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\nchina_pressure = { from = 0, to = 1 }\n',
+         "ranges.china_pressure", "renamed 'broker_pressure'"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\nprices.tin = { from = 1, to = 5 }\n',
+         "ranges.prices.tin", "no commodity 'tin' to price"),
+        ('design = "morris"\ntrajectories = 4\n[ranges]\nprices.rare_earth = {from = -1, to = 5}\n',
+         "ranges.prices.rare_earth", "expected a number from 0 to 10,000,000, got -1"),
         ('design = "morris"\ntrajectories = 4\n[ranges]\ncapture_days = { from = 0, to = 5 }\n',
          "ranges.capture_days", "expected a whole number from 1 to 365, got 0"),
         ('design = "morris"\ntrajectories = 4\n[ranges]\ncombat_mode = { from = 0, to = 1 }\n',
@@ -186,9 +203,9 @@ def test_the_four_experiments_the_issue_names_ship():
 @pytest.mark.parametrize(
     ("body", "where", "problem"),
     [
-        ("[grid]\ncapture_dayz = [1, 2]\n", "grid.capture_dayz", "not a parameter"),
+        ("[grid]\ncapture_dayz = [1, 2]\n", "grid.capture_dayz", "unknown parameter"),
         ("[grid]\ncapture_days = [1, 0]\n", "grid.capture_days", "from 1 to 365, got 0"),
-        ("[grid]\nchina_pressure = { from = 1.0, to = 0.0, step = 0.5 }\n", "grid", "below"),
+        ("[grid]\nbroker_pressure = { from = 1.0, to = 0.0, step = 0.5 }\n", "grid", "below"),
         ("[fixed]\ntravel_friction = -1.0\n", "fixed.travel_friction", "from 0 to 2, got -1.0"),
         ("[outcomes.x]\nkind = \"holds\"\nfaction = \"red\"\nplace = \"nowhere\"\n",
          "outcomes.x.place", "no place 'nowhere'"),

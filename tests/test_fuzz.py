@@ -50,7 +50,7 @@ EXPERIMENT = {
 }
 SAMPLED_EXPERIMENT = {
     "experiment": {**EXPERIMENT["experiment"], "design": "morris", "trajectories": 2, "levels": 4},
-    "ranges": {"capture_days": {"from": 1, "to": 3}, "china_pressure": {"from": 0.0, "to": 1.0}},
+    "ranges": {"capture_days": {"from": 1, "to": 3}, "broker_pressure": {"from": 0.0, "to": 1.0}},
     "outcomes": EXPERIMENT["outcomes"],
 }
 THEATRE_FILES = ("setup.toml", "map.geojson", "agents/red.toml", "agents/blue.toml")
@@ -301,7 +301,7 @@ def test_a_broken_experiment_is_one_line_and_exit_1_with_no_results_folder(
 
 @settings(deadline=None)
 @given(
-    name=st.sampled_from(["capture_days", "china_pressure", "rare_earth_price", "travel_friction",
+    name=st.sampled_from(["capture_days", "broker_pressure", "prices.rare_earth", "travel_friction",
                           "civilian_group_size", "militia_loyalty", "combat_mode", "nonsense"]),
     value=st.one_of(
         st.sampled_from(["nan", "inf", "-inf", "-1", "1e400", "", "true", "x", "0x10", "1_000"]),
@@ -320,7 +320,7 @@ def test_an_override_out_of_its_range_is_refused_with_the_range(name, value):
         if code == 1:
             assert "Traceback" not in stderr
             assert len(stderr.strip().splitlines()) == 1, stderr
-            if name in Parameters.model_fields:
+            if name in Parameters.model_fields or name.startswith("prices."):
                 assert stderr.startswith(f"error: --set {name}: expected {valid_range(name)}, got")
             else:
                 assert stderr.startswith(f"error: --set: unknown parameter {name!r}"), stderr

@@ -28,7 +28,7 @@ def assert_higher(high: list[float], low: list[float]) -> None:
 
 
 def test_chinas_pressure_brings_more_ceasefires_and_fewer_captures():
-    calm, pressed = arms("china_pressure", 0.0, 1.0)
+    calm, pressed = arms("broker_pressure", 0.0, 1.0)
     assert all(o["ceasefires"] == 0 for o in calm)
     assert_higher([o["ceasefires"] for o in pressed], [o["ceasefires"] for o in calm])
     # captures that stick: places held at the end by someone other than their first holder
@@ -45,5 +45,5 @@ def test_a_loyal_militia_stands_by_the_military_longer():
 
 
 def test_a_high_rare_earth_price_makes_the_kia_richer():
-    cheap, dear = arms("rare_earth_price", 15_000.0, 60_000.0)
+    cheap, dear = arms("prices.rare_earth", 15_000.0, 60_000.0)
     assert_higher([o["revenue"]["kia"] for o in dear], [o["revenue"]["kia"] for o in cheap])

@@ -103,7 +103,7 @@ def test_series_columns_names_every_column_of_the_daily_series_in_order():
     from wargame.engine.measures import columns
 
     model = ConflictModel("kachin", rng=1)
-    assert list(model.series().columns) == [name for name, _ in columns(model.factions)]
+    assert list(model.series().columns) == [name for name, _ in columns(model.theatre)]
 
 
 def test_the_summarys_columns_and_types_are_known_before_any_run():
@@ -117,7 +117,7 @@ def test_the_summarys_columns_and_types_are_known_before_any_run():
     flat = flatten(model.summary())
     places = [p.id for p in model.theatre.map.places.values() if p.kind is not PlaceKind.SANCTUARY]
     parameters = {k.removeprefix("parameters."): None for k in flat if k.startswith("parameters.")}
-    kinds = summary_kinds(model.factions, places, parameters)
+    kinds = summary_kinds(model.factions, places, parameters, model.theatre.commodities)
     assert list(kinds) == list(flat)
     for key, kind in kinds.items():
         value = flat[key]

@@ -66,12 +66,13 @@ def test_a_broken_unit_falls_back_by_a_path_that_avoids_the_enemy(theatre_dir):
     assert unit.place == "far"
 
 
-def cut_off(theatre_dir, reach: float):
+def cut_off(theatre_dir, reach: float, features=None, **theatre):
     """Red broken at charlie; bravo (blue) blocks the way home; delta faces a sanctuary."""
     folder = theatre_dir(
-        features=line_map(),
+        features=features or line_map(),
         control={"alpha": "red", "bravo": "blue"},
         units=[{"faction": "red", "place": "charlie", "strength": 300}],
+        **theatre,
     )
     model = passive_model(
         folder,
@@ -91,6 +92,21 @@ def test_a_cut_off_broken_unit_crosses_the_border_and_is_interned(theatre_dir):
         "Day 1: 1 Red unit (300 soldiers) crossed into China at Delta"
     ]
     assert model.summary()["factions"]["red"]["interned"] == 300
+
+
+def test_the_country_a_unit_crosses_into_is_named_as_the_theatre_names_it(theatre_dir):
+    """The sanctuary lies in XB, which the set-up calls Vardia; the theatre has no broker
+    (the names of countries are the theatre's whether or not one of them brokers)."""
+    features = line_map()
+    for feature in features:
+        if feature["properties"].get("id") == "sanctum":
+            feature["properties"]["country"] = "XB"
+    model = cut_off(
+        theatre_dir, 2.0, features, countries={"XA": "Tamsen", "XB": "Vardia"}, broker=None
+    )
+    model.step()
+    (interned,) = model.events.of_kind(EventKind.INTERNMENT)
+    assert interned.text == "1 Red unit (300 soldiers) crossed into Vardia at Delta"
 
 
 def test_a_cut_off_broken_unit_out_of_reach_of_the_border_stands(theatre_dir):

@@ -5,7 +5,7 @@ import pytest
 
 from wargame import ConflictModel
 from wargame.scenario import PlaceKind
-from wargame.scenario.synthetic import synthetic_theatre
+from wargame.scenario.synthetic import NEIGHBOUR, synthetic_theatre
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_each_sanctuary_is_reached_only_from_its_own_border_post(theatre):
             assert kinds == {PlaceKind.SANCTUARY, PlaceKind.BORDER_POST}
     for place in places.values():
         if place.kind is PlaceKind.SANCTUARY:
-            assert place.country == "CN"
+            assert place.country == NEIGHBOUR
 
 
 def test_each_faction_holds_one_connected_region_of_home_places(theatre):

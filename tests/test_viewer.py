@@ -31,10 +31,9 @@ from wargame import ConflictModel
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.apps.viewer.event_log import filter_events
 from wargame.apps.viewer.inspector import place_report
-from wargame.apps.viewer.levers import LEVERS
+from wargame.apps.viewer.levers import levers
 from wargame.drawing.charts import ceasefire_periods, chart_options
 from wargame.engine.events import EventKind
-from wargame.scenario.parameters import Parameters
 
 
 @pytest.fixture(autouse=True)
@@ -188,7 +187,7 @@ def test_a_place_report_lists_units_money_and_people(theatre_dir):
     assert report.mine_revenue_per_day == pytest.approx(
         50
         * model.parameters.mine_output_per_site
-        * model.parameters.rare_earth_price
+        * model.parameters.prices["rare_earth"]
         * model.parameters.mine_tax_share
     )
     assert place_report(model, "delta").trade_per_day == pytest.approx(
@@ -208,21 +207,40 @@ def test_event_filters_keep_newest_first_and_only_what_was_asked():
     assert len(filter_events(model.events, limit=5)) == 5
 
 
-def test_every_lever_is_a_parameter_and_its_slider_stays_inside_the_bounds():
-    fields = Parameters.model_fields
-    for lever in LEVERS:
-        assert lever.parameter in fields
-        bounds = {type(m).__name__: m for m in fields[lever.parameter].metadata}
-        if "Ge" in bounds:
-            assert lever.low >= bounds["Ge"].ge
-        if "Le" in bounds:
-            assert lever.high <= bounds["Le"].le
-        shipped = lever.value(ConflictModel("kachin", rng=1))
+@pytest.mark.parametrize("scenario", ["kachin", "tamsen_island"])
+def test_every_lever_is_a_parameter_and_its_slider_stays_inside_the_bounds(scenario):
+    model = ConflictModel(scenario, rng=1)
+    offered = levers(model.theatre)
+    for lever in offered:
+        shipped = lever.value(model)
         assert lever.low <= shipped <= lever.high
         steps = (shipped - lever.low) / lever.step
         assert steps == pytest.approx(round(steps)), "the slider would move the shipped value"
-        Parameters(**{lever.parameter: lever.high})  # accepted at both ends
-        Parameters(**{lever.parameter: lever.low})
+        for end in (lever.low, lever.high):  # accepted at both ends, by the theatre's model
+            moved = ConflictModel(model.theatre, {lever.parameter: end}, rng=1)
+            assert lever.value(moved) == end
+    assert [lever.label for lever in offered[:2]] == (
+        ["China's pressure for calm", "Price of rare-earth oxide"]
+        if scenario == "kachin"
+        else ["Vardia's pressure for calm", "Price of rare earth"]
+    )
+
+
+def test_a_theatre_without_a_broker_has_no_pressure_lever_and_a_price_lever_per_commodity(
+    theatre_dir,
+):
+    from theatres import line_map
+
+    features = line_map()
+    features[2]["properties"]["mineral"] = "gas"
+    theatre = ConflictModel(
+        theatre_dir(features=features, broker=None, commodities={"gas": 5.2, "rubies": 2e6}), rng=1
+    ).theatre
+    offered = {lever.parameter: lever for lever in levers(theatre)}
+    assert "broker_pressure" not in offered
+    gas, rubies = offered["prices.gas"], offered["prices.rubies"]
+    assert (gas.label, gas.step, gas.high) == ("Price of gas", 0.01, pytest.approx(15.6))
+    assert (rubies.step, rubies.high) == (10_000.0, 6e6)
 
 
 def test_ceasefire_bands_cover_exactly_the_days_with_a_truce_in_force():
@@ -314,3 +332,12 @@ def test_the_viewer_server_says_a_strange_theatre_as_the_cli_does(theatre_dir):
         "speed_track_km_per_day 50: expected highway >= road >= track, the road kinds from "
         "fastest down"
     ]
+
+
+def test_a_place_report_shows_the_trade_of_any_place_that_has_some():
+    model = ConflictModel("kachin", rng=1)
+    laiza = model.theatre.map.places["laiza"]
+    assert laiza.kind.value == "base" and laiza.trade_per_day > 0
+    report = place_report(model, "laiza")
+    assert model.trade_revenue("laiza") > 0
+    assert report.trade_per_day == pytest.approx(model.trade_revenue("laiza"))

@@ -123,10 +123,21 @@ def write_theatre(
     factions: list[str] | None = None,
     parameters: dict[str, object] | None = None,
     faction_overrides: dict[str, dict] | None = None,
+    commodities: dict[str, float] | None = None,
+    countries: dict[str, str] | None = None,
+    broker: str | None = "CN",
 ) -> Path:
-    """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder."""
+    """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder.
+
+    By default the theatre's mines yield `rare_earth` at US$33,600 a tonne, and
+    China, across the border, is its broker (on a map with a sanctuary in China).
+    """
+    commodities = {"rare_earth": 33_600.0} if commodities is None else commodities
+    countries = {"MM": "Myanmar", "CN": "China"} if countries is None else countries
     folder.mkdir(parents=True, exist_ok=True)
     features = line_map() if features is None else features
+    across = {f["properties"].get("country") for f in features if _is_sanctuary(f)}
+    broker = broker if broker in across else None
     factions = factions or ["red", "blue"]
     control = {"alpha": "red", "delta": "blue"} if control is None else control
     units = [] if units is None else units
@@ -146,6 +157,9 @@ def write_theatre(
     ]
     for unit in units:
         lines += ["[[units]]", *(f"{k} = {json.dumps(v)}" for k, v in unit.items()), ""]
+    lines += ["[countries]", *(f'{code} = "{name}"' for code, name in countries.items()), ""]
+    lines += [f'[broker]\ncountry = "{broker}"', ""] if broker else []
+    lines += [f"[commodities.{c}]\nprice = {price}\n" for c, price in commodities.items()]
     lines.append("[parameters]")
     lines += [f"{k} = {json.dumps(v)}" for k, v in (parameters or {}).items()]
     (folder / "setup.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -182,6 +196,10 @@ def write_theatre(
     return folder
 
 
+def _is_sanctuary(feature: dict) -> bool:
+    return feature["properties"].get("kind") == "sanctuary"
+
+
 def passive_model(scenario, parameters=None, rng: int = 1):
     """A model whose commanders give no orders, so a test moves units by hand."""
     from wargame import ConflictModel
@@ -198,7 +216,7 @@ def known_outcome_theatre(folder: Path) -> Path:
 
     Three Red battalions of 1,000 stand 40 km of highway (one day at 40 km/day,
     travel_friction 0) from Delta, held by 20 Blue soldiers who never attack;
-    combat is deterministic, China's pressure 0 (no truce, no closed gate).
+    combat is deterministic, the broker's (China's) pressure 0 (no truce, no closed gate).
     Red arrives on day 1 and holds Delta alone by `capture_days` (3) later at
     the latest, in every run whatever the seed.
     """
@@ -221,7 +239,7 @@ def known_outcome_theatre(folder: Path) -> Path:
             "travel_friction": 0.0,
             "combat_mode": "deterministic",
             "capture_days": 3,
-            "china_pressure": 0.0,
+            "broker_pressure": 0.0,
         },
         faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
     )

@@ -25,6 +25,7 @@ from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_t
 from wargame.scenario.errors import warnings_as_lines
 from wargame.scenario.map_rules import ROAD_END_GAP_KM
 from wargame.scenario.parameters import (
+    PRICES,
     Parameters,
     UnknownParameterError,
     parameter_problem,
@@ -58,6 +59,12 @@ def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
 def _parameter_help() -> str:
     lines = ["scenario parameters (--set name=value):"]
     for name, info in Parameters.model_fields.items():
+        if name == PRICES:
+            lines.append(
+                f"  {PRICES}.<commodity> (default: the set-up's [commodities] price; "
+                f"{valid_range(name)}): {info.description}"
+            )
+            continue
         lines.append(f"  {name} (default {info.default}; {valid_range(name)}): {info.description}")
     return "\n".join(lines)
 
@@ -227,10 +234,12 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
     table.add_column("")
     for faction_id in summary["factions"]:
         table.add_column(model.factions[faction_id].short_name, justify="right")
-    for measure in measures.of_scope(measures.Scope.FACTION):
+    commodities = model.theatre.commodities
+    for key, measure, commodity in measures.of_factions(commodities):
         if measure.label:
-            values = (f"{m[measure.name]:,.0f}" for m in summary["factions"].values())
-            table.add_row(measure.label, *values)
+            values = (f"{m[key]:,.0f}" for m in summary["factions"].values())
+            name = commodities[commodity].name if commodity else ""
+            table.add_row(measure.label.format(commodity=name), *values)
     console.print(table)
 
     places = model.theatre.map.places

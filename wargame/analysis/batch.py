@@ -49,7 +49,7 @@ from wargame.analysis.results import (
 )
 from wargame.progress import show_progress
 from wargame.scenario.errors import already_said
-from wargame.scenario.parameters import Parameters
+from wargame.scenario.parameters import Parameters, commodity_of
 
 Backend = Literal["local", "dask"]
 PR_SET_PDEATHSIG = 1
@@ -248,7 +248,9 @@ def results_schema(experiment: Experiment) -> pa.Schema:
     ]
     fields += [pa.field(name, _arrow_type(values)) for name, values in experiment.swept().items()]
     fields += [pa.field("status", pa.string()), pa.field("error", pa.string())]
-    for name, kind in summary_kinds(theatre.factions, places, parameters).items():
+    for name, kind in summary_kinds(
+        theatre.factions, places, parameters, theatre.commodities
+    ).items():
         if name == "seed":
             continue  # the row's own
         if name.startswith("parameters."):
@@ -277,6 +279,8 @@ def _arrow_type(values: Iterable[object]) -> pa.DataType:
 
 
 def _parameter_type(name: str) -> pa.DataType:
+    if commodity_of(name) is not None:  # prices.<commodity>
+        return pa.float64()
     annotation = str(Parameters.model_fields[name].annotation)
     if "bool" in annotation:
         return pa.bool_()

@@ -39,6 +39,9 @@ from wargame.scenario.exercises import read_exercise
 from wargame.scenario.loader import read_toml
 from wargame.scenario.parameters import (
     Parameters,
+    UnknownParameterError,
+    commodity_of,
+    dotted,
     make_parameters,
     parameter_problem,
     valid_range,
@@ -248,6 +251,11 @@ class ExperimentFile(Strict):
     fixed: dict[str, Scalar] = {}
     outcomes: dict[str, Outcome] = {}
 
+    @field_validator("fixed", mode="before")
+    @classmethod
+    def _fixed(cls, fixed: object) -> object:
+        return dotted(fixed)
+
     @field_validator("grid", mode="before")
     @classmethod
     def _grid(cls, grid: object) -> object:
@@ -255,7 +263,7 @@ class ExperimentFile(Strict):
         if not isinstance(grid, dict):
             return grid
         checked: dict[str, object] = {}
-        for name, values in grid.items():
+        for name, values in _swept(grid).items():
             if isinstance(values, dict):
                 try:
                     checked[name] = Range.model_validate(values)
@@ -273,15 +281,33 @@ class ExperimentFile(Strict):
     @field_validator("ranges", mode="before")
     @classmethod
     def _ranges(cls, ranges: object) -> object:
-        """A range is a table; a list (a grid's habit) is named with what was expected."""
-        if isinstance(ranges, dict):
-            for name, span in ranges.items():
-                if not isinstance(span, dict):
-                    raise ValueError(
-                        f"{name}: expected {{from = ..., to = ...}}, got {span!r}"
-                        + (" (a list of values is for a grid)" if isinstance(span, list) else "")
-                    )
-        return ranges
+        """Each range is a table (`prices.gas = {from, to}` too, read as {"prices": {"gas":
+        {...}}}); a list (a grid's habit) is named with what was expected."""
+        if not isinstance(ranges, dict):
+            return ranges
+        flat = _swept(ranges)
+        for name, span in flat.items():
+            if not isinstance(span, dict):
+                raise ValueError(
+                    f"{name}: expected {{from = ..., to = ...}}, got {span!r}"
+                    + (" (a list of values is for a grid)" if isinstance(span, list) else "")
+                )
+        return flat
+
+
+def _swept(grid: dict, prefix: str = "") -> dict[str, object]:
+    """The grid with its tables of parameters flattened (`prices.gas = [1, 2]` is read as
+    {"prices": {"gas": [1, 2]}}): a table is a range when it has a range's keys."""
+    flat: dict[str, object] = {}
+    for name, values in grid.items():
+        if isinstance(values, dict) and values and not values.keys() & RANGE_KEYS:
+            flat.update(_swept(values, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = values
+    return flat
+
+
+RANGE_KEYS = {"from", "to", "step"}
 
 
 @dataclass(frozen=True)
@@ -461,7 +487,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     _check_parameters(path, theatre, grid, fixed)
     design = _sampled_design(path, theatre, spec, fixed)
     outcome_days = _check_outcomes(path, theatre, spec)
-    fans = {name for name, _ in series_columns_of(theatre.factions)}
+    fans = {name for name, _ in series_columns_of(theatre)}
     for number, column in enumerate(section.fan_series or []):
         if column not in fans:
             raise ScenarioError(
@@ -501,27 +527,20 @@ def _is_shipped_theatre(name: str) -> bool:
 def _check_parameters(
     path: Path, theatre: Theatre, grid: dict[str, list[Scalar]], fixed: dict[str, Scalar]
 ) -> None:
-    for table, names in (("fixed", list(fixed)), ("grid", list(grid))):
-        for name in names:
-            if name not in Parameters.model_fields:
-                raise ScenarioError(
-                    path,
-                    f"{table}.{name}",
-                    "not a parameter of the model (see `wargame run --help` for the list)",
-                )
-    try:
-        make_parameters(theatre.parameters, fixed)
-    except ValidationError as error:
-        name, problem = parameter_problem(error)
-        raise ScenarioError(path, f"fixed.{name}", problem) from None
-    for values in itertools.product(*grid.values()):
-        # each grid point as its runs will have it: a value out of range is named, and what
-        # is strange in a point is warned about here, once, so that its runs need not be
+    """`fixed`, then each grid point as its runs will have it: a name the model lacks or a
+    value out of range is named, and what is strange in a point is warned about here, once,
+    so that its runs need not be."""
+    points = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+    for table, point in [("fixed", {}), *(("grid", point) for point in points)]:
         try:
-            make_parameters(theatre.parameters, fixed, dict(zip(grid, values, strict=True)))
+            make_parameters(theatre.parameters, fixed, point, prices=theatre.prices)
+        except UnknownParameterError as error:
+            raise ScenarioError(
+                path, f"{table}.{error.names[0]}", f"{error} (`wargame run --help` lists them)"
+            ) from None
         except ValidationError as error:
             name, problem = parameter_problem(error)
-            raise ScenarioError(path, f"grid.{name}", problem) from None
+            raise ScenarioError(path, f"{table}.{name}", problem) from None
 
 
 def _resolved_parameters(
@@ -534,7 +553,7 @@ def _resolved_parameters(
     resolved = []
     for point in points:
         try:
-            parameters = make_parameters(theatre.parameters, fixed, point)
+            parameters = make_parameters(theatre.parameters, fixed, point, prices=theatre.prices)
         except ValidationError as error:  # each value passed alone; together they do not
             problem = parameter_problem(error)[1]
             table = "grid" if design == "grid" else "ranges"
@@ -652,15 +671,10 @@ def _sampled_design(
 def _check_range(
     path: Path, theatre: Theatre, name: str, span: Span, fixed: dict[str, Scalar]
 ) -> bool:
-    """A range is of a numeric parameter and both its ends are valid values of it;
-    returns whether the parameter takes whole numbers."""
+    """A range is of a numeric parameter (or a commodity's price) and both its ends are
+    valid values of it; returns whether the parameter takes whole numbers."""
     where = f"ranges.{name}"
-    if name not in Parameters.model_fields:
-        raise ScenarioError(
-            path, where, "not a parameter of the model (see `wargame run --help` for the list)"
-        )
-    annotation = Parameters.model_fields[name].annotation
-    numbers = set(get_args(annotation)) if get_args(annotation) else {annotation}
+    numbers = _number_kinds(name)
     if not numbers & {int, float}:
         raise ScenarioError(
             path,
@@ -671,16 +685,27 @@ def _check_range(
     for end in (span.start, span.to):
         value = int(end) if whole and float(end).is_integer() else end
         try:
-            make_parameters(theatre.parameters, fixed, {name: value})
+            make_parameters(theatre.parameters, fixed, {name: value}, prices=theatre.prices)
+        except UnknownParameterError as error:
+            raise ScenarioError(path, where, f"{error} (`wargame run --help` lists them)") from None
         except ValidationError as error:
             raise ScenarioError(path, where, parameter_problem(error)[1]) from None
     return whole
 
 
+def _number_kinds(name: str) -> set[object]:
+    """The types a parameter's value may have (a price: float; a name the model lacks:
+    float, so that `make_parameters` names it with the valid ones)."""
+    if commodity_of(name) is not None or name not in Parameters.model_fields:
+        return {float}
+    annotation = Parameters.model_fields[name].annotation
+    return set(get_args(annotation)) if get_args(annotation) else {annotation}
+
+
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:
     """Checks every outcome against the theatre; returns the day each is read on."""
     days: dict[str, int] = {}
-    columns = {name for name, _ in series_columns_of(theatre.factions)}
+    columns = {name for name, _ in series_columns_of(theatre)}
     for name, outcome in spec.outcomes.items():
         where = f"outcomes.{name}"
         faction = getattr(outcome, "faction", None)

@@ -75,7 +75,7 @@ SCORE_RULE = (
 def vocabulary(theatre: Theatre) -> Vocabulary:
     """The engine's names a history may use: the daily series' columns and the event kinds."""
     return Vocabulary(
-        measures=[name for name, _ in columns(theatre.factions)],
+        measures=[name for name, _ in columns(theatre)],
         events=[kind.value for kind in EventKind],
     )
 

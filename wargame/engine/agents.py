@@ -6,6 +6,7 @@ Each class holds one agent's state and the decisions that are truly its own
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -48,7 +49,13 @@ class CivilianState(Enum):
 class Faction(Agent):
     """One side: its doctrine and settings from `agents/<id>.toml`, and its tallies."""
 
-    def __init__(self, model: AgentWorld, faction_id: str, spec: FactionFile) -> None:
+    def __init__(
+        self,
+        model: AgentWorld,
+        faction_id: str,
+        spec: FactionFile,
+        commodities: Iterable[str] = (),
+    ) -> None:
         super().__init__(model)
         self.id = faction_id
         self.spec = spec
@@ -68,8 +75,8 @@ class Faction(Agent):
         self.income_total: dict[str, float] = {
             source: 0.0 for source in ("mines", "trade", "external", "allies")
         }
-        self.rare_earth_today = 0.0
-        self.rare_earth_total = 0.0
+        self.commodity_income_total: dict[str, float] = dict.fromkeys(commodities, 0.0)
+        """Income from each commodity so far: its part of the mines' and the allies' income."""
         self.spent: dict[str, float] = {"upkeep": 0.0, "recruits": 0.0}
         """US$ paid out so far: treasury = starting treasury + revenue_total - all spent."""
         self.commander: Commander | None = None

@@ -4,10 +4,13 @@ The daily series, the run summary, the batch's Arrow schema, the CLI's tables
 and the user guide's output tables are all made from `MEASURES`.
 
 A measure is of the world (one value a day), of each faction (a column per
-faction, `<faction>_<name>`) or of the civilians (`civilians_<name>`). A
-faction measure is computed from the faction and the places it holds; a
+faction, `<faction>_<name>`), of each faction and each commodity the theatre
+declares (`<faction>_<name>_<commodity>`) or of the civilians
+(`civilians_<name>`). A faction measure is computed from the faction and the
+places it holds, a commodity measure from the faction and the commodity; a
 civilian measure from one count of the groups by state, which the day's
-tally makes once.
+tally makes once. A faction's measures, its commodity measures among them,
+keep the table's order.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ import pandas as pd
 
 from wargame.engine.agents import CivilianState, Faction
 from wargame.engine.world import World
-from wargame.scenario import PlaceKind
+from wargame.scenario import PlaceKind, Theatre
 
 
 class Scope(StrEnum):
     WORLD = "world"
     FACTION = "faction"
+    COMMODITY = "commodity"
     CIVILIANS = "civilians"
 
 
@@ -40,13 +44,19 @@ class Measure:
     scope: Scope
     compute: Callable[..., Any]
     """(world) for the world's; (world, faction, held places) for a faction's;
+    (world, faction, commodity) for a faction's of each commodity;
     (world, civilian tally) for the civilians'."""
     label: str = ""
-    """Its row's label in `wargame run`'s table of factions; none: not shown there."""
+    """Its row's label in `wargame run`'s table of factions; none: not shown there.
+    A commodity measure's says `{commodity}` where the commodity's name goes."""
 
-    def column(self, faction: str | None = None) -> str:
-        if self.scope is Scope.FACTION:
-            return f"{faction}_{self.name}"
+    def key(self, commodity: str | None = None) -> str:
+        """Its name in a faction's summary: `income_gas` for the commodity measure `income`."""
+        return f"{self.name}_{commodity}" if self.scope is Scope.COMMODITY else self.name
+
+    def column(self, faction: str | None = None, commodity: str | None = None) -> str:
+        if self.scope in (Scope.FACTION, Scope.COMMODITY):
+            return f"{faction}_{self.key(commodity)}"
         if self.scope is Scope.CIVILIANS:
             return f"civilians_{self.name}"
         return self.name
@@ -77,6 +87,10 @@ def _faction(name, meaning, unit, kind, compute, label="") -> Measure:
     return Measure(name, meaning, unit, kind, Scope.FACTION, compute, label)
 
 
+def _commodity(name, meaning, unit, kind, compute, label="") -> Measure:
+    return Measure(name, meaning, unit, kind, Scope.COMMODITY, compute, label)
+
+
 def _civilians(name, meaning, unit, compute) -> Measure:
     return Measure(name, meaning, unit, int, Scope.CIVILIANS, compute)
 
@@ -92,7 +106,7 @@ MEASURES: tuple[Measure, ...] = (
            lambda w: len(w.events)),
     _world("ceasefires_active", "ceasefires in force that day, one per pair of factions",
            "count", int, lambda w: len(w.truces)),
-    _world("crossings_closed", "border crossings the neighbouring country holds closed",
+    _world("crossings_closed", "border crossings the broker (the theatre's neighbour) holds closed",
            "places", int, lambda w: len(w.closed_crossings)),
     _faction("strength", "soldiers in the faction's units, at places or on the road",
              "soldiers", int,
@@ -133,10 +147,11 @@ MEASURES: tuple[Measure, ...] = (
     _faction("income_allies", "shares of allied militias' mine income received so far (total)",
              "US$", float, _income("allies"),
              label="  from allies"),
-    _faction("income_rare_earth",
-             "the rare-earth part of `income_mines` plus `income_allies` so far: "
-             "not a further source (total)", "US$", float,
-             lambda w, f, held: round(f.rare_earth_total, 2)),
+    _commodity("income",
+               "the part of `income_mines` plus `income_allies` that came from the mines of "
+               "this commodity so far: not a further source (total)", "US$", float,
+               lambda w, f, commodity: round(f.commodity_income_total[commodity], 2),
+               label="  mines+allies: {commodity}"),
     _faction("places_held", "places the faction controls, contested ones included", "places",
              int, lambda w, f, held: len(held),
              label="places held"),
@@ -169,11 +184,24 @@ def of_scope(scope: Scope) -> tuple[Measure, ...]:
     return tuple(m for m in MEASURES if m.scope is scope)
 
 
-def columns(faction_ids: Iterable[str]) -> list[tuple[str, Measure]]:
-    """The daily series' columns for a theatre with these factions, in order, with their measure."""
-    factions = list(faction_ids)
+def of_factions(commodities: Iterable[str]) -> list[tuple[str, Measure, str | None]]:
+    """A faction's measures in the table's order, each commodity measure once per commodity:
+    (its key in the faction's summary, the measure, the commodity or None)."""
+    commodities = list(commodities)
+    keyed: list[tuple[str, Measure, str | None]] = []
+    for m in MEASURES:
+        if m.scope is Scope.FACTION:
+            keyed.append((m.name, m, None))
+        elif m.scope is Scope.COMMODITY:
+            keyed += [(m.key(c), m, c) for c in commodities]
+    return keyed
+
+
+def columns(theatre: Theatre) -> list[tuple[str, Measure]]:
+    """The daily series' columns of a theatre, in order, with their measure."""
     result = [(m.column(), m) for m in of_scope(Scope.WORLD)]
-    result += [(m.column(f), m) for f in factions for m in of_scope(Scope.FACTION)]
+    for faction in theatre.factions:
+        result += [(f"{faction}_{key}", m) for key, m, _ in of_factions(theatre.commodities)]
     return result + [(m.column(), m) for m in of_scope(Scope.CIVILIANS)]
 
 
@@ -193,10 +221,13 @@ def civilian_tally(world: World) -> CivilianTally:
 
 
 def faction_measures(world: World, faction_id: str) -> dict[str, Any]:
-    """Every faction measure of one faction today, by name."""
+    """Every faction measure of one faction today, by key (`Measure.key`)."""
     faction = world.factions[faction_id]
     held = [p for p, holder in world.controller.items() if holder == faction_id]
-    return {m.name: m.compute(world, faction, held) for m in of_scope(Scope.FACTION)}
+    return {
+        key: m.compute(world, faction, held if commodity is None else commodity)
+        for key, m, commodity in of_factions(world.theatre.commodities)
+    }
 
 
 def civilian_measures(world: World) -> dict[str, Any]:
@@ -244,32 +275,43 @@ SUMMARY_DOCS: dict[str, tuple[str, str]] = {
         "then `--set`)",
         "the parameter's own",
     ),
-    "factions.<faction>.<measure>": ("each faction's measures at the end", "each measure's own"),
+    "parameters.prices.<commodity>": (
+        "each commodity's price in this run: its set-up's `[commodities]` price, or "
+        "`--set prices.<commodity>=...`",
+        "US$ per tonne",
+    ),
+    "factions.<faction>.<measure>": (
+        "each faction's measures at the end, its commodity measures as `<measure>_<commodity>`",
+        "each measure's own",
+    ),
     "control.<place>": ("the faction holding each place at the end, or null", "faction id"),
     "contested": ("places where hostile units stand together at the end", "place ids"),
     "civilians.<measure>": ("the civilians' measures at the end", "each measure's own"),
     "ceasefires": ("ceasefires brokered during the run (refused offers not counted)", "count"),
     "ceasefires_broken": ("ceasefires a party broke during the run", "count"),
-    "closed_crossings": ("crossings the neighbouring country holds closed at the end", "place ids"),
+    "closed_crossings": ("crossings the broker holds closed at the end", "place ids"),
     "events": ("events in the log at the end", "count"),
 }
 
 
 def summary_kinds(
-    factions: Iterable[str], places: Iterable[str], parameters: dict[str, type]
+    factions: Iterable[str],
+    places: Iterable[str],
+    parameters: dict[str, type],
+    commodities: Iterable[str],
 ) -> dict[str, type]:
     """The summary's keys flattened with dots (as the batch's runs table names its columns),
     in the summary's order, with each value's type: the runs table's schema, before any run.
 
     `places` are the theatre's home places (those `control` names), `parameters`
-    the flattened parameters' types.
+    the flattened parameters' types, `commodities` the theatre's.
     """
     kinds: dict[str, type] = {
         "scenario": str, "seed": int, "days": int, "start_date": str, "end_date": str
     }  # fmt: skip
     kinds |= {f"parameters.{name}": kind for name, kind in parameters.items()}
     for faction in factions:
-        kinds |= {f"factions.{faction}.{m.name}": m.kind for m in of_scope(Scope.FACTION)}
+        kinds |= {f"factions.{faction}.{key}": m.kind for key, m, _ in of_factions(commodities)}
     kinds |= {f"control.{place}": str for place in places}
     kinds["contested"] = str
     kinds |= {f"civilians.{m.name}": m.kind for m in of_scope(Scope.CIVILIANS)}

@@ -67,7 +67,8 @@ class ConflictModel(World):
         seed = int(rng) if rng is not None else secrets.randbelow(SEED_MAX + 1)
         if seed_problem(seed):
             raise ValueError(f"seed {seed}: {seed_problem(seed)}")
-        super().__init__(theatre, make_parameters(theatre.parameters, dict(parameters or {})), seed)
+        layers = (theatre.parameters, dict(parameters or {}))
+        super().__init__(theatre, make_parameters(*layers, prices=theatre.prices), seed)
         for faction_id, commander in (commanders or {}).items():
             self.factions[faction_id].commander = commander
         self._set_militia_loyalty()

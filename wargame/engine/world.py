@@ -15,8 +15,9 @@ were computed at, and worked out afresh when a clock has moved. No phase
 clears anything by hand, and a phase that changes the world through any
 mutator cannot leave another reading a stale answer.
 
-The shared rules live here too: armed presence, what a place earns, and
-the names of the neighbouring countries.
+The shared rules live here too: armed presence, what a place earns, the
+names of the neighbouring countries and which crossings the broker (the
+neighbouring power that presses for calm, if the theatre has one) controls.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from wargame.scenario.parameters import Parameters
 if TYPE_CHECKING:
     import numpy as np
 
-COUNTRY_NAMES = {"CN": "China", "IN": "India", "TH": "Thailand", "LA": "Laos", "BD": "Bangladesh"}
 ADJACENT_THREAT_WEIGHT = 0.25  # judgement: enemies one road away count a quarter in a defence
 
 
@@ -93,12 +93,19 @@ class World(mesa.Model):
         self.routes = Routes(graph)
         self.crossings: dict[str, list[str]] = crossings(graph)
         """Home places with a road into a foreign sanctuary, and the sanctuaries they face."""
+        places = theatre.map.places
+        self.broker_crossings: frozenset[str] = frozenset(
+            crossing
+            for crossing, across in self.crossings.items()
+            if any(places[s].country == theatre.broker for s in across)
+        )
+        """The crossings into the broker's country: those it closes, and near which it
+        brokers truces (none when the theatre has no broker)."""
 
         self.factions: dict[str, Faction] = {
-            faction_id: Faction(self, faction_id, spec)
+            faction_id: Faction(self, faction_id, spec, theatre.commodities)
             for faction_id, spec in theatre.factions.items()
         }
-        places = theatre.map.places
         self._holders: dict[str, str | None] = {
             place_id: theatre.control.get(place_id)
             for place_id, place in places.items()
@@ -251,8 +258,13 @@ class World(mesa.Model):
 
     def country_name(self, place_id: str) -> str:
         """The name of the country a place lies in, as the theatre gives it (else its code)."""
-        code = self.theatre.map.places[place_id].country
-        return COUNTRY_NAMES.get(code, code)
+        return self.theatre.country_name(self.theatre.map.places[place_id].country)
+
+    @property
+    def broker_name(self) -> str | None:
+        """The broker's country's name, as events say it; None without a broker."""
+        broker = self.theatre.broker
+        return None if broker is None else self.theatre.country_name(broker)
 
     def list_factions(self, faction_ids: list[str]) -> str:
         names = [self.factions[f].short_name for f in faction_ids]
@@ -386,10 +398,13 @@ class World(mesa.Model):
         )
 
     def border_zone(self) -> frozenset[str]:
-        """Places within `border_zone_days` of a crossing, by road."""
+        """Places within `border_zone_days` of a crossing of the broker's, by road: where
+        its pressure for calm bears (nowhere, without a broker)."""
         return self._ground_of(
             ("border zone",),
-            lambda: frozenset(self.routes.within(self.crossings, self.parameters.border_zone_days)),
+            lambda: frozenset(
+                self.routes.within(self.broker_crossings, self.parameters.border_zone_days)
+            ),
         )
 
     # --- presence ---------------------------------------------------------------------
@@ -491,12 +506,12 @@ class World(mesa.Model):
     # --- what places are worth ----------------------------------------------------------
 
     def mine_revenue(self, place: str) -> float:
-        """US$ a mine area pays its controller in a day at today's prices."""
+        """US$ a mine area pays its controller in a day at today's price of what it yields."""
         spec = self.theatre.map.places[place]
+        if not spec.mine_sites:
+            return 0.0
         params = self.parameters
-        price = (
-            params.rare_earth_price if spec.mineral == "rare_earth" else params.other_mineral_price
-        )
+        price = params.prices[spec.mineral]
         return spec.mine_sites * params.mine_output_per_site * price * params.mine_tax_share
 
     def trade_revenue(self, place: str) -> float:

@@ -235,8 +235,8 @@ class DoctrineCommander:
         A place on the front (reachable without passing enemy ground) is worth
         what it holds plus, discounted by travel days, the best of what taking
         it opens up behind it: a junction town on the road to a border post
-        carries some of that border post's value. China's pressure makes
-        targets near the border less attractive.
+        carries some of that border post's value. The broker's pressure makes
+        targets near its crossings less attractive.
         """
         doctrine = faction.spec.doctrine
         friendly = model.friendly_ground(faction.id)
@@ -269,7 +269,7 @@ class DoctrineCommander:
         ]
         field_strength = max(sum(u.strength for u in mine), 1.0)
         zone = model.border_zone()
-        deterrence = model.parameters.china_pressure * model.parameters.china_deterrence
+        deterrence = model.parameters.broker_pressure * model.parameters.broker_deterrence
         return {
             place_id: value
             - doctrine.risk * model.defence(faction.id, place_id) / field_strength

@@ -7,16 +7,19 @@
   share, no shared defence). When its strength falls below
   `collapse_strength_share` of what it started with, its units surrender or
   disband (their soldiers counted) and its places fall to whoever holds them.
-- When fighting near the border has gone on for `ceasefire_trigger_days`,
-  China brokers a ceasefire between the two factions fighting most there,
-  with a daily chance of `china_pressure` x `ceasefire_rate_per_day`, unless a
-  party's commander refuses the offer (a human team may). While it
-  holds they do not attack each other; each day each may break it, with its
-  doctrine's `ceasefire_violation_per_day` (the military's higher, as in the
-  seed story).
-- During heavy fighting next to a crossing China may close it (daily chance
-  `china_pressure` x `closure_rate_per_day`), stopping its trade; it reopens
-  after `reopen_quiet_days` without fighting there.
+- The broker is the theatre's neighbouring power (its `[broker]`; China in
+  Kachin). When fighting near its crossings has gone on for
+  `ceasefire_trigger_days`, it brokers a ceasefire between the two factions
+  fighting most there, with a daily chance of `broker_pressure` x
+  `ceasefire_rate_per_day`, unless a party's commander refuses the offer (a
+  human team may). While it holds they do not attack each other; each day
+  each may break it, with its doctrine's `ceasefire_violation_per_day` (the
+  military's higher, as in the seed story).
+- During heavy fighting next to one of its crossings the broker may close it
+  (daily chance `broker_pressure` x `closure_rate_per_day`), stopping its
+  trade; it reopens after `reopen_quiet_days` without fighting there.
+- A theatre without a broker has neither: no truce is brokered, no crossing
+  closes.
 """
 
 from __future__ import annotations
@@ -122,7 +125,8 @@ def _collapse(model: World, state: State) -> None:
 
 
 def _border_battles(model: World) -> dict[tuple[str, str], int]:
-    """Hostile pairs fighting today within `border_zone_days` of a crossing, by battles."""
+    """Hostile pairs fighting today within `border_zone_days` of a crossing of the broker's,
+    by battles (none without a broker: its border zone is empty)."""
     zone = model.border_zone()
     pairs: dict[tuple[str, str], int] = {}
     for engagement in model.battles:
@@ -156,17 +160,18 @@ def _ceasefires(model: World, state: State) -> None:
     state.border_fighting_days = state.border_fighting_days + 1 if battles else 0
     if state.border_fighting_days < params.ceasefire_trigger_days or not battles:
         return
-    if model.rng.random() >= params.china_pressure * params.ceasefire_rate_per_day:
+    if model.rng.random() >= params.broker_pressure * params.ceasefire_rate_per_day:
         return
     a, b = max(battles, key=lambda pair: (battles[pair], pair))
+    parties = f"the {model.factions[a].short_name} and the {model.factions[b].short_name}"
     refusing = [f for f in (a, b) if not model.factions[f].decides("accepts_ceasefire", True)]
     if refusing:
         model.log(
             EventKind.CEASEFIRE,
             (a, b),
             None,
-            f"China offered a ceasefire between the {model.factions[a].short_name} and the "
-            f"{model.factions[b].short_name}; the {model.factions[refusing[0]].short_name} refused",
+            f"{model.broker_name} offered a ceasefire between {parties}; "
+            f"the {model.factions[refusing[0]].short_name} refused",
         )
         return
     model.make_truce(a, b)
@@ -175,21 +180,20 @@ def _ceasefires(model: World, state: State) -> None:
         EventKind.CEASEFIRE,
         (a, b),
         None,
-        f"China brokered a ceasefire between the {model.factions[a].short_name} and the "
-        f"{model.factions[b].short_name}",
+        f"{model.broker_name} brokered a ceasefire between {parties}",
     )
 
 
 def _border_gates(model: World, state: State) -> None:
     params = model.parameters
     fighting = {e.place for e in model.battles}
-    for crossing in sorted(model.crossings):
+    for crossing in sorted(model.broker_crossings):
         near = {crossing, *(n for n, _ in model.routes.roads_from[crossing])}
-        neighbour = model.country_name(model.crossings[crossing][0])
+        neighbour = model.broker_name
         if near & fighting:
             state.gate_quiet[crossing] = 0
             if crossing not in model.closed_crossings and model.rng.random() < (
-                params.china_pressure * params.closure_rate_per_day
+                params.broker_pressure * params.closure_rate_per_day
             ):
                 model.close_crossing(crossing)
                 model.log(

@@ -1,13 +1,16 @@
 """Phase 7, economy: mines and trade pay whoever holds them; armies cost money.
 
-Each day a mine area pays its controller sites x output per site x price x
-the tax share a controller takes (the KIA's 35,000 yuan per tonne of rare
-earths [15] is ~15% of the value); a contested mine pays nothing. A place
-with trade (a border post, a market town) pays its controller a share of it,
-nothing while contested or while its crossing is closed. An allied militia
-passes a share of its mine revenue to its patron (the NDA-K to the Tatmadaw). External income (the
+Each day a mine area pays its controller sites x output per site x the
+price of the commodity it yields x the tax share a controller takes (in
+Kachin, the KIA's 35,000 yuan per tonne of rare earths [15] is ~15% of the
+value); a contested mine pays nothing. A place with trade (a border post, a
+market town) pays its controller a share of it, nothing while contested or
+while its crossing is closed. An allied militia passes a share of its mine
+revenue to its patron (the NDA-K to the Tatmadaw). External income (a
 military's national budget) arrives whatever happens on the ground, which is
-why losing local revenue hurts the Tatmadaw without crippling it.
+why losing local revenue hurts a national army without crippling it. Each
+faction's income is also tallied by commodity: its own mines' and its
+allies' shares of each.
 
 Each faction then pays upkeep for every soldier in play and, while its
 treasury can carry the payroll for `payroll_reserve_days`, recruits at the
@@ -22,7 +25,6 @@ from wargame.engine.world import World
 from wargame.scenario import PlaceKind
 
 SOURCES = ("mines", "trade", "external", "allies")
-RARE_EARTH = "rare_earth"
 
 
 def start(world: World) -> None:
@@ -31,7 +33,7 @@ def start(world: World) -> None:
 
 def run(model: World, state: None) -> None:
     income = {f: dict.fromkeys(SOURCES, 0.0) for f in model.factions}
-    rare_earth = dict.fromkeys(model.factions, 0.0)
+    commodities = {f: dict.fromkeys(model.theatre.commodities, 0.0) for f in model.factions}
     places = model.theatre.map.places
     for place, holder in model.controller.items():
         if holder is None or place in model.contested:
@@ -39,8 +41,7 @@ def run(model: World, state: None) -> None:
         if places[place].mine_sites:
             earned = model.mine_revenue(place)
             income[holder]["mines"] += earned
-            if places[place].mineral == RARE_EARTH:
-                rare_earth[holder] += earned
+            commodities[holder][places[place].mineral] += earned
         if places[place].trade_per_day:
             income[holder]["trade"] += model.trade_revenue(place)
     for faction_id, faction in model.factions.items():
@@ -48,16 +49,17 @@ def run(model: World, state: None) -> None:
         if patron in model.factions and model.allied(faction_id, patron):
             share = model.parameters.patron_share
             income[patron]["allies"] += share * income[faction_id]["mines"]
-            rare_earth[patron] += share * rare_earth[faction_id]
             income[faction_id]["mines"] -= share * income[faction_id]["mines"]
-            rare_earth[faction_id] -= share * rare_earth[faction_id]
+            for commodity, earned in commodities[faction_id].items():
+                commodities[patron][commodity] += share * earned
+                commodities[faction_id][commodity] -= share * earned
         income[faction_id]["external"] = (
             faction.spec.economy.external_income_per_day * model.parameters.external_income_factor
         )
     for faction_id, faction in model.factions.items():
         faction.income_today = income[faction_id]
-        faction.rare_earth_today = rare_earth[faction_id]
-        faction.rare_earth_total += rare_earth[faction_id]
+        for commodity, earned in commodities[faction_id].items():
+            faction.commodity_income_total[commodity] += earned
         for source, amount in income[faction_id].items():
             faction.income_total[source] += amount
         faction.revenue_total += sum(income[faction_id].values())

@@ -11,11 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wargame.scenario.errors import ScenarioError, from_validation_error
 from wargame.scenario.loader import load_theatre, read_toml
-from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
+from wargame.scenario.parameters import (
+    UnknownParameterError,
+    dotted,
+    make_parameters,
+    parameter_problem,
+)
 from wargame.scenario.paths import data_root
 from wargame.seeds import Seed
 
@@ -28,7 +33,7 @@ class ExerciseSection(BaseModel):
 
     title: str
     sheet: str = Field(description="the Markdown sheet, next to this file")
-    theatre: str = "kachin"
+    theatre: str = Field(description="a shipped theatre's name or a theatre folder")
     seed: Seed = 7
     humans: list[str] = Field(min_length=1)
     turn_days: int = Field(default=7, ge=1)
@@ -40,6 +45,12 @@ class ExerciseFile(BaseModel):
 
     exercise: ExerciseSection
     parameters: dict[str, bool | int | float | str] = {}
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _dotted(cls, value: object) -> object:
+        """`prices.gas = 5` in TOML is a table; a parameter layer names it `prices.gas`."""
+        return dotted(value)
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,7 @@ def read_exercise(name_or_path: str | Path) -> Exercise:
     if unknown:
         raise ScenarioError(path, "exercise.humans", f"no faction {unknown[0]!r} in the theatre")
     try:
-        make_parameters(theatre.parameters, spec.parameters)
+        make_parameters(theatre.parameters, spec.parameters, prices=theatre.prices)
     except UnknownParameterError as error:
         raise ScenarioError(path, "parameters", str(error)) from None
     except ValidationError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -29,6 +30,7 @@ from wargame.scenario.map_rules import (
 from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
 from wargame.scenario.schema import (
     BorderFeature,
+    Commodity,
     FactionFile,
     MapFile,
     PlaceFeature,
@@ -53,7 +55,8 @@ class Place:
     trade_per_day: float
     fortification: float
     source: str = ""
-    mineral: str = "rare_earth"
+    mineral: str | None = None
+    """The commodity its mine sites yield (a loaded theatre fills it in for every mine)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class TheatreMap:
     places: dict[str, Place]
     roads: list[Road]
     border: tuple[tuple[float, float], ...] | None = None
+    features: dict[str, int] = field(default_factory=dict, compare=False)
+    """Each place's feature number in the file, for messages about it."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,21 @@ class Theatre:
     control: dict[str, str]
     units: list[UnitEntry]
     parameters: dict[str, bool | int | float | str] = field(default_factory=dict)
+    commodities: dict[str, Commodity] = field(default_factory=dict)
+    """What the mines yield, by id, each with its name and price."""
+    countries: dict[str, str] = field(default_factory=dict)
+    """Country names by code; a code without one is named by its code."""
+    broker: str | None = None
+    """The country of the neighbouring power that brokers truces and closes its crossings;
+    None: no such power, so no truce is brokered and no crossing closes."""
+
+    @property
+    def prices(self) -> dict[str, float]:
+        """Each commodity's declared price: what `prices.<commodity>` overrides."""
+        return {commodity: spec.price for commodity, spec in self.commodities.items()}
+
+    def country_name(self, code: str) -> str:
+        return self.countries.get(code, code)
 
     @property
     def files(self) -> dict[str, Path]:
@@ -186,6 +206,7 @@ def read_map(path: Path | str) -> tuple[TheatreMap, list[ScenarioWarning]]:
     places: dict[str, Place] = {}
     roads: list[Road] = []
     border = None
+    features: dict[str, int] = {}
     seen_roads: dict[frozenset, int] = {}
     given_lengths: list[float | None] = []
     for index, feature in enumerate(collection.features):
@@ -202,6 +223,7 @@ def read_map(path: Path | str) -> tuple[TheatreMap, list[ScenarioWarning]]:
             places[props.id] = Place(
                 **props.model_dump(exclude={"kind"}), kind=props.kind, lon=lon, lat=lat
             )
+            features[props.id] = index
         elif kind == "border":
             parsed = _check(BorderFeature, feature, path, loc, label)
             border = tuple(parsed.geometry.coordinates)
@@ -231,7 +253,7 @@ def read_map(path: Path | str) -> tuple[TheatreMap, list[ScenarioWarning]]:
     for road, index, given in zip(roads, seen_roads.values(), given_lengths, strict=True):
         strange += _check_road(path, f"features[{index}]", road, given, places)
     _check_connected(path, places, roads)
-    return TheatreMap(path=path, places=places, roads=roads, border=border), strange
+    return TheatreMap(path, places, roads, border, features), strange
 
 
 def _say(strange: list[ScenarioWarning]) -> None:
@@ -480,7 +502,7 @@ def load_setup(path: Path | str) -> SetupFile:
     return _check(SetupFile, read_toml(path), path)
 
 
-def load_theatre(scenario: str | Path = "kachin") -> Theatre:
+def load_theatre(scenario: str | Path) -> Theatre:
     """A bundled theatre by name, or a user's theatre folder or set-up file.
 
     Raises ScenarioError naming the file and place of the first problem.
@@ -498,8 +520,11 @@ def load_theatre(scenario: str | Path = "kachin") -> Theatre:
         factions, faction_paths, setup.scenario.shipped_factions
     )
     _check_setup_references(setup_path, setup, theatre_map, factions)
+    _check_broker(setup_path, setup, theatre_map)
+    commodities = _named_commodities(setup.commodities)
+    theatre_map = _with_minerals(theatre_map, commodities, setup_path)
     try:
-        make_parameters(setup.parameters)
+        make_parameters(setup.parameters, prices={c: spec.price for c, spec in commodities.items()})
     except UnknownParameterError as error:
         raise ScenarioError(setup_path, "parameters", str(error)) from None
     except ValidationError as error:
@@ -519,7 +544,75 @@ def load_theatre(scenario: str | Path = "kachin") -> Theatre:
         control=dict(setup.control),
         units=list(setup.units),
         parameters=dict(setup.parameters),
+        commodities=commodities,
+        countries=dict(setup.countries),
+        broker=setup.broker.country if setup.broker else None,
     )
+
+
+def _check_broker(path: Path, setup: SetupFile, theatre_map: TheatreMap) -> None:
+    """The broker is a named country across some of the map's crossings: it acts at those."""
+    if setup.broker is None:
+        return
+    code = setup.broker.country
+    if code not in setup.countries:
+        raise ScenarioError(
+            path,
+            "broker.country",
+            f'{code!r} has no name: expected it in [countries] too (e.g. {code} = "..."), '
+            "for the events that say what the broker did",
+        )
+    abroad = sorted(
+        {p.country for p in theatre_map.places.values() if p.kind is PlaceKind.SANCTUARY}
+    )
+    if code not in abroad:
+        found = f"the map's sanctuaries are in {', '.join(abroad)}" if abroad else "it has none"
+        raise ScenarioError(
+            path,
+            "broker.country",
+            f"no foreign sanctuary on the map lies in {code!r} ({found}); the broker acts at "
+            "the crossings into its own country",
+        )
+
+
+def _named_commodities(commodities: dict[str, Commodity]) -> dict[str, Commodity]:
+    """Each commodity with a name: its id with spaces for `_` unless the set-up gives one."""
+    return {
+        commodity: spec
+        if spec.name
+        else spec.model_copy(update={"name": commodity.replace("_", " ")})
+        for commodity, spec in commodities.items()
+    }
+
+
+def _with_minerals(
+    theatre_map: TheatreMap, commodities: dict[str, Commodity], setup_path: Path
+) -> TheatreMap:
+    """The map with every mine's commodity said: one the set-up declares, given by the
+    place or, when the set-up declares only one, that one. A place without mine sites
+    yields nothing, so its `mineral` is not read."""
+    declared = list(commodities)
+    places = dict(theatre_map.places)
+    for place_id, place in theatre_map.places.items():
+        if not place.mine_sites:
+            continue
+        feature = theatre_map.features[place_id]
+        where = f"features[{feature}] (place {place_id!r}).properties.mineral"
+        if place.mineral is None and len(declared) == 1:
+            places[place_id] = dataclasses.replace(place, mineral=declared[0])
+        elif place.mineral is None or place.mineral not in commodities:
+            said = "not given" if place.mineral is None else f"{place.mineral!r} is not declared"
+            declares = (
+                f"declares: {', '.join(declared)}" if declared else "declares, and it has none"
+            )
+            raise ScenarioError(
+                theatre_map.path,
+                where,
+                f"{said}: expected the commodity its {place.mine_sites} mine sites yield, one of "
+                f"those {setup_path.name} {declares} (a commodity is a [commodities.<id>] table "
+                "with its price)",
+            )
+    return dataclasses.replace(theatre_map, places=places)
 
 
 def _inside(folder: Path, name: str, setup_path: Path, where: str) -> Path:

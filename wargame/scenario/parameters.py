@@ -4,13 +4,48 @@ A theatre's set-up file overrides these defaults in its `[parameters]` table;
 a user overrides the theatre with `--set name=value`. Each field says its unit
 and where its default came from, so `docs/ODD.md` and `wargame run --help`
 can list them.
+
+Commodity prices are the theatre's own: its set-up declares each commodity
+with its price (`[commodities.<id>] price = ...`), and a layer overrides one
+as `prices.<id>` (`--set prices.gas=5.2`).
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args, get_origin
+from collections.abc import Mapping
+from typing import Annotated, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+
+def _not_true_or_false(value: object) -> object:
+    """No parameter is a yes/no: `true` for a number is a slip, not 1."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true or false")
+    return value
+
+
+PRICES = "prices"
+PRICE_MAX = 10_000_000.0
+"""The highest price a commodity may have, US$ per tonne: far above any mineral's."""
+Price = Annotated[float, BeforeValidator(_not_true_or_false), Field(ge=0.0, le=PRICE_MAX)]
+
+RETIRED = {
+    "china_pressure": "renamed 'broker_pressure' (the pressure of the theatre's [broker])",
+    "china_deterrence": "renamed 'broker_deterrence' (the deterrence of the theatre's [broker])",
+    "rare_earth_price": "each commodity has its own price now: {prices}",
+    "other_mineral_price": "each commodity has its own price now: {prices}",
+}
+"""Names parameters had before theatres carried their own neighbour and commodities, and
+what replaced each: a file or command that still uses one is told the new name."""
 
 
 class Parameters(BaseModel):
@@ -90,13 +125,12 @@ class Parameters(BaseModel):
         ge=0.0,
         le=365.0,
         description="a cut-off broken unit crosses the border when a crossing is this many "
-        "travel days away or less (judgement; 62 soldiers fled Lweje into China [8])",
+        "travel days away or less (judgement)",
     )
-    rare_earth_price: float = Field(
-        default=33_600.0,
-        ge=0.0,
-        le=10_000_000.0,
-        description="US$ per tonne of rare-earth oxide (US$1.4 bn for ~41,700 t in 2023 [2][12])",
+    prices: dict[str, Price] = Field(
+        default_factory=dict,
+        description="US$ per tonne of each commodity the theatre's mines yield: "
+        "`prices.<commodity>`, by default the price its set-up declares in [commodities]",
     )
     mine_output_per_site: float = Field(
         default=0.38,
@@ -110,13 +144,6 @@ class Parameters(BaseModel):
         le=1.0,
         description="share of a mine's output value its controller takes (the KIA's 35,000 "
         "yuan, ~US$4,900, per tonne of rare earths [15] over US$33,600 per tonne)",
-    )
-    other_mineral_price: float = Field(
-        default=33_600.0,
-        ge=0.0,
-        le=10_000_000.0,
-        description="US$ per tonne-equivalent of jade and gold; their sites are counted in "
-        "rare-earth site equivalents at the 2023 price (map source notes)",
     )
     patron_share: float = Field(
         default=0.3,
@@ -184,32 +211,32 @@ class Parameters(BaseModel):
         le=1_000_000_000,
         description="towns this populous are key places that keep a garrison (judgement)",
     )
-    china_pressure: float = Field(
+    broker_pressure: float = Field(
         default=0.5,
         ge=0.0,
         le=1.0,
-        description="China's pressure for calm on its border, 0 to 1: scales its chances of "
-        "brokering ceasefires and closing crossings (judgement)",
+        description="the broker's pressure for calm on its border, 0 to 1: scales its chances "
+        "of brokering ceasefires and closing crossings (judgement)",
     )
-    china_deterrence: float = Field(
+    broker_deterrence: float = Field(
         default=0.3,
         ge=0.0,
         le=100.0,
-        description="value a commander takes off a target near the border at full pressure: "
-        "China's envoys, gate closures and threats over rare earths [14][25][28] (judgement)",
+        description="value a commander takes off a target near the broker's crossings at full "
+        "pressure: its envoys, gate closures and threats (judgement)",
     )
     border_zone_days: float = Field(
         default=1.5,
         ge=0.0,
         le=365.0,
-        description="fighting within this many travel days of a crossing counts as near the "
-        "border (judgement)",
+        description="fighting within this many travel days of a crossing of the broker's counts "
+        "as near its border (judgement)",
     )
     ceasefire_trigger_days: int = Field(
         default=14,
         ge=1,
         le=3650,
-        description="days of fighting near the border before China steps in (judgement)",
+        description="days of fighting near the border before the broker steps in (judgement)",
     )
     ceasefire_rate_per_day: float = Field(
         default=0.1,
@@ -222,15 +249,14 @@ class Parameters(BaseModel):
         default=0.05,
         ge=0.0,
         le=1.0,
-        description="daily chance at full pressure that China closes a crossing with fighting "
-        "at or next to it (China shut every Kachin gate in Oct 2024 [25][26][60])",
+        description="daily chance at full pressure that the broker closes a crossing of its "
+        "own with fighting at or next to it (judgement)",
     )
     reopen_quiet_days: int = Field(
         default=30,
         ge=0,
         le=3650,
-        description="days without fighting by a closed crossing before it reopens (judgement; "
-        "the Kachin gates reopened after ~7 weeks to a year [26][27])",
+        description="days without fighting by a closed crossing before it reopens (judgement)",
     )
     alliance_threshold: float = Field(
         default=0.3,
@@ -244,7 +270,7 @@ class Parameters(BaseModel):
         ge=-1.0,
         le=1.0,
         description="starting relation of each militia to its patron, overriding the faction "
-        "files (the NDA-K lever); unset keeps the files' value",
+        "files; unset keeps the files' value",
     )
     alliance_strain_unhelped_per_day: float = Field(
         default=0.01,
@@ -291,8 +317,7 @@ class Parameters(BaseModel):
         default=10,
         ge=0,
         le=3650,
-        description="the same when the faction holding home has called people back (judgement; "
-        "the KIA called Kanpaiti's displaced home [seed])",
+        description="the same when the faction holding home has called people back (judgement)",
     )
     return_rate_per_day: float = Field(
         default=0.1,
@@ -310,10 +335,7 @@ class Parameters(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _not_true_or_false(cls, value: object) -> object:
-        """No parameter is a yes/no: `true` for a number is a slip, not 1."""
-        if isinstance(value, bool):
-            raise ValueError("expected a number, not true or false")
-        return value
+        return _not_true_or_false(value)
 
     @model_validator(mode="after")
     def _road_kinds_in_order(self) -> Parameters:
@@ -347,8 +369,30 @@ def parameter_names() -> list[str]:
     return list(Parameters.model_fields)
 
 
+def commodity_of(name: str) -> str | None:
+    """'prices.gas' -> 'gas': the commodity a price parameter is of (None: not a price)."""
+    prefix = f"{PRICES}."
+    return name.removeprefix(prefix) if name.startswith(prefix) else None
+
+
+def dotted(table: object) -> object:
+    """A parameter table with its tables flattened: TOML reads `prices.gas = 5` (or a
+    `[parameters.prices]` table) as {"prices": {"gas": 5}}, a layer has {"prices.gas": 5}."""
+    if not isinstance(table, Mapping):
+        return table
+    flat: dict[str, object] = {}
+    for name, value in table.items():
+        if isinstance(value, Mapping):
+            flat.update({f"{name}.{key}": inner for key, inner in dotted(value).items()})
+        else:
+            flat[name] = value
+    return flat
+
+
 def valid_range(name: str) -> str:
     """What a parameter accepts, in words: "a number from 0 to 1", "one of ..."."""
+    if commodity_of(name) is not None or name == PRICES:
+        return f"a number from 0 to {_number(PRICE_MAX)}"
     field = Parameters.model_fields[name]
     if get_origin(field.annotation) is Literal:
         return "one of " + ", ".join(repr(v) for v in get_args(field.annotation))
@@ -375,40 +419,94 @@ def _number(value: float) -> str:
 def parameter_problem(error: ValidationError) -> tuple[str, str]:
     """The parameter a ValidationError is about, and its problem worded with the valid range."""
     first = error.errors()[0]
-    name = str(first["loc"][0]) if first["loc"] else ""
-    if name not in Parameters.model_fields:
+    loc = [str(part) for part in first["loc"]]
+    name = ".".join(loc[:2]) if loc[:1] == [PRICES] else (loc[0] if loc else "")
+    if name not in Parameters.model_fields and commodity_of(name) is None:
         return name, first["msg"]
+    if first["type"] == "value_error":  # our own validators' words
+        return name, str(first.get("ctx", {}).get("error", first["msg"]))
     return name, f"expected {valid_range(name)}, got {first.get('input')!r}"
 
 
 class UnknownParameterError(ValueError):
-    """A parameter name that no phase reads; carries the valid names for the message."""
+    """Parameter names the model does not have (or no longer has), with the valid ones in
+    the message; `names` are the names refused, for a caller that says where each was."""
+
+    def __init__(self, message: str, names: list[str]) -> None:
+        super().__init__(message)
+        self.names = names
 
 
-def make_parameters(*layers: dict[str, object]) -> Parameters:
+def make_parameters(
+    *layers: Mapping[str, object], prices: Mapping[str, float] | None = None
+) -> Parameters:
     """Defaults overridden by each layer in turn (set-up file, then the user).
 
-    Raises UnknownParameterError for a name the model does not have and
-    pydantic's ValidationError for a value of the wrong type or range;
+    `prices` are the theatre's commodities and their declared prices: a layer
+    may override one as `prices.<commodity>` (or a `prices` table of them).
+    Raises UnknownParameterError for a name the model does not have, a retired
+    name (naming its successor) or a price of a commodity the theatre lacks,
+    and pydantic's ValidationError for a value of the wrong type or range;
     strings such as "5" or "true" from the command line are converted.
     """
+    declared = dict(prices or {})
     merged: dict[str, object] = {}
-    valid = set(parameter_names())
+    chosen: dict[str, object] = dict(declared)
     for layer in layers:
-        unknown = sorted(set(layer) - valid)
-        if unknown:
-            raise UnknownParameterError(
-                f"unknown parameter {', '.join(repr(n) for n in unknown)}; "
-                f"valid names: {', '.join(sorted(valid))}"
+        flat = dotted(layer)
+        _check_names(flat, declared)
+        for name, value in flat.items():
+            commodity = commodity_of(name)
+            if commodity is None:
+                merged[name] = value
+            else:
+                chosen[commodity] = value
+    return Parameters.model_validate({**merged, PRICES: chosen})
+
+
+def _check_names(layer: Mapping[str, object], declared: Mapping[str, float]) -> None:
+    """Every name of the layer is a parameter, or a price of a commodity the theatre declares;
+    a retired name is told its successor."""
+    valid = set(parameter_names()) - {PRICES}
+    problems: list[str] = []
+    refused: list[str] = []
+    for name in layer:
+        commodity = commodity_of(name)
+        if name in RETIRED:
+            prices = ", ".join(f"{PRICES}.{c}" for c in declared)
+            words = RETIRED[name].format(
+                prices=f"{PRICES}.<commodity>" + (f" (this theatre's: {prices})" if prices else "")
             )
-        merged.update(layer)
-    return Parameters.model_validate(merged)
+            problems.append(f"{name!r} is no longer a parameter: {words}")
+        elif commodity is not None and commodity not in declared:
+            known = (
+                f"this theatre's commodities: {', '.join(declared)}"
+                if declared
+                else "this theatre declares no commodities ([commodities] in its set-up)"
+            )
+            problems.append(f"no commodity {commodity!r} to price in {name!r}; {known}")
+        elif commodity is None and name not in valid:
+            problems.append(f"unknown parameter {name!r}")
+        else:
+            continue
+        refused.append(name)
+    if not problems:
+        return
+    if any(commodity_of(name) is None and name not in RETIRED for name in refused):
+        names = sorted(valid | {f"{PRICES}.<commodity>"})
+        problems.append(f"valid names: {', '.join(names)}")
+    raise UnknownParameterError("; ".join(problems), refused)
 
 
 __all__ = [
+    "PRICES",
+    "PRICE_MAX",
+    "RETIRED",
     "Parameters",
     "UnknownParameterError",
     "ValidationError",
+    "commodity_of",
+    "dotted",
     "make_parameters",
     "parameter_problem",
     "valid_range",

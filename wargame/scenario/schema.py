@@ -12,9 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from wargame.scenario.parameters import PRICE_MAX, dotted
+
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lowercase snake_case id")]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a #RRGGBB colour")]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+CountryCode = Annotated[
+    str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 two-letter code (XA-XZ: fictional)")
+]
 
 
 class Strict(BaseModel):
@@ -72,11 +77,13 @@ class PlaceProperties(Strict):
     id: Id
     name: str = Field(min_length=1)
     kind: PlaceKind
-    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 two-letter code")
+    country: CountryCode
     population: int = Field(ge=0)
     mine_sites: int = Field(default=0, ge=0)
-    mineral: Literal["rare_earth", "jade", "gold"] = Field(
-        default="rare_earth", description="what the mine sites yield"
+    mineral: Id | None = Field(
+        default=None,
+        description="what the mine sites yield: one of the set-up's [commodities]; "
+        "may be left out when the set-up declares only one",
     )
     trade_per_day: float = Field(default=0.0, ge=0.0, description="US$ of border trade per day")
     fortification: Fraction = 0.0
@@ -146,11 +153,46 @@ class UnitEntry(Strict):
     count: int = Field(default=1, ge=1, description="identical units to create")
 
 
+class Commodity(Strict):
+    """What a theatre's mines yield, and what it sells for."""
+
+    price: float = Field(
+        ge=0.0,
+        le=PRICE_MAX,
+        description="US$ per tonne (or tonne-equivalent) of output: a mine site yields "
+        "`mine_output_per_site` tonnes a day",
+    )
+    name: str = Field(
+        default="", description="how pages name it; by default its id with spaces for `_`"
+    )
+    source: str = ""
+
+
+class Broker(Strict):
+    """The neighbouring power that presses for calm on its border (brokers truces, closes
+    crossings): not an agent, but the country behind some of the theatre's crossings."""
+
+    country: CountryCode = Field(
+        description="its country: the crossings it controls are those into this country"
+    )
+
+
 class SetupFile(Strict):
     scenario: ScenarioHeader
+    countries: dict[CountryCode, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict, description="the name of each country the map's codes stand for"
+    )
+    broker: Broker | None = None
+    commodities: dict[Id, Commodity] = Field(default_factory=dict)
     control: dict[Id, Id] = Field(default_factory=dict)
     units: list[UnitEntry] = Field(default_factory=list)
     parameters: dict[str, bool | int | float | str] = Field(default_factory=dict)
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _dotted(cls, value: object) -> object:
+        """`prices.gas = 5` in TOML is a table; a parameter layer names it `prices.gas`."""
+        return dotted(value)
 
 
 # --- faction (TOML) ----------------------------------------------------------

@@ -28,7 +28,7 @@ import numpy as np
 from wargame.scenario.loader import Place, Road, Theatre, TheatreMap
 from wargame.scenario.map_rules import haversine_km
 from wargame.scenario.parameters import Parameters
-from wargame.scenario.schema import FactionFile, PlaceKind, RoadKind, UnitEntry
+from wargame.scenario.schema import Commodity, FactionFile, PlaceKind, RoadKind, UnitEntry
 
 SYNTHETIC_PATH = Path("<synthetic>")
 LON_RANGE = (96.0, 99.0)  # degrees east: about the size of Kachin State
@@ -63,6 +63,9 @@ NEAREST = 3  # each place has a road to its nearest neighbours
 MEDIAN_POPULATION = 2_500  # people; log-normal, so a few towns are much larger
 STRENGTH_RANGE = (100, 600)  # soldiers per unit
 FORTIFICATION_MAX = 0.6
+HOME, NEIGHBOUR = "XA", "XB"
+COUNTRIES = {HOME: "Home", NEIGHBOUR: "the Neighbour"}
+ORE, ORE_PRICE = "ore", 33_600.0  # US$ per tonne: a rare-earth oxide's 2023 price
 
 
 def synthetic_theatre(
@@ -78,9 +81,10 @@ def synthetic_theatre(
     arguments give the same theatre. Places lie at random in a box the size of
     Kachin State; each has a road to its `NEAREST` nearest neighbours, and
     further roads join any pieces left apart, so the network is connected.
-    About 80% of places are towns, 10% bases, 5% mines and 5% border posts,
-    each border post with one road to a sanctuary of its own in China (the
-    sanctuaries are extra places, not counted in `places`). Every home place
+    About 80% of places are towns, 10% bases, 5% mines (of the one commodity,
+    `ORE`) and 5% border posts, each border post with one road to a sanctuary
+    of its own in the neighbouring country, the broker (the sanctuaries are
+    extra places, not counted in `places`). Every home place
     starts held by the faction whose seed place is nearest by road (a seed
     per faction, spread out), so each faction holds one connected region;
     units are spread at random over their faction's places, factions taking
@@ -145,6 +149,9 @@ def synthetic_theatre(
         control=control,
         units=unit_entries,
         parameters={},
+        commodities={ORE: Commodity(price=ORE_PRICE)},
+        countries=COUNTRIES,
+        broker=NEIGHBOUR,
     )
 
 
@@ -169,11 +176,12 @@ def _home_places(count: int, rng: np.random.Generator) -> list[Place]:
             id=f"p{i:0{width}d}",
             name=f"Place {i}",
             kind=kinds[i],
-            country="MM",
+            country=HOME,
             lon=float(lon[i]),
             lat=float(lat[i]),
             population=int(round(population[i], -2)),
             mine_sites=int(mine_sites[i]) if kinds[i] is PlaceKind.MINE else 0,
+            mineral=ORE if kinds[i] is PlaceKind.MINE else None,
             trade_per_day=float(trade[i]) if kinds[i] is PlaceKind.BORDER_POST else 0.0,
             fortification=float(fortification[i]),
             source="synthetic",
@@ -253,7 +261,7 @@ def _sanctuaries(home: list[Place], rng: np.random.Generator) -> tuple[list[Plac
             id=f"{post.id}_cn",
             name=f"Across from {post.name}",
             kind=PlaceKind.SANCTUARY,
-            country="CN",
+            country=NEIGHBOUR,
             lon=post.lon + reach * math.cos(angle),
             lat=post.lat + reach * math.sin(angle),
             population=0,

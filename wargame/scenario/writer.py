@@ -123,12 +123,19 @@ def _setup_toml(theatre: Theatre) -> str:
             "start_date": theatre.start_date,
             "factions": list(theatre.factions),
         },
+        "countries": dict(theatre.countries),
+        "commodities": {
+            commodity: spec.model_dump(exclude_defaults=True) | {"price": spec.price}
+            for commodity, spec in theatre.commodities.items()
+        },
         "control": dict(theatre.control),
         "units": [
             unit.model_dump(mode="json", exclude_defaults=True) | {"strength": unit.strength}
             for unit in theatre.units
         ],
     }
+    if theatre.broker is not None:
+        setup["broker"] = {"country": theatre.broker}
     if theatre.parameters:
         setup["parameters"] = dict(theatre.parameters)
     return tomli_w.dumps(setup)

@@ -50,6 +50,8 @@ LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
 REFRESH_SECONDS = 2.0
 STAY = "(stay)"
 NO_EXERCISE = "(none: set up by hand)"
+TEAMS = 2
+"""Factions a room set up by hand gives teams at first: its theatre's first two."""
 _classroom: Classroom | None = None
 _server_lock: ServerLock | None = None
 _classroom_lock = threading.Lock()
@@ -188,7 +190,9 @@ def Lobby(go, join_code: str = "") -> None:
     turn_days = solara.use_reactive(7)
     turns = solara.use_reactive(10)
     minutes = solara.use_reactive(0.0)
-    humans = solara.use_reactive(["kia", "tatmadaw"])
+    opened = theatres.get(theatre.value, theatre.value)
+    first = solara.use_memo(lambda: theatre_factions(opened)[0], [])
+    humans = solara.use_reactive(first[:TEAMS])  # the theatre's first factions, as it lists them
     code = solara.use_reactive(join_code)
     team = solara.use_reactive("")
     faction = solara.use_reactive("")
@@ -206,6 +210,11 @@ def Lobby(go, join_code: str = "") -> None:
             return
         error.set("")
         replay.set((setup, turns))
+
+    def pick(name: str) -> None:
+        """Another theatre: teams play its first factions until the teacher picks others."""
+        theatre.set(name)
+        humans.set(theatre_factions(theatres.get(name, name))[0][:TEAMS])
 
     def choose_exercise(name: str) -> None:
         exercise.set(name)
@@ -263,7 +272,7 @@ def Lobby(go, join_code: str = "") -> None:
                 value=exercise.value,
                 on_value=choose_exercise,
             )
-            solara.Select("Theatre", values=list(theatres), value=theatre)
+            solara.Select("Theatre", values=list(theatres), value=theatre.value, on_value=pick)
             if unusable:
                 solara.Error(unusable)
             solara.InputInt("Seed", value=seed)
@@ -359,6 +368,9 @@ def TeamPage(token: str) -> None:
         }
         faction = model.factions[seat.faction]
         charts = [option_json(o) for o in series_chart_options(view.series, [faction]).values()]
+        offers = (
+            f"{model.broker_name}'s ceasefire offers" if model.broker_name else "ceasefire offers"
+        )
 
     def submit() -> None:
         units = {
@@ -391,7 +403,7 @@ def TeamPage(token: str) -> None:
             else:
                 for flag, label in (
                     ("recruits", "Spend on recruits"),
-                    ("accepts_ceasefire", "Accept China's ceasefire offers"),
+                    ("accepts_ceasefire", f"Accept {offers}"),
                     ("calls_home", "Call the displaced home after a capture"),
                 ):
                     solara.Checkbox(
@@ -450,6 +462,7 @@ def UmpirePage(code: str, key: str) -> None:
     drawings = solara.use_memo(dict, [])
     replay_day = solara.use_reactive(-1)
     price = solara.use_reactive(50_000.0)
+    commodity = solara.use_reactive("")
     message = solara.use_reactive("")
     rooms = classroom()
     try:
@@ -481,6 +494,8 @@ def UmpirePage(code: str, key: str) -> None:
         charts = [option_json(o) for o in chart_options(model).values()]
         record = json.dumps({"setup": game.setup.model_dump(), "turns": game.record}, indent=1)
         last_day = game.model.day
+        broker = game.model.broker_name
+        commodities = {c.name: key for key, c in game.model.theatre.commodities.items()}
         pair = tuple(game.setup.humans[:2]) if len(game.setup.humans) >= 2 else None
 
     solara.HTML(
@@ -496,10 +511,13 @@ def UmpirePage(code: str, key: str) -> None:
         solara.Error(message.value)
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button("Run the turn now", on_click=lambda: act(lambda: rooms.force_turn(code, key)))
-        solara.Button(
-            "China closes the border",
-            on_click=lambda: act(lambda: rooms.inject(code, key, Injection(kind="close_border"))),
-        )
+        if broker:
+            solara.Button(
+                f"{broker} closes the border",
+                on_click=lambda: act(
+                    lambda: rooms.inject(code, key, Injection(kind="close_border"))
+                ),
+            )
         if pair:
             solara.Button(
                 "Offer a ceasefire",
@@ -507,15 +525,22 @@ def UmpirePage(code: str, key: str) -> None:
                     lambda: rooms.inject(code, key, Injection(kind="ceasefire", factions=pair))
                 ),
             )
-        solara.InputFloat("Rare-earth price, US$/t", value=price)
-        solara.Button(
-            "Set the price",
-            on_click=lambda: act(
-                lambda: rooms.inject(
-                    code, key, Injection(kind="rare_earth_price", price=price.value)
-                )
-            ),
-        )
+        if commodities:
+            chosen = commodity.value if commodity.value in commodities else next(iter(commodities))
+            solara.Select(
+                "Commodity", values=list(commodities), value=chosen, on_value=commodity.set
+            )
+            solara.InputFloat(f"Price of {chosen}, US$/t", value=price)
+            solara.Button(
+                "Set the price",
+                on_click=lambda: act(
+                    lambda: rooms.inject(
+                        code,
+                        key,
+                        Injection(kind="price", commodity=commodities[chosen], price=price.value),
+                    )
+                ),
+            )
         if status_now == "open":
             solara.Button("Pause", on_click=lambda: act(lambda: rooms.pause(code, key)))
         else:

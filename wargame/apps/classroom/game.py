@@ -17,6 +17,7 @@ from wargame.apps.classroom.fog import SideKnowledge
 from wargame.apps.classroom.team import OrderError, TeamCommander, TurnOrders, check_orders
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel, build_model
+from wargame.scenario.parameters import PRICE_MAX
 from wargame.seeds import Seed
 
 MAX_GAME_DAYS = 730
@@ -27,7 +28,7 @@ is replayed on the server when it is opened; the longest takes about a second (K
 class GameSetup(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    theatre: str = "kachin"
+    theatre: str
     seed: Seed = 7
     humans: list[str] = Field(min_length=1)
     turn_days: int = Field(default=7, ge=1, le=60)
@@ -49,13 +50,15 @@ class GameSetup(BaseModel):
 
 
 class Injection(BaseModel):
-    """An event the umpire puts into the game at the start of the next turn."""
+    """An event the umpire puts into the game at the start of the next turn: the broker
+    closes its crossings, a ceasefire is offered, or a commodity's price moves."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    kind: Literal["close_border", "ceasefire", "rare_earth_price"]
+    kind: Literal["close_border", "ceasefire", "price"]
     factions: tuple[str, str] | None = None
-    price: float | None = Field(default=None, ge=0.0)
+    commodity: str | None = None
+    price: float | None = Field(default=None, ge=0.0, le=PRICE_MAX)
 
 
 class TurnRecord(BaseModel):
@@ -145,6 +148,16 @@ class Game:
     def inject(self, injection: Injection) -> None:
         if injection.factions and not set(injection.factions) <= set(self.model.factions):
             raise OrderError(f"unknown factions in {injection.factions}")
+        if injection.kind == "close_border" and self.model.broker_name is None:
+            raise OrderError("this theatre has no broker ([broker]) to close its crossings")
+        commodities = self.model.theatre.commodities
+        if injection.kind == "price" and (
+            injection.commodity not in commodities or injection.price is None
+        ):
+            raise OrderError(
+                f"a price needs a commodity of the theatre ({', '.join(commodities) or 'none'}) "
+                f"and a price; got {injection.commodity!r} at {injection.price}"
+            )
         self.injections.append(injection)
 
     def advance(self) -> None:
@@ -203,30 +216,34 @@ def replay_to_day(setup: GameSetup, record: list[dict], day: int) -> ConflictMod
 
 
 def apply_injection(model: ConflictModel, injection: Injection) -> None:
-    if injection.kind == "close_border":
-        for crossing in model.crossings:
+    if injection.kind == "close_border" and model.broker_name is not None:
+        for crossing in model.broker_crossings:
             model.close_crossing(crossing)
-        model.log(EventKind.BORDER, (), None, "the umpire: China closed every crossing")
+        model.log(
+            EventKind.BORDER, (), None, f"the umpire: {model.broker_name} closed every crossing"
+        )
     elif injection.kind == "ceasefire" and injection.factions:
         pair = tuple(sorted(injection.factions))
         refusing = [f for f in pair if not model.factions[f].decides("accepts_ceasefire", True)]
-        if refusing:  # an offer: a team that refuses China's offers this turn refuses it too
+        if refusing:  # an offer: a team that refuses the broker's offers this turn refuses it too
             model.log(
                 EventKind.CEASEFIRE,
                 pair,
                 None,
-                f"the umpire: China offered a ceasefire; the "
+                f"the umpire: {model.broker_name or 'a mediator'} offered a ceasefire; the "
                 f"{model.factions[refusing[0]].short_name} refused",
             )
             return
         model.make_truce(*pair)
         names = " and the ".join(model.factions[f].short_name for f in pair)
         model.log(EventKind.CEASEFIRE, pair, None, f"the umpire: a ceasefire between the {names}")
-    elif injection.kind == "rare_earth_price" and injection.price is not None:
-        model.parameters = model.parameters.model_copy(update={"rare_earth_price": injection.price})
+    elif injection.kind == "price" and injection.commodity in model.theatre.commodities:
+        prices = {**model.parameters.prices, injection.commodity: injection.price}
+        model.parameters = model.parameters.model_copy(update={"prices": prices})
+        name = model.theatre.commodities[injection.commodity].name
         model.log(
             EventKind.BORDER,
             (),
             None,
-            f"the umpire: the rare-earth price moved to US${injection.price:,.0f} a tonne",
+            f"the umpire: the {name} price moved to US${injection.price:,.0f} a tonne",
         )

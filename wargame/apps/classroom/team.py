@@ -2,7 +2,7 @@
 
 A turn's orders name, for some of the team's units, an objective and a
 posture; units without an order hold where they are. The team also decides
-whether to spend on recruits, whether to accept China's ceasefire offers and
+whether to spend on recruits, whether to accept the broker's ceasefire offers and
 whether to call the displaced home after a capture, for the whole turn.
 """
 

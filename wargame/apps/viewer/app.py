@@ -25,7 +25,7 @@ from wargame.apps.viewer.access import refusal
 from wargame.apps.viewer.chart_widget import Chart, option_json
 from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
 from wargame.apps.viewer.inspector import place_report, report_html
-from wargame.apps.viewer.levers import LEVERS
+from wargame.apps.viewer.levers import Lever, levers
 from wargame.apps.viewer.presence import page_presence
 from wargame.drawing.charts import chart_options
 from wargame.drawing.map_figure import TheatreMap
@@ -164,18 +164,23 @@ def Page() -> None:
         resets.set(resets.value + 1)
         set_day(0)
 
+    def choose(name: str) -> None:
+        """Another theatre, with its own levers: lever values for the last one are dropped."""
+        playing.set(False)
+        pending.set({})
+        scenario.set(name)
+
     def open_folder(path: str | None) -> None:
         path = (path or "").strip()
         if not path:
             return
         if path not in scenarios.value:
             scenarios.set([path, *scenarios.value])
-        playing.set(False)
-        scenario.set(path)
+        choose(path)
 
     with solara.Column(style={"padding": "8px 16px", "max-width": "1600px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}):
-            solara.Select("Theatre", values=scenarios.value, value=scenario)
+            solara.Select("Theatre", values=scenarios.value, value=scenario.value, on_value=choose)
             solara.InputText(
                 "Or open your own theatre folder",
                 on_value=open_folder,
@@ -255,7 +260,8 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
             model.events, factions[faction.value], KINDS[kind.value], limit=STORY_LINES
         )
         now = run.model
-        running = {lever.parameter: lever.value(now) for lever in LEVERS}
+        offered = levers(now.theatre)
+        running = {lever.parameter: lever.value(now) for lever in offered}
         so_far = f"The run so far: {now.day + 1} days of series, {len(now.events)} events."
         stem = f"{now.theatre.name}-seed{now.seed}"
 
@@ -296,7 +302,7 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
                     classes=["wargame-story"],
                 )
             elif panel.value == "Levers":
-                Levers(running, pending)
+                Levers(offered, running, pending)
             else:
                 solara.Text(so_far)
                 solara.FileDownload(
@@ -315,9 +321,11 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
 
 
 @solara.component
-def Levers(running: dict[str, float | None], pending: solara.Reactive[dict]):
+def Levers(
+    offered: tuple[Lever, ...], running: dict[str, float | None], pending: solara.Reactive[dict]
+):
     solara.Text("Move a lever, then press Reset to start a run with it.")
-    for lever in LEVERS:
+    for lever in offered:
         now = running[lever.parameter]
         if now is None:  # nothing in this theatre for it to move
             continue

@@ -53,7 +53,7 @@ def place_report(model: ConflictModel, place_id: str) -> PlaceReport:
     place = model.theatre.map.places[place_id]
     holder = model.controller.get(place_id)
     if place.kind is PlaceKind.SANCTUARY:
-        controller = f"foreign ground ({place.country})"
+        controller = f"foreign ground ({model.country_name(place_id)})"
     else:
         controller = model.factions[holder].name if holder else "nobody"
     units = [
@@ -81,9 +81,9 @@ def place_report(model: ConflictModel, place_id: str) -> PlaceReport:
         contested=place_id in model.contested,
         units=sorted(units, key=lambda u: (u.faction, -u.strength)),
         mine_sites=place.mine_sites,
-        mineral=place.mineral.replace("_", " "),
+        mineral=model.theatre.commodities[place.mineral].name if place.mine_sites else "",
         mine_revenue_per_day=model.mine_revenue(place_id) if place.mine_sites else 0.0,
-        trade_per_day=model.trade_revenue(place_id) if place.kind is PlaceKind.BORDER_POST else 0.0,
+        trade_per_day=model.trade_revenue(place_id),
         crossing_closed=place_id in model.closed_crossings,
         population=sum(g.size for g in from_here),
         displaced_from_here=sum(g.size for g in from_here if g.state is CivilianState.DISPLACED),
