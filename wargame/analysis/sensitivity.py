@@ -86,9 +86,9 @@ class Sensitivity:
 
     @property
     def unmoved(self) -> list[str]:
-        """Parameters whose index is exactly 0: the outcome is the same, seed for seed, at
-        every pair of points that differ in them alone (Morris' steps, Sobol's A and AB
-        matrices), so whatever they do never reaches it."""
+        """Parameters whose index is exactly 0: the outcome's mean over the seeds is the
+        same at every pair of points that differ in them alone (Morris' steps, Sobol's A
+        and AB matrices), run with the same seeds: whatever they do never reached it."""
         if self.kind == "lhs":  # its points share no seeds' pairs that differ in one value
             return []
         return list(self.table.index[self.table[self.index] == 0.0])
@@ -254,7 +254,7 @@ def dead_everywhere(analyses: list[Sensitivity]) -> list[str]:
 
 
 def unmoved_everywhere(analyses: list[Sensitivity]) -> list[str]:
-    """The parameters that leave every outcome the same, seed for seed."""
+    """The parameters that moved no outcome's mean at any step."""
     if not analyses:
         return []
     names = list(analyses[0].table.index)
@@ -268,7 +268,8 @@ def verdicts_text(analyses: list[Sensitivity], kind: str) -> list[str]:
     unmoved = unmoved_everywhere(analyses)
     lines = [
         "Dead levers (within noise for every outcome): " + (", ".join(dead) or "none"),
-        "  of which changed no outcome at all, seed for seed: " + (", ".join(unmoved) or "none"),
+        "  of which moved no outcome's mean at any step (index exactly 0): "
+        + (", ".join(unmoved) or "none"),
         "Live levers (above their noise floor), per outcome:",
         *(f"  {a.outcome}: {', '.join(a.live) or 'none'}" for a in analyses),
     ]
