@@ -1,4 +1,5 @@
-"""The report of a batch: outcome odds with Wilson intervals, fan charts, final control.
+"""The report of a batch: outcome odds with Wilson intervals, fan charts, final control,
+and, for an experiment with `patterns = true`, whether the theatre's patterns hold.
 
 Reads a results folder (`wargame batch`) and writes PNG figures, CSV tables
 and an `index.html` that shows them. Every figure and table says how many
@@ -23,8 +24,15 @@ from matplotlib.figure import Figure
 from scipy.stats import binomtest
 
 from wargame.analysis.experiments import OUTCOME
+from wargame.analysis.patterns import (
+    PointVerdicts,
+    judge_points,
+    results_history,
+    verdicts_frame,
+)
 from wargame.analysis.results import METADATA, BatchError, read_metadata, read_runs, read_series
-from wargame.scenario import PlaceKind, Theatre, load_theatre
+from wargame.scenario import PlaceKind, ScenarioError, Theatre, load_theatre
+from wargame.scenario.history import History
 
 if TYPE_CHECKING:
     from wargame.progress import Update
@@ -182,6 +190,8 @@ def build_report(results: Path, out: Path | None = None, progress: Update = _qui
         _swap_in(staging, out)
     except BatchError as error:  # a damaged part or metadata, named with what to do
         raise ReportError(str(error)) from None
+    except ScenarioError as error:  # the theatre or its history no longer reads
+        raise ReportError(str(error)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
@@ -196,6 +206,45 @@ def _swap_in(staging: Path, out: Path) -> None:
     shutil.move(str(staging), out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def results_patterns(results: Path) -> tuple[History, list[PointVerdicts]] | None:
+    """The theatre's patterns judged on a results folder's runs, at each grid point; None
+    unless its experiment asked for them (`patterns = true`).
+
+    Raises ReportError for a folder that does not read, or a theatre or history that no
+    longer does."""
+    if not (results / METADATA).is_file():
+        raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
+    try:
+        metadata = read_metadata(results)
+        history = results_history(metadata, metadata["theatre"])
+        if history is None:
+            return None
+        runs = read_runs(results)
+    except (BatchError, ScenarioError) as error:
+        raise ReportError(str(error)) from None
+    return history, judge_points(history.patterns, runs, list(metadata.get("grid") or {}))
+
+
+def patterns_table(judged: list[PointVerdicts]) -> pd.DataFrame:
+    """A row per pattern: what it asks, then what each grid point's runs show."""
+    first = judged[0].verdicts
+    table = pd.DataFrame(
+        {
+            "pattern": [v.pattern.id for v in first],
+            "says": [v.pattern.note for v in first],
+            "required": [v.required() for v in first],
+        }
+    )
+    for each in judged:
+        table[f"{each.label()} ({each.verdicts[0].runs} runs)"] = [
+            f"{v.measured()}: {HOLDS[v.holds]}" for v in each.verdicts
+        ]
+    return table
+
+
+HOLDS = {True: "holds", False: "does not hold", None: "not recorded"}
 
 
 def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> None:
@@ -220,6 +269,7 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
         + (1 if key and len(ok) else 0)
     )
     progress(1, 1 + figures, "read the results")
+    (folder / "tables").mkdir()
     page = Page(f"{metadata.get('title', metadata['experiment'])}")
     page.paragraph(
         f"Experiment {metadata['experiment']} ({metadata['experiment_file']}, sha256 "
@@ -237,6 +287,10 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
             )
             + (". With several parameters, each figure pools the others." if len(grid) > 1 else ".")
         )
+    history = results_history(metadata, metadata["theatre"])
+    if history is not None:
+        judged = judge_points(history.patterns, runs, grid)
+        _patterns_section(page, history, judged, folder / "tables")
     figure_number = 0
 
     def save(figure: Figure, caption: str) -> None:
@@ -248,7 +302,6 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
         progress(1 + figure_number, 1 + figures, f"drew figure {figure_number} of {figures}")
 
     tables = folder / "tables"
-    tables.mkdir()
     for by in grid or [None]:
         if flags:
             page.heading(f"Outcome odds{f' against {by}' if by else ''}")
@@ -288,6 +341,24 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
         )
         save(_control_figure(control, theatre), f"Final control of key places; {len(ok)} runs")
     (folder / "index.html").write_text(page.html(), encoding="utf-8")
+
+
+def _patterns_section(
+    page: Page, history: History, judged: list[PointVerdicts], tables: Path
+) -> None:
+    verdicts_frame(judged).to_csv(tables / "patterns.csv", index=False)
+    holding = [sum(bool(v.holds) for v in each.verdicts) for each in judged]
+    page.heading("The theatre's patterns")
+    page.paragraph(
+        f"What the theatre is calibrated to ({history.path}): each pattern's statistic over "
+        "the runs that ended ok, and whether it lies within its bounds. "
+        + "; ".join(
+            f"{each.label()}: {held} of {len(each.verdicts)} hold"
+            for each, held in zip(judged, holding, strict=True)
+        )
+        + "."
+    )
+    page.table(patterns_table(judged), "The theatre's patterns (n = runs per column)")
 
 
 def _odds_figure(odds: dict[str, pd.DataFrame], by: str | None) -> Figure:
