@@ -351,7 +351,7 @@ def _patterns_section(
     page.heading("The theatre's patterns")
     page.paragraph(
         f"What the theatre is calibrated to ({history.path}): each pattern's statistic over "
-        "the runs that ended ok, and whether it lies within its bounds. "
+        "the runs that ended ok, and whether it lies within its bounds; "
         + "; ".join(
             f"{each.label()}: {held} of {len(each.verdicts)} hold"
             for each, held in zip(judged, holding, strict=True)
