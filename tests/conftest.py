@@ -27,8 +27,20 @@ def theatre_dir(tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
-def kachin_outcomes() -> list[dict]:
-    """200 default campaigns of 270 days on all cores, shared by the pattern tests."""
-    from wargame.patterns import run_many
+def kachin_results(tmp_path_factory) -> Path:
+    """The calibration experiment (experiments/historical.toml: 200 default campaigns of
+    270 days) run by the batch on all cores into a results folder, shared by the slow tests."""
+    from wargame.analysis.batch import run_batch
+    from wargame.analysis.experiments import load_experiment
 
-    return run_many(range(200), days=270, scenario="kachin")
+    out = tmp_path_factory.mktemp("historical")
+    run_batch(load_experiment("historical"), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def kachin_runs(kachin_results: Path):
+    """The calibration's runs table, one row per campaign."""
+    from wargame.analysis.results import read_runs
+
+    return read_runs(kachin_results)

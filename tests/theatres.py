@@ -245,11 +245,20 @@ def known_outcome_theatre(folder: Path) -> Path:
     )
 
 
-def write_history(folder: Path, targets: list[dict], name: str = "history.toml", **header) -> Path:
-    """A history file of these targets in `folder` (the theatre's own when named history.toml)."""
+def write_history(
+    folder: Path,
+    targets: list[dict],
+    name: str = "history.toml",
+    patterns: list[dict] | None = None,
+    **header,
+) -> Path:
+    """A history file of these targets (and patterns) in `folder` (the theatre's own when
+    named history.toml)."""
     import tomli_w
 
     document = {"history": header, "targets": targets} if header else {"targets": targets}
+    if patterns is not None:
+        document["patterns"] = patterns
     path = folder / name
     path.write_text(tomli_w.dumps(document), encoding="utf-8")
     return path

@@ -434,20 +434,50 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
-    """Tables and figures of a results folder, as PNG, CSV and one HTML page."""
-    from wargame.analysis.report import SENSITIVITY_TEXT, ReportError, build_report
+    """Tables and figures of a results folder, as PNG, CSV and one HTML page; and the
+    theatre's patterns, when the experiment checks them."""
+    from wargame.analysis.report import (
+        SENSITIVITY_TEXT,
+        ReportError,
+        build_report,
+        results_patterns,
+    )
     from wargame.progress import show_progress
 
     _warn_of_strays(args.results)
     try:
         with show_progress("report", "steps") as update:
             out = build_report(args.results, args.out, progress=update)
+        patterns = results_patterns(args.results)
     except ReportError as error:
         raise UserError(str(error)) from None
     if (out / SENSITIVITY_TEXT).is_file():
         print((out / SENSITIVITY_TEXT).read_text(encoding="utf-8"))
+    if patterns is not None:
+        print_patterns(*patterns, console)
     print(f"report written to {out / 'index.html'}")
     return 0
+
+
+def print_patterns(history, judged, console: Console) -> None:
+    """The theatre's patterns: what each asks, and what the runs of each grid point show."""
+    from wargame.analysis.report import HOLDS
+
+    table = Table(title=f"The theatre's patterns ({history.path})")
+    table.add_column("pattern", overflow="fold")
+    table.add_column("required", overflow="fold")
+    for each in judged:
+        table.add_column(f"{each.label()} ({each.verdicts[0].runs} runs)", overflow="fold")
+    for number, verdict in enumerate(judged[0].verdicts):
+        cells = [
+            f"{each.verdicts[number].measured()}: {HOLDS[each.verdicts[number].holds]}"
+            for each in judged
+        ]
+        table.add_row(verdict.pattern.id, verdict.required(), *cells)
+    console.print(table)
+    for each in judged:
+        held = sum(bool(v.holds) for v in each.verdicts)
+        print(f"{each.label()}: {held} of {len(each.verdicts)} patterns hold")
 
 
 def cmd_score(args: argparse.Namespace, console: Console) -> int:

@@ -36,6 +36,7 @@ from wargame.engine.measures import columns as series_columns_of
 from wargame.scenario import ScenarioError, Theatre, load_theatre
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.exercises import read_exercise
+from wargame.scenario.history import OUTCOME_PREFIX, History, pattern_problem
 from wargame.scenario.loader import read_toml
 from wargame.scenario.parameters import (
     Parameters,
@@ -157,19 +158,28 @@ class Taken(OutcomeKind):
 
 
 class SeriesStat(On):
-    """A statistic of a daily series column up to the day."""
+    """A statistic of a daily series column up to the day, or that as a share of where
+    another column started (a faction's soldiers left or killed per soldier it began with)."""
 
     kind: Literal["series"]
     column: str
     stat: Literal["final", "max", "min", "mean"] = "final"
+    share_of_start: str | None = Field(
+        default=None,
+        description="a daily series column: the statistic is divided by its value on day 0 "
+        "(empty when that is 0)",
+    )
 
     def columns(self, key: str) -> dict[str, type]:
         return {key: float}
 
     def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
         column = frame[self.column].iloc[: int(looked) + 1]
-        value = column.iloc[-1] if self.stat == "final" else getattr(column, self.stat)()
-        return {key: float(value)}
+        value = float(column.iloc[-1] if self.stat == "final" else getattr(column, self.stat)())
+        if self.share_of_start is not None:
+            start = float(frame[self.share_of_start].iloc[0])
+            return {key: value / start if start else None}
+        return {key: value}
 
     def look(self, model: Any) -> int:
         return model.day
@@ -191,7 +201,54 @@ class EventCount(OutcomeKind):
         return {key: count}
 
 
-Outcome = Annotated[Holds | Taken | SeriesStat | EventCount, Field(discriminator="kind")]
+class PaceChange(OutcomeKind):
+    """How a running total's pace changed: its rise over the last `days` days of the run
+    against its rise over the first `days` days, as (last - first) / first.
+
+    -0.5 is half the first pace, 0 the same; 0 too when the first days rose by nothing.
+    """
+
+    kind: Literal["pace_change"]
+    column: str
+    days: int = Field(default=30, ge=1)
+
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: float}
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        total = frame[self.column].to_numpy()
+        window = min(self.days, len(total) - 1)
+        first = float(total[window] - total[0])
+        last = float(total[-1] - total[-1 - window])
+        return {key: (last - first) / first if first else 0.0}
+
+
+class ChangedHands(On):
+    """How many places have another holder on the day than at the start (nobody counts as a
+    holder); with a faction, how many it holds then that it did not hold at the start."""
+
+    kind: Literal["changed_hands"]
+    faction: str | None = None
+
+    def look(self, model: Any) -> int:
+        start = model.theatre.control
+        return sum(
+            1
+            for place, holder in model.controller.items()
+            if holder != start.get(place) and (self.faction is None or holder == self.faction)
+        )
+
+    def columns(self, key: str) -> dict[str, type]:
+        return {key: int}
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        return {key: looked}
+
+
+Outcome = Annotated[
+    Holds | Taken | SeriesStat | EventCount | PaceChange | ChangedHands,
+    Field(discriminator="kind"),
+]
 OUTCOME = TypeAdapter(Outcome)
 """Reads an outcome back from its dict (a results folder's metadata keeps the file's spec)."""
 
@@ -227,6 +284,11 @@ class ExperimentSection(Strict):
         ge=2,
         le=2**16,
         description="lhs: points; sobol: base samples, each making (parameters + 2) points",
+    )
+    patterns: bool = Field(
+        default=False,
+        description="check the theatre's patterns (its history's [[patterns]]) on these runs; "
+        "the experiment must record every column they read",
     )
 
     @model_validator(mode="after")
@@ -352,6 +414,8 @@ class Experiment:
     """The theatre as read when the experiment was: its factions and places name columns."""
     fixed: dict[str, Scalar]
     """What every run sets: the exercise's parameters (if any), then `[fixed]`."""
+    history: History | None = None
+    """With `patterns = true`: the theatre's history, whose patterns the runs are checked on."""
 
     @property
     def seeds(self) -> list[int]:
@@ -495,6 +559,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
             )
     points = grid_points(grid) if design is None else design.points()
     resolved = _resolved_parameters(path, theatre, points, fixed, section.design)
+    history = _patterns_history(path, theatre, spec) if section.patterns else None
     digest = _sha256(path.read_bytes())
     theatre_inputs = {
         name: Input(str(theatre.files[name].resolve()), sha256)
@@ -515,6 +580,7 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         theatre_inputs=theatre_inputs,
         theatre=theatre,
         fixed=fixed,
+        history=history,
     )
 
 
@@ -702,6 +768,44 @@ def _number_kinds(name: str) -> set[object]:
     return set(get_args(annotation)) if get_args(annotation) else {annotation}
 
 
+def run_column_kinds(theatre: Theatre, outcomes: dict[str, Outcome]) -> dict[str, type]:
+    """The runs table's columns a pattern may read, with their types: the run summary's
+    keys (its parameters aside) and the outcomes' columns."""
+    from wargame.analysis.history import vocabulary
+
+    kinds = dict(vocabulary(theatre).run_columns)
+    for name, outcome in outcomes.items():
+        kinds |= outcome.columns(f"{OUTCOME_PREFIX}{name}")
+    return kinds
+
+
+def _patterns_history(path: Path, theatre: Theatre, spec: ExperimentFile) -> History:
+    """The theatre's history, every column its patterns read recorded by this experiment."""
+    from wargame.analysis.history import read_history
+
+    where = "experiment.patterns"
+    try:
+        history = read_history(theatre)
+    except ScenarioError as error:
+        raise ScenarioError(path, where, f"cannot read the theatre's patterns: {error}") from None
+    if not history.patterns:
+        raise ScenarioError(path, where, f"the theatre's history ({history.path}) has no patterns")
+    kinds = run_column_kinds(theatre, spec.outcomes)
+    recorded = ", ".join(c for c in kinds if c.startswith(OUTCOME_PREFIX)) or "none"
+    for number, pattern in enumerate(history.patterns):
+        problem = pattern_problem(pattern, kinds, lambda column: True)
+        if problem is not None:
+            key, words = problem
+            if words.startswith("no column"):
+                words += f" in this experiment's runs (its outcome columns: {recorded})"
+            raise ScenarioError(
+                path,
+                where,
+                f"{history.path}: patterns[{number}] ({pattern.id!r}).{key}: {words}",
+            )
+    return history
+
+
 def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[str, int]:
     """Checks every outcome against the theatre; returns the day each is read on."""
     days: dict[str, int] = {}
@@ -718,9 +822,10 @@ def _check_outcomes(path: Path, theatre: Theatre, spec: ExperimentFile) -> dict[
         place = getattr(outcome, "place", None)
         if place is not None and place not in theatre.map.places:
             raise ScenarioError(path, f"{where}.place", f"no place {place!r} in the theatre")
-        column = getattr(outcome, "column", None)
-        if column is not None and column not in columns:
-            raise ScenarioError(path, f"{where}.column", f"no daily series named {column!r}")
+        for key in ("column", "share_of_start"):
+            column = getattr(outcome, key, None)
+            if column is not None and column not in columns:
+                raise ScenarioError(path, f"{where}.{key}", f"no daily series named {column!r}")
         day = spec.experiment.days
         if isinstance(outcome, On):
             if outcome.day is not None and outcome.date is not None:

@@ -44,9 +44,9 @@ from pathlib import Path
 import numpy as np
 
 from wargame.engine.events import EventKind
-from wargame.engine.measures import columns
+from wargame.engine.measures import columns, summary_kinds
 from wargame.engine.model import build_model
-from wargame.scenario import Theatre, load_theatre, validate_path
+from wargame.scenario import PlaceKind, Theatre, load_theatre, validate_path
 from wargame.scenario.errors import already_said
 from wargame.scenario.history import (
     Capture,
@@ -73,10 +73,14 @@ SCORE_RULE = (
 
 
 def vocabulary(theatre: Theatre) -> Vocabulary:
-    """The engine's names a history may use: the daily series' columns and the event kinds."""
+    """The engine's names a history may use: the daily series' columns, the event kinds and
+    the run summary's keys (a batch's runs table has a column of each; its parameters aside,
+    which a pattern has no use for)."""
+    home = [p.id for p in theatre.map.places.values() if p.kind is not PlaceKind.SANCTUARY]
     return Vocabulary(
         measures=[name for name, _ in columns(theatre)],
         events=[kind.value for kind in EventKind],
+        run_columns=summary_kinds(theatre.factions, home, {}, theatre.commodities),
     )
 
 
@@ -102,7 +106,8 @@ def validate(path: Path | str) -> str:
 def describe(history: History) -> str:
     kinds = Counter(target.kind for target in history.targets)
     listed = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
-    return f"{len(history.targets)} targets ({listed}) over {history.days} days"
+    patterns = f" and {len(history.patterns)} patterns" if history.patterns else ""
+    return f"{len(history.targets)} targets ({listed}) over {history.days} days{patterns}"
 
 
 # --- one run ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The report of a batch: outcome odds with Wilson intervals, fan charts, final control,
-and for a sampled design each outcome's sensitivity to each parameter.
+for a sampled design each outcome's sensitivity to each parameter, and for an experiment
+with `patterns = true` whether the theatre's patterns hold.
 
 Reads a results folder (`wargame batch`) and writes PNG figures, CSV tables
 and an `index.html` that shows them. Every figure and table says how many
@@ -28,9 +29,16 @@ from scipy.stats import binomtest
 from wargame.analysis import sensitivity
 from wargame.analysis.designs import SampledDesign
 from wargame.analysis.experiments import OUTCOME, OutcomeKind
+from wargame.analysis.patterns import (
+    PointVerdicts,
+    judge_points,
+    results_history,
+    verdicts_frame,
+)
 from wargame.analysis.results import METADATA, BatchError, read_metadata, read_runs, read_series
 from wargame.analysis.sensitivity import Sensitivity
-from wargame.scenario import PlaceKind, Theatre, load_theatre
+from wargame.scenario import PlaceKind, ScenarioError, Theatre, load_theatre
+from wargame.scenario.history import History
 
 if TYPE_CHECKING:
     from wargame.progress import Update
@@ -191,6 +199,8 @@ def build_report(results: Path, out: Path | None = None, progress: Update = _qui
         _swap_in(staging, out)
     except BatchError as error:  # a damaged part or metadata, named with what to do
         raise ReportError(str(error)) from None
+    except ScenarioError as error:  # the theatre or its history no longer reads
+        raise ReportError(str(error)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
@@ -205,6 +215,45 @@ def _swap_in(staging: Path, out: Path) -> None:
     shutil.move(str(staging), out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def results_patterns(results: Path) -> tuple[History, list[PointVerdicts]] | None:
+    """The theatre's patterns judged on a results folder's runs, at each grid point; None
+    unless its experiment asked for them (`patterns = true`).
+
+    Raises ReportError for a folder that does not read, or a theatre or history that no
+    longer does."""
+    if not (results / METADATA).is_file():
+        raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
+    try:
+        metadata = read_metadata(results)
+        history = results_history(metadata, metadata["theatre"])
+        if history is None:
+            return None
+        runs = read_runs(results)
+    except (BatchError, ScenarioError) as error:
+        raise ReportError(str(error)) from None
+    return history, judge_points(history.patterns, runs, list(metadata.get("grid") or {}))
+
+
+def patterns_table(judged: list[PointVerdicts]) -> pd.DataFrame:
+    """A row per pattern: what it asks, then what each grid point's runs show."""
+    first = judged[0].verdicts
+    table = pd.DataFrame(
+        {
+            "pattern": [v.pattern.id for v in first],
+            "says": [v.pattern.note for v in first],
+            "required": [v.required() for v in first],
+        }
+    )
+    for each in judged:
+        table[f"{each.label()} ({each.verdicts[0].runs} runs)"] = [
+            f"{v.measured()}: {HOLDS[v.holds]}" for v in each.verdicts
+        ]
+    return table
+
+
+HOLDS = {True: "holds", False: "does not hold", None: "not recorded"}
 
 
 def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> None:
@@ -242,6 +291,7 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     for column, matrix in matrices.items():
         analyses.append(sensitivity.analyse(design, column, matrix))
         progress(1 + len(analyses), steps, f"analysed {column}")
+    (folder / "tables").mkdir()
     page = Page(f"{metadata.get('title', metadata['experiment'])}")
     page.paragraph(
         f"Experiment {metadata['experiment']} ({metadata['experiment_file']}, sha256 "
@@ -259,6 +309,10 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
             )
             + (". With several parameters, each figure pools the others." if len(grid) > 1 else ".")
         )
+    history = results_history(metadata, metadata["theatre"])
+    if history is not None:
+        judged = judge_points(history.patterns, runs, grid)
+        _patterns_section(page, history, judged, folder / "tables")
     figure_number = 0
 
     def save(figure: Figure, caption: str) -> None:
@@ -272,7 +326,6 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
         )
 
     tables = folder / "tables"
-    tables.mkdir()
     if design is not None:
         page.paragraph(f"Design: {design.describe()}; ranges: " + _ranges_text(design) + ".")
         _sensitivity_section(page, design, analyses, unanalysed, folder, save)
@@ -405,6 +458,24 @@ def _rules(kind: str) -> str:
         f"index the seeds' noise alone exceeds in {1 - sensitivity.NOISE_QUANTILE:.0%} "
         "of analyses."
     )
+
+
+def _patterns_section(
+    page: Page, history: History, judged: list[PointVerdicts], tables: Path
+) -> None:
+    verdicts_frame(judged).to_csv(tables / "patterns.csv", index=False)
+    holding = [sum(bool(v.holds) for v in each.verdicts) for each in judged]
+    page.heading("The theatre's patterns")
+    page.paragraph(
+        f"What the theatre is calibrated to ({history.path}): each pattern's statistic over "
+        "the runs that ended ok, and whether it lies within its bounds; "
+        + "; ".join(
+            f"{each.label()}: {held} of {len(each.verdicts)} hold"
+            for each, held in zip(judged, holding, strict=True)
+        )
+        + "."
+    )
+    page.table(patterns_table(judged), "The theatre's patterns (n = runs per column)")
 
 
 def _odds_figure(odds: dict[str, pd.DataFrame], by: str | None) -> Figure:

@@ -12,18 +12,32 @@ agree (its tolerance), and which source says so. Four kinds:
   patron, a ceasefire), among given factions or at a place, comes on a date
   or within a span; with `happens = false`, no such event in the span.
 
-The names a count or an event target may use belong to the engine (its
-measures table and event kinds), which lies above this layer: whoever loads a
-history passes them in (`wargame.analysis.history.read_history` does).
-A bad file becomes one ScenarioError naming the file, the target and what
-was expected.
+A history also holds the theatre's **patterns** (`[[patterns]]`): what it is
+calibrated to over many runs, each a statistic over the runs of a batch and
+the bounds it must lie in:
+
+- `share`: the share of runs in which the `where` conditions hold (all of
+  them, or any with `match = "any"`); a condition names a column of the
+  batch's runs table and, for a number, its bounds;
+- `median`: the median of a number column over the runs (an empty value, a
+  capture that never came, counts as above every number).
+
+Bounds are `at_least` or `above` and `at_most` or `below`. Which runs a pattern
+reads is the batch's: an experiment with `patterns = true` records what they need.
+
+The names a target or a pattern may use belong to the engine (its measures
+table, event kinds and run summary), which lies above this layer: whoever
+loads a history passes them in (`wargame.analysis.history.read_history`
+does). A bad file becomes one ScenarioError naming the file, the target or
+pattern and what was expected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -133,6 +147,151 @@ KINDS: dict[str, type[StrictTarget]] = {
 }
 
 
+# --- patterns: what the theatre is calibrated to, over many runs ------------------------
+
+Use = Literal["flag", "bounded", "median"]
+"""How a pattern reads a column: a run counts when it is true, when it is within bounds,
+or its median is taken."""
+OUTCOME_PREFIX = "outcome."
+"""A runs table's columns of an experiment's own outcomes: known only with the experiment."""
+
+
+class Bounds(Strict):
+    """Where a number must lie: from `at_least` (or `above`) to `at_most` (or `below`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+
+    at_least: float | None = None
+    above: float | None = None
+    at_most: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Bounds:
+        if self.at_least is not None and self.above is not None:
+            raise ValueError("give at_least or above, not both")
+        if self.at_most is not None and self.below is not None:
+            raise ValueError("give at_most or below, not both")
+        low, high = self.lower(), self.upper()
+        if low is not None and high is not None:
+            strict = self.above is not None or self.below is not None
+            if low > high or (low == high and strict):
+                raise ValueError(f"no number is {self.words()}")
+        return self
+
+    def lower(self) -> float | None:
+        return self.at_least if self.at_least is not None else self.above
+
+    def upper(self) -> float | None:
+        return self.at_most if self.at_most is not None else self.below
+
+    def given(self) -> bool:
+        return self.lower() is not None or self.upper() is not None
+
+    def admits(self, value: float) -> bool:
+        """Is `value` within the bounds? NaN (an empty value) never is."""
+        if math.isnan(value):
+            return False
+        return (
+            (self.at_least is None or value >= self.at_least)
+            and (self.above is None or value > self.above)
+            and (self.at_most is None or value <= self.at_most)
+            and (self.below is None or value < self.below)
+        )
+
+    def words(self, shown: Callable[[float], str] = lambda v: f"{v:g}") -> str:
+        """The bounds as a reader says them: ">= 0.6", "90 to 270", "> 0 and < 1"."""
+        if self.at_least is not None and self.at_most is not None:
+            return f"{shown(self.at_least)} to {shown(self.at_most)}"
+        parts = [
+            f"{sign} {shown(value)}"
+            for sign, value in ((">=", self.at_least), (">", self.above),
+                                ("<=", self.at_most), ("<", self.below))
+            if value is not None
+        ]  # fmt: skip
+        return " and ".join(parts)
+
+
+class Condition(Bounds):
+    """What one run must show: a true/false column true, or a number column within bounds."""
+
+    column: str = Field(min_length=1, description="a column of the batch's runs table")
+
+
+class PatternBase(Bounds):
+    """A statistic over many runs and the bounds the theatre is calibrated to keep it in."""
+
+    id: Id
+    note: str = Field(default="", description="what the pattern says, in words")
+    source: str = Field(default="", description="where its threshold comes from")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PatternBase:
+        if not self.given():
+            raise ValueError("expected a bound: at_least, above, at_most or below")
+        return self
+
+    def reads(self) -> Iterator[tuple[str, str, Use]]:
+        """(its key in the pattern, column, what it is used for) for each column it reads."""
+        raise NotImplementedError
+
+
+class SharePattern(PatternBase):
+    kind: Literal["share"]
+    where: list[Condition] = Field(min_length=1)
+    match: Literal["all", "any"] = Field(
+        default="all", description="a run counts when all conditions hold, or any of them"
+    )
+
+    @model_validator(mode="after")
+    def _a_share(self) -> SharePattern:
+        for bound in (self.lower(), self.upper()):
+            if bound is not None and not 0.0 <= bound <= 1.0:
+                raise ValueError(f"a share lies from 0 to 1; got a bound of {bound:g}")
+        return self
+
+    def reads(self) -> Iterator[tuple[str, str, Use]]:
+        for number, condition in enumerate(self.where):
+            use: Use = "bounded" if condition.given() else "flag"
+            yield f"where[{number}].column", condition.column, use
+
+
+class MedianPattern(PatternBase):
+    kind: Literal["median"]
+    column: str = Field(min_length=1, description="a number column of the batch's runs table")
+
+    def reads(self) -> Iterator[tuple[str, str, Use]]:
+        yield "column", self.column, "median"
+
+
+Pattern = SharePattern | MedianPattern
+PATTERN_KINDS: dict[str, type[PatternBase]] = {"share": SharePattern, "median": MedianPattern}
+
+
+def pattern_problem(
+    pattern: Pattern, kinds: Mapping[str, type], checked: Callable[[str], bool]
+) -> tuple[str, str] | None:
+    """The first column among those `checked` that the pattern reads and the runs table
+    lacks, or holds values it cannot use: (its key in the pattern, the problem). A column
+    the table lacks is said as "no column 'name'", for callers to add what they know."""
+    for key, column, use in pattern.reads():
+        if not checked(column):
+            continue
+        kind = kinds.get(column)
+        if kind is None:
+            return key, f"no column {column!r}"
+        what = {bool: "true or false", int: "a number", float: "a number"}.get(kind, "text")
+        if use == "flag" and kind is not bool:
+            more = ": give bounds (at_least, above, at_most or below)" if kind is not str else ""
+            return key, f"{column!r} is {what}, not true or false{more}"
+        if use == "bounded" and kind not in (int, float):
+            more = ": give no bounds, a run counts when it is true" if kind is bool else ""
+            return key, f"{column!r} is {what}, not a number{more}"
+        if use == "median" and kind not in (int, float):
+            return key, f"{column!r} is {what}; a median needs a number"
+    return None
+
+
 class HistoryHeader(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -148,14 +307,17 @@ class HistoryHeader(Strict):
 class HistoryFile(Strict):
     history: HistoryHeader = HistoryHeader()
     targets: list[dict] = Field(min_length=1)
+    patterns: list[dict] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The names a count or an event target may use: the engine's, passed down."""
+    """The names a target or a pattern may use: the engine's, passed down."""
 
     measures: Collection[str]
     events: Collection[str]
+    run_columns: Mapping[str, type] = field(default_factory=dict)
+    """The runs table's columns but the outcomes', with their types (the run summary's keys)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +328,8 @@ class History:
     targets: tuple[Target, ...]
     days: int
     """Days each scored run lasts."""
+    patterns: tuple[Pattern, ...] = ()
+    """What the theatre is calibrated to over many runs."""
 
     def day_of(self, date: dt.date) -> int:
         return (date - self.start_date).days
@@ -218,12 +382,51 @@ def load_history(theatre: Theatre, vocabulary: Vocabulary, path: Path | None = N
         raise ScenarioError(
             path, "targets", f"the last target ends on day {days}; expected at most {MAX_DAYS}"
         )
-    return History(path, document.history.title, theatre.start_date, targets, days)
+    patterns = _patterns(path, document.patterns, vocabulary)
+    return History(path, document.history.title, theatre.start_date, targets, days, patterns)
 
 
-def _where(index: int, target_id: object) -> str:
+def _patterns(path: Path, entries: list[dict], vocabulary: Vocabulary) -> tuple[Pattern, ...]:
+    """Each pattern checked alone, its ids unique, the summary columns it reads known; the
+    columns of an experiment's outcomes are checked when an experiment reads them."""
+    patterns: list[Pattern] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        where = _where(index, entry.get("id") if isinstance(entry, dict) else None, "patterns")
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        if kind not in PATTERN_KINDS:
+            expected = ", ".join(PATTERN_KINDS)
+            raise ScenarioError(path, f"{where}.kind", f"expected one of {expected}, got {kind!r}")
+        try:
+            pattern = PATTERN_KINDS[kind].model_validate(entry)
+        except ValidationError as error:
+            found = from_validation_error(path, error)
+            raise ScenarioError(
+                path, f"{where}.{found.where}" if found.where else where, found.problem
+            ) from None
+        if pattern.id in seen:
+            raise ScenarioError(
+                path,
+                where,
+                f"id given twice (first at patterns[{seen[pattern.id]}]); expected a unique id",
+            )
+        seen[pattern.id] = index
+        problem = pattern_problem(
+            pattern, vocabulary.run_columns, lambda c: not c.startswith(OUTCOME_PREFIX)
+        )
+        if problem is not None:
+            key, words = problem
+            if words.startswith("no column"):
+                words += " in a batch's runs table; expected a run summary key such as "
+                words += "ceasefires, or outcome.<name> for an experiment's outcome"
+            raise ScenarioError(path, f"{where}.{key}", words)
+        patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _where(index: int, target_id: object, table: str = "targets") -> str:
     named = f" ({target_id!r})" if isinstance(target_id, str) else ""
-    return f"targets[{index}]{named}"
+    return f"{table}[{index}]{named}"
 
 
 def _target(path: Path, index: int, entry: dict) -> Target:
