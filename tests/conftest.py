@@ -7,6 +7,7 @@ from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from browser import BrowserMissing, launch_chromium
 from theatres import write_theatre
 
 # CI draws the same examples every time (a red build is reproducible); `deep` hunts
@@ -44,3 +45,17 @@ def kachin_runs(kachin_results: Path):
     from wargame.analysis.results import read_runs
 
     return read_runs(kachin_results)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (the browser tests')."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            chromium = launch_chromium(playwright)
+        except BrowserMissing as error:
+            pytest.fail(str(error))
+        yield chromium
+        chromium.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser import BrowserMissing, launch_chromium, viewer_server
+from browser import viewer_server
 from viewer_page import expected_map
 
 from wargame.apps.viewer import THEATRES_ENV
@@ -27,19 +27,6 @@ def server_url():
     # pages may open the test theatres, all in the temporary folder
     with viewer_server({THEATRES_ENV: tempfile.gettempdir()}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            chromium = launch_chromium(playwright)
-        except BrowserMissing as error:
-            pytest.fail(str(error))
-        yield chromium
-        chromium.close()
 
 
 class Viewer:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import psutil
 import pytest
-from browser import BrowserMissing, launch_chromium, serving
+from browser import serving
 from test_browser import LOAD_TIMEOUT_MS, Viewer
 
 from wargame.apps.classroom.game import GameSetup
@@ -23,19 +23,6 @@ from wargame.apps.classroom.rooms import Classroom
 
 pytestmark = pytest.mark.browser
 IDLE_CPU_PERCENT = 10.0  # the server at rest uses ~0-1% of a core; playing flat out, 50-80%
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            chromium = launch_chromium(playwright)
-        except BrowserMissing as error:
-            pytest.fail(str(error))
-        yield chromium
-        chromium.close()
 
 
 def sessions(url: str) -> dict:
