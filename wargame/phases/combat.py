@@ -21,6 +21,8 @@ from wargame.engine.events import EventKind
 from wargame.engine.world import Engagement, World
 
 RK4_STEPS_PER_DAY = 48
+CASUALTIES = "combat.casualties"
+"""The stream of each unit's losses in stochastic mode: one draw per unit per day, by id."""
 
 
 def square_law(
@@ -171,6 +173,18 @@ def fight(model: World) -> list[Engagement]:
     return engagements
 
 
+def _losses(model: World, units: list[Unit], expected: np.ndarray) -> list[float]:
+    """Each unit's loss today: the expected loss, or in stochastic mode a binomial draw of
+    the unit's soldiers with that expectation, by inversion of the unit's own uniform."""
+    before = np.array([u.strength for u in units], dtype=float)
+    if model.parameters.combat_mode != "stochastic":
+        return np.minimum(expected, before).astype(float).tolist()
+    chance = np.clip(np.divide(expected, before, out=np.zeros_like(before), where=before > 0), 0, 1)
+    ids = [u.unique_id for u in units]
+    drawn = model.streams.binomial(CASUALTIES, model.day, ids, before.astype(int), chance)
+    return [int(loss) for loss in drawn]
+
+
 def _resolve(model: World, place: str, units: list[Unit]) -> Engagement:
     expected = expected_losses(model, place, units)
     engagement = Engagement(place)
@@ -184,14 +198,9 @@ def _resolve(model: World, place: str, units: list[Unit]) -> Engagement:
         odds[faction] = enemies / friends
     for unit in units:
         engagement.odds[unit] = odds[unit.faction]
-    stochastic = model.parameters.combat_mode == "stochastic"
-    for unit, loss in zip(units, expected, strict=True):
+    losses = _losses(model, units, expected)
+    for unit, loss in zip(units, losses, strict=True):
         before = unit.strength
-        if stochastic:
-            p = min(max(loss / before, 0.0), 1.0) if before > 0 else 0.0
-            loss = int(model.rng.binomial(int(before), p))
-        else:
-            loss = min(float(loss), before)
         unit.strength = before - loss
         model.factions[unit.faction].killed += loss
         engagement.losses[unit] = loss
