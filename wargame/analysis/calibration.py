@@ -397,7 +397,7 @@ def calibrate(
         candidates = _candidates(study)
         before = study.user_attrs.get(BEFORE)
         runs = (max(budget - len(candidates), 0) + (before is None)) * len(request.seeds)
-        counter = _RunCounter(len(request.seeds), runs, progress)
+        counter = _RunCounter(runs, progress)
         with _workers(jobs) as pool:
             if before is None:
                 card = _score(request, {}, jobs, pool, counter.runs_of("the theatre's values"))
@@ -415,8 +415,8 @@ def calibrate(
 class _RunCounter:
     """Counts this invocation's runs for the progress display, with the best score so far."""
 
-    def __init__(self, seeds: int, runs: int, show: Progress | None) -> None:
-        self.seeds, self.total, self.show = seeds, runs, show
+    def __init__(self, runs: int, show: Progress | None) -> None:
+        self.total, self.show = runs, show
         self.finished = 0
         self.best: float | None = None
 
