@@ -690,6 +690,109 @@ def print_scorecard(card, console: Console) -> None:
     print(f"Overall score: {card.score:.2f} (the mean of the {len(card.targets)} targets' scores)")
 
 
+def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
+    """Search parameter values for the best history score; a report, never a theatre edit."""
+    from wargame.analysis.calibration import (
+        DEFAULT_SAMPLER_SEED,
+        CalibrationError,
+        Request,
+        calibrate,
+        held_out_targets,
+        parse_params,
+        refuse_other_folder,
+        search_ranges,
+    )
+    from wargame.analysis.history import read_history
+    from wargame.analysis.results import BatchError
+    from wargame.progress import show_progress
+
+    counts = {"--budget": args.budget, "--seeds": args.seeds, "--jobs": args.jobs}
+    for option, value in counts.items():
+        if value is not None and value < 1:
+            raise UserError(f"{option}: expected 1 or more, got {value}")
+    sampler_seed = DEFAULT_SAMPLER_SEED if args.sampler_seed is None else args.sampler_seed
+    if seed_problem(sampler_seed):
+        raise UserError(f"--sampler-seed {sampler_seed}: {seed_problem(sampler_seed)}")
+    theatre = load_theatre(args.theatre)
+    history = read_history(theatre, args.history)
+    fixed = _checked_parameters(theatre, _parse_set(args.set or []))
+    held_out = [name.strip() for name in (args.hold_out or "").split(",") if name.strip()]
+    try:
+        request = Request(
+            theatre,
+            history,
+            search_ranges(theatre, parse_params(args.params), fixed),
+            tuple(range(args.seeds)),
+            fixed,
+            held_out_targets(history, held_out),
+            sampler_seed,
+        )
+    except CalibrationError as error:
+        raise UserError(str(error)) from None
+    out = args.out or Path("results") / f"calibrate-{theatre.name}"
+    if unwritable(out, folder=True):
+        raise UserError(f"--out {out}: {unwritable(out, folder=True)}")
+    try:
+        refuse_other_folder(out, request)
+    except CalibrationError as error:
+        raise UserError(str(error)) from None
+    print(
+        f"calibrate {theatre.name}: {args.budget} candidates of "
+        f"{'; '.join(searched.describe() for searched in request.ranges)}, each on the same "
+        f"{args.seeds} seeds -> {out}",
+        file=sys.stderr,
+    )
+    try:
+        with show_progress(f"calibrate {theatre.name}", "runs") as update:
+            result = calibrate(request, out, args.budget, args.jobs, update)
+    except (CalibrationError, BatchError) as error:
+        raise UserError(str(error)) from None
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: the candidates scored so far are kept in {out}; "
+            "the same command carries on from them",
+            file=sys.stderr,
+        )
+        return 130
+    print_calibration(result, console)
+    print(f"report written to {out / 'report.md'}")
+    return 0
+
+
+def print_calibration(calibration, console: Console) -> None:
+    """The targets before and after, the best values, the verdict and the --set line."""
+    from wargame.analysis.calibration import targets_table, value_text
+
+    request, before, best = calibration.request, calibration.before, calibration.best
+    table = Table(
+        title=f"{request.theatre.name} against {request.history.path.name}: the theatre's values "
+        f"(before) and the best of {len(calibration.candidates)} candidates (after), "
+        f"each on the same {len(request.seeds)} seeds"
+    )
+    table.add_column("target", overflow="fold")
+    table.add_column("history", overflow="fold")
+    for column in ("before", "after"):
+        table.add_column(f"{column}: median", overflow="fold")
+        table.add_column("score", justify="right", no_wrap=True)
+    for row in targets_table(calibration).itertuples():
+        table.add_row(
+            f"{row.target}{' (held out)' if row.held_out else ''}",
+            row.history,
+            str(row.before_median),
+            f"{row.before_score:.2f}",
+            str(row.after_median),
+            f"{row.after_score:.2f}",
+        )
+    console.print(table)
+    values = ", ".join(
+        f"{name} {value_text(before.values[name])} -> {value_text(value)}"
+        for name, value in best.values.items()
+    )
+    print(f"Best: candidate {best.number} of {len(calibration.candidates)}: {values}")
+    print(calibration.verdict())
+    print(f"To reproduce: {calibration.reproduce()}")
+
+
 # --- the parser ------------------------------------------------------------------------
 
 
@@ -882,6 +985,59 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--jobs", type=int, metavar="N", help="runs at once (all cores)")
     score.set_defaults(handler=cmd_score)
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="search parameter values that raise a theatre's history score (a report; "
+        "never edits the theatre)",
+    )
+    calibrate.add_argument("theatre", help="a shipped theatre's name or a theatre folder")
+    calibrate.add_argument(
+        "--params",
+        required=True,
+        metavar="NAME[=LOW:HIGH],...",
+        help="the parameters to search, comma-separated, each in LOW:HIGH or, alone, in the "
+        "bounds it declares (prices.<commodity> too; list: wargame run --help)",
+    )
+    calibrate.add_argument(
+        "--budget", type=int, required=True, metavar="N", help="candidates to score in all"
+    )
+    calibrate.add_argument(
+        "--seeds",
+        type=int,
+        default=20,
+        metavar="N",
+        help="runs per candidate, seeds 0 to N-1, the same for every candidate (20)",
+    )
+    calibrate.add_argument(
+        "--hold-out",
+        metavar="ID,...",
+        help="history targets left out of the searched score and scored apart",
+    )
+    calibrate.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="a history file (default: the theatre's history.toml)",
+    )
+    calibrate.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="fix a parameter in every run (repeatable)",
+    )
+    calibrate.add_argument(
+        "--out", type=Path, metavar="DIR", help="the study and report (results/calibrate-<theatre>)"
+    )
+    calibrate.add_argument(
+        "--sampler-seed",
+        type=int,
+        metavar="S",
+        help="the seed of the search's sampler (a fixed one unless given): the same seed, "
+        "the same candidates",
+    )
+    calibrate.add_argument("--jobs", type=int, metavar="N", help="runs at once (all cores)")
+    calibrate.set_defaults(handler=cmd_calibrate)
     return parser
 
 

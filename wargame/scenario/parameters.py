@@ -417,6 +417,18 @@ def valid_range(name: str) -> str:
     return words + (", or left unset" if field.default is None else "")
 
 
+def declared_bounds(name: str) -> tuple[float, float] | None:
+    """The lowest and highest value a numeric parameter declares (its `ge` and `le`), or None
+    when it lacks either (a bound it may not reach, or none): a search needs both ends."""
+    if commodity_of(name) is not None:
+        return (0.0, PRICE_MAX)
+    field = Parameters.model_fields[name]
+    bounds = {k: getattr(b, k) for b in field.metadata for k in ("ge", "le") if hasattr(b, k)}
+    if {"ge", "le"} <= bounds.keys():
+        return (float(bounds["ge"]), float(bounds["le"]))
+    return None
+
+
 def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
@@ -484,7 +496,7 @@ def make_parameters(
     chosen: dict[str, object] = dict(declared)
     for layer in layers:
         flat = dotted(layer)
-        _check_names(flat, declared)
+        check_names(flat, declared)
         for name, value in flat.items():
             commodity = commodity_of(name)
             if commodity is None:
@@ -494,7 +506,7 @@ def make_parameters(
     return Parameters.model_validate({**merged, PRICES: chosen})
 
 
-def _check_names(layer: Mapping[str, object], declared: Mapping[str, float]) -> None:
+def check_names(layer: Mapping[str, object], declared: Mapping[str, float]) -> None:
     """Every name of the layer is a parameter, or a price of a commodity the theatre declares;
     a retired name is told its successor."""
     valid = set(parameter_names()) - {PRICES}
@@ -537,7 +549,9 @@ __all__ = [
     "SetAtStartError",
     "UnknownParameterError",
     "ValidationError",
+    "check_names",
     "commodity_of",
+    "declared_bounds",
     "dotted",
     "make_parameters",
     "mid_run_names",
