@@ -531,7 +531,7 @@ def test_a_batch_killed_with_kill_9_takes_its_workers_and_resource_tracker_with_
 @pytest.mark.slow
 def test_where_there_is_no_prctl_a_worker_watches_its_batch_and_ends_with_it():
     worker = (  # a worker's start as on a system without prctl, then a long run
-        "import os, sys, time; from wargame.analysis.batch import die_with_driver; "
+        "import os, sys, time; from wargame.analysis.workers import die_with_driver; "
         "sys.platform = 'darwin'; "
         "die_with_driver(os.getppid()); print('running', flush=True); time.sleep(30)"
     )

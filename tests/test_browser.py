@@ -194,3 +194,35 @@ def test_the_series_downloads_as_csv(viewer, tmp_path):
     frame = pd.read_csv(path)
     assert list(frame["day"]) == [0, 1, 2, 3]
     assert "kia_places_held" in frame.columns
+
+
+def test_looking_back_and_forking_plays_the_changed_run_and_keeps_the_original(viewer):
+    tab = viewer()
+    for _ in range(6):
+        tab.step()
+    thumb = tab.page.locator(
+        "xpath=//*[contains(text(), 'Look back to day')]/following::*[@role='slider'][1]"
+    )
+    thumb.focus()
+    for _ in range(3):  # from -1 (today) to day 2
+        thumb.press("ArrowRight")
+    tab.wait_for_day(2)
+    tab.page.get_by_text("What if, from day 2").wait_for()
+    what_if = tab.page.locator(".wargame-what-if")
+    what_if.locator("[aria-haspopup=listbox]", has=tab.page.get_by_text("Parameter")).click()
+    tab.page.get_by_role("option", name="prices.rare_earth", exact=True).click()
+    tab.page.get_by_role("listbox").wait_for(state="hidden")
+    tab.page.get_by_text("Price of rare-earth oxide: running 33600;").wait_for()
+    value = tab.page.get_by_label("New value")
+    value.fill("99")
+    value.press("Tab")
+    tab.page.get_by_role("button", name="Fork from day 2").click()
+    tab.page.get_by_text("What if: prices.rare_earth = 99 from day 2").wait_for()
+    tab.shot("fork-made")
+    assert tab.day() == 2
+    tab.step()
+    assert tab.day() == 3
+    tab.page.get_by_role("button", name="Back to the original run").click()
+    tab.wait_for_day(6)
+    assert tab.page.get_by_text("What if: prices.rare_earth").count() == 0
+    assert tab.errors == []

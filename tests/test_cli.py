@@ -314,3 +314,75 @@ def test_outputs_that_cannot_be_written_fail_before_the_run(
     message = capsys.readouterr().err
     assert message.startswith("error: ") and fragment in message, message
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_fork_prints_the_forked_run_beside_the_unchanged_one():
+    args = ("run", "--days", "60", "--seed", "7")
+    result = wargame(*args, "--fork", "20", "--set", "broker_pressure=1")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "What if, from day 20 (2024-03-27): broker_pressure 0.5 -> 1.0" in text
+    assert "The runs first differ on day " in text
+    assert "Numbers that differ at the end" in text
+    assert "Factions at the end" in text  # the forked run's own summary
+    same = wargame(*args, "--fork", "20", "--set", "broker_pressure=0.5")
+    assert same.returncode == 0, same.stderr
+    assert "The runs never differ" in same.stdout
+    assert "Numbers that differ" not in same.stdout
+
+
+def test_a_forks_json_has_both_runs_and_what_differs(tmp_path):
+    out = tmp_path / "forked.csv"
+    args = ("run", "--days", "60", "--seed", "7", "--json")
+    result = wargame(*args, "--fork", "20", "--set", "prices.rare_earth=0", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    both = json.loads(result.stdout)
+    assert both["fork"] == {"day": 20, "date": "2024-03-27", "changes": {"prices.rare_earth": 0.0}}
+    plain = wargame(*args, "--out", str(tmp_path / "plain.csv"))
+    assert both["unchanged"] == json.loads(plain.stdout)  # the run without the fork
+    assert both["forked"]["parameters"]["prices"]["rare_earth"] == 0.0
+    assert 20 < both["first_difference_day"] <= 60
+    differences = both["differences"]
+    assert differences["parameters.prices.rare_earth"] == {"unchanged": 33600.0, "forked": 0.0}
+    for key, pair in differences.items():
+        head, _, rest = key.partition(".")
+        if head in ("factions", "civilians", "control"):
+            assert pair["unchanged"] != pair["forked"]
+            inner = both["unchanged"][head]
+            for part in rest.split("."):
+                inner = inner[part]
+            assert inner == pair["unchanged"]
+    forked, unchanged = pd.read_csv(out), pd.read_csv(tmp_path / "plain.csv")
+    pd.testing.assert_frame_equal(forked.iloc[:21], unchanged.iloc[:21])  # --out: the fork's
+    assert not forked.equals(unchanged)
+
+
+@pytest.mark.parametrize("name", ["civilian_group_size=100", "militia_loyalty=0.9"])
+def test_a_fork_refuses_a_parameter_read_when_the_run_is_built(name, capsys, no_run):
+    from wargame.cli import main
+
+    assert main(["run", "--days", "60", "--seed", "7", "--fork", "20", "--set", name]) == 1
+    message = capsys.readouterr().err
+    parameter = name.partition("=")[0]
+    assert message.startswith(f"error: --set {parameter}: cannot change during a run")
+    assert "--fork 20" in message and "without --fork it applies from day 0" in message
+    assert len(message.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["--fork", "61", "--set", "broker_pressure=1"], "--fork 61: expected a day from 0 to 60"),
+        (["--fork", "-1", "--set", "broker_pressure=1"], "--fork -1: expected a day from 0 to 60"),
+        (["--fork", "20"], "--fork 20: give the change as --set name=value"),
+        (["--fork", "20", "--set", "broker_pressure=2"], "--set broker_pressure: expected"),
+        (["--fork", "20", "--set", "prices.gas=1"], "no commodity 'gas'"),
+    ],
+)
+def test_a_bad_fork_is_one_line_before_the_run(capsys, no_run, options, fragment):
+    from wargame.cli import main
+
+    assert main(["run", "--days", "60", "--seed", "7", *options]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("error: ") and fragment in message, message
+    assert len(message.strip().splitlines()) == 1

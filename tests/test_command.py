@@ -118,3 +118,22 @@ def test_a_place_is_worth_what_it_holds_and_the_best_prize_beyond_it(theatre_dir
     assert value["alpha"] == pytest.approx(0.1 + d * max(0.2, d * 1.0))  # best beyond: charlie
     assert value["delta"] == pytest.approx(0.3 + d * 1.0)
     assert value["charlie"] == pytest.approx(1.0 + d * max(0.2, 0.3))
+
+
+def test_new_road_speeds_give_new_values_in_depth_not_remembered_ones(theatre_dir):
+    # a fork may change speeds mid-run: a commander's memo must not serve the old roads' values
+    from wargame.phases.command import _value_in_depth
+
+    model = passive_model(theatre_dir(), {"travel_friction": 0.0})
+    own = {"alpha": 0.1, "bravo": 0.2, "charlie": 1.0, "delta": 0.3}
+    memo: dict = {}
+    _value_in_depth(model, own, 0.5, own, memo)
+    slower = {
+        f"speed_{kind}_km_per_day": 0.5 * model.parameters.speed(kind)
+        for kind in ("highway", "road", "track")
+    }
+    model.parameters = model.parameters.model_copy(update=slower)
+    value = _value_in_depth(model, own, 0.5, own, memo)
+    d = 0.5**4  # four days per road now
+    assert value == _value_in_depth(model, own, 0.5, own, {})
+    assert value["delta"] == pytest.approx(0.3 + d * 1.0)

@@ -1,9 +1,11 @@
 """The viewer's page, rendered by Solara without a browser: it draws, steps, inspects, resets."""
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
+from functools import partial
 
 import ipyvuetify as v
 import pandas as pd
@@ -28,12 +30,15 @@ from viewer_page import (
 )
 
 from wargame import ConflictModel
+from wargame.analysis.fork import Change, replay
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
+from wargame.apps.viewer.chart_widget import option_json
 from wargame.apps.viewer.event_log import filter_events
 from wargame.apps.viewer.inspector import place_report
 from wargame.apps.viewer.levers import levers
 from wargame.drawing.charts import ceasefire_periods, chart_options
 from wargame.engine.events import EventKind
+from wargame.scenario.parameters import SET_AT_START
 
 
 @pytest.fixture(autouse=True)
@@ -268,6 +273,91 @@ def test_looking_back_shows_the_run_as_it_was_that_day_and_today_stays():
     assert all(len(s["data"]) == 3 for c in charts(rc) for s in c["series"])
     slider.v_model = -1
     assert shown_day(rc) == 5 and map_png(rc) == expected_map(days=5)
+
+
+def fork_at(rc, day: int, name: str, value: str) -> None:
+    """Look back to `day` and fork there with `name` set to `value`, as a user does."""
+    (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith("Look back")]
+    slider.v_model = day
+    choose(rc, "Parameter", name)
+    rc.find(v.TextField, label="New value").widget.v_model = value
+    click(rc, f"Fork from day {day}")
+
+
+def charts_of(model) -> list[dict]:
+    return [json.loads(option_json(option)) for option in chart_options(model).values()]
+
+
+def test_a_fork_from_a_past_day_plays_the_changed_run_and_keeps_the_original():
+    rc = render_page()
+    for _ in range(6):
+        click(rc, "Step one day")
+    fork_at(rc, 2, "prices.rare_earth", "0")
+    assert shown_day(rc) == 2
+    assert "What if: prices.rare_earth = 0 from day 2" in page_text(rc)
+    assert "kept at day 6" in page_text(rc)
+    for _ in range(3):
+        click(rc, "Step one day")
+    change = Change(2, {"prices.rare_earth": "0"})
+    forked = replay(partial(ConflictModel, "kachin", rng=7), 5, [change])
+    original = replay(partial(ConflictModel, "kachin", rng=7), 5)
+    assert shown_day(rc) == 5 and charts(rc) == charts_of(forked) != charts_of(original)
+    (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith("Look back")]
+    slider.v_model = 4  # looking back inside the fork replays the change too
+    assert charts(rc) == charts_of(replay(partial(ConflictModel, "kachin", rng=7), 4, [change]))
+    slider.v_model = -1
+    click(rc, "Back to the original run")
+    assert shown_day(rc) == 6 and "What if:" not in page_text(rc)
+    assert map_png(rc) == expected_map(days=6)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("broker_pressure", "7", "broker_pressure: expected a number from 0 to 1, got '7'"),
+        ("broker_pressure", "", "broker_pressure: expected a number from 0 to 1"),
+        ("combat_mode", "fierce", "combat_mode: expected one of 'stochastic', 'deterministic'"),
+        ("civilian_group_size", "100", "'civilian_group_size' is not a parameter a run can"),
+        ("../../etc/passwd", "1", "is not a parameter a run can change"),
+    ],
+)
+def test_a_fork_the_page_sends_is_checked_on_the_server(name, value, words):
+    rc = render_page()
+    for _ in range(3):
+        click(rc, "Step one day")
+    (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith("Look back")]
+    slider.v_model = 1
+    # what a page could send whatever the drop-down offers: set on the widget itself
+    rc.find(v.Select, label="Parameter").widget.v_model = name
+    rc.find(v.TextField, label="New value").widget.v_model = value
+    click(rc, "Fork from day 1")
+    assert words in page_text(rc)
+    assert shown_day(rc) == 1 and "What if:" not in page_text(rc)  # still looking back
+    slider.v_model = -1
+    assert shown_day(rc) == 3
+
+
+@pytest.mark.parametrize(("day", "value"), [(3, "1"), (-1, "1"), (1, "1" * 41)])
+def test_a_fork_on_a_day_not_played_or_with_an_endless_value_is_refused(day, value):
+    from wargame.apps.viewer.what_if import ForkRefused, checked_change
+
+    model = ConflictModel("kachin", rng=7)
+    with pytest.raises(ForkRefused):
+        checked_change(model, 3, day, "broker_pressure", value)
+    assert checked_change(model, 3, 2, "broker_pressure", "1") == Change(
+        2, {"broker_pressure": "1"}
+    )
+
+
+def test_a_fork_offers_only_what_a_run_can_change_on_its_way():
+    rc = render_page()
+    click(rc, "Step one day")
+    (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith("Look back")]
+    slider.v_model = 0
+    offered = rc.find(v.Select, label="Parameter").widget.items
+    assert offered[:2] == ["broker_pressure", "prices.rare_earth"]  # the theatre's levers first
+    assert "capture_days" in offered and "speed_track_km_per_day" in offered
+    assert not set(SET_AT_START) & set(offered)
 
 
 def test_a_folder_outside_the_theatre_roots_or_an_unknown_exercise_is_refused(

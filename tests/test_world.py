@@ -92,3 +92,19 @@ def test_truces_and_closed_crossings_change_whom_a_faction_fights_and_what_trade
     model.close_crossing(crossing)
     assert model.trade_revenue(crossing) == 0.0
     assert model.revenue_worths()[crossing] == 0.0 or model.mine_revenue(crossing) > 0
+
+
+def test_new_road_speeds_re_time_every_road_and_route():
+    model = ConflictModel("kachin", rng=3)
+    model.run(5)
+    a, b = "myitkyina", "bhamo"
+    before = model.routes.travel_days(a, b)
+    halved = {
+        f"speed_{kind}_km_per_day": model.parameters.speed(kind) / 2
+        for kind in ("highway", "road", "track")
+    }
+    model.parameters = model.parameters.model_copy(update=halved)
+    assert model.routes.travel_days(a, b) == pytest.approx(2 * before)
+    for _, _, road in model.grid.G.edges(data=True):
+        assert road["km_per_day"] == model.parameters.speed(road["kind"])
+        assert road["days"] == pytest.approx(road["length_km"] / road["km_per_day"])

@@ -245,6 +245,39 @@ def known_outcome_theatre(folder: Path) -> Path:
     )
 
 
+def march_theatre(folder: Path) -> Path:
+    """A theatre whose one outcome its track speed fixes: the day Red takes Delta.
+
+    As `known_outcome_theatre`, but Delta lies 60 km of mountain track from Red's
+    base: at `speed_track_km_per_day` s (above 6, ten days' march or less) Red
+    takes Delta on day ceil(60 / s) + 1 in every run (12 km/day, the default: day
+    6), so the speeds that meet a history's capture date are a known interval.
+    """
+    features = [
+        place("alpha", 97.0, 25.0, "base", population=1000),
+        place("delta", 97.4, 25.0, "border_post", population=1000),
+        place("sanctum", 97.41, 25.0, "sanctuary", country="CN"),
+        road("alpha", "delta", "track", 60.0),
+        road("delta", "sanctum", "road", 2.0),
+    ]
+    return write_theatre(
+        folder,
+        features=features,
+        control={"alpha": "red", "delta": "blue"},
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 1000, "count": 3},
+            {"faction": "blue", "place": "delta", "strength": 20},
+        ],
+        parameters={
+            "travel_friction": 0.0,
+            "combat_mode": "deterministic",
+            "capture_days": 3,
+            "broker_pressure": 0.0,
+        },
+        faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
+    )
+
+
 def write_history(
     folder: Path,
     targets: list[dict],

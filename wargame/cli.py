@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from pydantic import ValidationError
@@ -26,12 +28,17 @@ from wargame.scenario.errors import warnings_as_lines
 from wargame.scenario.map_rules import ROAD_END_GAP_KM
 from wargame.scenario.parameters import (
     PRICES,
+    SET_AT_START,
     Parameters,
+    SetAtStartError,
     UnknownParameterError,
     parameter_problem,
     valid_range,
 )
 from wargame.seeds import SEED_RANGE, seed_problem
+
+if TYPE_CHECKING:
+    from wargame.analysis.fork import Fork
 
 SERIES_FORMATS = {".csv", ".parquet"}
 DEBUG_ENV = "WARGAME_DEBUG"
@@ -151,18 +158,79 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.days < 0:
         raise UserError(f"--days {args.days}: expected a number of days >= 0")
     _check_seed(args.seed)
-    try:
-        model = build_model(scenario, overrides, args.seed, exercise=args.exercise)
-    except UnknownParameterError as error:
-        raise UserError(f"--set: {error}") from None
-    except ValidationError as error:
-        name, problem = parameter_problem(error)
-        raise UserError(f"--set {name}: {problem}") from None
+    if args.fork is not None:
+        return _run_fork(args, scenario, overrides, console)
+    model = _built(scenario, overrides, args.seed, args.exercise)
     # day by day, as `model.run` steps, so a long run can show how far it is
     with show_progress(f"{model.theatre.name}, seed {model.seed}", "days") as update:
         for day in range(1, args.days + 1):
             model.step()
             update(day, args.days)
+    _write_outputs(args, model)
+    summary = model.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print_summary(summary, model, console)
+    return 0
+
+
+def _built(
+    scenario: str | None, overrides: dict[str, str], seed: int | None, exercise: str | None
+) -> ConflictModel:
+    with _set_problems():
+        return build_model(scenario, overrides, seed, exercise=exercise)
+
+
+@contextlib.contextmanager
+def _set_problems(fork: int | None = None) -> Iterator[None]:
+    """Bad `--set` input as one line: a name the theatre lacks, a value out of its range,
+    or (with `--fork` on day `fork`) a parameter a run under way cannot take."""
+    try:
+        yield
+    except SetAtStartError as error:
+        name = error.names[0]
+        raise UserError(
+            f"--set {name}: cannot change during a run, so not with --fork {fork}: "
+            f"{SET_AT_START[name]}; without --fork it applies from day 0"
+        ) from None
+    except UnknownParameterError as error:
+        raise UserError(f"--set: {error}") from None
+    except ValidationError as error:
+        name, problem = parameter_problem(error)
+        raise UserError(f"--set {name}: {problem}") from None
+
+
+def _run_fork(
+    args: argparse.Namespace, scenario: str | None, changes: dict[str, str], console: Console
+) -> int:
+    """`run --fork DAY --set ...`: the run to DAY, then on with the change and on without it."""
+    from wargame.analysis.fork import Change, changed_parameters, fork
+    from wargame.progress import show_progress
+
+    if not changes:
+        raise UserError(f"--fork {args.fork}: give the change as --set name=value (one or more)")
+    if not 0 <= args.fork <= args.days:
+        raise UserError(f"--fork {args.fork}: expected a day from 0 to {args.days} (--days)")
+    first = _built(scenario, {}, args.seed, args.exercise)  # a fresh seed is drawn once
+    with _set_problems(args.fork):  # before a day is played
+        changed_parameters(first, changes)
+    change = Change(args.fork, changes)
+    title = f"{first.theatre.name}, seed {first.seed}, fork on day {args.fork}"
+    with show_progress(title, "days") as update:
+        result = fork(
+            lambda: _built(scenario, {}, first.seed, args.exercise), change, args.days, update
+        )
+    _write_outputs(args, result.forked)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+    else:
+        print_fork(result, console)
+    return 0
+
+
+def _write_outputs(args: argparse.Namespace, model: ConflictModel) -> None:
+    """`run`'s series, events, map and charts of `model`, each where its option says."""
     if args.out is not None:
         write_atomically(model.series(), args.out)
     if args.events is not None:
@@ -177,12 +245,6 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             written = plots.write_charts(model, args.plots)
             names = ", ".join(path.name for path in written)
             print(f"charts written to {args.plots}: {names}", file=sys.stderr)
-    summary = model.summary()
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print_summary(summary, model, console)
-    return 0
 
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
@@ -234,12 +296,8 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
     table.add_column("")
     for faction_id in summary["factions"]:
         table.add_column(model.factions[faction_id].short_name, justify="right")
-    commodities = model.theatre.commodities
-    for key, measure, commodity in measures.of_factions(commodities):
-        if measure.label:
-            values = (f"{m[key]:,.0f}" for m in summary["factions"].values())
-            name = commodities[commodity].name if commodity else ""
-            table.add_row(measure.label.format(commodity=name), *values)
+    for label, key in _faction_rows(model):
+        table.add_row(label, *(f"{m[key]:,.0f}" for m in summary["factions"].values()))
     console.print(table)
 
     places = model.theatre.map.places
@@ -249,7 +307,7 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
         control.add_column(column)
     for place_id, faction_id in summary["control"].items():
         if places[place_id].kind in key_kinds:
-            holder = model.factions[faction_id].short_name if faction_id else "-"
+            holder = _holder(model, faction_id)
             if place_id in summary["contested"]:
                 holder += " (contested)"
             control.add_row(places[place_id].name, places[place_id].kind.value, holder)
@@ -261,6 +319,85 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
         + f". Ceasefires: {summary['ceasefires']} brokered, {summary['ceasefires_broken']} broken."
         + f" Events: {summary['events']}."
     )
+
+
+def _faction_rows(model: ConflictModel) -> list[tuple[str, str]]:
+    """The table's faction measures: each row's label and the measure's key in a summary."""
+    commodities = model.theatre.commodities
+    return [
+        (measure.label.format(commodity=commodities[commodity].name if commodity else ""), key)
+        for key, measure, commodity in measures.of_factions(commodities)
+        if measure.label
+    ]
+
+
+def _holder(model: ConflictModel, faction_id: str | None) -> str:
+    return model.factions[faction_id].short_name if faction_id else "-"
+
+
+def print_fork(result: Fork, console: Console) -> None:
+    """The forked run's summary, then what differs from the same run unchanged at the end."""
+    model, summary, other = result.forked, result.forked.summary(), result.unchanged.summary()
+    print_summary(summary, model, console)
+    changes = ", ".join(
+        f"{name} {before} -> {after}" for name, (before, after) in result.changes().items()
+    )
+    day = result.change.day
+    print(
+        f"\nWhat if, from day {day} ({result.date().isoformat()}): {changes}. Beside it, the "
+        f"same run (same seed, the same first {day} days) played on unchanged."
+    )
+    first = result.first_difference()
+    if first is None:
+        print(f"The runs never differ: the change made no difference by day {summary['days']}.")
+        return
+    print(f"The runs first differ on day {first}.")
+    rows = [
+        (label, before, after)
+        for label, before, after in _compared_numbers(model, other, summary)
+        if before != after
+    ]
+    numbers = Table(title="Numbers that differ at the end")
+    for column, justify in (("", "left"), ("unchanged", "right"), ("forked", "right")):
+        numbers.add_column(column, justify=justify)
+    numbers.add_column("difference", justify="right")
+    for label, before, after in rows:
+        numbers.add_row(label, f"{before:,.0f}", f"{after:,.0f}", f"{after - before:+,.0f}")
+    console.print(numbers if rows else "No number of the summary differs at the end.")
+    places = model.theatre.map.places
+    moved = [p for p, holder in summary["control"].items() if holder != other["control"][p]]
+    if not moved:
+        print("Every place has the same holder at the end in both runs.")
+        return
+    holders = Table(title="Places held by another at the end")
+    for column in ("place", "kind", "unchanged", "forked"):
+        holders.add_column(column)
+    for place in moved:
+        before, after = other["control"][place], summary["control"][place]
+        kind = places[place].kind.value
+        holders.add_row(places[place].name, kind, _holder(model, before), _holder(model, after))
+    console.print(holders)
+
+
+def _compared_numbers(
+    model: ConflictModel, before: dict, after: dict
+) -> list[tuple[str, float, float]]:
+    """The summary's numbers in two runs, labelled as `run`'s tables label them."""
+    rows = []
+    for faction_id, faction in model.factions.items():
+        for label, key in _faction_rows(model):
+            values = (before["factions"][faction_id][key], after["factions"][faction_id][key])
+            rows.append((f"{faction.short_name}: {label.strip()}", *values))
+    for key in before["civilians"]:
+        name = f"civilians {key.replace('_', ' ')}"
+        rows.append((name, before["civilians"][key], after["civilians"][key]))
+    for key, label in (
+        ("ceasefires", "ceasefires brokered"),
+        ("ceasefires_broken", "ceasefires broken"),
+        ("events", "events"),
+    ):
+        rows.append((label, before[key], after[key]))
+    return rows
 
 
 def cmd_batch(args: argparse.Namespace, console: Console) -> int:
@@ -534,13 +671,8 @@ def _checked_parameters(theatre, overrides: dict[str, str]) -> dict[str, object]
     """`--set` values checked and typed against the theatre's own, before any run starts."""
     from wargame.scenario.parameters import make_parameters
 
-    try:
+    with _set_problems():
         parameters = make_parameters(theatre.parameters, overrides)
-    except UnknownParameterError as error:
-        raise UserError(f"--set: {error}") from None
-    except ValidationError as error:
-        name, problem = parameter_problem(error)
-        raise UserError(f"--set {name}: {problem}") from None
     return {name: getattr(parameters, name) for name in overrides}
 
 
@@ -576,6 +708,109 @@ def print_scorecard(card, console: Console) -> None:
         )
     console.print(table)
     print(f"Overall score: {card.score:.2f} (the mean of the {len(card.targets)} targets' scores)")
+
+
+def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
+    """Search parameter values for the best history score; a report, never a theatre edit."""
+    from wargame.analysis.calibration import (
+        DEFAULT_SAMPLER_SEED,
+        CalibrationError,
+        Request,
+        calibrate,
+        held_out_targets,
+        parse_params,
+        refuse_other_folder,
+        search_ranges,
+    )
+    from wargame.analysis.history import read_history
+    from wargame.analysis.results import BatchError
+    from wargame.progress import show_progress
+
+    counts = {"--budget": args.budget, "--seeds": args.seeds, "--jobs": args.jobs}
+    for option, value in counts.items():
+        if value is not None and value < 1:
+            raise UserError(f"{option}: expected 1 or more, got {value}")
+    sampler_seed = DEFAULT_SAMPLER_SEED if args.sampler_seed is None else args.sampler_seed
+    if seed_problem(sampler_seed):
+        raise UserError(f"--sampler-seed {sampler_seed}: {seed_problem(sampler_seed)}")
+    theatre = load_theatre(args.theatre)
+    history = read_history(theatre, args.history)
+    fixed = _checked_parameters(theatre, _parse_set(args.set or []))
+    held_out = [name.strip() for name in (args.hold_out or "").split(",") if name.strip()]
+    try:
+        request = Request(
+            theatre,
+            history,
+            search_ranges(theatre, parse_params(args.params), fixed),
+            tuple(range(args.seeds)),
+            fixed,
+            held_out_targets(history, held_out),
+            sampler_seed,
+        )
+    except CalibrationError as error:
+        raise UserError(str(error)) from None
+    out = args.out or Path("results") / f"calibrate-{theatre.name}"
+    if unwritable(out, folder=True):
+        raise UserError(f"--out {out}: {unwritable(out, folder=True)}")
+    try:
+        refuse_other_folder(out, request)
+    except CalibrationError as error:
+        raise UserError(str(error)) from None
+    print(
+        f"calibrate {theatre.name}: {args.budget} candidates of "
+        f"{'; '.join(searched.describe() for searched in request.ranges)}, each on the same "
+        f"{args.seeds} seeds -> {out}",
+        file=sys.stderr,
+    )
+    try:
+        with show_progress(f"calibrate {theatre.name}", "runs") as update:
+            result = calibrate(request, out, args.budget, args.jobs, update)
+    except (CalibrationError, BatchError) as error:
+        raise UserError(str(error)) from None
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: the candidates scored so far are kept in {out}; "
+            "the same command carries on from them",
+            file=sys.stderr,
+        )
+        return 130
+    print_calibration(result, console)
+    print(f"report written to {out / 'report.md'}")
+    return 0
+
+
+def print_calibration(calibration, console: Console) -> None:
+    """The targets before and after, the best values, the verdict and the --set line."""
+    from wargame.analysis.calibration import targets_table, value_text
+
+    request, before, best = calibration.request, calibration.before, calibration.best
+    table = Table(
+        title=f"{request.theatre.name} against {request.history.path.name}: the theatre's values "
+        f"(before) and the best of {len(calibration.candidates)} candidates (after), "
+        f"each on the same {len(request.seeds)} seeds"
+    )
+    table.add_column("target", overflow="fold")
+    table.add_column("history", overflow="fold")
+    for column in ("before", "after"):
+        table.add_column(f"{column}: median", overflow="fold")
+        table.add_column("score", justify="right", no_wrap=True)
+    for row in targets_table(calibration).itertuples():
+        table.add_row(
+            f"{row.target}{' (held out)' if row.held_out else ''}",
+            row.history,
+            str(row.before_median),
+            f"{row.before_score:.2f}",
+            str(row.after_median),
+            f"{row.after_score:.2f}",
+        )
+    console.print(table)
+    values = ", ".join(
+        f"{name} {value_text(before.values[name])} -> {value_text(value)}"
+        for name, value in best.values.items()
+    )
+    print(f"Best: candidate {best.number} of {len(calibration.candidates)}: {values}")
+    print(calibration.verdict())
+    print(f"To reproduce: {calibration.reproduce()}")
 
 
 # --- the parser ------------------------------------------------------------------------
@@ -634,7 +869,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--set",
         action="append",
         metavar="NAME=VALUE",
-        help="override a scenario parameter (repeatable)",
+        help="override a scenario parameter (repeatable); with --fork, from that day on",
+    )
+    run.add_argument(
+        "--fork",
+        type=int,
+        metavar="DAY",
+        help="what if, from DAY: play the run to DAY, make the --set change, play on, and "
+        "print it beside the same run unchanged (files written are the forked run's)",
     )
     run.set_defaults(handler=cmd_run)
 
@@ -763,6 +1005,59 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--jobs", type=int, metavar="N", help="runs at once (all cores)")
     score.set_defaults(handler=cmd_score)
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="search parameter values that raise a theatre's history score (a report; "
+        "never edits the theatre)",
+    )
+    calibrate.add_argument("theatre", help="a shipped theatre's name or a theatre folder")
+    calibrate.add_argument(
+        "--params",
+        required=True,
+        metavar="NAME[=LOW:HIGH],...",
+        help="the parameters to search, comma-separated, each in LOW:HIGH or, alone, in the "
+        "bounds it declares (prices.<commodity> too; list: wargame run --help)",
+    )
+    calibrate.add_argument(
+        "--budget", type=int, required=True, metavar="N", help="candidates to score in all"
+    )
+    calibrate.add_argument(
+        "--seeds",
+        type=int,
+        default=20,
+        metavar="N",
+        help="runs per candidate, seeds 0 to N-1, the same for every candidate (20)",
+    )
+    calibrate.add_argument(
+        "--hold-out",
+        metavar="ID,...",
+        help="history targets left out of the searched score and scored apart",
+    )
+    calibrate.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="a history file (default: the theatre's history.toml)",
+    )
+    calibrate.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="fix a parameter in every run (repeatable)",
+    )
+    calibrate.add_argument(
+        "--out", type=Path, metavar="DIR", help="the study and report (results/calibrate-<theatre>)"
+    )
+    calibrate.add_argument(
+        "--sampler-seed",
+        type=int,
+        metavar="S",
+        help="the seed of the search's sampler (a fixed one unless given): the same seed, "
+        "the same candidates",
+    )
+    calibrate.add_argument("--jobs", type=int, metavar="N", help="runs at once (all cores)")
+    calibrate.set_defaults(handler=cmd_calibrate)
     return parser
 
 

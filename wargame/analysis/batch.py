@@ -13,19 +13,15 @@ in. Workers die with the batch that started them, even when it is killed.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
-import multiprocessing
 import os
 import platform
 import queue
-import signal
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,13 +43,12 @@ from wargame.analysis.results import (
     survey,
     write_metadata,
 )
+from wargame.analysis.workers import spawned_pool
 from wargame.progress import show_progress
 from wargame.scenario.errors import already_said
 from wargame.scenario.parameters import Parameters, commodity_of
 
 Backend = Literal["local", "dask"]
-PR_SET_PDEATHSIG = 1
-"""prctl(2): the signal a Linux process gets when the thread that started it ends."""
 
 # The batch's own columns of `runs/part-*.parquet`; the rest of a row is the run summary.
 # The user guide's table of them is generated from this (docs/generate.py).
@@ -467,11 +462,8 @@ def _execute_here(todo: list[RunTask], patience: Callable[[], float]) -> Iterato
 def _execute_pool(
     todo: list[RunTask], jobs: int, patience: Callable[[], float]
 ) -> Iterator[RunResult | None]:
-    context = multiprocessing.get_context("spawn")  # no forked copies of threads or locks
     finished: queue.SimpleQueue = queue.SimpleQueue()
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=die_with_driver, initargs=(os.getpid(),)
-    ) as pool:
+    with spawned_pool(jobs) as pool:
         futures = [pool.submit(run_one, task) for task in todo]
         for future in futures:
             future.add_done_callback(finished.put)
@@ -486,31 +478,6 @@ def _execute_pool(
         finally:
             for future in futures:
                 future.cancel()
-
-
-def die_with_driver(driver: int) -> None:
-    """A worker's first act: end when the batch that started it ends, even by `kill -9`,
-    rather than run on unseen (and keep the resource tracker alive with it).
-
-    On Linux the kernel sends the signal (prctl PR_SET_PDEATHSIG), at once; it acts when
-    the thread that started the worker ends, and a pool starts its workers from the
-    thread that submits the runs, which outlives them. Elsewhere a thread watches.
-    """
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    else:
-        threading.Thread(target=watch_driver, args=(driver,), daemon=True).start()
-    if os.getppid() != driver:  # the batch ended before the worker got here
-        os._exit(1)
-
-
-def watch_driver(driver: int, every: float = 1.0) -> None:
-    """End this process once its parent is no longer `driver` (it died: we were adopted)."""
-    while os.getppid() == driver:
-        time.sleep(every)
-    os._exit(1)
 
 
 def _execute_dask(

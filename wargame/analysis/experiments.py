@@ -746,26 +746,46 @@ def _sampled_design(
 def _check_range(
     path: Path, theatre: Theatre, name: str, span: Span, fixed: dict[str, Scalar]
 ) -> bool:
+    """`check_range` for `[ranges]`: a problem is said at the range's key."""
+    try:
+        return check_range(theatre, name, span.start, span.to, fixed)
+    except NotNumeric as error:
+        raise ScenarioError(path, f"ranges.{name}", f"{error}: sweep it in a grid") from None
+    except RangeError as error:
+        raise ScenarioError(path, f"ranges.{name}", str(error)) from None
+
+
+class RangeError(ValueError):
+    """A parameter range that cannot be sampled or searched; the message says why."""
+
+
+class NotNumeric(RangeError):
+    """A range of a parameter that takes no numbers (a choice of words)."""
+
+
+def check_range(
+    theatre: Theatre, name: str, low: float, high: float, fixed: dict[str, Scalar]
+) -> bool:
     """A range is of a numeric parameter (or a commodity's price) and both its ends are
-    valid values of it; returns whether the parameter takes whole numbers."""
-    where = f"ranges.{name}"
-    numbers = _number_kinds(name)
-    if not numbers & {int, float}:
-        raise ScenarioError(
-            path,
-            where,
-            f"expected a numeric parameter; {name} is {valid_range(name)}: sweep it in a grid",
-        )
-    whole = int in numbers
-    for end in (span.start, span.to):
+    valid values of it; returns whether the parameter takes whole numbers. Raises
+    RangeError (a name the model lacks or no longer has is told as `--set` tells it)."""
+    if not is_numeric(name):
+        raise NotNumeric(f"expected a numeric parameter; {name} is {valid_range(name)}")
+    whole = int in _number_kinds(name)
+    for end in (low, high):
         value = int(end) if whole and float(end).is_integer() else end
         try:
             make_parameters(theatre.parameters, fixed, {name: value}, prices=theatre.prices)
         except UnknownParameterError as error:
-            raise ScenarioError(path, where, f"{error} (`wargame run --help` lists them)") from None
+            raise RangeError(f"{error} (`wargame run --help` lists them)") from None
         except ValidationError as error:
-            raise ScenarioError(path, where, parameter_problem(error)[1]) from None
+            raise RangeError(parameter_problem(error)[1]) from None
     return whole
+
+
+def is_numeric(name: str) -> bool:
+    """Whether a parameter takes numbers, so that a range of it can be sampled or searched."""
+    return bool(_number_kinds(name) & {int, float})
 
 
 def _number_kinds(name: str) -> set[object]:

@@ -32,17 +32,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import multiprocessing
 import os
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from wargame.analysis.workers import spawned_pool
 from wargame.engine.events import EventKind
 from wargame.engine.measures import columns, summary_kinds
 from wargame.engine.model import build_model
@@ -228,8 +228,10 @@ def run_records(
     tasks: list[RunTask],
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pool: Executor | None = None,
 ) -> list[RunRecord]:
-    """Every task's record, in seed order whatever order they finish in."""
+    """Every task's record, in seed order whatever order they finish in: on `pool`, or on
+    `jobs` worker processes started for these tasks (one job: in this process)."""
     jobs = jobs or os.cpu_count() or 1
     records: list[RunRecord] = []
 
@@ -238,19 +240,20 @@ def run_records(
         if progress:
             progress(len(records), len(tasks))
 
-    if jobs == 1:
+    if pool is None and jobs == 1:
         for task in tasks:
             done(observe(task))
+    elif pool is None:
+        with spawned_pool(jobs) as started:
+            return run_records(tasks, progress=progress, pool=started)
     else:
-        context = multiprocessing.get_context("spawn")  # no forked copies of threads or locks
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [pool.submit(observe, task) for task in tasks]
-            try:
-                for future in as_completed(futures):
-                    done(future.result())
-            finally:
-                for future in futures:
-                    future.cancel()
+        futures = [pool.submit(observe, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                done(future.result())
+        finally:
+            for future in futures:
+                future.cancel()
     return sorted(records, key=lambda record: record.seed)
 
 
@@ -298,6 +301,12 @@ class Scorecard:
     def score(self) -> float:
         return statistics.fmean(result.score for result in self.targets)
 
+    def score_of(self, ids: Iterable[str]) -> float:
+        """The mean score of these targets alone, by the same rule (a calibration's searched
+        and held-out targets)."""
+        wanted = set(ids)
+        return statistics.fmean(r.score for r in self.targets if r.target.id in wanted)
+
     def as_json(self) -> dict[str, object]:
         return {
             "theatre": self.theatre,
@@ -320,13 +329,15 @@ def score_history(
     parameters: Mapping[str, object] | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pool: Executor | None = None,
 ) -> Scorecard:
-    """Run the theatre once per seed and score every target of the history over the runs."""
+    """Run the theatre once per seed and score every target of the history over the runs
+    (on `pool` when given: a search scores many candidates on the same workers)."""
     parameters = dict(parameters or {})
     seeds = list(seeds)
     setup = str(theatre.setup_path.resolve())
     tasks = [RunTask(setup, parameters, seed, history) for seed in seeds]
-    records = run_records(tasks, jobs, progress)
+    records = run_records(tasks, jobs, progress, pool)
     results = [summarise(target, history.start_date, records) for target in history.targets]
     return Scorecard(theatre.name, history, seeds, parameters, results, records)
 

@@ -81,8 +81,11 @@ def write_metadata(metadata: dict, out: Path) -> None:
 
 
 @contextlib.contextmanager
-def held(out: Path) -> Iterator[None]:
-    """Hold the folder for one batch, or refuse at once if another batch holds it.
+def held(
+    out: Path, command: str = "batch", again: str = "run again with --resume"
+) -> Iterator[None]:
+    """Hold the folder for one batch (or another `command`), or refuse at once if another
+    holds it, saying how to carry on (`again`).
 
     An OS lock (flock) on `out/.lock`: the system releases it when its holder ends,
     however it ends (`kill -9` too), so there is never a stale lock to clear by hand.
@@ -98,8 +101,9 @@ def held(out: Path) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip()
             raise BatchError(
-                f"{out} is in use by another batch{f' (process {holder})' if holder else ''}: "
-                "wait for it to finish or stop it, then run again with --resume"
+                f"{out} is in use by another {command}"
+                f"{f' (process {holder})' if holder else ''}: "
+                f"wait for it to finish or stop it, then {again}"
             ) from None
         handle.truncate(0)
         handle.write(str(os.getpid()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from wargame.scenario import PlaceKind, TheatreMap
 from wargame.scenario.parameters import Parameters
 
 INFINITY = float("inf")
+_ROUTES_MADE = itertools.count()
 
 
 def build_graph(theatre_map: TheatreMap, parameters: Parameters) -> nx.Graph:
@@ -26,16 +28,16 @@ def build_graph(theatre_map: TheatreMap, parameters: Parameters) -> nx.Graph:
     for place in theatre_map.places.values():
         graph.add_node(place.id, place=place, pos=(place.lon, place.lat))
     for road in theatre_map.roads:
-        graph.add_edge(
-            road.a,
-            road.b,
-            kind=road.kind,
-            length_km=road.length_km,
-            km_per_day=parameters.speed(road.kind),
-            days=road.length_km / parameters.speed(road.kind),
-            road=road,
-        )
+        graph.add_edge(road.a, road.b, kind=road.kind, length_km=road.length_km, road=road)
+    time_roads(graph, parameters)
     return graph
+
+
+def time_roads(graph: nx.Graph, parameters: Parameters) -> None:
+    """Set each road's `km_per_day` (the speed on its kind) and `days` (its travel time)."""
+    for _, _, road in graph.edges(data=True):
+        road["km_per_day"] = parameters.speed(road["kind"])
+        road["days"] = road["length_km"] / road["km_per_day"]
 
 
 def crossings(graph: nx.Graph) -> dict[str, list[str]]:
@@ -68,6 +70,9 @@ class Routes:
     SEARCH_CACHE_BYTES = 256 * 2**20  # searches kept, over all blocked sets; then start afresh
 
     def __init__(self, graph: nx.Graph) -> None:
+        self.version = next(_ROUTES_MADE)
+        """Unique to these routes in this process: a memo of answers worked out from their
+        travel days keys on it, so it never serves answers from roads timed otherwise."""
         home = [n for n, d in graph.nodes(data=True) if d["place"].kind is not PlaceKind.SANCTUARY]
         self.graph = graph.subgraph(home).copy()
         self.places: list[str] = list(self.graph)

@@ -33,10 +33,15 @@ from mesa.discrete_space import Network
 
 from wargame.engine.agents import CivilianGroup, Faction, Unit
 from wargame.engine.events import Event, EventKind, EventLog
-from wargame.engine.geography import Routes, build_graph, crossings
+from wargame.engine.geography import Routes, build_graph, crossings, time_roads
 from wargame.engine.streams import Streams
 from wargame.scenario import PlaceKind, Theatre
-from wargame.scenario.parameters import Parameters
+from wargame.scenario.parameters import (
+    ROAD_KINDS_FASTEST_FIRST,
+    SET_AT_START,
+    Parameters,
+    SetAtStartError,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -195,7 +200,20 @@ class World(mesa.Model):
 
     @parameters.setter
     def parameters(self, parameters: Parameters) -> None:
+        """New values from today on: an umpire's price, a fork's change (`wargame run --fork`).
+
+        Raises SetAtStartError for a new value of a parameter read only when the
+        world was built (`SET_AT_START`). New road speeds re-time every road, and
+        routes are searched afresh from the units' places on.
+        """
+        old = self._parameters
+        fixed = [name for name in SET_AT_START if getattr(parameters, name) != getattr(old, name)]
+        if fixed:
+            raise SetAtStartError(fixed)
         self._parameters = parameters
+        if any(parameters.speed(kind) != old.speed(kind) for kind in ROAD_KINDS_FASTEST_FIRST):
+            time_roads(self.grid.G, parameters)
+            self.routes = Routes(self.grid.G)
         self.ground_changed()
 
     def set_holder(self, place: str, holder: str | None) -> None:

@@ -341,8 +341,9 @@ def _value_in_depth(
     """
     discounted = model.routes.discounted_roads(discount)
     # A faction's values change only when ground changes hands or enemies move
-    # on or off it: most days it asks again what it asked yesterday.
-    key = (discount, tuple(own.items()))
+    # on or off it: most days it asks again what it asked yesterday. New road
+    # speeds (a fork's) make new routes, whose answers are new too.
+    key = (model.routes.version, discount, tuple(own.items()))
     best = memo.get(key)
     if best is None:
         best = _best_beyond(own, discounted)

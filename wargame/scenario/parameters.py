@@ -361,6 +361,11 @@ class Parameters(BaseModel):
         """Travel speed in km/day on a road of the given kind."""
         return getattr(self, f"speed_{road_kind}_km_per_day")
 
+    def value(self, name: str) -> object:
+        """A parameter's value by the name `--set` gives it (`prices.<commodity>` for a price)."""
+        commodity = commodity_of(name)
+        return self.prices[commodity] if commodity is not None else getattr(self, name)
+
 
 ROAD_KINDS_FASTEST_FIRST = ("highway", "road", "track")
 
@@ -412,6 +417,18 @@ def valid_range(name: str) -> str:
     return words + (", or left unset" if field.default is None else "")
 
 
+def declared_bounds(name: str) -> tuple[float, float] | None:
+    """The lowest and highest value a numeric parameter declares (its `ge` and `le`), or None
+    when it lacks either (a bound it may not reach, or none): a search needs both ends."""
+    if commodity_of(name) is not None:
+        return (0.0, PRICE_MAX)
+    field = Parameters.model_fields[name]
+    bounds = {k: getattr(b, k) for b in field.metadata for k in ("ge", "le") if hasattr(b, k)}
+    if {"ge", "le"} <= bounds.keys():
+        return (float(bounds["ge"]), float(bounds["le"]))
+    return None
+
+
 def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
@@ -426,6 +443,31 @@ def parameter_problem(error: ValidationError) -> tuple[str, str]:
     if first["type"] == "value_error":  # our own validators' words
         return name, str(first.get("ctx", {}).get("error", first["msg"]))
     return name, f"expected {valid_range(name)}, got {first.get('input')!r}"
+
+
+SET_AT_START: dict[str, str] = {
+    "civilian_group_size": "it splits each place's people into groups when the model is built",
+    "militia_loyalty": "it is each militia's relation to its patron on day 0, which the war "
+    "then moves (and may break)",
+}
+"""Parameters read only when a model is built, and why: a run under way cannot take a new
+value of one (`World.parameters` refuses it), so a fork (`wargame run --fork`) cannot."""
+
+
+class SetAtStartError(ValueError):
+    """A change a run under way cannot make: `names` are parameters of `SET_AT_START`."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(
+            "; ".join(f"{name} cannot change during a run: {SET_AT_START[name]}" for name in names)
+        )
+        self.names = names
+
+
+def mid_run_names(prices: Mapping[str, float]) -> list[str]:
+    """The parameters a run under way can take a new value of, prices as `prices.<commodity>`."""
+    names = [n for n in parameter_names() if n not in SET_AT_START and n != PRICES]
+    return [*(f"{PRICES}.{commodity}" for commodity in prices), *names]
 
 
 class UnknownParameterError(ValueError):
@@ -454,7 +496,7 @@ def make_parameters(
     chosen: dict[str, object] = dict(declared)
     for layer in layers:
         flat = dotted(layer)
-        _check_names(flat, declared)
+        check_names(flat, declared)
         for name, value in flat.items():
             commodity = commodity_of(name)
             if commodity is None:
@@ -464,7 +506,7 @@ def make_parameters(
     return Parameters.model_validate({**merged, PRICES: chosen})
 
 
-def _check_names(layer: Mapping[str, object], declared: Mapping[str, float]) -> None:
+def check_names(layer: Mapping[str, object], declared: Mapping[str, float]) -> None:
     """Every name of the layer is a parameter, or a price of a commodity the theatre declares;
     a retired name is told its successor."""
     valid = set(parameter_names()) - {PRICES}
@@ -502,12 +544,17 @@ __all__ = [
     "PRICES",
     "PRICE_MAX",
     "RETIRED",
+    "SET_AT_START",
     "Parameters",
+    "SetAtStartError",
     "UnknownParameterError",
     "ValidationError",
+    "check_names",
     "commodity_of",
+    "declared_bounds",
     "dotted",
     "make_parameters",
+    "mid_run_names",
     "parameter_problem",
     "valid_range",
 ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import solara
 
+from wargame.analysis.fork import Change, replay
 from wargame.apps.viewer import SCENARIO_ENV
 from wargame.apps.viewer.access import refusal
 from wargame.apps.viewer.chart_widget import Chart, option_json
@@ -27,6 +28,7 @@ from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
 from wargame.apps.viewer.inspector import place_report, report_html
 from wargame.apps.viewer.levers import Lever, levers
 from wargame.apps.viewer.presence import page_presence
+from wargame.apps.viewer.what_if import ForkRefused, WhatIf, checked_change
 from wargame.drawing.charts import chart_options
 from wargame.drawing.map_figure import TheatreMap
 from wargame.engine import measures
@@ -48,7 +50,7 @@ log = logging.getLogger(__name__)
 show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
 
 
-@dataclass
+@dataclass(eq=False)
 class Run:
     """One tab's model with the things drawn from it; `error` instead when it cannot load."""
 
@@ -60,6 +62,10 @@ class Run:
     """Set when the page has rendered the latest day; play waits for it before the next."""
     fresh: Callable[[], ConflictModel] | None = None
     """The same run from day 0 (same theatre, parameters, seed): how the page looks back."""
+    changes: tuple[Change, ...] = ()
+    """The what-if changes this run was forked with, each made on its day."""
+    origin: Run | None = None
+    """The tab's run this one was forked from (None: this is it)."""
 
     failure: str = ""
     """Why the run stopped: a day that raised is shown to this tab alone, and the run ends."""
@@ -106,6 +112,27 @@ def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> 
     )
 
 
+def fork_of(run: Run, past: ConflictModel, name: str, value: str) -> Run:
+    """`run` replayed to the day `past` shows, with `name` set to `value` from then on: a new
+    run, whose look-back replays the same changes. ForkRefused when the page's request will
+    not do (checked before any model is built)."""
+    change = checked_change(past, run.model.day, past.day, name, value)
+    changes = (*(c for c in run.changes if c.day <= past.day), change)
+    model = replay(run.fresh, past.day, changes)
+    return Run(
+        model, map=TheatreMap(model), fresh=run.fresh, changes=changes, origin=run.origin or run
+    )
+
+
+def change_words(run: Run) -> str:
+    """The changes a forked run was made with, as the page says them."""
+    parts = []
+    for change in run.changes:
+        for name, value in change.values.items():
+            parts.append(f"{name} = {value} from day {change.day}")
+    return "; ".join(parts)
+
+
 def fresh_model(scenario: str, seed: int, parameters: dict[str, float]) -> ConflictModel:
     """A theatre's model, or a classroom exercise's (its theatre, parameters; the page's seed)."""
     if scenario.startswith(PREFIX):
@@ -127,10 +154,13 @@ def Page() -> None:
     day, set_day = solara.use_state(0)
     _, set_failure = solara.use_state("")
 
-    run = solara.use_memo(
+    original = solara.use_memo(
         lambda: build_run(scenario.value, seed.value, dict(pending.value)),
         [scenario.value, seed.value, resets.value],
     )
+    forked, set_forked = solara.use_state(None)  # a what-if run forked from the original
+    solara.use_effect(lambda: set_forked(None), [original])  # a new original drops it
+    run = forked if forked is not None and forked.origin is original else original
 
     present = page_presence()
 
@@ -163,6 +193,12 @@ def Page() -> None:
         playing.set(False)
         resets.set(resets.value + 1)
         set_day(0)
+
+    def switch(to: Run | None) -> None:
+        """Play a forked run in this tab (None: the original again, where it was)."""
+        playing.set(False)
+        set_forked(to)
+        set_day((to or original).model.day)
 
     def choose(name: str) -> None:
         """Another theatre, with its own levers: lever values for the last one are dropped."""
@@ -206,12 +242,20 @@ def Page() -> None:
             return
         if run.failure:
             solara.Error(run.failure)
-        View(run, day, selected, pending)
+        View(run, day, selected, pending, switch)
 
 
 @solara.component
-def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Reactive[dict]):
-    """Everything drawn from the model; it is read here, once a render, under the run's lock."""
+def View(
+    run: Run,
+    day: int,
+    selected: solara.Reactive[str],
+    pending: solara.Reactive[dict],
+    switch: Callable[[Run | None], None],
+):
+    """Everything drawn from the model; it is read here, once a render, under the run's lock.
+
+    `switch` makes the tab play a forked run, or its original again (None)."""
     view = solara.use_reactive(MAP_VIEWS[0])
     panel = solara.use_reactive(PANELS[0])
     faction = solara.use_reactive(EVERY)
@@ -220,15 +264,33 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
     back = solara.use_reactive(-1)  # a day to look back at; -1: today
     looking = 0 <= back.value < day
 
-    def replay() -> tuple[ConflictModel, TheatreMap] | None:
-        """The same run replayed to the day looked back at (the run is deterministic)."""
+    def look_back() -> tuple[ConflictModel, TheatreMap] | None:
+        """The same run replayed to the day looked back at (the run is deterministic), with
+        the what-if changes it was forked with, each on its day."""
         if not looking:
             return None
-        past = run.fresh()
-        past.run(back.value)
+        past = replay(run.fresh, back.value, run.changes)
         return past, TheatreMap(past)
 
-    past = solara.use_memo(replay, [run, back.value if looking else -1])
+    past = solara.use_memo(look_back, [run, back.value if looking else -1])
+
+    def fork(name: str, value: str) -> str:
+        """Fork the run on the day looked back at; "" when done, else why not."""
+        try:
+            with run.lock:  # the day it has reached, not one half-played
+                new = fork_of(run, past[0], name, value)
+        except ForkRefused as error:
+            return str(error)
+        except Exception as error:  # a bug, not the user's request: say so, log the rest
+            log.exception("a fork on day %d failed", past[0].day)
+            return f"The fork could not be made: {type(error).__name__}: {error}"
+        back.set(-1)
+        switch(new)
+        return ""
+
+    def to_original() -> None:
+        back.set(-1)
+        switch(None)
 
     def draw() -> bytes:
         with run.lock:
@@ -264,8 +326,18 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
         running = {lever.parameter: lever.value(now) for lever in offered}
         so_far = f"The run so far: {now.day + 1} days of series, {len(now.events)} events."
         stem = f"{now.theatre.name}-seed{now.seed}"
+        if run.changes:
+            stem += f"-fork-day{run.changes[-1].day}"
+            origin_day = run.origin.model.day
 
     solara.HTML("div", heading)
+    if run.changes:
+        with solara.Row(style={"align-items": "center", "gap": "12px"}):
+            solara.Info(
+                f"What if: {change_words(run)}. This tab now plays the forked run, from the "
+                f"day of the fork on; the run it was forked from is kept at day {origin_day}."
+            )
+            solara.Button("Back to the original run", on_click=to_original)
     with solara.Columns([3, 2]):
         with solara.Column():
             solara.Image(map_png, format="png", width="100%")
@@ -273,6 +345,8 @@ def View(run: Run, day: int, selected: solara.Reactive[str], pending: solara.Rea
             solara.SliderInt(
                 "Look back to day (-1: today)", value=back, min=-1, max=max(day, 0), step=1
             )
+            if past:
+                WhatIf(past[0], fork)
         with solara.Column():
             solara.ToggleButtonsSingle(value=panel, values=list(PANELS))
             if panel.value == "Place":
