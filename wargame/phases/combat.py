@@ -159,18 +159,32 @@ def run(world: World, state: None) -> None:
 
 
 def fight(model: World) -> list[Engagement]:
-    """Every contested place fights for a day; returns what happened at each."""
+    """Every contested place fights for a day; returns what happened at each.
+
+    Each place's losses depend on its own units alone, so the day's expected losses
+    are worked out first and drawn in one go (one read of the day's stream)."""
     at_place: dict[str, list[Unit]] = {}
     for unit in model.units:
         if unit.place is not None:
             at_place.setdefault(unit.place, []).append(unit)
-    engagements = []
-    for place, units in at_place.items():
-        factions = sorted({u.faction for u in units})
-        if not any(model.hostile(a, b) for i, a in enumerate(factions) for b in factions[i + 1 :]):
-            continue
-        engagements.append(_resolve(model, place, units))
-    return engagements
+    fights = {
+        place: units
+        for place, units in at_place.items()
+        if _hostile_present(model, sorted({u.faction for u in units}))
+    }
+    if not fights:
+        return []
+    expected = [expected_losses(model, place, units) for place, units in fights.items()]
+    fighting = [unit for units in fights.values() for unit in units]
+    losses = iter(_losses(model, fighting, np.concatenate(expected)))
+    return [
+        _resolve(model, place, units, [next(losses) for _ in units])
+        for place, units in fights.items()
+    ]
+
+
+def _hostile_present(model: World, factions: list[str]) -> bool:
+    return any(model.hostile(a, b) for i, a in enumerate(factions) for b in factions[i + 1 :])
 
 
 def _losses(model: World, units: list[Unit], expected: np.ndarray) -> list[float]:
@@ -185,8 +199,8 @@ def _losses(model: World, units: list[Unit], expected: np.ndarray) -> list[float
     return [int(loss) for loss in drawn]
 
 
-def _resolve(model: World, place: str, units: list[Unit]) -> Engagement:
-    expected = expected_losses(model, place, units)
+def _resolve(model: World, place: str, units: list[Unit], losses: list[float]) -> Engagement:
+    """A place's day of fighting, its units' losses given: the engagement, the dead."""
     engagement = Engagement(place)
     by_faction: dict[str, float] = {}
     for unit in units:
@@ -198,7 +212,6 @@ def _resolve(model: World, place: str, units: list[Unit]) -> Engagement:
         odds[faction] = enemies / friends
     for unit in units:
         engagement.odds[unit] = odds[unit.faction]
-    losses = _losses(model, units, expected)
     for unit, loss in zip(units, losses, strict=True):
         before = unit.strength
         unit.strength = before - loss
