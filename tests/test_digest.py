@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "f13824dd531871d9c3fa956a86ef5e9f11379d5a00eacc7d9d47a677b0d5f7ab",
-    ("kachin", 2): "e07e1fe07338af52b5bd2662af79e45df3dfdd3f0c57fd26f665a5cfd58c7a45",
-    ("kachin", 3): "e71da10293975bb802907a5e7ea8c0cae93ea41a18ea6d8b3fca0097fb66c943",
-    ("synthetic", 1): "2e71f759709bc2dae4aaf5a3843593cf1e551f75cda5c5502d98f0dd751b3076",
-    ("synthetic", 2): "66cf06a79621a4b6f348743904a2b507b88b41a4245e2803cd8aa800348b321c",
+    ("kachin", 1): "08cc9ad2834919988bfb5d898fbedb1e99127d4d05860e1c382b6beef8b71861",
+    ("kachin", 2): "fd45411ba5336fc49b27cd82b8c5f72b529825be08f2d769a8383ce7a9e57f59",
+    ("kachin", 3): "e30e83399c92af8a260923c600d6c54c03a2ea1b67a238cedbbb2f42d5034ee5",
+    ("synthetic", 1): "02219a738bc1107dce51b392f5e3371e504730be31a80d3c25c3f4deca914382",
+    ("synthetic", 2): "60f91e47e433e0ed1e9fa5c2f1f9e693ae6821b55ed1694b80295e8759ea4539",
 }
 
 

@@ -100,7 +100,7 @@ def test_routes_never_cross_a_foreign_sanctuary(theatre_dir):
 
 def test_friction_keeps_the_expected_daily_progress_at_one_day(theatre_dir):
     model = red_unit_model(theatre_dir, {"travel_friction": 0.4})
-    draws = daily_progress(model, 200_000)
+    draws = daily_progress(model, np.arange(200_000))
     assert draws.mean() == pytest.approx(1.0, abs=0.01)
     assert draws.std() / draws.mean() == pytest.approx(0.4, rel=0.05)
     assert np.all(draws > 0)

@@ -11,7 +11,7 @@ from test_experiments import write_experiment
 from wargame.analysis import report as report_module
 from wargame.analysis.batch import run_batch
 from wargame.analysis.experiments import load_experiment
-from wargame.analysis.report import build_report, final_control, wilson_interval
+from wargame.analysis.report import build_report, final_control, number_text, wilson_interval
 from wargame.analysis.results import read_runs
 from wargame.cli import main
 
@@ -55,6 +55,51 @@ def test_the_report_page_shows_every_figure_and_the_odds_of_the_runs(results, tm
     assert page.count("n = ") >= 2 and "runs per row" in page
 
 
+def test_the_report_pairs_each_grid_value_with_the_baseline_seed_by_seed(results, tmp_path):
+    """capture_days = [1, 3] over 6 seeds; the theatre's own value, 3, is the baseline."""
+    out = build_report(results, tmp_path / "report")
+    table = pd.read_csv(out / "tables" / "paired-differences.csv")
+    runs = read_runs(results).set_index(["capture_days", "seed"])
+    numbers = ["red_took_bravo", "red_took_bravo.day", "most_displaced", "captures"]
+    assert sorted(table["outcome"]) == sorted(["red_holds_bravo_day_6", *numbers])
+    assert set(table["parameter"]) == {"capture_days"}
+    assert (table["value"] == 1).all() and (table["baseline"] == 3).all()
+    assert (table["pairs"] == 6).all() and (table["dropped"] == 0).all()
+    for row in table.itertuples():
+        column = f"outcome.{row.outcome}"
+        fill = 12 + 1 if row.outcome.endswith(".day") else None  # never taken: the day after
+        arm, base = (runs.loc[value][column].astype(float) for value in (1, 3))
+        if fill is not None:
+            arm, base = arm.fillna(fill), base.fillna(fill)
+        assert row.mean_difference == pytest.approx((arm - base).mean())
+        assert row.paired_low <= row.mean_difference <= row.paired_high or math.isnan(
+            row.paired_low
+        )
+    page = (out / "index.html").read_text()
+    assert "Paired differences against the baseline" in page
+    assert "capture_days = 3 (its unswept value)" in page
+    assert "n = pairs per row" in page
+
+
+def test_wargame_report_prints_the_paired_differences(results, tmp_path, capsys):
+    assert main(["report", str(results), "--out", str(tmp_path / "report")]) == 0
+    out = capsys.readouterr().out
+    assert "Paired differences against the baseline" in out
+    assert "Baselines: capture_days = 3 (its unswept value)." in out
+    table = pd.read_csv(tmp_path / "report" / "tables" / "paired-differences.csv")
+    captures = table.set_index("outcome").loc["captures"]
+    low, high = (number_text(v) for v in (captures.paired_low, captures.paired_high))
+    assert f"{low} to {high}" in out
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(72941.4, "72,941"), (-1234.5, "-1,234"), (0.04861, "0.0486"), (93.0, "93")]
+)
+def test_a_tables_numbers_read_as_numbers(value, text):
+    assert number_text(value) == text
+    assert number_text(float("nan")) == "-"
+
+
 def test_final_control_shares_add_up_to_one_per_place(results):
     runs = read_runs(results)
     control = final_control(runs, ["alpha", "bravo", "charlie", "delta"])
@@ -92,7 +137,7 @@ def test_a_long_report_off_a_terminal_says_each_step_on_stderr(
     monkeypatch.setattr(progress, "PLAIN_EVERY_SECONDS", 0.0)  # every step counts as long
     assert main(["report", str(results), "--out", str(tmp_path / "report")]) == 0
     captured = capsys.readouterr()
-    assert captured.out == f"report written to {tmp_path / 'report' / 'index.html'}\n"
+    assert captured.out.endswith(f"report written to {tmp_path / 'report' / 'index.html'}\n")
     figures = len(list((tmp_path / "report").glob("figure-*.png")))
     steps = [re.match(r"report: (\d+)/(\d+) steps, ([^,]+)", x) for x in captured.err.splitlines()]
     assert [(int(s[1]), int(s[2])) for s in steps] == [

@@ -135,9 +135,12 @@ def test_the_batch_and_report_find_the_lever_the_toy_exercises_and_the_one_it_ne
 ):
     """The toy theatre has no militia, so `alliance_strain_per_loss` can do nothing; Red
     takes the mine at Charlie once its units have held it `capture_days` days, so that
-    lever moves the day by the width of its range, 9 days."""
+    lever moves the day by the width of its range, 9 days. Seed 3's Red arrives a day
+    later than seeds 0 to 2's: runs of one seed share their friction at every point
+    (common random numbers), so without it the seeds would agree everywhere and leave no
+    noise to measure."""
     folder = theatre_dir(units=UNITS)
-    path = write_experiment(folder.parent, TOY_MORRIS, seeds="3")
+    path = write_experiment(folder.parent, TOY_MORRIS, seeds="4")
     out = tmp_path / "results"
     assert main(["batch", str(path), "--jobs", "1", "--out", str(out)]) == 0
     monkeypatch.setattr(progress, "PLAIN_EVERY_SECONDS", 0.0)  # every step said

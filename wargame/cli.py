@@ -577,6 +577,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         SENSITIVITY_TEXT,
         ReportError,
         build_report,
+        results_paired,
         results_patterns,
     )
     from wargame.progress import show_progress
@@ -586,14 +587,33 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         with show_progress("report", "steps") as update:
             out = build_report(args.results, args.out, progress=update)
         patterns = results_patterns(args.results)
+        paired = results_paired(args.results)
     except ReportError as error:
         raise UserError(str(error)) from None
     if (out / SENSITIVITY_TEXT).is_file():
         print((out / SENSITIVITY_TEXT).read_text(encoding="utf-8"))
+    if paired is not None:
+        print_paired(*paired, console)
     if patterns is not None:
         print_patterns(*patterns, console)
     print(f"report written to {out / 'index.html'}")
     return 0
+
+
+def print_paired(frame, baselines: str, console: Console) -> None:
+    """Each swept value against its baseline: the mean paired difference of each outcome
+    with its paired and unpaired 95% intervals (as the report's page shows them)."""
+    from wargame.analysis.report import paired_display
+
+    shown = paired_display(frame)
+    table = Table(title="Paired differences against the baseline (same seed, value - baseline)")
+    for column in shown.columns:
+        words = column in ("parameter", "value (baseline)", "outcome")
+        table.add_column(column, overflow="fold", justify="left" if words else "right")
+    for row in shown.itertuples(index=False):
+        table.add_row(*row)
+    console.print(table)
+    print(baselines)
 
 
 def print_patterns(history, judged, console: Console) -> None:

@@ -546,6 +546,7 @@ def _metadata(
             for name, item in experiment.inputs.items()
         },
         "grid": experiment.grid,
+        "unswept": experiment.unswept(),
         "design": None if experiment.design is None else experiment.design.to_metadata(),
         "fan_series": experiment.fan_series,
         "theatre": experiment.theatre_path,

@@ -453,6 +453,15 @@ class Experiment:
     def parameters_for(self, run: RunSpec) -> dict[str, Scalar]:
         return {**self.fixed, **run.parameters}
 
+    def unswept(self) -> dict[str, Scalar]:
+        """The value each parameter of the grid takes when it is not swept: the theatre's
+        own (or the exercise's, or `[fixed]`'s), where paired differences start from."""
+        parameters = make_parameters(
+            self.theatre.parameters, self.fixed, prices=self.theatre.prices
+        ).model_dump(mode="json")
+        flat = dotted(parameters)
+        return {name: flat[name] for name in self.grid}
+
     @property
     def inputs(self) -> dict[str, Input]:
         """What the runs are made from, by what it is: this file, each file of the theatre

@@ -4,9 +4,11 @@ A run depends on its theatre, parameters and seed alone, so a fresh model
 stepped to day D is exactly the run as it stood on day D. A fork makes its
 change there, after day D has been played, through the world's own
 `parameters` setter, and plays on; the same run played on unchanged is the
-yardstick. Whatever differs between the two at the end, the change did -
-through its own effect, and through every random draw that came out
-differently once the runs had parted.
+yardstick. Whatever differs between the two at the end, the change did. Both
+draw from the same random streams (`wargame.engine.streams`: a draw is the
+seed's for its purpose, day and unit or place), so after day D a unit that does
+the same in both runs has the same luck in both: what differs is the change's
+effect and what followed from it, not dice thrown in another order.
 
 Only parameters a run under way can take are changed: those read when the
 model is built (`SET_AT_START`) are refused by name.

@@ -11,6 +11,7 @@ when complete, so a failed report never leaves half a page.
 from __future__ import annotations
 
 import html
+import math
 import os
 import shutil
 import tempfile
@@ -26,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from scipy.stats import binomtest
 
-from wargame.analysis import sensitivity
+from wargame.analysis import paired, sensitivity
 from wargame.analysis.designs import SampledDesign
 from wargame.analysis.experiments import OUTCOME, OutcomeKind
 from wargame.analysis.patterns import (
@@ -124,6 +125,14 @@ def final_control(runs: pd.DataFrame, places: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows).fillna(0.0).set_index("place")
 
 
+def number_text(value: float) -> str:
+    """A table's number: three significant figures, whole with separators from 1,000 up
+    (72,941, not 7.29e+04), "-" when there is none."""
+    if math.isnan(value):
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 @dataclass
 class Page:
     title: str
@@ -136,7 +145,7 @@ class Page:
         self.sections.append(f"<p>{html.escape(text)}</p>")
 
     def table(self, frame: pd.DataFrame, caption: str, index: bool = False) -> None:
-        table = frame.to_html(float_format=lambda v: f"{v:.3g}", border=0, index=index)
+        table = frame.to_html(float_format=number_text, border=0, index=index)
         self.sections.append(
             f"<figure><figcaption>{html.escape(caption)}</figcaption>{table}</figure>"
         )
@@ -236,6 +245,61 @@ def results_patterns(results: Path) -> tuple[History, list[PointVerdicts]] | Non
     return history, judge_points(history.patterns, runs, list(metadata.get("grid") or {}))
 
 
+def results_paired(results: Path) -> tuple[pd.DataFrame, str] | None:
+    """A grid experiment's paired differences (`paired.paired_differences`) and the sentence
+    that says each parameter's baseline; None for a sampled design or nothing swept.
+
+    Raises ReportError for a folder that does not read."""
+    if not (results / METADATA).is_file():
+        raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
+    try:
+        metadata = read_metadata(results)
+        if not _has_arms(metadata):
+            return None
+        runs = read_runs(results)
+    except BatchError as error:
+        raise ReportError(str(error)) from None
+    return paired_frame(metadata, runs), baselines_text(metadata)
+
+
+def _has_arms(metadata: dict) -> bool:
+    """A grid with two values of some parameter: arms to pair."""
+    grid = metadata.get("grid") or {}
+    return not metadata.get("design") and any(len(values) > 1 for values in grid.values())
+
+
+def paired_frame(metadata: dict, runs: pd.DataFrame) -> pd.DataFrame:
+    """Every numeric and true/false outcome's paired differences, each grid value against
+    its parameter's baseline; a never-taken place's day counts as the day after the run,
+    as in the sensitivity analysis."""
+    grid = metadata["grid"]
+    fills = {
+        f"outcome.{column}": outcome.when_missing(column, metadata["days"])
+        for name, spec in metadata["experiment_spec"].get("outcomes", {}).items()
+        for outcome in [OUTCOME.validate_python(spec)]
+        for column in outcome.columns(name)
+        if f"outcome.{column}" in runs
+    }
+    baseline = paired.baselines(grid, metadata.get("unswept") or {})
+    return paired.paired_differences(runs, grid, fills, baseline, metadata["seeds"])
+
+
+def baselines_text(metadata: dict) -> str:
+    """Each swept parameter's baseline and why it is that value, as one sentence."""
+    unswept = metadata.get("unswept") or {}
+    chosen = paired.baselines(metadata["grid"], unswept)
+    parts = []
+    for name, value in chosen.items():
+        if name in unswept and paired.same_value(value, unswept[name]):
+            why = "its unswept value"
+        elif name in unswept:
+            why = f"the grid's first; its unswept value {unswept[name]} is not in the grid"
+        else:
+            why = "the grid's first"
+        parts.append(f"{name} = {value} ({why})")
+    return "Baselines: " + "; ".join(parts) + "."
+
+
 def patterns_table(judged: list[PointVerdicts]) -> pd.DataFrame:
     """A row per pattern: what it asks, then what each grid point's runs show."""
     first = judged[0].verdicts
@@ -313,6 +377,8 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     if history is not None:
         judged = judge_points(history.patterns, runs, grid)
         _patterns_section(page, history, judged, folder / "tables")
+    if _has_arms(metadata):
+        _paired_section(page, metadata, runs, folder / "tables")
     figure_number = 0
 
     def save(figure: Figure, caption: str) -> None:
@@ -457,6 +523,58 @@ def _rules(kind: str) -> str:
         + f" Intervals: {sensitivity.CONFIDENCE:.0%}, SALib's bootstrap. Noise floor: the "
         f"index the seeds' noise alone exceeds in {1 - sensitivity.NOISE_QUANTILE:.0%} "
         "of analyses."
+    )
+
+
+PAIRED_TABLE = "paired-differences.csv"
+
+
+def _paired_section(page: Page, metadata: dict, runs: pd.DataFrame, tables: Path) -> None:
+    frame = paired_frame(metadata, runs)
+    frame.to_csv(tables / PAIRED_TABLE, index=False)
+    page.heading("Paired differences against the baseline")
+    page.paragraph(
+        "Runs with one seed share their random draws (common random numbers), so each "
+        "value of a swept parameter is compared with its baseline seed by seed: the mean "
+        "of the paired differences (value minus baseline) with its 95% t interval, beside "
+        "the 95% Welch interval of the same runs taken as two independent arms. A pair is "
+        "two ok runs with the same seed and the same values of the other swept "
+        "parameters; a pair with a failed run or an empty outcome is dropped, and "
+        "counted. A place never taken counts as taken the day after the run. "
+        + baselines_text(metadata)
+        + f" Every figure is in tables/{PAIRED_TABLE}."
+    )
+    page.table(
+        paired_display(frame),
+        "Paired differences: mean over pairs, 95% paired and unpaired intervals "
+        "(n = pairs per row); width ratio = paired width / unpaired width",
+    )
+
+
+def paired_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The paired differences as a reader takes them in: a row's value against its
+    baseline, each interval in one cell, the numbers as `number_text` writes them."""
+
+    def interval(low: float, high: float) -> str:
+        return f"{number_text(low)} to {number_text(high)}"
+
+    return pd.DataFrame(
+        {
+            "parameter": frame["parameter"],
+            "value (baseline)": [
+                f"{value} ({base})"
+                for value, base in zip(frame["value"], frame["baseline"], strict=True)
+            ],
+            "outcome": frame["outcome"],
+            "pairs": [
+                f"{n} ({d} dropped)" if d else str(n)
+                for n, d in zip(frame["pairs"], frame["dropped"], strict=True)
+            ],
+            "mean difference": frame["mean_difference"].map(number_text),
+            "paired 95%": list(map(interval, frame["paired_low"], frame["paired_high"])),
+            "unpaired 95%": list(map(interval, frame["unpaired_low"], frame["unpaired_high"])),
+            "width ratio": frame["width_ratio"].map(number_text),
+        }
     )
 
 

@@ -266,7 +266,7 @@ def events_frame(world: World) -> pd.DataFrame:
 # `factions.<faction>.strength`, also the column name in a batch's runs table).
 SUMMARY_DOCS: dict[str, tuple[str, str]] = {
     "scenario": ("the theatre: a shipped theatre's name or the folder's name", "name"),
-    "seed": ("the seed of the run's one random generator", "integer"),
+    "seed": ("the seed the run's random streams derive from", "integer"),
     "days": ("days run", "days"),
     "start_date": ("the theatre's first day, YYYY-MM-DD", "date"),
     "end_date": ("the date of the last day run, YYYY-MM-DD", "date"),

@@ -51,9 +51,9 @@ class ConflictModel(World):
 
     `scenario` is a shipped theatre's name, a theatre folder, a set-up file or
     an already loaded Theatre; `parameters` overrides the theatre's values; `rng`
-    is the seed of the one generator every random draw comes from (0 to 2**32 - 1,
-    `wargame.seeds`; ValueError outside it); `commanders` replaces the doctrine AI
-    of the factions it names (a human's orders, say).
+    is the seed every random stream of the run derives from (`wargame.engine.streams`;
+    0 to 2**32 - 1, `wargame.seeds`; ValueError outside it); `commanders` replaces the
+    doctrine AI of the factions it names (a human's orders, say).
     """
 
     def __init__(

@@ -34,6 +34,7 @@ from mesa.discrete_space import Network
 from wargame.engine.agents import CivilianGroup, Faction, Unit
 from wargame.engine.events import Event, EventKind, EventLog
 from wargame.engine.geography import Routes, build_graph, crossings, time_roads
+from wargame.engine.streams import Streams
 from wargame.scenario import PlaceKind, Theatre
 from wargame.scenario.parameters import (
     ROAD_KINDS_FASTEST_FIRST,
@@ -79,13 +80,15 @@ class _Kept:
 class World(mesa.Model):
     """A theatre's state on one day and the questions every phase asks of it.
 
-    Built from a loaded theatre and its parameters; `seed` seeds the one
-    generator every random draw comes from.
+    Built from a loaded theatre and its parameters; every random draw comes from
+    `streams`, derived from `seed` by purpose, day and id (`wargame.engine.streams`).
+    Mesa's own generators (`rng`, `random`) are seeded too but draw nothing.
     """
 
     def __init__(self, theatre: Theatre, parameters: Parameters, seed: int) -> None:
         self.seed = seed
         super().__init__(rng=seed)
+        self.streams = Streams(seed)
         self.theatre = theatre
         self._ground_clock = 0
         self._clock = 0

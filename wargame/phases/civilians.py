@@ -25,6 +25,10 @@ from wargame.engine.events import Event, EventKind
 from wargame.engine.world import World
 
 REPORTED_TOLL = 10  # the log names a day's civilian toll from ten up; the series has every death
+KILLED = "civilians.killed"
+"""The stream of civilian deaths in battle: one draw per group per day, by the group's id."""
+RETURN = "civilians.return"
+"""The stream of going home: one draw per group away per day, by the group's id."""
 
 
 @dataclass
@@ -82,11 +86,12 @@ def _suffer(model: World, place: str, losses: float, groups: list[CivilianGroup]
     if people == 0 or losses <= 0:
         return
     rate = min(model.parameters.civilians_killed_per_casualty * losses / people, 1.0)
+    ids, sizes = [g.unique_id for g in groups], [g.size for g in groups]
+    deaths = model.streams.binomial(KILLED, model.day, ids, sizes, rate)
     killed = 0
-    for group in groups:
-        dead = int(model.rng.binomial(group.size, rate))
-        group.size -= dead
-        killed += dead
+    for group, dead in zip(groups, deaths, strict=True):
+        group.size -= int(dead)
+        killed += int(dead)
     model.civilians_killed += killed
     if killed >= REPORTED_TOLL:
         model.log(
@@ -158,9 +163,8 @@ def _return_home(model: World, state: State, danger: set[str]) -> None:
     """Groups away go home, each with a daily chance, once home has been quiet long enough."""
     params = model.parameters
     returning: dict[str, int] = defaultdict(int)
-    # oldest first, as the draws were always given out
     away = sorted(model.civilians_away.values(), key=lambda g: g.unique_id)
-    draws = model.rng.random(len(away))
+    draws = model.streams.uniforms(RETURN, model.day, [g.unique_id for g in away])
     today, last_danger, called_home = model.day, state.last_danger, state.called_home
     for group, draw in zip(away, draws, strict=True):
         home = group.home

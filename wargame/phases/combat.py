@@ -21,6 +21,8 @@ from wargame.engine.events import EventKind
 from wargame.engine.world import Engagement, World
 
 RK4_STEPS_PER_DAY = 48
+CASUALTIES = "combat.casualties"
+"""The stream of each unit's losses in stochastic mode: one draw per unit per day, by id."""
 
 
 def square_law(
@@ -157,22 +159,48 @@ def run(world: World, state: None) -> None:
 
 
 def fight(model: World) -> list[Engagement]:
-    """Every contested place fights for a day; returns what happened at each."""
+    """Every contested place fights for a day; returns what happened at each.
+
+    Each place's losses depend on its own units alone, so the day's expected losses
+    are worked out first and drawn in one go (one read of the day's stream)."""
     at_place: dict[str, list[Unit]] = {}
     for unit in model.units:
         if unit.place is not None:
             at_place.setdefault(unit.place, []).append(unit)
-    engagements = []
-    for place, units in at_place.items():
-        factions = sorted({u.faction for u in units})
-        if not any(model.hostile(a, b) for i, a in enumerate(factions) for b in factions[i + 1 :]):
-            continue
-        engagements.append(_resolve(model, place, units))
-    return engagements
+    fights = {
+        place: units
+        for place, units in at_place.items()
+        if _hostile_present(model, sorted({u.faction for u in units}))
+    }
+    if not fights:
+        return []
+    expected = [expected_losses(model, place, units) for place, units in fights.items()]
+    fighting = [unit for units in fights.values() for unit in units]
+    losses = iter(_losses(model, fighting, np.concatenate(expected)))
+    return [
+        _resolve(model, place, units, [next(losses) for _ in units])
+        for place, units in fights.items()
+    ]
 
 
-def _resolve(model: World, place: str, units: list[Unit]) -> Engagement:
-    expected = expected_losses(model, place, units)
+def _hostile_present(model: World, factions: list[str]) -> bool:
+    return any(model.hostile(a, b) for i, a in enumerate(factions) for b in factions[i + 1 :])
+
+
+def _losses(model: World, units: list[Unit], expected: np.ndarray) -> list[float]:
+    """Each unit's loss today: the expected loss, or in stochastic mode a binomial draw of
+    the unit's soldiers with that expectation, by inversion of the unit's own uniform."""
+    before = np.array([u.strength for u in units], dtype=float)
+    if model.parameters.combat_mode != "stochastic":
+        return np.minimum(expected, before).astype(float).tolist()
+    chance = np.clip(np.divide(expected, before, out=np.zeros_like(before), where=before > 0), 0, 1)
+    ids = [u.unique_id for u in units]
+    drawn = model.streams.binomial(CASUALTIES, model.day, ids, before.astype(int), chance)
+    return [int(loss) for loss in drawn]
+
+
+def _resolve(model: World, place: str, units: list[Unit], losses: list[float]) -> Engagement:
+    """A place's day of fighting, its units' losses given: the engagement, the dead."""
     engagement = Engagement(place)
     by_faction: dict[str, float] = {}
     for unit in units:
@@ -184,14 +212,8 @@ def _resolve(model: World, place: str, units: list[Unit]) -> Engagement:
         odds[faction] = enemies / friends
     for unit in units:
         engagement.odds[unit] = odds[unit.faction]
-    stochastic = model.parameters.combat_mode == "stochastic"
-    for unit, loss in zip(units, expected, strict=True):
+    for unit, loss in zip(units, losses, strict=True):
         before = unit.strength
-        if stochastic:
-            p = min(max(loss / before, 0.0), 1.0) if before > 0 else 0.0
-            loss = int(model.rng.binomial(int(before), p))
-        else:
-            loss = min(float(loss), before)
         unit.strength = before - loss
         model.factions[unit.faction].killed += loss
         engagement.losses[unit] = loss

@@ -29,6 +29,13 @@ from dataclasses import dataclass, field
 from wargame.engine.events import EventKind
 from wargame.engine.world import World
 
+VIOLATION = "diplomacy.violation"
+"""The stream of truce violations: one draw per truce, party and day."""
+OFFER = "diplomacy.offer"
+"""The stream of the broker's offers of a truce: one draw a day."""
+CLOSURE = "diplomacy.closure"
+"""The stream of gate closures: one draw per crossing and day."""
+
 
 @dataclass
 class State:
@@ -145,7 +152,7 @@ def _ceasefires(model: World, state: State) -> None:
     for pair in sorted(model.truces):
         for faction_id in pair:
             rate = model.factions[faction_id].spec.doctrine.ceasefire_violation_per_day
-            if model.rng.random() < rate:
+            if model.streams.uniform(VIOLATION, model.day, *pair, faction_id) < rate:
                 model.break_truce(*pair)
                 other = pair[1] if faction_id == pair[0] else pair[0]
                 model.log(
@@ -160,7 +167,8 @@ def _ceasefires(model: World, state: State) -> None:
     state.border_fighting_days = state.border_fighting_days + 1 if battles else 0
     if state.border_fighting_days < params.ceasefire_trigger_days or not battles:
         return
-    if model.rng.random() >= params.broker_pressure * params.ceasefire_rate_per_day:
+    offer = model.streams.uniform(OFFER, model.day)
+    if offer >= params.broker_pressure * params.ceasefire_rate_per_day:
         return
     a, b = max(battles, key=lambda pair: (battles[pair], pair))
     parties = f"the {model.factions[a].short_name} and the {model.factions[b].short_name}"
@@ -192,9 +200,9 @@ def _border_gates(model: World, state: State) -> None:
         neighbour = model.broker_name
         if near & fighting:
             state.gate_quiet[crossing] = 0
-            if crossing not in model.closed_crossings and model.rng.random() < (
-                params.broker_pressure * params.closure_rate_per_day
-            ):
+            if crossing not in model.closed_crossings and model.streams.uniform(
+                CLOSURE, model.day, crossing
+            ) < (params.broker_pressure * params.closure_rate_per_day):
                 model.close_crossing(crossing)
                 model.log(
                     EventKind.BORDER,

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from wargame.engine.world import World
 
+FRICTION = "movement.friction"
+"""The stream of each unit's daily progress: one draw per unit per day, by its id."""
 
-def daily_progress(model: World, n: int) -> np.ndarray:
-    """Days of road each of `n` units covers today: lognormal friction with mean exactly 1.
+
+def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Days of road each unit (by id) covers today: lognormal friction with mean exactly 1.
 
     A lognormal with sigma^2 = ln(1 + cv^2) and mu = -sigma^2 / 2 has mean 1 and
     the given coefficient of variation, so friction delays some units and
-    speeds others without changing the expected pace.
+    speeds others without changing the expected pace. Each unit's draw is its
+    own (by id and day), so a unit that moves in one arm of an experiment and
+    not in the other leaves the others' luck alone.
     """
     cv = model.parameters.travel_friction
     if cv == 0.0:
-        return np.ones(n)
+        return np.ones(len(ids))
     sigma = np.sqrt(np.log1p(cv**2))
-    return model.rng.lognormal(mean=-(sigma**2) / 2, sigma=sigma, size=n)
+    return model.streams.lognormal(FRICTION, model.day, ids, mu=-(sigma**2) / 2, sigma=sigma)
 
 
 def start(world: World) -> None:
@@ -30,5 +37,6 @@ def run(model: World, state: None) -> None:
     # where enemies stood this morning, fixed before anyone moves
     barred = {faction: model.enemy_positions(faction) for faction in model.factions}
     moving = [unit for unit in model.units if unit.route or unit.transit]
-    for unit, days in zip(moving, daily_progress(model, len(moving)), strict=True):
+    progress = daily_progress(model, [unit.unique_id for unit in moving])
+    for unit, days in zip(moving, progress, strict=True):
         unit.travel(float(days), barred[unit.faction])

@@ -1,0 +1,97 @@
+"""Random streams: a draw depends on the seed, its purpose, its day and its id, nothing else.
+
+So two runs of one seed that differ in a lever of one phase (two arms of an
+experiment) keep every other phase's draws, and their comparison is paired.
+"""
+
+import numpy as np
+import pytest
+
+from wargame import ConflictModel
+from wargame.engine.streams import Streams, stream
+from wargame.phases import movement
+from wargame.scenario.synthetic import synthetic_theatre
+
+
+def test_a_stream_is_its_seed_and_key_alone():
+    assert stream(7, "combat.casualties", 3).random(4) == pytest.approx(
+        stream(7, "combat.casualties", 3).random(4)
+    )
+    draws = {
+        key: stream(7, *key).random()
+        for key in [("a", 1), ("a", 2), ("b", 1), ("a", "1"), ("a", 1, "x")]
+    }
+    assert len(set(draws.values())) == len(draws)  # every key its own stream
+    assert stream(8, "a", 1).random() != draws[("a", 1)]
+
+
+def test_an_ids_draw_is_the_same_whichever_other_ids_draw_that_day():
+    streams = Streams(11)
+    alone = streams.uniforms("movement.friction", 5, [57])
+    crowded = streams.uniforms("movement.friction", 5, [3, 900, 57, 12])
+    assert crowded[2] == alone[0]
+    assert streams.uniforms("movement.friction", 6, [57])[0] != alone[0]  # a new day, a new draw
+    assert streams.uniform("diplomacy.closure", 5, "gate") == streams.uniform(
+        "diplomacy.closure", 5, "gate"
+    )
+
+
+def test_draws_by_inversion_move_as_little_as_their_chance_does():
+    """A higher chance keeps every success a lower one had: the arms' draws are coupled."""
+    streams = Streams(3)
+    ids, trials = np.arange(200), np.full(200, 400)
+    low = streams.binomial("combat.casualties", 9, ids, trials, 0.05)
+    high = streams.binomial("combat.casualties", 9, ids, trials, 0.06)
+    assert np.all(high >= low) and high.sum() > low.sum()
+    assert low.mean() == pytest.approx(20, rel=0.1)
+    assert np.all(streams.binomial("x", 1, ids, trials, 0.0) == 0)
+    assert np.all(streams.binomial("x", 1, ids, trials, 1.0) == 400)
+
+
+def war(model: ConflictModel, days: int) -> tuple[list, list]:
+    """Every unit's place and strength each day, and every friction draw of the run."""
+    frictions = []
+    progress = movement.daily_progress
+
+    def recorded(world, ids):
+        drawn = progress(world, ids)
+        frictions.append((world.day, list(ids), drawn.tolist()))
+        return drawn
+
+    states = []
+    movement.daily_progress = recorded
+    try:
+        for _ in range(days):
+            model.step()
+            states.append([(u.unique_id, u.place, u.strength) for u in model.units])
+    finally:
+        movement.daily_progress = progress
+    return states, frictions
+
+
+@pytest.mark.parametrize(
+    ("lever", "low", "high"),
+    [("return_rate_per_day", 0.02, 0.6), ("civilians_killed_per_casualty", 0.0, 2.0)],
+)
+def test_a_lever_of_the_civilians_phase_leaves_the_war_and_its_draws_as_they_were(lever, low, high):
+    """Civilians do not fight: a lever of theirs changes how many of their draws are made
+    and what they are, and must leave every unit's luck, and so the war, unchanged."""
+    theatre = synthetic_theatre(40, 60, seed=4, civilian_groups=300)
+    quick = {"return_quiet_days": 1}  # people go home within the test's days
+    arms = [ConflictModel(theatre, {**quick, lever: value}, rng=21) for value in (low, high)]
+    (war_low, drawn_low), (war_high, drawn_high) = (war(arm, 40) for arm in arms)
+    people = [arm.series()[["civilians_returned", "civilians_killed"]] for arm in arms]
+    differs = (people[0] != people[1]).any(axis=1)
+    assert differs.any()  # the lever did change the civilians' days...
+    assert any(day > differs.idxmax() for day, _, _ in drawn_low)  # ...and units moved after
+    assert drawn_low == drawn_high
+    assert war_low == war_high
+
+
+def test_no_draw_comes_from_mesas_generators():
+    """Mesa's `rng` and `random` are seeded but unused: every draw has a stream of its own."""
+    model = ConflictModel(synthetic_theatre(30, 40, seed=2, civilian_groups=100), rng=4)
+    rng, random = model.rng.bit_generator.state, model.random.getstate()
+    model.run(30)
+    assert model.rng.bit_generator.state == rng
+    assert model.random.getstate() == random

@@ -1,0 +1,81 @@
+"""A run's random streams: each draw is a function of the seed, its purpose, its day and its id.
+
+Two runs with one seed that differ in one lever (two arms of an experiment, or a
+run and its fork from some day) should see the same luck wherever their worlds
+are the same, so that the lever's effect is not buried under noise (common
+random numbers). With one generator for the whole run that fails at the first
+difference: one more draw anywhere shifts every later draw of every phase.
+Here a draw never depends on how many draws came before it:
+
+- `stream(seed, *key)` derives an independent generator from the seed and a key
+  of stable names and numbers (numpy's SeedSequence over a hash of the key),
+  so adding a stream never shifts another;
+- `Streams` gives a phase the draws of one purpose on one day, one per id (a
+  unit's or a civilian group's) or per name (a crossing, a faction): the draw
+  of id 57 on day 12 is the same whichever other ids draw that day.
+
+Draws other than uniforms are made by inversion (the quantile function at the
+uniform), so a lever that moves a chance or a mean moves each outcome by as
+little as it can: a higher chance keeps every event a lower one had.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import special, stats
+
+Key = str | int
+
+
+def stream(seed: int, *key: Key) -> np.random.Generator:
+    """The generator of `key` (a purpose, then days, ids, names) in the run seeded `seed`.
+
+    The same seed and key give the same generator in any run and any process,
+    whatever else the run drew; different keys give independent streams.
+    """
+    text = json.dumps([str(part) if isinstance(part, str) else int(part) for part in key])
+    digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    words = np.frombuffer(digest, dtype=np.uint32).tolist()
+    return np.random.default_rng([int(seed), *words])
+
+
+class Streams:
+    """The draws of one run, by purpose and day: what the phases roll their dice with."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def uniform(self, purpose: str, day: int, *key: Key) -> float:
+        """One uniform in [0, 1) for a purpose on a day, and the names it is about (a
+        crossing, a faction): for rare draws one at a time."""
+        return float(stream(self.seed, purpose, day, *key).random())
+
+    def uniforms(self, purpose: str, day: int, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """A uniform in [0, 1) for each id (agents' unique ids, non-negative), each the
+        same whichever other ids draw: the day's stream is read as a table by id."""
+        ids = np.asarray(ids, dtype=np.intp)
+        if not len(ids):
+            return np.empty(0)
+        return stream(self.seed, purpose, day).random(int(ids.max()) + 1)[ids]
+
+    def binomial(
+        self,
+        purpose: str,
+        day: int,
+        ids: Sequence[int] | np.ndarray,
+        trials: Sequence[int] | np.ndarray,
+        chance: Sequence[float] | np.ndarray,
+    ) -> np.ndarray:
+        """A binomial draw for each id, by inversion of its uniform (scipy's quantile)."""
+        drawn = stats.binom.ppf(self.uniforms(purpose, day, ids), trials, chance)
+        return np.maximum(drawn, 0).astype(np.int64)  # the quantile at exactly 0 is -1
+
+    def lognormal(
+        self, purpose: str, day: int, ids: Sequence[int] | np.ndarray, mu: float, sigma: float
+    ) -> np.ndarray:
+        """exp(mu + sigma Z) for each id, Z the standard normal quantile of its uniform."""
+        return np.exp(mu + sigma * special.ndtri(self.uniforms(purpose, day, ids)))
