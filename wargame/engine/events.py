@@ -12,6 +12,7 @@ class EventKind(Enum):
     CONTESTED = "contested"
     RETREAT = "retreat"
     INTERNMENT = "internment"
+    REPATRIATION = "repatriation"
     DESTROYED = "destroyed"
     CIVILIANS_KILLED = "civilians_killed"
     FLIGHT = "flight"
