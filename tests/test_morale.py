@@ -239,6 +239,7 @@ def hand_back(theatre_dir, through: str | None = "alpha", alpha: str = "red", da
             {"faction": "red", "place": "alpha" if alpha == "red" else "charlie", "strength": 2000},
         ],
         neighbours={"CN": policy},
+        factions=["red", "blue", "green"],
     )
     model = passive_model(folder, {"travel_friction": 0.0, "recruits_per_base_per_day": 0})
     model.units[0].morale = 0.1
@@ -291,3 +292,44 @@ def test_without_a_named_crossing_soldiers_come_back_where_they_crossed(theatre_
     model.step()
     (unit,) = returned(model)
     assert (unit.place, unit.strength) == ("delta", 300)
+
+
+def test_an_overrun_garrison_falls_back_along_a_supplied_route_past_an_enemy_unit(theatre_dir):
+    """Blue is in Red's Delta and a Blue unit stands at Bravo, which nobody holds: the road
+    to Red's Alpha is still a supplied route (no enemy holds any of it), so Red falls back
+    along it, to fight its way past Bravo, rather than cross into China."""
+    folder = theatre_dir(
+        control={"alpha": "red", "delta": "red"},
+        units=[
+            {"faction": "red", "place": "delta", "strength": 300},
+            {"faction": "blue", "place": "delta", "strength": 300},
+            {"faction": "blue", "place": "bravo", "strength": 300},
+        ],
+    )
+    model = passive_model(folder, {"travel_friction": 0.0, "recruits_per_base_per_day": 0})
+    red = model.units[0]
+    red.morale = 0.1
+    model.step()
+    assert red.route == ["charlie", "bravo", "alpha"] and red.objective == "alpha"
+    assert model.factions["red"].interned == 0
+
+
+def test_a_broken_unit_off_friendly_ground_falls_back_even_to_a_town_under_attack(theatre_dir):
+    """Red breaks at Charlie, nobody's; its only friendly place, Delta, has Blue in it: it
+    falls back there to join the fight rather than cross at Delta's gate."""
+    model = at_the_border(
+        theatre_dir, "charlie", {"alpha": "blue", "bravo": "blue", "delta": "red"}, blue_at="delta"
+    )
+    model.step()
+    red = model.units[0]
+    assert red.faction == "red" and red.route == ["delta"]
+    assert model.factions["red"].interned == 0
+
+
+def test_soldiers_are_handed_back_to_their_own_side_not_an_ally(theatre_dir):
+    """Alpha is Green's, Red's ally: China hands Red's soldiers to nobody but Red."""
+    model = hand_back(theatre_dir, alpha="green")
+    assert model.allied("red", "green")
+    model.run(10)
+    assert model.factions["red"].repatriated == 0 and returned(model) == []
+    assert model.interned_at == {("sanctum", "red"): 300}

@@ -112,53 +112,64 @@ def _shelter(model: World, unit: Unit) -> float:
 
 
 def retreat_barrier(model: World, faction: str) -> frozenset[str]:
-    """Places a broken unit's retreat may not pass through.
-
-    Until supply is modelled, a supplied route is one over ground no enemy
-    holds (friendly or neutral), and no column slips past a place where enemy
-    units stand (movement stops it there). A supply mechanism replaces this.
-    """
-    return model.enemy_ground(faction)
+    """Places a broken unit's retreat may not pass through: a supplied route is one over ground
+    no enemy holds (friendly or neutral). A supply mechanism may replace this rule."""
+    return model.hostile_ground(faction)
 
 
 def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     """Send a broken unit to friendly ground; return (crossing, sanctuary) when it flees abroad.
 
-    Friendly ground is a place its side or an ally holds with no enemy on it.
-    The unit makes for the nearest such place with no enemy one road away
-    either; failing that, the nearest one at all - unless it stands on friendly
-    ground already, where it stays. Only a unit cut off from all friendly
-    ground crosses the border, and only at a crossing within
-    `internment_reach_days` whose country takes soldiers in; failing that, it
-    stands and fights where it is.
+    A unit on friendly ground with no enemy on it stays unless a quiet place
+    (no enemy on it or one road away) is in reach. Otherwise it makes for the
+    nearest friendly place by a supplied route (`retreat_barrier`), by a road
+    clear of enemy units where there is one: quiet, then safe (no enemy on it);
+    a unit off friendly ground also for one being fought over. Only a unit cut
+    off from all of these crosses the border, at a crossing within
+    `internment_reach_days` by a clear road whose country takes soldiers in;
+    failing that, it stands and fights where it is.
     """
-    origin = unit.place
+    origin, faction = unit.place, unit.faction
     unit.posture = Posture.WITHDRAW
     unit.route = []
-    safe = model.safe_ground(unit.faction)
-    threatened = model.threatened_ground(unit.faction)
-    if origin in safe and origin not in threatened:
+    safe = model.safe_ground(faction)
+    if origin in safe and origin not in model.threatened_ground(faction):
         return None
-    avoid = retreat_barrier(model, unit.faction)
     routes = model.routes
-    days = routes.days_from(origin, avoid)
-    refuges = model.ground_mask("safe_ground", unit.faction).copy()
-    refuges[routes.index[origin]] = False
-    quiet = refuges & ~model.ground_mask("threatened_ground", unit.faction)
-    refuge = routes.nearest(days, quiet)
-    if refuge is None and origin not in safe:
-        refuge = routes.nearest(days, refuges)
+    barrier = retreat_barrier(model, faction)
+    clear = barrier | model.enemy_ground(faction)  # and no enemy unit on the way
+    refuge = _refuge(model, faction, origin, routes.days_from(origin, barrier))
     if refuge is None:
-        return None if origin in safe else _border_exit(model, unit.faction, origin, days, avoid)
+        if origin in safe:
+            return None
+        return _border_exit(model, faction, origin, routes.days_from(origin, clear), clear)
     unit.objective = refuge
-    unit.route = routes.path(origin, refuge, avoid)[1:]
+    path = routes.path(origin, refuge, clear) or routes.path(origin, refuge, barrier)
+    unit.route = path[1:]
     model.log(
         EventKind.RETREAT,
-        (unit.faction,),
+        (faction,),
         origin,
         f"{unit.name} broke and fell back from {model.place_name(origin)} "
         f"towards {model.place_name(refuge)}",
     )
+    return None
+
+
+def _refuge(model: World, faction: str, origin: str, days: np.ndarray) -> str | None:
+    """The nearest friendly place other than `origin` a broken unit there makes for, by
+    `days` of supplied route, in the order of `_fall_back`; None when none is in reach."""
+    routes = model.routes
+    safe = model.ground_mask("safe_ground", faction).copy()
+    safe[routes.index[origin]] = False
+    quiet = safe & ~model.ground_mask("threatened_ground", faction)
+    tiers = [quiet] if origin in model.safe_ground(faction) else [quiet, safe]
+    if origin not in model.friendly_ground(faction):
+        tiers.append(model.ground_mask("friendly_ground", faction))
+    for tier in tiers:
+        refuge = routes.nearest(days, tier)
+        if refuge is not None:
+            return refuge
     return None
 
 
@@ -224,16 +235,21 @@ def _cross(
 
 
 def _hand_back(model: World, state: State) -> None:
-    """Soldiers whose days abroad are over come home through their crossing, when their side
-    holds it with no enemy on it; until then the country keeps them."""
+    """Soldiers whose days abroad are over come home through their crossing when their own
+    faction holds it with no enemy on it; until then the country keeps them (a faction
+    that holds nothing - one that collapsed - gets none back)."""
     waiting = []
     for custody in state.held:
         through = _policy(model, custody.sanctuary).hand_back_through or custody.crossed_at
-        if model.day < custody.due_day or through not in model.safe_ground(custody.faction):
+        if model.day < custody.due_day or not _receives(model, custody.faction, through):
             waiting.append(custody)
             continue
         _return(model, custody, through)
     state.held = waiting
+
+
+def _receives(model: World, faction: str, crossing: str) -> bool:
+    return model.controller[crossing] == faction and crossing in model.safe_ground(faction)
 
 
 def _return(model: World, custody: Custody, through: str) -> None:
