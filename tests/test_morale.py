@@ -333,3 +333,56 @@ def test_soldiers_are_handed_back_to_their_own_side_not_an_ally(theatre_dir):
     model.run(10)
     assert model.factions["red"].repatriated == 0 and returned(model) == []
     assert model.interned_at == {("sanctum", "red"): 300}
+
+
+# --- the tutorial's Tamsen Island: two crossings into Vardia --------------------------------
+
+
+def tamsen(neighbours: dict | None = None):
+    """Tamsen Island with idle commanders and the Army's Mirren Pass guard (60) broken."""
+    import dataclasses
+
+    from wargame.scenario import load_theatre
+    from wargame.scenario.schema import Neighbour
+
+    theatre = load_theatre("tamsen_island")
+    if neighbours is not None:
+        policies = {code: Neighbour(**policy) for code, policy in neighbours.items()}
+        theatre = dataclasses.replace(theatre, neighbours=policies)
+    model = passive_model(theatre, {"travel_friction": 0.0, "recruits_per_base_per_day": 0})
+    guard = next(u for u in model.units if u.place == "mirren_pass")
+    guard.morale = 0.1
+    return model, guard
+
+
+def test_on_tamsen_a_broken_guard_at_its_own_gate_stays_though_the_front_is_near():
+    """The Front's Tallow Camp is one track from Mirren Pass and Ashby Mines, the Army's only
+    other place in reach, is threatened from Fenwick: the guard stays at its gate."""
+    model, guard = tamsen()
+    model.run(3)
+    assert guard.place == "mirren_pass" and guard.posture is Posture.WITHDRAW
+    assert model.factions["army"].interned == 0
+
+
+def test_on_tamsen_an_overrun_guard_crosses_and_vardia_hands_it_back_at_kessel_gate():
+    """The Front in Mirren Pass and holding Ashby Mines: the guard is cut off from all the
+    Army's ground, crosses into Vardia at Mirren Pass, and comes back at Kessel Gate 5 days on."""
+    policy = {
+        "soldiers": "hand_back",
+        "hand_back_after_days": 5,
+        "hand_back_through": "kessel_gate",
+    }
+    model, guard = tamsen({"XB": policy})
+    next(u for u in model.units if u.place == "tallow_camp").stand_at("mirren_pass")
+    model.set_holder("ashby_mines", "front")
+    model.step()
+    army = model.factions["army"]
+    assert guard not in model.units and 0 < army.interned <= 60
+    (crossed,) = model.events.of_kind(EventKind.INTERNMENT)
+    assert crossed.place == "mirren_pass" and "into Vardia" in crossed.text
+    model.run(4)
+    assert army.repatriated == 0
+    model.step()
+    assert army.repatriated == army.interned
+    (back,) = [u for u in model.units if u.name.endswith("handed back at Kessel Gate")]
+    assert (back.place, back.strength) == ("kessel_gate", army.interned)
