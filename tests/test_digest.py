@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "f13824dd531871d9c3fa956a86ef5e9f11379d5a00eacc7d9d47a677b0d5f7ab",
-    ("kachin", 2): "e07e1fe07338af52b5bd2662af79e45df3dfdd3f0c57fd26f665a5cfd58c7a45",
-    ("kachin", 3): "e71da10293975bb802907a5e7ea8c0cae93ea41a18ea6d8b3fca0097fb66c943",
-    ("synthetic", 1): "2e71f759709bc2dae4aaf5a3843593cf1e551f75cda5c5502d98f0dd751b3076",
-    ("synthetic", 2): "66cf06a79621a4b6f348743904a2b507b88b41a4245e2803cd8aa800348b321c",
+    ("kachin", 1): "62be657c8a0043fc88370f85e4fd94475c0e757536d29c185bc4b409091f9ddb",
+    ("kachin", 2): "92ba162653306ad7bb0fa74760727fdc2e18b56da475d219ae86904f0b1790b9",
+    ("kachin", 3): "0f7708ab601d5cc5d43c885c552d0c47f5ffe80656163157562a40171df769cf",
+    ("synthetic", 1): "ea5ef13aae7aa026d020305d8e195d88fa823e576bb7e2f104eb631f0b9547a3",
+    ("synthetic", 2): "7eff20d21633ec527883bf890178b7cfe2be47129718a447f540404af76a93c1",
 }
 
 
