@@ -137,7 +137,9 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
         return None
     routes = model.routes
     barrier = retreat_barrier(model, faction)
-    clear = barrier | model.enemy_ground(faction)  # and no enemy unit on the way
+    clear = model.enemy_ground(faction)  # and no enemy unit on the way
+    if not barrier <= clear:  # (the same object while nothing moves: searches share it)
+        clear = barrier | clear
     refuge = _refuge(model, faction, origin, routes.days_from(origin, barrier))
     if refuge is None:
         if origin in safe:
