@@ -25,7 +25,7 @@ class EventKind(Enum):
     BORDER = "border"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     day: int
     date: dt.date
