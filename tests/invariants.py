@@ -21,12 +21,14 @@ def check_day(model: ConflictModel, start: dict[str, float], people: int) -> Non
     for faction_id, faction in model.factions.items():
         in_play = sum(u.strength for u in model.units if u.faction == faction_id)
         total = in_play + faction.killed + faction.interned + faction.surrendered
-        assert math.isclose(total, start[faction_id] + faction.recruited, rel_tol=1e-9), (
+        came = start[faction_id] + faction.recruited + faction.repatriated
+        assert math.isclose(total, came, rel_tol=1e-9), (
             day,
             faction_id,
         )
-        for tally in (faction.killed, faction.interned, faction.recruited, faction.surrendered):
-            assert tally >= 0, (day, faction_id)
+        tallies = (faction.killed, faction.interned, faction.recruited, faction.surrendered)
+        assert min(tallies) >= 0, (day, faction_id)
+        assert 0 <= faction.repatriated <= faction.interned, (day, faction_id)
         assert faction.recruited <= faction.spec.economy.manpower, (day, faction_id)
         assert faction.treasury >= 0.0, (day, faction_id)
         assert all(v >= 0.0 for v in faction.income_total.values()), (day, faction_id)

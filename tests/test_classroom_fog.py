@@ -91,13 +91,18 @@ def event_day(sentence: str) -> int:
     return int(re.match(r"Day (\d+):", sentence).group(1))
 
 
+# Soldiers flee abroad only when cut off from all their side's ground: in this game the
+# Tatmadaw's first do so within its 98 days (549 by its end), in NDAK's 49 days none do.
+INTERNING = NDAK.model_copy(update={"seed": 8, "turn_days": 14})
+
+
 def test_a_teams_legend_counts_only_its_own_interned_soldiers(room, drawings):
-    classroom, code, _ = room(NDAK)
+    classroom, code, _ = room(INTERNING)
     seat = classroom.join(code, "Team N", "ndak")
     model = classroom.game(code).model
     others = [f.short_name for f in model.factions.values() if f.id != "ndak"]
     enemy_interned = 0
-    for _ in each_turn(seat.token, NDAK.turns):
+    for _ in each_turn(seat.token, INTERNING.turns):
         labels = legend(drawings[-1])
         told = [x for x in labels if any(x.startswith(name) for name in others)]
         assert told == others, f"day {model.day}: the NDA-K's legend tells another's tally: {told}"
@@ -304,5 +309,8 @@ def test_everything_a_teams_page_is_given_is_what_its_side_may_know(room, map_st
     assert hidden_history, "no event of a place seen later happened out of its sight"
     assert kept_out_of_sight, "no side lost sight of a place where it had seen an event"
     assert enemies_hidden, "no enemy unit was out of sight"
-    assert all(days[-1].factions[f].interned for f in TWO_TEAMS.humans)  # each a tally to hide
+    # the NDA-K's tally for the Tatmadaw's page to hide: the Tatmadaw's soldiers no longer
+    # flee abroad in six weeks (they fall back on their towns; under truce with the KIA from
+    # the first turn here), so the NDA-K's page hiding its tally is the legend test's
+    assert days[-1].factions["ndak"].interned
     assert any(("kia", "tatmadaw") in d.truces for d in days)  # no NDA-K business

@@ -59,6 +59,7 @@ def test_run_json_has_the_summary_contract():
             "strength",
             "killed",
             "interned",
+            "repatriated",
             "recruited",
             "surrendered",
             "treasury",

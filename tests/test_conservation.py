@@ -1,7 +1,8 @@
 """Soldiers and people are conserved in any theatre and seed.
 
-Every soldier is in play, killed or interned; every person is at home,
-displaced, abroad or killed.
+Every soldier is in play, killed, interned (held abroad or handed back, and
+then in play again) or surrendered; every person is at home, displaced,
+abroad or killed.
 """
 
 import tempfile
@@ -65,7 +66,16 @@ def theatres(draw):
         }
         for f in factions
     }
-    return features, control, units, factions, overrides
+    neighbour = draw(
+        st.sampled_from(
+            [
+                {"soldiers": "intern"},
+                {"soldiers": "refuse"},
+                {"soldiers": "hand_back", "hand_back_after_days": draw(st.integers(1, 10))},
+            ]
+        )
+    )
+    return features, control, units, factions, overrides, neighbour
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,7 +85,7 @@ def theatres(draw):
     mode=st.sampled_from(["stochastic", "deterministic"]),
 )
 def test_soldiers_and_people_are_conserved(theatre, seed, mode):
-    features, control, units, factions, overrides = theatre
+    features, control, units, factions, overrides, neighbour = theatre
     with tempfile.TemporaryDirectory() as folder:
         write_theatre(
             Path(folder),
@@ -84,6 +94,7 @@ def test_soldiers_and_people_are_conserved(theatre, seed, mode):
             units=units,
             factions=factions,
             faction_overrides=overrides,
+            neighbours={"CN": neighbour},
         )
         model = ConflictModel(folder, {"combat_mode": mode}, rng=seed)
         start = {f: sum(u["strength"] for u in units if u["faction"] == f) for f in factions}
@@ -96,10 +107,12 @@ def test_soldiers_and_people_are_conserved(theatre, seed, mode):
                 faction = model.factions[f]
                 in_play = sum(u.strength for u in model.units if u.faction == f)
                 total = in_play + faction.killed + faction.interned + faction.surrendered
+                came = start[f] + faction.recruited + faction.repatriated
+                assert 0 <= faction.repatriated <= faction.interned
                 if mode == "stochastic":
-                    assert total == start[f] + faction.recruited
+                    assert total == came
                 else:
-                    assert abs(total - start[f] - faction.recruited) <= 1e-6 * max(start[f], 1)
+                    assert abs(total - came) <= 1e-6 * max(start[f], 1)
 
 
 def test_daily_civilian_tallies_equal_a_count_of_every_group():

@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "08cc9ad2834919988bfb5d898fbedb1e99127d4d05860e1c382b6beef8b71861",
-    ("kachin", 2): "fd45411ba5336fc49b27cd82b8c5f72b529825be08f2d769a8383ce7a9e57f59",
-    ("kachin", 3): "e30e83399c92af8a260923c600d6c54c03a2ea1b67a238cedbbb2f42d5034ee5",
-    ("synthetic", 1): "02219a738bc1107dce51b392f5e3371e504730be31a80d3c25c3f4deca914382",
-    ("synthetic", 2): "60f91e47e433e0ed1e9fa5c2f1f9e693ae6821b55ed1694b80295e8759ea4539",
+    ("kachin", 1): "c28a18c0210d9d85b77cd7a2b85febfeca3ca889e51b8ff629f86f4fd88f5af1",
+    ("kachin", 2): "de23840f99bff2bd4df6a2f15ade68172a44b86fd386f88bb212b7785d3ae9c2",
+    ("kachin", 3): "4639527f4c9ea95c7a31855b08948b166000fd3b1dbea68fdbf2aeac1cd76006",
+    ("synthetic", 1): "02e6df1bf163946115ada6e694b5b3a8f9be5917ffd25b2cf1cadd08ead3a3ff",
+    ("synthetic", 2): "aa7019903a927f170af86df9c3313a25e04ab5bd6f2763a8fc972c0449c77c55",
 }
 
 

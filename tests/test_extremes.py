@@ -117,5 +117,10 @@ def test_every_parameter_at_either_end_of_its_range_runs(tmp_path, name, value):
         {"faction": "blue", "place": "delta", "strength": 400, "count": 2},
         {"faction": "green", "place": "charlie", "strength": 300},
     ]
-    folder = write_theatre(tmp_path / "t", units=units, factions=["red", "blue", "green"])
+    folder = write_theatre(
+        tmp_path / "t",
+        units=units,
+        factions=["red", "blue", "green"],
+        neighbours={"CN": {"soldiers": "hand_back", "hand_back_after_days": 5}},
+    )
     run_checked(ConflictModel(folder, {name: value}, rng=1), 60)

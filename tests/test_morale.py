@@ -127,3 +127,262 @@ def test_a_withdrawn_unit_rallies_when_its_morale_returns(theatre_dir):
     assert unit.posture is Posture.WITHDRAW
     model.run(2)
     assert unit.morale >= 0.45 and unit.posture is Posture.HOLD
+
+
+def at_the_border(theatre_dir, red_at: str, control: dict, blue_at: str | None = None, **kw):
+    """Red's 300, broken at `red_at` on the line map; Blue's 300 at `blue_at`; commanders idle."""
+    units = [{"faction": "red", "place": red_at, "strength": 300}]
+    if blue_at is not None:
+        units.append({"faction": "blue", "place": blue_at, "strength": 300})
+    parameters = {"travel_friction": 0.0, "recruits_per_base_per_day": 0}
+    parameters |= kw.pop("parameters", {})
+    folder = theatre_dir(control=control, units=units, **kw)
+    model = passive_model(folder, parameters)
+    model.units[0].morale = 0.1
+    return model
+
+
+def test_a_broken_unit_in_a_town_its_side_holds_stays_there_though_the_enemy_is_near(
+    theatre_dir,
+):
+    """Delta (Red's, a border post) is threatened from Charlie and Alpha lies beyond Blue's
+    Bravo: no quiet friendly place is in reach, but Delta is friendly ground, so Red stays
+    (it crossed into China from Delta before: the Muse case of issue 20)."""
+    model = at_the_border(
+        theatre_dir, "delta", {"alpha": "red", "bravo": "blue", "delta": "red"}, blue_at="charlie"
+    )
+    model.run(5)
+    red = model.units[0]
+    assert red.faction == "red" and red.place == "delta" and red.posture is Posture.WITHDRAW
+    assert model.factions["red"].interned == 0
+
+
+def test_a_broken_unit_falls_back_to_a_threatened_friendly_town_rather_than_cross(theatre_dir):
+    """Red breaks fighting Blue at Charlie; Delta, Red's, two days away, is threatened from
+    Charlie, but it is friendly ground within reach: Red falls back there and stays."""
+    model = at_the_border(
+        theatre_dir, "charlie", {"alpha": "red", "bravo": "blue", "delta": "red"}, blue_at="charlie"
+    )
+    model.step()
+    red = model.units[0]
+    assert red.faction == "red" and red.route == ["delta"]
+    assert model.factions["red"].interned == 0
+    model.run(4)
+    assert model.units[0] is red and red.place == "delta"
+    assert model.factions["red"].interned == 0
+
+
+def test_a_broken_garrison_overrun_in_its_own_cut_off_town_crosses_the_border(theatre_dir):
+    """Blue is in Red's Delta and Bravo bars the way to Alpha: Red is cut off from all friendly
+    ground (Delta is being fought over) and crosses at its own gate (the Kanpaiti case)."""
+    model = at_the_border(
+        theatre_dir, "delta", {"alpha": "red", "bravo": "blue", "delta": "red"}, blue_at="delta"
+    )
+    model.step()
+    assert [u.faction for u in model.units] == ["blue"]
+    assert 0 < model.factions["red"].interned < 300  # what was left after a day's fight
+
+
+@pytest.mark.parametrize(
+    ("parameters", "neighbours"),
+    [
+        ({"internment_reach_days": 0.0}, None),
+        ({}, {"CN": {"soldiers": "refuse"}}),
+    ],
+    ids=["internment_reach_days=0", "China refuses"],
+)
+def test_with_internment_off_a_cut_off_unit_at_the_gate_stands(theatre_dir, parameters, neighbours):
+    """Red stands at Delta, the gate itself (0 days from it), cut off by Blue's Bravo: with
+    internment off it does not cross (before, `internment_reach_days = 0` let it)."""
+    model = at_the_border(
+        theatre_dir,
+        "delta",
+        {"alpha": "red", "bravo": "blue"},
+        parameters=parameters,
+        neighbours=neighbours,
+    )
+    model.run(3)
+    red = model.units[0]
+    assert red.place == "delta" and red.posture is Posture.WITHDRAW
+    assert model.factions["red"].interned == 0
+    assert model.events.of_kind(EventKind.INTERNMENT) == []
+
+
+def two_gate_map() -> list[dict]:
+    """The line map with a second crossing into China, from Alpha."""
+    return [
+        *line_map(),
+        place("yonder", 96.98, 25.0, "sanctuary", country="CN"),
+        road("alpha", "yonder", "road", 2.0),
+    ]
+
+
+def test_a_country_that_interns_keeps_the_soldiers_for_good(theatre_dir):
+    model = cut_off(theatre_dir, 2.0, two_gate_map())
+    model.run(60)
+    red = model.factions["red"]
+    assert (red.interned, red.repatriated, model.units) == (300, 0, [])
+    assert model.interned_at == {("sanctum", "red"): 300}
+
+
+def hand_back(theatre_dir, through: str | None = "alpha", alpha: str = "red", days: int = 3):
+    """Red's 300 broken at Charlie, cut off by Blue's Bravo; Red's 2,000 hold Alpha (or stand
+    at Charlie when Alpha is Blue's), so Red does not collapse."""
+    policy = {"soldiers": "hand_back", "hand_back_after_days": days}
+    if through is not None:
+        policy["hand_back_through"] = through
+    folder = theatre_dir(
+        features=two_gate_map(),
+        control={"alpha": alpha, "bravo": "blue"},
+        units=[
+            {"faction": "red", "place": "charlie", "strength": 300},
+            {"faction": "red", "place": "alpha" if alpha == "red" else "charlie", "strength": 2000},
+        ],
+        neighbours={"CN": policy},
+        factions=["red", "blue", "green"],
+    )
+    model = passive_model(folder, {"travel_friction": 0.0, "recruits_per_base_per_day": 0})
+    model.units[0].morale = 0.1
+    return model
+
+
+def returned(model) -> list:
+    return [u for u in model.units if u.strength == 300]
+
+
+def test_a_country_hands_soldiers_back_after_its_days_through_the_named_crossing(theatre_dir):
+    """Red's 300 cross at Delta on day 1; China holds them 3 days and hands them back on
+    day 4 through Alpha, Red's own crossing, where they rest until they rally."""
+    model = hand_back(theatre_dir)
+    model.run(3)
+    red = model.factions["red"]
+    assert (red.interned, red.repatriated, returned(model)) == (300, 0, [])
+    assert model.interned_at == {("sanctum", "red"): 300}
+    model.step()
+    (unit,) = returned(model)
+    assert (unit.faction, unit.place, unit.strength) == ("red", "alpha", 300)
+    assert unit.posture is Posture.WITHDRAW
+    assert (red.interned, red.repatriated) == (300, 300)
+    assert model.interned_at == {}
+    (event,) = model.events.of_kind(EventKind.REPATRIATION)
+    assert event.sentence == "Day 4: China handed 300 Red soldiers back at Alpha"
+    summary = model.summary()["factions"]["red"]
+    assert (summary["interned"], summary["repatriated"]) == (300, 300)
+    model.run(5)
+    assert unit.posture is Posture.HOLD  # rallied at rest
+
+
+def test_handed_back_soldiers_wait_abroad_while_the_crossing_is_not_their_sides(theatre_dir):
+    """Alpha is Blue's: China keeps Red's soldiers past their 3 days until Red holds it."""
+    model = hand_back(theatre_dir, alpha="blue")
+    model.run(10)
+    assert model.factions["red"].repatriated == 0 and returned(model) == []
+    model.set_holder("alpha", "red")
+    model.step()
+    (unit,) = returned(model)
+    assert (unit.place, model.factions["red"].repatriated) == ("alpha", 300)
+
+
+def test_without_a_named_crossing_soldiers_come_back_where_they_crossed(theatre_dir):
+    """Delta, where they crossed, is nobody's until Red takes it: they come back there."""
+    model = hand_back(theatre_dir, through=None, days=2)
+    model.run(5)
+    assert returned(model) == []
+    model.set_holder("delta", "red")
+    model.step()
+    (unit,) = returned(model)
+    assert (unit.place, unit.strength) == ("delta", 300)
+
+
+def test_an_overrun_garrison_falls_back_along_a_supplied_route_past_an_enemy_unit(theatre_dir):
+    """Blue is in Red's Delta and a Blue unit stands at Bravo, which nobody holds: the road
+    to Red's Alpha is still a supplied route (no enemy holds any of it), so Red falls back
+    along it, to fight its way past Bravo, rather than cross into China."""
+    folder = theatre_dir(
+        control={"alpha": "red", "delta": "red"},
+        units=[
+            {"faction": "red", "place": "delta", "strength": 300},
+            {"faction": "blue", "place": "delta", "strength": 300},
+            {"faction": "blue", "place": "bravo", "strength": 300},
+        ],
+    )
+    model = passive_model(folder, {"travel_friction": 0.0, "recruits_per_base_per_day": 0})
+    red = model.units[0]
+    red.morale = 0.1
+    model.step()
+    assert red.route == ["charlie", "bravo", "alpha"] and red.objective == "alpha"
+    assert model.factions["red"].interned == 0
+
+
+def test_a_broken_unit_off_friendly_ground_falls_back_even_to_a_town_under_attack(theatre_dir):
+    """Red breaks at Charlie, nobody's; its only friendly place, Delta, has Blue in it: it
+    falls back there to join the fight rather than cross at Delta's gate."""
+    model = at_the_border(
+        theatre_dir, "charlie", {"alpha": "blue", "bravo": "blue", "delta": "red"}, blue_at="delta"
+    )
+    model.step()
+    red = model.units[0]
+    assert red.faction == "red" and red.route == ["delta"]
+    assert model.factions["red"].interned == 0
+
+
+def test_soldiers_are_handed_back_to_their_own_side_not_an_ally(theatre_dir):
+    """Alpha is Green's, Red's ally: China hands Red's soldiers to nobody but Red."""
+    model = hand_back(theatre_dir, alpha="green")
+    assert model.allied("red", "green")
+    model.run(10)
+    assert model.factions["red"].repatriated == 0 and returned(model) == []
+    assert model.interned_at == {("sanctum", "red"): 300}
+
+
+# --- the tutorial's Tamsen Island: two crossings into Vardia --------------------------------
+
+
+def tamsen(neighbours: dict | None = None):
+    """Tamsen Island with idle commanders and the Army's Mirren Pass guard (60) broken."""
+    import dataclasses
+
+    from wargame.scenario import load_theatre
+    from wargame.scenario.schema import Neighbour
+
+    theatre = load_theatre("tamsen_island")
+    if neighbours is not None:
+        policies = {code: Neighbour(**policy) for code, policy in neighbours.items()}
+        theatre = dataclasses.replace(theatre, neighbours=policies)
+    model = passive_model(theatre, {"travel_friction": 0.0, "recruits_per_base_per_day": 0})
+    guard = next(u for u in model.units if u.place == "mirren_pass")
+    guard.morale = 0.1
+    return model, guard
+
+
+def test_on_tamsen_a_broken_guard_at_its_own_gate_stays_though_the_front_is_near():
+    """The Front's Tallow Camp is one track from Mirren Pass and Ashby Mines, the Army's only
+    other place in reach, is threatened from Fenwick: the guard stays at its gate."""
+    model, guard = tamsen()
+    model.run(3)
+    assert guard.place == "mirren_pass" and guard.posture is Posture.WITHDRAW
+    assert model.factions["army"].interned == 0
+
+
+def test_on_tamsen_an_overrun_guard_crosses_and_vardia_hands_it_back_at_kessel_gate():
+    """The Front in Mirren Pass and holding Ashby Mines: the guard is cut off from all the
+    Army's ground, crosses into Vardia at Mirren Pass, and comes back at Kessel Gate 5 days on."""
+    policy = {
+        "soldiers": "hand_back",
+        "hand_back_after_days": 5,
+        "hand_back_through": "kessel_gate",
+    }
+    model, guard = tamsen({"XB": policy})
+    next(u for u in model.units if u.place == "tallow_camp").stand_at("mirren_pass")
+    model.set_holder("ashby_mines", "front")
+    model.step()
+    army = model.factions["army"]
+    assert guard not in model.units and 0 < army.interned <= 60
+    (crossed,) = model.events.of_kind(EventKind.INTERNMENT)
+    assert crossed.place == "mirren_pass" and "into Vardia" in crossed.text
+    model.run(4)
+    assert army.repatriated == 0
+    model.step()
+    assert army.repatriated == army.interned
+    (back,) = [u for u in model.units if u.name.endswith("handed back at Kessel Gate")]
+    assert (back.place, back.strength) == ("kessel_gate", army.interned)

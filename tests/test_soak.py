@@ -5,7 +5,9 @@ counted is what the run allocated after warm-up and still holds. Two things
 may grow, by design, and are measured apart: the run's history (the daily
 series and the event log gain a row a day; their size is measured object by
 object) and the road-search cache (bounded by `Routes.SEARCH_CACHE_BYTES`; it
-fills as new control situations arise). Everything else must stay flat.
+fills as new control situations arise). Everything else must not grow; it
+may shrink, as units destroyed after warm-up free their memory (on the large
+theatre 665 of 2,004 units leave play between days 200 and 1,000: about 1 MiB).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def deep_size(root: object) -> int:
             stack += list(item)
         elif hasattr(item, "__dict__"):
             stack.append(vars(item))
+        elif hasattr(item, "__slots__"):  # an event: its fields are held in the object itself
+            stack += [getattr(item, name) for name in item.__slots__]
     return total
 
 
@@ -94,7 +98,7 @@ def test_the_default_theatre_runs_5000_days_keeping_every_law_with_flat_memory()
     model, kept = soak(lambda: ConflictModel("kachin", rng=11), warm_up=500, days=5000)
     print(report("kachin 5,000 days", kept))
     assert model.day == 5000
-    assert abs(kept["rest"]) < FLAT_BYTES, report("kachin", kept)
+    assert kept["rest"] < FLAT_BYTES, report("kachin", kept)
     assert kept["history"] / kept["days"] < 8 * 1024  # a row of the series and a few events
 
 
@@ -104,5 +108,5 @@ def test_a_large_generated_theatre_runs_1000_days_keeping_every_law_with_flat_me
     model, kept = soak(lambda: ConflictModel(theatre, rng=5), warm_up=200, days=1000)
     print(report("1,000 places, 1,000 days", kept))
     assert model.day == 1000
-    assert abs(kept["rest"]) < FLAT_BYTES, report("1,000 places", kept)
+    assert kept["rest"] < FLAT_BYTES, report("1,000 places", kept)
     assert model.routes.cache_bytes() <= Routes.SEARCH_CACHE_BYTES + 64 * 2**20

@@ -105,7 +105,10 @@ def test_a_model_built_from_it_runs_30_days(theatre):
     model.run(30)
     assert model.day == 30
     in_play = sum(u.strength for u in model.units)
-    out = sum(f.killed + f.interned + f.surrendered - f.recruited for f in model.factions.values())
+    out = sum(
+        f.killed + f.interned + f.surrendered - f.recruited - f.repatriated
+        for f in model.factions.values()
+    )
     assert in_play + out == soldiers
     assert model.summary()["days"] == 30
     assert model.events, "hostile factions side by side should have fought"
@@ -146,6 +149,21 @@ def test_a_written_theatre_loads_back_the_same(tmp_path):
     twin = ConflictModel(theatre, rng=3)
     twin.run(10)
     assert run.summary() | {"scenario": None} == twin.summary() | {"scenario": None}
+
+
+def test_a_written_theatre_keeps_its_neighbours_policy(tmp_path):
+    import dataclasses
+
+    from wargame.scenario import load_theatre
+    from wargame.scenario.schema import Neighbour
+    from wargame.scenario.synthetic import NEIGHBOUR
+    from wargame.scenario.writer import write_theatre
+
+    theatre = synthetic_theatre(places=30, units=20, seed=2)
+    policy = Neighbour(soldiers="hand_back", hand_back_after_days=7, source="test")
+    theatre = dataclasses.replace(theatre, neighbours={NEIGHBOUR: policy})
+    write_theatre(theatre, tmp_path / "generated")
+    assert load_theatre(tmp_path / "generated").neighbours == {NEIGHBOUR: policy}
 
 
 def test_writing_never_overwrites_a_theatre(tmp_path):

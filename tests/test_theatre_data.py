@@ -127,6 +127,59 @@ def test_a_broker_without_a_name_or_a_crossing_is_refused(tmp_path, countries, b
     assert expected in message
 
 
+@pytest.mark.parametrize(
+    ("country", "policy", "where", "expected"),
+    [
+        (
+            "CN",
+            {"soldiers": "deport"},
+            "CN.soldiers",
+            "should be 'intern', 'hand_back' or 'refuse'",
+        ),
+        ("CN", {"soldiers": "hand_back"}, "CN", "'hand_back' needs hand_back_after_days"),
+        (
+            "CN",
+            {"soldiers": "hand_back", "hand_back_after_days": 0},
+            "CN.hand_back_after_days",
+            "greater than or equal to 1",
+        ),
+        (
+            "CN",
+            {"soldiers": "hand_back", "hand_back_after_days": 3, "hand_back_through": "bravo"},
+            "CN.hand_back_through",
+            "'bravo' is not a crossing into 'CN': expected one of delta",
+        ),
+        (
+            "CN",
+            {"soldiers": "intern", "hand_back_after_days": 3},
+            "CN",
+            "hand_back_after_days applies only with soldiers = 'hand_back'",
+        ),
+        ("IN", {"soldiers": "refuse"}, "IN", "no road on the map crosses into 'IN'"),
+    ],
+    ids=["unknown policy", "no days", "0 days", "not a crossing", "days to intern", "no border"],
+)
+def test_a_bad_neighbour_policy_is_one_clear_error(tmp_path, country, policy, where, expected):
+    from theatres import write_theatre
+
+    folder = write_theatre(tmp_path / "theatre", neighbours={country: policy})
+    message = error_of(load_theatre, folder)
+    assert message.startswith(f"{folder / 'setup.toml'}: neighbours.{where}: "), message
+    assert expected in message and "\n" not in message
+
+
+def test_a_neighbour_policy_is_read_and_a_country_not_listed_interns(theatre_dir):
+    policy = {"soldiers": "hand_back", "hand_back_after_days": 7, "hand_back_through": "delta"}
+    theatre = load_theatre(theatre_dir(neighbours={"CN": policy}))
+    china = theatre.neighbour("CN")
+    assert (china.soldiers, china.hand_back_after_days, china.hand_back_through) == (
+        "hand_back",
+        7,
+        "delta",
+    )
+    assert theatre.neighbour("IN").soldiers == "intern"
+
+
 def test_the_shipped_theatres_say_their_broker_and_commodities():
     kachin = load_theatre("kachin")
     assert kachin.broker == "CN" and kachin.country_name("CN") == "China"

@@ -126,11 +126,14 @@ def write_theatre(
     commodities: dict[str, float] | None = None,
     countries: dict[str, str] | None = None,
     broker: str | None = "CN",
+    neighbours: dict[str, dict[str, object]] | None = None,
 ) -> Path:
     """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder.
 
     By default the theatre's mines yield `rare_earth` at US$33,600 a tonne, and
-    China, across the border, is its broker (on a map with a sanctuary in China).
+    China, across the border, is its broker (on a map with a sanctuary in China);
+    `neighbours` gives a country's policy towards soldiers who flee into it
+    (`{"CN": {"soldiers": "hand_back", "hand_back_after_days": 3}}`).
     """
     commodities = {"rare_earth": 33_600.0} if commodities is None else commodities
     countries = {"MM": "Myanmar", "CN": "China"} if countries is None else countries
@@ -159,6 +162,9 @@ def write_theatre(
         lines += ["[[units]]", *(f"{k} = {json.dumps(v)}" for k, v in unit.items()), ""]
     lines += ["[countries]", *(f'{code} = "{name}"' for code, name in countries.items()), ""]
     lines += [f'[broker]\ncountry = "{broker}"', ""] if broker else []
+    for code, policy in (neighbours or {}).items():
+        lines += [f"[neighbours.{code}]", *(f"{k} = {json.dumps(v)}" for k, v in policy.items())]
+        lines.append("")
     lines += [f"[commodities.{c}]\nprice = {price}\n" for c, price in commodities.items()]
     lines.append("[parameters]")
     lines += [f"{k} = {json.dumps(v)}" for k, v in (parameters or {}).items()]

@@ -69,6 +69,9 @@ class Faction(Agent):
         self.revenue_total = 0.0
         self.killed = 0
         self.interned = 0
+        """Soldiers who fled across a border so far, whether held there still or handed back."""
+        self.repatriated = 0
+        """Soldiers a neighbouring country handed back so far: in play again."""
         self.recruited = 0
         self.surrendered = 0
         self.income_today: dict[str, float] = {}

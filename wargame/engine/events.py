@@ -12,6 +12,7 @@ class EventKind(Enum):
     CONTESTED = "contested"
     RETREAT = "retreat"
     INTERNMENT = "internment"
+    REPATRIATION = "repatriation"
     DESTROYED = "destroyed"
     CIVILIANS_KILLED = "civilians_killed"
     FLIGHT = "flight"
@@ -24,7 +25,7 @@ class EventKind(Enum):
     BORDER = "border"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     day: int
     date: dt.date

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -104,14 +105,22 @@ class Routes:
         self._searches_kept = 0
 
     def cache_bytes(self) -> int:
-        """Bytes the cached searches, blocked matrices and pieces hold (bounded; see above)."""
+        """Bytes the cached searches, blocked matrices and pieces hold (bounded; see above).
+
+        Each array and search is counted whole, headers with data: on a small
+        theatre the headers of a few hundred searches outweigh their data.
+        """
         held = 0
         for matrix, searches in self._cache.values():
             if matrix is not self._days:
-                held += matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
-            held += sum(s.days.nbytes + s.predecessors.nbytes for s in searches.values())
+                held += sum(map(_array_bytes, (matrix.data, matrix.indices, matrix.indptr)))
+            held += sys.getsizeof(searches) + sum(
+                sys.getsizeof(s) + _array_bytes(s.days) + _array_bytes(s.predecessors)
+                for s in searches.values()
+            )
         for pieces in self._labels.values():
-            held += pieces.labels.nbytes + pieces.edge_place.nbytes + pieces.edge_piece.nbytes
+            arrays = (pieces.labels, pieces.edge_place, pieces.edge_piece)
+            held += sys.getsizeof(pieces) + sum(map(_array_bytes, arrays))
         return held
 
     def discounted_roads(self, discount: float) -> dict[str, list[tuple[str, float]]]:
@@ -314,6 +323,12 @@ class Search:
 
     days: np.ndarray
     predecessors: np.ndarray
+
+
+def _array_bytes(array: np.ndarray) -> int:
+    """An array's header and data in memory: a view's data is its base's."""
+    base = array.base if isinstance(array.base, np.ndarray) else None
+    return sys.getsizeof(array) + (sys.getsizeof(base) if base is not None else 0)
 
 
 @dataclass(frozen=True)

@@ -116,9 +116,15 @@ MEASURES: tuple[Measure, ...] = (
              "soldiers", int, lambda w, f, held: f.killed,
              label="soldiers killed"),
     _faction("interned",
-             "soldiers who retreated across the border and were interned so far (total)",
+             "soldiers who retreated across the border and were interned so far, held there "
+             "still or handed back since (total)",
              "soldiers", int, lambda w, f, held: f.interned,
              label="soldiers interned"),
+    _faction("repatriated",
+             "interned soldiers the neighbouring country handed back to the faction so far "
+             "(total): in play again",
+             "soldiers", int, lambda w, f, held: f.repatriated,
+             label="soldiers handed back"),
     _faction("recruited", "soldiers recruited at the faction's bases so far (total)",
              "soldiers", int, lambda w, f, held: f.recruited,
              label="soldiers recruited"),

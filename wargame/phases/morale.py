@@ -1,14 +1,17 @@
 """Phase 5, morale and retreat: losses, odds and isolation wear units down; broken ones fall back.
 
-A unit whose morale falls below its faction's break point withdraws to the
-nearest friendly place by a path that avoids the enemy. A broken unit with no
-such path but a border crossing within reach crosses into the neighbouring
-country and is interned: it leaves play and its soldiers are counted.
+A unit whose morale falls below its faction's break point falls back to
+friendly ground - a place its side or an ally holds with no enemy on it - by a
+route the enemy does not bar (`retreat_barrier`). Only a broken unit cut off
+from all friendly ground crosses the border, if a crossing is within reach and
+the country beyond takes it in; the country then interns its soldiers for good
+or hands them back to their side after some days (its `[neighbours]` policy).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,15 +19,35 @@ from wargame.engine.agents import Unit
 from wargame.engine.events import EventKind
 from wargame.engine.posture import Posture
 from wargame.engine.world import Engagement, World
+from wargame.scenario.schema import Neighbour, SoldiersAcross
 
 MAX_ODDS_PENALISED = 5.0
 
 
-def start(world: World) -> None:
-    """Morale keeps nothing of its own: it lives on the units."""
+@dataclass
+class Custody:
+    """Soldiers of one faction a neighbouring country holds until it hands them back."""
+
+    faction: str
+    soldiers: float
+    sanctuary: str
+    crossed_at: str
+    due_day: int
+    """The first day the country hands them back (it waits while its crossing is not theirs)."""
 
 
-def run(model: World, state: None) -> None:
+@dataclass
+class State:
+    held: list[Custody] = field(default_factory=list)
+    """Soldiers held abroad who are to be handed back, oldest first."""
+
+
+def start(world: World) -> State:
+    return State()
+
+
+def run(model: World, state: State) -> None:
+    _hand_back(model, state)
     engaged = {unit: e for e in model.battles for unit in e.losses if unit.strength > 0}
     friendly = {f: model.friendly_ground(f) for f in model.factions}
     for unit in model.units:
@@ -38,24 +61,24 @@ def run(model: World, state: None) -> None:
             unit.morale = min(max(rested, 0.0), 1.0)
         else:
             _wear_and_rest(model, unit, engagement)
-    crossed: dict[tuple[str, str], list[Unit]] = defaultdict(list)
+    crossed: dict[tuple[str, str, str], list[Unit]] = defaultdict(list)
     for unit in model.units:
         if unit.place is None:
             continue
         spec = model.factions[unit.faction].spec.morale
         if unit.morale < spec.break_point:
             if unit.posture is not Posture.WITHDRAW or not unit.route:
-                crossing = _fall_back(model, unit)
-                if crossing is not None:
-                    crossed[(unit.faction, crossing)].append(unit)
+                exit_ = _fall_back(model, unit)
+                if exit_ is not None:
+                    crossed[(unit.faction, *exit_)].append(unit)
         elif (
             unit.posture is Posture.WITHDRAW
             and not unit.route
             and unit.morale >= spec.break_point + model.parameters.rally_margin
         ):
             unit.posture = Posture.HOLD
-    for (faction, crossing), units in crossed.items():
-        _intern(model, faction, crossing, units)
+    for (faction, crossing, sanctuary), units in crossed.items():
+        _cross(model, state, faction, crossing, sanctuary, units)
 
 
 def _wear_and_rest(model: World, unit: Unit, engagement: Engagement | None) -> None:
@@ -88,61 +111,121 @@ def _shelter(model: World, unit: Unit) -> float:
     return 1.0 - model.theatre.map.places[unit.place].fortification
 
 
-def _fall_back(model: World, unit: Unit) -> str | None:
-    """Send a broken unit to safety; return the crossing it takes when there is none.
+def retreat_barrier(model: World, faction: str) -> frozenset[str]:
+    """Places a broken unit's retreat may not pass through: a supplied route is one over ground
+    no enemy holds (friendly or neutral). A supply mechanism may replace this rule."""
+    return model.hostile_ground(faction)
 
-    Safety is the nearest friendly place with no enemy on it or one road away,
-    reached without passing the enemy. Failing that, a crossing within reach;
-    failing that, friendly ground the enemy is closing on; failing all, the
-    unit stands and fights where it is.
+
+def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
+    """Send a broken unit to friendly ground; return (crossing, sanctuary) when it flees abroad.
+
+    A unit on friendly ground with no enemy on it stays unless a quiet place
+    (no enemy on it or one road away) is in reach. Otherwise it makes for the
+    nearest friendly place by a supplied route (`retreat_barrier`), by a road
+    clear of enemy units where there is one: quiet, then safe (no enemy on it);
+    a unit off friendly ground also for one being fought over. Only a unit cut
+    off from all of these crosses the border, at a crossing within
+    `internment_reach_days` by a clear road whose country takes soldiers in;
+    failing that, it stands and fights where it is.
     """
-    origin = unit.place
+    origin, faction = unit.place, unit.faction
     unit.posture = Posture.WITHDRAW
-    safe = model.safe_ground(unit.faction)
-    threatened = model.threatened_ground(unit.faction)
-    if origin in safe and origin not in threatened:
-        unit.route = []
+    unit.route = []
+    safe = model.safe_ground(faction)
+    if origin in safe and origin not in model.threatened_ground(faction):
         return None
-    avoid = model.enemy_ground(unit.faction)
     routes = model.routes
-    days = routes.days_from(origin, avoid)
-    refuges = model.ground_mask("safe_ground", unit.faction).copy()
-    refuges[routes.index[origin]] = False
-    quiet = refuges & ~model.ground_mask("threatened_ground", unit.faction)
-    reach = model.parameters.internment_reach_days
-    exits = [
-        c
-        for c in model.crossings
-        if np.isfinite(days[routes.index[c]])
-        and days[routes.index[c]] <= reach
-        and (c == origin or c not in avoid)
-    ]
-    refuge = routes.nearest(days, quiet)
-    if refuge is None and exits:
-        return min(exits, key=lambda c: (days[routes.index[c]], c))
-    refuge = refuge or routes.nearest(days, refuges)
-    if refuge is not None:
-        unit.objective = refuge
-        unit.route = model.routes.path(origin, refuge, avoid)[1:]
-        model.log(
-            EventKind.RETREAT,
-            (unit.faction,),
-            origin,
-            f"{unit.name} broke and fell back from {model.place_name(origin)} "
-            f"towards {model.place_name(refuge)}",
-        )
+    barrier = retreat_barrier(model, faction)
+    clear = model.enemy_ground(faction)  # and no enemy unit on the way
+    if not barrier <= clear:  # (the same object while nothing moves: searches share it)
+        clear = barrier | clear
+    refuge = _refuge(model, faction, origin, routes.days_from(origin, barrier))
+    if refuge is None:
+        if origin in safe:
+            return None
+        return _border_exit(model, faction, origin, routes.days_from(origin, clear), clear)
+    unit.objective = refuge
+    path = routes.path(origin, refuge, clear) or routes.path(origin, refuge, barrier)
+    unit.route = path[1:]
+    model.log(
+        EventKind.RETREAT,
+        (faction,),
+        origin,
+        f"{unit.name} broke and fell back from {model.place_name(origin)} "
+        f"towards {model.place_name(refuge)}",
+    )
     return None
 
 
-def _intern(model: World, faction_id: str, crossing: str, units: list[Unit]) -> None:
+def _refuge(model: World, faction: str, origin: str, days: np.ndarray) -> str | None:
+    """The nearest friendly place other than `origin` a broken unit there makes for, by
+    `days` of supplied route, in the order of `_fall_back`; None when none is in reach."""
+    routes = model.routes
+    safe = model.ground_mask("safe_ground", faction).copy()
+    safe[routes.index[origin]] = False
+    quiet = safe & ~model.ground_mask("threatened_ground", faction)
+    tiers = [quiet] if origin in model.safe_ground(faction) else [quiet, safe]
+    if origin not in model.friendly_ground(faction):
+        tiers.append(model.ground_mask("friendly_ground", faction))
+    for tier in tiers:
+        refuge = routes.nearest(days, tier)
+        if refuge is not None:
+            return refuge
+    return None
+
+
+def _border_exit(
+    model: World, faction: str, origin: str, days: np.ndarray, avoid: frozenset[str]
+) -> tuple[str, str] | None:
+    """The nearest crossing within reach whose country takes soldiers in, and the sanctuary
+    beyond it; None when internment is off (`internment_reach_days = 0`) or none is."""
+    reach = model.parameters.internment_reach_days
+    if reach <= 0:
+        return None
+    index = model.routes.index
+    exits = []
+    for crossing, across in model.crossings.items():
+        away = days[index[crossing]]
+        if not (
+            np.isfinite(away) and away <= reach and (crossing == origin or crossing not in avoid)
+        ):
+            continue
+        taking = [s for s in across if _policy(model, s).soldiers is not SoldiersAcross.REFUSE]
+        if taking:
+            exits.append((away, crossing, taking[0]))
+    if not exits:
+        return None
+    _, crossing, sanctuary = min(exits)
+    return crossing, sanctuary
+
+
+def _policy(model: World, sanctuary: str) -> Neighbour:
+    """What the country a sanctuary lies in does with soldiers who flee into it."""
+    return model.theatre.neighbour(model.theatre.map.places[sanctuary].country)
+
+
+def _cross(
+    model: World,
+    state: State,
+    faction_id: str,
+    crossing: str,
+    sanctuary: str,
+    units: list[Unit],
+) -> None:
+    """The units leave play across the border; their soldiers are interned, and held for
+    handing back when the country beyond does that."""
     faction = model.factions[faction_id]
     soldiers = sum(u.strength for u in units)
     faction.interned += soldiers
-    sanctuary = model.crossings[crossing][0]
     key = (sanctuary, faction_id)
     model.interned_at[key] = model.interned_at.get(key, 0) + soldiers
     for unit in units:
         unit.remove()
+    policy = _policy(model, sanctuary)
+    if policy.soldiers is SoldiersAcross.HAND_BACK:
+        due = model.day + policy.hand_back_after_days
+        state.held.append(Custody(faction_id, soldiers, sanctuary, crossing, due))
     count = f"{len(units)} {faction.short_name} unit{'s' if len(units) > 1 else ''}"
     model.log(
         EventKind.INTERNMENT,
@@ -150,4 +233,49 @@ def _intern(model: World, faction_id: str, crossing: str, units: list[Unit]) -> 
         crossing,
         f"{count} ({soldiers:,.0f} soldiers) crossed into "
         f"{model.country_name(sanctuary)} at {model.place_name(crossing)}",
+    )
+
+
+def _hand_back(model: World, state: State) -> None:
+    """Soldiers whose days abroad are over come home through their crossing when their own
+    faction holds it with no enemy on it; until then the country keeps them (a faction
+    that holds nothing - one that collapsed - gets none back)."""
+    waiting = []
+    for custody in state.held:
+        through = _policy(model, custody.sanctuary).hand_back_through or custody.crossed_at
+        if model.day < custody.due_day or not _receives(model, custody.faction, through):
+            waiting.append(custody)
+            continue
+        _return(model, custody, through)
+    state.held = waiting
+
+
+def _receives(model: World, faction: str, crossing: str) -> bool:
+    return model.controller[crossing] == faction and crossing in model.safe_ground(faction)
+
+
+def _return(model: World, custody: Custody, through: str) -> None:
+    """The handed-back soldiers as one unit at the crossing, shaken: it rests until it rallies."""
+    faction = model.factions[custody.faction]
+    faction.repatriated += custody.soldiers
+    key = (custody.sanctuary, custody.faction)
+    model.interned_at[key] -= custody.soldiers
+    if model.interned_at[key] <= 0:
+        del model.interned_at[key]
+    place = model.place_name(through)
+    unit = Unit(
+        model,
+        custody.faction,
+        custody.soldiers,
+        through,
+        f"{faction.short_name} soldiers handed back at {place}",
+    )
+    unit.morale = faction.spec.morale.break_point
+    unit.posture = Posture.WITHDRAW
+    model.log(
+        EventKind.REPATRIATION,
+        (custody.faction,),
+        through,
+        f"{model.country_name(custody.sanctuary)} handed {custody.soldiers:,.0f} "
+        f"{faction.short_name} soldiers back at {place}",
     )

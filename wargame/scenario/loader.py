@@ -33,6 +33,7 @@ from wargame.scenario.schema import (
     Commodity,
     FactionFile,
     MapFile,
+    Neighbour,
     PlaceFeature,
     PlaceKind,
     RoadFeature,
@@ -40,6 +41,9 @@ from wargame.scenario.schema import (
     SetupFile,
     UnitEntry,
 )
+
+INTERNING = Neighbour()
+"""The policy of a country the set-up says nothing of: it interns soldiers to the end."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,12 @@ class Theatre:
     broker: str | None = None
     """The country of the neighbouring power that brokers truces and closes its crossings;
     None: no such power, so no truce is brokered and no crossing closes."""
+    neighbours: dict[str, Neighbour] = field(default_factory=dict)
+    """What each neighbouring country does with soldiers who cross into it, by code."""
+
+    def neighbour(self, code: str) -> Neighbour:
+        """A country's policy towards soldiers who flee into it: interning them, unless said."""
+        return self.neighbours.get(code, INTERNING)
 
     @property
     def prices(self) -> dict[str, float]:
@@ -521,6 +531,7 @@ def load_theatre(scenario: str | Path) -> Theatre:
     )
     _check_setup_references(setup_path, setup, theatre_map, factions)
     _check_broker(setup_path, setup, theatre_map)
+    _check_neighbours(setup_path, setup, theatre_map)
     commodities = _named_commodities(setup.commodities)
     theatre_map = _with_minerals(theatre_map, commodities, setup_path)
     try:
@@ -547,6 +558,7 @@ def load_theatre(scenario: str | Path) -> Theatre:
         commodities=commodities,
         countries=dict(setup.countries),
         broker=setup.broker.country if setup.broker else None,
+        neighbours=dict(setup.neighbours),
     )
 
 
@@ -573,6 +585,46 @@ def _check_broker(path: Path, setup: SetupFile, theatre_map: TheatreMap) -> None
             f"no foreign sanctuary on the map lies in {code!r} ({found}); the broker acts at "
             "the crossings into its own country",
         )
+
+
+def _check_neighbours(path: Path, setup: SetupFile, theatre_map: TheatreMap) -> None:
+    """Each neighbour is a country across some crossing, and hands soldiers back through one
+    of its own crossings."""
+    places = theatre_map.places
+    for code, neighbour in setup.neighbours.items():
+        facing = _crossings_into(theatre_map, code)
+        if not facing:
+            abroad = sorted({p.country for p in places.values() if p.kind is PlaceKind.SANCTUARY})
+            found = f"the map's sanctuaries are in {', '.join(abroad)}" if abroad else "it has none"
+            raise ScenarioError(
+                path,
+                f"neighbours.{code}",
+                f"no road on the map crosses into {code!r} ({found}); a neighbour's policy "
+                "applies at the crossings into its country",
+            )
+        through = neighbour.hand_back_through
+        if through is not None and through not in facing:
+            raise ScenarioError(
+                path,
+                f"neighbours.{code}.hand_back_through",
+                f"{through!r} is not a crossing into {code!r}: expected one of "
+                f"{', '.join(sorted(facing))} (a home place with a road to a sanctuary there)",
+            )
+
+
+def _crossings_into(theatre_map: TheatreMap, code: str) -> set[str]:
+    """Home places with a road to a sanctuary in country `code`."""
+    places = theatre_map.places
+
+    def abroad(place: str) -> bool:
+        return places[place].kind is PlaceKind.SANCTUARY and places[place].country == code
+
+    return {
+        home
+        for road in theatre_map.roads
+        for home, other in ((road.a, road.b), (road.b, road.a))
+        if abroad(other) and places[home].kind is not PlaceKind.SANCTUARY
+    }
 
 
 def _named_commodities(commodities: dict[str, Commodity]) -> dict[str, Commodity]:

@@ -124,8 +124,8 @@ class Parameters(BaseModel):
         default=2.0,
         ge=0.0,
         le=365.0,
-        description="a cut-off broken unit crosses the border when a crossing is this many "
-        "travel days away or less (judgement)",
+        description="a broken unit cut off from all friendly ground crosses the border when a "
+        "crossing is this many travel days away or less; 0 turns internment off (judgement)",
     )
     prices: dict[str, Price] = Field(
         default_factory=dict,

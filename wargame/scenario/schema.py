@@ -177,12 +177,70 @@ class Broker(Strict):
     )
 
 
+class SoldiersAcross(StrEnum):
+    """What a neighbouring country does with soldiers who flee across its border."""
+
+    INTERN = "intern"
+    """holds them to the end of the run"""
+    HAND_BACK = "hand_back"
+    """holds them some days, then hands them back to their own side"""
+    REFUSE = "refuse"
+    """turns them back at the gate: nobody crosses into it"""
+
+
+class Neighbour(Strict):
+    """What a neighbouring country does with soldiers who cross into it (`[neighbours.<code>]`)."""
+
+    soldiers: SoldiersAcross = Field(
+        default=SoldiersAcross.INTERN,
+        description="intern, hand_back or refuse soldiers who flee across the border",
+    )
+    hand_back_after_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="days the country holds soldiers before handing them back (hand_back only)",
+    )
+    hand_back_through: Id | None = Field(
+        default=None,
+        description="the crossing (a home place with a road into this country) they are handed "
+        "back through; by default the one they crossed at (hand_back only)",
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _hand_back_settings(self) -> Neighbour:
+        if self.soldiers is SoldiersAcross.HAND_BACK and self.hand_back_after_days is None:
+            raise ValueError(
+                "soldiers = 'hand_back' needs hand_back_after_days (days the soldiers are "
+                "held before they are handed back, at least 1)"
+            )
+        if self.soldiers is not SoldiersAcross.HAND_BACK:
+            given = [
+                key
+                for key in ("hand_back_after_days", "hand_back_through")
+                if getattr(self, key) is not None
+            ]
+            if given:
+                verb = "applies" if len(given) == 1 else "apply"
+                raise ValueError(
+                    f"{' and '.join(given)} {verb} only with soldiers = 'hand_back' "
+                    f"(here soldiers = {self.soldiers.value!r})"
+                )
+        return self
+
+
 class SetupFile(Strict):
     scenario: ScenarioHeader
     countries: dict[CountryCode, Annotated[str, Field(min_length=1)]] = Field(
         default_factory=dict, description="the name of each country the map's codes stand for"
     )
     broker: Broker | None = None
+    neighbours: dict[CountryCode, Neighbour] = Field(
+        default_factory=dict,
+        description="what each neighbouring country does with soldiers who flee into it "
+        "(a country not listed interns them)",
+    )
     commodities: dict[Id, Commodity] = Field(default_factory=dict)
     control: dict[Id, Id] = Field(default_factory=dict)
     units: list[UnitEntry] = Field(default_factory=list)

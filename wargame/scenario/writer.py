@@ -136,6 +136,11 @@ def _setup_toml(theatre: Theatre) -> str:
     }
     if theatre.broker is not None:
         setup["broker"] = {"country": theatre.broker}
+    if theatre.neighbours:
+        setup["neighbours"] = {
+            code: neighbour.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+            for code, neighbour in theatre.neighbours.items()
+        }
     if theatre.parameters:
         setup["parameters"] = dict(theatre.parameters)
     return tomli_w.dumps(setup)
