@@ -226,29 +226,7 @@ def known_outcome_theatre(folder: Path) -> Path:
     Red arrives on day 1 and holds Delta alone by `capture_days` (3) later at
     the latest, in every run whatever the seed.
     """
-    features = [
-        place("alpha", 97.0, 25.0, "base", population=1000),
-        place("delta", 97.4, 25.0, "border_post", population=1000),
-        place("sanctum", 97.41, 25.0, "sanctuary", country="CN"),
-        road("alpha", "delta", "highway", 40.0),
-        road("delta", "sanctum", "road", 2.0),
-    ]
-    return write_theatre(
-        folder,
-        features=features,
-        control={"alpha": "red", "delta": "blue"},
-        units=[
-            {"faction": "red", "place": "alpha", "strength": 1000, "count": 3},
-            {"faction": "blue", "place": "delta", "strength": 20},
-        ],
-        parameters={
-            "travel_friction": 0.0,
-            "combat_mode": "deterministic",
-            "capture_days": 3,
-            "broker_pressure": 0.0,
-        },
-        faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
-    )
+    return _red_against_delta(folder, "highway", 40.0)
 
 
 def march_theatre(folder: Path) -> Path:
@@ -259,11 +237,16 @@ def march_theatre(folder: Path) -> Path:
     takes Delta on day ceil(60 / s) + 1 in every run (12 km/day, the default: day
     6), so the speeds that meet a history's capture date are a known interval.
     """
+    return _red_against_delta(folder, "track", 60.0)
+
+
+def _red_against_delta(folder: Path, kind: str, km: float) -> Path:
+    """Three Red battalions against 20 Blue soldiers at Delta, `km` of `kind` road away."""
     features = [
         place("alpha", 97.0, 25.0, "base", population=1000),
         place("delta", 97.4, 25.0, "border_post", population=1000),
         place("sanctum", 97.41, 25.0, "sanctuary", country="CN"),
-        road("alpha", "delta", "track", 60.0),
+        road("alpha", "delta", kind, km),
         road("delta", "sanctum", "road", 2.0),
     ]
     return write_theatre(
