@@ -36,6 +36,7 @@ def militia(theatre_dir, parameters):
         ),
         {
             "alliance_strain_unhelped_per_day": 0.05,
+            "rival_offer": 1.0,  # blue offers terms: green has somewhere to go
             "alliance_threshold": 0.3,
             "collapse_strength_share": 0.0,
             **parameters,
@@ -135,7 +136,7 @@ def test_a_violation_ends_the_ceasefire_and_names_who_broke_it(theatre_dir):
 def test_without_the_brokers_pressure_there_is_no_ceasefire_and_no_closure(theatre_dir):
     model = border_fight(
         theatre_dir,
-        {"broker_pressure": 0.0, "ceasefire_rate_per_day": 1.0, "closure_rate_per_day": 1.0},
+        {"broker_pressure": 0.0, "ceasefire_rate_per_day": 1.0, "broker_tolerance": 0.0},
     )
     model.run(20)
     assert model.truces_made == 0 and not model.closed_crossings
@@ -146,7 +147,8 @@ def test_the_broker_closes_a_crossing_by_the_fighting_and_reopens_it_when_quiet(
         theatre_dir,
         {
             "broker_pressure": 1.0,
-            "closure_rate_per_day": 1.0,
+            "broker_tolerance": 0.5,
+            "broker_memory_days": 1.0,  # forgiven within days once the fighting stops
             "ceasefire_rate_per_day": 0.0,
             "reopen_quiet_days": 3,
         },
@@ -160,13 +162,16 @@ def test_the_broker_closes_a_crossing_by_the_fighting_and_reopens_it_when_quiet(
     model.run(5)
     assert model.closed_crossings == set()
     texts = [e.text for e in model.events.of_kind(EventKind.BORDER)]
-    assert texts == ["China closed the crossing at Delta", "China reopened the crossing at Delta"]
+    assert texts == [
+        "China closed the crossing at Delta, its patience with the Blue and Red spent",
+        "China reopened the crossing at Delta",
+    ]
 
 
 EVERY_CHANCE = {
     "broker_pressure": 1.0,
     "ceasefire_rate_per_day": 1.0,
-    "closure_rate_per_day": 1.0,
+    "broker_tolerance": 0.5,
     "reopen_quiet_days": 1000,
 }
 
@@ -234,7 +239,7 @@ def test_the_events_say_the_theatres_own_names_for_the_broker_and_the_countries(
     )
     model.run(3)
     texts = [e.text for e in model.events]
-    assert "Vardia closed the crossing at Delta" in texts
+    assert any(text.startswith("Vardia closed the crossing at Delta") for text in texts)
     assert "Vardia brokered a ceasefire between the Blue and the Red" in texts
     assert model.country_name("sanctum") == "Vardia"
     assert not any("China" in text or "XB" in text for text in texts)
