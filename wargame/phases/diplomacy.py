@@ -293,6 +293,8 @@ def _ceasefires(model: World, state: State) -> None:
     a, b = max(battles, key=lambda pair: (battles[pair], pair))
     sides = _side(model, a, b), _side(model, b, a)
     parties = " and ".join(_named(model, side) for side in sides)
+    if max(len(side) for side in sides) > 1:
+        parties = " on one side and ".join(_named(model, side) for side in sides) + " on the other"
     refusing = sorted(
         f for f in sides[0] | sides[1] if not model.factions[f].decides("accepts_ceasefire", True)
     )
