@@ -548,5 +548,5 @@ def test_coalitions_and_militias_are_checked_against_the_factions(theatre_dir):
 
     with pytest.raises(ScenarioError, match=r"coalitions.pact.members\[1\]: unknown faction"):
         load_theatre(theatre_dir(coalitions={"pact": ["red", "grey"]}))
-    with pytest.raises(ScenarioError, match="militias.red: 'red' has no patron"):
+    with pytest.raises(ScenarioError, match=r"militias\.red: 'red' has no patron"):
         load_theatre(theatre_dir(militias={"red": {"on_break": "defect"}}))
