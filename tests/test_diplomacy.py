@@ -550,3 +550,63 @@ def test_coalitions_and_militias_are_checked_against_the_factions(theatre_dir):
         load_theatre(theatre_dir(coalitions={"pact": ["red", "grey"]}))
     with pytest.raises(ScenarioError, match=r"militias\.red: 'red' has no patron"):
         load_theatre(theatre_dir(militias={"red": {"on_break": "defect"}}))
+
+
+# --- on another theatre: Tamsen Island ------------------------------------------------------
+
+
+def tamsen(folder, extra: str, parameters: str):
+    """A copy of Tamsen Island with `extra` set-up tables and `parameters` added."""
+    import shutil
+
+    from wargame.scenario.paths import maps_dir
+
+    copy = folder / "tamsen"
+    shutil.copytree(maps_dir() / "tamsen_island", copy)
+    setup = copy / "setup.toml"
+    text = setup.read_text(encoding="utf-8")
+    setup.write_text(
+        text.replace("[parameters]", f"{extra}\n[parameters]\n{parameters}"), encoding="utf-8"
+    )
+    return copy
+
+
+def test_tamsens_home_guard_defects_to_the_front_when_offered_terms(tmp_path):
+    """The Orrin Home Guard, the Army's wavering militia (loyalty 0.35), goes over to the
+    Front, which offers terms, within weeks; offered none, it keeps faith."""
+    from invariants import check_day, starting_counts
+
+    from wargame import ConflictModel
+
+    extra = '[militias.guard]\non_break = "defect"\n'
+    offered = ConflictModel(
+        tamsen(tmp_path, extra, "militia_loyalty = 0.35\nrival_offer = 1.0\n"), rng=0
+    )
+    start, people = starting_counts(offered)
+    for _ in range(30):
+        offered.step()
+        check_day(offered, start, people)
+    (event,) = offered.events.of_kind(EventKind.ALLIANCE)
+    assert event.text.startswith("the Guard went over from the Army to the Front")
+    assert offered.allied("guard", "front") and offered.hostile("guard", "army")
+    refused = ConflictModel(
+        tamsen(tmp_path / "none", extra, "militia_loyalty = 0.35\nrival_offer = 0.0\n"), rng=0
+    )
+    refused.run(30)
+    assert not refused.events.of_kind(EventKind.ALLIANCE) and refused.allied("guard", "army")
+
+
+def test_tamsens_army_and_home_guard_hold_a_truce_together(tmp_path):
+    """With the Army and the Home Guard one coalition, every truce Vardia brokers between
+    the Front and either of them binds both."""
+    from wargame import ConflictModel
+
+    extra = '[coalitions.government]\nmembers = ["army", "guard"]\n'
+    pressed = "broker_pressure = 1.0\nceasefire_rate_per_day = 1.0\nceasefire_trigger_days = 1\n"
+    model = ConflictModel(tamsen(tmp_path, extra, pressed), rng=0)
+    keep_truces(model)
+    for _ in range(60):
+        model.step()
+        if model.truces:
+            break
+    assert model.truces == {("army", "front"), ("front", "guard")}
