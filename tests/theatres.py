@@ -169,7 +169,7 @@ def write_theatre(
         lines += ["[[units]]", *(f"{k} = {json.dumps(v)}" for k, v in unit.items()), ""]
     lines += ["[countries]", *(f'{code} = "{name}"' for code, name in countries.items()), ""]
     lines += (
-        [f'[broker]\ncountry = "{broker}"', f"buys = {json.dumps(buys or [])}", ""]
+        [f'[broker]\ncountry = "{broker}"', *([f"buys = {json.dumps(buys)}"] if buys else []), ""]
         if broker
         else []
     )
