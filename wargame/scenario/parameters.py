@@ -289,7 +289,7 @@ class Parameters(BaseModel):
         le=10_000.0,
         description="grievance at which the broker stops buying a faction's ore (of the "
         "commodities it buys): that faction's mines of them then earn nothing (judgement; "
-        "China threatened the KIA so in May 2025 [14])",
+        "a neighbour threatened so in May 2025 [14])",
     )
     reopen_quiet_days: int = Field(
         default=30,
