@@ -601,7 +601,7 @@ def test_tamsens_army_and_home_guard_hold_a_truce_together(tmp_path):
     the Front and either of them binds both."""
     from wargame import ConflictModel
 
-    extra = '[coalitions.government]\nmembers = ["army", "guard"]\n'
+    extra = '[coalitions.government]\nname = "Government"\nmembers = ["army", "guard"]\n'
     pressed = "broker_pressure = 1.0\nceasefire_rate_per_day = 1.0\nceasefire_trigger_days = 1\n"
     model = ConflictModel(tamsen(tmp_path, extra, pressed), rng=0)
     keep_truces(model)
@@ -610,3 +610,9 @@ def test_tamsens_army_and_home_guard_hold_a_truce_together(tmp_path):
         if model.truces:
             break
     assert model.truces == {("army", "front"), ("front", "guard")}
+    (event,) = model.events.of_kind(EventKind.CEASEFIRE)
+    assert event.text == (
+        "Vardia brokered a ceasefire between the Government on one side and the Front on the other"
+    ) or event.text == (
+        "Vardia brokered a ceasefire between the Front on one side and the Government on the other"
+    )

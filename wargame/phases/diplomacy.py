@@ -332,6 +332,10 @@ def _side(model: World, faction: str, enemy: str) -> frozenset[str]:
 
 
 def _named(model: World, side: frozenset[str]) -> str:
+    """ "the Blue", "the Blue and the Green", or a whole coalition by the name it is given."""
+    for coalition in model.theatre.coalitions.values():
+        if coalition.name and side == frozenset(coalition.members):
+            return f"the {coalition.name}"
     return "the " + model.list_factions(sorted(side)).replace(", ", ", the ").replace(
         " and ", " and the "
     )
