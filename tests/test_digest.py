@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "c28a18c0210d9d85b77cd7a2b85febfeca3ca889e51b8ff629f86f4fd88f5af1",
-    ("kachin", 2): "de23840f99bff2bd4df6a2f15ade68172a44b86fd386f88bb212b7785d3ae9c2",
-    ("kachin", 3): "4639527f4c9ea95c7a31855b08948b166000fd3b1dbea68fdbf2aeac1cd76006",
-    ("synthetic", 1): "02e6df1bf163946115ada6e694b5b3a8f9be5917ffd25b2cf1cadd08ead3a3ff",
-    ("synthetic", 2): "aa7019903a927f170af86df9c3313a25e04ab5bd6f2763a8fc972c0449c77c55",
+    ("kachin", 1): "650f5c1aacb4bb00e396394812e347c1bd7e67cbf0c6e5d4829e946481fb35a9",
+    ("kachin", 2): "2ea106463245194ae5affaa05c7a42bc7b11781323f21aca44eec4fcce0a4a30",
+    ("kachin", 3): "d5d61b16aa381002eb1ede1f7712ba33e9f8eb4e5c4f805693cbe20b59d0aa2a",
+    ("synthetic", 1): "b2798f1b5bb5706ad490c40c929059d282b5731acf9f07423d849dfc5e899951",
+    ("synthetic", 2): "b89ccda99bc23274a1726d82e2db4c39db86e6d6e9cc32fa50ef87cf510e52bf",
 }
 
 

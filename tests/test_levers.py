@@ -52,9 +52,29 @@ def test_chinas_pressure_brings_more_ceasefires_and_fewer_captures(tmp_path):
 
 
 def test_a_loyal_militia_stands_by_the_military_longer(tmp_path):
-    stopped = '[outcomes.ndak_stopped]\nkind = "events"\nevent = "alliance"\nfaction = "ndak"\n'
+    # the KIA offers terms in both arms: with none the NDA-K keeps faith whatever its loyalty
+    stopped = (
+        '[fixed]\nrival_offer = 1.0\n\n[outcomes.ndak_stopped]\nkind = "events"\n'
+        'event = "alliance"\nfaction = "ndak"\n'
+    )
     wavering, loyal = arms(tmp_path, "militia_loyalty", 0.35, 1.0, stopped)
     assert_higher(wavering["outcome.ndak_stopped"] >= 1, loyal["outcome.ndak_stopped"] >= 1)
+
+
+def test_a_patient_neighbour_closes_fewer_gates(tmp_path):
+    """China's tolerance of the hurt to its interests: low, it closes gates from the first
+    weeks of fighting by its crossings; high, only once its envoy's visit (17 Oct 2024, an
+    outside event of the theatre) has shortened its patience."""
+    closures = '[outcomes.gate_events]\nkind = "events"\nevent = "border"\n'
+    impatient, patient = arms(tmp_path, "broker_tolerance", 30.0, 400.0, closures)
+    assert_higher(impatient["outcome.gate_events"], patient["outcome.gate_events"])
+
+
+def test_an_offer_from_the_rival_lets_the_militia_break_with_its_patron(tmp_path):
+    stopped = '[outcomes.ndak_stopped]\nkind = "events"\nevent = "alliance"\nfaction = "ndak"\n'
+    none, offered = arms(tmp_path, "rival_offer", 0.0, 1.0, stopped)
+    assert (none["outcome.ndak_stopped"] == 0).all()
+    assert_higher(offered["outcome.ndak_stopped"] >= 1, none["outcome.ndak_stopped"] >= 1)
 
 
 def test_a_high_rare_earth_price_makes_the_kia_richer(tmp_path):

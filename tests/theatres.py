@@ -127,13 +127,20 @@ def write_theatre(
     countries: dict[str, str] | None = None,
     broker: str | None = "CN",
     neighbours: dict[str, dict[str, object]] | None = None,
+    buys: list[str] | None = None,
+    coalitions: dict[str, list[str]] | None = None,
+    militias: dict[str, dict[str, object]] | None = None,
+    events: list[dict[str, object]] | None = None,
 ) -> Path:
     """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder.
 
     By default the theatre's mines yield `rare_earth` at US$33,600 a tonne, and
     China, across the border, is its broker (on a map with a sanctuary in China);
     `neighbours` gives a country's policy towards soldiers who flee into it
-    (`{"CN": {"soldiers": "hand_back", "hand_back_after_days": 3}}`).
+    (`{"CN": {"soldiers": "hand_back", "hand_back_after_days": 3}}`); `buys` the
+    commodities the broker buys, `coalitions` each coalition's members, `militias` what
+    each militia does when its alliance breaks (`{"green": {"on_break": "defect"}}`) and
+    `events` the dated outside events (`{"day": 5, "description": ..., "set": {...}}`).
     """
     commodities = {"rare_earth": 33_600.0} if commodities is None else commodities
     countries = {"MM": "Myanmar", "CN": "China"} if countries is None else countries
@@ -161,7 +168,21 @@ def write_theatre(
     for unit in units:
         lines += ["[[units]]", *(f"{k} = {json.dumps(v)}" for k, v in unit.items()), ""]
     lines += ["[countries]", *(f'{code} = "{name}"' for code, name in countries.items()), ""]
-    lines += [f'[broker]\ncountry = "{broker}"', ""] if broker else []
+    lines += (
+        [f'[broker]\ncountry = "{broker}"', *([f"buys = {json.dumps(buys)}"] if buys else []), ""]
+        if broker
+        else []
+    )
+    for coalition, members in (coalitions or {}).items():
+        lines += [f"[coalitions.{coalition}]", f"members = {json.dumps(members)}", ""]
+    for militia, policy in (militias or {}).items():
+        lines += [f"[militias.{militia}]", *(f"{k} = {json.dumps(v)}" for k, v in policy.items())]
+        lines.append("")
+    for event in events or []:
+        lines.append("[[events]]")
+        lines += [f"{k} = {_toml(v)}" for k, v in event.items() if k != "set"]
+        lines += ["[events.set]", *(f"{k} = {json.dumps(v)}" for k, v in event["set"].items())]
+        lines.append("")
     for code, policy in (neighbours or {}).items():
         lines += [f"[neighbours.{code}]", *(f"{k} = {json.dumps(v)}" for k, v in policy.items())]
         lines.append("")
@@ -200,6 +221,13 @@ def write_theatre(
         )
         (agents / f"{faction_id}.toml").write_text(text, encoding="utf-8")
     return folder
+
+
+def _toml(value: object) -> str:
+    """A TOML value: dates bare, the rest as JSON writes them (the same in TOML)."""
+    import datetime as dt
+
+    return value.isoformat() if isinstance(value, dt.date) else json.dumps(value)
 
 
 def _is_sanctuary(feature: dict) -> bool:

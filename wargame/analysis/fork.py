@@ -23,13 +23,7 @@ from dataclasses import dataclass
 from wargame.analysis.batch import flatten
 from wargame.engine import measures
 from wargame.engine.model import ConflictModel
-from wargame.scenario.parameters import (
-    SET_AT_START,
-    Parameters,
-    SetAtStartError,
-    dotted,
-    make_parameters,
-)
+from wargame.scenario.parameters import Parameters, dotted, with_changes
 
 
 @dataclass(frozen=True)
@@ -51,11 +45,7 @@ def changed_parameters(model: ConflictModel, values: Mapping[str, object]) -> Pa
     (whatever its value), UnknownParameterError for a name the theatre lacks
     and pydantic's ValidationError for a value outside a parameter's range.
     """
-    fixed = [name for name in dotted(values) if name in SET_AT_START]
-    if fixed:
-        raise SetAtStartError(fixed)
-    layers = (model.parameters.model_dump(), values)
-    return make_parameters(*layers, prices=model.theatre.prices)
+    return with_changes(model.parameters, values, model.theatre.prices)
 
 
 def make(model: ConflictModel, change: Change) -> None:

@@ -23,6 +23,8 @@ class EventKind(Enum):
     CEASEFIRE = "ceasefire"
     CEASEFIRE_BROKEN = "ceasefire_broken"
     BORDER = "border"
+    ORE = "ore"
+    OUTSIDE = "outside"
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,6 +134,7 @@ class World(mesa.Model):
         self._contested: frozenset[str] = frozenset()
         self._closed: frozenset[str] = frozenset()
         self._truces: frozenset[tuple[str, str]] = frozenset()
+        self._ore_refused: frozenset[str] = frozenset()
         self.truces_made = 0
         self.truces_broken = 0
         self.battles: list[Engagement] = []
@@ -254,6 +255,17 @@ class World(mesa.Model):
 
     def open_crossing(self, crossing: str) -> None:
         self._closed -= {crossing}
+        self.ground_changed()
+
+    @property
+    def ore_refused(self) -> frozenset[str]:
+        """Factions whose ore the broker does not buy: their mines of what it buys earn nothing."""
+        return self._ore_refused
+
+    def refuse_ore(self, faction: str, refused: bool = True) -> None:
+        self._ore_refused = (
+            self._ore_refused | {faction} if refused else self._ore_refused - {faction}
+        )
         self.ground_changed()
 
     @property

@@ -1,40 +1,81 @@
-"""Phase 1, diplomacy: alliances strain, militias collapse, a neighbour brokers truces, shuts gates.
+"""Phase 1, diplomacy: outside events, alliances strain and break, militias defect or collapse,
+a neighbour with interests brokers truces, shuts gates and holds back ore.
+
+- A theatre's dated outside events (`[[events]]`: a broker's visit, an
+  envoy's ultimatum) set parameters from their day on, as a fork's change
+  does; they never set who holds what.
 
 - A militia allied to a patron (the NDA-K to the Tatmadaw) loses faith each
   day its places are attacked while no patron unit is there, and each time
   the patron loses a place in the militia's region. Below
-  `alliance_threshold` it stops fighting for the patron (no more revenue
-  share, no shared defence). When its strength falls below
+  `alliance_threshold` it breaks with the patron (no more revenue share, no
+  shared defence) - but only when it has somewhere to go: the rivals that
+  fight it (its patron's enemies) must not be hostile to it once
+  `rival_offer` is added to their relation to it. Else it keeps faith out
+  of need and swallows the strain (the NDA-K, fought by the KIA, fought on
+  for the junta until its headquarters fell [5][32]). On breaking it does
+  what the theatre's `[militias.<id>]` says: stands down (stops fighting for
+  the patron, hostile to no one new), defects (its places and units go over
+  to the rival's side: allied to it, hostile to the old patron) or turns
+  independent (hostile to the old patron, at peace with the rival). Its
+  places and units change sides, not owners, so every ledger stands.
+  When its strength falls below
   `collapse_strength_share` of what it started with, its units surrender or
   disband (their soldiers counted) and its places fall to whoever holds them.
 - The broker is the theatre's neighbouring power (its `[broker]`; China in
   Kachin). When fighting near its crossings has gone on for
-  `ceasefire_trigger_days`, it brokers a ceasefire between the two factions
+  `ceasefire_trigger_days`, it brokers a ceasefire between the two sides
   fighting most there, with a daily chance of `broker_pressure` x
   `ceasefire_rate_per_day`, unless a party's commander refuses the offer (a
-  human team may). While it holds they do not attack each other; each day
-  each may break it, with its doctrine's `ceasefire_violation_per_day` (the
-  military's higher, as in the seed story).
-- During heavy fighting next to one of its crossings the broker may close it
-  (daily chance `broker_pressure` x `closure_rate_per_day`), stopping its
-  trade; it reopens after `reopen_quiet_days` without fighting there.
-- A theatre without a broker has neither: no truce is brokered, no crossing
-  closes.
+  human team may). A party in a coalition (`[coalitions.<id>]`) brings its
+  coalition: the truce binds every member against every member of the other
+  side. While it holds they do not attack each other; each day each member
+  may break it, with its doctrine's `ceasefire_violation_per_day` (the
+  military's higher, as in the seed story), and one member's breach ends it
+  for all.
+- The broker acts on its interests: trade through its crossings, calm on
+  its border, the ore it buys. Each day it counts, against each faction, the
+  hurt done to them: a day of fighting at or next to one of its crossings
+  (1), one of its crossings taken (`hurt_per_crossing_lost`, to the captor),
+  a day of fighting at a mine whose ore it buys (`hurt_per_ore_fight_day`),
+  refugees arriving (`hurt_per_thousand_refugees` a thousand, to those
+  fighting near the border), all scaled by `broker_pressure`; the grievance
+  halves every `broker_memory_days`. Against a faction whose grievance
+  passes `broker_tolerance` it closes the crossings that faction holds or
+  fights at; past `ore_hold_tolerance` it stops buying that faction's ore.
+  A closed crossing reopens after `reopen_quiet_days` without fighting near
+  it once its holder's grievance is back under the tolerance; the ore is
+  bought again under the ore tolerance.
+- A theatre without a broker has none of this: no truce is brokered, no
+  crossing closes, no ore is held back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wargame.engine.agents import CivilianState
 from wargame.engine.events import EventKind
 from wargame.engine.world import World
+from wargame.scenario.parameters import with_changes
+from wargame.scenario.schema import OnBreak
 
 VIOLATION = "diplomacy.violation"
 """The stream of truce violations: one draw per truce, party and day."""
 OFFER = "diplomacy.offer"
 """The stream of the broker's offers of a truce: one draw a day."""
-CLOSURE = "diplomacy.closure"
-"""The stream of gate closures: one draw per crossing and day."""
+
+DEFECTED_RELATION = 1.0
+"""A defector's relation to the side it joins, and (negated) to the patron it left."""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A truce brokered between two sides, each a faction or a coalition: it binds every
+    member of one against every member of the other, and one member's breach ends it all."""
+
+    sides: tuple[frozenset[str], frozenset[str]]
+    pairs: frozenset[tuple[str, str]]
 
 
 @dataclass
@@ -46,19 +87,45 @@ class State:
     gate_quiet: dict[str, int] = field(default_factory=dict)
     """Days without fighting near each closed crossing, counted towards its reopening."""
     broken_alliances: set[str] = field(default_factory=set)
-    """Militias that stopped fighting for their patron."""
+    """Militias that broke with their patron (stood down, defected or turned)."""
     collapsed: set[str] = field(default_factory=set)
+    agreements: list[Agreement] = field(default_factory=list)
+    """Truces the broker made and that still hold, with the sides they bind."""
+    grievance: dict[str, float] = field(default_factory=dict)
+    """The broker's grievance against each faction: the hurt it did, fading with time."""
+    refugees_abroad: int = 0
+    """People abroad in the broker's country at yesterday's count."""
+    events_done: int = 0
+    """Outside events already made (the theatre lists them by day)."""
+    holders: dict[str, str | None] = field(default_factory=dict)
+    """Who held each of the broker's crossings yesterday: a change is a crossing taken."""
 
 
 def start(world: World) -> State:
-    return State()
+    return State(holders={c: world.controller.get(c) for c in world.broker_crossings})
 
 
 def run(world: World, state: State) -> None:
+    _outside_events(world, state)
     _strain_alliances(world, state)
     _collapse(world, state)
     _ceasefires(world, state)
+    _interests(world, state)
     _border_gates(world, state)
+    _ore(world, state)
+
+
+def _outside_events(model: World, state: State) -> None:
+    """Each dated event sets its parameters from its day on (the loader checked them)."""
+    events = model.theatre.events
+    while state.events_done < len(events) and events[state.events_done].day <= model.day:
+        event = events[state.events_done]
+        model.parameters = with_changes(model.parameters, event.set, model.theatre.prices)
+        state.events_done += 1
+        model.log(EventKind.OUTSIDE, (), None, event.description)
+
+
+# --- alliances --------------------------------------------------------------------------
 
 
 def _strain_alliances(model: World, state: State) -> None:
@@ -67,38 +134,104 @@ def _strain_alliances(model: World, state: State) -> None:
         patron = faction.spec.economy.patron
         if patron not in model.factions or faction_id in state.broken_alliances:
             continue
-        strain = 0.0
-        for place, holder in model.controller.items():
-            if holder == faction_id and place in model.contested:
-                present = model.strength_at().get(place, {})
-                if patron not in present:
-                    strain += params.alliance_strain_unhelped_per_day
-        region = model.home_range(faction_id) or model.start_holdings(faction_id)
-        for event in model.events.since(model.day - 1):
-            if (
-                event.kind is EventKind.CAPTURE
-                and len(event.factions) == 2
-                and event.factions[1] == patron
-                and event.place in region
-            ):
-                strain += params.alliance_strain_per_loss
-        if strain:
-            relation = min(
-                faction.relations.get(patron, 0.0),
-                model.factions[patron].relations.get(faction_id, 0.0),
-            )
-            model.set_relation(faction_id, patron, relation - strain)
         relation = faction.relations.get(patron, 0.0)  # none given: neutral
+        strain = _strain(model, faction_id, patron)
+        rival = _rival(model, faction_id, patron)
+        way_out = rival is None or _offered(model, faction_id, rival) >= 0.0
+        if strain and (way_out or relation - strain >= params.alliance_threshold):
+            # with no way out, the strain that would break the alliance is swallowed
+            relation = min(relation, model.factions[patron].relations.get(faction_id, 0.0))
+            model.set_relation(faction_id, patron, relation - strain)
+            relation = faction.relations.get(patron, 0.0)
         if relation < params.alliance_threshold:
-            state.broken_alliances.add(faction_id)
-            model.set_relation(faction_id, patron, min(relation, 0.0))
-            model.log(
-                EventKind.ALLIANCE,
-                (faction_id, patron),
-                None,
-                f"the {faction.short_name} stopped fighting for the "
-                f"{model.factions[patron].short_name}",
-            )
+            _break(model, state, faction_id, patron, rival)
+
+
+def _strain(model: World, faction_id: str, patron: str) -> float:
+    """Today's strain on a militia's alliance: its places attacked with no patron unit
+    there, and the patron's places lost in the militia's region yesterday."""
+    params = model.parameters
+    strain = 0.0
+    for place, holder in model.controller.items():
+        unhelped = patron not in model.strength_at().get(place, {})
+        if holder == faction_id and place in model.contested and unhelped:
+            strain += params.alliance_strain_unhelped_per_day
+    region = model.home_range(faction_id) or model.start_holdings(faction_id)
+    for event in model.events.since(model.day - 1):
+        if (
+            event.kind is EventKind.CAPTURE
+            and len(event.factions) == 2
+            and event.factions[1] == patron
+            and event.place in region
+        ):
+            strain += params.alliance_strain_per_loss
+    return strain
+
+
+def _rival(model: World, faction_id: str, patron: str) -> str | None:
+    """The patron's enemy a wavering militia would deal with: the one the theatre names for
+    a defection, else the enemy of the patron strongest in the militia's region (None: the
+    patron has no enemy)."""
+    named = model.theatre.militia(faction_id).defects_to
+    if named is not None:
+        return named
+    enemies = sorted(f for f in model.factions if f != faction_id and _enemies(model, f, patron))
+    if not enemies:
+        return None
+    region = model.home_range(faction_id) or model.start_holdings(faction_id)
+    presence = model.strength_at()
+
+    def strength_near(enemy: str) -> float:
+        return sum(presence.get(place, {}).get(enemy, 0.0) for place in region)
+
+    return max(enemies, key=lambda enemy: (strength_near(enemy), enemy))
+
+
+def _enemies(model: World, a: str, b: str) -> bool:
+    """At war, truce or not: a truce pauses the fighting, not the enmity."""
+    return model.factions[a].is_hostile(b) or model.factions[b].is_hostile(a)
+
+
+def _offered(model: World, faction_id: str, rival: str) -> float:
+    """The rival's relation to the militia once it offers terms (`rival_offer`)."""
+    return model.factions[rival].relations.get(faction_id, 0.0) + model.parameters.rival_offer
+
+
+def _break(model: World, state: State, faction_id: str, patron: str, rival: str | None) -> None:
+    """The militia breaks with its patron and does what its theatre says it does."""
+    state.broken_alliances.add(faction_id)
+    faction = model.factions[faction_id]
+    names = (faction.short_name, model.factions[patron].short_name)
+    relation = faction.relations.get(patron, 0.0)
+    on_break = model.theatre.militia(faction_id).on_break
+    if rival is None or on_break is OnBreak.STAND_DOWN:
+        model.set_relation(faction_id, patron, min(relation, 0.0))
+        _make_peace(model, faction_id, rival)
+        text = f"the {names[0]} stopped fighting for the {names[1]}"
+        model.log(EventKind.ALLIANCE, (faction_id, patron), None, text)
+        return
+    model.set_relation(faction_id, patron, -DEFECTED_RELATION)
+    rival_name = model.factions[rival].short_name
+    if on_break is OnBreak.DEFECT:
+        model.set_relation(faction_id, rival, DEFECTED_RELATION)
+        places = sorted(p for p, holder in model.controller.items() if holder == faction_id)
+        units = [u for u in model.units if u.faction == faction_id]
+        text = (
+            f"the {names[0]} went over from the {names[1]} to the {rival_name}, with "
+            f"{len(places)} places and {sum(u.strength for u in units):,.0f} soldiers"
+        )
+    else:
+        _make_peace(model, faction_id, rival)
+        text = f"the {names[0]} turned on the {names[1]} and made its peace with the {rival_name}"
+    model.log(EventKind.ALLIANCE, (faction_id, patron, rival), None, text)
+
+
+def _make_peace(model: World, faction_id: str, rival: str | None) -> None:
+    """A militia the rival offered terms to is at peace with it (neither hostile nor allied);
+    one that broke with no offer (never allied at all) stays as it was."""
+    if rival is not None and _offered(model, faction_id, rival) >= 0.0:
+        relation = model.factions[faction_id].relations.get(rival, 0.0)
+        model.set_relation(faction_id, rival, max(relation, 0.0))
 
 
 def _collapse(model: World, state: State) -> None:
@@ -148,31 +281,23 @@ def _border_battles(model: World) -> dict[tuple[str, str], int]:
 
 
 def _ceasefires(model: World, state: State) -> None:
-    params = model.parameters
-    for pair in sorted(model.truces):
-        for faction_id in pair:
-            rate = model.factions[faction_id].spec.doctrine.ceasefire_violation_per_day
-            if model.streams.uniform(VIOLATION, model.day, *pair, faction_id) < rate:
-                model.break_truce(*pair)
-                other = pair[1] if faction_id == pair[0] else pair[0]
-                model.log(
-                    EventKind.CEASEFIRE_BROKEN,
-                    (faction_id, other),
-                    None,
-                    f"the {model.factions[faction_id].short_name} broke the ceasefire with the "
-                    f"{model.factions[other].short_name}",
-                )
-                break
+    _violations(model, state)
     battles = _border_battles(model)
     state.border_fighting_days = state.border_fighting_days + 1 if battles else 0
+    params = model.parameters
     if state.border_fighting_days < params.ceasefire_trigger_days or not battles:
         return
     offer = model.streams.uniform(OFFER, model.day)
     if offer >= params.broker_pressure * params.ceasefire_rate_per_day:
         return
     a, b = max(battles, key=lambda pair: (battles[pair], pair))
-    parties = f"the {model.factions[a].short_name} and the {model.factions[b].short_name}"
-    refusing = [f for f in (a, b) if not model.factions[f].decides("accepts_ceasefire", True)]
+    sides = _side(model, a, b), _side(model, b, a)
+    parties = " and ".join(_named(model, side) for side in sides)
+    if max(len(side) for side in sides) > 1:
+        parties = " on one side and ".join(_named(model, side) for side in sides) + " on the other"
+    refusing = sorted(
+        f for f in sides[0] | sides[1] if not model.factions[f].decides("accepts_ceasefire", True)
+    )
     if refusing:
         model.log(
             EventKind.CEASEFIRE,
@@ -182,37 +307,182 @@ def _ceasefires(model: World, state: State) -> None:
             f"the {model.factions[refusing[0]].short_name} refused",
         )
         return
-    model.make_truce(a, b)
+    pairs = frozenset(_pair(x, y) for x in sides[0] for y in sides[1] if model.hostile(x, y))
+    for x, y in sorted(pairs):
+        model.make_truce(x, y)
+    state.agreements.append(Agreement(sides, pairs))
     state.border_fighting_days = 0
+    members = tuple(sorted(sides[0] | sides[1]))
     model.log(
         EventKind.CEASEFIRE,
-        (a, b),
+        (a, b, *(f for f in members if f not in (a, b))),
         None,
         f"{model.broker_name} brokered a ceasefire between {parties}",
     )
 
 
-def _border_gates(model: World, state: State) -> None:
+def _side(model: World, faction: str, enemy: str) -> frozenset[str]:
+    """The faction and the members of its coalition who fight `enemy` or stand with the
+    faction: those a truce it signs binds."""
+    return frozenset(
+        f
+        for f in model.theatre.coalition_of(faction)
+        if f == faction or model.hostile(f, enemy) or model.allied(f, faction)
+    )
+
+
+def _named(model: World, side: frozenset[str]) -> str:
+    """ "the Blue", "the Blue and the Green", or a whole coalition by the name it is given."""
+    for coalition in model.theatre.coalitions.values():
+        if coalition.name and side == frozenset(coalition.members):
+            return f"the {coalition.name}"
+    return "the " + model.list_factions(sorted(side)).replace(", ", ", the ").replace(
+        " and ", " and the "
+    )
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def _violations(model: World, state: State) -> None:
+    """Each member of each truce may break it today: one breach ends the whole truce.
+    Truces made by hand (an umpire's) are pairs, each its own agreement."""
+    covered = {pair for agreement in state.agreements for pair in agreement.pairs}
+    loose = [
+        Agreement((frozenset({a}), frozenset({b})), frozenset({(a, b)}))
+        for a, b in sorted(model.truces - covered)
+    ]
+    kept: list[Agreement] = []
+    for agreement in [*state.agreements, *loose]:
+        live = agreement.pairs & model.truces
+        if not live:
+            continue
+        breaker = _breaker(model, agreement, live)
+        if breaker is None:
+            if agreement in state.agreements:
+                kept.append(agreement)
+            continue
+        for pair in sorted(live):
+            model.break_truce(*pair)
+        other = agreement.sides[1] if breaker in agreement.sides[0] else agreement.sides[0]
+        target = min(other)
+        model.log(
+            EventKind.CEASEFIRE_BROKEN,
+            (breaker, *sorted(other)),
+            None,
+            f"the {model.factions[breaker].short_name} broke the ceasefire with "
+            + (
+                f"the {model.factions[target].short_name}"
+                if len(other) == 1
+                else _named(model, other)
+            ),
+        )
+    state.agreements = kept
+
+
+def _breaker(model: World, agreement: Agreement, live: frozenset[tuple[str, str]]) -> str | None:
+    """The first member of a truce to break it today, if any (each draws once a day)."""
+    for pair in sorted(live):
+        for faction_id in pair:
+            rate = model.factions[faction_id].spec.doctrine.ceasefire_violation_per_day
+            if model.streams.uniform(VIOLATION, model.day, *pair, faction_id) < rate:
+                return faction_id
+    return None
+
+
+# --- the broker's interests -----------------------------------------------------------
+
+
+def _interests(model: World, state: State) -> None:
+    """The day's hurt to the broker's interests, counted against those who did it; every
+    grievance first fades by its half-life."""
+    if not model.broker_crossings:
+        return
     params = model.parameters
-    fighting = {e.place for e in model.battles}
+    fade = 0.5 ** (1.0 / params.broker_memory_days)
+    hurt = dict.fromkeys(model.factions, 0.0)
+    near = _near_crossings(model)
+    bought = model.theatre.buys
+    places = model.theatre.map.places
+    zone = model.border_zone()
+    in_zone: set[str] = set()
+    for engagement in model.battles:
+        fighting = {u.faction for u in engagement.losses}
+        if engagement.place in zone:
+            in_zone |= fighting
+        for faction in fighting:
+            hurt[faction] += len(near.get(engagement.place, ()))
+            if places[engagement.place].mineral in bought and places[engagement.place].mine_sites:
+                hurt[faction] += params.hurt_per_ore_fight_day
     for crossing in sorted(model.broker_crossings):
-        near = {crossing, *(n for n, _ in model.routes.roads_from[crossing])}
-        neighbour = model.broker_name
-        if near & fighting:
+        holder, before = model.controller.get(crossing), state.holders.get(crossing)
+        if holder != before and holder is not None:
+            hurt[holder] += params.hurt_per_crossing_lost
+        state.holders[crossing] = holder
+    abroad = _refugees_in_broker_country(model)
+    arrived, state.refugees_abroad = max(abroad - state.refugees_abroad, 0), abroad
+    for faction in in_zone:
+        hurt[faction] += params.hurt_per_thousand_refugees * arrived / 1000.0
+    for faction in model.factions:
+        grievance = state.grievance.get(faction, 0.0) * fade
+        state.grievance[faction] = grievance + params.broker_pressure * hurt[faction]
+
+
+def _near_crossings(model: World) -> dict[str, list[str]]:
+    """The broker's crossings each place is at or next to: fighting there hurts their trade."""
+    near: dict[str, list[str]] = {}
+    for crossing in sorted(model.broker_crossings):
+        for place in {crossing, *(n for n, _ in model.routes.roads_from[crossing])}:
+            near.setdefault(place, []).append(crossing)
+    return near
+
+
+def _refugees_in_broker_country(model: World) -> int:
+    places = model.theatre.map.places
+    return sum(
+        group.size
+        for group in model.civilians_stirred.values()
+        if group.state is CivilianState.REFUGEE
+        and places[group.cell.coordinate].country == model.theatre.broker
+    )
+
+
+def _aggrieved(model: World, state: State) -> frozenset[str]:
+    """The factions the broker's patience with has run out."""
+    tolerance = model.parameters.broker_tolerance
+    return frozenset(f for f, g in state.grievance.items() if g >= tolerance and g > 0.0)
+
+
+def _border_gates(model: World, state: State) -> None:
+    """The broker closes the crossings held by, or fought at by, a faction it has lost
+    patience with; a closed crossing reopens once quiet and its holder forgiven."""
+    neighbour = model.broker_name
+    aggrieved = _aggrieved(model, state)
+    fought: dict[str, set[str]] = {}
+    near = _near_crossings(model)
+    for engagement in model.battles:
+        for crossing in near.get(engagement.place, ()):
+            fought.setdefault(crossing, set()).update(u.faction for u in engagement.losses)
+    for crossing in sorted(model.broker_crossings):
+        holder = model.controller.get(crossing)
+        if crossing in fought:
             state.gate_quiet[crossing] = 0
-            if crossing not in model.closed_crossings and model.streams.uniform(
-                CLOSURE, model.day, crossing
-            ) < (params.broker_pressure * params.closure_rate_per_day):
+        if crossing not in model.closed_crossings:
+            blamed = sorted(({holder} | fought.get(crossing, set())) & aggrieved)
+            if blamed:
                 model.close_crossing(crossing)
                 model.log(
                     EventKind.BORDER,
-                    (),
+                    tuple(blamed),
                     crossing,
-                    f"{neighbour} closed the crossing at {model.place_name(crossing)}",
+                    f"{neighbour} closed the crossing at {model.place_name(crossing)}, "
+                    f"its patience with the {model.list_factions(blamed)} spent",
                 )
-        elif crossing in model.closed_crossings:
+        elif crossing not in fought:
             state.gate_quiet[crossing] = state.gate_quiet.get(crossing, 0) + 1
-            if state.gate_quiet[crossing] >= params.reopen_quiet_days:
+            quiet = state.gate_quiet[crossing] >= model.parameters.reopen_quiet_days
+            if quiet and holder not in aggrieved:
                 model.open_crossing(crossing)
                 model.log(
                     EventKind.BORDER,
@@ -220,3 +490,22 @@ def _border_gates(model: World, state: State) -> None:
                     crossing,
                     f"{neighbour} reopened the crossing at {model.place_name(crossing)}",
                 )
+
+
+def _ore(model: World, state: State) -> None:
+    """The broker stops buying the ore of a faction it holds a deep grievance against, and
+    buys again once the grievance has faded."""
+    if not model.theatre.buys or not model.broker_crossings:
+        return
+    tolerance = model.parameters.ore_hold_tolerance
+    bought = ", ".join(model.theatre.commodities[c].name for c in model.theatre.buys)
+    for faction in sorted(model.factions):
+        refuse = state.grievance.get(faction, 0.0) >= tolerance
+        if refuse == (faction in model.ore_refused):
+            continue
+        model.refuse_ore(faction, refuse)
+        name = model.factions[faction].short_name
+        verb = "stopped buying" if refuse else "bought again"
+        model.log(
+            EventKind.ORE, (faction,), None, f"{model.broker_name} {verb} the {name}'s {bought}"
+        )

@@ -6,7 +6,10 @@ Kachin, the KIA's 35,000 yuan per tonne of rare earths [15] is ~15% of the
 value); a contested mine pays nothing. A place with trade (a border post, a
 market town) pays its controller a share of it, nothing while contested or
 while its crossing is closed. An allied militia passes a share of its mine
-revenue to its patron (the NDA-K to the Tatmadaw). External income (a
+revenue to its patron (the NDA-K to the Tatmadaw). A mine whose ore the
+broker buys (`[broker] buys`) earns nothing while the broker refuses its
+holder's ore (diplomacy: its grievance against that faction has passed
+`ore_hold_tolerance`). External income (a
 military's national budget) arrives whatever happens on the ground, which is
 why losing local revenue hurts a national army without crippling it. Each
 faction's income is also tallied by commodity: its own mines' and its
@@ -39,7 +42,7 @@ def run(model: World, state: None) -> None:
         if holder is None or place in model.contested:
             continue
         if places[place].mine_sites:
-            earned = model.mine_revenue(place)
+            earned = _ore_sold(model, holder, places[place].mineral) * model.mine_revenue(place)
             income[holder]["mines"] += earned
             commodities[holder][places[place].mineral] += earned
         if places[place].trade_per_day:
@@ -66,6 +69,12 @@ def run(model: World, state: None) -> None:
         faction.treasury += sum(income[faction_id].values())
         _pay(model, faction_id)
         _recruit(model, faction_id)
+
+
+def _ore_sold(model: World, holder: str, mineral: str | None) -> float:
+    """1 when the holder can sell what its mine yields, 0 when the broker, the only buyer of
+    that ore, has stopped buying it from the holder."""
+    return 0.0 if holder in model.ore_refused and mineral in model.theatre.buys else 1.0
 
 
 def _pay(model: World, faction_id: str) -> None:

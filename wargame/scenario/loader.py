@@ -27,13 +27,21 @@ from wargame.scenario.map_rules import (
     polyline_km,
     road_findings,
 )
-from wargame.scenario.parameters import UnknownParameterError, make_parameters, parameter_problem
+from wargame.scenario.parameters import (
+    SET_AT_START,
+    UnknownParameterError,
+    make_parameters,
+    parameter_problem,
+)
 from wargame.scenario.schema import (
     BorderFeature,
+    Coalition,
     Commodity,
     FactionFile,
     MapFile,
+    Militia,
     Neighbour,
+    OutsideEvent,
     PlaceFeature,
     PlaceKind,
     RoadFeature,
@@ -44,6 +52,8 @@ from wargame.scenario.schema import (
 
 INTERNING = Neighbour()
 """The policy of a country the set-up says nothing of: it interns soldiers to the end."""
+STANDING_DOWN = Militia()
+"""What a militia the set-up says nothing of does when its alliance breaks."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,15 @@ class Theatre:
     neighbours: dict[str, Neighbour] = field(default_factory=dict)
     """What each neighbouring country does with soldiers who cross into it, by code."""
 
+    buys: tuple[str, ...] = ()
+    """Commodities whose ore the broker buys: its interest in the mines that yield them."""
+    coalitions: dict[str, Coalition] = field(default_factory=dict)
+    """Factions that negotiate and hold truces together, by coalition id."""
+    militias: dict[str, Militia] = field(default_factory=dict)
+    """What each militia does when its alliance breaks (one not listed stands down)."""
+    events: tuple[OutsideEvent, ...] = ()
+    """Dated outside events, each with its `day` filled in, in the order of their days."""
+
     def neighbour(self, code: str) -> Neighbour:
         """A country's policy towards soldiers who flee into it: interning them, unless said."""
         return self.neighbours.get(code, INTERNING)
@@ -119,6 +138,17 @@ class Theatre:
 
     def country_name(self, code: str) -> str:
         return self.countries.get(code, code)
+
+    def coalition_of(self, faction: str) -> frozenset[str]:
+        """The faction and its coalition's other members (just itself when in none)."""
+        for coalition in self.coalitions.values():
+            if faction in coalition.members:
+                return frozenset(coalition.members)
+        return frozenset({faction})
+
+    def militia(self, faction: str) -> Militia:
+        """What a militia does when its alliance breaks: standing down, unless said."""
+        return self.militias.get(faction, STANDING_DOWN)
 
     @property
     def files(self) -> dict[str, Path]:
@@ -532,7 +562,11 @@ def load_theatre(scenario: str | Path) -> Theatre:
     _check_setup_references(setup_path, setup, theatre_map, factions)
     _check_broker(setup_path, setup, theatre_map)
     _check_neighbours(setup_path, setup, theatre_map)
+    _check_coalitions(setup_path, setup, factions)
+    _check_militias(setup_path, setup, factions)
     commodities = _named_commodities(setup.commodities)
+    _check_buys(setup_path, setup, commodities)
+    events = _dated_events(setup_path, setup, commodities)
     theatre_map = _with_minerals(theatre_map, commodities, setup_path)
     try:
         make_parameters(setup.parameters, prices={c: spec.price for c, spec in commodities.items()})
@@ -559,7 +593,106 @@ def load_theatre(scenario: str | Path) -> Theatre:
         countries=dict(setup.countries),
         broker=setup.broker.country if setup.broker else None,
         neighbours=dict(setup.neighbours),
+        buys=tuple(setup.broker.buys) if setup.broker else (),
+        coalitions=dict(setup.coalitions),
+        militias=dict(setup.militias),
+        events=events,
     )
+
+
+def _check_coalitions(path: Path, setup: SetupFile, factions: dict[str, FactionFile]) -> None:
+    """Each coalition's members are the theatre's factions, and no faction is in two."""
+    seen: dict[str, str] = {}
+    for coalition_id, coalition in setup.coalitions.items():
+        for index, member in enumerate(coalition.members):
+            where = f"coalitions.{coalition_id}.members[{index}]"
+            if member not in factions:
+                raise ScenarioError(
+                    path, where, f"unknown faction {member!r}; expected {', '.join(factions)}"
+                )
+            if member in seen:
+                raise ScenarioError(
+                    path,
+                    where,
+                    f"{member!r} is already in coalition {seen[member]!r}: a faction negotiates "
+                    "in one coalition at most",
+                )
+            seen[member] = coalition_id
+
+
+def _check_militias(path: Path, setup: SetupFile, factions: dict[str, FactionFile]) -> None:
+    """Each militia listed is a faction with a patron; one that defects goes to another
+    faction, not back to its patron."""
+    for militia_id, militia in setup.militias.items():
+        where = f"militias.{militia_id}"
+        if militia_id not in factions:
+            raise ScenarioError(
+                path, where, f"unknown faction {militia_id!r}; expected {', '.join(factions)}"
+            )
+        patron = factions[militia_id].economy.patron
+        if patron is None:
+            raise ScenarioError(
+                path,
+                where,
+                f"{militia_id!r} has no patron (economy.patron in its faction file): only a "
+                "militia allied to a patron can break with it",
+            )
+        target = militia.defects_to
+        if target is not None and (target not in factions or target in (patron, militia_id)):
+            others = ", ".join(f for f in factions if f not in (patron, militia_id))
+            raise ScenarioError(
+                path,
+                f"{where}.defects_to",
+                f"{target!r} cannot take the militia over: expected a faction other than it and "
+                f"its patron {patron!r} ({others})",
+            )
+
+
+def _check_buys(path: Path, setup: SetupFile, commodities: dict[str, Commodity]) -> None:
+    """The broker buys commodities the theatre's mines yield."""
+    for index, commodity in enumerate(setup.broker.buys if setup.broker else ()):
+        if commodity not in commodities:
+            known = ", ".join(commodities) or "none declared"
+            raise ScenarioError(
+                path,
+                f"broker.buys[{index}]",
+                f"unknown commodity {commodity!r}; expected one of [commodities] ({known})",
+            )
+
+
+def _dated_events(
+    path: Path, setup: SetupFile, commodities: dict[str, Commodity]
+) -> tuple[OutsideEvent, ...]:
+    """Each event with its day, checked: on or after the start, and setting only parameters
+    a run under way can take, to values they accept."""
+    start = setup.scenario.start_date
+    prices = {c: spec.price for c, spec in commodities.items()}
+    dated: list[OutsideEvent] = []
+    for index, event in enumerate(setup.events):
+        where = f"events[{index}]"
+        if event.date is not None and event.date < start:
+            raise ScenarioError(
+                path,
+                f"{where}.date",
+                f"{event.date} is before the start date {start}: expected a date in the run",
+            )
+        for name in event.set:
+            if name in SET_AT_START:
+                raise ScenarioError(
+                    path,
+                    f"{where}.set.{name}",
+                    f"{name} cannot change during a run: {SET_AT_START[name]}",
+                )
+        try:
+            make_parameters(setup.parameters, event.set, prices=prices)
+        except UnknownParameterError as error:
+            raise ScenarioError(path, f"{where}.set", str(error)) from None
+        except ValidationError as error:
+            name, problem = parameter_problem(error)
+            raise ScenarioError(path, f"{where}.set.{name}", problem) from None
+        day = event.day if event.day is not None else (event.date - start).days
+        dated.append(event.model_copy(update={"day": day}))
+    return tuple(sorted(dated, key=lambda e: e.day))
 
 
 def _check_broker(path: Path, setup: SetupFile, theatre_map: TheatreMap) -> None:

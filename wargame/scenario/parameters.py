@@ -42,6 +42,8 @@ RETIRED = {
     "china_pressure": "renamed 'broker_pressure' (the pressure of the theatre's [broker])",
     "china_deterrence": "renamed 'broker_deterrence' (the deterrence of the theatre's [broker])",
     "rare_earth_price": "each commodity has its own price now: {prices}",
+    "closure_rate_per_day": "the broker no longer closes crossings by chance: it closes them "
+    "when its interests are hurt past 'broker_tolerance'",
     "other_mineral_price": "each commodity has its own price now: {prices}",
 }
 """Names parameters had before theatres carried their own neighbour and commodities, and
@@ -245,12 +247,49 @@ class Parameters(BaseModel):
         description="daily chance of a ceasefire at full pressure once fighting has gone on "
         "(judgement)",
     )
-    closure_rate_per_day: float = Field(
-        default=0.05,
+    broker_tolerance: float = Field(
+        default=60.0,
         ge=0.0,
-        le=1.0,
-        description="daily chance at full pressure that the broker closes a crossing of its "
-        "own with fighting at or next to it (judgement)",
+        le=10_000.0,
+        description="hurt to its interests the broker bears from one faction before it closes "
+        "the crossings that faction holds or fights at; a day of fighting at or next to one of "
+        "its crossings is 1 at full pressure (judgement)",
+    )
+    broker_memory_days: float = Field(
+        default=90.0,
+        gt=0.0,
+        le=10_000.0,
+        description="half-life of the broker's grievance against a faction, in days without "
+        "new hurt (judgement)",
+    )
+    hurt_per_crossing_lost: float = Field(
+        default=10.0,
+        ge=0.0,
+        le=10_000.0,
+        description="hurt to the broker when a faction takes one of its crossings, counted to "
+        "the captor (judgement: its trade stops while the gate changes hands)",
+    )
+    hurt_per_ore_fight_day: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=10_000.0,
+        description="hurt to the broker per day of fighting at a mine whose ore it buys, to "
+        "each faction fighting there (judgement)",
+    )
+    hurt_per_thousand_refugees: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=10_000.0,
+        description="hurt to the broker per 1,000 refugees arriving in its country, to each "
+        "faction fighting near its border that day (judgement)",
+    )
+    ore_hold_tolerance: float = Field(
+        default=200.0,
+        ge=0.0,
+        le=10_000.0,
+        description="grievance at which the broker stops buying a faction's ore (of the "
+        "commodities it buys): that faction's mines of them then earn nothing (judgement; "
+        "a neighbour threatened so in May 2025 [14])",
     )
     reopen_quiet_days: int = Field(
         default=30,
@@ -271,6 +310,15 @@ class Parameters(BaseModel):
         le=1.0,
         description="starting relation of each militia to its patron, overriding the faction "
         "files; unset keeps the files' value",
+    )
+    rival_offer: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description="how far the patron's enemy softens towards a militia that breaks with "
+        "its patron: a militia leaves only when the rival's relation to it plus this is not "
+        "hostile, else it keeps faith out of need (judgement: the KIA offered the NDA-K none, "
+        "and it fought on until its headquarters fell [5][32])",
     )
     alliance_strain_unhelped_per_day: float = Field(
         default=0.01,
@@ -464,6 +512,22 @@ class SetAtStartError(ValueError):
         self.names = names
 
 
+def with_changes(
+    parameters: Parameters, values: Mapping[str, object], prices: Mapping[str, float]
+) -> Parameters:
+    """`parameters` with `values` on top, checked and typed: what a run under way takes from
+    a fork's change or a theatre's dated event (`prices` are the theatre's commodities).
+
+    Raises SetAtStartError for a parameter only read when a model is built (whatever its
+    value), UnknownParameterError for a name the theatre lacks and pydantic's
+    ValidationError for a value outside a parameter's range.
+    """
+    fixed = [name for name in dotted(values) if name in SET_AT_START]
+    if fixed:
+        raise SetAtStartError(fixed)
+    return make_parameters(parameters.model_dump(), values, prices=prices)
+
+
 def mid_run_names(prices: Mapping[str, float]) -> list[str]:
     """The parameters a run under way can take a new value of, prices as `prices.<commodity>`."""
     names = [n for n in parameter_names() if n not in SET_AT_START and n != PRICES]
@@ -557,4 +621,5 @@ __all__ = [
     "mid_run_names",
     "parameter_problem",
     "valid_range",
+    "with_changes",
 ]

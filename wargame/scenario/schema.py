@@ -175,6 +175,12 @@ class Broker(Strict):
     country: CountryCode = Field(
         description="its country: the crossings it controls are those into this country"
     )
+    buys: list[Id] = Field(
+        default_factory=list,
+        description="commodities (of [commodities]) whose ore it buys: fighting at their mines "
+        "hurts its interests, and it may stop buying them from a faction that hurts them",
+    )
+    source: str = ""
 
 
 class SoldiersAcross(StrEnum):
@@ -230,6 +236,74 @@ class Neighbour(Strict):
         return self
 
 
+class Coalition(Strict):
+    """Factions that negotiate and hold truces together (`[coalitions.<id>]`): a ceasefire
+    brokered with one member covers every member, and one member breaking it ends it for all."""
+
+    name: str = Field(default="", description="how events name it; by default its id")
+    members: list[Id] = Field(min_length=2, description="the factions of the coalition")
+    source: str = ""
+
+
+class OnBreak(StrEnum):
+    """What a militia does when its alliance with its patron breaks."""
+
+    STAND_DOWN = "stand_down"
+    """stops fighting for its patron; keeps its places and units, hostile to no one new"""
+    DEFECT = "defect"
+    """its places and units go over to the patron's enemy (`defects_to`)"""
+    INDEPENDENT = "independent"
+    """keeps its places and units and turns on its former patron"""
+
+
+class Militia(Strict):
+    """What a militia allied to a patron does when the alliance breaks (`[militias.<faction>]`)."""
+
+    on_break: OnBreak = Field(
+        default=OnBreak.STAND_DOWN, description="stand_down, defect or independent"
+    )
+    defects_to: Id | None = Field(
+        default=None,
+        description="the faction it goes over to (defect only); by default the patron's enemy "
+        "that fights the militia's patron hardest in its region",
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _defects_to_only_on_defect(self) -> Militia:
+        if self.defects_to is not None and self.on_break is not OnBreak.DEFECT:
+            raise ValueError(
+                f"defects_to applies only with on_break = 'defect' "
+                f"(here on_break = {self.on_break.value!r})"
+            )
+        return self
+
+
+class OutsideEvent(Strict):
+    """A dated event from outside the theatre (a broker's visit, an envoy's ultimatum, an
+    earthquake) that sets parameters from its day on (`[[events]]`): it changes what the
+    actors weigh, never who holds what."""
+
+    date: dt.date | None = Field(default=None, description="the date it happens")
+    day: int | None = Field(default=None, ge=0, le=36_500, description="or the day of the run")
+    description: str = Field(min_length=1, description="what happened, as the event log says it")
+    set: dict[str, bool | int | float | str] = Field(
+        min_length=1, description="parameters and their new values from that day on"
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _date_or_day(self) -> OutsideEvent:
+        if (self.date is None) == (self.day is None):
+            raise ValueError("expected either date or day (one of them, not both)")
+        return self
+
+    @field_validator("set", mode="before")
+    @classmethod
+    def _dotted(cls, value: object) -> object:
+        return dotted(value)
+
+
 class SetupFile(Strict):
     scenario: ScenarioHeader
     countries: dict[CountryCode, Annotated[str, Field(min_length=1)]] = Field(
@@ -242,6 +316,16 @@ class SetupFile(Strict):
         "(a country not listed interns them)",
     )
     commodities: dict[Id, Commodity] = Field(default_factory=dict)
+    coalitions: dict[Id, Coalition] = Field(
+        default_factory=dict, description="factions that negotiate and hold truces together"
+    )
+    militias: dict[Id, Militia] = Field(
+        default_factory=dict,
+        description="what each militia does when its alliance breaks (one not listed stands down)",
+    )
+    events: list[OutsideEvent] = Field(
+        default_factory=list, description="dated outside events that set parameters"
+    )
     control: dict[Id, Id] = Field(default_factory=dict)
     units: list[UnitEntry] = Field(default_factory=list)
     parameters: dict[str, bool | int | float | str] = Field(default_factory=dict)
