@@ -1,4 +1,4 @@
-"""Phase 5, supply and sieges: cut-off units waste away, sieges wear walls, broken garrisons give up.
+"""Phase 5, supply and sieges: the cut-off waste away, sieges wear walls, garrisons give up.
 
 A faction's soldiers are supplied where a route over ground no enemy holds or
 stands on (its own, an ally's, a neutral's or nobody's) joins them to a
@@ -236,9 +236,12 @@ def _give_up(world: World, faction_id: str, place: str, units: list[Unit], besie
         return
     taker, how = besieger, "captured"
     handover = world.theatre.handovers.get(place)
-    if handover is not None and handover.faction != faction_id:
-        if not world.hostile(handover.faction, faction_id):
-            taker, how = handover.faction, "took over by agreement"
+    if (
+        handover is not None
+        and handover.faction != faction_id
+        and not world.hostile(handover.faction, faction_id)
+    ):
+        taker, how = handover.faction, "took over by agreement"
     world.set_holder(place, taker)
     world.log(
         EventKind.CAPTURE,

@@ -734,8 +734,8 @@ def _check_setup_references(
 def _check_lifts_and_handovers(
     path: Path, setup: SetupFile, theatre_map: TheatreMap, factions: dict[str, FactionFile]
 ) -> None:
-    """A lift's, a depot's and a handover's faction is the theatre's, their places home places on the map,
-    and no place is handed over to two factions."""
+    """A lift's, a depot's and a handover's faction is the theatre's, their places home places
+    on the map, and no place is handed over to two factions."""
     known = ", ".join(factions)
     entries = [(f"lift[{i}]", lift.faction, lift.places) for i, lift in enumerate(setup.lift)]
     entries += [(f"depot[{i}]", d.faction, d.places) for i, d in enumerate(setup.depot)]

@@ -142,9 +142,9 @@ def _setup_toml(theatre: Theatre) -> str:
             for code, neighbour in theatre.neighbours.items()
         }
     if theatre.lifts:
-        setup["lift"] = [lift.model_dump(mode="json", exclude_defaults=True) for lift in theatre.lifts]
+        setup["lift"] = [x.model_dump(mode="json", exclude_defaults=True) for x in theatre.lifts]
     if theatre.depots:
-        setup["depot"] = [depot.model_dump(mode="json", exclude_defaults=True) for depot in theatre.depots]
+        setup["depot"] = [d.model_dump(mode="json", exclude_defaults=True) for d in theatre.depots]
     if theatre.handovers:
         setup["handover"] = [
             handover.model_dump(mode="json", exclude_defaults=True)
