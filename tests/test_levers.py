@@ -60,3 +60,10 @@ def test_a_loyal_militia_stands_by_the_military_longer(tmp_path):
 def test_a_high_rare_earth_price_makes_the_kia_richer(tmp_path):
     cheap, dear = arms(tmp_path, "prices.rare_earth", 15_000.0, 60_000.0)
     assert_higher(dear["factions.kia.revenue_total"], cheap["factions.kia.revenue_total"])
+
+
+def test_garrisons_that_give_up_sooner_are_captured_more(tmp_path):
+    """The supply phase's surrender threshold acts on the war: more soldiers captured."""
+    stubborn, brittle = arms(tmp_path, "surrender_morale", 0.05, 0.35)
+    captured = [f"factions.{f}.captured" for f in ("kia", "tatmadaw", "ndak")]
+    assert_higher(brittle[captured].sum(axis=1), stubborn[captured].sum(axis=1))

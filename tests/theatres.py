@@ -127,13 +127,15 @@ def write_theatre(
     countries: dict[str, str] | None = None,
     broker: str | None = "CN",
     neighbours: dict[str, dict[str, object]] | None = None,
+    tables: str = "",
 ) -> Path:
     """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder.
 
     By default the theatre's mines yield `rare_earth` at US$33,600 a tonne, and
     China, across the border, is its broker (on a map with a sanctuary in China);
     `neighbours` gives a country's policy towards soldiers who flee into it
-    (`{"CN": {"soldiers": "hand_back", "hand_back_after_days": 3}}`).
+    (`{"CN": {"soldiers": "hand_back", "hand_back_after_days": 3}}`); `tables` is more
+    set-up text as a user writes it (`[[lift]]`, `[[handover]]`...).
     """
     commodities = {"rare_earth": 33_600.0} if commodities is None else commodities
     countries = {"MM": "Myanmar", "CN": "China"} if countries is None else countries
@@ -166,6 +168,7 @@ def write_theatre(
         lines += [f"[neighbours.{code}]", *(f"{k} = {json.dumps(v)}" for k, v in policy.items())]
         lines.append("")
     lines += [f"[commodities.{c}]\nprice = {price}\n" for c, price in commodities.items()]
+    lines += [tables] if tables else []
     lines.append("[parameters]")
     lines += [f"{k} = {json.dumps(v)}" for k, v in (parameters or {}).items()]
     (folder / "setup.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
