@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "c28a18c0210d9d85b77cd7a2b85febfeca3ca889e51b8ff629f86f4fd88f5af1",
-    ("kachin", 2): "de23840f99bff2bd4df6a2f15ade68172a44b86fd386f88bb212b7785d3ae9c2",
-    ("kachin", 3): "4639527f4c9ea95c7a31855b08948b166000fd3b1dbea68fdbf2aeac1cd76006",
-    ("synthetic", 1): "02e6df1bf163946115ada6e694b5b3a8f9be5917ffd25b2cf1cadd08ead3a3ff",
-    ("synthetic", 2): "aa7019903a927f170af86df9c3313a25e04ab5bd6f2763a8fc972c0449c77c55",
+    ("kachin", 1): "d878f810247a6410e624275ffc2e46971c6ecf35376a5d24d20fc7a871b334f7",
+    ("kachin", 2): "4fd6ccffb65b393f4276eb3100522ed044f793a48a5eac85a8ae7213b485515b",
+    ("kachin", 3): "32f2c67d522f7c6dd0f4c3dd4f40bfc205e3f2b9a58ca4e48750f983d8822169",
+    ("synthetic", 1): "fecbe04b28acdcd548334b814343be2971053a24de110c2850aa19af0ae9ec33",
+    ("synthetic", 2): "3d602418b59171d2eba7aa6f9cbc8ec5a435dec002bbe9d943be1d7ee2cd9665",
 }
 
 
