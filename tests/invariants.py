@@ -20,13 +20,19 @@ def check_day(model: ConflictModel, start: dict[str, float], people: int) -> Non
     assert sum(sizes) + model.civilians_killed == people, day
     for faction_id, faction in model.factions.items():
         in_play = sum(u.strength for u in model.units if u.faction == faction_id)
-        total = in_play + faction.killed + faction.interned + faction.surrendered
+        total = in_play + faction.killed + faction.interned + faction.surrendered + faction.captured
         came = start[faction_id] + faction.recruited + faction.repatriated
         assert math.isclose(total, came, rel_tol=1e-9), (
             day,
             faction_id,
         )
-        tallies = (faction.killed, faction.interned, faction.recruited, faction.surrendered)
+        tallies = (
+            faction.killed,
+            faction.interned,
+            faction.recruited,
+            faction.surrendered,
+            faction.captured,
+        )
         assert min(tallies) >= 0, (day, faction_id)
         assert 0 <= faction.repatriated <= faction.interned, (day, faction_id)
         assert faction.recruited <= faction.spec.economy.manpower, (day, faction_id)

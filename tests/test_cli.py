@@ -62,6 +62,8 @@ def test_run_json_has_the_summary_contract():
             "repatriated",
             "recruited",
             "surrendered",
+            "captured",
+            "unsupplied",
             "treasury",
             "revenue_total",
             "places_held",

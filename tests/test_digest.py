@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "650f5c1aacb4bb00e396394812e347c1bd7e67cbf0c6e5d4829e946481fb35a9",
-    ("kachin", 2): "2ea106463245194ae5affaa05c7a42bc7b11781323f21aca44eec4fcce0a4a30",
-    ("kachin", 3): "d5d61b16aa381002eb1ede1f7712ba33e9f8eb4e5c4f805693cbe20b59d0aa2a",
-    ("synthetic", 1): "b2798f1b5bb5706ad490c40c929059d282b5731acf9f07423d849dfc5e899951",
-    ("synthetic", 2): "b89ccda99bc23274a1726d82e2db4c39db86e6d6e9cc32fa50ef87cf510e52bf",
+    ("kachin", 1): "d878f810247a6410e624275ffc2e46971c6ecf35376a5d24d20fc7a871b334f7",
+    ("kachin", 2): "4fd6ccffb65b393f4276eb3100522ed044f793a48a5eac85a8ae7213b485515b",
+    ("kachin", 3): "32f2c67d522f7c6dd0f4c3dd4f40bfc205e3f2b9a58ca4e48750f983d8822169",
+    ("synthetic", 1): "fecbe04b28acdcd548334b814343be2971053a24de110c2850aa19af0ae9ec33",
+    ("synthetic", 2): "3d602418b59171d2eba7aa6f9cbc8ec5a435dec002bbe9d943be1d7ee2cd9665",
 }
 
 

@@ -46,6 +46,7 @@ def test_the_odd_names_the_module_of_every_phase():
         "command",
         "movement",
         "combat",
+        "supply",
         "morale",
         "control",
         "economy",

@@ -131,6 +131,7 @@ def write_theatre(
     coalitions: dict[str, list[str]] | None = None,
     militias: dict[str, dict[str, object]] | None = None,
     events: list[dict[str, object]] | None = None,
+    tables: str = "",
 ) -> Path:
     """Write map.geojson, setup.toml and agents/*.toml into `folder`; return the folder.
 
@@ -140,7 +141,8 @@ def write_theatre(
     (`{"CN": {"soldiers": "hand_back", "hand_back_after_days": 3}}`); `buys` the
     commodities the broker buys, `coalitions` each coalition's members, `militias` what
     each militia does when its alliance breaks (`{"green": {"on_break": "defect"}}`) and
-    `events` the dated outside events (`{"day": 5, "description": ..., "set": {...}}`).
+    `events` the dated outside events (`{"day": 5, "description": ..., "set": {...}}`);
+    `tables` is more set-up text as a user writes it (`[[lift]]`, `[[handover]]`...).
     """
     commodities = {"rare_earth": 33_600.0} if commodities is None else commodities
     countries = {"MM": "Myanmar", "CN": "China"} if countries is None else countries
@@ -187,6 +189,7 @@ def write_theatre(
         lines += [f"[neighbours.{code}]", *(f"{k} = {json.dumps(v)}" for k, v in policy.items())]
         lines.append("")
     lines += [f"[commodities.{c}]\nprice = {price}\n" for c, price in commodities.items()]
+    lines += [tables] if tables else []
     lines.append("[parameters]")
     lines += [f"{k} = {json.dumps(v)}" for k, v in (parameters or {}).items()]
     (folder / "setup.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")

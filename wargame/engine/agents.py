@@ -74,6 +74,8 @@ class Faction(Agent):
         """Soldiers a neighbouring country handed back so far: in play again."""
         self.recruited = 0
         self.surrendered = 0
+        self.captured = 0
+        """Soldiers of encircled garrisons who surrendered to a besieger so far."""
         self.income_today: dict[str, float] = {}
         self.income_total: dict[str, float] = {
             source: 0.0 for source in ("mines", "trade", "external", "allies")

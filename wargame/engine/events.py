@@ -13,6 +13,7 @@ class EventKind(Enum):
     RETREAT = "retreat"
     INTERNMENT = "internment"
     REPATRIATION = "repatriation"
+    SURRENDER = "surrender"
     DESTROYED = "destroyed"
     CIVILIANS_KILLED = "civilians_killed"
     FLIGHT = "flight"

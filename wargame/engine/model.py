@@ -28,6 +28,7 @@ from wargame.phases import (
     morale,
     movement,
     observation,
+    supply,
 )
 from wargame.scenario import Theatre, load_theatre
 from wargame.scenario.parameters import make_parameters
@@ -38,6 +39,7 @@ PHASES: tuple[ModuleType, ...] = (
     command,  # each faction's commander gives its orders
     movement,  # units travel their roads
     combat,  # hostile units at one place fight
+    supply,  # cut-off units waste away, sieges wear walls, broken garrisons surrender
     morale,  # units wear down; broken ones fall back or cross the border
     control,  # places change hands
     economy,  # revenue, upkeep, recruits

@@ -140,6 +140,13 @@ class World(mesa.Model):
         self.battles: list[Engagement] = []
         """Today's fights (yesterday's until combat has run), for the phases after combat."""
         self.civilians_killed = 0
+        self._fortification: dict[str, float] = {
+            place_id: place.fortification for place_id, place in places.items()
+        }
+        self.unsupplied: dict[str, float] = {}
+        """Soldiers of each faction the supply phase found cut off from supply today."""
+        self.out_of_stocks: frozenset[int] = frozenset()
+        """Ids of units past their stocks without supply today: they do not rest."""
         self.interned_at: dict[tuple[str, str], int] = {}
         """Soldiers interned, by (sanctuary, faction): the map draws them across the border."""
         self.events = EventLog()
@@ -220,6 +227,15 @@ class World(mesa.Model):
     def set_holder(self, place: str, holder: str | None) -> None:
         """`holder` (None: nobody) now holds `place`."""
         self._holders[place] = holder
+        self.ground_changed()
+
+    def fortification(self, place: str) -> float:
+        """The place's fortification today, 0-1: the map's, less what sieges have worn away."""
+        return self._fortification[place]
+
+    def wear_fortification(self, place: str, amount: float) -> None:
+        """A siege wears `amount` off the place's fortification (never below 0)."""
+        self._fortification[place] = max(self._fortification[place] - amount, 0.0)
         self.ground_changed()
 
     def set_relation(self, a: str, b: str, value: float) -> None:
@@ -519,9 +535,7 @@ class World(mesa.Model):
         holder = self._holders.get(place)
         bonus = 1.0
         if holder in enemies:
-            bonus += (
-                self.parameters.fortification_bonus * self.theatre.map.places[place].fortification
-            )
+            bonus += self.parameters.fortification_bonus * self.fortification(place)
         return (here + ADJACENT_THREAT_WEIGHT * near) * bonus
 
     def threat(self, faction: str, place: str) -> float:
@@ -533,7 +547,7 @@ class World(mesa.Model):
         hostile = self.enemies_of(faction)
         nearby = [place] + [n for n, _ in self.routes.roads_from[place]]
         enemies = sum(s for p in nearby for f, s in presence.get(p, {}).items() if f in hostile)
-        fortification = self.theatre.map.places[place].fortification
+        fortification = self.fortification(place)
         return enemies / (1.0 + self.parameters.fortification_bonus * fortification) ** 0.5
 
     # --- what places are worth ----------------------------------------------------------

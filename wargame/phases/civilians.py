@@ -1,4 +1,4 @@
-"""Phase 8, civilians: people flee fighting, cross the border when it is near, and go home.
+"""Phase 9, civilians: people flee fighting, cross the border when it is near, and go home.
 
 A group flees when fighting happens at its place or one road away: to the
 nearest place out of danger, or across the border as refugees when an open

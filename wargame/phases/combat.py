@@ -124,7 +124,7 @@ def expected_losses(model: World, place: str, units: list[Unit]) -> np.ndarray:
     """Deterministic loss of each unit at `place` over one day."""
     strengths = np.array([u.strength for u in units], dtype=float)
     controller = model.controller.get(place)
-    fortification = model.theatre.map.places[place].fortification
+    fortification = model.fortification(place)
     bonus = 1.0 + model.parameters.fortification_bonus * fortification
     # the holder and its allies fight from behind the place's fortification
     defending = [controller is not None and model.allied(u.faction, controller) for u in units]

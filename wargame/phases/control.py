@@ -1,4 +1,4 @@
-"""Phase 6, control: a place changes hands after a faction's sole armed presence.
+"""Phase 7, control: a place changes hands after a faction's sole armed presence.
 
 A place is contested while units of hostile factions share it. A faction
 takes it after `capture_days` consecutive days as the only armed presence

@@ -1,4 +1,4 @@
-"""Phase 7, economy: mines and trade pay whoever holds them; armies cost money.
+"""Phase 8, economy: mines and trade pay whoever holds them; armies cost money.
 
 Each day a mine area pays its controller sites x output per site x the
 price of the commodity it yields x the tax share a controller takes (in

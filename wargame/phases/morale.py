@@ -1,4 +1,4 @@
-"""Phase 5, morale and retreat: losses, odds and isolation wear units down; broken ones fall back.
+"""Phase 6, morale and retreat: losses, odds and isolation wear units down; broken ones fall back.
 
 A unit whose morale falls below its faction's break point falls back to
 friendly ground - a place its side or an ally holds with no enemy on it - by a
@@ -50,11 +50,16 @@ def run(model: World, state: State) -> None:
     _hand_back(model, state)
     engaged = {unit: e for e in model.battles for unit in e.losses if unit.strength > 0}
     friendly = {f: model.friendly_ground(f) for f in model.factions}
+    hungry = model.out_of_stocks
     for unit in model.units:
         if unit.place is None:
             continue
         engagement = engaged.get(unit)
-        if engagement is None and unit.place in friendly[unit.faction]:
+        if (
+            engagement is None
+            and unit.place in friendly[unit.faction]
+            and unit.unique_id not in hungry
+        ):
             # most units on most days: at rest at home (the last branch of _wear_and_rest)
             spec = model.factions[unit.faction].spec.morale
             rested = min(spec.initial, unit.morale + spec.recovery_per_day)
@@ -94,7 +99,8 @@ def _wear_and_rest(model: World, unit: Unit, engagement: Engagement | None) -> N
     if unit.place not in model.friendly_ground(unit.faction):
         if model.is_cut_off(unit.faction, unit.place):
             unit.morale -= params.morale_cut_off_per_day
-    elif engagement is None:
+    elif engagement is None and unit.unique_id not in model.out_of_stocks:
+        # a unit past its stocks without supply does not rest (the supply phase)
         unit.morale = min(spec.initial, unit.morale + spec.recovery_per_day)
     unit.morale = min(max(unit.morale, 0.0), 1.0)
 
@@ -108,7 +114,7 @@ def _shelter(model: World, unit: Unit) -> float:
     holder = model.controller.get(unit.place)
     if holder is None or not model.allied(unit.faction, holder):
         return 1.0
-    return 1.0 - model.theatre.map.places[unit.place].fortification
+    return 1.0 - model.fortification(unit.place)
 
 
 def retreat_barrier(model: World, faction: str) -> frozenset[str]:

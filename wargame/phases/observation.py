@@ -1,4 +1,4 @@
-"""Phase 9, observation: the day's row of every measure, kept as the daily series.
+"""Phase 10, observation: the day's row of every measure, kept as the daily series.
 
 The series has one row per day (day 0 is the starting state) with the
 columns of `wargame.engine.measures`: `<faction>_<measure>`,

@@ -37,7 +37,10 @@ from wargame.scenario.schema import (
     BorderFeature,
     Coalition,
     Commodity,
+    Depot,
     FactionFile,
+    Handover,
+    Lift,
     MapFile,
     Militia,
     Neighbour,
@@ -117,6 +120,12 @@ class Theatre:
     None: no such power, so no truce is brokered and no crossing closes."""
     neighbours: dict[str, Neighbour] = field(default_factory=dict)
     """What each neighbouring country does with soldiers who cross into it, by code."""
+    lifts: list[Lift] = field(default_factory=list)
+    """Air or river lifts that supply a faction's soldiers at named places."""
+    depots: list[Depot] = field(default_factory=list)
+    """Places that supply a faction's soldiers as its bases do, while it holds them."""
+    handovers: dict[str, Handover] = field(default_factory=dict)
+    """Places a neutral faction takes over when their garrison surrenders, by place."""
 
     buys: tuple[str, ...] = ()
     """Commodities whose ore the broker buys: its interest in the mines that yield them."""
@@ -597,6 +606,9 @@ def load_theatre(scenario: str | Path) -> Theatre:
         coalitions=dict(setup.coalitions),
         militias=dict(setup.militias),
         events=events,
+        lifts=list(setup.lift),
+        depots=list(setup.depot),
+        handovers={h.place: h for h in setup.handover},
     )
 
 
@@ -849,6 +861,40 @@ def _check_setup_references(
             raise ScenarioError(
                 path, f"{where}.place", "a unit cannot start interned in a foreign sanctuary"
             )
+    _check_lifts_and_handovers(path, setup, theatre_map, factions)
+
+
+def _check_lifts_and_handovers(
+    path: Path, setup: SetupFile, theatre_map: TheatreMap, factions: dict[str, FactionFile]
+) -> None:
+    """A lift's, a depot's and a handover's faction is the theatre's, their places home places
+    on the map, and no place is handed over to two factions."""
+    known = ", ".join(factions)
+    entries = [(f"lift[{i}]", lift.faction, lift.places) for i, lift in enumerate(setup.lift)]
+    entries += [(f"depot[{i}]", d.faction, d.places) for i, d in enumerate(setup.depot)]
+    entries += [(f"handover[{i}]", h.faction, [h.place]) for i, h in enumerate(setup.handover)]
+    for where, faction_id, place_ids in entries:
+        if faction_id not in factions:
+            raise ScenarioError(
+                path, f"{where}.faction", f"unknown faction {faction_id!r}; expected {known}"
+            )
+        for place_id in place_ids:
+            key = f"{where}.place" + ("" if where.startswith("handover") else "s")
+            if place_id not in theatre_map.places:
+                raise ScenarioError(path, key, f"unknown place {place_id!r}: not on the map")
+            if theatre_map.places[place_id].kind is PlaceKind.SANCTUARY:
+                raise ScenarioError(
+                    path, key, f"{place_id!r} is a foreign sanctuary: expected a home place"
+                )
+    seen: set[str] = set()
+    for index, handover in enumerate(setup.handover):
+        if handover.place in seen:
+            raise ScenarioError(
+                path,
+                f"handover[{index}].place",
+                f"{handover.place!r} is handed over twice: expected one [[handover]] a place",
+            )
+        seen.add(handover.place)
 
 
 # --- one file, whatever it is --------------------------------------------------

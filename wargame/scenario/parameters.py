@@ -129,6 +129,52 @@ class Parameters(BaseModel):
         description="a broken unit cut off from all friendly ground crosses the border when a "
         "crossing is this many travel days away or less; 0 turns internment off (judgement)",
     )
+    supply_stock_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="days a unit cut off from supply lives on its stocks before it starts to "
+        "waste away (judgement: a garrison keeps a few weeks' food and ammunition)",
+    )
+    supply_attrition_per_day: float = Field(
+        default=0.005,
+        ge=0.0,
+        le=1.0,
+        description="share of its soldiers a unit past its stocks without supply loses a day to "
+        "hunger, sickness and desertion (judgement: a sixth of a garrison in a month)",
+    )
+    morale_unsupplied_per_day: float = Field(
+        default=0.01,
+        ge=0.0,
+        le=1.0,
+        description="morale a unit past its stocks without supply loses a day (judgement: "
+        "with the stocks, a garrison of morale 0.7 reaches surrender_morale in about ten "
+        "weeks, as Laukkai's garrison of ~2,400 surrendered in Jan 2024 after about ten weeks "
+        "of encirclement [issue 20])",
+    )
+    siege_wear_per_day: float = Field(
+        default=0.01,
+        ge=0.0,
+        le=1.0,
+        description="fortification (0-1) an encircled place loses each day an enemy stands on it "
+        "or one road away (judgement: a fortified HQ (0.7) is worn away in about ten weeks, "
+        "as Bhamo's outer positions fell during its siege from 4 Dec 2024 [20][21])",
+    )
+    surrender_morale: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="an encircled, invested garrison without supply surrenders when its "
+        "morale falls below this (judgement; LID-88 troops surrendered at Bhamo on 14 Jan "
+        "2025 [78]); 0: no garrison ever surrenders",
+    )
+    lift_capacity_scale: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=100.0,
+        description="multiplies the soldiers each of the theatre's [[lift]]s can keep supplied "
+        "(1: as the set-up says; 0: no lift)",
+    )
     prices: dict[str, Price] = Field(
         default_factory=dict,
         description="US$ per tonne of each commodity the theatre's mines yield: "

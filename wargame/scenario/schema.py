@@ -304,6 +304,42 @@ class OutsideEvent(Strict):
         return dotted(value)
 
 
+class Lift(Strict):
+    """An air or river lift a faction keeps up to named places (`[[lift]]`): it supplies the
+    faction's soldiers there, up to `soldiers` in all, while no road from a source reaches them."""
+
+    faction: Id
+    places: list[Id] = Field(min_length=1, description="the places it reaches, first served first")
+    soldiers: int = Field(ge=0, description="soldiers it can keep supplied, over all its places")
+    source: str = ""
+
+    @field_validator("places")
+    @classmethod
+    def _once_each(cls, places: list[str]) -> list[str]:
+        twice = sorted({p for p in places if places.count(p) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once")
+        return places
+
+
+class Depot(Strict):
+    """Places that supply a faction's soldiers as its bases do (`[[depot]]`): the home hills a
+    guerrilla army lives from, say, while it holds them."""
+
+    faction: Id
+    places: list[Id] = Field(min_length=1)
+    source: str = ""
+
+
+class Handover(Strict):
+    """A place a neutral faction takes over by agreement when its holder's encircled garrison
+    is about to surrender there (`[[handover]]`), instead of the besieger."""
+
+    place: Id
+    faction: Id = Field(description="the faction that takes the place over")
+    source: str = ""
+
+
 class SetupFile(Strict):
     scenario: ScenarioHeader
     countries: dict[CountryCode, Annotated[str, Field(min_length=1)]] = Field(
@@ -328,6 +364,17 @@ class SetupFile(Strict):
     )
     control: dict[Id, Id] = Field(default_factory=dict)
     units: list[UnitEntry] = Field(default_factory=list)
+    lift: list[Lift] = Field(
+        default_factory=list, description="air or river lifts that supply named places"
+    )
+    depot: list[Depot] = Field(
+        default_factory=list,
+        description="places that supply a faction as its bases do, while it holds them",
+    )
+    handover: list[Handover] = Field(
+        default_factory=list,
+        description="places a neutral faction takes over when their garrison surrenders",
+    )
     parameters: dict[str, bool | int | float | str] = Field(default_factory=dict)
 
     @field_validator("parameters", mode="before")

@@ -141,6 +141,15 @@ def _setup_toml(theatre: Theatre) -> str:
             code: neighbour.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
             for code, neighbour in theatre.neighbours.items()
         }
+    if theatre.lifts:
+        setup["lift"] = [x.model_dump(mode="json", exclude_defaults=True) for x in theatre.lifts]
+    if theatre.depots:
+        setup["depot"] = [d.model_dump(mode="json", exclude_defaults=True) for d in theatre.depots]
+    if theatre.handovers:
+        setup["handover"] = [
+            handover.model_dump(mode="json", exclude_defaults=True)
+            for handover in theatre.handovers.values()
+        ]
     if theatre.parameters:
         setup["parameters"] = dict(theatre.parameters)
     return tomli_w.dumps(setup)

@@ -1,0 +1,194 @@
+"""Supply, sieges, surrender and handover, against hand-worked cases on a small theatre.
+
+Red's base Alpha - Bravo - Charlie - Delta, all by road. Red holds Charlie with
+1,000 soldiers; Bravo, on its one road home, is held by Blue (hostile), Green
+(neutral) or nobody. Commanders give no orders and combat is deterministic, so
+every number below follows from the supply rules alone.
+"""
+
+from pathlib import Path
+
+import pytest
+from invariants import check_day, starting_counts
+from theatres import passive_model, place, road, write_theatre
+
+from wargame import ConflictModel
+from wargame.engine.events import EventKind
+from wargame.phases import supply
+from wargame.scenario import ScenarioError
+
+NEUTRAL = {"red": {"blue": -1.0, "green": 0.0}, "green": {"red": 0.0, "blue": 0.0}}
+
+
+def siege_theatre(
+    folder: Path,
+    bravo: str | None = "blue",
+    besieger: bool = False,
+    tables: str = "",
+    **parameters: object,
+) -> Path:
+    """Charlie (fortification 0.5) held by Red; Bravo held by `bravo`; with `besieger`, 500
+    Blue soldiers stand at Delta, one road from Charlie."""
+    features = [
+        place("alpha", 97.0, 25.0, "base", population=1000),
+        place("bravo", 97.3, 25.0, "town", population=1000),
+        place("charlie", 97.6, 25.0, "town", population=1000, fortification=0.5),
+        place("delta", 97.9, 25.0, "town", population=1000),
+        road("alpha", "bravo", "road", 40.0),
+        road("bravo", "charlie", "road", 40.0),
+        road("charlie", "delta", "road", 40.0),
+    ]
+    control = {"alpha": "red", "charlie": "red", "delta": "blue"}
+    if bravo is not None:
+        control["bravo"] = bravo
+    units = [{"faction": "red", "place": "charlie", "strength": 1000}]
+    if besieger:
+        units.append({"faction": "blue", "place": "delta", "strength": 500})
+    return write_theatre(
+        folder,
+        features=features,
+        control=control,
+        units=units,
+        factions=["red", "blue", "green"],
+        faction_overrides={f: {"relations": r} for f, r in NEUTRAL.items()},
+        tables=tables,
+        parameters={
+            "combat_mode": "deterministic",
+            "broker_pressure": 0.0,
+            "recruits_per_base_per_day": 0,
+            "supply_stock_days": 0,
+            "supply_attrition_per_day": 0.01,
+            "morale_unsupplied_per_day": 0.05,
+            "siege_wear_per_day": 0.02,
+            **parameters,
+        },
+    )
+
+
+def garrison(model: ConflictModel) -> float:
+    return sum(u.strength for u in model.units if u.faction == "red")
+
+
+def test_a_unit_cut_off_loses_exactly_the_stated_share_a_day(tmp_path):
+    model = passive_model(siege_theatre(tmp_path))
+    (unit,) = [u for u in model.units if u.faction == "red"]
+    model.step()
+    assert unit.strength == pytest.approx(990.0)
+    assert unit.morale == pytest.approx(0.8 - 0.05)  # and no rest while cut off
+    model.step()
+    assert unit.strength == pytest.approx(980.1)
+    assert model.factions["red"].killed == pytest.approx(19.9)
+    assert model.series()["red_unsupplied"].tolist() == [0, 1000, 990]
+
+
+def test_stocks_hold_off_the_waste_for_the_stated_days(tmp_path):
+    model = passive_model(siege_theatre(tmp_path, supply_stock_days=3))
+    model.run(3)
+    assert garrison(model) == 1000
+    model.step()
+    assert garrison(model) == pytest.approx(990.0)
+
+
+@pytest.mark.parametrize("bravo", ["green", None])
+def test_a_garrison_reached_through_neutral_or_empty_ground_is_supplied(tmp_path, bravo):
+    model = passive_model(siege_theatre(tmp_path, bravo=bravo))
+    assert "charlie" in supply.supplied_ground(model, "red")
+    model.run(5)
+    assert garrison(model) == 1000
+    assert model.series()["red_unsupplied"].max() == 0
+
+
+def test_a_garrison_reached_only_through_enemy_ground_is_not(tmp_path):
+    model = passive_model(siege_theatre(tmp_path))
+    assert "charlie" not in supply.supplied_ground(model, "red")
+    assert "alpha" in supply.supplied_ground(model, "red")
+
+
+def lift(soldiers: int) -> str:
+    return f'[[lift]]\nfaction = "red"\nplaces = ["charlie"]\nsoldiers = {soldiers}\n'
+
+
+def test_a_lift_supplies_a_named_place_up_to_its_capacity(tmp_path):
+    # 600 of the 1,000 are lifted: the other 400 waste at 1% a day, 4 soldiers
+    model = passive_model(siege_theatre(tmp_path / "part", tables=lift(600)))
+    model.step()
+    assert garrison(model) == pytest.approx(996.0)
+    assert model.series()["red_unsupplied"].iloc[-1] == 400
+    whole = passive_model(siege_theatre(tmp_path / "whole", tables=lift(1000)))
+    whole.run(5)
+    assert garrison(whole) == 1000
+    doubled = passive_model(
+        siege_theatre(tmp_path / "doubled", tables=lift(600)), {"lift_capacity_scale": 2.0}
+    )
+    doubled.run(5)
+    assert garrison(doubled) == 1000
+
+
+def test_a_siege_wears_fortification_at_the_stated_rate(tmp_path):
+    model = passive_model(siege_theatre(tmp_path, besieger=True, surrender_morale=0.0))
+    model.run(10)
+    assert model.fortification("charlie") == pytest.approx(0.5 - 10 * 0.02)
+    model.run(20)
+    assert model.fortification("charlie") == 0.0  # never below nothing
+
+
+@pytest.mark.parametrize(("bravo", "besieger"), [("blue", False), ("green", True)])
+def test_no_wear_without_encirclement_and_an_enemy_near(tmp_path, bravo, besieger):
+    model = passive_model(siege_theatre(tmp_path, bravo=bravo, besieger=besieger))
+    model.run(10)
+    assert model.fortification("charlie") == 0.5
+
+
+def test_a_broken_encircled_garrison_surrenders_and_the_ledger_conserves(tmp_path):
+    model = passive_model(siege_theatre(tmp_path, besieger=True))
+    start, people = starting_counts(model)
+    for unit in model.units:
+        if unit.faction == "red":
+            unit.morale = 0.1  # below surrender_morale (0.2)
+    model.step()
+    check_day(model, start, people)
+    red = model.factions["red"]
+    assert (red.captured, garrison(model)) == (1000, 0)
+    assert model.controller["charlie"] == "blue"  # the besieger, one road away, takes it
+    (event,) = model.events.of_kind(EventKind.SURRENDER)
+    assert event.factions == ("red", "blue")
+    assert model.summary()["factions"]["red"]["captured"] == 1000
+
+
+def test_a_garrison_with_morale_left_holds_out_and_wastes(tmp_path):
+    model = passive_model(siege_theatre(tmp_path, besieger=True), {"surrender_morale": 0.0})
+    for unit in model.units:
+        unit.morale = 0.1
+    model.run(3)
+    assert model.factions["red"].captured == 0
+    assert model.controller["charlie"] == "red"
+
+
+def test_a_named_neutral_takes_the_place_over_instead_of_the_besieger(tmp_path):
+    handover = '[[handover]]\nplace = "charlie"\nfaction = "green"\n'
+    model = passive_model(siege_theatre(tmp_path, besieger=True, tables=handover))
+    start, people = starting_counts(model)
+    for unit in model.units:
+        if unit.faction == "red":
+            unit.morale = 0.1
+    model.run(4)
+    check_day(model, start, people)
+    assert model.factions["red"].captured == 1000
+    assert model.controller["charlie"] == "green"  # and Blue, not at war with Green, leaves it
+    (capture,) = model.events.of_kind(EventKind.CAPTURE)
+    assert "by agreement" in capture.text
+
+
+@pytest.mark.parametrize(
+    ("tables", "key", "words"),
+    [
+        (lift(10).replace("charlie", "nowhere"), "lift[0].places", "not on the map"),
+        (lift(10).replace('"red"', '"purple"'), "lift[0].faction", "unknown faction"),
+        ('[[handover]]\nplace = "charlie"\nfaction = "green"\n' * 2, "handover[1]", "twice"),
+        ('[[depot]]\nfaction = "red"\nplaces = ["zulu"]\n', "depot[0].places", "not on the map"),
+    ],
+)
+def test_bad_supply_data_names_its_place_in_the_file(tmp_path, tables, key, words):
+    with pytest.raises(ScenarioError, match=words) as error:
+        ConflictModel(siege_theatre(tmp_path, tables=tables))
+    assert key in str(error.value)
