@@ -107,7 +107,7 @@ def test_the_broken_column_falls_back_and_the_winner_goes_on(theatre_dir):
     assert red.clash is None and blue.clash is None
     assert red.place == blue.place == "east"
     assert red.arrival == pytest.approx(0.8) and blue.arrival == pytest.approx(0.8)
-    a, b = square_law(red_before, blue_before, 0.01, 0.01, t=0.2)
+    _, b = square_law(red_before, blue_before, 0.01, 0.01, t=0.2)
     assert blue.strength == pytest.approx(b, rel=1e-9)
 
 
