@@ -60,3 +60,10 @@ def test_a_loyal_militia_stands_by_the_military_longer(tmp_path):
 def test_a_high_rare_earth_price_makes_the_kia_richer(tmp_path):
     cheap, dear = arms(tmp_path, "prices.rare_earth", 15_000.0, 60_000.0)
     assert_higher(dear["factions.kia.revenue_total"], cheap["factions.kia.revenue_total"])
+
+
+def test_stronger_walls_cost_the_garrisons_fewer_soldiers(tmp_path):
+    # fortification divides the fire a holder takes: the Tatmadaw, holding the fortified
+    # cities and bases, lose fewer soldiers behind walls worth more
+    thin, thick = arms(tmp_path, "fortification_bonus", 0.5, 3.0)
+    assert_higher(thin["factions.tatmadaw.killed"], thick["factions.tatmadaw.killed"])
