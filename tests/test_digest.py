@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "c28a18c0210d9d85b77cd7a2b85febfeca3ca889e51b8ff629f86f4fd88f5af1",
-    ("kachin", 2): "de23840f99bff2bd4df6a2f15ade68172a44b86fd386f88bb212b7785d3ae9c2",
-    ("kachin", 3): "4639527f4c9ea95c7a31855b08948b166000fd3b1dbea68fdbf2aeac1cd76006",
-    ("synthetic", 1): "02e6df1bf163946115ada6e694b5b3a8f9be5917ffd25b2cf1cadd08ead3a3ff",
-    ("synthetic", 2): "aa7019903a927f170af86df9c3313a25e04ab5bd6f2763a8fc972c0449c77c55",
+    ("kachin", 1): "751148785b54a6d1b4eb4683b4ae158f671e5e6250388d6feb53779c22c60031",
+    ("kachin", 2): "17566a325bdd9c127af72e1054e041072c11679f3c6f332398b850010924ff18",
+    ("kachin", 3): "fcba6b071a934ff35269bfa5c8d506b3d99d99568965f3aed2a6011ed42b0a9e",
+    ("synthetic", 1): "b483f36814a760378670a861bc44bfaf33f05c9e53ed0a1e99c62a38d52dfe13",
+    ("synthetic", 2): "ce633e55fca80934026f5a408dfc614261ce2df403fcc74129fc4a9d2a13331f",
 }
 
 
