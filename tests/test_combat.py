@@ -104,24 +104,91 @@ def test_a_duel_in_the_model_ends_as_the_square_law_says(theatre_dir, red, blue,
     assert model.factions[loser].killed == pytest.approx(b0)
 
 
-def test_the_defender_fights_from_behind_its_fortification(theatre_dir):
+def fort_model(theatre_dir, red: float, blue: float, bonus: float = 1.5):
+    """Red holds a fort (fortification 0.6) that Blue attacks; both of effectiveness 0.01."""
     features = [
         place("fort", 97.0, 25.0, "base", fortification=0.6),
         place("open", 97.1, 25.0, "town"),
         road("fort", "open", "road", 10.0),
     ]
     units = [
-        {"faction": "red", "place": "fort", "strength": 500},
-        {"faction": "blue", "place": "fort", "strength": 500},
+        {"faction": "red", "place": "fort", "strength": red},
+        {"faction": "blue", "place": "fort", "strength": blue},
     ]
-    folder = theatre_dir(features=features, control={"fort": "red"}, units=units)
-    model = passive_model(folder, {"fortification_bonus": 1.5})
+    folder = theatre_dir(
+        features=features,
+        control={"fort": "red", "open": "blue"},
+        units=units,
+        faction_overrides={
+            "red": {"break_point": 0.0},
+            "blue": {"break_point": 0.0},
+        },
+    )
+    return passive_model(
+        folder,
+        {
+            "fortification_bonus": bonus,
+            "combat_mode": "deterministic",
+            "collapse_strength_share": 0.0,
+        },
+    )
+
+
+def test_the_fortification_protects_the_defender_and_does_not_add_to_its_fire(theatre_dir):
+    model = fort_model(theatre_dir, 500, 500)
     red, blue = model.units
     losses = expected_losses(model, "fort", [red, blue])
-    # the same effectiveness on both sides: blue's loss rate is red's times 1 + 1.5 x 0.6
-    a, b = square_law(500, 500, 0.01 * (1 + 1.5 * 0.6), 0.01)
-    assert losses[1] == pytest.approx(500 - b) and losses[0] == pytest.approx(500 - a)
+    # Blue's fire on the fort is divided by its cover 1 + 1.5 x 0.6 = 1.9; Red's is not raised
+    a, b = square_law(500, 500, 0.01, 0.01 / 1.9)
+    assert losses[0] == pytest.approx(500 - a, rel=1e-12)
+    assert losses[1] == pytest.approx(500 - b, rel=1e-12)
     assert losses[1] / losses[0] == pytest.approx(1.9, rel=0.02)
+    # the garrison kills what it would kill in the open, give or take its own slower wear
+    in_open = 500 - square_law(500, 500, 0.01, 0.01)[1]
+    assert in_open < losses[1] < in_open * 1.01
+
+
+def test_an_attacker_at_sqrt_of_the_cover_times_the_garrison_is_an_even_fight(theatre_dir):
+    # by hand: the attacker wins when (alpha / f) A^2 > beta B^2, so with equal
+    # effectiveness it needs A / B > sqrt(f) = sqrt(1.9); at exactly that ratio
+    # both sides wear as exp(-gamma t), gamma = sqrt(alpha beta / f) = 0.01 / sqrt(1.9)
+    garrison = 1000.0
+    model = fort_model(theatre_dir, 1000, 1378)
+    model.units[1].strength = garrison * math.sqrt(1.9)
+    losses = expected_losses(model, "fort", model.units)
+    lost = 1 - math.exp(-0.01 / math.sqrt(1.9))
+    assert losses[0] / garrison == pytest.approx(lost, rel=1e-12)
+    assert losses[1] / (garrison * math.sqrt(1.9)) == pytest.approx(lost, rel=1e-12)
+
+
+def test_a_fortified_duel_ends_as_the_square_law_with_cover_says(theatre_dir):
+    # Blue (1500) attacks Red's fort (1000): (0.01 / 1.9) 1500^2 > 0.01 x 1000^2, so Blue
+    # wins with sqrt(1500^2 - 1.9 x 1000^2) = 574.5 left; in the open it would keep 1118
+    # (as with the old multiplied fire); but the walls slow the wear: the fight lasts
+    # atanh(sqrt(1.9 x 1000^2 / 1500^2)) / gamma days, gamma = 0.01 / sqrt(1.9) (218.5 days,
+    # where a garrison firing 1.9 times harder would have fallen in 115)
+    model = fort_model(theatre_dir, 1000, 1500)
+    garrison, attacker = model.units
+    days = 0
+    while garrison.strength > 0 and days < 3000:
+        # (Red's recruits trickle in too: the garrison is the unit it started with)
+        model.step()
+        days += 1
+    assert attacker.strength == pytest.approx(math.sqrt(1500**2 - 1.9 * 1000**2), rel=1e-3)
+    lasts = math.atanh(math.sqrt(1.9 * 1000**2 / 1500**2)) / (0.01 / math.sqrt(1.9))
+    assert days == math.ceil(lasts)
+
+
+def test_the_cover_acts_in_a_many_sided_fight():
+    # three sides, unit 0 behind walls of cover 2: its loss rate is halved
+    strengths = np.array([300.0, 300.0, 300.0])
+    hostile = np.ones((3, 3)) - np.eye(3)
+    effectiveness = np.full(3, 0.01)
+    t = 1e-4  # so short that the rates are the first-order losses
+    open_losses = losses_by_rates(strengths, effectiveness, hostile, t)
+    walled = losses_by_rates(strengths, effectiveness, hostile, t, walls=np.array([2.0, 1, 1]))
+    assert walled[0] == pytest.approx(open_losses[0] / 2, rel=1e-6)
+    assert walled[1:] == pytest.approx(open_losses[1:], rel=1e-6)
 
 
 def test_stochastic_casualties_have_the_deterministic_expectation(theatre_dir):

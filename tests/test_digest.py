@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "d878f810247a6410e624275ffc2e46971c6ecf35376a5d24d20fc7a871b334f7",
-    ("kachin", 2): "4fd6ccffb65b393f4276eb3100522ed044f793a48a5eac85a8ae7213b485515b",
-    ("kachin", 3): "32f2c67d522f7c6dd0f4c3dd4f40bfc205e3f2b9a58ca4e48750f983d8822169",
-    ("synthetic", 1): "fecbe04b28acdcd548334b814343be2971053a24de110c2850aa19af0ae9ec33",
-    ("synthetic", 2): "3d602418b59171d2eba7aa6f9cbc8ec5a435dec002bbe9d943be1d7ee2cd9665",
+    ("kachin", 1): "751148785b54a6d1b4eb4683b4ae158f671e5e6250388d6feb53779c22c60031",
+    ("kachin", 2): "17566a325bdd9c127af72e1054e041072c11679f3c6f332398b850010924ff18",
+    ("kachin", 3): "fcba6b071a934ff35269bfa5c8d506b3d99d99568965f3aed2a6011ed42b0a9e",
+    ("synthetic", 1): "b483f36814a760378670a861bc44bfaf33f05c9e53ed0a1e99c62a38d52dfe13",
+    ("synthetic", 2): "ce633e55fca80934026f5a408dfc614261ce2df403fcc74129fc4a9d2a13331f",
 }
 
 

@@ -88,3 +88,10 @@ def test_garrisons_that_give_up_sooner_are_captured_more(tmp_path):
     stubborn, brittle = arms(tmp_path, "surrender_morale", 0.0, 0.35)
     captured = [f"factions.{f}.captured" for f in ("kia", "tatmadaw", "ndak")]
     assert_higher(brittle[captured].sum(axis=1), stubborn[captured].sum(axis=1))
+
+
+def test_stronger_walls_cost_the_garrisons_fewer_soldiers(tmp_path):
+    # fortification divides the fire a holder takes: the Tatmadaw, holding the fortified
+    # cities and bases, lose fewer soldiers behind walls worth more
+    thin, thick = arms(tmp_path, "fortification_bonus", 0.5, 3.0)
+    assert_higher(thin["factions.tatmadaw.killed"], thick["factions.tatmadaw.killed"])

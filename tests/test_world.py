@@ -31,8 +31,8 @@ def test_answers_kept_through_every_phase_match_fresh_ones_through_captures_and_
     from wargame.engine.model import PHASES
 
     # the broker pressing hard, so that truces are made and broken (and the answers resting
-    # on relations change) within the days, whatever the seed's war does
-    model = ConflictModel("kachin", {"broker_pressure": 1.0}, rng=3)
+    # on relations change) within the days (seed 4: since road fights, 3 makes no truce)
+    model = ConflictModel("kachin", {"broker_pressure": 1.0}, rng=4)
     for _ in range(150):
         for phase in PHASES:  # after each phase, not only each day
             phase.run(model, model.states[phase])

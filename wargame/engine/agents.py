@@ -107,6 +107,19 @@ class Transit:
     km_left: float
 
 
+@dataclass(frozen=True)
+class Leg:
+    """A stretch of one road a unit covered today: from `start_km` to `end_km` (km from
+    `origin`), between `start_time` and `end_time` (fractions of the day)."""
+
+    origin: str
+    destination: str
+    start_km: float
+    end_km: float
+    start_time: float
+    end_time: float
+
+
 class Unit(CellAgent):
     """A battalion-sized unit: at a place (its cell) or on a road (`transit`)."""
 
@@ -123,6 +136,12 @@ class Unit(CellAgent):
         self.objective: str | None = None
         self.route: list[str] = []
         self.transit: Transit | None = None
+        self.arrival = 0.0
+        """When in the day the unit got to where it stands (0: there all day): it fights
+        only the rest of the day."""
+        self.clash: tuple[str, str, float] | None = None
+        """Where on a road the unit met a hostile column today (road ends, km from the first),
+        or None: the units with one clash fight there."""
         self.place: str | None = None
         """The place the unit stands at, or None while it is on a road.
 
@@ -185,13 +204,24 @@ class Unit(CellAgent):
         self.objective = objective
         return True
 
-    def travel(self, days: float = 1.0, barred: frozenset[str] = frozenset()) -> None:
+    def travel(
+        self,
+        days: float = 1.0,
+        barred: frozenset[str] = frozenset(),
+        pace: float | None = None,
+        legs: list[Leg] | None = None,
+    ) -> None:
         """Cover `days` of road along the route, passing through places on the way.
 
         A place in `barred` (where hostile units stood this morning) stops the
-        march: a column cannot slip past an enemy garrison.
+        march: a column cannot slip past an enemy garrison. The unit covers
+        `pace` days of road in the whole day (`days` unless told), so it reaches
+        a place at the fraction of the day given by the road it covered before
+        over `pace`: its `arrival`. Each stretch of road covered goes to `legs`.
         """
         graph = self.model.grid.G
+        pace = days if pace is None else pace
+        spent = 0.0
         while days > 0:
             if self.transit is None:
                 if not self.route:
@@ -200,14 +230,29 @@ class Unit(CellAgent):
                 length = graph[here][there]["length_km"]
                 self.transit = Transit(here, there, length, length)
                 self.stand_at(None)
-            km_per_day = graph[self.transit.origin][self.transit.destination]["km_per_day"]
-            reach = days * km_per_day
-            if reach < self.transit.km_left:
-                self.transit.km_left -= reach
+            transit = self.transit
+            km_per_day = graph[transit.origin][transit.destination]["km_per_day"]
+            done = transit.km_total - transit.km_left
+            step = min(days, transit.km_left / km_per_day)
+            if legs is not None:
+                legs.append(
+                    Leg(
+                        transit.origin,
+                        transit.destination,
+                        done,
+                        done + step * km_per_day,
+                        spent / pace,
+                        (spent + step) / pace,
+                    )
+                )
+            if days * km_per_day < transit.km_left:
+                transit.km_left -= days * km_per_day
                 return
-            days -= self.transit.km_left / km_per_day
-            arrived = self.transit.destination
+            days -= step
+            spent += step
+            arrived = transit.destination
             self.stand_at(arrived)
+            self.arrival = min(spent / pace, 1.0)
             self.transit = None
             self.route.pop(0)
             if arrived in barred:

@@ -51,13 +51,16 @@ ADJACENT_THREAT_WEIGHT = 0.25  # judgement: enemies one road away count a quarte
 
 @dataclass
 class Engagement:
-    """One place's fight on one day: what combat leaves for morale, civilians and diplomacy."""
+    """One place's (or road's) fight on one day: what combat leaves for morale, civilians and
+    diplomacy."""
 
     place: str
     losses: dict[Unit, float] = field(default_factory=dict)
     strength_before: dict[Unit, float] = field(default_factory=dict)
     odds: dict[Unit, float] = field(default_factory=dict)
     """Hostile strength against the unit's side at the start of the day."""
+    road: tuple[str, str] | None = None
+    """The road's two ends when the fight was on a road between them (`place` is the nearer)."""
 
 
 class _Kept:

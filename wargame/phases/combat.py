@@ -11,6 +11,7 @@ three or more mutually hostile sides meet are integrated numerically.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
@@ -65,6 +66,7 @@ def losses_by_rates(
     hostile: np.ndarray,
     t: float = 1.0,
     side: np.ndarray | None = None,
+    walls: np.ndarray | None = None,
 ) -> np.ndarray:
     """Each unit's loss over `t` days in a many-sided fight, by fourth-order Runge-Kutta.
 
@@ -72,14 +74,16 @@ def losses_by_rates(
     strength facing j: every unit spreads its fire over its enemies by strength.
     With `side` (each unit's faction, 0..k-1), `hostile` is faction x faction:
     the sums then run over k factions instead of n units, which is what keeps
-    a place with hundreds of units from costing n^2 a step.
+    a place with hundreds of units from costing n^2 a step. `walls` divides the
+    fire each unit takes (its fortification's cover; 1 in the open).
     """
+    exposed = 1.0 if walls is None else 1.0 / np.asarray(walls, dtype=float)
     if side is None:
 
         def rates(s: np.ndarray) -> np.ndarray:
             facing = hostile @ s
             share = np.divide(effectiveness * s, facing, out=np.zeros_like(s), where=facing > 0)
-            return -(hostile @ share) * s
+            return -(hostile @ share) * s * exposed
 
     else:
         k = len(hostile)
@@ -87,7 +91,7 @@ def losses_by_rates(
         def rates(s: np.ndarray) -> np.ndarray:
             facing = (hostile @ np.bincount(side, weights=s, minlength=k))[side]
             share = np.divide(effectiveness * s, facing, out=np.zeros_like(s), where=facing > 0)
-            return -(hostile @ np.bincount(side, weights=share, minlength=k))[side] * s
+            return -(hostile @ np.bincount(side, weights=share, minlength=k))[side] * s * exposed
 
     s = strengths.astype(float)
     h = t / RK4_STEPS_PER_DAY
@@ -120,34 +124,84 @@ def sides(model: World, factions: list[str]) -> list[set[str]] | None:
     return groups
 
 
-def expected_losses(model: World, place: str, units: list[Unit]) -> np.ndarray:
-    """Deterministic loss of each unit at `place` over one day."""
-    strengths = np.array([u.strength for u in units], dtype=float)
+def cover(model: World, place: str | None, units: list[Unit]) -> np.ndarray:
+    """What each unit's walls divide the fire it takes by: 1 + `fortification_bonus` x
+    fortification for the holder of a place and its allies, 1 for everyone else and on roads.
+
+    Fortification protects (it wastes the attacker's fire on walls) and does not
+    add to the defender's own fire: a fortified garrison is hard to wear down but
+    kills no more than it would in the open.
+    """
+    if place is None:
+        return np.ones(len(units))
     controller = model.controller.get(place)
-    fortification = model.fortification(place)
-    bonus = 1.0 + model.parameters.fortification_bonus * fortification
-    # the holder and its allies fight from behind the place's fortification
-    defending = [controller is not None and model.allied(u.faction, controller) for u in units]
-    effectiveness = np.array(
+    # a siege wears the place's fortification down (the supply phase): cover as it is today
+    walls = 1.0 + model.parameters.fortification_bonus * model.fortification(place)
+    return np.array(
         [
-            model.factions[u.faction].spec.combat.effectiveness * (bonus if d else 1.0)
-            for u, d in zip(units, defending, strict=True)
+            walls if controller is not None and model.allied(u.faction, controller) else 1.0
+            for u in units
         ]
     )
+
+
+def expected_losses(model: World, place: str | None, units: list[Unit]) -> np.ndarray:
+    """Deterministic loss of each unit at `place` (None: a fight on a road) over one day.
+
+    A unit fights from the hour it arrived (`Unit.arrival`, a fraction of the
+    day): the day is cut at each arrival and every piece is fought with the
+    units present, exactly (two sides) or by Runge-Kutta (more).
+    """
+    strengths = np.array([u.strength for u in units], dtype=float)
+    effectiveness = np.array([model.factions[u.faction].spec.combat.effectiveness for u in units])
+    walls = cover(model, place, units)
+    arrival = np.array([min(max(u.arrival, 0.0), 1.0) for u in units])
     factions = sorted({u.faction for u in units})
     grouped = sides(model, factions)
     if grouped is None:
         # faction x faction: a crowded place has hundreds of units
         between = np.array([[float(model.hostile(a, b)) for b in factions] for a in factions])
         side = np.array([factions.index(u.faction) for u in units], dtype=np.intp)
-        return losses_by_rates(strengths, effectiveness, between, side=side)
-    in_a = np.array([u.faction in grouped[0] for u in units])
+    else:
+        in_a = np.array([u.faction in grouped[0] for u in units])
+    left = strengths.copy()
+    cuts = [*sorted({0.0, *arrival.tolist()} - {1.0}), 1.0]
+    for begin, end in itertools.pairwise(cuts):
+        present = arrival <= begin
+        if grouped is None:
+            lost = losses_by_rates(
+                left[present],
+                effectiveness[present],
+                between,
+                end - begin,
+                side[present],
+                walls[present],
+            )
+        else:
+            lost = _two_sided_losses(
+                left[present], effectiveness[present], walls[present], in_a[present], end - begin
+            )
+        left[present] -= lost
+    return strengths - np.maximum(left, 0.0)
+
+
+def _two_sided_losses(
+    strengths: np.ndarray, effectiveness: np.ndarray, walls: np.ndarray, in_a: np.ndarray, t: float
+) -> np.ndarray:
+    """Each unit's loss over `t` days of a two-sided fight, by the closed form.
+
+    A side fights from behind walls when any of its units does (the holder's
+    side shares the place's defences), so each side keeps one cover and the
+    square law stays exact: the other side's effectiveness is divided by it.
+    """
     a0, b0 = strengths[in_a].sum(), strengths[~in_a].sum()
+    if a0 <= 0 or b0 <= 0:
+        return np.zeros_like(strengths)
     alpha = (effectiveness[in_a] * strengths[in_a]).sum() / a0
     beta = (effectiveness[~in_a] * strengths[~in_a]).sum() / b0
-    a1, b1 = square_law(a0, b0, alpha, beta)
-    fraction_lost = np.where(in_a, 1 - a1 / a0, 1 - b1 / b0)
-    return strengths * fraction_lost
+    a_walls, b_walls = walls[in_a].max(), walls[~in_a].max()
+    a1, b1 = square_law(a0, b0, alpha / b_walls, beta / a_walls, t)
+    return strengths * np.where(in_a, 1 - a1 / a0, 1 - b1 / b0)
 
 
 def start(world: World) -> None:
@@ -159,28 +213,39 @@ def run(world: World, state: None) -> None:
 
 
 def fight(model: World) -> list[Engagement]:
-    """Every contested place fights for a day; returns what happened at each.
+    """Every contested place, and every road where hostile columns met, fights for a day;
+    returns what happened at each.
 
-    Each place's losses depend on its own units alone, so the day's expected losses
+    Each fight's losses depend on its own units alone, so the day's expected losses
     are worked out first and drawn in one go (one read of the day's stream)."""
     at_place: dict[str, list[Unit]] = {}
+    on_road: dict[tuple[str, str, float], list[Unit]] = {}
     for unit in model.units:
         if unit.place is not None:
             at_place.setdefault(unit.place, []).append(unit)
-    fights = {
-        place: units
+        elif unit.clash is not None:
+            on_road.setdefault(unit.clash, []).append(unit)
+    fights: list[tuple[str | None, tuple[str, str, float] | None, list[Unit]]] = [
+        (place, None, units)
         for place, units in at_place.items()
         if _hostile_present(model, sorted({u.faction for u in units}))
-    }
+    ]
+    fights += [(None, clash, units) for clash, units in on_road.items()]
     if not fights:
         return []
-    expected = [expected_losses(model, place, units) for place, units in fights.items()]
-    fighting = [unit for units in fights.values() for unit in units]
+    expected = [expected_losses(model, place, units) for place, _, units in fights]
+    fighting = [unit for _, _, units in fights for unit in units]
     losses = iter(_losses(model, fighting, np.concatenate(expected)))
     return [
-        _resolve(model, place, units, [next(losses) for _ in units])
-        for place, units in fights.items()
+        _resolve(model, place, clash, units, [next(losses) for _ in units])
+        for place, clash, units in fights
     ]
+
+
+def nearer_end(model: World, clash: tuple[str, str, float]) -> str:
+    """The place at the nearer end of the road where a clash is: whose people hear it."""
+    first, second, km = clash
+    return first if km <= model.grid.G[first][second]["length_km"] / 2 else second
 
 
 def _hostile_present(model: World, factions: list[str]) -> bool:
@@ -199,9 +264,24 @@ def _losses(model: World, units: list[Unit], expected: np.ndarray) -> list[float
     return [int(loss) for loss in drawn]
 
 
-def _resolve(model: World, place: str, units: list[Unit], losses: list[float]) -> Engagement:
-    """A place's day of fighting, its units' losses given: the engagement, the dead."""
-    engagement = Engagement(place)
+def _resolve(
+    model: World,
+    place: str | None,
+    clash: tuple[str, str, float] | None,
+    units: list[Unit],
+    losses: list[float],
+) -> Engagement:
+    """A place's or a road's day of fighting, its units' losses given: the engagement, the dead.
+
+    A fight on a road is the engagement of the place at its nearer end (civilians
+    and the broker hear of it there), with the road named."""
+    if clash is None:
+        engagement = Engagement(place)
+        where = f"at {model.place_name(place)}"
+    else:
+        place = nearer_end(model, clash)
+        engagement = Engagement(place, road=(clash[0], clash[1]))
+        where = f"on the road between {model.place_name(clash[0])} and {model.place_name(clash[1])}"
     by_faction: dict[str, float] = {}
     for unit in units:
         by_faction[unit.faction] = by_faction.get(unit.faction, 0.0) + unit.strength
@@ -224,7 +304,7 @@ def _resolve(model: World, place: str, units: list[Unit], losses: list[float]) -
                 EventKind.DESTROYED,
                 (unit.faction,),
                 place,
-                f"{unit.name} was destroyed at {model.place_name(place)}",
+                f"{unit.name} was destroyed {where}",
             )
             unit.remove()
     return engagement

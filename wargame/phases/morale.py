@@ -53,6 +53,8 @@ def run(model: World, state: State) -> None:
     hungry = model.out_of_stocks
     for unit in model.units:
         if unit.place is None:
+            if unit in engaged:
+                _wear_on_road(model, unit, engaged[unit])
             continue
         engagement = engaged.get(unit)
         if (
@@ -69,6 +71,8 @@ def run(model: World, state: State) -> None:
     crossed: dict[tuple[str, str, str], list[Unit]] = defaultdict(list)
     for unit in model.units:
         if unit.place is None:
+            if unit in engaged:
+                _turn_back(model, unit)
             continue
         spec = model.factions[unit.faction].spec.morale
         if unit.morale < spec.break_point:
@@ -103,6 +107,39 @@ def _wear_and_rest(model: World, unit: Unit, engagement: Engagement | None) -> N
         # a unit past its stocks without supply does not rest (the supply phase)
         unit.morale = min(spec.initial, unit.morale + spec.recovery_per_day)
     unit.morale = min(max(unit.morale, 0.0), 1.0)
+
+
+def _wear_on_road(model: World, unit: Unit, engagement: Engagement) -> None:
+    """A column that fought on a road wears as in the open; it neither rests nor is cut off."""
+    params = model.parameters
+    wear = (
+        params.morale_loss_per_casualty * engagement.losses[unit] / engagement.strength_before[unit]
+    )
+    odds = engagement.odds[unit]
+    if odds > 1:
+        wear += params.morale_outnumbered_per_day * (min(odds, MAX_ODDS_PENALISED) - 1)
+    unit.morale = min(max(unit.morale - wear, 0.0), 1.0)
+
+
+def _turn_back(model: World, unit: Unit) -> None:
+    """A column broken in a fight on a road falls back the way it came, to the road's start;
+    there it rallies or falls back further like any broken unit. The winner goes on."""
+    transit = unit.transit
+    if unit.morale >= model.factions[unit.faction].spec.morale.break_point or (
+        unit.posture is Posture.WITHDRAW and unit.route == [transit.destination]
+    ):
+        return  # holding on, or already falling back along this road
+    came_from = transit.origin
+    unit.posture = Posture.WITHDRAW
+    transit.origin, transit.destination = transit.destination, transit.origin
+    transit.km_left = transit.km_total - transit.km_left
+    unit.route, unit.objective = [came_from], came_from
+    model.log(
+        EventKind.RETREAT,
+        (unit.faction,),
+        came_from,
+        f"{unit.name} broke on the road and fell back towards {model.place_name(came_from)}",
+    )
 
 
 def _shelter(model: World, unit: Unit) -> float:

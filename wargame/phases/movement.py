@@ -1,15 +1,25 @@
-"""Phase 3, movement: units travel along their routes at the speed of each road."""
+"""Phase 3, movement: units travel along their routes at the speed of each road.
+
+Hostile columns that meet head-on on a road stop where they meet and fight
+there (phase 4); a column that reaches a fight on the road stops at it too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from itertools import combinations
 
 import numpy as np
 
+from wargame.engine.agents import Leg, Transit, Unit
 from wargame.engine.world import World
 
 FRICTION = "movement.friction"
 """The stream of each unit's daily progress: one draw per unit per day, by its id."""
+
+ROAD_END_KM = 1e-6
+"""A meeting nearer a road's end than this is at the place, where combat already looks."""
 
 
 def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -33,10 +43,143 @@ def start(world: World) -> None:
 
 
 def run(model: World, state: None) -> None:
-    """Units on the move cover a day of road each; nobody blocks a road, so order is free."""
+    """Units on the move cover a day of road each, then hostile columns that met stop there.
+
+    Each unit moves at an even pace through the day, so where it is at any hour
+    is known; the first meeting of the day is found, its units are put back to
+    where they stood at that hour, and the search goes on until no hostile
+    columns cross.
+    """
     # where enemies stood this morning, fixed before anyone moves
     barred = {faction: model.enemy_positions(faction) for faction in model.factions}
+    for unit in model.units:
+        unit.arrival, unit.clash = 0.0, None
     moving = [unit for unit in model.units if unit.route or unit.transit]
     progress = daily_progress(model, [unit.unique_id for unit in moving])
+    morning = {unit: _whereabouts(unit) for unit in moving}
+    legs: dict[Unit, list[Leg]] = {}
     for unit, days in zip(moving, progress, strict=True):
-        unit.travel(float(days), barred[unit.faction])
+        legs[unit] = []
+        unit.travel(float(days), barred[unit.faction], legs=legs[unit])
+    pace = dict(zip(moving, progress.tolist(), strict=True))
+    while (meeting := _first_meeting(model, legs)) is not None:
+        hour, road, km, pair = meeting
+        for unit in pair:
+            if unit.clash is None:
+                _halt(model, unit, morning[unit], pace[unit], barred[unit.faction], hour, road, km)
+                legs[unit] = [*_legs_to(legs[unit], hour), _standing(unit, hour)]
+
+
+def _whereabouts(unit: Unit) -> tuple[str | None, Transit | None, list[str]]:
+    return unit.place, None if unit.transit is None else replace(unit.transit), list(unit.route)
+
+
+def _halt(
+    model: World,
+    unit: Unit,
+    morning: tuple[str | None, Transit | None, list[str]],
+    pace: float,
+    barred: frozenset[str],
+    hour: float,
+    road: tuple[str, str],
+    km: float,
+) -> None:
+    """Put `unit` where it was at `hour` (on `road`, `km` from its first end) and stop it."""
+    place, transit, route = morning
+    unit.stand_at(place)
+    unit.transit, unit.route = transit, route
+    unit.travel(pace * hour, barred, pace=pace)
+    transit = unit.transit
+    assert transit is not None and tuple(sorted((transit.origin, transit.destination))) == road
+    done = km if transit.origin == road[0] else transit.km_total - km
+    transit.km_left = transit.km_total - done
+    unit.arrival, unit.clash = hour, (*road, km)
+
+
+def _legs_to(legs: list[Leg], hour: float) -> list[Leg]:
+    """The stretches of road covered before `hour`, the last one cut at it."""
+    kept = []
+    for leg in legs:
+        if leg.start_time >= hour:
+            break
+        if leg.end_time > hour:
+            share = (hour - leg.start_time) / (leg.end_time - leg.start_time)
+            leg = replace(
+                leg, end_km=leg.start_km + share * (leg.end_km - leg.start_km), end_time=hour
+            )
+        kept.append(leg)
+    return kept
+
+
+def _standing(unit: Unit, hour: float) -> Leg:
+    """A halted unit's day from `hour` on: it stays where it met the enemy."""
+    transit = unit.transit
+    done = transit.km_total - transit.km_left
+    return Leg(transit.origin, transit.destination, done, done, hour, 1.0)
+
+
+def _first_meeting(
+    model: World, legs: dict[Unit, list[Leg]]
+) -> tuple[float, tuple[str, str], float, tuple[Unit, Unit]] | None:
+    """The day's earliest meeting of hostile units on a road: (hour, road, km, the two units).
+
+    Columns meet head-on, or one reaches a column halted by a fight; one
+    overtaking another going the same way is no meeting (their speeds differ by
+    friction alone). Units already halted are not met again by each other.
+    """
+    graph = model.grid.G
+    on_road: dict[tuple[str, str], list[tuple[Unit, float, float, float, float]]] = {}
+    for unit, covered in legs.items():
+        for leg in covered:
+            road = tuple(sorted((leg.origin, leg.destination)))
+            length = graph[leg.origin][leg.destination]["length_km"]
+            start, end = (
+                (leg.start_km, leg.end_km)
+                if leg.origin == road[0]
+                else (length - leg.start_km, length - leg.end_km)
+            )
+            on_road.setdefault(road, []).append((unit, leg.start_time, leg.end_time, start, end))
+    first = None
+    for road, stretches in on_road.items():
+        length = graph[road[0]][road[1]]["length_km"]
+        for one, other in combinations(stretches, 2):
+            if (
+                one[0] is other[0]
+                or (one[0].clash is not None and other[0].clash is not None)
+                or not model.hostile(one[0].faction, other[0].faction)
+            ):
+                continue
+            met = _crossing(one[1:], other[1:])
+            if met is None or not ROAD_END_KM < met[1] < length - ROAD_END_KM:
+                continue
+            if first is None or met[0] < first[0]:
+                first = (met[0], road, met[1], (one[0], other[0]))
+    return first
+
+
+def _crossing(
+    one: tuple[float, float, float, float], other: tuple[float, float, float, float]
+) -> tuple[float, float] | None:
+    """When and where two stretches (start and end hour, start and end km) meet, if they do."""
+    begin, end = max(one[0], other[0]), min(one[1], other[1])
+    if begin > end:
+        return None
+    heading = [np.sign(s[3] - s[2]) for s in (one, other)]
+    if heading[0] == heading[1]:
+        return None  # both standing, or one overtaking the other
+    gap_begin = _km_at(one, begin) - _km_at(other, begin)
+    gap_end = _km_at(one, end) - _km_at(other, end)
+    if gap_begin == 0.0:
+        hour = begin
+    elif gap_begin * gap_end <= 0.0:
+        hour = begin + (end - begin) * gap_begin / (gap_begin - gap_end)
+    else:
+        return None
+    return hour, _km_at(one, hour)
+
+
+def _km_at(stretch: tuple[float, float, float, float], hour: float) -> float:
+    start_time, end_time, start_km, end_km = stretch
+    if end_time <= start_time:
+        return start_km
+    return start_km + (end_km - start_km) * (hour - start_time) / (end_time - start_time)

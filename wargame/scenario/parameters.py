@@ -94,8 +94,10 @@ class Parameters(BaseModel):
         default=1.5,
         ge=0.0,
         le=100.0,
-        description="defender's effectiveness is multiplied by 1 + bonus x fortification "
-        "(judgement: a fortified HQ (0.6) nearly doubles its fire)",
+        description="the fire a place's holder (and its allies) takes there is divided by "
+        "1 + bonus x fortification: walls protect, they add nothing to the holder's fire "
+        "(judgement: a fortified HQ (0.6) halves its losses, so an attacker needs "
+        "sqrt(1.9) = 1.4 times the garrison to win)",
     )
     morale_loss_per_casualty: float = Field(
         default=1.5,
