@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "751148785b54a6d1b4eb4683b4ae158f671e5e6250388d6feb53779c22c60031",
-    ("kachin", 2): "17566a325bdd9c127af72e1054e041072c11679f3c6f332398b850010924ff18",
-    ("kachin", 3): "fcba6b071a934ff35269bfa5c8d506b3d99d99568965f3aed2a6011ed42b0a9e",
-    ("synthetic", 1): "b483f36814a760378670a861bc44bfaf33f05c9e53ed0a1e99c62a38d52dfe13",
-    ("synthetic", 2): "ce633e55fca80934026f5a408dfc614261ce2df403fcc74129fc4a9d2a13331f",
+    ("kachin", 1): "2e9b4b39ff4fe8e7c013e4b9523dc14f4adf29b083c9feba1ec1b72063040aed",
+    ("kachin", 2): "c68753f7803aec9889a4fe9180eb85a5268e00a64cfa47a136f0b490bcf0b1ec",
+    ("kachin", 3): "15d0496df40962876f53afe79822902f6f43fb5cd795e457c62c8ebac668a4a8",
+    ("synthetic", 1): "6b93eab052c17a596b19719cab6a7eb7201429111b0d41502e6e2f44f686d7bc",
+    ("synthetic", 2): "3b6033659534989dfffe4ef4033fec20588b009d798749497067d8323863d3a5",
 }
 
 
