@@ -149,6 +149,7 @@ def test_the_broker_closes_a_crossing_by_the_fighting_and_reopens_it_when_quiet(
         {
             "broker_pressure": 1.0,
             "broker_tolerance": 0.5,
+            "ultimatum_hurt": 0.0,  # no warning first: it closes as soon as it is past
             "broker_memory_days": 1.0,  # forgiven within days once the fighting stops
             "ceasefire_rate_per_day": 0.0,
             "reopen_quiet_days": 3,
@@ -173,6 +174,7 @@ EVERY_CHANCE = {
     "broker_pressure": 1.0,
     "ceasefire_rate_per_day": 1.0,
     "broker_tolerance": 0.5,
+    "ultimatum_hurt": 0.0,
     "reopen_quiet_days": 1000,
 }
 
@@ -391,6 +393,7 @@ def test_the_broker_closes_a_gate_when_a_crossing_it_trades_through_is_fought_ov
         {
             "broker_pressure": 1.0,
             "broker_tolerance": 2.5,
+            "ultimatum_hurt": 0.0,  # it closes the gate with its warning
             "broker_memory_days": 10_000.0,
             "hurt_per_thousand_refugees": 0.0,  # Delta's 100 people flee into China too
             "ceasefire_rate_per_day": 0.0,
@@ -405,6 +408,48 @@ def test_the_broker_closes_a_gate_when_a_crossing_it_trades_through_is_fought_ov
     assert event.day == 4 and set(event.factions) == {"red", "blue"}
 
 
+GATE_FIGHT = {
+    "broker_pressure": 1.0,
+    "broker_tolerance": 2.5,
+    "broker_memory_days": 10_000.0,
+    "hurt_per_thousand_refugees": 0.0,
+    "ceasefire_rate_per_day": 0.0,
+    "ultimatum_hurt": 2.0,
+}
+
+
+def test_the_broker_warns_first_and_closes_the_gate_only_if_the_fighting_goes_on(theatre_dir):
+    """As above, the grievance passes 2.5 on day 4: the broker warns Red and Blue that day.
+    They fight on, 1 more hurt each a day: 1 on day 5, 2 on day 6 - the ultimatum's 2 - so
+    the gate closes on day 6, not before."""
+    model = border_fight(theatre_dir, GATE_FIGHT)
+    model.run(4)
+    warnings = model.events.of_kind(EventKind.WARNING)
+    assert [e.day for e in warnings] == [4, 4]
+    assert {f for e in warnings for f in e.factions} == {"red", "blue"}
+    model.run(1)
+    assert not model.closed_crossings
+    assert model.state(diplomacy).warned == {"red": 1.0, "blue": 1.0}
+    model.step()
+    assert model.closed_crossings == {"delta"}
+    assert model.events.of_kind(EventKind.BORDER)[0].day == 6
+
+
+def test_a_warned_faction_that_stops_is_spared_and_its_warning_lapses(theatre_dir):
+    """Red leaves Delta the day after the warning: no more hurt, no closure; with a short
+    memory the grievance fades under the tolerance and the warning is forgotten."""
+    model = border_fight(theatre_dir, {**GATE_FIGHT, "broker_memory_days": 2.0})
+    for _ in range(10):
+        model.step()
+        if model.events.of_kind(EventKind.WARNING):
+            break
+    for unit in [u for u in model.units if u.faction == "red"]:
+        unit.remove()
+    model.run(10)
+    assert not model.closed_crossings and not model.events.of_kind(EventKind.BORDER)
+    assert model.state(diplomacy).warned == {}
+
+
 def test_a_crossing_taken_hurts_the_broker_and_it_closes_the_captors_gates(theatre_dir):
     """Blue takes Delta from Red (nobody defends it): no fight, but the broker counts the
     crossing taken against the captor and shuts it at once."""
@@ -416,6 +461,7 @@ def test_a_crossing_taken_hurts_the_broker_and_it_closes_the_captors_gates(theat
         {
             "broker_pressure": 1.0,
             "broker_tolerance": 5.0,
+            "ultimatum_hurt": 0.0,
             "hurt_per_crossing_lost": 6.0,
             "capture_days": 1,
         },
@@ -463,6 +509,7 @@ def test_refugees_arriving_hurt_the_broker(theatre_dir):
     params = {
         "broker_pressure": 1.0,
         "broker_tolerance": 50.0,
+        "ultimatum_hurt": 0.0,
         "hurt_per_thousand_refugees": 1000.0,
         "ceasefire_rate_per_day": 0.0,
         "collapse_strength_share": 0.0,

@@ -23,6 +23,7 @@ class EventKind(Enum):
     COLLAPSE = "collapse"
     CEASEFIRE = "ceasefire"
     CEASEFIRE_BROKEN = "ceasefire_broken"
+    WARNING = "warning"
     BORDER = "border"
     ORE = "ore"
     OUTSIDE = "outside"

@@ -40,9 +40,12 @@ a neighbour with interests brokers truces, shuts gates and holds back ore.
   a day of fighting at a mine whose ore it buys (`hurt_per_ore_fight_day`),
   refugees arriving (`hurt_per_thousand_refugees` a thousand, to those
   fighting near the border), all scaled by `broker_pressure`; the grievance
-  halves every `broker_memory_days`. Against a faction whose grievance
-  passes `broker_tolerance` it closes the crossings that faction holds or
-  fights at; past `ore_hold_tolerance` it stops buying that faction's ore.
+  halves every `broker_memory_days`. A faction whose grievance passes
+  `broker_tolerance` is first warned; if it goes on and does another
+  `ultimatum_hurt` of hurt while the grievance stays past the tolerance, the
+  broker closes the crossings that faction holds or fights at (a faction that
+  stops is spared, and its warning lapses once the grievance fades under the
+  tolerance). Past `ore_hold_tolerance` it stops buying that faction's ore.
   A closed crossing reopens after `reopen_quiet_days` without fighting near
   it once its holder's grievance is back under the tolerance; the ore is
   bought again under the ore tolerance.
@@ -99,6 +102,8 @@ class State:
     """Outside events already made (the theatre lists them by day)."""
     holders: dict[str, str | None] = field(default_factory=dict)
     """Who held each of the broker's crossings yesterday: a change is a crossing taken."""
+    warned: dict[str, float] = field(default_factory=dict)
+    """Factions the broker has warned, with the hurt each has done since its warning."""
 
 
 def start(world: World) -> State:
@@ -111,6 +116,7 @@ def run(world: World, state: State) -> None:
     _collapse(world, state)
     _ceasefires(world, state)
     _interests(world, state)
+    _warnings(world, state)
     _border_gates(world, state)
     _ore(world, state)
 
@@ -427,6 +433,8 @@ def _interests(model: World, state: State) -> None:
     for faction in model.factions:
         grievance = state.grievance.get(faction, 0.0) * fade
         state.grievance[faction] = grievance + params.broker_pressure * hurt[faction]
+        if faction in state.warned:
+            state.warned[faction] += params.broker_pressure * hurt[faction]
 
 
 def _near_crossings(model: World) -> dict[str, list[str]]:
@@ -448,10 +456,33 @@ def _refugees_in_broker_country(model: World) -> int:
     )
 
 
-def _aggrieved(model: World, state: State) -> frozenset[str]:
-    """The factions the broker's patience with has run out."""
+def _past_tolerance(model: World, state: State) -> frozenset[str]:
+    """The factions whose grievance has passed the broker's tolerance."""
     tolerance = model.parameters.broker_tolerance
     return frozenset(f for f, g in state.grievance.items() if g >= tolerance and g > 0.0)
+
+
+def _warnings(model: World, state: State) -> None:
+    """The broker warns each faction that has passed its tolerance, once; a warning lapses
+    when the grievance fades back under the tolerance."""
+    past = _past_tolerance(model, state)
+    for faction in sorted(set(state.warned) - past):
+        del state.warned[faction]
+    for faction in sorted(past - set(state.warned)):
+        state.warned[faction] = 0.0
+        model.log(
+            EventKind.WARNING,
+            (faction,),
+            None,
+            f"{model.broker_name} warned the {model.factions[faction].short_name} to stop "
+            "the fighting that hurts its trade and its border",
+        )
+
+
+def _aggrieved(model: World, state: State) -> frozenset[str]:
+    """The factions that went on hurting the broker after its warning: it acts against them."""
+    enough = model.parameters.ultimatum_hurt
+    return frozenset(f for f, since in state.warned.items() if since >= enough)
 
 
 def _border_gates(model: World, state: State) -> None:

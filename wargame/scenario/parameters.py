@@ -303,6 +303,16 @@ class Parameters(BaseModel):
         "the crossings that faction holds or fights at; a day of fighting at or next to one of "
         "its crossings is 1 at full pressure (judgement)",
     )
+    ultimatum_hurt: float = Field(
+        default=5.0,
+        ge=0.0,
+        le=10_000.0,
+        description="hurt a faction the broker has warned (its grievance past "
+        "'broker_tolerance') must go on to do before the broker closes its crossings: five days "
+        "of fighting by a crossing, or half of one crossing taken (judgement: China's envoy "
+        "pressed the KIA on 17 Oct 2024, the KIA took Pangwa on 18-19 Oct and the gates closed "
+        "from 19-22 Oct [25][26]); 0: it closes them with the warning",
+    )
     broker_memory_days: float = Field(
         default=90.0,
         gt=0.0,
