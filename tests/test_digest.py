@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "2e9b4b39ff4fe8e7c013e4b9523dc14f4adf29b083c9feba1ec1b72063040aed",
-    ("kachin", 2): "c68753f7803aec9889a4fe9180eb85a5268e00a64cfa47a136f0b490bcf0b1ec",
-    ("kachin", 3): "15d0496df40962876f53afe79822902f6f43fb5cd795e457c62c8ebac668a4a8",
-    ("synthetic", 1): "6b93eab052c17a596b19719cab6a7eb7201429111b0d41502e6e2f44f686d7bc",
-    ("synthetic", 2): "3b6033659534989dfffe4ef4033fec20588b009d798749497067d8323863d3a5",
+    ("kachin", 1): "43f843793a5c340a483fd248a77a4877c624654c3968f02995979c3d99c93857",
+    ("kachin", 2): "3164b8b60fd5e0d3fc79c6d51d43370c9013c4f94b0e73368b1f27db25b92ba1",
+    ("kachin", 3): "0b1ca5aaeb6900d4e7d60e4f9b12d0752dae69f7d8306f5f3940ab0e793d579d",
+    ("synthetic", 1): "a44774687387330a7a2daff3e079acff6fe92a0196832e5633e4bed9de41d5ae",
+    ("synthetic", 2): "03832848e9c191a245cc3b5f8ca1c42be5608312c1f6380dfe52a0f1f806e425",
 }
 
 
