@@ -82,14 +82,24 @@ def cut_off(theatre_dir, reach: float, features=None, **theatre):
     return model
 
 
-def test_a_cut_off_broken_unit_crosses_the_border_and_is_interned(theatre_dir):
-    model = cut_off(theatre_dir, reach=2.0)  # charlie-delta: 24 km of track at 12 km/day
+def test_a_cut_off_broken_unit_marches_to_the_border_and_crosses_on_arriving(theatre_dir):
+    """Charlie-Delta is 24 km of track at 12 km/day: Red breaks on day 1, makes for Delta,
+    covers the road on days 2 and 3 and crosses on arriving (before, it crossed on day 1)."""
+    model = cut_off(theatre_dir, reach=2.0)
+    model.step()
+    (unit,) = model.units
+    assert (unit.place, unit.route, unit.objective) == ("charlie", ["delta"], "delta")
+    (retreat,) = model.events.of_kind(EventKind.RETREAT)
+    assert retreat.text.endswith("broke and made for the border at Delta")
+    model.step()
+    assert unit in model.units and unit.place is None  # on the road, 12 km along
+    assert model.factions["red"].interned == 0
     model.step()
     assert model.units == []
     assert model.factions["red"].interned == 300
     interned = model.events.of_kind(EventKind.INTERNMENT)
     assert [e.sentence for e in interned] == [
-        "Day 1: 1 Red unit (300 soldiers) crossed into China at Delta"
+        "Day 3: 1 Red unit (300 soldiers) crossed into China at Delta"
     ]
     assert model.summary()["factions"]["red"]["interned"] == 300
 
@@ -104,7 +114,7 @@ def test_the_country_a_unit_crosses_into_is_named_as_the_theatre_names_it(theatr
     model = cut_off(
         theatre_dir, 2.0, features, countries={"XA": "Tamsen", "XB": "Vardia"}, broker=None
     )
-    model.step()
+    model.run(3)  # two days on the road to Delta
     (interned,) = model.events.of_kind(EventKind.INTERNMENT)
     assert interned.text == "1 Red unit (300 soldiers) crossed into Vardia at Delta"
 
@@ -226,8 +236,9 @@ def test_a_country_that_interns_keeps_the_soldiers_for_good(theatre_dir):
 
 
 def hand_back(theatre_dir, through: str | None = "alpha", alpha: str = "red", days: int = 3):
-    """Red's 300 broken at Charlie, cut off by Blue's Bravo; Red's 2,000 hold Alpha (or stand
-    at Charlie when Alpha is Blue's), so Red does not collapse."""
+    """Red's 300 broken at Delta, the gate, cut off by Blue's Bravo (they cross on day 1);
+    Red's 2,000 hold Alpha (or stand at Charlie when Alpha is Blue's), so Red does not
+    collapse."""
     policy = {"soldiers": "hand_back", "hand_back_after_days": days}
     if through is not None:
         policy["hand_back_through"] = through
@@ -235,7 +246,7 @@ def hand_back(theatre_dir, through: str | None = "alpha", alpha: str = "red", da
         features=two_gate_map(),
         control={"alpha": alpha, "bravo": "blue"},
         units=[
-            {"faction": "red", "place": "charlie", "strength": 300},
+            {"faction": "red", "place": "delta", "strength": 300},
             {"faction": "red", "place": "alpha" if alpha == "red" else "charlie", "strength": 2000},
         ],
         neighbours={"CN": policy},

@@ -131,9 +131,9 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     nearest friendly place by a supplied route (`retreat_barrier`), by a road
     clear of enemy units where there is one: quiet, then safe (no enemy on it);
     a unit off friendly ground also for one being fought over. Only a unit cut
-    off from all of these crosses the border, at a crossing within
-    `internment_reach_days` by a clear road whose country takes soldiers in;
-    failing that, it stands and fights where it is.
+    off from all of these makes for the border, at a crossing within
+    `internment_reach_days` by a clear road whose country takes soldiers in,
+    and crosses on arriving there; failing that, it stands and fights where it is.
     """
     origin, faction = unit.place, unit.faction
     unit.posture = Posture.WITHDRAW
@@ -150,7 +150,10 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     if refuge is None:
         if origin in safe:
             return None
-        return _border_exit(model, faction, origin, routes.days_from(origin, clear), clear)
+        exit_ = _border_exit(model, faction, origin, routes.days_from(origin, clear), clear)
+        if exit_ is None or exit_[0] == origin:
+            return exit_
+        return _make_for_the_border(model, unit, exit_[0], clear)
     unit.objective = refuge
     path = routes.path(origin, refuge, clear) or routes.path(origin, refuge, barrier)
     unit.route = path[1:]
@@ -162,6 +165,20 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
         f"towards {model.place_name(refuge)}",
     )
     return None
+
+
+def _make_for_the_border(model: World, unit: Unit, crossing: str, clear: frozenset[str]) -> None:
+    """A unit fleeing abroad travels to its crossing along the road at its speed (the enemy may
+    catch it on the way) and crosses when it gets there still cut off (`_fall_back` again)."""
+    origin = unit.place
+    unit.objective = crossing
+    unit.route = model.routes.path(origin, crossing, clear)[1:]
+    model.log(
+        EventKind.RETREAT,
+        (unit.faction,),
+        origin,
+        f"{unit.name} broke and made for the border at {model.place_name(crossing)}",
+    )
 
 
 def _refuge(model: World, faction: str, origin: str, days: np.ndarray) -> str | None:
