@@ -249,6 +249,7 @@ def _cross(
     if policy.soldiers is SoldiersAcross.HAND_BACK:
         due = model.day + policy.hand_back_after_days
         state.held.append(Custody(faction_id, soldiers, sanctuary, crossing, due))
+        faction.awaiting_return += soldiers
     count = f"{len(units)} {faction.short_name} unit{'s' if len(units) > 1 else ''}"
     model.log(
         EventKind.INTERNMENT,
@@ -260,27 +261,79 @@ def _cross(
 
 
 def _hand_back(model: World, state: State) -> None:
-    """Soldiers whose days abroad are over come home through their crossing when their own
-    faction holds it with no enemy on it; until then the country keeps them (a faction
-    that holds nothing - one that collapsed - gets none back)."""
+    """Soldiers whose days abroad are over come home through a crossing that can receive them
+    (`_reception`); the country waits `hand_back_wait_days` more for one, then keeps them
+    interned for good, as it does at once when their faction has collapsed."""
     waiting = []
     for custody in state.held:
-        through = _policy(model, custody.sanctuary).hand_back_through or custody.crossed_at
-        if model.day < custody.due_day or not _receives(model, custody.faction, through):
+        if model.day < custody.due_day:
             waiting.append(custody)
             continue
-        _return(model, custody, through)
+        through = None if model.factions[custody.faction].collapsed else _reception(model, custody)
+        if through is not None:
+            _return(model, custody, through)
+        elif model.factions[custody.faction].collapsed or model.day >= custody.due_day + (
+            _policy(model, custody.sanctuary).hand_back_wait_days
+        ):
+            _keep(model, custody)
+        else:
+            waiting.append(custody)
     state.held = waiting
+
+
+def _reception(model: World, custody: Custody) -> str | None:
+    """The crossing the soldiers are handed back through today: the one the country names (by
+    default the one they crossed at) when their faction holds it with no enemy on it; else,
+    when the country hands back elsewhere, the nearest crossing into it that their faction, or
+    else its allied patron, holds so; None when there is none."""
+    policy = _policy(model, custody.sanctuary)
+    named = policy.hand_back_through or custody.crossed_at
+    if _receives(model, custody.faction, named):
+        return named
+    if not policy.hand_back_elsewhere:
+        return None
+    country = model.theatre.map.places[custody.sanctuary].country
+    places = model.theatre.map.places
+    gates = [
+        c
+        for c, across in model.crossings.items()
+        if any(places[s].country == country for s in across)
+    ]
+    days, index = model.routes.days_from(named), model.routes.index
+    patron = model.factions[custody.faction].spec.economy.patron
+    receivers = [custody.faction]
+    if patron in model.factions and model.allied(custody.faction, patron):
+        receivers.append(patron)
+    for receiver in receivers:
+        held = [g for g in gates if _receives(model, receiver, g)]
+        if held:
+            return min(held, key=lambda g: (days[index[g]], g))
+    return None
 
 
 def _receives(model: World, faction: str, crossing: str) -> bool:
     return model.controller[crossing] == faction and crossing in model.safe_ground(faction)
 
 
+def _keep(model: World, custody: Custody) -> None:
+    """The country gives up handing the soldiers back: they stay interned for good."""
+    faction = model.factions[custody.faction]
+    faction.awaiting_return -= custody.soldiers
+    model.log(
+        EventKind.INTERNMENT,
+        (custody.faction,),
+        None,
+        f"{model.country_name(custody.sanctuary)} kept {custody.soldiers:,.0f} "
+        f"{faction.short_name} soldiers interned: no crossing of their side's to hand them "
+        "back through",
+    )
+
+
 def _return(model: World, custody: Custody, through: str) -> None:
     """The handed-back soldiers as one unit at the crossing, shaken: it rests until it rallies."""
     faction = model.factions[custody.faction]
     faction.repatriated += custody.soldiers
+    faction.awaiting_return -= custody.soldiers
     key = (custody.sanctuary, custody.faction)
     model.interned_at[key] -= custody.soldiers
     if model.interned_at[key] <= 0:
