@@ -537,3 +537,31 @@ def test_with_no_gate_to_receive_them_the_country_keeps_them_interned_after_its_
     model.set_holder("alpha", "red")
     run_checked(model, 5)
     assert red.repatriated == 0 and returned(model) == []
+
+
+def test_a_faction_that_collapsed_gets_nobody_back(theatre_dir, checked):
+    """Red's 2,000 at Charlie are lost after its 300 cross: 300 waiting abroad is less than
+    `collapse_strength_share` (0.3) of 2,300, so Red collapses on day 2, and on their day
+    China keeps the 300 interned for good, though Alpha is Red's again by then."""
+    policy = {"soldiers": "hand_back", "hand_back_after_days": 3, "hand_back_through": "alpha"}
+    model = checked(
+        abroad(
+            theatre_dir,
+            {"alpha": "red", "bravo": "blue"},
+            policy,
+            units=[{"faction": "red", "place": "charlie", "strength": 2000}],
+        )
+    )
+    run_checked(model, 1)
+    (rest,) = [u for u in model.units if u.faction == "red"]
+    model.factions["red"].killed += rest.strength
+    rest.remove()
+    run_checked(model, 1)
+    red = model.factions["red"]
+    assert red.collapsed and red.awaiting_return == 300
+    model.set_holder("alpha", "red")
+    run_checked(model, 2)
+    assert (red.interned, red.repatriated, red.awaiting_return) == (300, 0, 0)
+    assert model.events.of_kind(EventKind.INTERNMENT)[-1].text.startswith(
+        "China kept 300 Red soldiers interned"
+    )
