@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "d878f810247a6410e624275ffc2e46971c6ecf35376a5d24d20fc7a871b334f7",
-    ("kachin", 2): "4fd6ccffb65b393f4276eb3100522ed044f793a48a5eac85a8ae7213b485515b",
-    ("kachin", 3): "32f2c67d522f7c6dd0f4c3dd4f40bfc205e3f2b9a58ca4e48750f983d8822169",
-    ("synthetic", 1): "fecbe04b28acdcd548334b814343be2971053a24de110c2850aa19af0ae9ec33",
-    ("synthetic", 2): "3d602418b59171d2eba7aa6f9cbc8ec5a435dec002bbe9d943be1d7ee2cd9665",
+    ("kachin", 1): "8786db3007277f7910906591f8a30a7a984d81f0d9425d1e7defb845644a3d50",
+    ("kachin", 2): "a89b2453b8f135430726ed6e94742ed7f04ae360b8767a0462cca353cfa917fd",
+    ("kachin", 3): "31fbfa845d5e7d7fbc22e667bb00f29b05cc56536ad788bbe2abb884413a739d",
+    ("synthetic", 1): "456c5633e8f238126a7fa7e7ce6b41fa8fa7393314e067f3135f224d99c0bd64",
+    ("synthetic", 2): "2314ab32844f9333f350d4e2671f2ad534b4321e833a1350bdf4aba07fca8ce0",
 }
 
 
