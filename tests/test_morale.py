@@ -1,6 +1,7 @@
 """Morale and retreat: wear in battle, rest on friendly ground, falling back, internment."""
 
 import pytest
+from invariants import check_day, starting_counts
 from theatres import line_map, passive_model, place, road
 
 from wargame.engine.events import EventKind
@@ -82,14 +83,24 @@ def cut_off(theatre_dir, reach: float, features=None, **theatre):
     return model
 
 
-def test_a_cut_off_broken_unit_crosses_the_border_and_is_interned(theatre_dir):
-    model = cut_off(theatre_dir, reach=2.0)  # charlie-delta: 24 km of track at 12 km/day
+def test_a_cut_off_broken_unit_marches_to_the_border_and_crosses_on_arriving(theatre_dir):
+    """Charlie-Delta is 24 km of track at 12 km/day: Red breaks on day 1, makes for Delta,
+    covers the road on days 2 and 3 and crosses on arriving (before, it crossed on day 1)."""
+    model = cut_off(theatre_dir, reach=2.0)
+    model.step()
+    (unit,) = model.units
+    assert (unit.place, unit.route, unit.objective) == ("charlie", ["delta"], "delta")
+    (retreat,) = model.events.of_kind(EventKind.RETREAT)
+    assert retreat.text.endswith("broke and made for the border at Delta")
+    model.step()
+    assert unit in model.units and unit.place is None  # on the road, 12 km along
+    assert model.factions["red"].interned == 0
     model.step()
     assert model.units == []
     assert model.factions["red"].interned == 300
     interned = model.events.of_kind(EventKind.INTERNMENT)
     assert [e.sentence for e in interned] == [
-        "Day 1: 1 Red unit (300 soldiers) crossed into China at Delta"
+        "Day 3: 1 Red unit (300 soldiers) crossed into China at Delta"
     ]
     assert model.summary()["factions"]["red"]["interned"] == 300
 
@@ -104,7 +115,7 @@ def test_the_country_a_unit_crosses_into_is_named_as_the_theatre_names_it(theatr
     model = cut_off(
         theatre_dir, 2.0, features, countries={"XA": "Tamsen", "XB": "Vardia"}, broker=None
     )
-    model.step()
+    model.run(3)  # two days on the road to Delta
     (interned,) = model.events.of_kind(EventKind.INTERNMENT)
     assert interned.text == "1 Red unit (300 soldiers) crossed into Vardia at Delta"
 
@@ -225,17 +236,20 @@ def test_a_country_that_interns_keeps_the_soldiers_for_good(theatre_dir):
     assert model.interned_at == {("sanctum", "red"): 300}
 
 
-def hand_back(theatre_dir, through: str | None = "alpha", alpha: str = "red", days: int = 3):
-    """Red's 300 broken at Charlie, cut off by Blue's Bravo; Red's 2,000 hold Alpha (or stand
-    at Charlie when Alpha is Blue's), so Red does not collapse."""
-    policy = {"soldiers": "hand_back", "hand_back_after_days": days}
+def hand_back(
+    theatre_dir, through: str | None = "alpha", alpha: str = "red", days: int = 3, **policy
+):
+    """Red's 300 broken at Delta, the gate, cut off by Blue's Bravo (they cross on day 1);
+    Red's 2,000 hold Alpha (or stand at Charlie when Alpha is Blue's), so Red does not
+    collapse."""
+    policy |= {"soldiers": "hand_back", "hand_back_after_days": days}
     if through is not None:
         policy["hand_back_through"] = through
     folder = theatre_dir(
         features=two_gate_map(),
         control={"alpha": alpha, "bravo": "blue"},
         units=[
-            {"faction": "red", "place": "charlie", "strength": 300},
+            {"faction": "red", "place": "delta", "strength": 300},
             {"faction": "red", "place": "alpha" if alpha == "red" else "charlie", "strength": 2000},
         ],
         neighbours={"CN": policy},
@@ -284,8 +298,9 @@ def test_handed_back_soldiers_wait_abroad_while_the_crossing_is_not_their_sides(
 
 
 def test_without_a_named_crossing_soldiers_come_back_where_they_crossed(theatre_dir):
-    """Delta, where they crossed, is nobody's until Red takes it: they come back there."""
-    model = hand_back(theatre_dir, through=None, days=2)
+    """Delta, where they crossed, is nobody's until Red takes it: they come back there (China
+    hands back nowhere else here, though Red holds Alpha, the other gate)."""
+    model = hand_back(theatre_dir, through=None, days=2, hand_back_elsewhere=False)
     model.run(5)
     assert returned(model) == []
     model.set_holder("delta", "red")
@@ -386,3 +401,167 @@ def test_on_tamsen_an_overrun_guard_crosses_and_vardia_hands_it_back_at_kessel_g
     assert army.repatriated == army.interned
     (back,) = [u for u in model.units if u.name.endswith("handed back at Kessel Gate")]
     assert (back.place, back.strength) == ("kessel_gate", army.interned)
+
+
+# --- soldiers abroad: still their side's while they wait, and nobody waits forever ----------
+
+
+def abroad(theatre_dir, control: dict, policy: dict, units: list | None = None, **theatre):
+    """Red's 300 broken at Delta, the gate into China, cut off by Blue's Bravo: they cross on
+    day 1 (and, with no other unit, are Red's whole force); commanders idle, the ledger
+    checked every day (`run`)."""
+    folder = theatre_dir(
+        features=two_gate_map(),
+        control=control,
+        units=[{"faction": "red", "place": "delta", "strength": 300}, *(units or [])],
+        neighbours={"CN": policy},
+        factions=["red", "blue", "green"],
+        **theatre,
+    )
+    model = passive_model(folder, {"travel_friction": 0.0, "recruits_per_base_per_day": 0})
+    model.units[0].morale = 0.1
+    return model
+
+
+def run_checked(model, days: int) -> None:
+    start, people = model.checked_start
+    for _ in range(days):
+        model.step()
+        check_day(model, start, people)
+
+
+@pytest.fixture
+def checked():
+    """Have a model remember its day-0 counts for `run_checked`."""
+
+    def make(model):
+        model.checked_start = starting_counts(model)
+        return model
+
+    return make
+
+
+@pytest.mark.parametrize(("soldiers", "collapses"), [("hand_back", False), ("intern", True)])
+def test_a_faction_whose_whole_force_waits_abroad_to_be_handed_back_is_not_beaten(
+    theatre_dir, checked, soldiers, collapses
+):
+    """Red's only unit crosses on day 1. China is to hand it back through Alpha, Red's, on
+    day 4: Red is not beaten meanwhile (before, it collapsed on day 2 and gave Alpha up, so
+    nobody came back); had China interned them for good, Red would be."""
+    policy = {"soldiers": soldiers}
+    if soldiers == "hand_back":
+        policy |= {"hand_back_after_days": 3, "hand_back_through": "alpha"}
+    model = checked(abroad(theatre_dir, {"alpha": "red", "bravo": "blue"}, policy))
+    run_checked(model, 4)
+    red = model.factions["red"]
+    assert bool(model.events.of_kind(EventKind.COLLAPSE)) is collapses
+    if not collapses:
+        (unit,) = model.units
+        assert (unit.faction, unit.place, unit.strength) == ("red", "alpha", 300)
+        assert (red.interned, red.repatriated, red.awaiting_return) == (300, 300, 0)
+    assert red.collapsed is collapses
+
+
+def test_soldiers_whose_crossing_is_lost_come_back_through_another_of_their_sides(
+    theatre_dir, checked
+):
+    """China names Alpha, Blue's; Red takes Delta, the other gate, after crossing there:
+    China hands them back at Delta on their day rather than wait for Alpha."""
+    policy = {"soldiers": "hand_back", "hand_back_after_days": 3, "hand_back_through": "alpha"}
+    model = checked(
+        abroad(
+            theatre_dir,
+            {"alpha": "blue", "bravo": "blue"},
+            policy,
+            units=[{"faction": "red", "place": "charlie", "strength": 2000}],
+        )
+    )
+    run_checked(model, 1)
+    model.set_holder("delta", "red")
+    run_checked(model, 3)
+    (unit,) = returned(model)
+    assert (unit.place, model.factions["red"].repatriated) == ("delta", 300)
+
+
+def test_a_militia_holding_no_gate_is_handed_back_through_its_patrons(theatre_dir, checked):
+    """Red, Green's militia, holds no crossing (the NDA-K's case in China): China hands its
+    soldiers back on their day at Delta, which Green, its patron, holds."""
+    policy = {"soldiers": "hand_back", "hand_back_after_days": 3, "hand_back_through": "alpha"}
+    model = checked(
+        abroad(
+            theatre_dir,
+            {"alpha": "blue", "bravo": "blue"},
+            policy,
+            faction_overrides={"red": {"patron": "green"}},
+        )
+    )
+    run_checked(model, 1)
+    model.set_holder("delta", "green")
+    run_checked(model, 2)
+    assert returned(model) == []  # not before their day
+    run_checked(model, 1)
+    (unit,) = returned(model)
+    assert (unit.faction, unit.place, model.factions["red"].collapsed) == ("red", "delta", False)
+
+
+def test_with_no_gate_to_receive_them_the_country_keeps_them_interned_after_its_wait(
+    theatre_dir, checked
+):
+    """No crossing into China is Red's or a patron's: China waits 5 days past their 3, then
+    keeps them interned for good (day 9), and does not hand them back when Red later takes
+    Alpha. The ledger holds every day."""
+    policy = {
+        "soldiers": "hand_back",
+        "hand_back_after_days": 3,
+        "hand_back_through": "alpha",
+        "hand_back_wait_days": 5,
+    }
+    model = checked(
+        abroad(
+            theatre_dir,
+            {"alpha": "blue", "bravo": "blue"},
+            policy,
+            units=[{"faction": "red", "place": "charlie", "strength": 2000}],
+        )
+    )
+    run_checked(model, 8)
+    red = model.factions["red"]
+    assert red.awaiting_return == 300
+    run_checked(model, 1)
+    assert (red.interned, red.repatriated, red.awaiting_return) == (300, 0, 0)
+    kept = model.events.of_kind(EventKind.INTERNMENT)[-1]
+    assert kept.sentence == (
+        "Day 9: China kept 300 Red soldiers interned: no crossing of their side's to hand "
+        "them back through"
+    )
+    model.set_holder("alpha", "red")
+    run_checked(model, 5)
+    assert red.repatriated == 0 and returned(model) == []
+
+
+def test_a_faction_that_collapsed_gets_nobody_back(theatre_dir, checked):
+    """Red's 2,000 at Charlie are lost after its 300 cross: 300 waiting abroad is less than
+    `collapse_strength_share` (0.3) of 2,300, so Red collapses on day 2, and on their day
+    China keeps the 300 interned for good, though Alpha is Red's again by then."""
+    policy = {"soldiers": "hand_back", "hand_back_after_days": 3, "hand_back_through": "alpha"}
+    model = checked(
+        abroad(
+            theatre_dir,
+            {"alpha": "red", "bravo": "blue"},
+            policy,
+            units=[{"faction": "red", "place": "charlie", "strength": 2000}],
+        )
+    )
+    run_checked(model, 1)
+    (rest,) = [u for u in model.units if u.faction == "red"]
+    model.factions["red"].killed += rest.strength
+    rest.remove()
+    run_checked(model, 1)
+    red = model.factions["red"]
+    assert red.collapsed and red.awaiting_return == 300
+    model.set_holder("alpha", "red")
+    run_checked(model, 2)
+    assert (red.interned, red.repatriated, red.awaiting_return) == (300, 0, 0)
+    assert model.events.of_kind(EventKind.INTERNMENT)[-1].text.startswith(
+        "China kept 300 Red soldiers interned"
+    )

@@ -72,6 +72,11 @@ class Faction(Agent):
         """Soldiers who fled across a border so far, whether held there still or handed back."""
         self.repatriated = 0
         """Soldiers a neighbouring country handed back so far: in play again."""
+        self.awaiting_return = 0
+        """Interned soldiers a neighbouring country is to hand back (kept by the morale phase):
+        still the faction's, so it is not beaten while they wait abroad."""
+        self.collapsed = False
+        """The faction surrendered or went home (the diplomacy phase): none are handed back."""
         self.recruited = 0
         self.surrendered = 0
         self.captured = 0

@@ -19,7 +19,8 @@ a neighbour with interests brokers truces, shuts gates and holds back ore.
   to the rival's side: allied to it, hostile to the old patron) or turns
   independent (hostile to the old patron, at peace with the rival). Its
   places and units change sides, not owners, so every ledger stands.
-  When its strength falls below
+  When its strength - its units in play and its soldiers a neighbour is to
+  hand back - falls below
   `collapse_strength_share` of what it started with, its units surrender or
   disband (their soldiers counted) and its places fall to whoever holds them.
 - The broker is the theatre's neighbouring power (its `[broker]`; China in
@@ -247,9 +248,11 @@ def _collapse(model: World, state: State) -> None:
             continue
         units = [u for u in model.units if u.faction == faction_id]
         start = model.starting_strength(faction_id)
-        if not start or sum(u.strength for u in units) >= threshold * start:
+        standing = sum(u.strength for u in units) + faction.awaiting_return
+        if not start or standing >= threshold * start:
             continue
         state.collapsed.add(faction_id)
+        faction.collapsed = True
         soldiers = sum(u.strength for u in units)
         faction.surrendered += soldiers
         for unit in units:

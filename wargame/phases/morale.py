@@ -168,9 +168,9 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     nearest friendly place by a supplied route (`retreat_barrier`), by a road
     clear of enemy units where there is one: quiet, then safe (no enemy on it);
     a unit off friendly ground also for one being fought over. Only a unit cut
-    off from all of these crosses the border, at a crossing within
-    `internment_reach_days` by a clear road whose country takes soldiers in;
-    failing that, it stands and fights where it is.
+    off from all of these makes for the border, at a crossing within
+    `internment_reach_days` by a clear road whose country takes soldiers in,
+    and crosses on arriving there; failing that, it stands and fights where it is.
     """
     origin, faction = unit.place, unit.faction
     unit.posture = Posture.WITHDRAW
@@ -187,7 +187,10 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     if refuge is None:
         if origin in safe:
             return None
-        return _border_exit(model, faction, origin, routes.days_from(origin, clear), clear)
+        exit_ = _border_exit(model, faction, origin, routes.days_from(origin, clear), clear)
+        if exit_ is None or exit_[0] == origin:
+            return exit_
+        return _make_for_the_border(model, unit, exit_[0], clear)
     unit.objective = refuge
     path = routes.path(origin, refuge, clear) or routes.path(origin, refuge, barrier)
     unit.route = path[1:]
@@ -199,6 +202,20 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
         f"towards {model.place_name(refuge)}",
     )
     return None
+
+
+def _make_for_the_border(model: World, unit: Unit, crossing: str, clear: frozenset[str]) -> None:
+    """A unit fleeing abroad travels to its crossing along the road at its speed (the enemy may
+    catch it on the way) and crosses when it gets there still cut off (`_fall_back` again)."""
+    origin = unit.place
+    unit.objective = crossing
+    unit.route = model.routes.path(origin, crossing, clear)[1:]
+    model.log(
+        EventKind.RETREAT,
+        (unit.faction,),
+        origin,
+        f"{unit.name} broke and made for the border at {model.place_name(crossing)}",
+    )
 
 
 def _refuge(model: World, faction: str, origin: str, days: np.ndarray) -> str | None:
@@ -269,6 +286,7 @@ def _cross(
     if policy.soldiers is SoldiersAcross.HAND_BACK:
         due = model.day + policy.hand_back_after_days
         state.held.append(Custody(faction_id, soldiers, sanctuary, crossing, due))
+        faction.awaiting_return += soldiers
     count = f"{len(units)} {faction.short_name} unit{'s' if len(units) > 1 else ''}"
     model.log(
         EventKind.INTERNMENT,
@@ -280,27 +298,79 @@ def _cross(
 
 
 def _hand_back(model: World, state: State) -> None:
-    """Soldiers whose days abroad are over come home through their crossing when their own
-    faction holds it with no enemy on it; until then the country keeps them (a faction
-    that holds nothing - one that collapsed - gets none back)."""
+    """Soldiers whose days abroad are over come home through a crossing that can receive them
+    (`_reception`); the country waits `hand_back_wait_days` more for one, then keeps them
+    interned for good, as it does at once when their faction has collapsed."""
     waiting = []
     for custody in state.held:
-        through = _policy(model, custody.sanctuary).hand_back_through or custody.crossed_at
-        if model.day < custody.due_day or not _receives(model, custody.faction, through):
+        if model.day < custody.due_day:
             waiting.append(custody)
             continue
-        _return(model, custody, through)
+        through = None if model.factions[custody.faction].collapsed else _reception(model, custody)
+        if through is not None:
+            _return(model, custody, through)
+        elif model.factions[custody.faction].collapsed or model.day >= custody.due_day + (
+            _policy(model, custody.sanctuary).hand_back_wait_days
+        ):
+            _keep(model, custody)
+        else:
+            waiting.append(custody)
     state.held = waiting
+
+
+def _reception(model: World, custody: Custody) -> str | None:
+    """The crossing the soldiers are handed back through today: the one the country names (by
+    default the one they crossed at) when their faction holds it with no enemy on it; else,
+    when the country hands back elsewhere, the nearest crossing into it that their faction, or
+    else its allied patron, holds so; None when there is none."""
+    policy = _policy(model, custody.sanctuary)
+    named = policy.hand_back_through or custody.crossed_at
+    if _receives(model, custody.faction, named):
+        return named
+    if not policy.hand_back_elsewhere:
+        return None
+    country = model.theatre.map.places[custody.sanctuary].country
+    places = model.theatre.map.places
+    gates = [
+        c
+        for c, across in model.crossings.items()
+        if any(places[s].country == country for s in across)
+    ]
+    days, index = model.routes.days_from(named), model.routes.index
+    patron = model.factions[custody.faction].spec.economy.patron
+    receivers = [custody.faction]
+    if patron in model.factions and model.allied(custody.faction, patron):
+        receivers.append(patron)
+    for receiver in receivers:
+        held = [g for g in gates if _receives(model, receiver, g)]
+        if held:
+            return min(held, key=lambda g: (days[index[g]], g))
+    return None
 
 
 def _receives(model: World, faction: str, crossing: str) -> bool:
     return model.controller[crossing] == faction and crossing in model.safe_ground(faction)
 
 
+def _keep(model: World, custody: Custody) -> None:
+    """The country gives up handing the soldiers back: they stay interned for good."""
+    faction = model.factions[custody.faction]
+    faction.awaiting_return -= custody.soldiers
+    model.log(
+        EventKind.INTERNMENT,
+        (custody.faction,),
+        None,
+        f"{model.country_name(custody.sanctuary)} kept {custody.soldiers:,.0f} "
+        f"{faction.short_name} soldiers interned: no crossing of their side's to hand them "
+        "back through",
+    )
+
+
 def _return(model: World, custody: Custody, through: str) -> None:
     """The handed-back soldiers as one unit at the crossing, shaken: it rests until it rallies."""
     faction = model.factions[custody.faction]
     faction.repatriated += custody.soldiers
+    faction.awaiting_return -= custody.soldiers
     key = (custody.sanctuary, custody.faction)
     model.interned_at[key] -= custody.soldiers
     if model.interned_at[key] <= 0:

@@ -128,8 +128,9 @@ class Parameters(BaseModel):
         default=2.0,
         ge=0.0,
         le=365.0,
-        description="a broken unit cut off from all friendly ground crosses the border when a "
-        "crossing is this many travel days away or less; 0 turns internment off (judgement)",
+        description="a broken unit cut off from all friendly ground makes for the border, "
+        "crossing on arrival, when a crossing is this many travel days away or less; 0 turns "
+        "internment off (judgement)",
     )
     supply_stock_days: int = Field(
         default=14,

@@ -212,6 +212,19 @@ class Neighbour(Strict):
         description="the crossing (a home place with a road into this country) they are handed "
         "back through; by default the one they crossed at (hand_back only)",
     )
+    hand_back_elsewhere: bool = Field(
+        default=True,
+        description="when that crossing is not their side's, hand them back through another "
+        "crossing into this country that their faction, or else its allied patron, holds "
+        "(hand_back only; judgement)",
+    )
+    hand_back_wait_days: int = Field(
+        default=60,
+        ge=0,
+        le=3650,
+        description="days past hand_back_after_days the country waits for a crossing to hand "
+        "them back through; then it keeps them interned for good (hand_back only; judgement)",
+    )
     source: str = ""
 
     @model_validator(mode="after")
@@ -224,8 +237,13 @@ class Neighbour(Strict):
         if self.soldiers is not SoldiersAcross.HAND_BACK:
             given = [
                 key
-                for key in ("hand_back_after_days", "hand_back_through")
-                if getattr(self, key) is not None
+                for key in (
+                    "hand_back_after_days",
+                    "hand_back_through",
+                    "hand_back_elsewhere",
+                    "hand_back_wait_days",
+                )
+                if key in self.model_fields_set
             ]
             if given:
                 verb = "applies" if len(given) == 1 else "apply"
