@@ -11,16 +11,31 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
 from wargame.engine.agents import Faction, Unit
 from wargame.engine.orders import Order
 from wargame.engine.posture import Posture
-from wargame.engine.world import World
+from wargame.engine.sight import known_presence
+from wargame.engine.world import ADJACENT_THREAT_WEIGHT, World
 
 CANDIDATE_TARGETS = 12
 DEPTH_MEMO_SIZE = 8  # a few factions, each asking again what it asked lately; bounded for big maps
+
+
+class Job(Enum):
+    """What a doctrine commander uses a formation for (`DoctrineCommander`)."""
+
+    GARRISON = "garrison"
+    """Holds its home place; never ordered beyond `leash_days` of it."""
+    ATTACK = "attack"
+    """Takes objectives; gathers for the main effort when none is in reach."""
+    RESERVE = "reserve"
+    """Goes to friendly places where enemy strength is known to be near."""
+    SCREEN = "screen"
+    """Stands on the front line between the enemy and the faction's ground."""
 
 
 @dataclass
@@ -35,6 +50,9 @@ def start(world: World) -> State:
     for faction in world.factions.values():
         if faction.commander is None:
             faction.commander = DoctrineCommander(state.depth_memo)
+        if isinstance(faction.commander, DoctrineCommander):
+            units = [u for u in world.units if u.faction == faction.id]
+            faction.commander.assign_jobs(world, faction, units)
     return state
 
 
@@ -70,33 +88,124 @@ class DoctrineCommander:
 
     def __init__(self, depth_memo: dict[tuple, dict[str, float]] | None = None) -> None:
         self.depth_memo = {} if depth_memo is None else depth_memo
+        self.jobs: dict[int, Job] = {}
+        """Each formation's job, given the first time the commander sees it."""
+        self.homes: dict[int, str] = {}
+        """A garrison's home place: where its leash is tied."""
+        self.next_plan: int | None = None
+        """The day of the next full plan (None: plan today)."""
+        self.noted: dict[int, tuple[str | None, str | None]] = {}
+        """Each unit's objective at its last orders, and who held that objective then."""
 
     def orders(self, model: World, faction: Faction) -> list[Order]:
-        doctrine = faction.spec.doctrine
+        """The full plan on re-plan days; between them, orders only for the units whose
+        situation changed sharply (`_due`), so a unit keeps its objective for days."""
         mine = [u for u in model.units if u.faction == faction.id]
         units = [u for u in mine if u.posture is not Posture.WITHDRAW]
+        self.assign_jobs(model, faction, units)
+        due = self._due(model, faction, units)
+        if due is not None and not due:
+            return []
+        orders = self._plan(model, faction, mine, units)
+        if due is not None:
+            orders = [o for o in orders if o.unit_id in due]
+        objectives = {u.unique_id: u.objective for u in units if due is None or u.unique_id in due}
+        objectives |= {o.unit_id: o.objective for o in orders}
+        for unit_id, objective in objectives.items():
+            self.noted[unit_id] = (objective, model.controller.get(objective))
+        return orders
+
+    def _due(self, model: World, faction: Faction, units: list[Unit]) -> set[int] | None:
+        """None on a re-plan day (every unit gets orders); otherwise the units with a reason
+        to get new orders now: new or rallied, its objective changed hands (taken or lost),
+        or enemies on its place (it is attacked)."""
+        if self.next_plan is None or model.day >= self.next_plan:
+            self.next_plan = model.day + setting(model, faction, "replan_days")
+            self.noted = {}
+            return None
+        enemies_at = model.enemy_positions(faction.id)
+        due = set()
+        for unit in units:
+            noted = self.noted.get(unit.unique_id)
+            if (
+                noted is None
+                or (noted[0] is not None and model.controller.get(noted[0]) != noted[1])
+                or unit.place in enemies_at
+            ):
+                due.add(unit.unique_id)
+        return due
+
+    def assign_jobs(self, model: World, faction: Faction, units: list[Unit]) -> None:
+        """Give each formation without a job one: on day 0 the doctrine's `hold` share of
+        each key place's garrison stays as its garrison; of the rest, the `aggression` share
+        of strength attacks, then the `reserve_share` of what remains is reserve, the rest
+        screens. A newcomer (a recruit) takes the job furthest below its share."""
+        new = [u for u in units if u.unique_id not in self.jobs]
+        if not new:
+            return
+        doctrine = faction.spec.doctrine
+        if not self.jobs:
+            key = model.key_places(faction.id)
+            kept: dict[str, float] = {}
+            for unit in sorted(new, key=lambda u: u.unique_id):
+                if unit.place not in key:
+                    continue
+                quota = doctrine.hold * model.starting_garrison(faction.id, unit.place)
+                if kept.get(unit.place, 0.0) + unit.strength <= quota + 1e-9:
+                    kept[unit.place] = kept.get(unit.place, 0.0) + unit.strength
+                    self.jobs[unit.unique_id] = Job.GARRISON
+                    unit.job = Job.GARRISON.value
+                    self.homes[unit.unique_id] = unit.place
+        reserve = setting(model, faction, "reserve_share")
+        shares = {
+            Job.ATTACK: doctrine.aggression,
+            Job.RESERVE: (1 - doctrine.aggression) * reserve,
+            Job.SCREEN: (1 - doctrine.aggression) * (1 - reserve),
+        }
+        strength = dict.fromkeys(shares, 0.0)
+        for unit in units:
+            job = self.jobs.get(unit.unique_id)
+            if job in strength:
+                strength[job] += unit.strength
+        for unit in sorted(new, key=lambda u: u.unique_id):
+            if unit.unique_id in self.jobs:
+                continue
+            total = sum(strength.values()) + unit.strength
+            job = max(shares, key=lambda j: shares[j] * total - strength[j])
+            self.jobs[unit.unique_id] = job
+            unit.job = job.value
+            strength[job] += unit.strength
+
+    def _plan(
+        self, model: World, faction: Faction, mine: list[Unit], units: list[Unit]
+    ) -> list[Order]:
+        doctrine = faction.spec.doctrine
+        known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
+        leash = setting(model, faction, "leash_days")
         orders: list[Order] = []
-        garrisoned = self._garrison(model, faction, units, orders)
+        garrisoned = self._garrison(model, faction, units, orders, known)
         mobile = [u for u in units if u.unique_id not in garrisoned]
-        targets = self._targets(model, faction, mine, self.depth_memo)
+        job = {u.unique_id: self.jobs[u.unique_id] for u in units}
+        strikers = [u for u in mobile if job[u.unique_id] in (Job.ATTACK, Job.GARRISON)]
+        targets = self._targets(model, faction, mine, self.depth_memo, known)
 
         committed: dict[str, float] = {}
         free: list[Unit] = []
-        for unit in mobile:
+        for unit in strikers:
             if unit.posture is Posture.ATTACK and unit.objective in targets:
                 committed[unit.objective] = committed.get(unit.objective, 0.0) + unit.strength
                 if unit.place is not None:
                     orders.append(Order(unit.unique_id, unit.objective, Posture.ATTACK))
             elif unit.place is not None:
                 free.append(unit)
-        budget = doctrine.aggression * sum(u.strength for u in mobile) - sum(committed.values())
+        budget = sum(u.strength for u in strikers) - sum(committed.values())
         main_effort: tuple[str, float] | None = None
-        pool = _Pool(model, free)
+        pool = _Pool(model, free, self.homes, leash)
         for target, value in sorted(targets.items(), key=lambda item: (-item[1], item[0])):
             if budget <= 0 or not free or value <= 0:
                 break
             need = doctrine.attack_ratio * max(
-                model.defence(faction.id, target), doctrine.garrison
+                known.defence(target), doctrine.garrison
             ) - committed.get(target, 0.0)
             if need <= 0:
                 continue
@@ -110,11 +219,61 @@ class DoctrineCommander:
             pool.take(chosen)
             free = pool.left()
             budget -= strength
+        free += [
+            u
+            for u in mobile
+            if job[u.unique_id] in (Job.RESERVE, Job.SCREEN) and u.place is not None
+        ]
+        attackers = [u for u in free if job[u.unique_id] is Job.ATTACK]
         if main_effort is not None and budget > 0:
-            free = self._assemble(model, faction, mine, *main_effort, free, orders)
-        free = self._reinforce(model, faction, mine, free, orders)
+            left = self._assemble(model, faction, mine, *main_effort, attackers, orders)
+            free = [u for u in free if u not in attackers or u in left]
+        free = self._reinforce(model, faction, mine, free, orders, known, self.homes, leash)
+        free = self._go_home(model, faction, free, orders)
+        free = self._screen(model, faction, free, orders, known, job)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
+
+    def _go_home(
+        self, model: World, faction: Faction, free: list[Unit], orders: list[Order]
+    ) -> list[Unit]:
+        """Garrisons with nothing to do return to their home place while their side holds it."""
+        friendly = model.friendly_ground(faction.id)
+        left = []
+        for unit in free:
+            home = self.homes.get(unit.unique_id)
+            if self.jobs[unit.unique_id] is Job.GARRISON and home in friendly:
+                orders.append(Order(unit.unique_id, home, Posture.HOLD))
+            else:
+                left.append(unit)
+        return left
+
+    @staticmethod
+    def _screen(
+        model: World,
+        faction: Faction,
+        free: list[Unit],
+        orders: list[Order],
+        known: Knowledge,
+        job: dict[int, Job],
+    ) -> list[Unit]:
+        """Screens and idle attackers stand on the front: the safe friendly place nearest
+        them with known enemies, or enemy ground, one road away. Returns the units left."""
+        posts = model.routes.mask(known.front(faction.id))
+        if not posts.any():
+            return free
+        avoid = model.hostile_ground(faction.id)
+        left = []
+        for unit in free:
+            if unit.place is None or job[unit.unique_id] not in (Job.SCREEN, Job.ATTACK):
+                left.append(unit)
+                continue
+            post = model.routes.nearest(model.routes.days_from(unit.place, avoid), posts)
+            if post is None:
+                left.append(unit)
+                continue
+            orders.append(Order(unit.unique_id, post, Posture.HOLD))
+        return left
 
     @staticmethod
     def _assemble(
@@ -155,11 +314,16 @@ class DoctrineCommander:
         mine: list[Unit],
         free: list[Unit],
         orders: list[Order],
+        known: Knowledge,
+        homes: dict[int, str],
+        leash: float,
     ) -> list[Unit]:
-        """Send units left over to key places whose garrison falls short of the threat.
+        """Send units left over to friendly places whose defenders fall short of the threat
+        known there: key places, and any place with enemies known on it or one road away.
 
         Returns the units still free. Units on their way count as arrived, so a
-        shortfall draws only as much help as it needs.
+        shortfall draws only as much help as it needs. A garrison goes only
+        within its leash.
         """
         doctrine = faction.spec.doctrine
         held: dict[str, float] = {}
@@ -168,17 +332,18 @@ class DoctrineCommander:
                 where = unit.place or unit.objective
                 if where is not None:
                     held[where] = held.get(where, 0.0) + unit.strength
+        places = model.key_places(faction.id) | known.threatened(faction.id)
         shortfalls = {
-            place: doctrine.caution * model.threat(faction.id, place) - held.get(place, 0.0)
-            for place in model.key_places(faction.id)
+            place: doctrine.caution * known.threat(place) - held.get(place, 0.0) for place in places
         }
         avoid = model.hostile_ground(faction.id)
-        pool = _Pool(model, free)
+        pool = _Pool(model, free, homes, leash)
         for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
             if short <= 0 or not pool.free.any():
                 continue
-            days = model.routes.days_from(place, avoid)[pool.at]
-            reached = np.flatnonzero(pool.free & np.isfinite(days))
+            to_place = model.routes.days_from(place, avoid)
+            days = to_place[pool.at]
+            reached = np.flatnonzero(pool.free & np.isfinite(days) & pool.leashed(to_place))
             for i in reached[np.lexsort((pool.ids[reached], days[reached]))]:
                 if short <= 0:
                     break
@@ -190,7 +355,7 @@ class DoctrineCommander:
 
     @staticmethod
     def _garrison(
-        model: World, faction: Faction, units: list[Unit], orders: list[Order]
+        model: World, faction: Faction, units: list[Unit], orders: list[Order], known: Knowledge
     ) -> set[int]:
         """Hold each key place with enough to match the enemy in reach; hold where you fight.
 
@@ -214,7 +379,7 @@ class DoctrineCommander:
                 continue
             need = max(
                 doctrine.garrison,
-                doctrine.caution * model.threat(faction.id, place),
+                doctrine.caution * known.threat(place),
                 doctrine.hold * model.starting_garrison(faction.id, place),
             )
             held = 0.0
@@ -228,7 +393,11 @@ class DoctrineCommander:
 
     @staticmethod
     def _targets(
-        model: World, faction: Faction, mine: list[Unit], memo: dict[tuple, dict[str, float]]
+        model: World,
+        faction: Faction,
+        mine: list[Unit],
+        memo: dict[tuple, dict[str, float]],
+        known: Knowledge,
     ) -> dict[str, float]:
         """Value of each place on the front worth attacking, before the cost of getting there.
 
@@ -272,7 +441,7 @@ class DoctrineCommander:
         deterrence = model.parameters.broker_pressure * model.parameters.broker_deterrence
         return {
             place_id: value
-            - doctrine.risk * model.defence(faction.id, place_id) / field_strength
+            - doctrine.risk * known.defence(place_id) / field_strength
             - (deterrence if place_id in zone else 0.0)
             for place_id, value in best
         }
@@ -290,8 +459,11 @@ class DoctrineCommander:
         if pool.strength[pool.free].sum() < need * (1 - 1e-9):
             return []  # not even every free unit would do (the margin: rounding of the sums)
         avoid = model.hostile_ground(pool.units[0].faction)
-        days = model.routes.days_from(target, avoid)[pool.at]
-        worth_it = np.flatnonzero((value - doctrine.distance * days > 0) & pool.free)
+        to_target = model.routes.days_from(target, avoid)
+        days = to_target[pool.at]
+        worth_it = np.flatnonzero(
+            (value - doctrine.distance * days > 0) & pool.free & pool.leashed(to_target)
+        )
         if not worth_it.size:
             return []
         nearest_first = worth_it[np.lexsort((pool.ids[worth_it], days[worth_it]))]
@@ -302,12 +474,23 @@ class DoctrineCommander:
 
 
 class _Pool:
-    """Units free for the day's attacks as arrays: one strike force is chosen per target."""
+    """Units free for the day's attacks as arrays: one strike force is chosen per target.
 
-    def __init__(self, model: World, units: list[Unit]) -> None:
+    A garrison (a unit with a home in `homes`) may go only where its home is at most
+    `leash` travel days away (`leashed`).
+    """
+
+    def __init__(
+        self, model: World, units: list[Unit], homes: dict[int, str] | None = None, leash=np.inf
+    ) -> None:
         index = model.routes.index
+        homes = homes or {}
         self.units = units
         self.at = np.array([index[u.place] for u in units], dtype=np.intp)
+        self.home = np.array([index[homes.get(u.unique_id, u.place)] for u in units], dtype=np.intp)
+        self.leash = np.array(
+            [leash if u.unique_id in homes else np.inf for u in units], dtype=float
+        )
         self.ids = np.array([u.unique_id for u in units], dtype=np.int64)
         self.strength = np.array([u.strength for u in units], dtype=float)
         self.free = np.ones(len(units), dtype=bool)
@@ -318,6 +501,76 @@ class _Pool:
 
     def left(self) -> list[Unit]:
         return [self.units[i] for i in np.flatnonzero(self.free)]
+
+    def leashed(self, to_place: np.ndarray) -> np.ndarray:
+        """Which units may go to the place whose travel days from every place are `to_place`."""
+        return to_place[self.home] <= self.leash
+
+
+def setting(model: World, faction: Faction, name: str) -> float:
+    """A command setting: the faction's doctrine's own value, or else the parameter's."""
+    own = getattr(faction.spec.doctrine, name)
+    return getattr(model.parameters, name) if own is None else own
+
+
+class Knowledge:
+    """Enemy strength as a side knows it today (`wargame.engine.sight`): the commander's
+    defences and threats are `World.defence` and `World.threat` over the known presence."""
+
+    def __init__(self, model: World, faction: str, intelligence: float) -> None:
+        self.model, self.faction = model, faction
+        self.omniscient = intelligence >= 1.0
+        self.presence = known_presence(model, faction, intelligence)
+        self.enemies = model.enemies_of(faction)
+
+    def _enemies_at(self, place: str) -> float:
+        return sum(s for f, s in self.presence.get(place, {}).items() if f in self.enemies)
+
+    def defence(self, place: str) -> float:
+        """Hostile soldiers an attacker on `place` would face, as far as the side knows."""
+        model = self.model
+        if self.omniscient:
+            return model.defence(self.faction, place)
+        near = sum(self._enemies_at(n) for n, _ in model.routes.roads_from[place])
+        bonus = 1.0
+        if model.controller.get(place) in self.enemies:
+            fortification = model.theatre.map.places[place].fortification
+            bonus += model.parameters.fortification_bonus * fortification
+        return (self._enemies_at(place) + ADJACENT_THREAT_WEIGHT * near) * bonus
+
+    def threat(self, place: str) -> float:
+        """Soldiers needed to hold `place` against the hostile units known on it and one
+        road away."""
+        model = self.model
+        if self.omniscient:
+            return model.threat(self.faction, place)
+        nearby = [place] + [n for n, _ in model.routes.roads_from[place]]
+        enemies = sum(self._enemies_at(p) for p in nearby)
+        fortification = model.theatre.map.places[place].fortification
+        return enemies / (1.0 + model.parameters.fortification_bonus * fortification) ** 0.5
+
+    def enemy_positions(self) -> set[str]:
+        return {p for p in self.presence if self._enemies_at(p) > 0}
+
+    def threatened(self, faction: str) -> frozenset[str]:
+        """Friendly places with enemies known on them or one road away."""
+        roads = self.model.routes.roads_from
+        near = set()
+        for p in self.enemy_positions():
+            near.add(p)
+            near.update(n for n, _ in roads.get(p, ()))
+        return frozenset(near) & self.model.friendly_ground(faction)
+
+    def front(self, faction: str) -> frozenset[str]:
+        """Safe friendly places one road from known enemies or from enemy-held ground."""
+        model = self.model
+        enemy = self.enemy_positions() | model.hostile_ground(faction)
+        roads = model.routes.roads_from
+        return frozenset(
+            p
+            for p in model.safe_ground(faction)
+            if p in roads and any(n in enemy for n, _ in roads[p])
+        )
 
 
 def _days_to(model: World, origin: str, avoid: frozenset[str]):
