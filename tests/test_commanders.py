@@ -57,7 +57,8 @@ def test_a_longer_leash_lets_the_garrison_take_the_place(theatre_dir):
 
 def _reserve_and_threat(theatre_dir, replan_days: int) -> tuple[ConflictModel, object]:
     """Red keeps all its field force in reserve at alpha (one of its two units is alpha's
-    garrison by need, the other free); red holds bravo (not a key place: 800 people). On day 2 a blue unit turns up at charlie, one road from bravo."""
+    garrison by need, the other free); red holds bravo (not a key place: 800 people).
+    On day 2 a blue unit turns up at charlie, one road from bravo."""
     folder = theatre_dir(
         units=[
             {"faction": "red", "place": "alpha", "strength": 200, "count": 2},

@@ -383,7 +383,7 @@ class DoctrineCommander:
                 doctrine.hold * model.starting_garrison(faction.id, place),
             )
             held = 0.0
-            for unit in sorted(present, key=lambda u: (u.posture is Posture.ATTACK, u.unique_id)):
+            for unit in sorted(present, key=_keeping_order):
                 if held >= need and not under_fire:
                     break
                 kept.add(unit.unique_id)
@@ -505,6 +505,16 @@ class _Pool:
     def leashed(self, to_place: np.ndarray) -> np.ndarray:
         """Which units may go to the place whose travel days from every place are `to_place`."""
         return to_place[self.home] <= self.leash
+
+
+def _keeping_order(unit: Unit) -> tuple:
+    """Which units a place keeps first: its garrison, then others, attackers last."""
+    return (
+        unit.posture is Posture.ATTACK,
+        unit.job != Job.GARRISON.value,
+        unit.job == Job.ATTACK.value,
+        unit.unique_id,
+    )
 
 
 def setting(model: World, faction: Faction, name: str) -> float:
