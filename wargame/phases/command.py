@@ -94,8 +94,9 @@ class DoctrineCommander:
         """A garrison's home place: where its leash is tied."""
         self.next_plan: int | None = None
         """The day of the next full plan (None: plan today)."""
-        self.noted: dict[int, tuple[str | None, str | None]] = {}
-        """Each unit's objective at its last orders, and who held that objective then."""
+        self.noted: dict[int, tuple[str | None, str | None, str | None]] = {}
+        """Each unit's objective at its last orders, who held that objective then, and where
+        the unit stood."""
 
     def orders(self, model: World, faction: Faction) -> list[Order]:
         """The full plan on re-plan days; between them, orders only for the units whose
@@ -112,13 +113,14 @@ class DoctrineCommander:
         objectives = {u.unique_id: u.objective for u in units if due is None or u.unique_id in due}
         objectives |= {o.unit_id: o.objective for o in orders}
         for unit_id, objective in objectives.items():
-            self.noted[unit_id] = (objective, model.controller.get(objective))
+            place = model.units_by_id[unit_id].place
+            self.noted[unit_id] = (objective, model.controller.get(objective), place)
         return orders
 
     def _due(self, model: World, faction: Faction, units: list[Unit]) -> set[int] | None:
         """None on a re-plan day (every unit gets orders); otherwise the units with a reason
-        to get new orders now: new or rallied, its objective changed hands (taken or lost),
-        or enemies on its place (it is attacked)."""
+        to get new orders now: new or rallied, its objective changed hands (taken or lost)
+        or was reached, or enemies on its place (it is attacked)."""
         if self.next_plan is None or model.day >= self.next_plan:
             self.next_plan = model.day + setting(model, faction, "replan_days")
             self.noted = {}
@@ -130,6 +132,7 @@ class DoctrineCommander:
             if (
                 noted is None
                 or (noted[0] is not None and model.controller.get(noted[0]) != noted[1])
+                or (noted[0] not in (None, noted[2]) and unit.place == noted[0])
                 or unit.place in enemies_at
             ):
                 due.add(unit.unique_id)
