@@ -92,8 +92,8 @@ def event_day(sentence: str) -> int:
 
 
 # Soldiers flee abroad only when cut off from all their side's ground: in this game the
-# Tatmadaw's first do so on day 84 of its 98 (520 by its end), in NDAK's 49 days none do.
-INTERNING = NDAK.model_copy(update={"seed": 2, "turn_days": 14})
+# Tatmadaw's first do so on day 86 of its 98 (555 by its end), in NDAK's 49 days none do.
+INTERNING = NDAK.model_copy(update={"seed": 13, "turn_days": 14})
 
 
 def test_a_teams_legend_counts_only_its_own_interned_soldiers(room, drawings):

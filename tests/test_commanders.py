@@ -118,3 +118,21 @@ def test_a_wider_sight_sees_further(theatre_dir):
         parameters={"sight_roads": 2},
     )
     assert seen_places(ConflictModel(folder, rng=1), "red") == {"alpha", "bravo", "charlie"}
+
+
+def test_idle_formations_are_counted_garrisons_excepted(theatre_dir):
+    """Red's garrison (hold) stays home and is not idle; its attacker takes bravo and is
+    not idle; blue's lone unit, which never moves and has no garrison job, is."""
+    folder = theatre_dir(
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 200, "count": 2},
+            {"faction": "blue", "place": "delta", "strength": 100},
+        ],
+        parameters={"travel_friction": 0.0},
+        faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
+    )
+    model = ConflictModel(_doctrine(folder, "red", hold=0.5), rng=1)
+    model.run(8)
+    series = model.series()
+    assert series["red_idle_units"].iloc[0] == 1 and series["red_idle_units"].iloc[-1] == 0
+    assert series["blue_idle_units"].iloc[-1] == 1

@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "c28a18c0210d9d85b77cd7a2b85febfeca3ca889e51b8ff629f86f4fd88f5af1",
-    ("kachin", 2): "de23840f99bff2bd4df6a2f15ade68172a44b86fd386f88bb212b7785d3ae9c2",
-    ("kachin", 3): "4639527f4c9ea95c7a31855b08948b166000fd3b1dbea68fdbf2aeac1cd76006",
-    ("synthetic", 1): "02e6df1bf163946115ada6e694b5b3a8f9be5917ffd25b2cf1cadd08ead3a3ff",
-    ("synthetic", 2): "aa7019903a927f170af86df9c3313a25e04ab5bd6f2763a8fc972c0449c77c55",
+    ("kachin", 1): "9bb32c0c02310c2d2f9af79c583b0dd7cf171f00a072ced861f3eb211fee92b6",
+    ("kachin", 2): "d3f9fa298f59da1c03eb038f5d1f5123de44bb3b7c59cf40ac81e73848751f86",
+    ("kachin", 3): "4492ff0e34e484cd3d67ace7fc3844356e0f28f72d5771e674b80ea8245c85a8",
+    ("synthetic", 1): "573f494e771691d122e64992e2d35f9ae5f839e5a37422330eedbe0e3bf3ec4b",
+    ("synthetic", 2): "d8811679479bbc40ced2ce20b18462e6d4972da6765b2df234456d0ececa3c92",
 }
 
 
