@@ -140,7 +140,7 @@ class DoctrineCommander:
 
     def assign_jobs(self, model: World, faction: Faction, units: list[Unit]) -> None:
         """Give each formation without a job one: on day 0 the doctrine's `hold` share of
-        each key place's garrison stays as its garrison; of the rest, the `aggression` share
+        each held place's garrison stays as its garrison; of the rest, the `aggression` share
         of strength attacks, then the `reserve_share` of what remains is reserve, the rest
         screens. A newcomer (a recruit) takes the job furthest below its share."""
         new = [u for u in units if u.unique_id not in self.jobs]
@@ -148,10 +148,10 @@ class DoctrineCommander:
             return
         doctrine = faction.spec.doctrine
         if not self.jobs:
-            key = model.key_places(faction.id)
+            held = model.start_holdings(faction.id)
             kept: dict[str, float] = {}
             for unit in sorted(new, key=lambda u: u.unique_id):
-                if unit.place not in key:
+                if unit.place not in held:
                     continue
                 quota = doctrine.hold * model.starting_garrison(faction.id, unit.place)
                 if kept.get(unit.place, 0.0) + unit.strength <= quota + 1e-9:
