@@ -136,3 +136,26 @@ def test_idle_formations_are_counted_garrisons_excepted(theatre_dir):
     series = model.series()
     assert series["red_idle_units"].iloc[0] == 1 and series["red_idle_units"].iloc[-1] == 0
     assert series["blue_idle_units"].iloc[-1] == 1
+
+
+def test_a_screen_with_no_post_of_its_own_attacks(theatre_dir):
+    """Red's two screens stand at bravo, a front post (blue holds charlie one road on): one
+    post needs one screen, so the other has nothing to screen and attacks, taking charlie
+    (blue's 60 there, under the doctrine's 1.5:1). Before, both stood at bravo all month
+    and charlie stayed blue's."""
+    folder = theatre_dir(
+        units=[
+            {"faction": "red", "place": "bravo", "strength": 300, "count": 2},
+            {"faction": "blue", "place": "charlie", "strength": 60},
+        ],
+        control={"alpha": "red", "bravo": "red", "charlie": "blue", "delta": "blue"},
+        parameters={"travel_friction": 0.0, "reserve_share": 0.0},
+        faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
+    )
+    _doctrine(folder, "blue", hold=1.0)
+    model = ConflictModel(_doctrine(folder, "red", hold=0.0), rng=1)
+    model.run(30)
+    screens = [u for u in model.units if u.faction == "red" and u.started_at == "bravo"]
+    assert [u.job for u in screens] == ["screen", "screen"]
+    assert any(u.moved for u in screens)
+    assert model.controller.get("charlie") == "red"

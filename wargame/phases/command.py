@@ -233,7 +233,10 @@ class DoctrineCommander:
             free = [u for u in free if u not in attackers or u in left]
         free = self._reinforce(model, faction, mine, free, orders, known, self.homes, leash)
         free = self._go_home(model, faction, free, orders)
-        free = self._screen(model, faction, free, orders, known, job)
+        free = self._screen(model, faction, mine, free, orders, known, job)
+        free = self._join_attacks(model, faction, free, orders, job)
+        free = self._strike_alone(model, faction, free, orders, known, targets, job)
+        free = self._stand_on_front(model, faction, free, orders, known, job)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
 
@@ -251,8 +254,129 @@ class DoctrineCommander:
                 left.append(unit)
         return left
 
-    @staticmethod
     def _screen(
+        self,
+        model: World,
+        faction: Faction,
+        mine: list[Unit],
+        free: list[Unit],
+        orders: list[Order],
+        known: Knowledge,
+        job: dict[int, Job],
+    ) -> list[Unit]:
+        """Each screen stands on a post of the front no other formation covers: a safe
+        friendly place one road from known enemies or enemy ground, the nearest first. A
+        screen is a light force: a post takes it only if it is at most `attack_ratio` times
+        what the post needs (the doctrine's minimum garrison, or its caution times the
+        enemy known in reach). A screen with no such post in reach has nothing to screen:
+        until the next plan it is an attacker. Returns the units left."""
+        covered = {
+            o.objective if o.objective is not None else model.units_by_id[o.unit_id].place
+            for o in orders
+        }
+        covered |= {
+            u.place for u in mine if u.place is not None and u not in free and u.transit is None
+        }
+        open_posts = set(known.front(faction.id)) - covered
+        avoid = model.hostile_ground(faction.id)
+        doctrine = faction.spec.doctrine
+
+        def need(post: str) -> float:
+            return max(doctrine.garrison, doctrine.caution * known.threat(post))
+
+        left = []
+        for unit in sorted(free, key=lambda u: u.unique_id):
+            if job[unit.unique_id] is not Job.SCREEN:
+                left.append(unit)
+                continue
+            post = None
+            light = {p for p in open_posts if unit.strength <= doctrine.attack_ratio * need(p)}
+            if light:
+                days = model.routes.days_from(unit.place, avoid)
+                post = model.routes.nearest(days, model.routes.mask(light))
+            if post is None:
+                job[unit.unique_id] = Job.ATTACK  # until a post opens
+                left.append(unit)
+                continue
+            open_posts.discard(post)
+            orders.append(Order(unit.unique_id, post, Posture.HOLD))
+        return left
+
+    @staticmethod
+    def _join_attacks(
+        model: World, faction: Faction, free: list[Unit], orders: list[Order], job: dict[int, Job]
+    ) -> list[Unit]:
+        """Attackers no strike force or assembly needed join the nearest attack under way:
+        the whole force fights, and more strength on an objective wins it faster and
+        cheaper (the square law). Reserves nothing threatens stand behind it, at the safe
+        place nearest its objective. Returns the units left."""
+        under_way = {
+            o.objective for o in orders if o.posture is Posture.ATTACK and o.objective is not None
+        }
+        if not under_way:
+            return free
+        avoid = model.hostile_ground(faction.id)
+        targets = model.routes.mask(under_way)
+        safe = model.routes.mask(model.safe_ground(faction.id))
+        left = []
+        for unit in free:
+            role = job[unit.unique_id]
+            if role not in (Job.ATTACK, Job.RESERVE) or unit.place is None:
+                left.append(unit)
+                continue
+            target = model.routes.nearest(model.routes.days_from(unit.place, avoid), targets)
+            if target is None:
+                left.append(unit)
+            elif role is Job.ATTACK:
+                orders.append(Order(unit.unique_id, target, Posture.ATTACK))
+            else:
+                behind = model.routes.nearest(model.routes.days_from(target, avoid), safe)
+                orders.append(Order(unit.unique_id, behind or unit.place, Posture.HOLD))
+        return left
+
+    @staticmethod
+    def _strike_alone(
+        model: World,
+        faction: Faction,
+        free: list[Unit],
+        orders: list[Order],
+        known: Knowledge,
+        targets: dict[str, float],
+        job: dict[int, Job],
+    ) -> list[Unit]:
+        """Attackers with no attack in reach to join (an enclave, cut off by enemy ground)
+        attack together from where they stand: the most valuable target they reach that
+        their strength there meets at the doctrine's ratio, however far (they have nothing
+        else to do). Returns the units left."""
+        doctrine = faction.spec.doctrine
+        by_place: dict[str, list[Unit]] = {}
+        left = []
+        for unit in free:
+            if job[unit.unique_id] is Job.ATTACK and unit.place is not None:
+                by_place.setdefault(unit.place, []).append(unit)
+            else:
+                left.append(unit)
+        avoid = model.hostile_ground(faction.id)
+        index = model.routes.index
+        for place, group in sorted(by_place.items()):
+            days = model.routes.days_from(place, avoid)
+            strength = sum(u.strength for u in group)
+            within = [
+                t
+                for t, value in targets.items()
+                if value > 0
+                and np.isfinite(days[index[t]])
+                and strength >= doctrine.attack_ratio * max(known.defence(t), doctrine.garrison)
+            ]
+            if not within:
+                left.extend(group)
+                continue
+            target = max(within, key=lambda t: (targets[t], t))
+            orders.extend(Order(u.unique_id, target, Posture.ATTACK) for u in group)
+        return left
+
+    @staticmethod
+    def _stand_on_front(
         model: World,
         faction: Faction,
         free: list[Unit],
@@ -260,15 +384,15 @@ class DoctrineCommander:
         known: Knowledge,
         job: dict[int, Job],
     ) -> list[Unit]:
-        """Screens and idle attackers stand on the front: the safe friendly place nearest
-        them with known enemies, or enemy ground, one road away. Returns the units left."""
+        """Attackers with no attack to join stand on the front post nearest them.
+        Returns the units left."""
         posts = model.routes.mask(known.front(faction.id))
         if not posts.any():
             return free
         avoid = model.hostile_ground(faction.id)
         left = []
         for unit in free:
-            if unit.place is None or job[unit.unique_id] not in (Job.SCREEN, Job.ATTACK):
+            if unit.place is None or job[unit.unique_id] is not Job.ATTACK:
                 left.append(unit)
                 continue
             post = model.routes.nearest(model.routes.days_from(unit.place, avoid), posts)
@@ -291,7 +415,8 @@ class DoctrineCommander:
         """Gather free units at the safe place nearest the best target they could not yet take.
 
         Returns the units still free. Concentrating first is how a force too
-        scattered to attack becomes one that can.
+        scattered to attack becomes one that can; when even every free unit in
+        reach would not be enough, nobody gathers (they join attacks under way).
         """
         avoid = model.hostile_ground(faction.id)
         from_target = _days_to(model, target, avoid)
@@ -302,6 +427,9 @@ class DoctrineCommander:
         from_assembly = _days_to(model, assembly, avoid)
         days = {u: from_assembly(u.place) for u in free}
         gathered = sum(u.strength for u in mine if assembly in (u.place, u.objective))
+        in_reach = sum(u.strength for u in free if days[u] < float("inf"))
+        if gathered + in_reach < strength_needed:
+            return free  # a gathering that cannot be enough would wait all year
         for unit in sorted(free, key=lambda u: (days[u], u.unique_id)):
             if gathered >= strength_needed or days[unit] == float("inf"):
                 break
@@ -322,7 +450,8 @@ class DoctrineCommander:
         leash: float,
     ) -> list[Unit]:
         """Send units left over to friendly places whose defenders fall short of the threat
-        known there: key places, and any place with enemies known on it or one road away.
+        known there: any of them to key places, and the reserves also to any place with
+        enemies known on it or one road away (the other jobs have their own work there).
 
         Returns the units still free. Units on their way count as arrived, so a
         shortfall draws only as much help as it needs. A garrison goes only
@@ -335,18 +464,21 @@ class DoctrineCommander:
                 where = unit.place or unit.objective
                 if where is not None:
                     held[where] = held.get(where, 0.0) + unit.strength
-        places = model.key_places(faction.id) | known.threatened(faction.id)
+        key = model.key_places(faction.id)
+        places = key | known.threatened(faction.id)
         shortfalls = {
             place: doctrine.caution * known.threat(place) - held.get(place, 0.0) for place in places
         }
         avoid = model.hostile_ground(faction.id)
         pool = _Pool(model, free, homes, leash)
+        reserves = np.array([u.job == Job.RESERVE.value for u in free], dtype=bool)
         for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
             if short <= 0 or not pool.free.any():
                 continue
             to_place = model.routes.days_from(place, avoid)
             days = to_place[pool.at]
-            reached = np.flatnonzero(pool.free & np.isfinite(days) & pool.leashed(to_place))
+            called = pool.free if place in key else pool.free & reserves
+            reached = np.flatnonzero(called & np.isfinite(days) & pool.leashed(to_place))
             for i in reached[np.lexsort((pool.ids[reached], days[reached]))]:
                 if short <= 0:
                     break
@@ -362,11 +494,12 @@ class DoctrineCommander:
     ) -> set[int]:
         """Hold each key place with enough to match the enemy in reach; hold where you fight.
 
-        A key place keeps the doctrine's minimum, the doctrine's `hold` share of
-        the garrison it started with, or more when enemies stand on it or one
-        road away (times the doctrine's caution): under the square law a
+        A key place keeps its garrison formations (the doctrine's `hold` share
+        of the garrison it started with, `assign_jobs`) and, from its other
+        formations, the doctrine's minimum or more when enemies stand on it or
+        one road away (times the doctrine's caution): under the square law a
         garrison behind fortification f matches an attacker sqrt(1 + bonus f)
-        times its size.
+        times its size. The rest of those formations are free for their jobs.
         """
         doctrine = faction.spec.doctrine
         key = model.key_places(faction.id)
@@ -380,14 +513,11 @@ class DoctrineCommander:
             under_fire = place in enemies_at
             if place not in key and not under_fire:
                 continue
-            need = max(
-                doctrine.garrison,
-                doctrine.caution * known.threat(place),
-                doctrine.hold * model.starting_garrison(faction.id, place),
-            )
+            need = max(doctrine.garrison, doctrine.caution * known.threat(place))
             held = 0.0
             for unit in sorted(present, key=_keeping_order):
-                if held >= need and not under_fire:
+                at_home = unit.job == Job.GARRISON.value
+                if held >= need and not under_fire and not at_home:
                     break
                 kept.add(unit.unique_id)
                 orders.append(Order(unit.unique_id, None, Posture.HOLD))
