@@ -55,7 +55,9 @@ def test_a_longer_leash_lets_the_garrison_take_the_place(theatre_dir):
     assert model.controller.get("charlie") == "red"
 
 
-def _reserve_and_threat(theatre_dir, replan_days: int) -> tuple[ConflictModel, object]:
+def _reserve_and_threat(
+    theatre_dir, replan_days: int, leash_days: float = 3.0
+) -> tuple[ConflictModel, object]:
     """Red keeps all its field force in reserve at alpha (one of its two units is alpha's
     garrison by need, the other free); red holds bravo (not a key place: 800 people).
     On day 2 a blue unit turns up at charlie, one road from bravo."""
@@ -65,7 +67,12 @@ def _reserve_and_threat(theatre_dir, replan_days: int) -> tuple[ConflictModel, o
             {"faction": "blue", "place": "delta", "strength": 100},
         ],
         control={"alpha": "red", "bravo": "red", "delta": "blue"},
-        parameters={"travel_friction": 0.0, "replan_days": replan_days, "reserve_share": 1.0},
+        parameters={
+            "travel_friction": 0.0,
+            "replan_days": replan_days,
+            "reserve_share": 1.0,
+            "leash_days": leash_days,
+        },
         faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
     )
     _doctrine(folder, "blue", hold=1.0)
@@ -81,6 +88,15 @@ def test_a_reserve_goes_to_the_threatened_place(theatre_dir):
     assert reserve.job == "reserve"
     model.run(6)
     assert reserve.objective == "bravo" and reserve.place == "bravo"
+
+
+def test_a_reserve_stays_within_its_leash(theatre_dir):
+    """The threatened place is 2 days from the reserve's home: with a 1-day leash it is
+    beyond its region, so the reserve stays (a regional reserve does not march across
+    the map)."""
+    model, reserve = _reserve_and_threat(theatre_dir, replan_days=1, leash_days=1.0)
+    model.run(6)
+    assert reserve.place == "alpha" and reserve.objective == "alpha"
 
 
 def test_orders_change_only_on_re_plan_days(theatre_dir):

@@ -33,9 +33,9 @@ class Job(Enum):
     ATTACK = "attack"
     """Takes objectives; gathers for the main effort when none is in reach."""
     RESERVE = "reserve"
-    """Goes to friendly places where enemy strength is known to be near."""
+    """Goes to friendly places where enemy strength is known to be near, within its leash."""
     SCREEN = "screen"
-    """Stands on the front line between the enemy and the faction's ground."""
+    """Stands on a post of the front no other formation covers; attacks when it has none."""
 
 
 @dataclass
@@ -178,6 +178,8 @@ class DoctrineCommander:
             self.jobs[unit.unique_id] = job
             unit.job = job.value
             strength[job] += unit.strength
+            if job is Job.RESERVE:
+                self.homes[unit.unique_id] = unit.place  # a regional reserve: leashed too
 
     def _plan(
         self, model: World, faction: Faction, mine: list[Unit], units: list[Unit]
@@ -234,9 +236,9 @@ class DoctrineCommander:
         free = self._reinforce(model, faction, mine, free, orders, known, self.homes, leash)
         free = self._go_home(model, faction, free, orders)
         free = self._screen(model, faction, mine, free, orders, known, job)
-        free = self._join_attacks(model, faction, free, orders, job)
+        free = self._join_attacks(model, faction, free, orders, job, self.homes, leash)
         free = self._strike_alone(model, faction, free, orders, known, targets, job)
-        free = self._stand_on_front(model, faction, free, orders, known, job)
+        free = self._stand_on_front(model, faction, free, orders, known, job, self.homes, leash)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
 
@@ -304,12 +306,18 @@ class DoctrineCommander:
 
     @staticmethod
     def _join_attacks(
-        model: World, faction: Faction, free: list[Unit], orders: list[Order], job: dict[int, Job]
+        model: World,
+        faction: Faction,
+        free: list[Unit],
+        orders: list[Order],
+        job: dict[int, Job],
+        homes: dict[int, str],
+        leash: float,
     ) -> list[Unit]:
         """Attackers no strike force or assembly needed join the nearest attack under way:
         the whole force fights, and more strength on an objective wins it faster and
         cheaper (the square law). Reserves nothing threatens stand behind it, at the safe
-        place nearest its objective. Returns the units left."""
+        place within `leash` of their home nearest its objective. Returns the units left."""
         under_way = {
             o.objective for o in orders if o.posture is Posture.ATTACK and o.objective is not None
         }
@@ -330,8 +338,13 @@ class DoctrineCommander:
             elif role is Job.ATTACK:
                 orders.append(Order(unit.unique_id, target, Posture.ATTACK))
             else:
-                behind = model.routes.nearest(model.routes.days_from(target, avoid), safe)
-                orders.append(Order(unit.unique_id, behind or unit.place, Posture.HOLD))
+                home = homes.get(unit.unique_id, unit.place)
+                near_home = safe & (model.routes.days_from(home, avoid) <= leash)
+                behind = model.routes.nearest(model.routes.days_from(target, avoid), near_home)
+                if behind is None:
+                    left.append(unit)
+                else:
+                    orders.append(Order(unit.unique_id, behind, Posture.HOLD))
         return left
 
     @staticmethod
@@ -383,8 +396,11 @@ class DoctrineCommander:
         orders: list[Order],
         known: Knowledge,
         job: dict[int, Job],
+        homes: dict[int, str],
+        leash: float,
     ) -> list[Unit]:
-        """Attackers with no attack to join stand on the front post nearest them.
+        """Attackers with no attack to join stand on the front post nearest them; reserves
+        with nothing to do, on the one nearest their home within `leash` of it.
         Returns the units left."""
         posts = model.routes.mask(known.front(faction.id))
         if not posts.any():
@@ -392,10 +408,15 @@ class DoctrineCommander:
         avoid = model.hostile_ground(faction.id)
         left = []
         for unit in free:
-            if unit.place is None or job[unit.unique_id] is not Job.ATTACK:
+            role = job[unit.unique_id]
+            if unit.place is None or role not in (Job.ATTACK, Job.RESERVE):
                 left.append(unit)
                 continue
-            post = model.routes.nearest(model.routes.days_from(unit.place, avoid), posts)
+            where = posts
+            if role is Job.RESERVE:
+                from_home = model.routes.days_from(homes.get(unit.unique_id, unit.place), avoid)
+                where = posts & (from_home <= leash)
+            post = model.routes.nearest(model.routes.days_from(unit.place, avoid), where)
             if post is None:
                 left.append(unit)
                 continue
@@ -450,8 +471,8 @@ class DoctrineCommander:
         leash: float,
     ) -> list[Unit]:
         """Send units left over to friendly places whose defenders fall short of the threat
-        known there: any of them to key places, and the reserves also to any place with
-        enemies known on it or one road away (the other jobs have their own work there).
+        known there: any but screens (they keep their posts) to key places, and the reserves
+        also to any place with enemies known on it or one road away.
 
         Returns the units still free. Units on their way count as arrived, so a
         shortfall draws only as much help as it needs. A garrison goes only
@@ -472,12 +493,13 @@ class DoctrineCommander:
         avoid = model.hostile_ground(faction.id)
         pool = _Pool(model, free, homes, leash)
         reserves = np.array([u.job == Job.RESERVE.value for u in free], dtype=bool)
+        defenders = np.array([u.job != Job.SCREEN.value for u in free], dtype=bool)
         for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
             if short <= 0 or not pool.free.any():
                 continue
             to_place = model.routes.days_from(place, avoid)
             days = to_place[pool.at]
-            called = pool.free if place in key else pool.free & reserves
+            called = pool.free & (defenders if place in key else reserves)
             reached = np.flatnonzero(called & np.isfinite(days) & pool.leashed(to_place))
             for i in reached[np.lexsort((pool.ids[reached], days[reached]))]:
                 if short <= 0:

@@ -223,8 +223,9 @@ class Parameters(BaseModel):
         default=3.0,
         gt=0.0,
         le=365.0,
-        description="travel days from its home place beyond which a garrison unit is never "
-        "ordered (judgement: a garrison stays within its region); a doctrine may set its own",
+        description="travel days from its home place beyond which a garrison or reserve unit is "
+        "never ordered (judgement: garrisons and reserves stay within their region); a doctrine "
+        "may set its own",
     )
     reserve_share: float = Field(
         default=0.2,
