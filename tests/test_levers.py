@@ -67,3 +67,13 @@ def test_a_commander_who_re_plans_daily_fights_harder(tmp_path):
     for days fight less, so fewer of the junta's soldiers fall."""
     daily, slow = arms(tmp_path, "replan_days", 1, 10)
     assert_higher(daily["factions.tatmadaw.killed"], slow["factions.tatmadaw.killed"])
+
+
+def test_a_side_that_knows_the_enemys_strength_takes_more_border_posts(tmp_path):
+    """Intelligence none against complete (issue 20): beyond its sight a blind KIA takes
+    strongly held places for empty ones and leaves weak ones alone, so it ends the campaign
+    holding fewer of the border posts it fights for."""
+    blind, informed = arms(tmp_path, "intelligence", 0.0, 1.0)
+    assert_higher(
+        informed["factions.kia.border_posts_held"], blind["factions.kia.border_posts_held"]
+    )
