@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "1275ee1514e69c004632b49e9b60488529912c8f670ff7b03644ac53d6af06f2",
-    ("kachin", 2): "de44ebcb141e9dc57cdf9ebf34145c1fa62a760bbf4fbc4a6eefe0c388b0738b",
-    ("kachin", 3): "f442dd47efb7c19750e9c9f62a6b1f8cf8b8e5b1e2c93c99504f37d0c6346607",
-    ("synthetic", 1): "573f494e771691d122e64992e2d35f9ae5f839e5a37422330eedbe0e3bf3ec4b",
-    ("synthetic", 2): "d8811679479bbc40ced2ce20b18462e6d4972da6765b2df234456d0ececa3c92",
+    ("kachin", 1): "ff954836cccd9bf478e1a701ab9a762bb2693995849d5446c55f7a2f30860f33",
+    ("kachin", 2): "d957056830a640d9fc810a7765422917eb3009945f8702fe65e43ebb5f4b18b3",
+    ("kachin", 3): "5db8adb44ca10842e08107e5a6310a190fbbfaf3267cffc76f8d4728abd7564c",
+    ("synthetic", 1): "3564d211330e79c2c8881e5c9cfcc13aa43c2f6d6875a8427e6c8074a520f9e5",
+    ("synthetic", 2): "fb9bf11ce6e3bac972e045ccecc9fb641e91cdceee5881e342ad06e600821447",
 }
 
 
