@@ -104,3 +104,18 @@ def test_stronger_walls_cost_the_garrisons_fewer_soldiers(tmp_path):
     # cities and bases, lose fewer soldiers behind walls worth more
     thin, thick = arms(tmp_path, "fortification_bonus", 0.5, 3.0)
     assert_higher(thin["factions.tatmadaw.killed"], thick["factions.tatmadaw.killed"])
+
+
+def test_a_commander_who_re_plans_daily_fights_harder(tmp_path):
+    """Re-planning every day against every ten days (issue 20): units kept on stale orders
+    for days fight less, so fewer soldiers fall (the KIA's, who attack most)."""
+    daily, slow = arms(tmp_path, "replan_days", 1, 10)
+    assert_higher(daily["factions.kia.killed"], slow["factions.kia.killed"])
+
+
+def test_a_side_that_knows_the_enemys_strength_loses_fewer_soldiers(tmp_path):
+    """Intelligence none against complete (issue 20): beyond its sight a blind KIA takes
+    strongly held places for empty ones, attacks them short of the doctrine's ratio and
+    reinforces the wrong places, so more of its soldiers fall."""
+    blind, informed = arms(tmp_path, "intelligence", 0.0, 1.0)
+    assert_higher(blind["factions.kia.killed"], informed["factions.kia.killed"])

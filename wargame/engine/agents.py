@@ -153,6 +153,11 @@ class Unit(CellAgent):
         Kept beside `cell` (a plain attribute, not a property over it): the
         phases ask it millions of times on a large theatre.
         """
+        self.job: str | None = None
+        """What its commander uses it for ('garrison', 'attack'...; `command.Job`), if said."""
+        self.started_at = place
+        self.moved = False
+        """Whether it has ever left `started_at`: a unit that never has is idle."""
         self.stand_at(place)
 
     @property
@@ -168,6 +173,7 @@ class Unit(CellAgent):
     def stand_at(self, place: str | None) -> None:
         """Arrive at `place`, or take to the road (None)."""
         self.place = place
+        self.moved = self.moved or place != self.started_at
         self.cell = self.model.grid[place] if place is not None else None
         self.model.presence_changed()
 

@@ -136,6 +136,14 @@ MEASURES: tuple[Measure, ...] = (
              "supplies",
              "soldiers", int, lambda w, f, held: round(w.unsupplied.get(f.id, 0.0)),
              label="soldiers unsupplied"),
+    _faction("idle_units",
+             "formations in play that have never left the place they started at, garrisons "
+             "excepted (a commander's job for them; `command.Job`)",
+             "units", int,
+             lambda w, f, held: sum(
+                 1 for u in w.units if u.faction == f.id and not u.moved and u.job != "garrison"
+             ),
+             label="idle formations"),
     _faction("recruited", "soldiers recruited at the faction's bases so far (total)",
              "soldiers", int, lambda w, f, held: f.recruited,
              label="soldiers recruited"),

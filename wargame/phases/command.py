@@ -11,16 +11,31 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
 from wargame.engine.agents import Faction, Unit
 from wargame.engine.orders import Order
 from wargame.engine.posture import Posture
-from wargame.engine.world import World
+from wargame.engine.sight import known_presence
+from wargame.engine.world import ADJACENT_THREAT_WEIGHT, World
 
 CANDIDATE_TARGETS = 12
 DEPTH_MEMO_SIZE = 8  # a few factions, each asking again what it asked lately; bounded for big maps
+
+
+class Job(Enum):
+    """What a doctrine commander uses a formation for (`DoctrineCommander`)."""
+
+    GARRISON = "garrison"
+    """Holds its home place; never ordered beyond `leash_days` of it."""
+    ATTACK = "attack"
+    """Takes objectives; gathers for the main effort when none is in reach."""
+    RESERVE = "reserve"
+    """Goes to friendly places where enemy strength is known to be near, within its leash."""
+    SCREEN = "screen"
+    """Stands on a post of the front no other formation covers; attacks when it has none."""
 
 
 @dataclass
@@ -35,6 +50,9 @@ def start(world: World) -> State:
     for faction in world.factions.values():
         if faction.commander is None:
             faction.commander = DoctrineCommander(state.depth_memo)
+        if isinstance(faction.commander, DoctrineCommander):
+            units = [u for u in world.units if u.faction == faction.id]
+            faction.commander.assign_jobs(world, faction, units)
     return state
 
 
@@ -70,33 +88,129 @@ class DoctrineCommander:
 
     def __init__(self, depth_memo: dict[tuple, dict[str, float]] | None = None) -> None:
         self.depth_memo = {} if depth_memo is None else depth_memo
+        self.jobs: dict[int, Job] = {}
+        """Each formation's job, given the first time the commander sees it."""
+        self.homes: dict[int, str] = {}
+        """A garrison's home place: where its leash is tied."""
+        self.next_plan: int | None = None
+        """The day of the next full plan (None: plan today)."""
+        self.noted: dict[int, tuple[str | None, str | None, str | None]] = {}
+        """Each unit's objective at its last orders, who held that objective then, and where
+        the unit stood."""
 
     def orders(self, model: World, faction: Faction) -> list[Order]:
-        doctrine = faction.spec.doctrine
+        """The full plan on re-plan days; between them, orders only for the units whose
+        situation changed sharply (`_due`), so a unit keeps its objective for days."""
         mine = [u for u in model.units if u.faction == faction.id]
         units = [u for u in mine if u.posture is not Posture.WITHDRAW]
+        self.assign_jobs(model, faction, units)
+        due = self._due(model, faction, units)
+        if due is not None and not due:
+            return []
+        orders = self._plan(model, faction, mine, units)
+        if due is not None:
+            orders = [o for o in orders if o.unit_id in due]
+        objectives = {u.unique_id: u.objective for u in units if due is None or u.unique_id in due}
+        objectives |= {o.unit_id: o.objective for o in orders}
+        for unit_id, objective in objectives.items():
+            place = model.units_by_id[unit_id].place
+            self.noted[unit_id] = (objective, model.controller.get(objective), place)
+        return orders
+
+    def _due(self, model: World, faction: Faction, units: list[Unit]) -> set[int] | None:
+        """None on a re-plan day (every unit gets orders); otherwise the units with a reason
+        to get new orders now: new or rallied, its objective changed hands (taken or lost)
+        or was reached, or enemies on its place (it is attacked)."""
+        if self.next_plan is None or model.day >= self.next_plan:
+            self.next_plan = model.day + setting(model, faction, "replan_days")
+            self.noted = {}
+            return None
+        enemies_at = model.enemy_positions(faction.id)
+        due = set()
+        for unit in units:
+            noted = self.noted.get(unit.unique_id)
+            if (
+                noted is None
+                or (noted[0] is not None and model.controller.get(noted[0]) != noted[1])
+                or (noted[0] not in (None, noted[2]) and unit.place == noted[0])
+                or unit.place in enemies_at
+            ):
+                due.add(unit.unique_id)
+        return due
+
+    def assign_jobs(self, model: World, faction: Faction, units: list[Unit]) -> None:
+        """Give each formation without a job one: on day 0 the doctrine's `hold` share of
+        each held place's garrison stays as its garrison; of the rest, the `aggression` share
+        of strength attacks, then the `reserve_share` of what remains is reserve, the rest
+        screens. A newcomer (a recruit) takes the job furthest below its share."""
+        new = [u for u in units if u.unique_id not in self.jobs]
+        if not new:
+            return
+        doctrine = faction.spec.doctrine
+        if not self.jobs:
+            held = model.start_holdings(faction.id)
+            kept: dict[str, float] = {}
+            for unit in sorted(new, key=lambda u: u.unique_id):
+                if unit.place not in held:
+                    continue
+                quota = doctrine.hold * model.starting_garrison(faction.id, unit.place)
+                if kept.get(unit.place, 0.0) + unit.strength <= quota + 1e-9:
+                    kept[unit.place] = kept.get(unit.place, 0.0) + unit.strength
+                    self.jobs[unit.unique_id] = Job.GARRISON
+                    unit.job = Job.GARRISON.value
+                    self.homes[unit.unique_id] = unit.place
+        reserve = setting(model, faction, "reserve_share")
+        shares = {
+            Job.ATTACK: doctrine.aggression,
+            Job.RESERVE: (1 - doctrine.aggression) * reserve,
+            Job.SCREEN: (1 - doctrine.aggression) * (1 - reserve),
+        }
+        strength = dict.fromkeys(shares, 0.0)
+        for unit in units:
+            job = self.jobs.get(unit.unique_id)
+            if job in strength:
+                strength[job] += unit.strength
+        for unit in sorted(new, key=lambda u: u.unique_id):
+            if unit.unique_id in self.jobs:
+                continue
+            total = sum(strength.values()) + unit.strength
+            job = max(shares, key=lambda j: shares[j] * total - strength[j])
+            self.jobs[unit.unique_id] = job
+            unit.job = job.value
+            strength[job] += unit.strength
+            if job is Job.RESERVE:
+                self.homes[unit.unique_id] = unit.place  # a regional reserve: leashed too
+
+    def _plan(
+        self, model: World, faction: Faction, mine: list[Unit], units: list[Unit]
+    ) -> list[Order]:
+        doctrine = faction.spec.doctrine
+        known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
+        leash = setting(model, faction, "leash_days")
         orders: list[Order] = []
-        garrisoned = self._garrison(model, faction, units, orders)
+        garrisoned = self._garrison(model, faction, units, orders, known)
         mobile = [u for u in units if u.unique_id not in garrisoned]
-        targets = self._targets(model, faction, mine, self.depth_memo)
+        job = {u.unique_id: self.jobs[u.unique_id] for u in units}
+        strikers = [u for u in mobile if job[u.unique_id] in (Job.ATTACK, Job.GARRISON)]
+        targets = self._targets(model, faction, mine, self.depth_memo, known)
 
         committed: dict[str, float] = {}
         free: list[Unit] = []
-        for unit in mobile:
+        for unit in strikers:
             if unit.posture is Posture.ATTACK and unit.objective in targets:
                 committed[unit.objective] = committed.get(unit.objective, 0.0) + unit.strength
                 if unit.place is not None:
                     orders.append(Order(unit.unique_id, unit.objective, Posture.ATTACK))
             elif unit.place is not None:
                 free.append(unit)
-        budget = doctrine.aggression * sum(u.strength for u in mobile) - sum(committed.values())
+        budget = sum(u.strength for u in strikers) - sum(committed.values())
         main_effort: tuple[str, float] | None = None
-        pool = _Pool(model, free)
+        pool = _Pool(model, free, self.homes, leash)
         for target, value in sorted(targets.items(), key=lambda item: (-item[1], item[0])):
             if budget <= 0 or not free or value <= 0:
                 break
             need = doctrine.attack_ratio * max(
-                model.defence(faction.id, target), doctrine.garrison
+                known.defence(target), doctrine.garrison
             ) - committed.get(target, 0.0)
             if need <= 0:
                 continue
@@ -110,11 +224,204 @@ class DoctrineCommander:
             pool.take(chosen)
             free = pool.left()
             budget -= strength
+        free += [
+            u
+            for u in mobile
+            if job[u.unique_id] in (Job.RESERVE, Job.SCREEN) and u.place is not None
+        ]
+        attackers = [u for u in free if job[u.unique_id] is Job.ATTACK]
         if main_effort is not None and budget > 0:
-            free = self._assemble(model, faction, mine, *main_effort, free, orders)
-        free = self._reinforce(model, faction, mine, free, orders)
+            left = self._assemble(model, faction, mine, *main_effort, attackers, orders)
+            free = [u for u in free if u not in attackers or u in left]
+        free = self._reinforce(model, faction, mine, free, orders, known, self.homes, leash)
+        free = self._go_home(model, faction, free, orders)
+        free = self._screen(model, faction, mine, free, orders, known, job)
+        free = self._join_attacks(model, faction, free, orders, job, self.homes, leash)
+        free = self._strike_alone(model, faction, free, orders, known, targets, job)
+        free = self._stand_on_front(model, faction, free, orders, known, job, self.homes, leash)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
+
+    def _go_home(
+        self, model: World, faction: Faction, free: list[Unit], orders: list[Order]
+    ) -> list[Unit]:
+        """Garrisons with nothing to do return to their home place while their side holds it."""
+        friendly = model.friendly_ground(faction.id)
+        left = []
+        for unit in free:
+            home = self.homes.get(unit.unique_id)
+            if self.jobs[unit.unique_id] is Job.GARRISON and home in friendly:
+                orders.append(Order(unit.unique_id, home, Posture.HOLD))
+            else:
+                left.append(unit)
+        return left
+
+    def _screen(
+        self,
+        model: World,
+        faction: Faction,
+        mine: list[Unit],
+        free: list[Unit],
+        orders: list[Order],
+        known: Knowledge,
+        job: dict[int, Job],
+    ) -> list[Unit]:
+        """Each screen stands on a post of the front no other formation covers: a safe
+        friendly place one road from known enemies or enemy ground, the nearest first. A
+        screen is a light force: a post takes it only if it is at most `attack_ratio` times
+        what the post needs (the doctrine's minimum garrison, or its caution times the
+        enemy known in reach). A screen with no such post in reach has nothing to screen:
+        until the next plan it is an attacker. Returns the units left."""
+        covered = {
+            o.objective if o.objective is not None else model.units_by_id[o.unit_id].place
+            for o in orders
+        }
+        covered |= {
+            u.place for u in mine if u.place is not None and u not in free and u.transit is None
+        }
+        open_posts = set(known.front(faction.id)) - covered
+        avoid = model.hostile_ground(faction.id)
+        doctrine = faction.spec.doctrine
+
+        def need(post: str) -> float:
+            return max(doctrine.garrison, doctrine.caution * known.threat(post))
+
+        left = []
+        for unit in sorted(free, key=lambda u: u.unique_id):
+            if job[unit.unique_id] is not Job.SCREEN:
+                left.append(unit)
+                continue
+            post = None
+            light = {p for p in open_posts if unit.strength <= doctrine.attack_ratio * need(p)}
+            if light:
+                days = model.routes.days_from(unit.place, avoid)
+                post = model.routes.nearest(days, model.routes.mask(light))
+            if post is None:
+                job[unit.unique_id] = Job.ATTACK  # until a post opens
+                left.append(unit)
+                continue
+            open_posts.discard(post)
+            orders.append(Order(unit.unique_id, post, Posture.HOLD))
+        return left
+
+    @staticmethod
+    def _join_attacks(
+        model: World,
+        faction: Faction,
+        free: list[Unit],
+        orders: list[Order],
+        job: dict[int, Job],
+        homes: dict[int, str],
+        leash: float,
+    ) -> list[Unit]:
+        """Attackers no strike force or assembly needed join the nearest attack under way:
+        the whole force fights, and more strength on an objective wins it faster and
+        cheaper (the square law). Reserves nothing threatens stand behind it, at the safe
+        place within `leash` of their home nearest its objective. Returns the units left."""
+        under_way = {
+            o.objective for o in orders if o.posture is Posture.ATTACK and o.objective is not None
+        }
+        if not under_way:
+            return free
+        avoid = model.hostile_ground(faction.id)
+        targets = model.routes.mask(under_way)
+        safe = model.routes.mask(model.safe_ground(faction.id))
+        left = []
+        for unit in free:
+            role = job[unit.unique_id]
+            if role not in (Job.ATTACK, Job.RESERVE) or unit.place is None:
+                left.append(unit)
+                continue
+            target = model.routes.nearest(model.routes.days_from(unit.place, avoid), targets)
+            if target is None:
+                left.append(unit)
+            elif role is Job.ATTACK:
+                orders.append(Order(unit.unique_id, target, Posture.ATTACK))
+            else:
+                home = homes.get(unit.unique_id, unit.place)
+                near_home = safe & (model.routes.days_from(home, avoid) <= leash)
+                behind = model.routes.nearest(model.routes.days_from(target, avoid), near_home)
+                if behind is None:
+                    left.append(unit)
+                else:
+                    orders.append(Order(unit.unique_id, behind, Posture.HOLD))
+        return left
+
+    @staticmethod
+    def _strike_alone(
+        model: World,
+        faction: Faction,
+        free: list[Unit],
+        orders: list[Order],
+        known: Knowledge,
+        targets: dict[str, float],
+        job: dict[int, Job],
+    ) -> list[Unit]:
+        """Attackers with no attack in reach to join (an enclave, cut off by enemy ground)
+        attack together from where they stand: the most valuable target they reach that
+        their strength there meets at the doctrine's ratio, however far (they have nothing
+        else to do). Returns the units left."""
+        doctrine = faction.spec.doctrine
+        by_place: dict[str, list[Unit]] = {}
+        left = []
+        for unit in free:
+            if job[unit.unique_id] is Job.ATTACK and unit.place is not None:
+                by_place.setdefault(unit.place, []).append(unit)
+            else:
+                left.append(unit)
+        avoid = model.hostile_ground(faction.id)
+        index = model.routes.index
+        for place, group in sorted(by_place.items()):
+            days = model.routes.days_from(place, avoid)
+            strength = sum(u.strength for u in group)
+            within = [
+                t
+                for t, value in targets.items()
+                if value > 0
+                and np.isfinite(days[index[t]])
+                and strength >= doctrine.attack_ratio * max(known.defence(t), doctrine.garrison)
+            ]
+            if not within:
+                left.extend(group)
+                continue
+            target = max(within, key=lambda t: (targets[t], t))
+            orders.extend(Order(u.unique_id, target, Posture.ATTACK) for u in group)
+        return left
+
+    @staticmethod
+    def _stand_on_front(
+        model: World,
+        faction: Faction,
+        free: list[Unit],
+        orders: list[Order],
+        known: Knowledge,
+        job: dict[int, Job],
+        homes: dict[int, str],
+        leash: float,
+    ) -> list[Unit]:
+        """Attackers with no attack to join stand on the front post nearest them; reserves
+        with nothing to do, on the one nearest their home within `leash` of it.
+        Returns the units left."""
+        posts = model.routes.mask(known.front(faction.id))
+        if not posts.any():
+            return free
+        avoid = model.hostile_ground(faction.id)
+        left = []
+        for unit in free:
+            role = job[unit.unique_id]
+            if unit.place is None or role not in (Job.ATTACK, Job.RESERVE):
+                left.append(unit)
+                continue
+            where = posts
+            if role is Job.RESERVE:
+                from_home = model.routes.days_from(homes.get(unit.unique_id, unit.place), avoid)
+                where = posts & (from_home <= leash)
+            post = model.routes.nearest(model.routes.days_from(unit.place, avoid), where)
+            if post is None:
+                left.append(unit)
+                continue
+            orders.append(Order(unit.unique_id, post, Posture.HOLD))
+        return left
 
     @staticmethod
     def _assemble(
@@ -129,7 +436,8 @@ class DoctrineCommander:
         """Gather free units at the safe place nearest the best target they could not yet take.
 
         Returns the units still free. Concentrating first is how a force too
-        scattered to attack becomes one that can.
+        scattered to attack becomes one that can; when even every free unit in
+        reach would not be enough, nobody gathers (they join attacks under way).
         """
         avoid = model.hostile_ground(faction.id)
         from_target = _days_to(model, target, avoid)
@@ -140,6 +448,9 @@ class DoctrineCommander:
         from_assembly = _days_to(model, assembly, avoid)
         days = {u: from_assembly(u.place) for u in free}
         gathered = sum(u.strength for u in mine if assembly in (u.place, u.objective))
+        in_reach = sum(u.strength for u in free if days[u] < float("inf"))
+        if gathered + in_reach < strength_needed:
+            return free  # a gathering that cannot be enough would wait all year
         for unit in sorted(free, key=lambda u: (days[u], u.unique_id)):
             if gathered >= strength_needed or days[unit] == float("inf"):
                 break
@@ -155,11 +466,17 @@ class DoctrineCommander:
         mine: list[Unit],
         free: list[Unit],
         orders: list[Order],
+        known: Knowledge,
+        homes: dict[int, str],
+        leash: float,
     ) -> list[Unit]:
-        """Send units left over to key places whose garrison falls short of the threat.
+        """Send units left over to friendly places whose defenders fall short of the threat
+        known there: any but screens (they keep their posts) to key places, and the reserves
+        also to any place with enemies known on it or one road away.
 
         Returns the units still free. Units on their way count as arrived, so a
-        shortfall draws only as much help as it needs.
+        shortfall draws only as much help as it needs. A garrison goes only
+        within its leash.
         """
         doctrine = faction.spec.doctrine
         held: dict[str, float] = {}
@@ -168,17 +485,22 @@ class DoctrineCommander:
                 where = unit.place or unit.objective
                 if where is not None:
                     held[where] = held.get(where, 0.0) + unit.strength
+        key = model.key_places(faction.id)
+        places = key | known.threatened(faction.id)
         shortfalls = {
-            place: doctrine.caution * model.threat(faction.id, place) - held.get(place, 0.0)
-            for place in model.key_places(faction.id)
+            place: doctrine.caution * known.threat(place) - held.get(place, 0.0) for place in places
         }
         avoid = model.hostile_ground(faction.id)
-        pool = _Pool(model, free)
+        pool = _Pool(model, free, homes, leash)
+        reserves = np.array([u.job == Job.RESERVE.value for u in free], dtype=bool)
+        defenders = np.array([u.job != Job.SCREEN.value for u in free], dtype=bool)
         for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
             if short <= 0 or not pool.free.any():
                 continue
-            days = model.routes.days_from(place, avoid)[pool.at]
-            reached = np.flatnonzero(pool.free & np.isfinite(days))
+            to_place = model.routes.days_from(place, avoid)
+            days = to_place[pool.at]
+            called = pool.free & (defenders if place in key else reserves)
+            reached = np.flatnonzero(called & np.isfinite(days) & pool.leashed(to_place))
             for i in reached[np.lexsort((pool.ids[reached], days[reached]))]:
                 if short <= 0:
                     break
@@ -190,15 +512,16 @@ class DoctrineCommander:
 
     @staticmethod
     def _garrison(
-        model: World, faction: Faction, units: list[Unit], orders: list[Order]
+        model: World, faction: Faction, units: list[Unit], orders: list[Order], known: Knowledge
     ) -> set[int]:
         """Hold each key place with enough to match the enemy in reach; hold where you fight.
 
-        A key place keeps the doctrine's minimum, the doctrine's `hold` share of
-        the garrison it started with, or more when enemies stand on it or one
-        road away (times the doctrine's caution): under the square law a
+        A key place keeps its garrison formations (the doctrine's `hold` share
+        of the garrison it started with, `assign_jobs`) and, from its other
+        formations, the doctrine's minimum or more when enemies stand on it or
+        one road away (times the doctrine's caution): under the square law a
         garrison behind fortification f matches an attacker sqrt(1 + bonus f)
-        times its size.
+        times its size. The rest of those formations are free for their jobs.
         """
         doctrine = faction.spec.doctrine
         key = model.key_places(faction.id)
@@ -212,14 +535,11 @@ class DoctrineCommander:
             under_fire = place in enemies_at
             if place not in key and not under_fire:
                 continue
-            need = max(
-                doctrine.garrison,
-                doctrine.caution * model.threat(faction.id, place),
-                doctrine.hold * model.starting_garrison(faction.id, place),
-            )
+            need = max(doctrine.garrison, doctrine.caution * known.threat(place))
             held = 0.0
-            for unit in sorted(present, key=lambda u: (u.posture is Posture.ATTACK, u.unique_id)):
-                if held >= need and not under_fire:
+            for unit in sorted(present, key=_keeping_order):
+                at_home = unit.job == Job.GARRISON.value
+                if held >= need and not under_fire and not at_home:
                     break
                 kept.add(unit.unique_id)
                 orders.append(Order(unit.unique_id, None, Posture.HOLD))
@@ -228,7 +548,11 @@ class DoctrineCommander:
 
     @staticmethod
     def _targets(
-        model: World, faction: Faction, mine: list[Unit], memo: dict[tuple, dict[str, float]]
+        model: World,
+        faction: Faction,
+        mine: list[Unit],
+        memo: dict[tuple, dict[str, float]],
+        known: Knowledge,
     ) -> dict[str, float]:
         """Value of each place on the front worth attacking, before the cost of getting there.
 
@@ -272,7 +596,7 @@ class DoctrineCommander:
         deterrence = model.parameters.broker_pressure * model.parameters.broker_deterrence
         return {
             place_id: value
-            - doctrine.risk * model.defence(faction.id, place_id) / field_strength
+            - doctrine.risk * known.defence(place_id) / field_strength
             - (deterrence if place_id in zone else 0.0)
             for place_id, value in best
         }
@@ -290,8 +614,11 @@ class DoctrineCommander:
         if pool.strength[pool.free].sum() < need * (1 - 1e-9):
             return []  # not even every free unit would do (the margin: rounding of the sums)
         avoid = model.hostile_ground(pool.units[0].faction)
-        days = model.routes.days_from(target, avoid)[pool.at]
-        worth_it = np.flatnonzero((value - doctrine.distance * days > 0) & pool.free)
+        to_target = model.routes.days_from(target, avoid)
+        days = to_target[pool.at]
+        worth_it = np.flatnonzero(
+            (value - doctrine.distance * days > 0) & pool.free & pool.leashed(to_target)
+        )
         if not worth_it.size:
             return []
         nearest_first = worth_it[np.lexsort((pool.ids[worth_it], days[worth_it]))]
@@ -302,12 +629,23 @@ class DoctrineCommander:
 
 
 class _Pool:
-    """Units free for the day's attacks as arrays: one strike force is chosen per target."""
+    """Units free for the day's attacks as arrays: one strike force is chosen per target.
 
-    def __init__(self, model: World, units: list[Unit]) -> None:
+    A garrison (a unit with a home in `homes`) may go only where its home is at most
+    `leash` travel days away (`leashed`).
+    """
+
+    def __init__(
+        self, model: World, units: list[Unit], homes: dict[int, str] | None = None, leash=np.inf
+    ) -> None:
         index = model.routes.index
+        homes = homes or {}
         self.units = units
         self.at = np.array([index[u.place] for u in units], dtype=np.intp)
+        self.home = np.array([index[homes.get(u.unique_id, u.place)] for u in units], dtype=np.intp)
+        self.leash = np.array(
+            [leash if u.unique_id in homes else np.inf for u in units], dtype=float
+        )
         self.ids = np.array([u.unique_id for u in units], dtype=np.int64)
         self.strength = np.array([u.strength for u in units], dtype=float)
         self.free = np.ones(len(units), dtype=bool)
@@ -318,6 +656,86 @@ class _Pool:
 
     def left(self) -> list[Unit]:
         return [self.units[i] for i in np.flatnonzero(self.free)]
+
+    def leashed(self, to_place: np.ndarray) -> np.ndarray:
+        """Which units may go to the place whose travel days from every place are `to_place`."""
+        return to_place[self.home] <= self.leash
+
+
+def _keeping_order(unit: Unit) -> tuple:
+    """Which units a place keeps first: its garrison, then others, attackers last."""
+    return (
+        unit.posture is Posture.ATTACK,
+        unit.job != Job.GARRISON.value,
+        unit.job == Job.ATTACK.value,
+        unit.unique_id,
+    )
+
+
+def setting(model: World, faction: Faction, name: str) -> float:
+    """A command setting: the faction's doctrine's own value, or else the parameter's."""
+    own = getattr(faction.spec.doctrine, name)
+    return getattr(model.parameters, name) if own is None else own
+
+
+class Knowledge:
+    """Enemy strength as a side knows it today (`wargame.engine.sight`): the commander's
+    defences and threats are `World.defence` and `World.threat` over the known presence."""
+
+    def __init__(self, model: World, faction: str, intelligence: float) -> None:
+        self.model, self.faction = model, faction
+        self.omniscient = intelligence >= 1.0
+        self.presence = known_presence(model, faction, intelligence)
+        self.enemies = model.enemies_of(faction)
+
+    def _enemies_at(self, place: str) -> float:
+        return sum(s for f, s in self.presence.get(place, {}).items() if f in self.enemies)
+
+    def defence(self, place: str) -> float:
+        """Hostile soldiers an attacker on `place` would face, as far as the side knows."""
+        model = self.model
+        if self.omniscient:
+            return model.defence(self.faction, place)
+        near = sum(self._enemies_at(n) for n, _ in model.routes.roads_from[place])
+        bonus = 1.0
+        if model.controller.get(place) in self.enemies:
+            fortification = model.theatre.map.places[place].fortification
+            bonus += model.parameters.fortification_bonus * fortification
+        return (self._enemies_at(place) + ADJACENT_THREAT_WEIGHT * near) * bonus
+
+    def threat(self, place: str) -> float:
+        """Soldiers needed to hold `place` against the hostile units known on it and one
+        road away."""
+        model = self.model
+        if self.omniscient:
+            return model.threat(self.faction, place)
+        nearby = [place] + [n for n, _ in model.routes.roads_from[place]]
+        enemies = sum(self._enemies_at(p) for p in nearby)
+        fortification = model.theatre.map.places[place].fortification
+        return enemies / (1.0 + model.parameters.fortification_bonus * fortification) ** 0.5
+
+    def enemy_positions(self) -> set[str]:
+        return {p for p in self.presence if self._enemies_at(p) > 0}
+
+    def threatened(self, faction: str) -> frozenset[str]:
+        """Friendly places with enemies known on them or one road away."""
+        roads = self.model.routes.roads_from
+        near = set()
+        for p in self.enemy_positions():
+            near.add(p)
+            near.update(n for n, _ in roads.get(p, ()))
+        return frozenset(near) & self.model.friendly_ground(faction)
+
+    def front(self, faction: str) -> frozenset[str]:
+        """Safe friendly places one road from known enemies or from enemy-held ground."""
+        model = self.model
+        enemy = self.enemy_positions() | model.hostile_ground(faction)
+        roads = model.routes.roads_from
+        return frozenset(
+            p
+            for p in model.safe_ground(faction)
+            if p in roads and any(n in enemy for n, _ in roads[p])
+        )
 
 
 def _days_to(model: World, origin: str, avoid: frozenset[str]):

@@ -262,6 +262,44 @@ class Parameters(BaseModel):
         le=1_000_000_000,
         description="towns this populous are key places that keep a garrison (judgement)",
     )
+    replan_days: int = Field(
+        default=3,
+        ge=1,
+        le=365,
+        description="days between a doctrine commander's plans; between them a unit keeps its "
+        "orders unless its objective changes hands, it is attacked or it rallies (judgement: a "
+        "brigade staff's planning cycle); a faction's doctrine may set its own",
+    )
+    leash_days: float = Field(
+        default=3.0,
+        gt=0.0,
+        le=365.0,
+        description="travel days from its home place beyond which a garrison or reserve unit is "
+        "never ordered (judgement: garrisons and reserves stay within their region); a doctrine "
+        "may set its own",
+    )
+    reserve_share: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="share of a faction's field units (those not in garrison) kept as a reserve "
+        "that moves to threatened friendly places (judgement); a doctrine may set its own",
+    )
+    sight_roads: int = Field(
+        default=1,
+        ge=0,
+        le=20,
+        description="roads beyond its own places and units' positions a side sees enemy units "
+        "(judgement: patrols and informants about a day's march out); the classroom's fog "
+        "and the commanders both use it",
+    )
+    intelligence: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="daily chance a side learns the enemy presence at each place beyond its "
+        "sight (0: nothing beyond sight, 1: no fog) (judgement); a doctrine may set its own",
+    )
     broker_pressure: float = Field(
         default=0.5,
         ge=0.0,

@@ -438,6 +438,22 @@ class Doctrine(Strict):
     range_days: float | None = Field(
         default=None, gt=0.0, description="attacks only places this many travel days from home"
     )
+    replan_days: int | None = Field(
+        default=None, ge=1, le=365, description="days between plans (unset: `replan_days`)"
+    )
+    leash_days: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=365.0,
+        description="travel days from home a garrison unit may go (unset: `leash_days`)",
+    )
+    reserve_share: Fraction | None = Field(
+        default=None, description="share of field units kept in reserve (unset: `reserve_share`)"
+    )
+    intelligence: Fraction | None = Field(
+        default=None,
+        description="daily chance of learning each place beyond sight (unset: `intelligence`)",
+    )
 
 
 class Combat(Strict):

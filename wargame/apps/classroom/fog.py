@@ -1,8 +1,9 @@
 """Fog of war: what one side knows, decided on the server so a page cannot show more.
 
-A side sees the places it holds or has units at, and the places one road
-away from those; it sees every unit at a place it sees, and units on a road
-with a seen end. It knows its own tallies, not the enemy's.
+A side sees what `wargame.engine.sight` says it sees (the places it holds or
+has units at, and those `sight_roads` roads beyond, with every unit there):
+the same sight the doctrine commanders weigh their risks by. It knows its own
+tallies, not the enemy's.
 
 What it saw it keeps, and it learns no more: the game keeps a `SideKnowledge`
 for each team's side, written at the end of every day, and a team's page is
@@ -19,43 +20,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from wargame.engine.measures import faction_measures
+from wargame.engine.sight import seen_places, seen_units
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from wargame.drawing.map_figure import MapState
-    from wargame.engine.agents import Transit, Unit
+    from wargame.engine.agents import Transit
     from wargame.engine.events import Event
     from wargame.engine.model import ConflictModel
     from wargame.scenario import Place
-
-
-def seen_places(model: ConflictModel, faction: str) -> set[str]:
-    """The places `faction` sees now: its own ground and units' places, and one road beyond."""
-    graph = model.grid.G
-    own = {p for p, holder in model.controller.items() if holder == faction}
-    own |= {u.place for u in model.units if u.faction == faction and u.place is not None}
-    own |= {
-        end
-        for u in model.units
-        if u.faction == faction and u.transit is not None
-        for end in (u.transit.origin, u.transit.destination)
-    }
-    return own | {neighbour for place in own for neighbour in graph.neighbors(place)}
-
-
-def seen_units(model: ConflictModel, faction: str) -> list[Unit]:
-    """Its own units, and others at a place it sees or on a road with a seen end."""
-    places = seen_places(model, faction)
-
-    def visible(unit: Unit) -> bool:
-        if unit.faction == faction:
-            return True
-        if unit.place is not None:
-            return unit.place in places
-        return unit.transit.origin in places or unit.transit.destination in places
-
-    return [u for u in model.units if visible(u)]
 
 
 @dataclass

@@ -1,0 +1,177 @@
+"""Commanders' jobs, leash, re-planning and knowledge, on the four-place line theatre.
+
+alpha (red's base) -2 days- bravo (town) -2 days- charlie (mine) -2 days- delta (blue's
+border post), with no travel friction, so every travel time is exact.
+"""
+
+from pathlib import Path
+
+from wargame import ConflictModel
+from wargame.engine.sight import known_places, seen_places
+from wargame.phases.command import Knowledge
+
+
+def _doctrine(folder: Path, faction: str, **settings: float) -> Path:
+    """Add doctrine settings to a faction file of a test theatre."""
+    path = folder / "agents" / f"{faction}.toml"
+    lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
+    path.write_text(path.read_text().replace("garrison = 50\n", "garrison = 50\n" + lines))
+    return folder
+
+
+def _red_unit(model: ConflictModel):
+    return next(u for u in model.units if u.faction == "red")
+
+
+def _leashed_garrison(theatre_dir, leash_days: float) -> ConflictModel:
+    """Red's only unit is alpha's garrison, found at bravo (2 days from home); charlie, 4
+    days from home, is free for the taking."""
+    folder = theatre_dir(
+        units=[{"faction": "red", "place": "alpha", "strength": 400}],
+        control={"alpha": "red", "bravo": "red", "delta": "blue"},
+        parameters={"travel_friction": 0.0, "leash_days": leash_days},
+        faction_overrides={"red": {"aggression": 1.0}},
+    )
+    model = ConflictModel(_doctrine(folder, "red", hold=1.0), rng=1)
+    _red_unit(model).stand_at("bravo")
+    return model
+
+
+def test_a_garrison_never_goes_beyond_its_leash(theatre_dir):
+    model = _leashed_garrison(theatre_dir, leash_days=3.0)
+    unit = _red_unit(model)
+    objectives = set()
+    for _ in range(12):
+        model.step()
+        objectives.add(unit.objective)
+    assert unit.job == "garrison"
+    assert "charlie" not in objectives and model.controller.get("charlie") is None
+    assert unit.place == "alpha"  # with nothing in reach, it went home
+
+
+def test_a_longer_leash_lets_the_garrison_take_the_place(theatre_dir):
+    model = _leashed_garrison(theatre_dir, leash_days=5.0)
+    model.run(12)
+    assert model.controller.get("charlie") == "red"
+
+
+def _reserve_and_threat(
+    theatre_dir, replan_days: int, leash_days: float = 3.0
+) -> tuple[ConflictModel, object]:
+    """Red keeps all its field force in reserve at alpha (one of its two units is alpha's
+    garrison by need, the other free); red holds bravo (not a key place: 800 people).
+    On day 2 a blue unit turns up at charlie, one road from bravo."""
+    folder = theatre_dir(
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 200, "count": 2},
+            {"faction": "blue", "place": "delta", "strength": 100},
+        ],
+        control={"alpha": "red", "bravo": "red", "delta": "blue"},
+        parameters={
+            "travel_friction": 0.0,
+            "replan_days": replan_days,
+            "reserve_share": 1.0,
+            "leash_days": leash_days,
+        },
+        faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
+    )
+    _doctrine(folder, "blue", hold=1.0)
+    model = ConflictModel(folder, rng=1)
+    model.run(2)
+    blue = next(u for u in model.units if u.faction == "blue")
+    blue.stand_at("charlie")
+    return model, max((u for u in model.units if u.faction == "red"), key=lambda u: u.unique_id)
+
+
+def test_a_reserve_goes_to_the_threatened_place(theatre_dir):
+    model, reserve = _reserve_and_threat(theatre_dir, replan_days=1)
+    assert reserve.job == "reserve"
+    model.run(6)
+    assert reserve.objective == "bravo" and reserve.place == "bravo"
+
+
+def test_a_reserve_stays_within_its_leash(theatre_dir):
+    """The threatened place is 2 days from the reserve's home: with a 1-day leash it is
+    beyond its region, so the reserve stays (a regional reserve does not march across
+    the map)."""
+    model, reserve = _reserve_and_threat(theatre_dir, replan_days=1, leash_days=1.0)
+    model.run(6)
+    assert reserve.place == "alpha" and reserve.objective == "alpha"
+
+
+def test_orders_change_only_on_re_plan_days(theatre_dir):
+    """Planned on day 0 and every 6 days: the threat seen on day 2 waits for day 6's plan
+    (nothing sharp happened to the reserve itself)."""
+    model, reserve = _reserve_and_threat(theatre_dir, replan_days=6)
+    days_ordered = []
+    for _ in range(8):
+        before = reserve.objective
+        model.step()
+        if reserve.objective != before:
+            days_ordered.append(model.day)
+    assert reserve.objective == "bravo"
+    assert len(days_ordered) == 1 and days_ordered[0] >= 6
+
+
+def test_beyond_sight_an_enemy_is_known_only_by_intelligence(theatre_dir):
+    folder = theatre_dir(
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 400},
+            {"faction": "blue", "place": "delta", "strength": 300},
+        ],
+    )
+    model = ConflictModel(folder, rng=1)
+    assert seen_places(model, "red") == {"alpha", "bravo"}  # its base and one road beyond
+    assert "delta" not in known_places(model, "red", 0.0)
+    assert "delta" in known_places(model, "red", 1.0)
+    assert Knowledge(model, "red", 0.0).defence("delta") == 0.0
+    assert Knowledge(model, "red", 1.0).defence("delta") == model.defence("red", "delta") > 0
+
+
+def test_a_wider_sight_sees_further(theatre_dir):
+    folder = theatre_dir(
+        units=[{"faction": "red", "place": "alpha", "strength": 400}],
+        parameters={"sight_roads": 2},
+    )
+    assert seen_places(ConflictModel(folder, rng=1), "red") == {"alpha", "bravo", "charlie"}
+
+
+def test_idle_formations_are_counted_garrisons_excepted(theatre_dir):
+    """Red's garrison (hold) stays home and is not idle; its attacker takes bravo and is
+    not idle; blue's lone unit, which never moves and has no garrison job, is."""
+    folder = theatre_dir(
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 200, "count": 2},
+            {"faction": "blue", "place": "delta", "strength": 100},
+        ],
+        parameters={"travel_friction": 0.0},
+        faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
+    )
+    model = ConflictModel(_doctrine(folder, "red", hold=0.5), rng=1)
+    model.run(8)
+    series = model.series()
+    assert series["red_idle_units"].iloc[0] == 1 and series["red_idle_units"].iloc[-1] == 0
+    assert series["blue_idle_units"].iloc[-1] == 1
+
+
+def test_a_screen_with_no_post_of_its_own_attacks(theatre_dir):
+    """Red's two screens stand at bravo, a front post (blue holds charlie one road on): one
+    post needs one screen, so the other has nothing to screen and attacks, taking charlie
+    (blue's 60 there, under the doctrine's 1.5:1). Before, both stood at bravo all month
+    and charlie stayed blue's."""
+    folder = theatre_dir(
+        units=[
+            {"faction": "red", "place": "bravo", "strength": 300, "count": 2},
+            {"faction": "blue", "place": "charlie", "strength": 60},
+        ],
+        control={"alpha": "red", "bravo": "red", "charlie": "blue", "delta": "blue"},
+        parameters={"travel_friction": 0.0, "reserve_share": 0.0},
+        faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
+    )
+    _doctrine(folder, "blue", hold=1.0)
+    model = ConflictModel(_doctrine(folder, "red", hold=0.0), rng=1)
+    model.run(30)
+    screens = [u for u in model.units if u.faction == "red" and u.started_at == "bravo"]
+    assert [u.job for u in screens] == ["screen", "screen"]
+    assert any(u.moved for u in screens)
+    assert model.controller.get("charlie") == "red"
