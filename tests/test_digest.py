@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "43f843793a5c340a483fd248a77a4877c624654c3968f02995979c3d99c93857",
-    ("kachin", 2): "3164b8b60fd5e0d3fc79c6d51d43370c9013c4f94b0e73368b1f27db25b92ba1",
-    ("kachin", 3): "0b1ca5aaeb6900d4e7d60e4f9b12d0752dae69f7d8306f5f3940ab0e793d579d",
-    ("synthetic", 1): "a44774687387330a7a2daff3e079acff6fe92a0196832e5633e4bed9de41d5ae",
-    ("synthetic", 2): "03832848e9c191a245cc3b5f8ca1c42be5608312c1f6380dfe52a0f1f806e425",
+    ("kachin", 1): "c80728746d59f8926897e4a5dcb0855a5e57697edc2b2e278b59de52c01715e2",
+    ("kachin", 2): "ecebe41d9239d14d6bceb3f09262091f6fee981b370f1df7efe8a16a3b63cec5",
+    ("kachin", 3): "aef351cd50c71bb39ec3133fdf6c6c6b2c9533d36fca22d9be51c01642449b78",
+    ("synthetic", 1): "cda48d3754118249cbc33ea3d72d15290703f00518b0b4fe50e85158be078ba3",
+    ("synthetic", 2): "b337c0e65ddfc35287d87e1af7f212e2e3941ab984327139cc078420d71d6cf2",
 }
 
 
