@@ -24,9 +24,9 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "c80728746d59f8926897e4a5dcb0855a5e57697edc2b2e278b59de52c01715e2",
-    ("kachin", 2): "ecebe41d9239d14d6bceb3f09262091f6fee981b370f1df7efe8a16a3b63cec5",
-    ("kachin", 3): "aef351cd50c71bb39ec3133fdf6c6c6b2c9533d36fca22d9be51c01642449b78",
+    ("kachin", 1): "fda899452ef41a3b42b639fd0933069964a6576a635dd0298c9cc21854eeced1",
+    ("kachin", 2): "b5e5179b07428a429521686375d701049a5d5eec9e6d588a876b2594249ece34",
+    ("kachin", 3): "2c187004acb03e62744f19643fc84cee71e5ea722fb11707c5ce6be5a4bf1b61",
     ("synthetic", 1): "cda48d3754118249cbc33ea3d72d15290703f00518b0b4fe50e85158be078ba3",
     ("synthetic", 2): "b337c0e65ddfc35287d87e1af7f212e2e3941ab984327139cc078420d71d6cf2",
 }
