@@ -69,7 +69,7 @@ def test_the_day_loop_names_every_phase_module_once_in_odd_order():
 
     names = [phase.__name__.rsplit(".", 1)[1] for phase in PHASES]
     assert names == [
-        "diplomacy", "command", "movement", "combat", "morale",
+        "diplomacy", "command", "movement", "combat", "supply", "morale",
         "control", "economy", "civilians", "observation",
     ]  # fmt: skip
     on_disk = {p.stem for p in (PACKAGE / "phases").glob("*.py")} - {"__init__"}
