@@ -37,8 +37,8 @@ WARGAME = str(Path(sys.executable).parent / "wargame")
 START = dt.date(2024, 3, 7)  # tests/theatres.py's theatres start on 7 March 2024
 SPEED = "speed_track_km_per_day"
 SPAN = (6.5, 14.0)
-MEETS_DAY_9 = (7.5, 60 / 7)
-"""The speeds at which Red takes Delta on day 9 (ceil(60 / s) + 1 = 9): 7.5 <= s < 8.57."""
+MEETS_DAY_10 = (7.5, 60 / 7)
+"""The speeds at which Red takes Delta on day 10 (ceil(60 / s) + 2 = 10): 7.5 <= s < 8.57."""
 
 
 def day(n: int) -> dt.date:
@@ -52,9 +52,9 @@ def capture(target_id: str, first: int, last: int | None = None) -> dict:
 
 
 HISTORY = [
-    capture("late", 9),  # only 7.5 <= speed < 8.57 km/day
-    capture("around", 8, 10),  # 6.67 <= speed < 10: agrees with `late`
-    capture("early", 6),  # only speed >= 12 (the theatre's own): pulls against `late`
+    capture("late", 10),  # only 7.5 <= speed < 8.57 km/day
+    capture("around", 9, 11),  # 6.67 <= speed < 10: agrees with `late`
+    capture("early", 7),  # only speed >= 12 (the theatre's own): pulls against `late`
 ]
 
 
@@ -86,10 +86,10 @@ def test_the_search_finds_the_speed_whose_march_meets_the_history(march, tmp_pat
     write_history(march, HISTORY[:2], days=20)  # both met only at 7.5 <= speed < 8.57
     result = calibrate(request_of(march), tmp_path / "out", budget=20, jobs=1)
     assert result.before.values == {SPEED: 12.0}
-    assert result.before.score < 0.2  # the theatre's 12 km/day takes Delta on day 6
+    assert result.before.score < 0.2  # the theatre's 12 km/day takes Delta on day 7
     best = result.best
     assert best.score == 1.0 and best.targets["late"]["share_inside"] == 1.0
-    assert MEETS_DAY_9[0] <= best.values[SPEED] < MEETS_DAY_9[1]
+    assert MEETS_DAY_10[0] <= best.values[SPEED] < MEETS_DAY_10[1]
     assert len(result.candidates) == 20
     assert all(SPAN[0] <= v[SPEED] <= SPAN[1] for v in values(result))
 
@@ -113,7 +113,7 @@ def test_held_out_targets_pulling_the_other_way_are_called_overfitting(march, tm
     result = calibrate(request_of(march, held_out=["early"]), tmp_path / "out", budget=20, jobs=1)
     before, best = result.before, result.best
     assert before.held_out_score == 1.0 and best.score == 1.0  # `early` is the theatre's own day
-    assert best.held_out_score == pytest.approx(math.exp(-3))  # day 9: three days late
+    assert best.held_out_score == pytest.approx(math.exp(-3))  # day 10 against 7: three days late
     assert best.score == pytest.approx((best.targets["late"]["score"] + 1.0) / 2)
     assert result.overfits()
     verdict = result.verdict()

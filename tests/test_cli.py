@@ -64,6 +64,7 @@ def test_run_json_has_the_summary_contract():
             "surrendered",
             "captured",
             "unsupplied",
+            "idle_units",
             "treasury",
             "revenue_total",
             "places_held",

@@ -264,15 +264,21 @@ def march_theatre(folder: Path) -> Path:
     """A theatre whose one outcome its track speed fixes: the day Red takes Delta.
 
     As `known_outcome_theatre`, but Delta lies 60 km of mountain track from Red's
-    base: at `speed_track_km_per_day` s (above 6, ten days' march or less) Red
-    takes Delta on day ceil(60 / s) + 1 in every run (12 km/day, the default: day
-    6), so the speeds that meet a history's capture date are a known interval.
+    base and nobody defends it (Blue, its holder, has no unit and never collapses):
+    at `speed_track_km_per_day` s (above 6, ten days' march or less) Red arrives on
+    day ceil(60 / s) and takes Delta `capture_days` (3) days on, on day
+    ceil(60 / s) + 2, in every run (12 km/day, the default: day 7), so the speeds
+    that meet a history's capture date are a known interval. (A defender would make
+    it depend on the hour Red arrives and on when the broken defender reaches the
+    border.)
     """
-    return _red_against_delta(folder, "track", 60.0)
+    return _red_against_delta(folder, "track", 60.0, defended=False)
 
 
-def _red_against_delta(folder: Path, kind: str, km: float) -> Path:
-    """Three Red battalions against 20 Blue soldiers at Delta, `km` of `kind` road away."""
+def _red_against_delta(folder: Path, kind: str, km: float, defended: bool = True) -> Path:
+    """Three Red battalions against 20 Blue soldiers at Delta (none, not `defended`), `km`
+    of `kind` road away."""
+    blue = [{"faction": "blue", "place": "delta", "strength": 20}] if defended else []
     features = [
         place("alpha", 97.0, 25.0, "base", population=1000),
         place("delta", 97.4, 25.0, "border_post", population=1000),
@@ -286,13 +292,14 @@ def _red_against_delta(folder: Path, kind: str, km: float) -> Path:
         control={"alpha": "red", "delta": "blue"},
         units=[
             {"faction": "red", "place": "alpha", "strength": 1000, "count": 3},
-            {"faction": "blue", "place": "delta", "strength": 20},
+            *blue,
         ],
         parameters={
             "travel_friction": 0.0,
             "combat_mode": "deterministic",
             "capture_days": 3,
             "broker_pressure": 0.0,
+            **({} if defended else {"collapse_strength_share": 0.0}),
         },
         faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
     )
