@@ -130,7 +130,7 @@ def test_a_side_keeps_the_events_it_saw_and_learns_no_history(room):
 
 # --- everything a page is given, against what its side may know -------------------------------
 
-TWO_TEAMS = GameSetup(theatre="kachin", seed=5, humans=["ndak", "tatmadaw"], turn_days=7, turns=6)
+TWO_TEAMS = GameSetup(theatre="kachin", seed=9, humans=["ndak", "tatmadaw"], turn_days=7, turns=6)
 ORDER_ROW = r"(.*) \([\d,]+\) (at .*|on the road)$"  # a unit's row of orders: name, strength, where
 EVENTS_LISTED = 40  # a page lists its side's latest 40 events
 LAST_DAY = TWO_TEAMS.turns * TWO_TEAMS.turn_days
