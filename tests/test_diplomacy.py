@@ -4,6 +4,7 @@ acts (China in the test theatre, as in Kachin; another, or none, in others)."""
 import pytest
 from theatres import passive_model
 
+from wargame import ConflictModel
 from wargame.engine.events import EventKind
 from wargame.phases import diplomacy
 
@@ -561,6 +562,30 @@ def test_an_event_may_be_dated(theatre_dir):
     assert event.day == 10  # the set-up starts on 7 March 2024
 
 
+def test_an_event_scales_the_runs_own_value_not_the_set_ups(theatre_dir):
+    """On day 3 the broker's tolerance is scaled by 0.3 and its re-planning by 0.5: a run
+    whose own tolerance is 500 (a sweep's, a --set's) goes to 150, not to the set-up's 200
+    scaled; a whole number stays whole (7 x 0.5 -> 4) and a product past the range stops at
+    its bound (broker pressure 0.8 x 2 -> 1)."""
+    folder = theatre_dir(
+        parameters={"broker_tolerance": 200.0, "replan_days": 7, "broker_pressure": 0.8},
+        events=[
+            {
+                "day": 3,
+                "description": "an envoy",
+                "scale": {"broker_tolerance": 0.3, "replan_days": 0.5, "broker_pressure": 2.0},
+            }
+        ],
+    )
+    model = ConflictModel(folder, parameters={"broker_tolerance": 500.0}, rng=1)
+    model.run(2)
+    assert model.parameters.broker_tolerance == 500.0 and model.parameters.replan_days == 7
+    model.step()
+    assert model.parameters.broker_tolerance == pytest.approx(150.0)
+    assert model.parameters.replan_days == 4 and isinstance(model.parameters.replan_days, int)
+    assert model.parameters.broker_pressure == 1.0
+
+
 @pytest.mark.parametrize(
     ("event", "where", "words"),
     [
@@ -577,6 +602,24 @@ def test_an_event_may_be_dated(theatre_dir):
         ),
         ({"set": {"trade_share": 0.5}}, "events[0]", "either date or day"),
         ({"day": 3, "set": {"control.delta": "red"}}, "events[0].set", "unknown parameter"),
+        ({"day": 3}, "events[0]", "expected set or scale"),
+        ({"day": 3, "scale": {"broker_pressur": 2.0}}, "events[0].scale", "unknown parameter"),
+        (
+            {"day": 3, "scale": {"combat_mode": 2.0}},
+            "events[0].scale.combat_mode",
+            "only a number scales",
+        ),
+        (
+            {"day": 3, "scale": {"civilian_group_size": 2.0}},
+            "events[0].scale.civilian_group_size",
+            "during a run",
+        ),
+        (
+            {"day": 3, "set": {"trade_share": 0.5}, "scale": {"trade_share": 2.0}},
+            "events[0]",
+            "both set and scaled",
+        ),
+        ({"day": 3, "scale": {"trade_share": -1.0}}, "events[0].scale.trade_share", "0"),
     ],
 )
 def test_bad_event_data_gets_one_clear_message(theatre_dir, event, where, words):

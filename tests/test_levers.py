@@ -64,8 +64,8 @@ def test_a_loyal_militia_stands_by_the_military_longer(tmp_path):
 
 def test_a_patient_neighbour_closes_fewer_gates(tmp_path):
     """China's tolerance of the hurt to its interests: low, it closes gates from the first
-    weeks of fighting by its crossings; high, only once its envoy's visit (17 Oct 2024, an
-    outside event of the theatre) has shortened its patience."""
+    weeks of fighting by its crossings; high, fewer, even once its envoy's visit (17 Oct
+    2024, an outside event of the theatre) has scaled its patience by 0.3 (400 -> 120)."""
     closures = '[outcomes.gate_events]\nkind = "events"\nevent = "border"\n'
     impatient, patient = arms(tmp_path, "broker_tolerance", 30.0, 400.0, closures)
     assert_higher(impatient["outcome.gate_events"], patient["outcome.gate_events"])

@@ -182,8 +182,11 @@ def write_theatre(
         lines.append("")
     for event in events or []:
         lines.append("[[events]]")
-        lines += [f"{k} = {_toml(v)}" for k, v in event.items() if k != "set"]
-        lines += ["[events.set]", *(f"{k} = {json.dumps(v)}" for k, v in event["set"].items())]
+        lines += [f"{k} = {_toml(v)}" for k, v in event.items() if k not in ("set", "scale")]
+        for table in ("set", "scale"):
+            if table in event:
+                changes = event[table].items()
+                lines += [f"[events.{table}]", *(f"{k} = {json.dumps(v)}" for k, v in changes)]
         lines.append("")
     for code, policy in (neighbours or {}).items():
         lines += [f"[neighbours.{code}]", *(f"{k} = {json.dumps(v)}" for k, v in policy.items())]

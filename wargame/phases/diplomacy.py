@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from wargame.engine.agents import CivilianState
 from wargame.engine.events import EventKind
 from wargame.engine.world import World
-from wargame.scenario.parameters import with_changes
+from wargame.scenario.parameters import scaled_values, with_changes
 from wargame.scenario.schema import OnBreak
 
 VIOLATION = "diplomacy.violation"
@@ -123,11 +123,13 @@ def run(world: World, state: State) -> None:
 
 
 def _outside_events(model: World, state: State) -> None:
-    """Each dated event sets its parameters from its day on (the loader checked them)."""
+    """Each dated event sets or scales its parameters from its day on (the loader checked
+    them); a scale multiplies the run's value that day."""
     events = model.theatre.events
     while state.events_done < len(events) and events[state.events_done].day <= model.day:
         event = events[state.events_done]
-        model.parameters = with_changes(model.parameters, event.set, model.theatre.prices)
+        changes = {**event.set, **scaled_values(model.parameters, event.scale)}
+        model.parameters = with_changes(model.parameters, changes, model.theatre.prices)
         state.events_done += 1
         model.log(EventKind.OUTSIDE, (), None, event.description)
 

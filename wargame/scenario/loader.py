@@ -29,9 +29,12 @@ from wargame.scenario.map_rules import (
 )
 from wargame.scenario.parameters import (
     SET_AT_START,
+    NotANumberError,
     UnknownParameterError,
+    check_names,
     make_parameters,
     parameter_problem,
+    scaled_values,
 )
 from wargame.scenario.schema import (
     BorderFeature,
@@ -688,23 +691,37 @@ def _dated_events(
                 f"{where}.date",
                 f"{event.date} is before the start date {start}: expected a date in the run",
             )
-        for name in event.set:
-            if name in SET_AT_START:
-                raise ScenarioError(
-                    path,
-                    f"{where}.set.{name}",
-                    f"{name} cannot change during a run: {SET_AT_START[name]}",
-                )
-        try:
-            make_parameters(setup.parameters, event.set, prices=prices)
-        except UnknownParameterError as error:
-            raise ScenarioError(path, f"{where}.set", str(error)) from None
-        except ValidationError as error:
-            name, problem = parameter_problem(error)
-            raise ScenarioError(path, f"{where}.set.{name}", problem) from None
+        _check_event_changes(path, where, setup, event, prices)
         day = event.day if event.day is not None else (event.date - start).days
         dated.append(event.model_copy(update={"day": day}))
     return tuple(sorted(dated, key=lambda e: e.day))
+
+
+def _check_event_changes(
+    path: Path, where: str, setup: SetupFile, event: OutsideEvent, prices: dict[str, float]
+) -> None:
+    """What an event sets or scales is a parameter a run under way can take, and the set-up's
+    value scaled is a number (the run clamps a product to the parameter's range)."""
+    for table, names in (("set", event.set), ("scale", event.scale)):
+        for name in names:
+            if name in SET_AT_START:
+                raise ScenarioError(
+                    path,
+                    f"{where}.{table}.{name}",
+                    f"{name} cannot change during a run: {SET_AT_START[name]}",
+                )
+        try:
+            check_names(names, prices)
+        except UnknownParameterError as error:
+            raise ScenarioError(path, f"{where}.{table}", str(error)) from None
+    try:
+        scaled = scaled_values(make_parameters(setup.parameters, prices=prices), event.scale)
+        make_parameters(setup.parameters, event.set, scaled, prices=prices)
+    except ValidationError as error:
+        name, problem = parameter_problem(error)
+        raise ScenarioError(path, f"{where}.set.{name}", problem) from None
+    except NotANumberError as error:
+        raise ScenarioError(path, f"{where}.scale.{error.name}", str(error)) from None
 
 
 def _check_broker(path: Path, setup: SetupFile, theatre_map: TheatreMap) -> None:

@@ -348,9 +348,8 @@ class Parameters(BaseModel):
         le=10_000.0,
         description="hurt a faction the broker has warned (its grievance past "
         "'broker_tolerance') must go on to do before the broker closes its crossings: five days "
-        "of fighting by a crossing, or half of one crossing taken (judgement: China's envoy "
-        "pressed the KIA on 17 Oct 2024, the KIA took Pangwa on 18-19 Oct and the gates closed "
-        "from 19-22 Oct [25][26]); 0: it closes them with the warning",
+        "of fighting by a crossing, or half of one crossing taken (judgement: a warning, then "
+        "days of fighting, then the closure); 0: it closes them with the warning",
     )
     broker_memory_days: float = Field(
         default=90.0,
@@ -623,6 +622,36 @@ def with_changes(
     if fixed:
         raise SetAtStartError(fixed)
     return make_parameters(parameters.model_dump(), values, prices=prices)
+
+
+class NotANumberError(ValueError):
+    """A dated event scales a parameter that is not a number (`name`)."""
+
+    def __init__(self, name: str, value: object) -> None:
+        super().__init__(f"{name} is not a number (it is {value!r}): only a number scales")
+        self.name = name
+
+
+def scaled_values(parameters: Parameters, factors: Mapping[str, float]) -> dict[str, object]:
+    """Each numeric parameter of `factors` times its factor, as a change `with_changes` takes:
+    a whole number stays whole, and the product is kept within the parameter's declared range
+    (a factor scales the run's own value, which a sweep or a `--set` may have put near a
+    bound). Raises NotANumberError for a parameter that is not a number."""
+    changes: dict[str, object] = {}
+    for name, factor in factors.items():
+        commodity = commodity_of(name)
+        if commodity is not None:
+            value = parameters.prices.get(commodity)
+        else:
+            value = getattr(parameters, name, None)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise NotANumberError(name, value)
+        product = value * factor
+        bounds = declared_bounds(name) if commodity or name in Parameters.model_fields else None
+        if bounds is not None:
+            product = min(max(product, bounds[0]), bounds[1])
+        changes[name] = round(product) if isinstance(value, int) else product
+    return changes
 
 
 def mid_run_names(prices: Mapping[str, float]) -> list[str]:

@@ -299,14 +299,19 @@ class Militia(Strict):
 
 class OutsideEvent(Strict):
     """A dated event from outside the theatre (a broker's visit, an envoy's ultimatum, an
-    earthquake) that sets parameters from its day on (`[[events]]`): it changes what the
-    actors weigh, never who holds what."""
+    earthquake) that sets or scales parameters from its day on (`[[events]]`): it changes
+    what the actors weigh, never who holds what. Scaling keeps the run's own value in play
+    (a sweep or a `--set` of the parameter still acts after the event); setting replaces it."""
 
     date: dt.date | None = Field(default=None, description="the date it happens")
     day: int | None = Field(default=None, ge=0, le=36_500, description="or the day of the run")
     description: str = Field(min_length=1, description="what happened, as the event log says it")
     set: dict[str, bool | int | float | str] = Field(
-        min_length=1, description="parameters and their new values from that day on"
+        default_factory=dict, description="parameters and their new values from that day on"
+    )
+    scale: dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]] = Field(
+        default_factory=dict,
+        description="numeric parameters and the factor their value that day is multiplied by",
     )
     source: str = ""
 
@@ -314,9 +319,14 @@ class OutsideEvent(Strict):
     def _date_or_day(self) -> OutsideEvent:
         if (self.date is None) == (self.day is None):
             raise ValueError("expected either date or day (one of them, not both)")
+        if not self.set and not self.scale:
+            raise ValueError("expected set or scale: a table of the parameters it changes")
+        both = sorted(self.set.keys() & self.scale.keys())
+        if both:
+            raise ValueError(f"{', '.join(both)} both set and scaled: expected one or the other")
         return self
 
-    @field_validator("set", mode="before")
+    @field_validator("set", "scale", mode="before")
     @classmethod
     def _dotted(cls, value: object) -> object:
         return dotted(value)
