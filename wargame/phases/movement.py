@@ -6,9 +6,10 @@ there (phase 4); a column that reaches a fight on the road stops at it too.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import combinations
+from itertools import combinations, product
 
 import numpy as np
 
@@ -20,6 +21,13 @@ FRICTION = "movement.friction"
 
 ROAD_END_KM = 1e-6
 """A meeting nearer a road's end than this is at the place, where combat already looks."""
+
+Road = tuple[str, str]
+"""A road by its two ends, sorted by name."""
+
+Stretch = tuple[float, float, float, float]
+"""A unit's stretch of one road today: start and end hour, start and end km from the
+road's first end (its ends sorted by name)."""
 
 
 def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -62,12 +70,14 @@ def run(model: World, state: None) -> None:
         legs[unit] = []
         unit.travel(float(days), barred[unit.faction], legs=legs[unit])
     pace = dict(zip(moving, progress.tolist(), strict=True))
-    while (meeting := _first_meeting(model, legs)) is not None:
+    meetings = Meetings(model, legs)
+    while (meeting := meetings.first()) is not None:
         hour, road, km, pair = meeting
         for unit in pair:
             if unit.clash is None:
                 _halt(model, unit, morning[unit], pace[unit], barred[unit.faction], hour, road, km)
                 legs[unit] = [*_legs_to(legs[unit], hour), _standing(unit, hour)]
+                meetings.replace(unit, legs[unit])
 
 
 def _whereabouts(unit: Unit) -> tuple[str | None, Transit | None, list[str]]:
@@ -118,48 +128,97 @@ def _standing(unit: Unit, hour: float) -> Leg:
     return Leg(transit.origin, transit.destination, done, done, hour, 1.0)
 
 
-def _first_meeting(
-    model: World, legs: dict[Unit, list[Leg]]
-) -> tuple[float, tuple[str, str], float, tuple[Unit, Unit]] | None:
-    """The day's earliest meeting of hostile units on a road: (hour, road, km, the two units).
+class Meetings:
+    """The day's meetings of hostile columns on roads, kept in a heap by hour.
 
     Columns meet head-on, or one reaches a column halted by a fight; one
     overtaking another going the same way is no meeting (their speeds differ by
     friction alone). Units already halted are not met again by each other.
+    Every pair of hostile stretches on a road is searched once; when a fight
+    halts a unit, only its own pairs are searched again (a meeting found before
+    with its old day is dropped when it comes up). Among meetings at the same
+    hour the first in road and column order wins.
     """
-    graph = model.grid.G
-    on_road: dict[tuple[str, str], list[tuple[Unit, float, float, float, float]]] = {}
-    for unit, covered in legs.items():
-        for leg in covered:
+
+    def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:
+        self.graph = model.grid.G
+        factions = sorted(model.factions)
+        self.enemies = {
+            pair
+            for a, b in combinations(factions, 2)
+            if model.hostile(a, b)
+            for pair in ((a, b), (b, a))
+        }
+        self.position = {unit: number for number, unit in enumerate(legs)}
+        self.on_road: dict[Road, dict[Unit, list[tuple[tuple[int, int], Stretch]]]] = {}
+        self.roads: dict[Unit, set[Road]] = {}
+        self.number: dict[Road, int] = {}
+        self.day_of: dict[Unit, int] = dict.fromkeys(legs, 0)
+        self.heap: list[tuple] = []
+        for unit, covered in legs.items():
+            self._place(unit, covered)
+        for road in self.on_road:
+            self._search(road, None)
+
+    def _place(self, unit: Unit, covered: list[Leg]) -> None:
+        self.roads[unit] = set()
+        for number, leg in enumerate(covered):
             road = tuple(sorted((leg.origin, leg.destination)))
-            length = graph[leg.origin][leg.destination]["length_km"]
+            length = self.graph[leg.origin][leg.destination]["length_km"]
             start, end = (
                 (leg.start_km, leg.end_km)
                 if leg.origin == road[0]
                 else (length - leg.start_km, length - leg.end_km)
             )
-            on_road.setdefault(road, []).append((unit, leg.start_time, leg.end_time, start, end))
-    first = None
-    for road, stretches in on_road.items():
-        length = graph[road[0]][road[1]]["length_km"]
-        for one, other in combinations(stretches, 2):
-            if (
-                one[0] is other[0]
-                or (one[0].clash is not None and other[0].clash is not None)
-                or not model.hostile(one[0].faction, other[0].faction)
-            ):
+            self.number.setdefault(road, len(self.number))
+            order = (self.position[unit], number)
+            stretch = (leg.start_time, leg.end_time, start, end)
+            self.on_road.setdefault(road, {}).setdefault(unit, []).append((order, stretch))
+            self.roads[unit].add(road)
+
+    def replace(self, unit: Unit, covered: list[Leg]) -> None:
+        """Give `unit` a new day of legs (a fight halted it) and search its meetings again."""
+        for road in self.roads[unit]:
+            del self.on_road[road][unit]
+        self.day_of[unit] += 1
+        self._place(unit, covered)
+        for road in self.roads[unit]:
+            self._search(road, unit)
+
+    def first(self) -> tuple[float, Road, float, tuple[Unit, Unit]] | None:
+        """The day's earliest meeting not yet fought: (hour, road, km, the two units)."""
+        while self.heap:
+            hour, _, _, _, days, road, km, pair = heapq.heappop(self.heap)
+            current = days == (self.day_of[pair[0]], self.day_of[pair[1]])
+            if current and (pair[0].clash is None or pair[1].clash is None):
+                return hour, road, km, pair
+        return None
+
+    def _search(self, road: Road, unit: Unit | None) -> None:
+        """Push the meetings on `road` of `unit`'s stretches (of every stretch when None)."""
+        stretches = [(o, u, s) for u, found in self.on_road[road].items() for o, s in found]
+        if unit is None:
+            pairs = combinations(stretches, 2)
+        else:
+            mine = [entry for entry in stretches if entry[1] is unit]
+            pairs = product(mine, [entry for entry in stretches if entry[1] is not unit])
+        length = self.graph[road[0]][road[1]]["length_km"]
+        for first, second in pairs:
+            if (first[1].faction, second[1].faction) not in self.enemies:
                 continue
-            met = _crossing(one[1:], other[1:])
+            one, other = (first, second) if first[0] < second[0] else (second, first)
+            units = (one[1], other[1])
+            if units[0].clash is not None and units[1].clash is not None:
+                continue
+            met = _crossing(one[2], other[2])
             if met is None or not ROAD_END_KM < met[1] < length - ROAD_END_KM:
                 continue
-            if first is None or met[0] < first[0]:
-                first = (met[0], road, met[1], (one[0], other[0]))
-    return first
+            days = (self.day_of[units[0]], self.day_of[units[1]])
+            entry = (met[0], self.number[road], one[0], other[0], days, road, met[1], units)
+            heapq.heappush(self.heap, entry)
 
 
-def _crossing(
-    one: tuple[float, float, float, float], other: tuple[float, float, float, float]
-) -> tuple[float, float] | None:
+def _crossing(one: Stretch, other: Stretch) -> tuple[float, float] | None:
     """When and where two stretches (start and end hour, start and end km) meet, if they do."""
     begin, end = max(one[0], other[0]), min(one[1], other[1])
     if begin > end:
@@ -178,7 +237,7 @@ def _crossing(
     return hour, _km_at(one, hour)
 
 
-def _km_at(stretch: tuple[float, float, float, float], hour: float) -> float:
+def _km_at(stretch: Stretch, hour: float) -> float:
     start_time, end_time, start_km, end_km = stretch
     if end_time <= start_time:
         return start_km
