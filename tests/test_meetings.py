@@ -1,0 +1,123 @@
+"""The road-fight search: the heap of meetings gives the same fights, in the same order, as
+searching every pair of hostile stretches again after each fight (the rule as the ODD
+states it), on random days of many columns crowding a few roads."""
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from wargame.engine.agents import Leg
+from wargame.phases.movement import ROAD_END_KM, Meetings, _crossing, _legs_to
+
+ROADS = {("a", "b"): 40.0, ("b", "c"): 25.0, ("a", "c"): 60.0}
+FACTIONS = ("red", "blue", "green")
+HOSTILE = {("red", "blue"), ("red", "green")}  # blue and green are at peace
+
+
+@dataclass(eq=False)
+class Column:
+    faction: str
+    clash: tuple | None = None
+
+
+class Roads:
+    """What the search reads of a model: the road graph, the factions and who fights whom."""
+
+    def __init__(self) -> None:
+        self.grid = type("Grid", (), {"G": nx.Graph()})()
+        for (one, two), km in ROADS.items():
+            self.grid.G.add_edge(one, two, length_km=km)
+        self.factions = dict.fromkeys(FACTIONS)
+
+    def hostile(self, a: str, b: str) -> bool:
+        return (a, b) in HOSTILE or (b, a) in HOSTILE
+
+
+def random_day(rng: np.random.Generator, columns: int) -> dict[Column, list[Leg]]:
+    """Each column covers one or two stretches of road, either way, at its own pace."""
+    legs = {}
+    for _ in range(columns):
+        column = Column(str(rng.choice(FACTIONS)))
+        hour, covered = 0.0, []
+        for _ in range(int(rng.integers(1, 3))):
+            (one, two), km = list(ROADS.items())[int(rng.integers(len(ROADS)))]
+            origin, destination = (one, two) if rng.random() < 0.5 else (two, one)
+            start = float(rng.uniform(0, km))
+            end = float(rng.uniform(start, km))
+            finish = min(1.0, hour + float(rng.uniform(0.1, 0.6)))
+            covered.append(Leg(origin, destination, start, end, hour, finish))
+            hour = finish
+            if hour >= 1.0:
+                break
+        legs[column] = covered
+    return legs
+
+
+def exhaustive_first(model: Roads, legs: dict[Column, list[Leg]]):
+    """Every pair of hostile stretches, searched afresh: the earliest meeting by (hour, road,
+    column order)."""
+    stretches, roads = [], {}
+    for column, covered in legs.items():
+        for leg in covered:
+            road = tuple(sorted((leg.origin, leg.destination)))
+            length = ROADS[road]
+            ends = (
+                (leg.start_km, leg.end_km)
+                if leg.origin == road[0]
+                else (
+                    length - leg.start_km,
+                    length - leg.end_km,
+                )
+            )
+            roads.setdefault(road, len(roads))
+            stretches.append((road, column, (leg.start_time, leg.end_time, *ends)))
+    first = None
+    for (i, one), (j, other) in combinations(enumerate(stretches), 2):
+        if one[0] != other[0] or one[1] is other[1]:
+            continue
+        if not model.hostile(one[1].faction, other[1].faction):
+            continue
+        if one[1].clash is not None and other[1].clash is not None:
+            continue
+        met = _crossing(one[2], other[2])
+        if met is None or not ROAD_END_KM < met[1] < ROADS[one[0]] - ROAD_END_KM:
+            continue
+        key = (met[0], roads[one[0]], i, j)
+        if first is None or key < first[0]:
+            first = (key, one[0], met[1], (one[1], other[1]))
+    return None if first is None else (first[0][0], first[1], first[2], first[3])
+
+
+def halted(covered: list[Leg], hour: float, road: tuple[str, str], km: float) -> list[Leg]:
+    """The legs up to the fight, then standing where it is."""
+    kept = _legs_to(covered, hour)
+    last = kept[-1]
+    assert tuple(sorted((last.origin, last.destination))) == road
+    done = km if last.origin == road[0] else ROADS[road] - km
+    return [*kept, Leg(last.origin, last.destination, done, done, hour, 1.0)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_heap_fights_the_same_fights_in_the_same_order_as_an_exhaustive_search(seed):
+    rng = np.random.default_rng(seed)
+    model = Roads()
+    legs = random_day(rng, columns=40)
+    meetings = Meetings(model, legs)
+    fights = 0
+    while True:
+        expected = exhaustive_first(model, legs)
+        found = meetings.first()
+        assert found == expected
+        if found is None:
+            break
+        hour, road, km, pair = found
+        for column in pair:
+            if column.clash is None:
+                column.clash = (*road, km)
+                legs[column] = halted(legs[column], hour, road, km)
+                meetings.replace(column, legs[column])
+        fights += 1
+    assert fights > 0  # a day of 40 columns on three roads has fights to find
