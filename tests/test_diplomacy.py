@@ -586,6 +586,33 @@ def test_an_event_scales_the_runs_own_value_not_the_set_ups(theatre_dir):
     assert model.parameters.broker_pressure == 1.0
 
 
+def test_a_scaled_value_stays_in_its_parameters_range_and_a_price_scales(theatre_dir):
+    """A run's highway speed of 600 doubled stops at the 1,000 the parameter allows; a
+    discount that must stay under 1 stops just under it; 5 days halved are 3 (halves up);
+    a commodity's price scales like any number."""
+    folder = theatre_dir(
+        parameters={"replan_days": 5},
+        events=[
+            {
+                "day": 1,
+                "description": "the monsoon ends",
+                "scale": {
+                    "speed_highway_km_per_day": 2.0,
+                    "objective_discount_per_day": 2.0,
+                    "replan_days": 0.5,
+                    "prices.rare_earth": 1.5,
+                },
+            }
+        ],
+    )
+    model = ConflictModel(folder, parameters={"speed_highway_km_per_day": 600.0}, rng=1)
+    model.run(1)
+    assert model.parameters.speed_highway_km_per_day == 1000.0
+    assert 0.99 < model.parameters.objective_discount_per_day < 1.0
+    assert model.parameters.replan_days == 3
+    assert model.parameters.prices["rare_earth"] == pytest.approx(33_600.0 * 1.5)
+
+
 @pytest.mark.parametrize(
     ("event", "where", "words"),
     [
@@ -620,6 +647,7 @@ def test_an_event_scales_the_runs_own_value_not_the_set_ups(theatre_dir):
             "both set and scaled",
         ),
         ({"day": 3, "scale": {"trade_share": -1.0}}, "events[0].scale.trade_share", "0"),
+        ({"day": 3, "scale": {"trade_share": True}}, "events[0].scale.trade_share", "true"),
     ],
 )
 def test_bad_event_data_gets_one_clear_message(theatre_dir, event, where, words):

@@ -137,7 +137,9 @@ class Meetings:
     Every pair of hostile stretches on a road is searched once; when a fight
     halts a unit, only its own pairs are searched again (a meeting found before
     with its old day is dropped when it comes up). Among meetings at the same
-    hour the first in road and column order wins.
+    hour the first in road and column order wins (the road order the day's legs
+    gave when the search began; an exhaustive search after each fight could
+    order two roads otherwise only at an exact tie of hours).
     """
 
     def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:

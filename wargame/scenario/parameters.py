@@ -12,6 +12,7 @@ as `prices.<id>` (`--set prices.gas=5.2`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Annotated, Literal, get_args, get_origin
 
@@ -26,7 +27,7 @@ from pydantic import (
 )
 
 
-def _not_true_or_false(value: object) -> object:
+def not_true_or_false(value: object) -> object:
     """No parameter is a yes/no: `true` for a number is a slip, not 1."""
     if isinstance(value, bool):
         raise ValueError("expected a number, not true or false")
@@ -36,7 +37,7 @@ def _not_true_or_false(value: object) -> object:
 PRICES = "prices"
 PRICE_MAX = 10_000_000.0
 """The highest price a commodity may have, US$ per tonne: far above any mineral's."""
-Price = Annotated[float, BeforeValidator(_not_true_or_false), Field(ge=0.0, le=PRICE_MAX)]
+Price = Annotated[float, BeforeValidator(not_true_or_false), Field(ge=0.0, le=PRICE_MAX)]
 
 RETIRED = {
     "china_pressure": "renamed 'broker_pressure' (the pressure of the theatre's [broker])",
@@ -479,7 +480,7 @@ class Parameters(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _not_true_or_false(cls, value: object) -> object:
-        return _not_true_or_false(value)
+        return not_true_or_false(value)
 
     @model_validator(mode="after")
     def _road_kinds_in_order(self) -> Parameters:
@@ -634,9 +635,10 @@ class NotANumberError(ValueError):
 
 def scaled_values(parameters: Parameters, factors: Mapping[str, float]) -> dict[str, object]:
     """Each numeric parameter of `factors` times its factor, as a change `with_changes` takes:
-    a whole number stays whole, and the product is kept within the parameter's declared range
-    (a factor scales the run's own value, which a sweep or a `--set` may have put near a
-    bound). Raises NotANumberError for a parameter that is not a number."""
+    a whole number is rounded to the nearest (halves up), and the product is kept within the
+    parameter's range, at a bound it may reach or just inside one it may not (a factor scales
+    the run's own value, which a sweep or a `--set` may have put near a bound). Raises
+    NotANumberError for a parameter that is not a number."""
     changes: dict[str, object] = {}
     for name, factor in factors.items():
         commodity = commodity_of(name)
@@ -647,11 +649,29 @@ def scaled_values(parameters: Parameters, factors: Mapping[str, float]) -> dict[
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise NotANumberError(name, value)
         product = value * factor
-        bounds = declared_bounds(name) if commodity or name in Parameters.model_fields else None
-        if bounds is not None:
-            product = min(max(product, bounds[0]), bounds[1])
-        changes[name] = round(product) if isinstance(value, int) else product
+        if isinstance(value, int):
+            product = math.floor(product + 0.5)
+        low, high = _reachable_range(name, whole=isinstance(value, int))
+        changes[name] = min(max(product, low), high)
     return changes
+
+
+def _reachable_range(name: str, whole: bool) -> tuple[float, float]:
+    """The lowest and highest value a parameter accepts, an open bound moved just inside."""
+    if commodity_of(name) is not None:
+        return (0.0, PRICE_MAX)
+    low, high = -math.inf, math.inf
+    for bound in Parameters.model_fields[name].metadata:
+        step = 1 if whole else None
+        if getattr(bound, "ge", None) is not None:
+            low = bound.ge
+        if getattr(bound, "gt", None) is not None:
+            low = bound.gt + step if step else math.nextafter(bound.gt, math.inf)
+        if getattr(bound, "le", None) is not None:
+            high = bound.le
+        if getattr(bound, "lt", None) is not None:
+            high = bound.lt - step if step else math.nextafter(bound.lt, -math.inf)
+    return low, high
 
 
 def mid_run_names(prices: Mapping[str, float]) -> list[str]:

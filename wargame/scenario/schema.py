@@ -10,9 +10,16 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from wargame.scenario.parameters import PRICE_MAX, dotted
+from wargame.scenario.parameters import PRICE_MAX, dotted, not_true_or_false
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lowercase snake_case id")]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a #RRGGBB colour")]
@@ -309,9 +316,11 @@ class OutsideEvent(Strict):
     set: dict[str, bool | int | float | str] = Field(
         default_factory=dict, description="parameters and their new values from that day on"
     )
-    scale: dict[str, Annotated[float, Field(ge=0.0, le=1000.0)]] = Field(
-        default_factory=dict,
-        description="numeric parameters and the factor their value that day is multiplied by",
+    scale: dict[str, Annotated[float, BeforeValidator(not_true_or_false), Field(ge=0, le=1000)]] = (
+        Field(
+            default_factory=dict,
+            description="numeric parameters and the factor their value that day is multiplied by",
+        )
     )
     source: str = ""
 
