@@ -309,6 +309,35 @@ def test_without_a_named_crossing_soldiers_come_back_where_they_crossed(theatre_
     assert (unit.place, unit.strength) == ("delta", 300)
 
 
+@pytest.mark.parametrize(("elsewhere", "back_at"), [(True, "alpha"), (False, None)])
+def test_hand_back_elsewhere_decides_whether_another_gate_of_their_side_receives_them(
+    theatre_dir, elsewhere, back_at
+):
+    """They crossed at Delta, which nobody holds; Red holds Alpha, China's other gate. On
+    their day (day 3) China hands them back at Alpha when it may hand back elsewhere, and
+    otherwise keeps them waiting for Delta."""
+    model = hand_back(theatre_dir, through=None, days=2, hand_back_elsewhere=elsewhere)
+    model.run(5)
+    assert [u.place for u in returned(model)] == ([back_at] if back_at else [])
+    assert model.factions["red"].awaiting_return == (0 if back_at else 300)
+
+
+@pytest.mark.parametrize(("wait", "kept"), [(2, True), (10, False)])
+def test_hand_back_wait_days_is_how_long_the_country_waits_before_keeping_them(
+    theatre_dir, wait, kept
+):
+    """Alpha, the named gate, is Blue's and China hands back nowhere else: past their 3 days
+    it waits `wait` days more for Alpha, then keeps them for good (day 1 + 3 + 2 = 6 with a
+    2-day wait; a 10-day wait has not run out on day 8)."""
+    model = hand_back(
+        theatre_dir, alpha="blue", hand_back_elsewhere=False, hand_back_wait_days=wait
+    )
+    model.run(8)
+    red = model.factions["red"]
+    assert red.awaiting_return == (0 if kept else 300)
+    assert len(model.events.of_kind(EventKind.INTERNMENT)) == (2 if kept else 1)
+
+
 def test_an_overrun_garrison_falls_back_along_a_supplied_route_past_an_enemy_unit(theatre_dir):
     """Blue is in Red's Delta and a Blue unit stands at Bravo, which nobody holds: the road
     to Red's Alpha is still a supplied route (no enemy holds any of it), so Red falls back
