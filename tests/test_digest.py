@@ -24,10 +24,10 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "fda899452ef41a3b42b639fd0933069964a6576a635dd0298c9cc21854eeced1",
-    ("kachin", 2): "b5e5179b07428a429521686375d701049a5d5eec9e6d588a876b2594249ece34",
-    ("kachin", 3): "2c187004acb03e62744f19643fc84cee71e5ea722fb11707c5ce6be5a4bf1b61",
-    ("synthetic", 1): "cda48d3754118249cbc33ea3d72d15290703f00518b0b4fe50e85158be078ba3",
+    ("kachin", 1): "db4a2d32026e825012b24e75c85c70689becdf8b8c203af97964fc36bf58b080",
+    ("kachin", 2): "0e5db2c5dd303ec87f516a95c78de2917799c1e34023ca80c50153957370a5d3",
+    ("kachin", 3): "7576977d93786565d36349bc47379f3de936ae5c8fb6b661e4842282b6775af2",
+    ("synthetic", 1): "74c7e4947a52f4a4caa95d490825a2243d7b9b1898c06dfe728826cb205b0830",
     ("synthetic", 2): "b337c0e65ddfc35287d87e1af7f212e2e3941ab984327139cc078420d71d6cf2",
 }
 

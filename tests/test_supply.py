@@ -14,7 +14,9 @@ from theatres import passive_model, place, road, write_theatre
 
 from wargame import ConflictModel
 from wargame.engine.events import EventKind
+from wargame.engine.posture import Posture
 from wargame.phases import supply
+from wargame.phases.command import Job
 from wargame.scenario import ScenarioError
 
 NEUTRAL = {"red": {"blue": -1.0, "green": 0.0}, "green": {"red": 0.0, "blue": 0.0}}
@@ -153,6 +155,55 @@ def test_a_broken_encircled_garrison_surrenders_and_the_ledger_conserves(tmp_pat
     (event,) = model.events.of_kind(EventKind.SURRENDER)
     assert event.factions == ("red", "blue")
     assert model.summary()["factions"]["red"]["captured"] == 1000
+
+
+def test_a_broken_force_in_the_enemys_town_is_no_garrison_and_does_not_surrender(tmp_path):
+    """Charlie turns Blue's: Red's 1,000 there, broken and cut off with Blue one road away,
+    are attackers in the enemy's town, not its garrison; they fall back instead."""
+    model = passive_model(siege_theatre(tmp_path, besieger=True))
+    model.set_holder("charlie", "blue")
+    for unit in model.units:
+        if unit.faction == "red":
+            unit.morale = 0.1
+    model.run(3)
+    assert model.factions["red"].captured == 0
+    assert model.events.of_kind(EventKind.SURRENDER) == []
+
+
+def doctrine_siege(
+    folder: Path, job: Job, stocks: int = 1, **parameters: object
+) -> tuple[ConflictModel, object]:
+    """Siege_theatre under the doctrine AI, with `stocks` days of supply stocks and Red's one
+    unit given `job` (a garrison's home: Charlie); the unit."""
+    model = ConflictModel(siege_theatre(folder, supply_stock_days=stocks, **parameters))
+    (unit,) = [u for u in model.units if u.faction == "red"]
+    commander = model.factions["red"].commander
+    commander.jobs[unit.unique_id], unit.job = job, job.value
+    if job is Job.GARRISON:
+        commander.homes[unit.unique_id] = "charlie"
+    return model, unit
+
+
+@pytest.mark.parametrize(("stocks", "leaves_on"), [(1, 3), (4, 6)])
+def test_a_field_force_past_its_stocks_breaks_out_to_supplied_ground(tmp_path, stocks, leaves_on):
+    """Red's reserve at Charlie, cut off by Blue's Bravo, holds there while its stocks last
+    (it is cut off from day 1, past them on day stocks + 1); the next day its commander sends
+    it to Alpha, Red's base and the nearest supplied place, by the one road there."""
+    model, unit = doctrine_siege(tmp_path, Job.RESERVE, stocks)
+    model.run(leaves_on - 1)
+    assert unit.unique_id in model.out_of_stocks
+    assert unit.place == "charlie" and unit.objective == "charlie"
+    model.step()
+    assert unit.objective == "alpha" and unit.posture is Posture.HOLD
+
+
+def test_a_garrison_at_home_past_its_stocks_holds_out(tmp_path):
+    """The same unit as the garrison of Charlie, a key place here (a town of 1,000 with
+    `key_town_population` 500), stays to be besieged."""
+    model, unit = doctrine_siege(tmp_path, Job.GARRISON, key_town_population=500)
+    model.run(5)
+    assert unit.unique_id in model.out_of_stocks
+    assert unit.place == "charlie" and unit.objective in (None, "charlie")
 
 
 def test_a_garrison_with_morale_left_holds_out_and_wastes(tmp_path):

@@ -150,6 +150,9 @@ class World(mesa.Model):
         """Soldiers of each faction the supply phase found cut off from supply today."""
         self.out_of_stocks: frozenset[int] = frozenset()
         """Ids of units past their stocks without supply today: they do not rest."""
+        self.supplied: dict[str, frozenset[str]] = {}
+        """The places a road joins to each faction's sources of supply, as the supply phase
+        found them (yesterday's, to the phases before it)."""
         self.interned_at: dict[tuple[str, str], int] = {}
         """Soldiers interned, by (sanctuary, faction): the map draws them across the border."""
         self.events = EventLog()

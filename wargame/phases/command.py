@@ -120,7 +120,7 @@ class DoctrineCommander:
     def _due(self, model: World, faction: Faction, units: list[Unit]) -> set[int] | None:
         """None on a re-plan day (every unit gets orders); otherwise the units with a reason
         to get new orders now: new or rallied, its objective changed hands (taken or lost)
-        or was reached, or enemies on its place (it is attacked)."""
+        or was reached, enemies on its place (it is attacked), or past its stocks cut off."""
         if self.next_plan is None or model.day >= self.next_plan:
             self.next_plan = model.day + setting(model, faction, "replan_days")
             self.noted = {}
@@ -134,6 +134,7 @@ class DoctrineCommander:
                 or (noted[0] is not None and model.controller.get(noted[0]) != noted[1])
                 or (noted[0] not in (None, noted[2]) and unit.place == noted[0])
                 or unit.place in enemies_at
+                or unit.unique_id in model.out_of_stocks
             ):
                 due.add(unit.unique_id)
         return due
@@ -188,6 +189,7 @@ class DoctrineCommander:
         known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
         leash = setting(model, faction, "leash_days")
         orders: list[Order] = []
+        units = self._break_out(model, faction, units, orders)
         garrisoned = self._garrison(model, faction, units, orders, known)
         mobile = [u for u in units if u.unique_id not in garrisoned]
         job = {u.unique_id: self.jobs[u.unique_id] for u in units}
@@ -241,6 +243,38 @@ class DoctrineCommander:
         free = self._stand_on_front(model, faction, free, orders, known, job, self.homes, leash)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
+
+    def _break_out(
+        self, model: World, faction: Faction, units: list[Unit], orders: list[Order]
+    ) -> list[Unit]:
+        """Formations past their stocks where no road brings supply make for the nearest
+        place that is supplied, by the safest road there is, fighting their way out if they
+        must: a commander does not leave a field force to starve. A garrison at its home
+        holds out instead (a siege: it may surrender). Returns the units left."""
+        supplied = model.supplied.get(faction.id)
+        if not supplied:
+            return units
+        target = model.routes.mask(supplied & model.friendly_ground(faction.id))
+        avoid = model.hostile_ground(faction.id)
+        left = []
+        for unit in units:
+            home = self.homes.get(unit.unique_id)
+            if (
+                unit.unique_id not in model.out_of_stocks
+                or unit.place is None
+                or (self.jobs.get(unit.unique_id) is Job.GARRISON and unit.place == home)
+            ):
+                left.append(unit)
+                continue
+            days = model.routes.days_from(unit.place, avoid)
+            way_out = model.routes.nearest(days, target) or model.routes.nearest(
+                model.routes.days_from(unit.place), target
+            )
+            if way_out is None:
+                left.append(unit)
+                continue
+            orders.append(Order(unit.unique_id, way_out, Posture.HOLD))
+        return left
 
     def _go_home(
         self, model: World, faction: Faction, free: list[Unit], orders: list[Order]

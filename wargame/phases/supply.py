@@ -48,6 +48,7 @@ def start(world: World) -> State:
 
 def run(world: World, state: State) -> None:
     supplied = {f: supplied_ground(world, f) for f in world.factions}
+    world.supplied = supplied
     shares = _unsupplied_shares(world, supplied)
     _surrender(world, supplied, shares)
     _waste(world, state, shares)
@@ -184,15 +185,18 @@ def _wear_sieges(world: World, supplied: dict[str, frozenset[str]]) -> None:
 def _surrender(
     world: World, supplied: dict[str, frozenset[str]], shares: dict[tuple[str, str], float]
 ) -> None:
-    """Encircled, invested garrisons without supply whose morale has broken give themselves up."""
+    """Encircled, invested garrisons (units on a place their side holds) without supply whose
+    morale has broken give themselves up."""
     threshold = world.parameters.surrender_morale
     garrisons: dict[tuple[str, str], list[Unit]] = defaultdict(list)
     for unit in world.units:
         if unit.place is not None and shares.get((unit.faction, unit.place), 0.0) > 0:
             garrisons[(unit.faction, unit.place)].append(unit)
     for (faction, place), units in garrisons.items():
-        if place not in world.threatened_ground(faction):
-            continue
+        if place not in world.friendly_ground(faction) or place not in world.threatened_ground(
+            faction
+        ):
+            continue  # not a garrison (attackers in the enemy's town fall back instead)
         soldiers = sum(u.strength for u in units)
         if sum(u.morale * u.strength for u in units) / soldiers >= threshold:
             continue
