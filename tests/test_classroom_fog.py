@@ -91,9 +91,10 @@ def event_day(sentence: str) -> int:
     return int(re.match(r"Day (\d+):", sentence).group(1))
 
 
-# Soldiers flee abroad only when cut off from all their side's ground: in this game the
-# Tatmadaw's first do so on day 71 of its 98 (531 by its end).
-INTERNING = NDAK.model_copy(update={"seed": 8, "turn_days": 14})
+# Soldiers flee abroad only when cut off from all their side's ground: a game (its seed) in
+# which some of the Tatmadaw's do so within its 98 days. The seed is the set-up, not the
+# check: when the model changes, pick one whose game still has an enemy tally to hide.
+INTERNING = NDAK.model_copy(update={"seed": 5, "turn_days": 14})
 
 
 def test_a_teams_legend_counts_only_its_own_interned_soldiers(room, drawings):
@@ -130,7 +131,8 @@ def test_a_side_keeps_the_events_it_saw_and_learns_no_history(room):
 
 # --- everything a page is given, against what its side may know -------------------------------
 
-TWO_TEAMS = GameSetup(theatre="kachin", seed=9, humans=["ndak", "tatmadaw"], turn_days=7, turns=6)
+# a game that puts the fog to the test (see the last asserts below); its seed chosen so
+TWO_TEAMS = GameSetup(theatre="kachin", seed=3, humans=["ndak", "tatmadaw"], turn_days=7, turns=6)
 ORDER_ROW = r"(.*) \([\d,]+\) (at .*|on the road)$"  # a unit's row of orders: name, strength, where
 EVENTS_LISTED = 40  # a page lists its side's latest 40 events
 LAST_DAY = TWO_TEAMS.turns * TWO_TEAMS.turn_days

@@ -6,9 +6,14 @@ border post), with no travel friction, so every travel time is exact.
 
 from pathlib import Path
 
+import pytest
+from theatres import place, road
+
 from wargame import ConflictModel
+from wargame.engine.posture import Posture
 from wargame.engine.sight import known_places, seen_places
 from wargame.phases.command import Knowledge
+from wargame.scenario import ScenarioError
 
 
 def _doctrine(folder: Path, faction: str, **settings: float) -> Path:
@@ -56,14 +61,15 @@ def test_a_longer_leash_lets_the_garrison_take_the_place(theatre_dir):
 
 
 def _reserve_and_threat(
-    theatre_dir, replan_days: int, leash_days: float = 3.0
+    theatre_dir, replan_days: int, leash_days: float = 3.0, job: str | None = None
 ) -> tuple[ConflictModel, object]:
     """Red keeps all its field force in reserve at alpha (one of its two units is alpha's
     garrison by need, the other free); red holds bravo (not a key place: 800 people).
     On day 2 a blue unit turns up at charlie, one road from bravo."""
     folder = theatre_dir(
         units=[
-            {"faction": "red", "place": "alpha", "strength": 200, "count": 2},
+            {"faction": "red", "place": "alpha", "strength": 200, "count": 2}
+            | ({"job": job} if job else {}),
             {"faction": "blue", "place": "delta", "strength": 100},
         ],
         control={"alpha": "red", "bravo": "red", "delta": "blue"},
@@ -90,13 +96,17 @@ def test_a_reserve_goes_to_the_threatened_place(theatre_dir):
     assert reserve.objective == "bravo" and reserve.place == "bravo"
 
 
-def test_a_reserve_stays_within_its_leash(theatre_dir):
-    """The threatened place is 2 days from the reserve's home: with a 1-day leash it is
-    beyond its region, so the reserve stays (a regional reserve does not march across
-    the map)."""
-    model, reserve = _reserve_and_threat(theatre_dir, replan_days=1, leash_days=1.0)
+@pytest.mark.parametrize(("job", "goes_to"), [("reserve", "bravo"), ("garrison", "alpha")])
+def test_a_reserve_answers_a_threat_beyond_the_leash_where_a_garrison_stays(
+    theatre_dir, job, goes_to
+):
+    """The threatened place is 2 days from alpha, beyond a 1-day leash: a reserve goes to it
+    all the same (reserves move to threatened places), while the same unit named alpha's
+    garrison in the order of battle stays in its region."""
+    model, unit = _reserve_and_threat(theatre_dir, replan_days=1, leash_days=1.0, job=job)
     model.run(6)
-    assert reserve.place == "alpha" and reserve.objective == "alpha"
+    assert unit.job == job
+    assert unit.place == goes_to and unit.objective == goes_to
 
 
 def test_orders_change_only_on_re_plan_days(theatre_dir):
@@ -175,3 +185,84 @@ def test_a_screen_with_no_post_of_its_own_attacks(theatre_dir):
     assert [u.job for u in screens] == ["screen", "screen"]
     assert any(u.moved for u in screens)
     assert model.controller.get("charlie") == "red"
+
+
+def _star(theatre_dir, red_units: list[dict]) -> ConflictModel:
+    """A hub with three spokes (one day of highway each), every spoke's end one day from a
+    place of Blue's: Red holds the hub and the spokes' ends, whose three are its front."""
+    spokes = {"north": (97.0, 25.45), "east": (97.5, 25.0), "west": (96.5, 25.0)}
+    beyond = {"north": (97.0, 25.9), "east": (98.0, 25.0), "west": (96.0, 25.0)}
+    features = [place("hub", 97.0, 25.0, "town", population=500)]
+    for spoke, (lon, lat) in spokes.items():
+        features += [
+            place(spoke, lon, lat, "town", population=500),
+            place(f"far_{spoke}", *beyond[spoke], "town", population=500),
+            road("hub", spoke, "highway", 60.0),
+            road(spoke, f"far_{spoke}", "highway", 60.0),
+        ]
+    folder = theatre_dir(
+        features=features,
+        control={"hub": "red", **dict.fromkeys(spokes, "red")}
+        | {f"far_{s}": "blue" for s in spokes},
+        units=red_units,
+        parameters={"travel_friction": 0.0, "reserve_share": 1.0},
+        faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
+    )
+    return ConflictModel(_doctrine(folder, "red", hold=0.0), rng=1)
+
+
+def test_a_reserve_with_nothing_to_do_waits_at_the_centre_of_the_front(theatre_dir):
+    """From the hub every front post is a day away; from a spoke's end two of them are two
+    days: the reserve found at the east post goes to the hub and stays there."""
+    model = _star(theatre_dir, [{"faction": "red", "place": "east", "strength": 300}])
+    reserve = _red_unit(model)
+    model.step()
+    assert reserve.job == "reserve" and reserve.objective == "hub"
+    model.run(5)
+    assert reserve.place == "hub" and reserve.moved
+
+
+def test_a_reserve_in_an_enclave_strikes_with_the_attackers_there(theatre_dir):
+    """Red holds bravo alone, between Blue's empty alpha and charlie: its reserve has no
+    ground to cover but bravo, so it attacks (and is no longer idle)."""
+    folder = theatre_dir(
+        units=[{"faction": "red", "place": "bravo", "strength": 400}],
+        control={"alpha": "blue", "bravo": "red", "charlie": "blue", "delta": "blue"},
+        parameters={"travel_friction": 0.0, "reserve_share": 1.0},
+        faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
+    )
+    model = ConflictModel(_doctrine(folder, "red", hold=0.0), rng=1)
+    reserve = _red_unit(model)
+    model.step()
+    assert reserve.job == "reserve"
+    assert reserve.posture is Posture.ATTACK and reserve.objective in ("alpha", "charlie")
+
+
+def test_a_job_the_order_of_battle_names_is_kept(theatre_dir):
+    """Red's doctrine (aggression 0) would make both its units reserves; the order of battle
+    makes one an attacker, and it takes one of Blue's empty places while the reserve, with
+    nothing threatened, waits at the hub."""
+    model = _star(
+        theatre_dir,
+        [
+            {"faction": "red", "place": "hub", "strength": 300},
+            {"faction": "red", "place": "hub", "strength": 300, "job": "attack"},
+        ],
+    )
+    reserve, attacker = sorted(
+        (u for u in model.units if u.faction == "red"), key=lambda u: u.unique_id
+    )
+    model.run(8)
+    assert (reserve.job, attacker.job) == ("reserve", "attack")
+    assert reserve.place == "hub"
+    assert "red" in (model.controller[f"far_{spoke}"] for spoke in ("north", "east", "west"))
+
+
+def test_an_unknown_job_is_refused_with_the_file_and_the_key(theatre_dir):
+    folder = theatre_dir(
+        units=[{"faction": "red", "place": "alpha", "strength": 100, "job": "sentry"}]
+    )
+    with pytest.raises(ScenarioError) as caught:
+        ConflictModel(folder)
+    message = str(caught.value)
+    assert "setup.toml" in message and "units[0].job" in message and "garrison" in message

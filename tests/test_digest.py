@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "db4a2d32026e825012b24e75c85c70689becdf8b8c203af97964fc36bf58b080",
-    ("kachin", 2): "0e5db2c5dd303ec87f516a95c78de2917799c1e34023ca80c50153957370a5d3",
-    ("kachin", 3): "7576977d93786565d36349bc47379f3de936ae5c8fb6b661e4842282b6775af2",
-    ("synthetic", 1): "74c7e4947a52f4a4caa95d490825a2243d7b9b1898c06dfe728826cb205b0830",
-    ("synthetic", 2): "b337c0e65ddfc35287d87e1af7f212e2e3941ab984327139cc078420d71d6cf2",
+    ("kachin", 1): "2039179cc469c744f3c38c31f8e298b3fc1daea858e56eed230503829352fe41",
+    ("kachin", 2): "65e52340911fb20db9b16a955d85c5356ee838c7c8eaf6dc49a43b74f9d43848",
+    ("kachin", 3): "ac8909804c5b88486d169240aae6ae9f9034333d78ffa7690e693a2cfb2178bc",
+    ("synthetic", 1): "b631148e87e6fa5a4f31b2830d8497c1c07aa7154b6aac535a7d1394bebc0f74",
+    ("synthetic", 2): "aaea4be04891ff91ab0640f3543e49ec9afea5c3ef2974b14b2d4113e580ac34",
 }
 
 

@@ -173,9 +173,10 @@ def test_a_broken_force_in_the_enemys_town_is_no_garrison_and_does_not_surrender
 def doctrine_siege(
     folder: Path, job: Job, stocks: int = 1, **parameters: object
 ) -> tuple[ConflictModel, object]:
-    """Siege_theatre under the doctrine AI, with `stocks` days of supply stocks and Red's one
-    unit given `job` (a garrison's home: Charlie); the unit."""
+    """Siege_theatre under the doctrine AI, with `stocks` days of supply stocks, Delta Red's
+    too, and Red's one unit given `job` (a garrison's home: Charlie); the unit."""
     model = ConflictModel(siege_theatre(folder, supply_stock_days=stocks, **parameters))
+    model.set_holder("delta", "red")  # Charlie and Delta: a pocket, no enclave of one place
     (unit,) = [u for u in model.units if u.faction == "red"]
     commander = model.factions["red"].commander
     commander.jobs[unit.unique_id], unit.job = job, job.value

@@ -172,7 +172,8 @@ class World(mesa.Model):
         """The theatre's starting units and civilian groups, in the order the seed expects."""
         for entry in self.theatre.units:
             for _ in range(entry.count):
-                Unit(self, entry.faction, entry.strength, entry.place, entry.name)
+                unit = Unit(self, entry.faction, entry.strength, entry.place, entry.name)
+                unit.job = entry.job
         size = self.parameters.civilian_group_size
         for place in self.theatre.map.places.values():
             full, rest = divmod(place.population, size)

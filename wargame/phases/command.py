@@ -33,7 +33,8 @@ class Job(Enum):
     ATTACK = "attack"
     """Takes objectives; gathers for the main effort when none is in reach."""
     RESERVE = "reserve"
-    """Goes to friendly places where enemy strength is known to be near, within its leash."""
+    """Goes to friendly places where enemy strength is known to be near, however far; waits
+    at the centre of the front it can reach."""
     SCREEN = "screen"
     """Stands on a post of the front no other formation covers; attacks when it has none."""
 
@@ -140,17 +141,26 @@ class DoctrineCommander:
         return due
 
     def assign_jobs(self, model: World, faction: Faction, units: list[Unit]) -> None:
-        """Give each formation without a job one: on day 0 the doctrine's `hold` share of
-        each held place's garrison stays as its garrison; of the rest, the `aggression` share
-        of strength attacks, then the `reserve_share` of what remains is reserve, the rest
-        screens. A newcomer (a recruit) takes the job furthest below its share."""
+        """Give each formation without a job one: the one the order of battle names, if any;
+        else on day 0 the doctrine's `hold` share of each held place's garrison stays as its
+        garrison; of the rest, the `aggression` share of strength attacks, then the
+        `reserve_share` of what remains is reserve, the rest screens. A newcomer (a recruit)
+        takes the job furthest below its share."""
         new = [u for u in units if u.unique_id not in self.jobs]
         if not new:
             return
+        first = not self.jobs
+        kept: dict[str, float] = {}  # garrisons of each place
+        for unit in new:
+            if unit.job is not None:  # the order of battle says (`UnitEntry.job`)
+                self.jobs[unit.unique_id] = Job(unit.job)
+                if unit.job == Job.GARRISON.value:
+                    self.homes[unit.unique_id] = unit.place
+                    kept[unit.place] = kept.get(unit.place, 0.0) + unit.strength
+        new = [u for u in new if u.unique_id not in self.jobs]
         doctrine = faction.spec.doctrine
-        if not self.jobs:
+        if first:
             held = model.start_holdings(faction.id)
-            kept: dict[str, float] = {}
             for unit in sorted(new, key=lambda u: u.unique_id):
                 if unit.place not in held:
                     continue
@@ -179,8 +189,6 @@ class DoctrineCommander:
             self.jobs[unit.unique_id] = job
             unit.job = job.value
             strength[job] += unit.strength
-            if job is Job.RESERVE:
-                self.homes[unit.unique_id] = unit.place  # a regional reserve: leashed too
 
     def _plan(
         self, model: World, faction: Faction, mine: list[Unit], units: list[Unit]
@@ -238,9 +246,12 @@ class DoctrineCommander:
         free = self._reinforce(model, faction, mine, free, orders, known, self.homes, leash)
         free = self._go_home(model, faction, free, orders)
         free = self._screen(model, faction, mine, free, orders, known, job)
-        free = self._join_attacks(model, faction, free, orders, job, self.homes, leash)
+        for unit in free:
+            if job[unit.unique_id] is Job.RESERVE and _enclave(model, faction.id, unit.place):
+                job[unit.unique_id] = Job.ATTACK  # nothing to be a reserve for, until next plan
+        free = self._join_attacks(model, faction, free, orders, job)
         free = self._strike_alone(model, faction, free, orders, known, targets, job)
-        free = self._stand_on_front(model, faction, free, orders, known, job, self.homes, leash)
+        free = self._stand_on_front(model, faction, free, orders, known, job)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
 
@@ -340,18 +351,11 @@ class DoctrineCommander:
 
     @staticmethod
     def _join_attacks(
-        model: World,
-        faction: Faction,
-        free: list[Unit],
-        orders: list[Order],
-        job: dict[int, Job],
-        homes: dict[int, str],
-        leash: float,
+        model: World, faction: Faction, free: list[Unit], orders: list[Order], job: dict[int, Job]
     ) -> list[Unit]:
         """Attackers no strike force or assembly needed join the nearest attack under way:
         the whole force fights, and more strength on an objective wins it faster and
-        cheaper (the square law). Reserves nothing threatens stand behind it, at the safe
-        place within `leash` of their home nearest its objective. Returns the units left."""
+        cheaper (the square law). Returns the units left."""
         under_way = {
             o.objective for o in orders if o.posture is Posture.ATTACK and o.objective is not None
         }
@@ -359,26 +363,15 @@ class DoctrineCommander:
             return free
         avoid = model.hostile_ground(faction.id)
         targets = model.routes.mask(under_way)
-        safe = model.routes.mask(model.safe_ground(faction.id))
         left = []
         for unit in free:
-            role = job[unit.unique_id]
-            if role not in (Job.ATTACK, Job.RESERVE) or unit.place is None:
-                left.append(unit)
-                continue
-            target = model.routes.nearest(model.routes.days_from(unit.place, avoid), targets)
+            target = None
+            if job[unit.unique_id] is Job.ATTACK and unit.place is not None:
+                target = model.routes.nearest(model.routes.days_from(unit.place, avoid), targets)
             if target is None:
                 left.append(unit)
-            elif role is Job.ATTACK:
-                orders.append(Order(unit.unique_id, target, Posture.ATTACK))
             else:
-                home = homes.get(unit.unique_id, unit.place)
-                near_home = safe & (model.routes.days_from(home, avoid) <= leash)
-                behind = model.routes.nearest(model.routes.days_from(target, avoid), near_home)
-                if behind is None:
-                    left.append(unit)
-                else:
-                    orders.append(Order(unit.unique_id, behind, Posture.HOLD))
+                orders.append(Order(unit.unique_id, target, Posture.ATTACK))
         return left
 
     @staticmethod
@@ -430,27 +423,30 @@ class DoctrineCommander:
         orders: list[Order],
         known: Knowledge,
         job: dict[int, Job],
-        homes: dict[int, str],
-        leash: float,
     ) -> list[Unit]:
         """Attackers with no attack to join stand on the front post nearest them; reserves
-        with nothing to do, on the one nearest their home within `leash` of it.
-        Returns the units left."""
-        posts = model.routes.mask(known.front(faction.id))
+        with nothing to do, at the central place of the front (`_central`), so that a
+        threat anywhere finds them as near as it can. Returns the units left."""
+        front = known.front(faction.id)
+        posts = model.routes.mask(front)
         if not posts.any():
             return free
         avoid = model.hostile_ground(faction.id)
+        centres: dict[bytes, str] = {}  # by the ground a reserve reaches
         left = []
         for unit in free:
             role = job[unit.unique_id]
             if unit.place is None or role not in (Job.ATTACK, Job.RESERVE):
                 left.append(unit)
                 continue
-            where = posts
             if role is Job.RESERVE:
-                from_home = model.routes.days_from(homes.get(unit.unique_id, unit.place), avoid)
-                where = posts & (from_home <= leash)
-            post = model.routes.nearest(model.routes.days_from(unit.place, avoid), where)
+                reach = np.isfinite(model.routes.days_from(unit.place, avoid))
+                key = reach.tobytes()
+                if key not in centres:
+                    centres[key] = _central(model, faction.id, reach, front, avoid) or unit.place
+                orders.append(Order(unit.unique_id, centres[key], Posture.HOLD))
+                continue
+            post = model.routes.nearest(model.routes.days_from(unit.place, avoid), posts)
             if post is None:
                 left.append(unit)
                 continue
@@ -770,6 +766,30 @@ class Knowledge:
             for p in model.safe_ground(faction)
             if p in roads and any(n in enemy for n, _ in roads[p])
         )
+
+
+def _enclave(model: World, faction: str, place: str) -> bool:
+    """No other place of the faction's side is reachable from `place` without passing
+    hostile ground: a reserve there has no ground to cover but its own."""
+    reach = np.isfinite(model.routes.days_from(place, model.hostile_ground(faction)))
+    return int((reach & model.routes.mask(model.friendly_ground(faction))).sum()) <= 1
+
+
+def _central(
+    model: World, faction: str, reach: np.ndarray, front: Collection[str], avoid: frozenset[str]
+) -> str | None:
+    """Of the places of its side in `reach` (a mask of the places a unit reaches without
+    passing hostile ground), the one from which the front posts in reach are fewest travel
+    days away on average: where a reserve waits for a threat it cannot foresee (ties: the
+    first id). None when no front post or place of its side is in reach."""
+    index = model.routes.index
+    candidates = sorted(p for p in model.safe_ground(faction) | set(front) if reach[index[p]])
+    posts = sorted(p for p in front if reach[index[p]])
+    if not posts or not candidates:
+        return None
+    days = np.array([model.routes.days_from(post, avoid) for post in posts])
+    mean = days[:, [index[p] for p in candidates]].mean(axis=0)
+    return candidates[int(np.argmin(mean))]
 
 
 def _days_to(model: World, origin: str, avoid: frozenset[str]):

@@ -275,9 +275,9 @@ class Parameters(BaseModel):
         default=3.0,
         gt=0.0,
         le=365.0,
-        description="travel days from its home place beyond which a garrison or reserve unit is "
-        "never ordered (judgement: garrisons and reserves stay within their region); a doctrine "
-        "may set its own",
+        description="travel days from its home place beyond which a garrison unit is never "
+        "ordered (judgement: garrisons stay within their region; reserves go wherever a threat "
+        "calls them); a doctrine may set its own",
     )
     reserve_share: float = Field(
         default=0.2,

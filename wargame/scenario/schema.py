@@ -158,6 +158,12 @@ class UnitEntry(Strict):
     strength: int = Field(gt=0, description="soldiers")
     name: str = ""
     count: int = Field(default=1, ge=1, description="identical units to create")
+    job: Literal["garrison", "attack", "reserve", "screen"] | None = Field(
+        default=None,
+        description="what a doctrine commander uses the unit for, when the order of battle "
+        "says (a garrison holds the place it starts at); by default the doctrine's shares "
+        "decide",
+    )
 
 
 class Commodity(Strict):
