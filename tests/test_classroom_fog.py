@@ -131,7 +131,7 @@ def test_a_side_keeps_the_events_it_saw_and_learns_no_history(room):
 
 # --- everything a page is given, against what its side may know -------------------------------
 
-# a game that puts the fog to the test (see the last asserts below); its seed chosen so
+# a game that puts the fog to the test (see the last asserts below): its seed is chosen so
 TWO_TEAMS = GameSetup(theatre="kachin", seed=3, humans=["ndak", "tatmadaw"], turn_days=7, turns=6)
 ORDER_ROW = r"(.*) \([\d,]+\) (at .*|on the road)$"  # a unit's row of orders: name, strength, where
 EVENTS_LISTED = 40  # a page lists its side's latest 40 events

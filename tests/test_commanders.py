@@ -64,8 +64,9 @@ def _reserve_and_threat(
     theatre_dir, replan_days: int, leash_days: float = 3.0, job: str | None = None
 ) -> tuple[ConflictModel, object]:
     """Red keeps all its field force in reserve at alpha (one of its two units is alpha's
-    garrison by need, the other free); red holds bravo (not a key place: 800 people).
-    On day 2 a blue unit turns up at charlie, one road from bravo."""
+    garrison by need, the other free), or gives both units the `job` the order of battle
+    names; red holds bravo (not a key place: 800 people). On day 2 a blue unit turns up at
+    charlie, one road from bravo. Returns the model and Red's second unit."""
     folder = theatre_dir(
         units=[
             {"faction": "red", "place": "alpha", "strength": 200, "count": 2}

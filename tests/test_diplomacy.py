@@ -166,7 +166,7 @@ def test_the_broker_closes_a_crossing_by_the_fighting_and_reopens_it_when_quiet(
     assert model.closed_crossings == set()
     texts = [e.text for e in model.events.of_kind(EventKind.BORDER)]
     assert texts == [
-        "China closed the crossing at Delta, its patience with the Blue and Red spent",
+        "China closed the crossing at Delta, its patience with the Red spent",
         "China reopened the crossing at Delta",
     ]
 
@@ -385,10 +385,11 @@ def test_an_independent_militia_turns_on_its_patron_and_makes_peace_with_the_riv
 
 
 def test_the_broker_closes_a_gate_when_a_crossing_it_trades_through_is_fought_over(theatre_dir):
-    """Red and Blue fight at Delta, the broker's crossing, from day 1. Each day of it hurts
-    the broker's trade by 1 per faction (full pressure; a grievance that hardly fades): 1 by
-    day 2 (diplomacy reads yesterday's battles), 2 by day 3, 3 by day 4 - past a tolerance of
-    2.5 on day 4, not before."""
+    """Red attacks Blue's Delta, the broker's crossing, from day 1. Each day of it hurts the
+    broker's trade by 1, counted against Red, who brought the fight, not Blue defending its
+    own (full pressure; a grievance that hardly fades): 1 by day 2 (diplomacy reads
+    yesterday's battles), 2 by day 3, 3 by day 4 - past a tolerance of 2.5 on day 4, not
+    before."""
     model = border_fight(
         theatre_dir,
         {
@@ -403,10 +404,21 @@ def test_the_broker_closes_a_gate_when_a_crossing_it_trades_through_is_fought_ov
     model.run(3)
     assert not model.closed_crossings
     assert model.state(diplomacy).grievance["red"] == pytest.approx(2.0, rel=1e-3)
+    assert model.state(diplomacy).grievance["blue"] == 0.0
     model.step()
     assert model.closed_crossings == {"delta"}
     (event,) = model.events.of_kind(EventKind.BORDER)
-    assert event.day == 4 and set(event.factions) == {"red", "blue"}
+    assert event.day == 4 and event.factions == ("red",)
+
+
+@pytest.mark.parametrize(
+    ("holder", "blamed"), [("blue", {"red"}), ("red", {"blue"}), (None, {"red", "blue"})]
+)
+def test_the_broker_blames_a_fight_on_those_who_brought_it(theatre_dir, holder, blamed):
+    """A fight at Delta is the doing of whoever is not its holder; at nobody's, of both."""
+    model = border_fight(theatre_dir, {})
+    model.set_holder("delta", holder)
+    assert diplomacy._attackers(model, "delta", {"red", "blue"}) == blamed
 
 
 GATE_FIGHT = {
@@ -420,17 +432,16 @@ GATE_FIGHT = {
 
 
 def test_the_broker_warns_first_and_closes_the_gate_only_if_the_fighting_goes_on(theatre_dir):
-    """As above, the grievance passes 2.5 on day 4: the broker warns Red and Blue that day.
-    They fight on, 1 more hurt each a day: 1 on day 5, 2 on day 6 - the ultimatum's 2 - so
-    the gate closes on day 6, not before."""
+    """As above, Red's grievance passes 2.5 on day 4: the broker warns Red that day. Red
+    fights on, 1 more hurt a day: 1 on day 5, 2 on day 6 - the ultimatum's 2 - so the gate
+    closes on day 6, not before."""
     model = border_fight(theatre_dir, GATE_FIGHT)
     model.run(4)
     warnings = model.events.of_kind(EventKind.WARNING)
-    assert [e.day for e in warnings] == [4, 4]
-    assert {f for e in warnings for f in e.factions} == {"red", "blue"}
+    assert [(e.day, e.factions) for e in warnings] == [(4, ("red",))]
     model.run(1)
     assert not model.closed_crossings
-    assert model.state(diplomacy).warned == {"red": 1.0, "blue": 1.0}
+    assert model.state(diplomacy).warned == {"red": 1.0}
     model.step()
     assert model.closed_crossings == {"delta"}
     assert model.events.of_kind(EventKind.BORDER)[0].day == 6
@@ -479,8 +490,8 @@ def test_a_crossing_taken_hurts_the_broker_and_it_closes_the_captors_gates(theat
 def test_the_broker_stops_buying_the_ore_of_a_faction_it_holds_a_grievance_against(
     theatre_dir,
 ):
-    """Blue holds Charlie's rare-earth mine and fights at Delta; past the ore tolerance the
-    broker, which buys rare earths, stops buying Blue's: the mine earns Blue nothing."""
+    """Blue holds Charlie's rare-earth mine and attacks Red's Delta; past the ore tolerance
+    the broker, which buys rare earths, stops buying Blue's: the mine earns Blue nothing."""
     units = [*FIGHT_AT_DELTA]
     params = {
         "broker_pressure": 1.0,
@@ -490,7 +501,7 @@ def test_the_broker_stops_buying_the_ore_of_a_faction_it_holds_a_grievance_again
         "ceasefire_rate_per_day": 0.0,
         "collapse_strength_share": 0.0,
     }
-    control = {"alpha": "red", "charlie": "blue", "delta": "blue"}
+    control = {"alpha": "red", "charlie": "blue", "delta": "red"}
     bought = passive_model(
         theatre_dir(units=units, control=control, faction_overrides=STEADY, buys=["rare_earth"]),
         params,
@@ -498,9 +509,9 @@ def test_the_broker_stops_buying_the_ore_of_a_faction_it_holds_a_grievance_again
     bought.run(2)
     assert bought.factions["blue"].income_today["mines"] > 0.0
     bought.step()  # grievance 2 on day 3: past 1.5
-    assert bought.ore_refused == {"blue", "red"}
+    assert bought.ore_refused == {"blue"}
     assert bought.factions["blue"].income_today["mines"] == 0.0
-    (event, _) = bought.events.of_kind(EventKind.ORE)
+    (event,) = bought.events.of_kind(EventKind.ORE)
     assert event.text == "China stopped buying the Blue's rare earth"
 
 

@@ -159,15 +159,16 @@ def test_a_broken_encircled_garrison_surrenders_and_the_ledger_conserves(tmp_pat
 
 def test_a_broken_force_in_the_enemys_town_is_no_garrison_and_does_not_surrender(tmp_path):
     """Charlie turns Blue's: Red's 1,000 there, broken and cut off with Blue one road away,
-    are attackers in the enemy's town, not its garrison; they fall back instead."""
+    are attackers in the enemy's town, not its garrison. With no way out (Bravo and Delta
+    are Blue's) they stay, broken, and neither surrender nor, beaten, take the town."""
     model = passive_model(siege_theatre(tmp_path, besieger=True))
     model.set_holder("charlie", "blue")
-    for unit in model.units:
-        if unit.faction == "red":
-            unit.morale = 0.1
-    model.run(3)
+    (red,) = [u for u in model.units if u.faction == "red"]
+    red.morale = 0.1
+    model.run(8)
     assert model.factions["red"].captured == 0
     assert model.events.of_kind(EventKind.SURRENDER) == []
+    assert red.posture is Posture.WITHDRAW and model.controller["charlie"] == "blue"
 
 
 def doctrine_siege(

@@ -135,7 +135,10 @@ class DoctrineCommander:
                 or (noted[0] is not None and model.controller.get(noted[0]) != noted[1])
                 or (noted[0] not in (None, noted[2]) and unit.place == noted[0])
                 or unit.place in enemies_at
-                or unit.unique_id in model.out_of_stocks
+                or (
+                    self._stranded(unit)
+                    and unit.objective not in model.supplied.get(faction.id, ())
+                )
             ):
                 due.add(unit.unique_id)
         return due
@@ -154,9 +157,9 @@ class DoctrineCommander:
         for unit in new:
             if unit.job is not None:  # the order of battle says (`UnitEntry.job`)
                 self.jobs[unit.unique_id] = Job(unit.job)
-                if unit.job == Job.GARRISON.value:
-                    self.homes[unit.unique_id] = unit.place
-                    kept[unit.place] = kept.get(unit.place, 0.0) + unit.strength
+                if unit.job == Job.GARRISON.value:  # of where it began
+                    self.homes[unit.unique_id] = unit.started_at
+                    kept[unit.started_at] = kept.get(unit.started_at, 0.0) + unit.strength
         new = [u for u in new if u.unique_id not in self.jobs]
         doctrine = faction.spec.doctrine
         if first:
@@ -269,12 +272,7 @@ class DoctrineCommander:
         avoid = model.hostile_ground(faction.id)
         left = []
         for unit in units:
-            home = self.homes.get(unit.unique_id)
-            if (
-                unit.unique_id not in model.out_of_stocks
-                or unit.place is None
-                or (self.jobs.get(unit.unique_id) is Job.GARRISON and unit.place == home)
-            ):
+            if not self._stranded(unit):
                 left.append(unit)
                 continue
             days = model.routes.days_from(unit.place, avoid)
@@ -286,6 +284,18 @@ class DoctrineCommander:
                 continue
             orders.append(Order(unit.unique_id, way_out, Posture.HOLD))
         return left
+
+    def _stranded(self, unit: Unit) -> bool:
+        """Past its stocks where no road brings supply (`World.out_of_stocks`) and not the
+        garrison of where it stands: it should break out (`_break_out`)."""
+        return (
+            unit.unique_id in unit.model.out_of_stocks
+            and unit.place is not None
+            and not (
+                self.jobs.get(unit.unique_id) is Job.GARRISON
+                and unit.place == self.homes.get(unit.unique_id)
+            )
+        )
 
     def _go_home(
         self, model: World, faction: Faction, free: list[Unit], orders: list[Order]
@@ -772,16 +782,18 @@ def _enclave(model: World, faction: str, place: str) -> bool:
     """No other place of the faction's side is reachable from `place` without passing
     hostile ground: a reserve there has no ground to cover but its own."""
     reach = np.isfinite(model.routes.days_from(place, model.hostile_ground(faction)))
-    return int((reach & model.routes.mask(model.friendly_ground(faction))).sum()) <= 1
+    reach[model.routes.index[place]] = False
+    return not (reach & model.routes.mask(model.friendly_ground(faction))).any()
 
 
 def _central(
     model: World, faction: str, reach: np.ndarray, front: Collection[str], avoid: frozenset[str]
 ) -> str | None:
-    """Of the places of its side in `reach` (a mask of the places a unit reaches without
-    passing hostile ground), the one from which the front posts in reach are fewest travel
-    days away on average: where a reserve waits for a threat it cannot foresee (ties: the
-    first id). None when no front post or place of its side is in reach."""
+    """Of the safe places of its side (no enemy on them) and front posts in `reach` (a mask
+    of the places a unit reaches without passing hostile ground), the one from which the
+    front posts in reach are fewest travel days away on average: where a reserve waits for
+    a threat it cannot foresee (ties: the first id). None when there is none, or none from
+    which every post in reach can be reached."""
     index = model.routes.index
     candidates = sorted(p for p in model.safe_ground(faction) | set(front) if reach[index[p]])
     posts = sorted(p for p in front if reach[index[p]])
@@ -789,6 +801,8 @@ def _central(
         return None
     days = np.array([model.routes.days_from(post, avoid) for post in posts])
     mean = days[:, [index[p] for p in candidates]].mean(axis=0)
+    if not np.isfinite(mean).any():
+        return None
     return candidates[int(np.argmin(mean))]
 
 

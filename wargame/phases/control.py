@@ -3,7 +3,8 @@
 A place is contested while units of hostile factions share it. A faction
 takes it after `capture_days` consecutive days as the only armed presence
 there (allies of the faction may stand with it), when it is hostile to the
-current controller or the place has none.
+current controller or the place has none, and has a unit there that is not
+falling back broken: a beaten force passing through takes nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wargame.engine.events import EventKind
+from wargame.engine.posture import Posture
 from wargame.engine.world import World
 
 
@@ -33,6 +35,11 @@ def run(world: World, state: State) -> None:
     presence = world.strength_at()
     progress = state.capture_progress
     contested_now = set()
+    unbroken = {
+        (u.place, u.faction)
+        for u in world.units
+        if u.place is not None and u.posture is not Posture.WITHDRAW
+    }
     for place_id in world.controller:
         factions = presence.get(place_id, {})
         if factions and is_contested(world, factions):
@@ -47,7 +54,8 @@ def run(world: World, state: State) -> None:
                     f"{world.list_factions(sorted(factions))}",
                 )
             continue
-        claimant = _claimant(world, place_id, factions)
+        able = {f: n for f, n in factions.items() if (place_id, f) in unbroken}
+        claimant = _claimant(world, place_id, able)
         if claimant is None:
             progress.pop(place_id, None)
             continue

@@ -36,8 +36,9 @@ a neighbour with interests brokers truces, shuts gates and holds back ore.
   for all.
 - The broker acts on its interests: trade through its crossings, calm on
   its border, the ore it buys. Each day it counts, against each faction, the
-  hurt done to them: a day of fighting at or next to one of its crossings
-  (1), one of its crossings taken (`hurt_per_crossing_lost`, to the captor),
+  hurt done to them, blaming for a fight those who brought it (not the holder
+  of the place and its allies): a day of fighting at or next to one of its
+  crossings (1), one of its crossings taken (`hurt_per_crossing_lost`, to the captor),
   a day of fighting at a mine whose ore it buys (`hurt_per_ore_fight_day`),
   refugees arriving (`hurt_per_thousand_refugees` a thousand, to those
   fighting near the border), all scaled by `broker_pressure`; the grievance
@@ -419,7 +420,7 @@ def _interests(model: World, state: State) -> None:
     zone = model.border_zone()
     in_zone: set[str] = set()
     for engagement in model.battles:
-        fighting = {u.faction for u in engagement.losses}
+        fighting = _attackers(model, engagement.place, {u.faction for u in engagement.losses})
         if engagement.place in zone:
             in_zone |= fighting
         for faction in fighting:
@@ -440,6 +441,17 @@ def _interests(model: World, state: State) -> None:
         state.grievance[faction] = grievance + params.broker_pressure * hurt[faction]
         if faction in state.warned:
             state.warned[faction] += params.broker_pressure * hurt[faction]
+
+
+def _attackers(model: World, place: str, fighting: set[str]) -> set[str]:
+    """Those who brought a fight to a place: the sides fighting there other than its holder
+    and the holder's allies (all of them where none of those fight, as at nobody's place).
+    The broker blames them, not those defending what they hold."""
+    holder = model.controller.get(place)
+    if holder is None:
+        return fighting
+    came = {f for f in fighting if not model.allied(f, holder)}
+    return came or fighting
 
 
 def _near_crossings(model: World) -> dict[str, list[str]]:
