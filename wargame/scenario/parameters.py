@@ -268,8 +268,9 @@ class Parameters(BaseModel):
         ge=1,
         le=365,
         description="days between a doctrine commander's plans; between them a unit keeps its "
-        "orders unless its objective changes hands, it is attacked, it rallies or it is cut off past its stocks (judgement: a "
-        "brigade staff's planning cycle); a faction's doctrine may set its own",
+        "orders unless its objective changes hands, it is attacked, it rallies or it is cut "
+        "off past its stocks (judgement: a brigade staff's planning cycle); a faction's "
+        "doctrine may set its own",
     )
     leash_days: float = Field(
         default=3.0,
