@@ -322,10 +322,10 @@ def test_outputs_that_cannot_be_written_fail_before_the_run(
 
 def test_a_fork_prints_the_forked_run_beside_the_unchanged_one():
     args = ("run", "--days", "60", "--seed", "7")
-    result = wargame(*args, "--fork", "20", "--set", "broker_pressure=1")
+    result = wargame(*args, "--fork", "20", "--set", "fortification_bonus=3")
     assert result.returncode == 0, result.stderr
     text = result.stdout
-    assert "What if, from day 20 (2024-03-27): broker_pressure 0.5 -> 1.0" in text
+    assert "What if, from day 20 (2024-03-27): fortification_bonus 2.5 -> 3.0" in text
     assert "The runs first differ on day " in text
     assert "Numbers that differ at the end" in text
     assert "Factions at the end" in text  # the forked run's own summary

@@ -20,7 +20,7 @@ def events(model) -> pd.DataFrame:
 
 
 def test_a_fork_is_its_run_exactly_up_to_its_day_and_another_run_after():
-    result = fork(kachin, Change(FORK_DAY, {"broker_pressure": "1"}), DAYS)
+    result = fork(kachin, Change(FORK_DAY, {"fortification_bonus": "3"}), DAYS)
     ours, theirs = result.forked.series(), result.unchanged.series()
     pd.testing.assert_frame_equal(ours.iloc[: FORK_DAY + 1], theirs.iloc[: FORK_DAY + 1])
     before = events(result.forked)["day"] <= FORK_DAY
@@ -29,8 +29,8 @@ def test_a_fork_is_its_run_exactly_up_to_its_day_and_another_run_after():
     )
     assert not ours.equals(theirs)
     assert result.first_difference() > FORK_DAY
-    assert result.forked.parameters.broker_pressure == 1.0
-    assert result.unchanged.parameters.broker_pressure == 0.5
+    assert result.forked.parameters.fortification_bonus == 3.0
+    assert result.unchanged.parameters.fortification_bonus == 2.5  # Kachin's own
 
 
 def test_the_unchanged_run_is_the_run_without_any_fork():
@@ -60,7 +60,7 @@ def test_a_change_that_cannot_act_reproduces_the_run_to_the_end(values):
 @pytest.mark.parametrize(
     "values",
     [
-        {"broker_pressure": "1"},
+        {"fortification_bonus": "3"},  # the fighting at walls from the next battle on
         {"prices.rare_earth": "0"},
         {"external_income_factor": "0", "recruits_per_base_per_day": "20"},
     ],
