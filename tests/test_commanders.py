@@ -5,6 +5,7 @@ border post), with no travel friction, so every travel time is exact.
 """
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from theatres import place, road
@@ -12,8 +13,9 @@ from theatres import place, road
 from wargame import ConflictModel
 from wargame.engine.posture import Posture
 from wargame.engine.sight import known_places, seen_places
-from wargame.phases.command import Knowledge
+from wargame.phases.command import Job, Knowledge
 from wargame.scenario import ScenarioError
+from wargame.scenario.schema import UnitEntry
 
 
 def _doctrine(folder: Path, faction: str, **settings: float) -> Path:
@@ -267,3 +269,9 @@ def test_an_unknown_job_is_refused_with_the_file_and_the_key(theatre_dir):
         ConflictModel(folder)
     message = str(caught.value)
     assert "setup.toml" in message and "units[0].job" in message and "garrison" in message
+
+
+def test_the_jobs_a_file_may_name_are_the_commanders_jobs():
+    """The set-up's schema cannot import the command phase: its list is checked here."""
+    named = set(get_args(get_args(UnitEntry.model_fields["job"].annotation)[0]))
+    assert named == {job.value for job in Job}

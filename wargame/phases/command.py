@@ -266,24 +266,21 @@ class DoctrineCommander:
         must: a commander does not leave a field force to starve. A garrison at its home
         holds out instead (a siege: it may surrender). Returns the units left."""
         supplied = model.supplied.get(faction.id)
-        if not supplied:
+        stranded = [u for u in units if self._stranded(u)] if supplied else []
+        if not stranded:
             return units
         target = model.routes.mask(supplied & model.friendly_ground(faction.id))
         avoid = model.hostile_ground(faction.id)
-        left = []
-        for unit in units:
-            if not self._stranded(unit):
-                left.append(unit)
-                continue
+        leaving = set()
+        for unit in stranded:
             days = model.routes.days_from(unit.place, avoid)
             way_out = model.routes.nearest(days, target) or model.routes.nearest(
                 model.routes.days_from(unit.place), target
             )
-            if way_out is None:
-                left.append(unit)
-                continue
-            orders.append(Order(unit.unique_id, way_out, Posture.HOLD))
-        return left
+            if way_out is not None:
+                orders.append(Order(unit.unique_id, way_out, Posture.HOLD))
+                leaving.add(unit.unique_id)
+        return [u for u in units if u.unique_id not in leaving]
 
     def _stranded(self, unit: Unit) -> bool:
         """Past its stocks where no road brings supply (`World.out_of_stocks`) and not the

@@ -40,8 +40,8 @@ a neighbour with interests brokers truces, shuts gates and holds back ore.
   of the place and its allies): a day of fighting at or next to one of its
   crossings (1), one of its crossings taken (`hurt_per_crossing_lost`, to the captor),
   a day of fighting at a mine whose ore it buys (`hurt_per_ore_fight_day`),
-  refugees arriving (`hurt_per_thousand_refugees` a thousand, to those
-  fighting near the border), all scaled by `broker_pressure`; the grievance
+  refugees arriving (`hurt_per_thousand_refugees` a thousand, to those so
+  blamed for fighting near the border), all scaled by `broker_pressure`; the grievance
   halves every `broker_memory_days`. A faction whose grievance passes
   `broker_tolerance` is first warned; if it goes on and does another
   `ultimatum_hurt` of hurt while the grievance stays past the tolerance, the
