@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "2039179cc469c744f3c38c31f8e298b3fc1daea858e56eed230503829352fe41",
-    ("kachin", 2): "b10a631213e92773fdec03e2be86203fdf5a5c617af1028ff2495a96f9136676",
-    ("kachin", 3): "672f7538e93628132d1d075e83aa1b2b3b216f406e01258eef662d2dafd18a36",
-    ("synthetic", 1): "b631148e87e6fa5a4f31b2830d8497c1c07aa7154b6aac535a7d1394bebc0f74",
-    ("synthetic", 2): "aaea4be04891ff91ab0640f3543e49ec9afea5c3ef2974b14b2d4113e580ac34",
+    ("kachin", 1): "fd56d451b30534ae03f04aa33f8b5ec69286c023872bbfbb4a2aaca1b7e32f99",
+    ("kachin", 2): "75d0d24d61e643ce2832078d6b53ba140268089fe41af9289280aa5fd4dfc9d1",
+    ("kachin", 3): "448640daddcf10b19eaec8762b2dd9e497bc04a388175402361334c79479078c",
+    ("synthetic", 1): "e4eb4fd1df5c6867dfcabcbc9c3e57ce1eb8ef035e0f1fe85b5cc5699d87f312",
+    ("synthetic", 2): "eb720c2618ca881a8fb4de5a7238a4a60366353e4cd99a7b5da716b483ea5f62",
 }
 
 

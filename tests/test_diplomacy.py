@@ -745,3 +745,64 @@ def test_tamsens_army_and_home_guard_hold_a_truce_together(tmp_path):
     ) or event.text == (
         "Vardia brokered a ceasefire between the Front on one side and the Government on the other"
     )
+
+
+def neighbours_war(theatre_dir, parameters, green_to_blue=0.0, green_to_red=0.5):
+    """Blue stands alone at bravo, Red's empty town two days (50 km of road) from charlie,
+    which Green, Red's ally, holds; Green and Blue start at `green_to_blue`."""
+    return passive_model(
+        theatre_dir(
+            factions=["red", "blue", "green"],
+            control={"alpha": "red", "bravo": "red", "charlie": "green", "delta": "blue"},
+            units=[{"faction": "blue", "place": "bravo", "strength": 500}],
+            faction_overrides={
+                "green": {"relations": {"red": green_to_red, "blue": green_to_blue}},
+                "red": {"relations": {"blue": -1.0, "green": green_to_red}},
+                "blue": {"relations": {"red": -1.0, "green": green_to_blue}},
+            },
+        ),
+        {"drawn_in_per_loss": 0.1, "drawn_in_days": 3.0, **parameters},
+    )
+
+
+def run_past_the_capture(model) -> None:
+    """Until Blue takes bravo, and the day after, when diplomacy reads yesterday's events."""
+    while not model.events.of_kind(EventKind.CAPTURE):
+        model.step()
+    model.step()
+
+
+def test_an_ally_is_drawn_into_the_war_when_its_partners_place_near_it_falls(theatre_dir):
+    model = neighbours_war(theatre_dir, {})
+    assert not model.hostile("green", "blue")
+    run_past_the_capture(model)
+    assert model.controller["bravo"] == "blue"
+    assert model.factions["green"].relations["blue"] == pytest.approx(-0.1)
+    assert model.factions["blue"].relations["green"] == pytest.approx(-0.1)
+    assert model.hostile("green", "blue")
+    [war] = model.events.of_kind(EventKind.WAR)
+    assert (war.factions, war.place) == (("green", "blue"), "bravo")
+    assert war.text == "the Green took up arms for the Red against the Blue"
+
+
+def test_each_loss_lowers_the_relation_and_only_below_zero_is_it_war(theatre_dir):
+    model = neighbours_war(theatre_dir, {}, green_to_blue=0.25)
+    run_past_the_capture(model)
+    assert model.factions["green"].relations["blue"] == pytest.approx(0.15)
+    assert not model.hostile("green", "blue") and not model.events.of_kind(EventKind.WAR)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "green_to_red"),
+    [
+        ({"drawn_in_per_loss": 0.0}, 0.5),  # the rule off
+        ({"drawn_in_days": 1.0}, 0.5),  # bravo is two days from charlie: not near
+        ({}, 0.2),  # Green is not Red's ally (the alliance threshold is 0.3)
+    ],
+)
+def test_no_one_far_off_or_unallied_is_drawn_in(theatre_dir, parameters, green_to_red):
+    model = neighbours_war(theatre_dir, parameters, green_to_red=green_to_red)
+    run_past_the_capture(model)
+    assert model.controller["bravo"] == "blue"
+    assert model.factions["green"].relations["blue"] == 0.0
+    assert not model.events.of_kind(EventKind.WAR)

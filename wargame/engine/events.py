@@ -20,6 +20,7 @@ class EventKind(Enum):
     RETURN = "return"
     CALLED_HOME = "called_home"
     ALLIANCE = "alliance"
+    WAR = "war"
     COLLAPSE = "collapse"
     CEASEFIRE = "ceasefire"
     CEASEFIRE_BROKEN = "ceasefire_broken"

@@ -115,6 +115,7 @@ def start(world: World) -> State:
 def run(world: World, state: State) -> None:
     _outside_events(world, state)
     _strain_alliances(world, state)
+    _drawn_in(world)
     _collapse(world, state)
     _ceasefires(world, state)
     _interests(world, state)
@@ -242,6 +243,37 @@ def _make_peace(model: World, faction_id: str, rival: str | None) -> None:
     if rival is not None and _offered(model, faction_id, rival) >= 0.0:
         relation = model.factions[faction_id].relations.get(rival, 0.0)
         model.set_relation(faction_id, rival, max(relation, 0.0))
+
+
+def _drawn_in(model: World) -> None:
+    """An ally at peace with its partner's enemy is drawn into the war as the enemy takes
+    the partner's places near its own: each such loss yesterday lowers its relation to the
+    captor, both ways, by `drawn_in_per_loss`; below zero they fight."""
+    params = model.parameters
+    if not params.drawn_in_per_loss:
+        return
+    held: dict[str, list[str]] = {}
+    for place, holder in model.controller.items():
+        held.setdefault(holder, []).append(place)
+    for event in model.events.since(model.day - 1):
+        if event.kind is not EventKind.CAPTURE or len(event.factions) != 2:
+            continue
+        captor, loser = event.factions
+        for ally in sorted(model.factions.keys() - {captor, loser}):
+            if not model.allied(ally, loser) or _enemies(model, ally, captor):
+                continue
+            if event.place not in model.routes.within(held.get(ally, ()), params.drawn_in_days):
+                continue
+            relation = min(_relation(model, ally, captor), _relation(model, captor, ally))
+            model.set_relation(ally, captor, relation - params.drawn_in_per_loss)
+            if _enemies(model, ally, captor):
+                names = [model.factions[f].short_name for f in (ally, loser, captor)]
+                text = f"the {names[0]} took up arms for the {names[1]} against the {names[2]}"
+                model.log(EventKind.WAR, (ally, captor), event.place, text)
+
+
+def _relation(model: World, a: str, b: str) -> float:
+    return model.factions[a].relations.get(b, 0.0)  # none given: neutral
 
 
 def _collapse(model: World, state: State) -> None:

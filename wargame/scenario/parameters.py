@@ -432,6 +432,21 @@ class Parameters(BaseModel):
         description="relation a militia loses each time its patron loses a place in its region "
         "(judgement)",
     )
+    drawn_in_per_loss: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=2.0,
+        description="relation an ally at peace with its partner's enemy loses to that enemy, "
+        "both ways, each time the enemy takes one of the partner's places near the ally's own: "
+        "below zero they are at war (judgement; 0: no one is drawn in)",
+    )
+    drawn_in_days: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=365.0,
+        description="a partner's place lost within this many travel days of a place the ally "
+        "holds counts as near it (judgement)",
+    )
     collapse_strength_share: float = Field(
         default=0.3,
         ge=0.0,
