@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "fd56d451b30534ae03f04aa33f8b5ec69286c023872bbfbb4a2aaca1b7e32f99",
-    ("kachin", 2): "75d0d24d61e643ce2832078d6b53ba140268089fe41af9289280aa5fd4dfc9d1",
-    ("kachin", 3): "448640daddcf10b19eaec8762b2dd9e497bc04a388175402361334c79479078c",
-    ("synthetic", 1): "e4eb4fd1df5c6867dfcabcbc9c3e57ce1eb8ef035e0f1fe85b5cc5699d87f312",
-    ("synthetic", 2): "eb720c2618ca881a8fb4de5a7238a4a60366353e4cd99a7b5da716b483ea5f62",
+    ("kachin", 1): "0281eb6c64b70b1a21813978e6f189a1dbcc66a1f5ec67399106772fcc845d16",
+    ("kachin", 2): "27dbcb8d9aeb2a367c7c4a0503f8c03e66f3594b2d208e3281f4547d684f83e8",
+    ("kachin", 3): "39242f857c6d63d4939cfbd16446de3840ed9a4a4ceb83b5531ac77cf028870f",
+    ("synthetic", 1): "8a0fd586fda44dec2032db20c7103f58a1edf3e5e161c08eb3865fe83fe0a0f8",
+    ("synthetic", 2): "544a46358e6c47586934fecf9dd5e91696971669912fa65861e6e39bf0a740c0",
 }
 
 

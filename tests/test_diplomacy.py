@@ -135,6 +135,51 @@ def test_a_violation_ends_the_ceasefire_and_names_who_broke_it(theatre_dir):
     assert model.truces_broken >= 1
 
 
+def red_on_the_move(theatre_dir, momentum_days: int):
+    """The border fight at delta (from day 1, so the broker offers a truce from day 6), while
+    a Red company takes Blue's empty bravo (on day 3, capture_days after it stands there)."""
+    folder = theatre_dir(
+        units=[*FIGHT_AT_DELTA, {"faction": "red", "place": "bravo", "strength": 100}],
+        control={"alpha": "red", "bravo": "blue", "delta": "blue"},
+        faction_overrides=STEADY,
+    )
+    parameters = {
+        "broker_pressure": 1.0,
+        "ceasefire_rate_per_day": 1.0,
+        "ceasefire_trigger_days": 5,
+    }
+    return passive_model(
+        folder, {**parameters, "collapse_strength_share": 0.0, "momentum_days": momentum_days}
+    )
+
+
+def offers(model) -> list[tuple[int, str]]:
+    """The broker's offers, refused (a kind of their own: no ceasefire) or taken."""
+    kinds = (EventKind.CEASEFIRE, EventKind.CEASEFIRE_REFUSED)
+    return [(e.day, e.text) for e in model.events if e.kind in kinds]
+
+
+def test_a_side_on_the_move_turns_the_brokers_truce_down_until_it_stalls(theatre_dir):
+    model = red_on_the_move(theatre_dir, momentum_days=10)
+    model.run(5)
+    [taken] = model.events.of_kind(EventKind.CAPTURE)
+    assert taken.factions == ("red", "blue") and taken.place == "bravo"
+    stalled = taken.day + 11  # the first day the capture is more than ten days back
+    model.run(stalled - 1 - model.day)
+    refused = "China offered a ceasefire between the Blue and the Red; the Red refused"
+    assert offers(model) == [(day, refused) for day in range(6, stalled)]
+    assert model.truces_made == 0 and not model.events.of_kind(EventKind.CEASEFIRE)
+    model.run(1)
+    assert offers(model)[-1] == (stalled, "China brokered a ceasefire between the Blue and the Red")
+    assert model.truces == {("blue", "red")}
+
+
+def test_with_no_memory_of_momentum_every_side_takes_the_truce(theatre_dir):
+    model = red_on_the_move(theatre_dir, momentum_days=0)
+    model.run(6)
+    assert offers(model) == [(6, "China brokered a ceasefire between the Blue and the Red")]
+
+
 def test_without_the_brokers_pressure_there_is_no_ceasefire_and_no_closure(theatre_dir):
     model = border_fight(
         theatre_dir,
@@ -747,13 +792,14 @@ def test_tamsens_army_and_home_guard_hold_a_truce_together(tmp_path):
     )
 
 
-def neighbours_war(theatre_dir, parameters, green_to_blue=0.0, green_to_red=0.5):
-    """Blue stands alone at bravo, Red's empty town two days (50 km of road) from charlie,
-    which Green, Red's ally, holds; Green and Blue start at `green_to_blue`."""
+def neighbours_war(theatre_dir, parameters, green_to_blue=0.0, green_to_red=0.5, green="charlie"):
+    """Blue stands alone at bravo, Red's empty town; Green, Red's ally, holds `green` (charlie,
+    next to bravo, or delta, two roads on) and starts at `green_to_blue` with Blue."""
+    control = {"alpha": "red", "bravo": "red", "charlie": "red", "delta": "red", green: "green"}
     return passive_model(
         theatre_dir(
             factions=["red", "blue", "green"],
-            control={"alpha": "red", "bravo": "red", "charlie": "green", "delta": "blue"},
+            control=control,
             units=[{"faction": "blue", "place": "bravo", "strength": 500}],
             faction_overrides={
                 "green": {"relations": {"red": green_to_red, "blue": green_to_blue}},
@@ -761,7 +807,7 @@ def neighbours_war(theatre_dir, parameters, green_to_blue=0.0, green_to_red=0.5)
                 "blue": {"relations": {"red": -1.0, "green": green_to_blue}},
             },
         ),
-        {"drawn_in_per_loss": 0.1, "drawn_in_days": 3.0, **parameters},
+        {"drawn_in_per_loss": 0.1, **parameters},
     )
 
 
@@ -772,7 +818,7 @@ def run_past_the_capture(model) -> None:
     model.step()
 
 
-def test_an_ally_is_drawn_into_the_war_when_its_partners_place_near_it_falls(theatre_dir):
+def test_an_ally_is_drawn_into_the_war_when_its_partners_place_next_door_falls(theatre_dir):
     model = neighbours_war(theatre_dir, {})
     assert not model.hostile("green", "blue")
     run_past_the_capture(model)
@@ -793,15 +839,15 @@ def test_each_loss_lowers_the_relation_and_only_below_zero_is_it_war(theatre_dir
 
 
 @pytest.mark.parametrize(
-    ("parameters", "green_to_red"),
+    ("parameters", "green_to_red", "green"),
     [
-        ({"drawn_in_per_loss": 0.0}, 0.5),  # the rule off
-        ({"drawn_in_days": 1.0}, 0.5),  # bravo is two days from charlie: not near
-        ({}, 0.2),  # Green is not Red's ally (the alliance threshold is 0.3)
+        ({"drawn_in_per_loss": 0.0}, 0.5, "charlie"),  # the rule off
+        ({}, 0.5, "delta"),  # two roads from bravo: not next to it
+        ({}, 0.2, "charlie"),  # Green is not Red's ally (the alliance threshold is 0.3)
     ],
 )
-def test_no_one_far_off_or_unallied_is_drawn_in(theatre_dir, parameters, green_to_red):
-    model = neighbours_war(theatre_dir, parameters, green_to_red=green_to_red)
+def test_no_one_further_off_or_unallied_is_drawn_in(theatre_dir, parameters, green_to_red, green):
+    model = neighbours_war(theatre_dir, parameters, green_to_red=green_to_red, green=green)
     run_past_the_capture(model)
     assert model.controller["bravo"] == "blue"
     assert model.factions["green"].relations["blue"] == 0.0

@@ -194,6 +194,46 @@ def test_a_broken_garrison_overrun_in_its_own_cut_off_town_crosses_the_border(th
     assert 0 < model.factions["red"].interned < 300  # what was left after a day's fight
 
 
+def test_a_garrison_broken_at_its_gate_falls_back_and_a_tenth_scatters_across(theatre_dir):
+    """Blue attacks Red's Delta, a crossing; Red breaks and falls back towards Alpha, quiet,
+    and scatter_share (0.1) of what is left flees into China there (the Lweje case)."""
+    model = at_the_border(
+        theatre_dir, "delta", {"alpha": "red", "charlie": "red", "delta": "red"}, blue_at="delta"
+    )
+    model.step()
+    red = model.units[0]
+    assert red.route == ["charlie", "bravo", "alpha"] and red.posture is Posture.WITHDRAW
+    interned = model.factions["red"].interned
+    assert interned == pytest.approx(red.strength / 9)  # a tenth went, nine tenths stayed
+    assert red.strength + interned + model.factions["red"].killed == pytest.approx(300)
+    [scattered] = model.events.of_kind(EventKind.INTERNMENT)
+    assert scattered.place == "delta" and scattered.text == (
+        f"{interned:,.0f} soldiers of {red.name} scattered across the border into China at Delta"
+    )
+
+
+@pytest.mark.parametrize(
+    ("control", "blue_at", "parameters", "neighbours"),
+    [
+        ({"delta": "red"}, "delta", {"scatter_share": 0.0}, None),
+        ({"delta": "red"}, "delta", {"internment_reach_days": 0.0}, None),
+        ({"delta": "red"}, "delta", {}, {"CN": {"soldiers": "refuse"}}),
+        ({"delta": "blue"}, None, {}, None),  # broken, but not under attack
+    ],
+    ids=["scatter_share=0", "internment off", "China refuses", "no enemy there"],
+)
+def test_no_one_scatters_unless_broken_under_attack_where_a_country_takes_them(
+    theatre_dir, control, blue_at, parameters, neighbours
+):
+    control = {"alpha": "red", "charlie": "red", **control}
+    model = at_the_border(
+        theatre_dir, "delta", control, blue_at=blue_at, parameters=parameters, neighbours=neighbours
+    )
+    model.step()
+    assert model.units[0].faction == "red" and model.units[0].posture is Posture.WITHDRAW
+    assert model.units[0].route and model.factions["red"].interned == 0  # it falls back whole
+
+
 @pytest.mark.parametrize(
     ("parameters", "neighbours"),
     [
@@ -355,7 +395,7 @@ def test_an_overrun_garrison_falls_back_along_a_supplied_route_past_an_enemy_uni
     red.morale = 0.1
     model.step()
     assert red.route == ["charlie", "bravo", "alpha"] and red.objective == "alpha"
-    assert model.factions["red"].interned == 0
+    assert model.factions["red"].interned == pytest.approx(red.strength / 9)  # scattered: 1/10
 
 
 def test_a_broken_unit_off_friendly_ground_falls_back_even_to_a_town_under_attack(theatre_dir):

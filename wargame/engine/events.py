@@ -23,6 +23,7 @@ class EventKind(Enum):
     WAR = "war"
     COLLAPSE = "collapse"
     CEASEFIRE = "ceasefire"
+    CEASEFIRE_REFUSED = "ceasefire_refused"
     CEASEFIRE_BROKEN = "ceasefire_broken"
     WARNING = "warning"
     BORDER = "border"

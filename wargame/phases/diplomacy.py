@@ -27,8 +27,10 @@ a neighbour with interests brokers truces, shuts gates and holds back ore.
   Kachin). When fighting near its crossings has gone on for
   `ceasefire_trigger_days`, it brokers a ceasefire between the two sides
   fighting most there, with a daily chance of `broker_pressure` x
-  `ceasefire_rate_per_day`, unless a party's commander refuses the offer (a
-  human team may). A party in a coalition (`[coalitions.<id>]`) brings its
+  `ceasefire_rate_per_day`, unless a party refuses the offer: a side that took
+  more places than it lost in the last `momentum_days` is winning and refuses
+  (the KIA turned China's envoys away [25][28]); a commander, a human team's,
+  may answer either way. A party in a coalition (`[coalitions.<id>]`) brings its
   coalition: the truce binds every member against every member of the other
   side. While it holds they do not attack each other; each day each member
   may break it, with its doctrine's `ceasefire_violation_per_day` (the
@@ -247,25 +249,21 @@ def _make_peace(model: World, faction_id: str, rival: str | None) -> None:
 
 def _drawn_in(model: World) -> None:
     """An ally at peace with its partner's enemy is drawn into the war as the enemy takes
-    the partner's places near its own: each such loss yesterday lowers its relation to the
-    captor, both ways, by `drawn_in_per_loss`; below zero they fight."""
-    params = model.parameters
-    if not params.drawn_in_per_loss:
+    the partner's places next to its own: each such loss yesterday lowers its relation to
+    the captor, both ways, by `drawn_in_per_loss`; below zero they fight."""
+    step = model.parameters.drawn_in_per_loss
+    if not step:
         return
-    held: dict[str, list[str]] = {}
-    for place, holder in model.controller.items():
-        held.setdefault(holder, []).append(place)
     for event in model.events.since(model.day - 1):
         if event.kind is not EventKind.CAPTURE or len(event.factions) != 2:
             continue
         captor, loser = event.factions
-        for ally in sorted(model.factions.keys() - {captor, loser}):
+        next_door = {model.controller.get(n) for n, _ in model.routes.roads_from[event.place]}
+        for ally in sorted(next_door - {None, captor, loser}):
             if not model.allied(ally, loser) or _enemies(model, ally, captor):
                 continue
-            if event.place not in model.routes.within(held.get(ally, ()), params.drawn_in_days):
-                continue
             relation = min(_relation(model, ally, captor), _relation(model, captor, ally))
-            model.set_relation(ally, captor, relation - params.drawn_in_per_loss)
+            model.set_relation(ally, captor, relation - step)
             if _enemies(model, ally, captor):
                 names = [model.factions[f].short_name for f in (ally, loser, captor)]
                 text = f"the {names[0]} took up arms for the {names[1]} against the {names[2]}"
@@ -340,11 +338,13 @@ def _ceasefires(model: World, state: State) -> None:
     if max(len(side) for side in sides) > 1:
         parties = " on one side and ".join(_named(model, side) for side in sides) + " on the other"
     refusing = sorted(
-        f for f in sides[0] | sides[1] if not model.factions[f].decides("accepts_ceasefire", True)
+        f
+        for f in sides[0] | sides[1]
+        if not model.factions[f].decides("accepts_ceasefire", not _winning(model, f))
     )
     if refusing:
         model.log(
-            EventKind.CEASEFIRE,
+            EventKind.CEASEFIRE_REFUSED,
             (a, b),
             None,
             f"{model.broker_name} offered a ceasefire between {parties}; "
@@ -363,6 +363,20 @@ def _ceasefires(model: World, state: State) -> None:
         None,
         f"{model.broker_name} brokered a ceasefire between {parties}",
     )
+
+
+def _winning(model: World, faction: str) -> bool:
+    """Took more places than it lost in the last `momentum_days`: a side on the move turns
+    the broker's truce down (a commander, a human team's, may answer otherwise)."""
+    days = model.parameters.momentum_days
+    if days <= 0:
+        return False
+    taken = lost = 0
+    for event in model.events.since(model.day - days):
+        if event.kind is EventKind.CAPTURE:
+            taken += event.factions[0] == faction
+            lost += event.factions[1:] == (faction,)
+    return taken > lost
 
 
 def _side(model: World, faction: str, enemy: str) -> frozenset[str]:

@@ -80,6 +80,8 @@ def run(model: World, state: State) -> None:
                 exit_ = _fall_back(model, unit)
                 if exit_ is not None:
                     crossed[(unit.faction, *exit_)].append(unit)
+                elif unit.route:
+                    _scatter(model, state, unit)
         elif (
             unit.posture is Posture.WITHDRAW
             and not unit.route
@@ -277,17 +279,10 @@ def _cross(
     handing back when the country beyond does that."""
     faction = model.factions[faction_id]
     soldiers = sum(u.strength for u in units)
-    faction.interned += soldiers
-    key = (sanctuary, faction_id)
-    model.interned_at[key] = model.interned_at.get(key, 0) + soldiers
     for unit in units:
         unit.remove()
-    policy = _policy(model, sanctuary)
-    if policy.soldiers is SoldiersAcross.HAND_BACK:
-        due = model.day + policy.hand_back_after_days
-        state.held.append(Custody(faction_id, soldiers, sanctuary, crossing, due))
-        faction.awaiting_return += soldiers
     count = f"{len(units)} {faction.short_name} unit{'s' if len(units) > 1 else ''}"
+    _intern(model, state, faction_id, crossing, sanctuary, soldiers)
     model.log(
         EventKind.INTERNMENT,
         (faction_id,),
@@ -295,6 +290,48 @@ def _cross(
         f"{count} ({soldiers:,.0f} soldiers) crossed into "
         f"{model.country_name(sanctuary)} at {model.place_name(crossing)}",
     )
+
+
+def _scatter(model: World, state: State, unit: Unit) -> None:
+    """A unit broken under attack at a border crossing falls back, but `scatter_share` of its
+    soldiers take the nearest way out, across the border, when the country beyond takes
+    soldiers in (62 of Lweje's garrison fled into China as the town fell [8])."""
+    share, place = model.parameters.scatter_share, unit.place
+    if share <= 0 or model.parameters.internment_reach_days <= 0 or place not in model.crossings:
+        return
+    present = model.strength_at().get(place, {})
+    if not any(model.hostile(f, unit.faction) for f in present):
+        return
+    taking = [
+        s for s in model.crossings[place] if _policy(model, s).soldiers is not SoldiersAcross.REFUSE
+    ]
+    if not taking:
+        return
+    soldiers = unit.strength * share
+    unit.strength -= soldiers
+    _intern(model, state, unit.faction, place, taking[0], soldiers)
+    model.log(
+        EventKind.INTERNMENT,
+        (unit.faction,),
+        place,
+        f"{soldiers:,.0f} soldiers of {unit.name} scattered across the border into "
+        f"{model.country_name(taking[0])} at {model.place_name(place)}",
+    )
+
+
+def _intern(
+    model: World, state: State, faction_id: str, crossing: str, sanctuary: str, soldiers: float
+) -> None:
+    """Soldiers abroad: interned, and held for handing back when the country does that."""
+    faction = model.factions[faction_id]
+    faction.interned += soldiers
+    key = (sanctuary, faction_id)
+    model.interned_at[key] = model.interned_at.get(key, 0) + soldiers
+    policy = _policy(model, sanctuary)
+    if policy.soldiers is SoldiersAcross.HAND_BACK:
+        due = model.day + policy.hand_back_after_days
+        state.held.append(Custody(faction_id, soldiers, sanctuary, crossing, due))
+        faction.awaiting_return += soldiers
 
 
 def _hand_back(model: World, state: State) -> None:

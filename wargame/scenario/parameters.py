@@ -133,6 +133,14 @@ class Parameters(BaseModel):
         "crossing on arrival, when a crossing is this many travel days away or less; 0 turns "
         "internment off (judgement)",
     )
+    scatter_share: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="share of a unit broken under attack at a border crossing that scatters "
+        "across the border while the rest falls back (judgement: 62 of a border town's "
+        "garrison fled abroad as it fell [8]); 0: none",
+    )
     supply_stock_days: int = Field(
         default=14,
         ge=0,
@@ -336,6 +344,14 @@ class Parameters(BaseModel):
         description="daily chance of a ceasefire at full pressure once fighting has gone on "
         "(judgement)",
     )
+    momentum_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="a side that took more places than it lost in this many days is winning "
+        "and refuses a broker's truce, unless its commander says otherwise (judgement: a truce "
+        "is taken in a stalemate, not in an advance [25][28]); 0: every side accepts",
+    )
     broker_tolerance: float = Field(
         default=60.0,
         ge=0.0,
@@ -437,15 +453,8 @@ class Parameters(BaseModel):
         ge=0.0,
         le=2.0,
         description="relation an ally at peace with its partner's enemy loses to that enemy, "
-        "both ways, each time the enemy takes one of the partner's places near the ally's own: "
-        "below zero they are at war (judgement; 0: no one is drawn in)",
-    )
-    drawn_in_days: float = Field(
-        default=1.0,
-        ge=0.0,
-        le=365.0,
-        description="a partner's place lost within this many travel days of a place the ally "
-        "holds counts as near it (judgement)",
+        "both ways, each time the enemy takes one of the partner's places next to the ally's "
+        "own (one road away): below zero they are at war (judgement; 0: no one is drawn in)",
     )
     collapse_strength_share: float = Field(
         default=0.3,

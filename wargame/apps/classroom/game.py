@@ -227,7 +227,7 @@ def apply_injection(model: ConflictModel, injection: Injection) -> None:
         refusing = [f for f in pair if not model.factions[f].decides("accepts_ceasefire", True)]
         if refusing:  # an offer: a team that refuses the broker's offers this turn refuses it too
             model.log(
-                EventKind.CEASEFIRE,
+                EventKind.CEASEFIRE_REFUSED,
                 pair,
                 None,
                 f"the umpire: {model.broker_name or 'a mediator'} offered a ceasefire; the "
