@@ -24,10 +24,10 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "0281eb6c64b70b1a21813978e6f189a1dbcc66a1f5ec67399106772fcc845d16",
-    ("kachin", 2): "27dbcb8d9aeb2a367c7c4a0503f8c03e66f3594b2d208e3281f4547d684f83e8",
-    ("kachin", 3): "39242f857c6d63d4939cfbd16446de3840ed9a4a4ceb83b5531ac77cf028870f",
-    ("synthetic", 1): "8a0fd586fda44dec2032db20c7103f58a1edf3e5e161c08eb3865fe83fe0a0f8",
+    ("kachin", 1): "1451aba43d1c1adffb36b62f7cb744a0c8861020e04e09aab2210f64c4862034",
+    ("kachin", 2): "4d7bf93f9d88da9ea53db24cf9cddd9e277543756c21fa926533d45f1b1724f2",
+    ("kachin", 3): "378e27bac1b616549bbe04048906cc04d2d00c5196a17ef03a50c390888abf8c",
+    ("synthetic", 1): "76c1f8ce218e117dd4484837b55c746a9e905bc4792aa840ffe95008110aa485",
     ("synthetic", 2): "544a46358e6c47586934fecf9dd5e91696971669912fa65861e6e39bf0a740c0",
 }
 

@@ -204,7 +204,7 @@ def test_a_garrison_broken_at_its_gate_falls_back_and_a_tenth_scatters_across(th
     red = model.units[0]
     assert red.route == ["charlie", "bravo", "alpha"] and red.posture is Posture.WITHDRAW
     interned = model.factions["red"].interned
-    assert interned == pytest.approx(red.strength / 9)  # a tenth went, nine tenths stayed
+    assert interned == int((red.strength + interned) * 0.1) > 0  # a tenth, in whole soldiers
     assert red.strength + interned + model.factions["red"].killed == pytest.approx(300)
     [scattered] = model.events.of_kind(EventKind.INTERNMENT)
     assert scattered.place == "delta" and scattered.text == (
@@ -395,7 +395,8 @@ def test_an_overrun_garrison_falls_back_along_a_supplied_route_past_an_enemy_uni
     red.morale = 0.1
     model.step()
     assert red.route == ["charlie", "bravo", "alpha"] and red.objective == "alpha"
-    assert model.factions["red"].interned == pytest.approx(red.strength / 9)  # scattered: 1/10
+    interned = model.factions["red"].interned
+    assert interned == int((red.strength + interned) * 0.1) > 0  # the scattered tenth
 
 
 def test_a_broken_unit_off_friendly_ground_falls_back_even_to_a_town_under_attack(theatre_dir):

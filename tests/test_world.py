@@ -30,9 +30,11 @@ def fresh_answers(model: ConflictModel) -> dict:
 def test_answers_kept_through_every_phase_match_fresh_ones_through_captures_and_truces():
     from wargame.engine.model import PHASES
 
-    # the broker pressing hard, so that truces are made and broken (and the answers resting
-    # on relations change) within the days (seed 4: since road fights, 3 makes no truce)
-    model = ConflictModel("kachin", {"broker_pressure": 1.0}, rng=4)
+    # the broker pressing hard and every side taking its offers, even one on the move
+    # (momentum_days 0), so that truces are made and broken (and the answers resting on
+    # relations change) within the days; the seed, the set-up too, one whose run also sees
+    # a unit destroyed (4 no longer does since garrisons break and scatter more slowly)
+    model = ConflictModel("kachin", {"broker_pressure": 1.0, "momentum_days": 0}, rng=3)
     for _ in range(150):
         for phase in PHASES:  # after each phase, not only each day
             phase.run(model, model.states[phase])

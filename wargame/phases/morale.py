@@ -307,7 +307,9 @@ def _scatter(model: World, state: State, unit: Unit) -> None:
     ]
     if not taking:
         return
-    soldiers = unit.strength * share
+    soldiers = int(unit.strength * share)  # whole soldiers, as the fighting leaves
+    if soldiers <= 0:
+        return
     unit.strength -= soldiers
     _intern(model, state, unit.faction, place, taking[0], soldiers)
     model.log(
