@@ -313,7 +313,7 @@ def test_everything_a_teams_page_is_given_is_what_its_side_may_know(room, map_st
     assert kept_out_of_sight, "no side lost sight of a place where it had seen an event"
     assert enemies_hidden, "no enemy unit was out of sight"
     # the NDA-K's tally for the Tatmadaw's page to hide: the NDA-K, at peace with the KIA
-    # until the KIA takes the junta's places near its own (about day 40 here), is routed and
-    # flees abroad within the game's twelve weeks; the KIA-Tatmadaw truce comes after
+    # until the KIA takes the junta's places next to its own, is routed and flees abroad
+    # within the game's twelve weeks; the KIA-Tatmadaw truce comes after
     assert days[-1].factions["ndak"].interned
     assert any(("kia", "tatmadaw") in d.truces for d in days)  # no NDA-K business

@@ -219,8 +219,9 @@ def test_a_garrison_broken_at_its_gate_falls_back_and_a_tenth_scatters_across(th
         ({"delta": "red"}, "delta", {"internment_reach_days": 0.0}, None),
         ({"delta": "red"}, "delta", {}, {"CN": {"soldiers": "refuse"}}),
         ({"delta": "blue"}, None, {}, None),  # broken, but not under attack
+        ({"delta": "blue"}, "delta", {}, None),  # an attacker broken at the enemy's gate
     ],
-    ids=["scatter_share=0", "internment off", "China refuses", "no enemy there"],
+    ids=["scatter_share=0", "internment off", "China refuses", "no enemy there", "attacker"],
 )
 def test_no_one_scatters_unless_broken_under_attack_where_a_country_takes_them(
     theatre_dir, control, blue_at, parameters, neighbours

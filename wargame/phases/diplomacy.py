@@ -23,6 +23,10 @@ a neighbour with interests brokers truces, shuts gates and holds back ore.
   hand back - falls below
   `collapse_strength_share` of what it started with, its units surrender or
   disband (their soldiers counted) and its places fall to whoever holds them.
+- An ally at peace with its partner's enemy is drawn into the war as that
+  enemy takes the partner's places next to its own (one road away): each such
+  capture lowers their relation, both ways, by `drawn_in_per_loss`; below
+  zero they fight (the NDA-K took up arms for the junta on 7 Jun 2024 [32]).
 - The broker is the theatre's neighbouring power (its `[broker]`; China in
   Kachin). When fighting near its crossings has gone on for
   `ceasefire_trigger_days`, it brokers a ceasefire between the two sides
@@ -116,8 +120,8 @@ def start(world: World) -> State:
 
 def run(world: World, state: State) -> None:
     _outside_events(world, state)
+    _drawn_in(world)  # first: a militia drawn into its patron's war has no way out of it
     _strain_alliances(world, state)
-    _drawn_in(world)
     _collapse(world, state)
     _ceasefires(world, state)
     _interests(world, state)
@@ -271,7 +275,8 @@ def _drawn_in(model: World) -> None:
 
 
 def _relation(model: World, a: str, b: str) -> float:
-    return model.factions[a].relations.get(b, 0.0)  # none given: neutral
+    """How `a` regards `b`; a relation its faction file does not give is neutral."""
+    return model.factions[a].relations.get(b, 0.0)
 
 
 def _collapse(model: World, state: State) -> None:
@@ -345,7 +350,7 @@ def _ceasefires(model: World, state: State) -> None:
     if refusing:
         model.log(
             EventKind.CEASEFIRE_REFUSED,
-            (a, b),
+            tuple(dict.fromkeys((refusing[0], a, b))),  # who refused, then the two sides
             None,
             f"{model.broker_name} offered a ceasefire between {parties}; "
             f"the {model.factions[refusing[0]].short_name} refused",
@@ -366,8 +371,9 @@ def _ceasefires(model: World, state: State) -> None:
 
 
 def _winning(model: World, faction: str) -> bool:
-    """Took more places than it lost in the last `momentum_days`: a side on the move turns
-    the broker's truce down (a commander, a human team's, may answer otherwise)."""
+    """Took more places than it lost in the last `momentum_days` (any place, from anyone,
+    empty ones too): a side on the move turns the broker's truce down (a commander, a human
+    team's, may answer otherwise)."""
     days = model.parameters.momentum_days
     if days <= 0:
         return False

@@ -6,6 +6,8 @@ route the enemy does not bar (`retreat_barrier`). Only a broken unit cut off
 from all friendly ground crosses the border, if a crossing is within reach and
 the country beyond takes it in; the country then interns its soldiers for good
 or hands them back to their side after some days (its `[neighbours]` policy).
+A garrison broken under attack at its own crossing falls back but leaves
+`scatter_share` of its soldiers to flee across there.
 """
 
 from __future__ import annotations
@@ -247,19 +249,25 @@ def _border_exit(
         return None
     index = model.routes.index
     exits = []
-    for crossing, across in model.crossings.items():
+    for crossing in model.crossings:
         away = days[index[crossing]]
         if not (
             np.isfinite(away) and away <= reach and (crossing == origin or crossing not in avoid)
         ):
             continue
-        taking = [s for s in across if _policy(model, s).soldiers is not SoldiersAcross.REFUSE]
+        taking = _taking(model, crossing)
         if taking:
             exits.append((away, crossing, taking[0]))
     if not exits:
         return None
     _, crossing, sanctuary = min(exits)
     return crossing, sanctuary
+
+
+def _taking(model: World, crossing: str) -> list[str]:
+    """The sanctuaries beyond a crossing whose country takes soldiers in."""
+    across = model.crossings[crossing]
+    return [s for s in across if _policy(model, s).soldiers is not SoldiersAcross.REFUSE]
 
 
 def _policy(model: World, sanctuary: str) -> Neighbour:
@@ -293,18 +301,20 @@ def _cross(
 
 
 def _scatter(model: World, state: State, unit: Unit) -> None:
-    """A unit broken under attack at a border crossing falls back, but `scatter_share` of its
-    soldiers take the nearest way out, across the border, when the country beyond takes
-    soldiers in (62 of Lweje's garrison fled into China as the town fell [8])."""
+    """A garrison broken under attack at a crossing its side holds falls back, but
+    `scatter_share` of its soldiers take the nearest way out, across the border, when the
+    country beyond takes soldiers in (62 of Lweje's garrison fled into China as it fell
+    [8]); an attacker broken at the enemy's gate falls back whole."""
     share, place = model.parameters.scatter_share, unit.place
     if share <= 0 or model.parameters.internment_reach_days <= 0 or place not in model.crossings:
+        return
+    holder = model.controller.get(place)
+    if holder is None or not model.allied(unit.faction, holder):
         return
     present = model.strength_at().get(place, {})
     if not any(model.hostile(f, unit.faction) for f in present):
         return
-    taking = [
-        s for s in model.crossings[place] if _policy(model, s).soldiers is not SoldiersAcross.REFUSE
-    ]
+    taking = _taking(model, place)
     if not taking:
         return
     soldiers = int(unit.strength * share)  # whole soldiers, as the fighting leaves

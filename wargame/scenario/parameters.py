@@ -136,10 +136,11 @@ class Parameters(BaseModel):
     scatter_share: float = Field(
         default=0.1,
         ge=0.0,
-        le=1.0,
-        description="share of a unit broken under attack at a border crossing that scatters "
-        "across the border while the rest falls back (judgement: 62 of a border town's "
-        "garrison fled abroad as it fell [8]); 0: none",
+        lt=1.0,
+        description="share of a garrison broken under attack at a crossing its side holds "
+        "that scatters across the border while the rest falls back, when the country beyond "
+        "takes soldiers in and internment is on (judgement: 62 of a border town's garrison "
+        "fled abroad as it fell [8]); 0: none",
     )
     supply_stock_days: int = Field(
         default=14,
@@ -348,9 +349,10 @@ class Parameters(BaseModel):
         default=30,
         ge=0,
         le=3650,
-        description="a side that took more places than it lost in this many days is winning "
-        "and refuses a broker's truce, unless its commander says otherwise (judgement: a truce "
-        "is taken in a stalemate, not in an advance [25][28]); 0: every side accepts",
+        description="a side that took more places (from anyone, empty ones too) than it lost "
+        "in this many days is winning and refuses a broker's truce, unless its commander says "
+        "otherwise (judgement: a truce is taken in a stalemate, not in an advance [25][28]); "
+        "0: every side accepts",
     )
     broker_tolerance: float = Field(
         default=60.0,
