@@ -210,6 +210,33 @@ def test_a_garrison_broken_at_its_gate_falls_back_and_a_tenth_scatters_across(th
     assert scattered.place == "delta" and scattered.text == (
         f"{interned:,.0f} soldiers of {red.name} scattered across the border into China at Delta"
     )
+    model.run(3)  # on its way, still broken: it scattered once, when it broke
+    assert model.events.of_kind(EventKind.INTERNMENT) == [scattered]
+    assert model.factions["red"].interned == interned
+
+
+def test_scattered_soldiers_are_handed_back_as_the_country_says(theatre_dir):
+    """The scattered tenth is held like any soldiers who cross: China hands it back after
+    three days through Alpha, Red's other crossing, as a unit of its own."""
+    model = at_the_border(
+        theatre_dir,
+        "delta",
+        {"alpha": "red", "charlie": "red", "delta": "red"},
+        blue_at="delta",
+        features=two_gate_map(),
+        neighbours={
+            "CN": {"soldiers": "hand_back", "hand_back_after_days": 3, "hand_back_through": "alpha"}
+        },
+    )
+    model.step()
+    red = model.factions["red"]
+    scattered = red.interned
+    assert scattered > 0 and red.repatriated == 0
+    model.run(3)
+    assert red.repatriated == scattered
+    assert [u.place for u in model.units if u.faction == "red" and u.strength == scattered] == [
+        "alpha"
+    ]
 
 
 @pytest.mark.parametrize(
