@@ -174,6 +174,18 @@ def test_a_side_on_the_move_turns_the_brokers_truce_down_until_it_stalls(theatre
     assert model.truces == {("blue", "red")}
 
 
+def test_a_side_that_lost_as_many_places_as_it_took_is_not_winning_and_takes_the_truce(
+    theatre_dir,
+):
+    """Red takes bravo on day 3; a loss of its own logged on day 5 evens the count (one
+    taken, one lost): not more taken than lost, so on day 6 Red takes the truce."""
+    model = red_on_the_move(theatre_dir, momentum_days=10)
+    model.run(5)
+    model.log(EventKind.CAPTURE, ("blue", "red"), "alpha", "Blue took Alpha from the Red")
+    model.run(1)
+    assert offers(model) == [(6, "China brokered a ceasefire between the Blue and the Red")]
+
+
 def test_with_no_memory_of_momentum_every_side_takes_the_truce(theatre_dir):
     model = red_on_the_move(theatre_dir, momentum_days=0)
     model.run(6)
@@ -448,8 +460,9 @@ def test_the_broker_closes_a_gate_when_a_crossing_it_trades_through_is_fought_ov
     )
     model.run(3)
     assert not model.closed_crossings
-    assert model.state(diplomacy).grievance["red"] == pytest.approx(2.0, rel=1e-3)
-    assert model.state(diplomacy).grievance["blue"] == 0.0
+    assert model.factions["red"].grievance == pytest.approx(2.0, rel=1e-3)
+    assert model.factions["blue"].grievance == 0.0
+    assert model.series()["red_grievance"].tolist() == pytest.approx([0, 0, 1, 2], rel=1e-3)
     model.step()
     assert model.closed_crossings == {"delta"}
     (event,) = model.events.of_kind(EventKind.BORDER)
@@ -528,7 +541,7 @@ def test_a_crossing_taken_hurts_the_broker_and_it_closes_the_captors_gates(theat
         if model.closed_crossings:
             break
     assert model.controller["delta"] == "blue" and model.closed_crossings == {"delta"}
-    assert model.state(diplomacy).grievance["red"] == 0.0
+    assert model.factions["red"].grievance == 0.0
     assert model.events.of_kind(EventKind.BORDER)[0].factions == ("blue",)
 
 

@@ -80,7 +80,9 @@ def test_a_unit_cut_off_loses_exactly_the_stated_share_a_day(tmp_path):
     model.step()
     assert unit.strength == pytest.approx(980.1)
     assert model.factions["red"].killed == pytest.approx(19.9)
-    assert model.series()["red_unsupplied"].tolist() == [0, 1000, 990]
+    series = model.series()
+    assert series["red_unsupplied"].tolist() == [0, 1000, 990]
+    assert series["red_starved"].tolist() == pytest.approx([0, 10, 19.9])  # all of the killed
 
 
 def test_stocks_hold_off_the_waste_for_the_stated_days(tmp_path):
@@ -130,8 +132,10 @@ def test_a_siege_wears_fortification_at_the_stated_rate(tmp_path):
     model = passive_model(siege_theatre(tmp_path, besieger=True, surrender_morale=0.0))
     model.run(10)
     assert model.fortification("charlie") == pytest.approx(0.5 - 10 * 0.02)
+    assert model.walls_worn() == pytest.approx(10 * 0.02)
     model.run(20)
     assert model.fortification("charlie") == 0.0  # never below nothing
+    assert model.series()["walls_worn"].iloc[-1] == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize(("bravo", "besieger"), [("blue", False), ("green", True)])

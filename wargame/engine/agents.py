@@ -81,6 +81,10 @@ class Faction(Agent):
         self.surrendered = 0
         self.captured = 0
         """Soldiers of encircled garrisons who surrendered to a besieger so far."""
+        self.starved = 0
+        """Soldiers lost to want of supply so far: counted with the killed as well."""
+        self.grievance = 0.0
+        """The broker's grievance against the faction: the hurt it did, fading with time."""
         self.income_today: dict[str, float] = {}
         self.income_total: dict[str, float] = {
             source: 0.0 for source in ("mines", "trade", "external", "allies")

@@ -79,6 +79,12 @@ def _income(source: str) -> Callable[[World, Faction, list[str]], float]:
     return lambda world, faction, held: round(faction.income_total[source], 2)
 
 
+def _morale(world: World, faction: str) -> float:
+    units = [u for u in world.units if u.faction == faction and u.strength > 0]
+    soldiers = sum(u.strength for u in units)
+    return sum(u.morale * u.strength for u in units) / soldiers if soldiers else 0.0
+
+
 def _world(name, meaning, unit, kind, compute) -> Measure:
     return Measure(name, meaning, unit, kind, Scope.WORLD, compute)
 
@@ -108,15 +114,27 @@ MEASURES: tuple[Measure, ...] = (
            "count", int, lambda w: len(w.truces)),
     _world("crossings_closed", "border crossings the broker (the theatre's neighbour) holds closed",
            "places", int, lambda w: len(w.closed_crossings)),
+    _world("walls_worn",
+           "fortification sieges have worn away so far, summed over the places (each place's "
+           "is 0-1; total)", "fortification", float, lambda w: round(w.walls_worn(), 4)),
     _faction("strength", "soldiers in the faction's units, at places or on the road",
              "soldiers", int,
              lambda w, f, held: sum(u.strength for u in w.units if u.faction == f.id),
              label="soldiers in play"),
+    _faction("morale",
+             "the morale of the faction's soldiers in play, 0-1: their units' morale weighted "
+             "by strength (0 with none in play)", "morale", float,
+             lambda w, f, held: round(_morale(w, f.id), 4),
+             label="morale"),
     _faction("killed",
              "soldiers put out of action in combat or lost to want of supply so far (total "
              "since day 0)",
              "soldiers", int, lambda w, f, held: f.killed,
              label="soldiers killed"),
+    _faction("starved",
+             "soldiers lost to want of supply so far: hunger, sickness, desertion (among the "
+             "killed; total)", "soldiers", int, lambda w, f, held: f.starved,
+             label="  of which starved"),
     _faction("interned",
              "soldiers who retreated across the border and were interned so far, held there "
              "still or handed back since (total)",
@@ -136,6 +154,11 @@ MEASURES: tuple[Measure, ...] = (
              "supplies",
              "soldiers", int, lambda w, f, held: round(w.unsupplied.get(f.id, 0.0)),
              label="soldiers unsupplied"),
+    _faction("grievance",
+             "the broker's grievance against the faction that day: the hurt it did to the "
+             "neighbour's interests, fading with time (0 without a broker)",
+             "hurt", float, lambda w, f, held: round(f.grievance, 3),
+             label="broker's grievance"),
     _faction("idle_units",
              "formations in play that have never left the place they started at, garrisons "
              "excepted (a commander's job for them; `command.Job`)",

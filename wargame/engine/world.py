@@ -236,6 +236,11 @@ class World(mesa.Model):
         self._holders[place] = holder
         self.ground_changed()
 
+    def walls_worn(self) -> float:
+        """Fortification sieges have worn away so far, summed over the places."""
+        places = self.theatre.map.places
+        return sum(places[p].fortification - left for p, left in self._fortification.items())
+
     def fortification(self, place: str) -> float:
         """The place's fortification today, 0-1: the map's, less what sieges have worn away."""
         return self._fortification[place]

@@ -102,8 +102,6 @@ class State:
     collapsed: set[str] = field(default_factory=set)
     agreements: list[Agreement] = field(default_factory=list)
     """Truces the broker made and that still hold, with the sides they bind."""
-    grievance: dict[str, float] = field(default_factory=dict)
-    """The broker's grievance against each faction: the hurt it did, fading with time."""
     refugees_abroad: int = 0
     """People abroad in the broker's country at yesterday's count."""
     events_done: int = 0
@@ -488,11 +486,10 @@ def _interests(model: World, state: State) -> None:
     arrived, state.refugees_abroad = max(abroad - state.refugees_abroad, 0), abroad
     for faction in in_zone:
         hurt[faction] += params.hurt_per_thousand_refugees * arrived / 1000.0
-    for faction in model.factions:
-        grievance = state.grievance.get(faction, 0.0) * fade
-        state.grievance[faction] = grievance + params.broker_pressure * hurt[faction]
-        if faction in state.warned:
-            state.warned[faction] += params.broker_pressure * hurt[faction]
+    for faction_id, faction in model.factions.items():
+        faction.grievance = faction.grievance * fade + params.broker_pressure * hurt[faction_id]
+        if faction_id in state.warned:
+            state.warned[faction_id] += params.broker_pressure * hurt[faction_id]
 
 
 def _attackers(model: World, place: str, fighting: set[str]) -> set[str]:
@@ -525,16 +522,18 @@ def _refugees_in_broker_country(model: World) -> int:
     )
 
 
-def _past_tolerance(model: World, state: State) -> frozenset[str]:
+def _past_tolerance(model: World) -> frozenset[str]:
     """The factions whose grievance has passed the broker's tolerance."""
     tolerance = model.parameters.broker_tolerance
-    return frozenset(f for f, g in state.grievance.items() if g >= tolerance and g > 0.0)
+    return frozenset(
+        f for f, faction in model.factions.items() if 0.0 < faction.grievance >= tolerance
+    )
 
 
 def _warnings(model: World, state: State) -> None:
     """The broker warns each faction that has passed its tolerance, once; a warning lapses
     when the grievance fades back under the tolerance."""
-    past = _past_tolerance(model, state)
+    past = _past_tolerance(model)
     for faction in sorted(set(state.warned) - past):
         del state.warned[faction]
     for faction in sorted(past - set(state.warned)):
@@ -600,7 +599,7 @@ def _ore(model: World, state: State) -> None:
     tolerance = model.parameters.ore_hold_tolerance
     bought = ", ".join(model.theatre.commodities[c].name for c in model.theatre.buys)
     for faction in sorted(model.factions):
-        refuse = state.grievance.get(faction, 0.0) >= tolerance
+        refuse = model.factions[faction].grievance >= tolerance
         if refuse == (faction in model.ore_refused):
             continue
         model.refuse_ore(faction, refuse)

@@ -138,6 +138,7 @@ def _waste(world: World, state: State, shares: dict[tuple[str, str], float]) -> 
         if loss <= 0:
             continue
         world.factions[unit.faction].killed += loss
+        world.factions[unit.faction].starved += loss
         unit.strength = unit.strength - loss
         if unit.strength <= 0:
             days.pop(unit.unique_id, None)
