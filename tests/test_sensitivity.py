@@ -48,6 +48,34 @@ def test_a_lever_whose_effect_is_only_the_seeds_noise_is_dead_and_a_real_one_is_
     assert found.changes_sign == []
 
 
+def test_a_small_steady_effect_under_a_large_noise_each_seed_keeps_is_live():
+    """Each seed sends the war its own way at every point (an offset of sd 10 per seed, as
+    the same seed does at both ends of a Morris step) and the runs differ little otherwise
+    (sd 0.1): a lever worth 0.5 over its range is live, though the seeds' spread at a
+    point is 20 times its effect; a lever with none stays dead. Compared across seeds, as
+    independent runs, it would pass for noise."""
+    design = morris_design()
+    rng = np.random.default_rng(3)
+    outputs = noisy_outputs(design, lambda p: 0.5 * p["strong"], noise=0.1)
+    outputs += rng.normal(0.0, 10.0, size=SEEDS)[None, :]
+    found = analyse(design, "y", outputs)
+    assert found.dead == ["idle", "also_idle"]
+    strong = found.table.loc["strong"]
+    assert strong["mu_star"] == pytest.approx(0.5, rel=0.2)
+    assert strong["mu_star"] > 3 * strong["noise_floor"]
+
+
+def test_runs_that_never_differ_but_for_their_seed_have_no_noise_floor():
+    """Each seed's offset is the same at every point: the seeds' differences across a step
+    have no spread, so nothing is noise and any lever that moves the outcome is live."""
+    design = morris_design()
+    outputs = noisy_outputs(design, lambda p: 0.01 * p["idle"], noise=0.0)
+    outputs += np.arange(SEEDS, dtype=float)[None, :] * 7.0
+    found = analyse(design, "y", outputs)
+    assert found.table["noise_floor"].eq(0.0).all()
+    assert found.dead == ["strong", "also_idle"]
+
+
 def test_a_rare_yes_or_no_that_two_seeds_mostly_agree_on_still_has_a_noise_floor():
     """With two seeds, most points of a rare event see it in neither run: their own spread
     is 0, but the event's noise is not, and no lever may pass for live on it."""

@@ -9,10 +9,15 @@ indices for `lhs`, each with SALib's bootstrap confidence interval.
 
 A mean over a few seeds still carries the seeds' noise, and noise alone gives every
 parameter a positive mu* (or total index). So the seeds also measure the noise: the
-same SALib analysis is run again on outputs that are noise only (at each point, the
-mean of as many runs' deviations from their point's mean as it has runs, drawn from
-all points' pooled), and a parameter's noise floor is the NOISE_QUANTILE of the index
-it gets there. A parameter is a dead lever for an outcome when its index is at or
+same SALib analysis is run again on outputs that are noise only, and a parameter's
+noise floor is the NOISE_QUANTILE of the index it gets there. A Morris step compares
+two points run with the same seeds, so its noise is that of the seeds' differences
+across the step: a noise-only step is the mean of as many deviations of a seed's
+difference from its step's mean difference as the step has seeds, drawn from every
+step's pooled (a seed that makes the war go one way at both ends of a step adds no
+noise to it). Other designs' points are compared across seeds: a noise-only output at a
+point is the mean of as many runs' deviations from their point's mean as it has runs,
+drawn from all points' pooled. A parameter is a dead lever for an outcome when its index is at or
 below its noise floor: noise alone gives as much 1 time in 20, so these runs cannot
 tell its effect from the seeds' noise. (The floor already is the index's spread under
 noise; its interval is reported, not subtracted again.)
@@ -41,6 +46,9 @@ NOISE_REPLICATES = 200
 NOISE_QUANTILE = 0.95
 """A parameter's noise floor is the index that noise alone exceeds in 1 analysis of 20:
 an effect below it is one the seeds' noise could have made."""
+ROUNDING = 1e-12
+"""Deviations of a seed's difference across a Morris step smaller than this share of the
+largest output are the floating point's rounding, not the seeds' noise."""
 SIGN_CHANGE_RATIO = 0.5
 """Morris: a live lever changes sign when |mu| < 0.5 mu*, i.e. at least a quarter of the
 absolute weight of its elementary effects goes against the rest (Campolongo et al. 2007:
@@ -213,7 +221,8 @@ def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -
     """Per parameter, the NOISE_QUANTILE of the verdict index SALib finds in outputs that
     are the seeds' noise only, on the scale of the real outputs.
 
-    The seeds' noise is pooled over every point: each run's deviation from its point's
+    Morris: from the seeds' differences across each step (`_paired_steps`). Else the
+    seeds' noise is pooled over every point: each run's deviation from its point's
     mean, times sqrt(n / (n - 1)) for a point of n runs, is a draw of one run's noise. A
     noise-only output at a point is the mean of as many such draws as the point has
     runs: the spread its mean has from its seeds. Pooled, because a few seeds cannot
@@ -221,19 +230,28 @@ def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -
     event is no less random there). Variance-based indices are fractions of the output's
     variance, so theirs are rescaled from the noise's variance to the real output's.
     """
-    finished = np.sum(~np.isnan(matrix), axis=1)
-    deviations = (matrix - means[:, None]) * np.sqrt(finished / np.maximum(finished - 1, 1))[
-        :, None
-    ]
-    pool = deviations[(finished > 1)[:, None] & ~np.isnan(matrix)]
+    steps = _paired_steps(design, matrix)
+    if steps is not None:
+        shared, pool = steps
+        draw = _step_noise(design, shared)
+    else:
+        finished = np.sum(~np.isnan(matrix), axis=1)
+        deviations = (matrix - means[:, None]) * np.sqrt(finished / np.maximum(finished - 1, 1))[
+            :, None
+        ]
+        pool = deviations[(finished > 1)[:, None] & ~np.isnan(matrix)]
+
+        def draw(rng: np.random.Generator, pool: np.ndarray) -> np.ndarray:
+            draws = np.where(np.isnan(matrix), np.nan, rng.choice(pool, size=matrix.shape))
+            return np.nanmean(draws, axis=1)
+
     if not pool.size or not pool.any():  # one seed a point, or runs that never differ
         return np.zeros(len(design.names))
     rng = np.random.default_rng(ANALYSIS_SEED)
     index = VERDICT_INDEX[design.kind]
     found = []
     for _ in range(NOISE_REPLICATES):
-        draws = np.where(np.isnan(matrix), np.nan, rng.choice(pool, size=matrix.shape))
-        noise = np.nanmean(draws, axis=1)
+        noise = draw(rng, pool)
         if np.ptp(noise) == 0.0:
             continue
         values = _indices(design, noise, resamples=2)[index]
@@ -243,6 +261,45 @@ def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -
     if not found:
         return np.zeros(len(design.names))
     return np.nanquantile(np.array(found), NOISE_QUANTILE, axis=0)
+
+
+def _paired_steps(
+    design: SampledDesign, matrix: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A Morris design's steps (the pairs of points one parameter apart, in trajectories of
+    len(names) + 1 points): how many seeds each step's two points share, and every step's
+    deviations of a seed's difference from the step's mean difference, pooled (each times
+    sqrt(n / (n - 1)) for a step of n seeds: a draw of one seed's noise in a difference).
+    None when the design is not Morris or a step has fewer than 2 seeds in common."""
+    if design.kind != "morris":
+        return None
+    width = len(design.names) + 1
+    trajectories = matrix.reshape(-1, width, matrix.shape[1])
+    differences = np.diff(trajectories, axis=1)  # trajectories x steps x seeds
+    shared = np.sum(~np.isnan(differences), axis=2)
+    if (shared < 2).any():
+        return None
+    mean = np.nanmean(differences, axis=2, keepdims=True)
+    scale = np.sqrt(shared / (shared - 1))[:, :, None]
+    deviations = (differences - mean) * scale
+    rounding = ROUNDING * np.nanmax(np.abs(matrix))  # a difference's last bits are no noise
+    deviations[np.abs(deviations) <= rounding] = 0.0
+    return shared, deviations[~np.isnan(deviations)]
+
+
+def _step_noise(design: SampledDesign, shared: np.ndarray):
+    """Draws noise-only outputs for a Morris design: each step the mean of as many pooled
+    deviations as its points share seeds, summed along each trajectory from 0."""
+    most = int(shared.max())
+
+    def draw(rng: np.random.Generator, pool: np.ndarray) -> np.ndarray:
+        draws = rng.choice(pool, size=(*shared.shape, most))
+        taken = np.arange(most) < shared[:, :, None]
+        steps = np.where(taken, draws, 0.0).sum(axis=2) / shared
+        start = np.zeros((len(shared), 1))
+        return np.concatenate([start, np.cumsum(steps, axis=1)], axis=1).ravel()
+
+    return draw
 
 
 def dead_everywhere(analyses: list[Sensitivity]) -> list[str]:
