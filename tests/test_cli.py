@@ -57,13 +57,16 @@ def test_run_json_has_the_summary_contract():
     for measures in summary["factions"].values():
         assert {
             "strength",
+            "morale",
             "killed",
+            "starved",
             "interned",
             "repatriated",
             "recruited",
             "surrendered",
             "captured",
             "unsupplied",
+            "grievance",
             "idle_units",
             "treasury",
             "revenue_total",

@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "1451aba43d1c1adffb36b62f7cb744a0c8861020e04e09aab2210f64c4862034",
-    ("kachin", 2): "4d7bf93f9d88da9ea53db24cf9cddd9e277543756c21fa926533d45f1b1724f2",
-    ("kachin", 3): "378e27bac1b616549bbe04048906cc04d2d00c5196a17ef03a50c390888abf8c",
-    ("synthetic", 1): "76c1f8ce218e117dd4484837b55c746a9e905bc4792aa840ffe95008110aa485",
-    ("synthetic", 2): "544a46358e6c47586934fecf9dd5e91696971669912fa65861e6e39bf0a740c0",
+    ("kachin", 1): "549d063dbab91b9fff058f39f5670b28593d5277a6e631926f25dfd2916dbf3c",
+    ("kachin", 2): "cd2f28d968907dc11dc640620945f0ad2f1666a41a861e16dbfc1b43335b4441",
+    ("kachin", 3): "e044db3213b3b809285b220fdc1532cb614ce97ef6643eab0152911a05284f34",
+    ("synthetic", 1): "41fb11376eb54888053a1d19f34d84449ba61968e511efbb489b4a58d2709fe2",
+    ("synthetic", 2): "7cb09f53c814daa600880064fb79f6066bd59036531bd6e46a765ab5982353b5",
 }
 
 

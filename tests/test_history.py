@@ -71,9 +71,9 @@ def test_a_bad_target_names_the_file_the_target_and_what_was_expected(
     ("target", "where", "expected"),
     [
         (
-            {"kind": "count", "measure": "red_morale", "low": 0, "high": 1},
+            {"kind": "count", "measure": "red_courage", "low": 0, "high": 1},
             ".measure",
-            "no daily series named 'red_morale'",
+            "no daily series named 'red_courage'",
         ),
         ({"kind": "count", "measure": "red_strength", "low": 5, "high": 1}, "", "below low (5)"),
         (

@@ -77,9 +77,9 @@ def test_patterns_are_read_with_the_history_and_validate_names_them(theatre_dir)
         ({"treshold": 0.5}, ".treshold", "unknown key"),
         ({"id": "Red Keeps"}, ".id", "should match pattern"),
         (
-            {"where": [{"column": "factions.red.morale", "above": 0}]},
+            {"where": [{"column": "factions.red.courage", "above": 0}]},
             ".where[0].column",
-            "no column 'factions.red.morale' in a batch's runs table",
+            "no column 'factions.red.courage' in a batch's runs table",
         ),
         (
             {"where": [{"column": "control.alpha", "at_least": 1}]},

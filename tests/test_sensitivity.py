@@ -65,6 +65,51 @@ def test_a_small_steady_effect_under_a_large_noise_each_seed_keeps_is_live():
     assert strong["mu_star"] > 3 * strong["noise_floor"]
 
 
+def test_each_lever_is_judged_against_the_noise_of_its_own_steps():
+    """`idle` and `also_idle` send each seed's run a new way at each of their values (sd
+    10, no steady effect), as a lever that touches the war sends it elsewhere; `strong`
+    moves every run alike by 0.5 over its range and sends none elsewhere. Judged against
+    the noise of every step together, the others' would drown strong; against its own
+    steps', it is live (and noiseless), they dead."""
+    design = morris_design()
+    rng = np.random.default_rng(4)
+    ways: dict[tuple, float] = {}
+    width = len(design.names) + 1
+    outputs = np.array(
+        [
+            [
+                0.5 * row[0]
+                + ways.setdefault((seed, point // width, row[1], row[2]), rng.normal(0.0, 10.0))
+                for seed in range(SEEDS)
+            ]
+            for point, row in enumerate(design.matrix())
+        ]
+    )
+    found = analyse(design, "y", outputs)
+    assert found.dead == ["idle", "also_idle"]
+    assert found.table.loc["strong", "noise_floor"] == 0.0
+    assert found.table.loc["strong", "mu_star"] == pytest.approx(0.5)
+
+
+def test_a_missing_run_falls_back_to_the_pooled_floor_and_says_so():
+    """A point short of one seed's run has a mean its step's paired differences do not
+    describe (that seed's offset of sd 10 is in one end's mean, not the other's): the
+    floor is then pooled across seeds, no idle lever passes for live, and the report says
+    where the floor came from."""
+    design = morris_design()
+    rng = np.random.default_rng(3)
+    outputs = noisy_outputs(design, lambda p: 0.5 * p["strong"], noise=0.1)
+    outputs += rng.normal(0.0, 10.0, size=SEEDS)[None, :]
+    assert analyse(design, "y", outputs).paired
+    outputs[5, 0] = np.nan
+    found = analyse(design, "y", outputs)
+    assert not found.paired
+    assert {"idle", "also_idle"} <= set(found.dead)
+    assert "(a run missing: noise floor pooled across seeds)" in sensitivity.describe(
+        [found], design, {}
+    )
+
+
 def test_runs_that_never_differ_but_for_their_seed_have_no_noise_floor():
     """Each seed's offset is the same at every point: the seeds' differences across a step
     have no spread, so nothing is noise and any lever that moves the outcome is live."""

@@ -491,7 +491,7 @@ def _sensitivity_section(
     for analysis in analyses:
         table = sensitivity.ranked(analysis)
         table.to_csv(folder / "tables" / f"sensitivity-{analysis.outcome}.csv")
-        runs = f"{analysis.seeds_per_point:.3g} seeds a point"
+        runs = f"{analysis.seeds_per_point:.3g} seeds a point{sensitivity.floor_note(analysis)}"
         note = "; the same in every run" if analysis.constant else ""
         page.table(table, f"{analysis.outcome}: {runs}{note}", index=True)
         if not analysis.constant:  # nothing to draw

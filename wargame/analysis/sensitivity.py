@@ -13,19 +13,23 @@ same SALib analysis is run again on outputs that are noise only, and a parameter
 noise floor is the NOISE_QUANTILE of the index it gets there. A Morris step compares
 two points run with the same seeds, so its noise is that of the seeds' differences
 across the step: a noise-only step is the mean of as many deviations of a seed's
-difference from its step's mean difference as the step has seeds, drawn from every
-step's pooled (a seed that makes the war go one way at both ends of a step adds no
-noise to it). Other designs' points are compared across seeds: a noise-only output at a
-point is the mean of as many runs' deviations from their point's mean as it has runs,
-drawn from all points' pooled. A parameter is a dead lever for an outcome when its index is at or
-below its noise floor: noise alone gives as much 1 time in 20, so these runs cannot
-tell its effect from the seeds' noise. (The floor already is the index's spread under
-noise; its interval is reported, not subtracted again.)
+difference from its step's mean difference as there are seeds, drawn from those of
+every step of the same parameter, pooled (a seed that makes the war go one way at
+both ends of a step adds no noise to it). That needs every run; a Morris design with
+a run missing, and other designs, whose points are compared across seeds, get a
+pooled floor: a noise-only output at a point is the mean of as many runs' deviations
+from their point's mean as it has runs, drawn from all points' pooled.
+
+A parameter is a dead lever for an outcome when its index is at or below its noise
+floor: noise alone gives as much 1 time in 20, so these runs cannot tell its effect
+from the seeds' noise. (The floor already is the index's spread under noise; its
+interval is reported, not subtracted again.)
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +51,7 @@ NOISE_QUANTILE = 0.95
 """A parameter's noise floor is the index that noise alone exceeds in 1 analysis of 20:
 an effect below it is one the seeds' noise could have made."""
 ROUNDING = 1e-12
-"""Deviations of a seed's difference across a Morris step smaller than this share of the
+"""Deviations of a seed's difference across a Morris step no larger than this share of the
 largest output are the floating point's rounding, not the seeds' noise."""
 SIGN_CHANGE_RATIO = 0.5
 """Morris: a live lever changes sign when |mu| < 0.5 mu*, i.e. at least a quarter of the
@@ -60,6 +64,10 @@ VERDICT_INDEX = {"morris": "mu_star", "sobol": "ST", "lhs": "S1"}
 """The index a design's verdicts rest on: Morris' mu*, Sobol's total index, and for a
 Latin hypercube the first-order index (the only one RBD-FAST gives: a lever that acts
 only together with another looks dead there)."""
+
+
+Draw = Callable[[np.random.Generator], np.ndarray]
+"""Draws one set of noise-only outputs, a value per point."""
 
 
 class NotAnalysable(ValueError):
@@ -79,6 +87,8 @@ class Sensitivity:
     seeds_per_point: float
     constant: bool
     """The outcome is the same in every run: nothing can move it."""
+    paired: bool = False
+    """The noise floor is the seeds' differences across each Morris step (`paired`)."""
 
     @property
     def index(self) -> str:
@@ -168,7 +178,9 @@ def analyse(design: SampledDesign, outcome: str, matrix: np.ndarray) -> Sensitiv
             & (table["mu"].abs() < SIGN_CHANGE_RATIO * table["mu_star"])
             & (opposed > table["noise_floor"])
         )
-    return Sensitivity(outcome, design.kind, table, float(finished.mean()), constant)
+    return Sensitivity(
+        outcome, design.kind, table, float(finished.mean()), constant, paired(design, matrix)
+    )
 
 
 def _columns(kind: str) -> list[str]:
@@ -221,8 +233,8 @@ def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -
     """Per parameter, the NOISE_QUANTILE of the verdict index SALib finds in outputs that
     are the seeds' noise only, on the scale of the real outputs.
 
-    Morris: from the seeds' differences across each step (`_paired_steps`). Else the
-    seeds' noise is pooled over every point: each run's deviation from its point's
+    Morris with every run: from the seeds' differences across each step (`_step_noise`).
+    Else the seeds' noise is pooled over every point: each run's deviation from its point's
     mean, times sqrt(n / (n - 1)) for a point of n runs, is a draw of one run's noise. A
     noise-only output at a point is the mean of as many such draws as the point has
     runs: the spread its mean has from its seeds. Pooled, because a few seeds cannot
@@ -230,28 +242,14 @@ def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -
     event is no less random there). Variance-based indices are fractions of the output's
     variance, so theirs are rescaled from the noise's variance to the real output's.
     """
-    steps = _paired_steps(design, matrix)
-    if steps is not None:
-        shared, pool = steps
-        draw = _step_noise(design, shared)
-    else:
-        finished = np.sum(~np.isnan(matrix), axis=1)
-        deviations = (matrix - means[:, None]) * np.sqrt(finished / np.maximum(finished - 1, 1))[
-            :, None
-        ]
-        pool = deviations[(finished > 1)[:, None] & ~np.isnan(matrix)]
-
-        def draw(rng: np.random.Generator, pool: np.ndarray) -> np.ndarray:
-            draws = np.where(np.isnan(matrix), np.nan, rng.choice(pool, size=matrix.shape))
-            return np.nanmean(draws, axis=1)
-
-    if not pool.size or not pool.any():  # one seed a point, or runs that never differ
+    draw = _step_noise(design, matrix) if paired(design, matrix) else _pooled_noise(matrix, means)
+    if draw is None:  # one seed a point, or runs that never differ
         return np.zeros(len(design.names))
     rng = np.random.default_rng(ANALYSIS_SEED)
     index = VERDICT_INDEX[design.kind]
     found = []
     for _ in range(NOISE_REPLICATES):
-        noise = draw(rng, pool)
+        noise = draw(rng)
         if np.ptp(noise) == 0.0:
             continue
         values = _indices(design, noise, resamples=2)[index]
@@ -263,41 +261,56 @@ def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -
     return np.nanquantile(np.array(found), NOISE_QUANTILE, axis=0)
 
 
-def _paired_steps(
-    design: SampledDesign, matrix: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """A Morris design's steps (the pairs of points one parameter apart, in trajectories of
-    len(names) + 1 points): how many seeds each step's two points share, and every step's
-    deviations of a seed's difference from the step's mean difference, pooled (each times
-    sqrt(n / (n - 1)) for a step of n seeds: a draw of one seed's noise in a difference).
-    None when the design is not Morris or a step has fewer than 2 seeds in common."""
-    if design.kind != "morris":
+def paired(design: SampledDesign, matrix: np.ndarray) -> bool:
+    """Whether the floor comes from the seeds' differences across each Morris step: it
+    needs every point's every run (a point short of a seed has a mean its step's
+    differences do not describe, and gets the pooled floor instead)."""
+    return design.kind == "morris" and matrix.shape[1] >= 2 and not np.isnan(matrix).any()
+
+
+def _step_noise(design: SampledDesign, matrix: np.ndarray) -> Draw | None:
+    """Noise-only outputs of a Morris design (trajectories of len(names) + 1 points): each
+    step the mean of as many draws as there are seeds, each a seed's difference across a
+    step less that step's mean difference, times sqrt(n / (n - 1)), pooled over the steps
+    of the parameter the step changes; summed along each trajectory from 0. A lever that
+    sends the war another way moves its steps' differences more than one that touches a
+    few runs, so each is judged against its own. None when no seed's difference deviates."""
+    width, seeds = len(design.names) + 1, matrix.shape[1]
+    differences = np.diff(matrix.reshape(-1, width, seeds), axis=1)
+    deviations = differences - differences.mean(axis=2, keepdims=True)
+    deviations *= np.sqrt(seeds / (seeds - 1))
+    deviations[np.abs(deviations) <= ROUNDING * np.abs(matrix).max()] = 0.0
+    if not deviations.any():
         return None
-    width = len(design.names) + 1
-    trajectories = matrix.reshape(-1, width, matrix.shape[1])
-    differences = np.diff(trajectories, axis=1)  # trajectories x steps x seeds
-    shared = np.sum(~np.isnan(differences), axis=2)
-    if (shared < 2).any():
-        return None
-    mean = np.nanmean(differences, axis=2, keepdims=True)
-    scale = np.sqrt(shared / (shared - 1))[:, :, None]
-    deviations = (differences - mean) * scale
-    rounding = ROUNDING * np.nanmax(np.abs(matrix))  # a difference's last bits are no noise
-    deviations[np.abs(deviations) <= rounding] = 0.0
-    return shared, deviations[~np.isnan(deviations)]
+    moved = np.diff(design.matrix().reshape(-1, width, len(design.names)), axis=1)
+    changed = np.abs(moved).argmax(axis=2)  # the parameter each step changes
+    pools = [deviations[changed == j].ravel() for j in range(len(design.names))]
 
-
-def _step_noise(design: SampledDesign, shared: np.ndarray):
-    """Draws noise-only outputs for a Morris design: each step the mean of as many pooled
-    deviations as its points share seeds, summed along each trajectory from 0."""
-    most = int(shared.max())
-
-    def draw(rng: np.random.Generator, pool: np.ndarray) -> np.ndarray:
-        draws = rng.choice(pool, size=(*shared.shape, most))
-        taken = np.arange(most) < shared[:, :, None]
-        steps = np.where(taken, draws, 0.0).sum(axis=2) / shared
-        start = np.zeros((len(shared), 1))
+    def draw(rng: np.random.Generator) -> np.ndarray:
+        steps = np.zeros(changed.shape)
+        for j, pool in enumerate(pools):
+            where = changed == j
+            steps[where] = rng.choice(pool, size=(int(where.sum()), seeds)).mean(axis=1)
+        start = np.zeros((len(steps), 1))
         return np.concatenate([start, np.cumsum(steps, axis=1)], axis=1).ravel()
+
+    return draw
+
+
+def _pooled_noise(matrix: np.ndarray, means: np.ndarray) -> Draw | None:
+    """Noise-only outputs compared across seeds: at each point the mean of as many draws as
+    it has runs, each a run's deviation from its point's mean times sqrt(n / (n - 1)),
+    pooled over every point. None with one seed a point or runs that never differ."""
+    finished = np.sum(~np.isnan(matrix), axis=1)
+    scale = np.sqrt(finished / np.maximum(finished - 1, 1))[:, None]
+    deviations = (matrix - means[:, None]) * scale
+    pool = deviations[(finished > 1)[:, None] & ~np.isnan(matrix)]
+    if not pool.size or not pool.any():
+        return None
+
+    def draw(rng: np.random.Generator) -> np.ndarray:
+        draws = np.where(np.isnan(matrix), np.nan, rng.choice(pool, size=matrix.shape))
+        return np.nanmean(draws, axis=1)
 
     return draw
 
@@ -316,6 +329,13 @@ def unmoved_everywhere(analyses: list[Sensitivity]) -> list[str]:
         return []
     names = list(analyses[0].table.index)
     return [name for name in names if all(name in a.unmoved for a in analyses)]
+
+
+def floor_note(analysis: Sensitivity) -> str:
+    """Says where a Morris outcome's floor came from when a missing run made it pooled."""
+    if analysis.kind != "morris" or analysis.paired or analysis.seeds_per_point < 2:
+        return ""
+    return " (a run missing: noise floor pooled across seeds)"
 
 
 def verdicts_text(analyses: list[Sensitivity], kind: str) -> list[str]:
@@ -347,8 +367,8 @@ def describe(analyses: list[Sensitivity], design: SampledDesign, unanalysed: dic
     for analysis in analyses:
         note = " (the same in every run)" if analysis.constant else ""
         lines.append(
-            f"{analysis.outcome}: {analysis.seeds_per_point:.3g} seeds a point, "
-            f"by {analysis.index}{note}"
+            f"{analysis.outcome}: {analysis.seeds_per_point:.3g} seeds a point"
+            f"{floor_note(analysis)}, by {analysis.index}{note}"
         )
         lines.append(_table_text(analysis))
         lines.append("")

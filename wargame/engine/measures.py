@@ -80,6 +80,7 @@ def _income(source: str) -> Callable[[World, Faction, list[str]], float]:
 
 
 def _morale(world: World, faction: str) -> float:
+    """The faction's soldiers' morale: its units' weighted by their strength."""
     units = [u for u in world.units if u.faction == faction and u.strength > 0]
     soldiers = sum(u.strength for u in units)
     return sum(u.morale * u.strength for u in units) / soldiers if soldiers else 0.0

@@ -526,7 +526,9 @@ def _past_tolerance(model: World) -> frozenset[str]:
     """The factions whose grievance has passed the broker's tolerance."""
     tolerance = model.parameters.broker_tolerance
     return frozenset(
-        f for f, faction in model.factions.items() if 0.0 < faction.grievance >= tolerance
+        f
+        for f, faction in model.factions.items()
+        if faction.grievance >= tolerance and faction.grievance > 0.0
     )
 
 
