@@ -54,6 +54,11 @@ stat = "max"
 [outcomes.captures]
 kind = "events"
 event = "capture"
+
+[outcomes.first_red_capture]
+kind = "first_event"
+event = "capture"
+faction = "red"
 """
 UNITS = [
     {"faction": "red", "place": "alpha", "strength": 400, "count": 2},
@@ -96,6 +101,9 @@ def test_one_row_per_run_with_its_point_seed_summary_and_outcomes(experiment, tm
         assert row["outcome.red_took_bravo"] == bool(taken)
         if taken:
             assert row["outcome.red_took_bravo.day"] == taken[0]
+        red = [e.day for e in model.events.of_kind(EventKind.CAPTURE) if "red" in e.factions]
+        first = row["outcome.first_red_capture"]
+        assert first == red[0] if red else pd.isna(first)
     kept = read_series(out)
     assert len(kept) == 8 * (experiment.days + 1)
     assert set(kept.groupby("run_id")["day"].max()) == {experiment.days}

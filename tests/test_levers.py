@@ -16,6 +16,7 @@ from wargame.analysis.results import read_runs
 
 pytestmark = pytest.mark.slow
 SEEDS = 30
+DAYS = 270
 
 
 def arms(
@@ -25,7 +26,7 @@ def arms(
     path = folder / "lever.toml"
     path.write_text(
         f'[experiment]\ntitle = "{parameter} low and high"\ntheatre = "kachin"\n'
-        f"days = 270\nseeds = {SEEDS}\n\n[grid]\n{parameter} = [{low}, {high}]\n\n{outcomes}",
+        f"days = {DAYS}\nseeds = {SEEDS}\n\n[grid]\n{parameter} = [{low}, {high}]\n\n{outcomes}",
         encoding="utf-8",
     )
     out = folder / "results"
@@ -68,13 +69,16 @@ def test_chinas_pressure_brings_offers_of_a_truce_and_gate_closures(tmp_path):
 
 
 def test_a_loyal_militia_stands_by_the_military_longer(tmp_path):
-    # the KIA offers terms in both arms: with none the NDA-K keeps faith whatever its loyalty
+    """The day the NDA-K first stops fighting for its patron comes later, seed for seed, when
+    it is loyal (a militia that never stops counts as stopping the day after the run). The
+    KIA offers terms in both arms: with none the NDA-K keeps faith whatever its loyalty."""
     stopped = (
-        '[fixed]\nrival_offer = 1.0\n\n[outcomes.ndak_stopped]\nkind = "events"\n'
+        '[fixed]\nrival_offer = 1.0\n\n[outcomes.ndak_stopped]\nkind = "first_event"\n'
         'event = "alliance"\nfaction = "ndak"\n'
     )
     wavering, loyal = arms(tmp_path, "militia_loyalty", 0.35, 1.0, stopped)
-    assert_higher(wavering["outcome.ndak_stopped"] >= 1, loyal["outcome.ndak_stopped"] >= 1)
+    days = [arm["outcome.ndak_stopped"].fillna(DAYS + 1) for arm in (wavering, loyal)]
+    assert_higher_seed_for_seed(days[1], days[0])
 
 
 def test_a_patient_neighbour_closes_fewer_gates(tmp_path):

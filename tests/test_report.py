@@ -61,13 +61,15 @@ def test_the_report_pairs_each_grid_value_with_the_baseline_seed_by_seed(results
     table = pd.read_csv(out / "tables" / "paired-differences.csv")
     runs = read_runs(results).set_index(["capture_days", "seed"])
     numbers = ["red_took_bravo", "red_took_bravo.day", "most_displaced", "captures"]
+    numbers.append("first_red_capture")
     assert sorted(table["outcome"]) == sorted(["red_holds_bravo_day_6", *numbers])
     assert set(table["parameter"]) == {"capture_days"}
     assert (table["value"] == 1).all() and (table["baseline"] == 3).all()
     assert (table["pairs"] == 6).all() and (table["dropped"] == 0).all()
     for row in table.itertuples():
         column = f"outcome.{row.outcome}"
-        fill = 12 + 1 if row.outcome.endswith(".day") else None  # never taken: the day after
+        days = row.outcome.endswith(".day") or row.outcome == "first_red_capture"
+        fill = 12 + 1 if days else None  # never taken (no capture): the day after the run
         arm, base = (runs.loc[value][column].astype(float) for value in (1, 3))
         if fill is not None:
             arm, base = arm.fillna(fill), base.fillna(fill)

@@ -73,7 +73,8 @@ RUNS_COLUMN_DOCS: dict[str, tuple[str, str]] = {
     ),
     "outcome.<name>": (
         "each `[outcomes]` entry: true/false for `holds` and `taken`, "
-        "a number for `series` and `pace_change`, a count for `events` and `changed_hands`",
+        "a number for `series` and `pace_change`, a count for `events` and `changed_hands`, "
+        "a day for `first_event` (empty if none)",
         "per outcome",
     ),
     "outcome.<name>.day": ("for `taken`: the first day of the capture; empty if never", "days"),

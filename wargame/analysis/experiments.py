@@ -195,10 +195,27 @@ class EventCount(OutcomeKind):
     def columns(self, key: str) -> dict[str, type]:
         return {key: int}
 
-    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+    def matching(self, model: Any) -> list[Any]:
+        """The run's events of the kind, involving the faction when one is given."""
         events = model.events.of_kind(EventKind(self.event))
-        count = sum(1 for e in events if self.faction is None or self.faction in e.factions)
-        return {key: count}
+        return [e for e in events if self.faction is None or self.faction in e.factions]
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        return {key: len(self.matching(model))}
+
+
+class FirstEvent(EventCount):
+    """The day of the first event of a kind (involving the faction, when given): when a
+    thing happened, where a count says only whether it did."""
+
+    kind: Literal["first_event"]
+
+    def values(self, key: str, model: Any, frame: pd.DataFrame, looked: object) -> dict:
+        return {key: min((e.day for e in self.matching(model)), default=None)}
+
+    def when_missing(self, column: str, days: int) -> float | None:
+        """No such event within the run counts as one the day after it ends, as `taken`."""
+        return float(days + 1)
 
 
 class PaceChange(OutcomeKind):
@@ -246,7 +263,7 @@ class ChangedHands(On):
 
 
 Outcome = Annotated[
-    Holds | Taken | SeriesStat | EventCount | PaceChange | ChangedHands,
+    Holds | Taken | SeriesStat | EventCount | FirstEvent | PaceChange | ChangedHands,
     Field(discriminator="kind"),
 ]
 OUTCOME = TypeAdapter(Outcome)
