@@ -60,6 +60,31 @@ def test_a_militia_left_alone_under_attack_stops_fighting_for_its_patron(theatre
     ]
 
 
+def test_a_militia_loses_faith_as_its_patron_loses_the_places_next_to_its_own(theatre_dir):
+    """Green holds charlie alone, its only place; Red holds bravo, one road away. Blue
+    taking bravo is a loss next to Green's own: the next day Green's relation to Red falls
+    by `alliance_strain_per_loss`, 0.5 -> 0.3, and no further without another."""
+    model = passive_model(
+        theatre_dir(
+            factions=["red", "blue", "green"],
+            control={"alpha": "red", "bravo": "red", "charlie": "green", "delta": "blue"},
+            units=[{"faction": "green", "place": "charlie", "strength": 100}],
+            faction_overrides={
+                "green": {"relations": {"red": 0.5, "blue": 0.0}, "patron": "red"},
+                "red": {"relations": {"blue": -1.0, "green": 0.5}},
+                "blue": {"relations": {"red": -1.0, "green": 0.0}},
+            },
+        ),
+        {"alliance_strain_per_loss": 0.2, "rival_offer": 1.0, "alliance_threshold": 0.1},
+    )
+    model.step()
+    model.set_holder("bravo", "blue")
+    model.log(EventKind.CAPTURE, ("blue", "red"), "bravo", "Blue captured Bravo from the Red")
+    model.run(2)
+    assert model.factions["green"].relations["red"] == pytest.approx(0.3)
+    assert model.allied("green", "red")
+
+
 def test_a_militia_whose_file_gives_no_relation_to_its_patron_breaks_away_on_day_one(
     theatre_dir,
 ):

@@ -7,7 +7,8 @@ a neighbour with interests brokers truces, shuts gates and holds back ore.
 
 - A militia allied to a patron (the NDA-K to the Tatmadaw) loses faith each
   day its places are attacked while no patron unit is there, and each time
-  the patron loses a place in the militia's region. Below
+  the patron loses a place in the militia's region (its doctrine's range,
+  else its own places and those one road from them). Below
   `alliance_threshold` it breaks with the patron (no more revenue share, no
   shared defence) - but only when it has somewhere to go: the rivals that
   fight it (its patron's enemies) must not be hostile to it once
@@ -171,7 +172,7 @@ def _strain(model: World, faction_id: str, patron: str) -> float:
         unhelped = patron not in model.strength_at().get(place, {})
         if holder == faction_id and place in model.contested and unhelped:
             strain += params.alliance_strain_unhelped_per_day
-    region = model.home_range(faction_id) or model.start_holdings(faction_id)
+    region = _region(model, faction_id)
     for event in model.events.since(model.day - 1):
         if (
             event.kind is EventKind.CAPTURE
@@ -181,6 +182,16 @@ def _strain(model: World, faction_id: str, patron: str) -> float:
         ):
             strain += params.alliance_strain_per_loss
     return strain
+
+
+def _region(model: World, faction_id: str) -> frozenset[str]:
+    """A militia's region: its doctrine's range, else the places it started with and those
+    one road from them (the patron's places it sees fall are its neighbours, not its own)."""
+    home = model.home_range(faction_id)
+    if home is not None:
+        return home
+    own = model.start_holdings(faction_id)
+    return frozenset(own) | {n for p in own for n, _ in model.routes.roads_from[p]}
 
 
 def _rival(model: World, faction_id: str, patron: str) -> str | None:
@@ -193,7 +204,7 @@ def _rival(model: World, faction_id: str, patron: str) -> str | None:
     enemies = sorted(f for f in model.factions if f != faction_id and _enemies(model, f, patron))
     if not enemies:
         return None
-    region = model.home_range(faction_id) or model.start_holdings(faction_id)
+    region = _region(model, faction_id)
     presence = model.strength_at()
 
     def strength_near(enemy: str) -> float:
