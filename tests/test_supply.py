@@ -13,6 +13,7 @@ from invariants import check_day, starting_counts
 from theatres import passive_model, place, road, write_theatre
 
 from wargame import ConflictModel
+from wargame.engine.agents import Transit, Unit
 from wargame.engine.events import EventKind
 from wargame.engine.posture import Posture
 from wargame.phases import supply
@@ -83,6 +84,32 @@ def test_a_unit_cut_off_loses_exactly_the_stated_share_a_day(tmp_path):
     series = model.series()
     assert series["red_unsupplied"].tolist() == [0, 1000, 990]
     assert series["red_starved"].tolist() == pytest.approx([0, 10, 19.9])  # all of the killed
+
+
+def on_the_road(model, origin: str, destination: str, strength: float = 100.0):
+    """A Red unit halfway along the road from `origin` to `destination` (40 km), bound for
+    `destination` (a theatre with roads of 1 km a day keeps it on the road for days)."""
+    unit = Unit(model, "red", strength, origin)
+    unit.transit, unit.route = Transit(origin, destination, 40.0, 20.0), [destination]
+    unit.stand_at(None)
+    return unit
+
+
+def test_a_column_on_a_road_from_supplied_ground_is_supplied_and_one_cut_off_wastes(tmp_path):
+    """On the road from Red's base Alpha a column is supplied; on the road from cut-off
+    Charlie to Blue's Delta it is not, and loses the stated share a day, as at a place
+    (no stocks here) - its soldiers counted unsupplied and, once lost, starved."""
+    slow = {f"speed_{kind}_km_per_day": 1.0 for kind in ("highway", "road", "track")}
+    model = passive_model(siege_theatre(tmp_path, **slow))
+    home = on_the_road(model, "alpha", "bravo")
+    beyond = on_the_road(model, "charlie", "delta")
+    model.step()
+    assert home.strength == 100.0 and home.unique_id not in model.out_of_stocks
+    assert beyond.strength == pytest.approx(99.0) and beyond.morale == pytest.approx(0.75)
+    assert model.unsupplied["red"] == pytest.approx(1000 + 100)
+    model.step()
+    assert beyond.strength == pytest.approx(98.01)
+    assert model.factions["red"].starved == pytest.approx(10 + 9.9 + 1 + 0.99)
 
 
 def test_stocks_hold_off_the_waste_for_the_stated_days(tmp_path):

@@ -5,9 +5,9 @@ stands on (its own, an ally's, a neutral's or nobody's) joins them to a
 source: a base its side holds, an open border crossing it holds, or a place
 the theatre's `[[depot]]` names for it while it holds it (a faction with no
 base on the map at the start, a local militia, draws on the places it held
-then). A theatre's `[[lift]]` (an air or river lift) supplies the faction's
-soldiers at named places it holds when no road does, up to the lift's
-capacity in all.
+then). A unit on a road is supplied when either end of its road is. A
+theatre's `[[lift]]` (an air or river lift) supplies the faction's soldiers at
+named places it holds when no road does, up to the lift's capacity in all.
 
 Soldiers without supply live on their stocks for `supply_stock_days`; after
 that an unsupplied unit loses `supply_attrition_per_day` of its strength
@@ -31,6 +31,9 @@ from wargame.engine.agents import Unit
 from wargame.engine.events import EventKind
 from wargame.engine.world import World
 from wargame.scenario import PlaceKind
+
+Post = str | tuple[str, str]
+"""Where a unit draws supply: a place, or a road by its two ends (origin, destination)."""
 
 ATTRITION = "supply.attrition"
 """The stream of each unit's losses to want of supply in stochastic mode, by id."""
@@ -90,14 +93,18 @@ def supplied_ground(world: World, faction: str) -> frozenset[str]:
 
 def _unsupplied_shares(
     world: World, supplied: dict[str, frozenset[str]]
-) -> dict[tuple[str, str], float]:
+) -> dict[tuple[str, Post], float]:
     """The share of a faction's soldiers at a place left without supply, by (faction, place),
     for every place where it has soldiers: 0 where a road supplies them, 1 where nothing does,
-    between where a lift supplies some."""
-    need: dict[tuple[str, str], float] = defaultdict(float)
+    between where a lift supplies some. A unit on a road is supplied when either end of it
+    is (its column is joined to a source along it); one cut off at both ends counts by
+    (faction, (origin, destination)), and no lift reaches it."""
+    need: dict[tuple[str, Post], float] = defaultdict(float)
     for unit in world.units:
-        if unit.place is not None and unit.place not in supplied[unit.faction]:
-            need[(unit.faction, unit.place)] += unit.strength
+        post = _post(unit)
+        ends = set(post) if isinstance(post, tuple) else {post}
+        if not ends & supplied[unit.faction]:
+            need[(unit.faction, post)] += unit.strength
     unmet = dict(need)
     scale = world.parameters.lift_capacity_scale
     for lift in world.theatre.lifts:
@@ -116,15 +123,14 @@ def _unsupplied_shares(
     return shares
 
 
-def _waste(world: World, state: State, shares: dict[tuple[str, str], float]) -> None:
-    """Units short of supply count the days; past their stocks they lose strength and morale."""
+def _waste(world: World, state: State, shares: dict[tuple[str, Post], float]) -> None:
+    """Units short of supply, at a place or on a road, count the days; past their stocks
+    they lose strength and morale."""
     params = world.parameters
     days = state.days_cut_off
     wasting: list[tuple[Unit, float]] = []
     for unit in world.units:
-        if unit.place is None:
-            continue
-        share = shares.get((unit.faction, unit.place), 0.0)
+        share = shares.get((unit.faction, _post(unit)), 0.0)
         if share <= 0.0:
             days.pop(unit.unique_id, None)
             continue
@@ -146,11 +152,28 @@ def _waste(world: World, state: State, shares: dict[tuple[str, str], float]) -> 
                 EventKind.DESTROYED,
                 (unit.faction,),
                 unit.place,
-                f"{unit.name} wasted away, cut off at {world.place_name(unit.place)}",
+                f"{unit.name} wasted away, cut off {_where(world, unit)}",
             )
             unit.remove()
     for unit_id in [u for u in days if world.unit(u) is None]:
         del days[unit_id]
+
+
+def _post(unit: Unit) -> Post:
+    """Where a unit draws its supply: its place, or the two ends of the road it is on."""
+    if unit.place is None and unit.transit is not None:
+        return (unit.transit.origin, unit.transit.destination)
+    return unit.place
+
+
+def _where(world: World, unit: Unit) -> str:
+    """Where a unit is, for an event: at its place, or on its road."""
+    if unit.place is not None or unit.transit is None:
+        return f"at {world.place_name(unit.place)}"
+    road = unit.transit
+    return (
+        f"on the road from {world.place_name(road.origin)} to {world.place_name(road.destination)}"
+    )
 
 
 def _losses(world: World, wasting: list[tuple[Unit, float]]) -> list[float]:
@@ -184,7 +207,9 @@ def _wear_sieges(world: World, supplied: dict[str, frozenset[str]]) -> None:
 
 
 def _surrender(
-    world: World, supplied: dict[str, frozenset[str]], shares: dict[tuple[str, str], float]
+    world: World,
+    supplied: dict[str, frozenset[str]],
+    shares: dict[tuple[str, Post], float],
 ) -> None:
     """Encircled, invested garrisons (units on a place their side holds) without supply whose
     morale has broken give themselves up."""
