@@ -96,20 +96,32 @@ def on_the_road(model, origin: str, destination: str, strength: float = 100.0):
 
 
 def test_a_column_on_a_road_from_supplied_ground_is_supplied_and_one_cut_off_wastes(tmp_path):
-    """On the road from Red's base Alpha a column is supplied; on the road from cut-off
-    Charlie to Blue's Delta it is not, and loses the stated share a day, as at a place
+    """On the road from Red's base Alpha, or back to it, a column is supplied; on the road
+    from cut-off Charlie to Blue's Delta it is not, and loses the stated share a day, as at a place
     (no stocks here) - its soldiers counted unsupplied and, once lost, starved."""
     slow = {f"speed_{kind}_km_per_day": 1.0 for kind in ("highway", "road", "track")}
     model = passive_model(siege_theatre(tmp_path, **slow))
     home = on_the_road(model, "alpha", "bravo")
+    homeward = on_the_road(model, "bravo", "alpha")
     beyond = on_the_road(model, "charlie", "delta")
     model.step()
-    assert home.strength == 100.0 and home.unique_id not in model.out_of_stocks
+    for supplied in (home, homeward):  # either end of the road joins it to a source
+        assert supplied.strength == 100.0 and supplied.unique_id not in model.out_of_stocks
     assert beyond.strength == pytest.approx(99.0) and beyond.morale == pytest.approx(0.75)
     assert model.unsupplied["red"] == pytest.approx(1000 + 100)
     model.step()
     assert beyond.strength == pytest.approx(98.01)
     assert model.factions["red"].starved == pytest.approx(10 + 9.9 + 1 + 0.99)
+
+
+def test_a_column_wasted_away_on_a_road_is_said_to_be_there(tmp_path):
+    """All its soldiers lost in a day (a rate of 1): the event names its road, not a place."""
+    slow = {f"speed_{kind}_km_per_day": 1.0 for kind in ("highway", "road", "track")}
+    model = passive_model(siege_theatre(tmp_path, supply_attrition_per_day=1.0, **slow))
+    column = on_the_road(model, "charlie", "delta")
+    model.step()
+    texts = [e.text for e in model.events.of_kind(EventKind.DESTROYED)]
+    assert f"{column.name} wasted away, cut off on the road from Charlie to Delta" in texts
 
 
 def test_stocks_hold_off_the_waste_for_the_stated_days(tmp_path):

@@ -103,7 +103,7 @@ def _unsupplied_shares(
     for unit in world.units:
         post = _post(unit)
         ends = set(post) if isinstance(post, tuple) else {post}
-        if not ends & supplied[unit.faction]:
+        if post is not None and not ends & supplied[unit.faction]:
             need[(unit.faction, post)] += unit.strength
     unmet = dict(need)
     scale = world.parameters.lift_capacity_scale
@@ -159,7 +159,7 @@ def _waste(world: World, state: State, shares: dict[tuple[str, Post], float]) ->
         del days[unit_id]
 
 
-def _post(unit: Unit) -> Post:
+def _post(unit: Unit) -> Post | None:
     """Where a unit draws its supply: its place, or the two ends of the road it is on."""
     if unit.place is None and unit.transit is not None:
         return (unit.transit.origin, unit.transit.destination)
