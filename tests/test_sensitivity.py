@@ -110,6 +110,33 @@ def test_a_missing_run_falls_back_to_the_pooled_floor_and_says_so():
     )
 
 
+def test_the_noise_only_mu_star_is_salibs_own():
+    """The floors' mu*, computed for many noise outputs at once, is SALib's mu* of each."""
+    design = morris_design(trajectories=7)
+    outputs = np.random.default_rng(2).normal(0.0, 3.0, size=(5, len(design.sample)))
+    ours = sensitivity.morris_mu_star(design, outputs)
+    for row, found in zip(outputs, ours, strict=True):
+        salib = sensitivity._indices(design, row, resamples=2)["mu_star"]
+        np.testing.assert_allclose(found, salib, rtol=1e-12)
+
+
+def test_across_many_outcomes_a_lever_that_does_nothing_is_called_dead_as_a_whole():
+    """Forty outcomes of seed noise alone: each outcome's 95% floor calls the idle levers
+    live about 1 time in 20 (some of the 80 calls), but no outcome passes its family-wise
+    floor (1 - 0.05/40), so the report calls both dead; the strong lever stays live."""
+    design = morris_design()
+    found = [
+        analyse(design, f"y{k}", noisy_outputs(design, lambda p: 2.0 * p["strong"], 1.0, seed=k),
+                family=40)
+        for k in range(40)
+    ]  # fmt: skip
+    calls = [name for f in found for name in f.live if name != "strong"]
+    assert 1 <= len(calls) <= 12  # of 80, about 4 expected
+    assert sensitivity.dead_everywhere(found) == ["idle", "also_idle"]
+    floors = pd.concat([f.table for f in found])
+    assert (floors["family_floor"] > floors["noise_floor"]).all()
+
+
 def test_runs_that_never_differ_but_for_their_seed_have_no_noise_floor():
     """Each seed's offset is the same at every point: the seeds' differences across a step
     have no spread, so nothing is noise and any lever that moves the outcome is live."""
@@ -227,7 +254,7 @@ def test_the_batch_and_report_find_the_lever_the_toy_exercises_and_the_one_it_ne
         (3, "analysed red_took_charlie.day"),
     ]
     assert steps[-1][0] == steps[-1][1]
-    assert "Dead levers (within noise for every outcome): alliance_strain_per_loss\n" in printed
+    assert "1 in 20 over the 2 outcomes): alliance_strain_per_loss\n" in printed
     assert "any step (index exactly 0): alliance_strain_per_loss\n" in printed
     assert "  red_took_charlie.day: capture_days\n" in printed  # its live levers
     day = pd.read_csv(out / "report" / "tables" / "sensitivity-red_took_charlie.day.csv")

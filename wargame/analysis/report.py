@@ -353,7 +353,7 @@ def _write(results: Path, metadata: dict, folder: Path, progress: Update) -> Non
     progress(1, steps, "read the results")
     analyses = []
     for column, matrix in matrices.items():
-        analyses.append(sensitivity.analyse(design, column, matrix))
+        analyses.append(sensitivity.analyse(design, column, matrix, family=len(matrices)))
         progress(1 + len(analyses), steps, f"analysed {column}")
     (folder / "tables").mkdir()
     page = Page(f"{metadata.get('title', metadata['experiment'])}")
@@ -522,7 +522,10 @@ def _rules(kind: str) -> str:
         RULES[kind].format(ratio=sensitivity.SIGN_CHANGE_RATIO)
         + f" Intervals: {sensitivity.CONFIDENCE:.0%}, SALib's bootstrap. Noise floor: the "
         f"index the seeds' noise alone exceeds in {1 - sensitivity.NOISE_QUANTILE:.0%} "
-        "of analyses."
+        "of analyses; an outcome's live levers are those above it. Family-wise floor: the "
+        "index noise alone exceeds in 5% / K of analyses, K the outcomes analysed; a lever "
+        "is dead when no outcome passes it (so a lever that does nothing is called live "
+        "in at most 1 report of 20, however many outcomes it has)."
     )
 
 

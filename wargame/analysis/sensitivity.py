@@ -23,7 +23,13 @@ from their point's mean as it has runs, drawn from all points' pooled.
 A parameter is a dead lever for an outcome when its index is at or below its noise
 floor: noise alone gives as much 1 time in 20, so these runs cannot tell its effect
 from the seeds' noise. (The floor already is the index's spread under noise; its
-interval is reported, not subtracted again.)
+interval is reported, not subtracted again.) Across the K outcomes of a report, a lever
+that does nothing would pass one of K such floors far more often than 1 time in 20
+(about 1 - 0.95^K when the outcomes are independent: 78% for 30). So the verdict on the
+lever as a whole rests on its family-wise floors, the 1 - 0.05 / K quantile of each
+outcome's noise-only index (Bonferroni: noise alone passes any of them in at most 1
+analysis of 20, however the outcomes go together): it is dead when no outcome's index
+passes its family-wise floor.
 """
 
 from __future__ import annotations
@@ -46,7 +52,11 @@ ANALYSIS_SEED = 1
 """Seeds SALib's bootstraps, so a report says the same each time it is made. Not 0:
 SALib's Sobol' analysis reads a falsy seed as "unseeded"."""
 NOISE_REPLICATES = 200
-"""Noise-only analyses behind each noise floor: enough for a stable 95th percentile."""
+"""Noise-only SALib analyses behind each Sobol' and RBD-FAST noise floor: enough for a
+stable 95th percentile; a family-wise floor beyond 1 - 1/200 is at most their largest."""
+MORRIS_NOISE_REPLICATES = 20_000
+"""Noise-only Morris indices behind each floor, computed at once (`_morris_null`): enough
+for the family-wise quantile of some 40 outcomes (1 - 0.05/40) to rest on 25 draws."""
 NOISE_QUANTILE = 0.95
 """A parameter's noise floor is the index that noise alone exceeds in 1 analysis of 20:
 an effect below it is one the seeds' noise could have made."""
@@ -66,8 +76,8 @@ Latin hypercube the first-order index (the only one RBD-FAST gives: a lever that
 only together with another looks dead there)."""
 
 
-Draw = Callable[[np.random.Generator], np.ndarray]
-"""Draws one set of noise-only outputs, a value per point."""
+Draw = Callable[[np.random.Generator, int], np.ndarray]
+"""Draws `count` sets of noise-only outputs, a row each with a value per point."""
 
 
 class NotAnalysable(ValueError):
@@ -83,7 +93,7 @@ class Sensitivity:
     """The design's kind: morris, sobol or lhs."""
     table: pd.DataFrame
     """One row per parameter, in the design's order: SALib's indices and intervals,
-    `noise_floor`, `dead` and (morris) `changes_sign`."""
+    `noise_floor`, `family_floor`, `dead` and (morris) `changes_sign`."""
     seeds_per_point: float
     constant: bool
     """The outcome is the same in every run: nothing can move it."""
@@ -101,6 +111,11 @@ class Sensitivity:
     @property
     def live(self) -> list[str]:
         return list(self.table.index[~self.table["dead"]])
+
+    @property
+    def dead_in_family(self) -> list[str]:
+        """Dead by the family-wise floor: the verdict of a report of several outcomes."""
+        return list(self.table.index[self.table[self.index] <= self.table["family_floor"]])
 
     @property
     def unmoved(self) -> list[str]:
@@ -151,9 +166,12 @@ def is_constant(matrix: np.ndarray) -> bool:
     return bool(values.size and np.ptp(values) == 0.0)
 
 
-def analyse(design: SampledDesign, outcome: str, matrix: np.ndarray) -> Sensitivity:
+def analyse(
+    design: SampledDesign, outcome: str, matrix: np.ndarray, family: int = 1
+) -> Sensitivity:
     """SALib's indices of the per-point means of `matrix` (points x seeds), their noise
-    floors and verdicts; NotAnalysable when a point has no finished run."""
+    floors and verdicts; NotAnalysable when a point has no finished run. `family`: how many
+    outcomes the report judges the levers on (their family-wise floors)."""
     why = lacking(matrix)
     if why:
         raise NotAnalysable(why)
@@ -163,12 +181,13 @@ def analyse(design: SampledDesign, outcome: str, matrix: np.ndarray) -> Sensitiv
     names = list(design.names)
     if constant:
         table = pd.DataFrame(0.0, index=names, columns=_columns(design.kind))
-        floor = np.zeros(len(names))
+        floors = np.zeros((2, len(names)))
     else:
         table = pd.DataFrame(_indices(design, means, BOOTSTRAP_RESAMPLES), index=names)
-        floor = _noise_floor(design, matrix, means)
+        wanted = [NOISE_QUANTILE, 1 - (1 - NOISE_QUANTILE) / max(family, 1)]
+        floors = _noise_floors(design, matrix, means, wanted)
     table.index.name = "parameter"
-    table["noise_floor"] = floor
+    table["noise_floor"], table["family_floor"] = floors
     index = VERDICT_INDEX[design.kind]
     table["dead"] = table[index] <= table["noise_floor"]
     if design.kind == "morris":
@@ -229,9 +248,11 @@ def _indices(design: SampledDesign, y: np.ndarray, resamples: int) -> dict[str, 
     return {column: np.asarray(found[column], dtype=float) for column in _columns(design.kind)}
 
 
-def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -> np.ndarray:
-    """Per parameter, the NOISE_QUANTILE of the verdict index SALib finds in outputs that
-    are the seeds' noise only, on the scale of the real outputs.
+def _noise_floors(
+    design: SampledDesign, matrix: np.ndarray, means: np.ndarray, quantiles: list[float]
+) -> np.ndarray:
+    """Per quantile and parameter, that quantile of the verdict index SALib's analysis finds
+    in outputs that are the seeds' noise only, on the scale of the real outputs.
 
     Morris with every run: from the seeds' differences across each step (`_step_noise`).
     Else the seeds' noise is pooled over every point: each run's deviation from its point's
@@ -244,21 +265,59 @@ def _noise_floor(design: SampledDesign, matrix: np.ndarray, means: np.ndarray) -
     """
     draw = _step_noise(design, matrix) if paired(design, matrix) else _pooled_noise(matrix, means)
     if draw is None:  # one seed a point, or runs that never differ
-        return np.zeros(len(design.names))
+        return np.zeros((len(quantiles), len(design.names)))
     rng = np.random.default_rng(ANALYSIS_SEED)
+    if design.kind == "morris":
+        found = _morris_null(design, draw, rng)
+    else:
+        found = _salib_null(design, draw, rng, means)
+    if not len(found):
+        return np.zeros((len(quantiles), len(design.names)))
+    return np.nanquantile(found, quantiles, axis=0)
+
+
+def _morris_null(design: SampledDesign, draw: Draw, rng: np.random.Generator) -> np.ndarray:
+    """MORRIS_NOISE_REPLICATES noise-only mu* per parameter (rows), drawn in chunks."""
+    found, chunk = [], 2_000
+    for done in range(0, MORRIS_NOISE_REPLICATES, chunk):
+        count = min(chunk, MORRIS_NOISE_REPLICATES - done)
+        found.append(morris_mu_star(design, draw(rng, count)))
+    return np.concatenate(found)
+
+
+def morris_mu_star(design: SampledDesign, outputs: np.ndarray) -> np.ndarray:
+    """Morris' mu* per parameter of each row of `outputs` (rows x points), as SALib's
+    `morris.analyze` gives it (unscaled): the mean over trajectories of |the output's
+    change across the step that moves the parameter| / delta, delta = levels / (2 (levels
+    - 1)). Computed for many rows at once, where SALib takes one output at a time."""
+    width = len(design.names) + 1
+    changed = _changed(design)
+    delta = design.levels / (2 * (design.levels - 1))
+    steps = np.abs(np.diff(outputs.reshape(len(outputs), -1, width), axis=2)) / delta
+    return np.stack([steps[:, changed == j].mean(axis=1) for j in range(width - 1)], axis=1)
+
+
+def _salib_null(
+    design: SampledDesign, draw: Draw, rng: np.random.Generator, means: np.ndarray
+) -> np.ndarray:
+    """NOISE_REPLICATES noise-only indices per parameter (rows) from SALib's own analysis,
+    rescaled from the noise's variance to the real output's."""
     index = VERDICT_INDEX[design.kind]
     found = []
     for _ in range(NOISE_REPLICATES):
-        noise = draw(rng)
+        noise = draw(rng, 1)[0]
         if np.ptp(noise) == 0.0:
             continue
         values = _indices(design, noise, resamples=2)[index]
-        if design.kind != "morris":
-            values = values * np.var(noise) / np.var(means)
-        found.append(values)
-    if not found:
-        return np.zeros(len(design.names))
-    return np.nanquantile(np.array(found), NOISE_QUANTILE, axis=0)
+        found.append(values * np.var(noise) / np.var(means))
+    return np.array(found)
+
+
+def _changed(design: SampledDesign) -> np.ndarray:
+    """The parameter each step of a Morris design changes (trajectories x parameters)."""
+    width = len(design.names) + 1
+    moved = np.diff(design.matrix().reshape(-1, width, len(design.names)), axis=1)
+    return np.abs(moved).argmax(axis=2)
 
 
 def paired(design: SampledDesign, matrix: np.ndarray) -> bool:
@@ -282,17 +341,17 @@ def _step_noise(design: SampledDesign, matrix: np.ndarray) -> Draw | None:
     deviations[np.abs(deviations) <= ROUNDING * np.abs(matrix).max()] = 0.0
     if not deviations.any():
         return None
-    moved = np.diff(design.matrix().reshape(-1, width, len(design.names)), axis=1)
-    changed = np.abs(moved).argmax(axis=2)  # the parameter each step changes
+    changed = _changed(design)
     pools = [deviations[changed == j].ravel() for j in range(len(design.names))]
 
-    def draw(rng: np.random.Generator) -> np.ndarray:
-        steps = np.zeros(changed.shape)
+    def draw(rng: np.random.Generator, count: int) -> np.ndarray:
+        steps = np.zeros((count, *changed.shape))
         for j, pool in enumerate(pools):
             where = changed == j
-            steps[where] = rng.choice(pool, size=(int(where.sum()), seeds)).mean(axis=1)
-        start = np.zeros((len(steps), 1))
-        return np.concatenate([start, np.cumsum(steps, axis=1)], axis=1).ravel()
+            size = (count, int(where.sum()), seeds)
+            steps[:, where] = rng.choice(pool, size=size).mean(axis=2)
+        start = np.zeros((count, len(changed), 1))
+        return np.concatenate([start, np.cumsum(steps, axis=2)], axis=2).reshape(count, -1)
 
     return draw
 
@@ -308,19 +367,21 @@ def _pooled_noise(matrix: np.ndarray, means: np.ndarray) -> Draw | None:
     if not pool.size or not pool.any():
         return None
 
-    def draw(rng: np.random.Generator) -> np.ndarray:
-        draws = np.where(np.isnan(matrix), np.nan, rng.choice(pool, size=matrix.shape))
-        return np.nanmean(draws, axis=1)
+    def draw(rng: np.random.Generator, count: int) -> np.ndarray:
+        size = (count, *matrix.shape)
+        draws = np.where(np.isnan(matrix), np.nan, rng.choice(pool, size=size))
+        return np.nanmean(draws, axis=2)
 
     return draw
 
 
 def dead_everywhere(analyses: list[Sensitivity]) -> list[str]:
-    """The parameters that are dead levers for every outcome analysed."""
+    """The parameters no outcome analysed shows beyond its family-wise floor: noise alone
+    passes one of these floors in at most 1 analysis of 20, however many outcomes."""
     if not analyses:
         return []
     names = list(analyses[0].table.index)
-    return [name for name in names if all(name in a.dead for a in analyses)]
+    return [name for name in names if all(name in a.dead_in_family for a in analyses)]
 
 
 def unmoved_everywhere(analyses: list[Sensitivity]) -> list[str]:
@@ -343,8 +404,11 @@ def verdicts_text(analyses: list[Sensitivity], kind: str) -> list[str]:
     ones whose effect changes sign, a line each."""
     dead = dead_everywhere(analyses)
     unmoved = unmoved_everywhere(analyses)
+    family = max(len(analyses), 1)
     lines = [
-        "Dead levers (within noise for every outcome): " + (", ".join(dead) or "none"),
+        f"Dead levers (no outcome beyond its family-wise floor, the index noise alone "
+        f"exceeds in {(1 - NOISE_QUANTILE) / family:.2%} of analyses: 1 in 20 over the "
+        f"{family} outcomes): " + (", ".join(dead) or "none"),
         "  of which moved no outcome's mean at any step (index exactly 0): "
         + (", ".join(unmoved) or "none"),
         "Live levers (above their noise floor), per outcome:",
