@@ -150,3 +150,25 @@ def test_a_harsher_want_of_supply_starves_more_soldiers(tmp_path):
     mild, harsh = arms(tmp_path, "supply_attrition_per_day", 0.0025, 0.01)
     starved = [f"factions.{f}.starved" for f in ("kia", "tatmadaw", "ndak")]
     assert_higher_seed_for_seed(harsh[starved].sum(axis=1), mild[starved].sum(axis=1))
+
+
+def test_a_garrison_that_scatters_at_its_gate_sends_more_soldiers_abroad(tmp_path):
+    """A garrison broken at its own gate sends `scatter_share` of its soldiers across the
+    border (issue 20): at 0.3 more Tatmadaw soldiers are interned than at 0, seed for seed
+    (the screens cannot tell it from the war's noise: the interned vary with the war's
+    course far more than with this share)."""
+    kept, scattered = arms(tmp_path, "scatter_share", 0.0, 0.3)
+    interned = "factions.tatmadaw.interned"
+    assert_higher_seed_for_seed(scattered[interned], kept[interned])
+
+
+def test_a_militia_that_gives_up_sooner_collapses_sooner(tmp_path):
+    """The NDA-K collapses when its soldiers fall below `collapse_strength_share` of what it
+    began with: at 0.5 it does so sooner than at 0.1, seed for seed (a militia that never
+    collapses counts as collapsing the day after the run)."""
+    collapsed = (
+        '[outcomes.ndak_collapsed]\nkind = "first_event"\nevent = "collapse"\nfaction = "ndak"\n'
+    )
+    stubborn, brittle = arms(tmp_path, "collapse_strength_share", 0.1, 0.5, collapsed)
+    days = [arm["outcome.ndak_collapsed"].fillna(DAYS + 1) for arm in (stubborn, brittle)]
+    assert_higher_seed_for_seed(days[0], days[1])
