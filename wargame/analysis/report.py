@@ -270,8 +270,8 @@ def _has_arms(metadata: dict) -> bool:
 
 def paired_frame(metadata: dict, runs: pd.DataFrame) -> pd.DataFrame:
     """Every numeric and true/false outcome's paired differences, each grid value against
-    its parameter's baseline; a never-taken place's day counts as the day after the run,
-    as in the sensitivity analysis."""
+    its parameter's baseline; a never-taken place's day (or a first event that never came)
+    counts as the day after the run, as in the sensitivity analysis."""
     grid = metadata["grid"]
     fills = {
         f"outcome.{column}": outcome.when_missing(column, metadata["days"])
@@ -504,15 +504,17 @@ RULES = {
     "morris": "mu* is the mean absolute change in the outcome's mean over seeds when a "
     "parameter crosses its whole range (elementary effects, Morris' method), mu the mean "
     "signed change, sigma their spread (large against mu*: interactions or a curve). "
-    "A lever is dead when its mu* is at or below its noise floor; it changes sign when it "
-    "is not dead, |mu| < {ratio} mu* and mu* - |mu| is above its noise floor.",
+    "A lever is within noise on an outcome when its mu* is at or below that outcome's noise "
+    "floor; it changes sign when its mu* passes its family-wise floor, |mu| < {ratio} mu* "
+    "and mu* - |mu| is above its noise floor.",
     "sobol": "S1 is the share of the outcome's variance a parameter explains alone, ST the "
-    "share it takes part in (Sobol'). A lever is dead when its ST is at or below its noise "
-    "floor. Sobol' indices have no sign: for levers that change sign, use a Morris design.",
+    "share it takes part in (Sobol'). A lever is within noise on an outcome when its ST is "
+    "at or below its noise floor. Sobol' indices have no sign: for levers that change "
+    "sign, use a Morris design.",
     "lhs": "S1 is the share of the outcome's variance a parameter explains alone (RBD-FAST "
-    "on a Latin hypercube). A lever is dead when its S1 is at or below its noise floor; "
-    "one that acts only together with another looks dead here (a Sobol' design gives "
-    "total indices).",
+    "on a Latin hypercube). A lever is within noise on an outcome when its S1 is at or "
+    "below its noise floor; one that acts only together with another looks dead here (a "
+    "Sobol' design gives total indices).",
 }
 
 
@@ -523,9 +525,16 @@ def _rules(kind: str) -> str:
         + f" Intervals: {sensitivity.CONFIDENCE:.0%}, SALib's bootstrap. Noise floor: the "
         f"index the seeds' noise alone exceeds in {1 - sensitivity.NOISE_QUANTILE:.0%} "
         "of analyses; an outcome's live levers are those above it. Family-wise floor: the "
-        "index noise alone exceeds in 5% / K of analyses, K the outcomes analysed; a lever "
-        "is dead when no outcome passes it (so a lever that does nothing is called live "
-        "in at most 1 report of 20, however many outcomes it has)."
+        f"index noise alone exceeds in {1 - sensitivity.NOISE_QUANTILE:.0%} / K of analyses, "
+        "K the outcomes analysed; a lever is dead when no outcome passes it (so a lever that "
+        "does nothing is called live in at most 1 report of 20, however many outcomes it has"
+        + (
+            ")."
+            if kind == "morris"
+            else f"; here each floor rests on {sensitivity.NOISE_REPLICATES} noise analyses, "
+            f"so beyond 1 - 1/{sensitivity.NOISE_REPLICATES} it is at most their largest and "
+            "with many outcomes the 1 in 20 is not assured)."
+        )
     )
 
 
@@ -543,9 +552,8 @@ def _paired_section(page: Page, metadata: dict, runs: pd.DataFrame, tables: Path
         "the 95% Welch interval of the same runs taken as two independent arms. A pair is "
         "two ok runs with the same seed and the same values of the other swept "
         "parameters; a pair with a failed run or an empty outcome is dropped, and "
-        "counted. A place never taken counts as taken the day after the run. "
-        + baselines_text(metadata)
-        + f" Every figure is in tables/{PAIRED_TABLE}."
+        "counted. A place never taken, or an event that never came, counts as the day after "
+        "the run. " + baselines_text(metadata) + f" Every figure is in tables/{PAIRED_TABLE}."
     )
     page.table(
         paired_display(frame),

@@ -99,6 +99,8 @@ class Sensitivity:
     """The outcome is the same in every run: nothing can move it."""
     paired: bool = False
     """The noise floor is the seeds' differences across each Morris step (`paired`)."""
+    family: int = 1
+    """How many outcomes the levers are judged on together (the family-wise floor's K)."""
 
     @property
     def index(self) -> str:
@@ -106,6 +108,7 @@ class Sensitivity:
 
     @property
     def dead(self) -> list[str]:
+        """Within this outcome's noise (its 95% floor): a verdict on this outcome alone."""
         return list(self.table.index[self.table["dead"]])
 
     @property
@@ -193,12 +196,18 @@ def analyse(
     if design.kind == "morris":
         opposed = table["mu_star"] - table["mu"].abs()
         table["changes_sign"] = (
-            ~table["dead"]
+            (table["mu_star"] > table["family_floor"])
             & (table["mu"].abs() < SIGN_CHANGE_RATIO * table["mu_star"])
             & (opposed > table["noise_floor"])
         )
     return Sensitivity(
-        outcome, design.kind, table, float(finished.mean()), constant, paired(design, matrix)
+        outcome,
+        design.kind,
+        table,
+        float(finished.mean()),
+        constant,
+        paired(design, matrix),
+        family,
     )
 
 
@@ -375,7 +384,7 @@ def _pooled_noise(matrix: np.ndarray, means: np.ndarray) -> Draw | None:
     return draw
 
 
-def dead_everywhere(analyses: list[Sensitivity]) -> list[str]:
+def dead_family_wise(analyses: list[Sensitivity]) -> list[str]:
     """The parameters no outcome analysed shows beyond its family-wise floor: noise alone
     passes one of these floors in at most 1 analysis of 20, however many outcomes."""
     if not analyses:
@@ -402,16 +411,18 @@ def floor_note(analysis: Sensitivity) -> str:
 def verdicts_text(analyses: list[Sensitivity], kind: str) -> list[str]:
     """The dead levers, those that moved nothing at all, the live ones per outcome and the
     ones whose effect changes sign, a line each."""
-    dead = dead_everywhere(analyses)
+    dead = dead_family_wise(analyses)
     unmoved = unmoved_everywhere(analyses)
-    family = max(len(analyses), 1)
+    family = analyses[0].family if analyses else 1
     lines = [
         f"Dead levers (no outcome beyond its family-wise floor, the index noise alone "
-        f"exceeds in {(1 - NOISE_QUANTILE) / family:.2%} of analyses: 1 in 20 over the "
+        f"exceeds in {(1 - NOISE_QUANTILE) / family:.2%} of analyses, "
+        f"{1 - NOISE_QUANTILE:.0%} over the "
         f"{family} outcomes): " + (", ".join(dead) or "none"),
         "  of which moved no outcome's mean at any step (index exactly 0): "
         + (", ".join(unmoved) or "none"),
-        "Live levers (above their noise floor), per outcome:",
+        "Live levers per outcome (above that outcome's own noise floor; on one outcome of "
+        "many, weak evidence):",
         *(f"  {a.outcome}: {', '.join(a.live) or 'none'}" for a in analyses),
     ]
     if kind == "morris":

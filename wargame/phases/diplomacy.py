@@ -191,7 +191,7 @@ def _region(model: World, faction_id: str) -> frozenset[str]:
     if home is not None:
         return home
     own = model.start_holdings(faction_id)
-    return frozenset(own) | {n for p in own for n, _ in model.routes.roads_from[p]}
+    return frozenset(own) | {n for p in own for n, _ in model.routes.roads_from.get(p, [])}
 
 
 def _rival(model: World, faction_id: str, patron: str) -> str | None:
