@@ -24,9 +24,9 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "549d063dbab91b9fff058f39f5670b28593d5277a6e631926f25dfd2916dbf3c",
-    ("kachin", 2): "0e3b060c60b3e5643d4a1bd5e9e6de96a287132c76686c114f323f1c08db14f4",
-    ("kachin", 3): "e044db3213b3b809285b220fdc1532cb614ce97ef6643eab0152911a05284f34",
+    ("kachin", 1): "f1ef8cf6e71c06288de675f249a2de609d99e43495657d10845c55e914bd7f12",
+    ("kachin", 2): "9f61c1a88ee0440d968aa491aea140a6ce3ba3e765da68bde4c799dd5703ba4f",
+    ("kachin", 3): "b76a620969be8e1098ec80d809c57bd81a115f82a653409398c997142ef0be2f",
     ("synthetic", 1): "41fb11376eb54888053a1d19f34d84449ba61968e511efbb489b4a58d2709fe2",
     ("synthetic", 2): "7cb09f53c814daa600880064fb79f6066bd59036531bd6e46a765ab5982353b5",
 }
