@@ -102,8 +102,10 @@ def _unsupplied_shares(
     need: dict[tuple[str, Post], float] = defaultdict(float)
     for unit in world.units:
         post = _post(unit)
+        if post is None:
+            continue
         ends = set(post) if isinstance(post, tuple) else {post}
-        if post is not None and not ends & supplied[unit.faction]:
+        if not ends & supplied[unit.faction]:
             need[(unit.faction, post)] += unit.strength
     unmet = dict(need)
     scale = world.parameters.lift_capacity_scale
