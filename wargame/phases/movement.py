@@ -198,7 +198,9 @@ class Meetings:
 
     def _search(self, road: Road, unit: Unit | None) -> None:
         """Push the meetings on `road` of `unit`'s stretches (of every stretch when None)."""
-        stretches = [(o, u, s) for u, found in self.on_road[road].items() for o, s in found]
+        stretches = [
+            (o, u, s, _heading(s)) for u, found in self.on_road[road].items() for o, s in found
+        ]
         if unit is None:
             pairs = combinations(stretches, 2)
         else:
@@ -206,6 +208,8 @@ class Meetings:
             pairs = product(mine, [entry for entry in stretches if entry[1] is not unit])
         length = self.graph[road[0]][road[1]]["length_km"]
         for first, second in pairs:
+            if first[3] == second[3]:
+                continue  # both standing, or going the same way: no meeting (`_crossing`)
             if (first[1].faction, second[1].faction) not in self.enemies:
                 continue
             one, other = (first, second) if first[0] < second[0] else (second, first)
@@ -225,8 +229,7 @@ def _crossing(one: Stretch, other: Stretch) -> tuple[float, float] | None:
     begin, end = max(one[0], other[0]), min(one[1], other[1])
     if begin > end:
         return None
-    heading = [np.sign(s[3] - s[2]) for s in (one, other)]
-    if heading[0] == heading[1]:
+    if _heading(one) == _heading(other):
         return None  # both standing, or one overtaking the other
     gap_begin = _km_at(one, begin) - _km_at(other, begin)
     gap_end = _km_at(one, end) - _km_at(other, end)
@@ -237,6 +240,11 @@ def _crossing(one: Stretch, other: Stretch) -> tuple[float, float] | None:
     else:
         return None
     return hour, _km_at(one, hour)
+
+
+def _heading(stretch: Stretch) -> int:
+    """+1 going towards the road's second end, -1 towards its first, 0 standing."""
+    return (stretch[3] > stretch[2]) - (stretch[3] < stretch[2])
 
 
 def _km_at(stretch: Stretch, hour: float) -> float:
