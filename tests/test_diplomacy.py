@@ -2,7 +2,7 @@
 acts (China in the test theatre, as in Kachin; another, or none, in others)."""
 
 import pytest
-from theatres import passive_model
+from theatres import line_map, passive_model, place, road
 
 from wargame import ConflictModel
 from wargame.engine.events import EventKind
@@ -573,8 +573,16 @@ def test_a_crossing_taken_hurts_the_broker_and_it_closes_the_captors_gates(theat
 def test_the_broker_stops_buying_the_ore_of_a_faction_it_holds_a_grievance_against(
     theatre_dir,
 ):
-    """Blue holds Charlie's rare-earth mine and attacks Red's Delta; past the ore tolerance
-    the broker, which buys rare earths, stops buying Blue's: the mine earns Blue nothing."""
+    """Blue holds Charlie's rare-earth mine, whose ore goes to China through Blue's own
+    crossing at Echo, and attacks Red's Delta; past the ore tolerance the broker, which buys
+    rare earths, stops buying Blue's: the mine earns Blue nothing."""
+    features = [
+        *line_map(),
+        place("echo", 97.6, 25.1, "border_post", population=50),
+        place("sanctum_east", 97.62, 25.1, "sanctuary", country="CN"),
+        road("charlie", "echo", "track", 20.0),
+        road("echo", "sanctum_east", "road", 3.0),
+    ]
     units = [*FIGHT_AT_DELTA]
     params = {
         "broker_pressure": 1.0,
@@ -584,11 +592,15 @@ def test_the_broker_stops_buying_the_ore_of_a_faction_it_holds_a_grievance_again
         "ceasefire_rate_per_day": 0.0,
         "collapse_strength_share": 0.0,
     }
-    control = {"alpha": "red", "charlie": "blue", "delta": "red"}
-    bought = passive_model(
-        theatre_dir(units=units, control=control, faction_overrides=STEADY, buys=["rare_earth"]),
-        params,
+    control = {"alpha": "red", "charlie": "blue", "delta": "red", "echo": "blue"}
+    folder = theatre_dir(
+        features=features,
+        units=units,
+        control=control,
+        faction_overrides=STEADY,
+        buys=["rare_earth"],
     )
+    bought = passive_model(folder, params)
     bought.run(2)
     assert bought.factions["blue"].income_today["mines"] > 0.0
     bought.step()  # grievance 2 on day 3: past 1.5

@@ -3,6 +3,9 @@
 import pytest
 from theatres import passive_model
 
+from wargame import ConflictModel
+from wargame.scenario import ScenarioError
+
 PRICES = {
     "prices.rare_earth": 30_000.0,
     "mine_output_per_site": 0.4,
@@ -58,6 +61,96 @@ def test_the_price_of_what_a_mine_yields_scales_its_income(theatre_dir):
     assert dear.factions["red"].income_today["mines"] == pytest.approx(
         4 * cheap.factions["red"].income_today["mines"]
     )
+
+
+MINED = 50 * 0.4 * 30_000 * 0.1  # charlie's sites x output x price x tax, a day
+
+
+def test_ore_the_broker_buys_earns_only_while_a_route_reaches_an_open_crossing(theatre_dir):
+    """Red holds charlie's mine and delta, the crossing into China, which buys the ore: it
+    earns while delta is open, nothing while China holds it closed, and again once it
+    reopens. The mine itself is untouched throughout."""
+    model = economy_model(
+        theatre_dir, control={"alpha": "red", "charlie": "red", "delta": "red"}, buys=["rare_earth"]
+    )
+    red = model.factions["red"]
+    model.step()
+    assert red.income_today["mines"] == pytest.approx(MINED)
+    model.close_crossing("delta")
+    model.step()
+    assert red.income_today["mines"] == 0.0
+    assert red.commodity_income_total["rare_earth"] == pytest.approx(MINED)
+    model.open_crossing("delta")
+    model.step()
+    assert red.income_today["mines"] == pytest.approx(MINED)
+
+
+def test_ore_cannot_pass_enemy_ground_to_its_buyer(theatre_dir):
+    """The same mine with delta Blue's: the one crossing into China is enemy ground, so
+    Red's ore reaches no buyer. Held by nobody, delta lets it through; a Blue unit
+    standing there bars it again."""
+    cut = economy_model(theatre_dir, buys=["rare_earth"])  # delta is Blue's
+    cut.step()
+    assert cut.factions["red"].income_today["mines"] == 0.0
+    open_road = economy_model(
+        theatre_dir, control={"alpha": "red", "charlie": "red"}, buys=["rare_earth"]
+    )
+    open_road.step()
+    assert open_road.factions["red"].income_today["mines"] == pytest.approx(MINED)
+    barred = economy_model(
+        theatre_dir,
+        control={"alpha": "red", "charlie": "red"},
+        buys=["rare_earth"],
+        units=[{"faction": "blue", "place": "delta", "strength": 100}],
+    )
+    barred.step()
+    assert barred.factions["red"].income_today["mines"] == 0.0
+
+
+def test_ore_sells_at_a_named_market_a_route_reaches(theatre_dir):
+    """China buys nothing; the ore's market is alpha, two roads from the mine through
+    bravo. Bravo held by nobody passes the ore; held by Blue it cuts the road, and a
+    closed crossing elsewhere is nothing to it."""
+    control = {"alpha": "red", "charlie": "red", "delta": "blue"}
+    free = economy_model(theatre_dir, control=control, markets={"rare_earth": ["alpha"]})
+    free.close_crossing("delta")
+    free.step()
+    assert free.factions["red"].income_today["mines"] == pytest.approx(MINED)
+    cut = economy_model(
+        theatre_dir, control=control | {"bravo": "blue"}, markets={"rare_earth": ["alpha"]}
+    )
+    cut.step()
+    assert cut.factions["red"].income_today["mines"] == 0.0
+
+
+def test_a_market_of_its_own_still_buys_ore_the_broker_refuses(theatre_dir):
+    """Red's ore goes to China through delta and to a market at alpha: when China stops
+    buying Red's ore (with no tolerance at all, from the first day) the market still pays;
+    with no market the mine earns nothing."""
+    control = {"alpha": "red", "charlie": "red", "delta": "red"}
+    for markets, paid in (({"rare_earth": ["alpha"]}, MINED), ({}, 0.0)):
+        model = economy_model(
+            theatre_dir,
+            {"ore_hold_tolerance": 0.0},
+            control=control,
+            buys=["rare_earth"],
+            markets=markets,
+        )
+        model.step()
+        assert "red" in model.ore_refused
+        assert model.factions["red"].income_today["mines"] == pytest.approx(paid)
+
+
+@pytest.mark.parametrize(
+    ("market", "words"),
+    [("zulu", "unknown place 'zulu': not on the map"), ("sanctum", "foreign sanctuary")],
+)
+def test_a_market_off_the_map_or_abroad_is_refused_naming_its_key(theatre_dir, market, words):
+    folder = theatre_dir(markets={"rare_earth": [market]})
+    with pytest.raises(ScenarioError, match=words) as error:
+        ConflictModel(folder)
+    assert "commodities.rare_earth.markets[0]" in str(error.value)
+    assert str(folder / "setup.toml") in str(error.value)
 
 
 def patron_theatre(theatre_dir, green_to_red: float):

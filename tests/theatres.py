@@ -124,6 +124,7 @@ def write_theatre(
     parameters: dict[str, object] | None = None,
     faction_overrides: dict[str, dict] | None = None,
     commodities: dict[str, float] | None = None,
+    markets: dict[str, list[str]] | None = None,
     countries: dict[str, str] | None = None,
     broker: str | None = "CN",
     neighbours: dict[str, dict[str, object]] | None = None,
@@ -139,8 +140,9 @@ def write_theatre(
     China, across the border, is its broker (on a map with a sanctuary in China);
     `neighbours` gives a country's policy towards soldiers who flee into it
     (`{"CN": {"soldiers": "hand_back", "hand_back_after_days": 3}}`); `buys` the
-    commodities the broker buys, `coalitions` each coalition's members, `militias` what
-    each militia does when its alliance breaks (`{"green": {"on_break": "defect"}}`) and
+    commodities the broker buys, `markets` the places where each commodity's ore is bought,
+    `coalitions` each coalition's members, `militias` what each militia does when its
+    alliance breaks (`{"green": {"on_break": "defect"}}`) and
     `events` the dated outside events (`{"day": 5, "description": ..., "set": {...}}`);
     `tables` is more set-up text as a user writes it (`[[lift]]`, `[[handover]]`...).
     """
@@ -191,7 +193,12 @@ def write_theatre(
     for code, policy in (neighbours or {}).items():
         lines += [f"[neighbours.{code}]", *(f"{k} = {json.dumps(v)}" for k, v in policy.items())]
         lines.append("")
-    lines += [f"[commodities.{c}]\nprice = {price}\n" for c, price in commodities.items()]
+    markets = markets or {}
+    lines += [
+        f"[commodities.{c}]\nprice = {price}\n"
+        + (f"markets = {json.dumps(markets[c])}\n" if c in markets else "")
+        for c, price in commodities.items()
+    ]
     lines += [tables] if tables else []
     lines.append("[parameters]")
     lines += [f"{k} = {json.dumps(v)}" for k, v in (parameters or {}).items()]

@@ -412,6 +412,17 @@ class World(mesa.Model):
             ("hostile", faction), lambda: self._held_by(self.enemies_of(faction))
         )
 
+    def barred_ground(self, faction: str) -> frozenset[str]:
+        """Places the faction's supply and trade cannot pass: held by its enemies, or with
+        enemies on them that its side does not hold."""
+        return self._situation_of(
+            ("barred", faction),
+            lambda: (
+                self.hostile_ground(faction)
+                | (self.enemy_positions(faction) - self.friendly_ground(faction))
+            ),
+        )
+
     def _held_by(self, factions: frozenset[str]) -> frozenset[str]:
         return frozenset(p for p, holder in self._holders.items() if holder in factions)
 

@@ -9,9 +9,14 @@ while its crossing is closed. An allied militia passes a share of its mine
 revenue to its patron (the NDA-K to the Tatmadaw). A mine whose ore the
 broker buys (`[broker] buys`) earns nothing while the broker refuses its
 holder's ore (diplomacy: its grievance against that faction has passed
-`ore_hold_tolerance`). External income (a
-military's national budget) arrives whatever happens on the ground, which is
-why losing local revenue hurts a national army without crippling it. Each
+`ore_hold_tolerance`), unless a market of its commodity buys it. Ore earns
+only when it reaches a buyer: a route over ground no enemy of its holder holds
+or stands on joins the mine to one of its commodity's `markets` or, for ore
+the broker buys, to an open crossing into the broker's country, so a closed
+gate or a cut road stops the money (ore with no buyer named sells at the
+mine). External income (a military's national budget) arrives whatever
+happens on the ground, which is why losing local revenue hurts a national army
+without crippling it. Each
 faction's income is also tallied by commodity: its own mines' and its
 allies' shares of each.
 
@@ -38,11 +43,13 @@ def run(model: World, state: None) -> None:
     income = {f: dict.fromkeys(SOURCES, 0.0) for f in model.factions}
     commodities = {f: dict.fromkeys(model.theatre.commodities, 0.0) for f in model.factions}
     places = model.theatre.map.places
+    outlets = _Outlets(model)
     for place, holder in model.controller.items():
         if holder is None or place in model.contested:
             continue
         if places[place].mine_sites:
-            earned = _ore_sold(model, holder, places[place].mineral) * model.mine_revenue(place)
+            mineral = places[place].mineral
+            earned = outlets.reach(holder, mineral, place) * model.mine_revenue(place)
             income[holder]["mines"] += earned
             commodities[holder][places[place].mineral] += earned
         if places[place].trade_per_day:
@@ -71,10 +78,36 @@ def run(model: World, state: None) -> None:
         _recruit(model, faction_id)
 
 
-def _ore_sold(model: World, holder: str, mineral: str | None) -> float:
-    """1 when the holder can sell what its mine yields, 0 when the broker, the only buyer of
-    that ore, has stopped buying it from the holder."""
-    return 0.0 if holder in model.ore_refused and mineral in model.theatre.buys else 1.0
+class _Outlets:
+    """Where each holder's ore of each commodity reaches a buyer today, found on demand."""
+
+    def __init__(self, model: World) -> None:
+        self.model = model
+        self.found: dict[tuple[str, str], frozenset[str] | None] = {}
+
+    def reach(self, holder: str, mineral: str | None, mine: str) -> float:
+        """1 when the ore of `mine` reaches a buyer (or needs none), else 0."""
+        if mineral is None:
+            return 1.0
+        key = (holder, mineral)
+        if key not in self.found:
+            self.found[key] = self._joined(holder, mineral)
+        joined = self.found[key]
+        return 1.0 if joined is None or mine in joined else 0.0
+
+    def _joined(self, holder: str, mineral: str) -> frozenset[str] | None:
+        """Places a route over ground open to the holder joins to a buyer of the mineral: its
+        markets, and the broker's open crossings unless the broker refuses the holder's ore;
+        None when no buyer is named (it sells at the mine)."""
+        model, theatre = self.model, self.model.theatre
+        markets = set(theatre.commodities[mineral].markets)
+        if mineral in theatre.buys:
+            if holder not in model.ore_refused:
+                markets |= model.broker_crossings - model.closed_crossings
+        elif not markets:
+            return None
+        barred = model.barred_ground(holder)
+        return frozenset(model.routes.reachable_from_any(markets - barred, barred))
 
 
 def _pay(model: World, faction_id: str) -> None:

@@ -85,10 +85,8 @@ def sources(world: World, faction: str) -> frozenset[str]:
 def supplied_ground(world: World, faction: str) -> frozenset[str]:
     """Places a route over ground no enemy holds or stands on joins to one of the faction's
     sources (a place with an enemy on it counts as the faction's while its side holds it)."""
-    blocked = world.hostile_ground(faction) | (
-        world.enemy_positions(faction) - world.friendly_ground(faction)
-    )
-    return frozenset(world.routes.reachable_from_any(sources(world, faction), blocked))
+    barred = world.barred_ground(faction)
+    return frozenset(world.routes.reachable_from_any(sources(world, faction), barred))
 
 
 def _unsupplied_shares(

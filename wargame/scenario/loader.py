@@ -578,6 +578,7 @@ def load_theatre(scenario: str | Path) -> Theatre:
     _check_militias(setup_path, setup, factions)
     commodities = _named_commodities(setup.commodities)
     _check_buys(setup_path, setup, commodities)
+    _check_markets(setup_path, setup, theatre_map)
     events = _dated_events(setup_path, setup, commodities)
     theatre_map = _with_minerals(theatre_map, commodities, setup_path)
     try:
@@ -673,6 +674,19 @@ def _check_buys(path: Path, setup: SetupFile, commodities: dict[str, Commodity])
                 f"broker.buys[{index}]",
                 f"unknown commodity {commodity!r}; expected one of [commodities] ({known})",
             )
+
+
+def _check_markets(path: Path, setup: SetupFile, theatre_map: TheatreMap) -> None:
+    """A commodity's markets are home places on the map."""
+    for commodity, spec in setup.commodities.items():
+        for index, place_id in enumerate(spec.markets):
+            key = f"commodities.{commodity}.markets[{index}]"
+            if place_id not in theatre_map.places:
+                raise ScenarioError(path, key, f"unknown place {place_id!r}: not on the map")
+            if theatre_map.places[place_id].kind is PlaceKind.SANCTUARY:
+                raise ScenarioError(
+                    path, key, f"{place_id!r} is a foreign sanctuary: expected a home place"
+                )
 
 
 def _dated_events(

@@ -404,7 +404,8 @@ class Parameters(BaseModel):
         ge=0.0,
         le=10_000.0,
         description="grievance at which the broker stops buying a faction's ore (of the "
-        "commodities it buys): that faction's mines of them then earn nothing (judgement; "
+        "commodities it buys): that faction's mines of them then earn only what a market of "
+        "their commodity in reach pays (judgement; "
         "a neighbour threatened so in May 2025 [14])",
     )
     reopen_quiet_days: int = Field(

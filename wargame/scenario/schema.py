@@ -178,6 +178,13 @@ class Commodity(Strict):
     name: str = Field(
         default="", description="how pages name it; by default its id with spaces for `_`"
     )
+    markets: list[Id] = Field(
+        default_factory=list,
+        description="home places where its ore is bought (a trading town, a port): a mine's "
+        "ore earns only when a route over ground no enemy holds or stands on reaches one, or "
+        "an open crossing into the broker's country if the broker buys it; with neither, it "
+        "sells at the mine",
+    )
     source: str = ""
 
 
