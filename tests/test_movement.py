@@ -45,6 +45,28 @@ def test_speed_parameters_change_travel_time(theatre_dir):
     assert days_to_arrive(model, model.units[0], "bravo") == 4
 
 
+@pytest.mark.parametrize(
+    ("speeds", "expected_days"),
+    # 120 km by river at 60 km/day, then 150 km by sea at 150 (the defaults), or slower boats
+    [
+        ({}, 120 / 60 + 150 / 150),
+        ({"speed_river_km_per_day": 40.0, "speed_sea_km_per_day": 50.0}, 3 + 3),
+    ],
+)
+def test_boat_routes_take_their_own_speeds(theatre_dir, speeds, expected_days):
+    """A coast with a river port and an island: the river and sea routes are road kinds
+    with their own speed parameters, as a land road is."""
+    features = [
+        place("alpha", 92.9, 20.1, "base", population=1000),
+        place("bravo", 93.6, 20.9, "town", population=500),
+        place("charlie", 93.6, 19.6, "town", population=500),
+        road("alpha", "bravo", "river", 120.0),
+        road("bravo", "charlie", "sea", 150.0),
+    ]
+    model = red_unit_model(theatre_dir, speeds, features=features, control={"alpha": "red"})
+    assert days_to_arrive(model, model.units[0], "charlie") == expected_days
+
+
 def test_a_unit_is_in_transit_between_places_with_the_km_left(theatre_dir):
     model = red_unit_model(theatre_dir)
     unit = model.units[0]

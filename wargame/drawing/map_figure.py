@@ -45,7 +45,10 @@ ROAD_STYLE = {
     RoadKind.HIGHWAY: {"linewidth": 2.4, "linestyle": "-"},
     RoadKind.ROAD: {"linewidth": 1.4, "linestyle": "-"},
     RoadKind.TRACK: {"linewidth": 1.0, "linestyle": ":"},
+    RoadKind.RIVER: {"linewidth": 1.4, "linestyle": "--", "color": "#4A7FB5"},
+    RoadKind.SEA: {"linewidth": 1.0, "linestyle": (0, (1, 3)), "color": "#4A7FB5"},
 }
+ROAD_COLOUR = "#8C7A5B"  # a land road's; boat routes carry their own
 NEUTRAL = "#BBBBBB"
 UNKNOWN = "#F2F2F2"  # a place out of a side's sight
 CONTESTED_EDGE = "#CC0000"
@@ -110,7 +113,7 @@ class TheatreMap:
             ax.plot(xs, ys, color="#555555", linestyle="--", linewidth=1.2, zorder=1)
         for road in theatre_map.roads:
             xs, ys = zip(*road.geometry, strict=True)
-            ax.plot(xs, ys, color="#8C7A5B", zorder=2, **ROAD_STYLE[road.kind])
+            ax.plot(xs, ys, **({"color": ROAD_COLOUR, "zorder": 2} | ROAD_STYLE[road.kind]))
         crowding = max(1.0, len(theatre_map.places) / FULL_SIZE_PLACES)
         self._symbols = {
             kind: ax.scatter(

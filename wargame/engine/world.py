@@ -35,9 +35,8 @@ from wargame.engine.agents import CivilianGroup, Faction, Unit
 from wargame.engine.events import Event, EventKind, EventLog
 from wargame.engine.geography import Routes, build_graph, crossings, time_roads
 from wargame.engine.streams import Streams
-from wargame.scenario import PlaceKind, Theatre
+from wargame.scenario import PlaceKind, RoadKind, Theatre
 from wargame.scenario.parameters import (
-    ROAD_KINDS_FASTEST_FIRST,
     SET_AT_START,
     Parameters,
     SetAtStartError,
@@ -226,7 +225,7 @@ class World(mesa.Model):
         if fixed:
             raise SetAtStartError(fixed)
         self._parameters = parameters
-        if any(parameters.speed(kind) != old.speed(kind) for kind in ROAD_KINDS_FASTEST_FIRST):
+        if any(parameters.speed(kind) != old.speed(kind) for kind in RoadKind):
             time_roads(self.grid.G, parameters)
             self.routes = Routes(self.grid.G)
         self.ground_changed()

@@ -79,6 +79,20 @@ class Parameters(BaseModel):
         le=1000.0,
         description="km per day on a mountain track (judgement: infantry on foot)",
     )
+    speed_river_km_per_day: float = Field(
+        default=60.0,
+        gt=0.0,
+        le=1000.0,
+        description="km per day by boat on a river route (judgement: river boats and landing "
+        "craft by day, slowed by checkpoints and fire from the banks)",
+    )
+    speed_sea_km_per_day: float = Field(
+        default=150.0,
+        gt=0.0,
+        le=1000.0,
+        description="km per day by sea along a coast or to an island (judgement: landing craft "
+        "at about 8 knots for most of a day)",
+    )
     travel_friction: float = Field(
         default=0.25,
         ge=0.0,
@@ -541,6 +555,7 @@ class Parameters(BaseModel):
 
 
 ROAD_KINDS_FASTEST_FIRST = ("highway", "road", "track")
+"""The land road kinds, whose speeds are expected in this order (boat routes are not ranked)."""
 
 
 def parameter_names() -> list[str]:

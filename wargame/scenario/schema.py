@@ -47,6 +47,10 @@ class RoadKind(StrEnum):
     HIGHWAY = "highway"
     ROAD = "road"
     TRACK = "track"
+    RIVER = "river"
+    """a boat route up or down a river"""
+    SEA = "sea"
+    """a sea route along the coast or to an island"""
 
 
 # --- map (GeoJSON) -----------------------------------------------------------
