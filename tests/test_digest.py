@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "f1ef8cf6e71c06288de675f249a2de609d99e43495657d10845c55e914bd7f12",
-    ("kachin", 2): "9f61c1a88ee0440d968aa491aea140a6ce3ba3e765da68bde4c799dd5703ba4f",
-    ("kachin", 3): "b76a620969be8e1098ec80d809c57bd81a115f82a653409398c997142ef0be2f",
-    ("synthetic", 1): "41fb11376eb54888053a1d19f34d84449ba61968e511efbb489b4a58d2709fe2",
-    ("synthetic", 2): "7cb09f53c814daa600880064fb79f6066bd59036531bd6e46a765ab5982353b5",
+    ("kachin", 1): "6d2f23001f58b241e2b8eff99fa293a70422612e0b7dc2ed98b82397b2023134",
+    ("kachin", 2): "8587d69b554eddae34f25dcfde76210b0a33f8c8c58f20a12dd1cc006a779644",
+    ("kachin", 3): "75d53256ba5a86c6549a80d585a80ea48e458cc220f05cb8c190c00403b3ea41",
+    ("synthetic", 1): "3ed0d024aac0cc5e4f3eaea715ada86f9f12c98c37457572344d4f58f9ed6d02",
+    ("synthetic", 2): "8e056fc8e6fa7047a91c1dbb1dbdc56f5e2a096b1d6ace392e74b9952ff54438",
 }
 
 
