@@ -24,7 +24,7 @@ from wargame import ConflictModel
 from wargame.analysis import batch, experiments, results
 from wargame.analysis.batch import run_batch, run_one, tasks
 from wargame.analysis.experiments import load_experiment
-from wargame.analysis.results import BatchError, held, read_runs, read_series
+from wargame.analysis.results import LOCK, BatchError, held, read_runs, read_series
 from wargame.cli import main
 from wargame.engine import model
 from wargame.engine.events import EventKind
@@ -470,6 +470,18 @@ def wait_for_parts(out, at_least: int = 1, timeout: float = 120.0) -> None:
         time.sleep(0.05)
 
 
+def wait_until_holding(out: Path, batch: subprocess.Popen, within: float = 60.0) -> bool:
+    """Wait until the batch holds its results folder (its lock names its process): it is
+    running its command by then, no longer starting. False if it ended first."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and batch.poll() is None:
+        with contextlib.suppress(OSError):
+            if (out / LOCK).read_text().strip() == str(batch.pid):
+                return True
+        time.sleep(0.05)
+    return False
+
+
 def assert_ended(processes: list[psutil.Process], within: float = 30.0) -> None:
     """Each process ends within `within` seconds (a zombie awaiting its reaper has ended)."""
 
@@ -565,8 +577,11 @@ def test_a_batch_killed_again_and_again_at_random_moments_resumes_to_the_same_re
         resume = ["--resume"] if attempt else []
         batch = subprocess.Popen([*command, "--out", str(out), *resume], stderr=subprocess.PIPE)
         how = chance.choice([signal.SIGKILL, signal.SIGKILL, signal.SIGTERM])
-        # SIGTERM once the command is running (while Python is still importing, it just dies)
+        # SIGTERM once the command is running (while Python is still importing, it just dies):
+        # up to 3.5 s after it holds its folder, however long a busy machine took to start it
         delay = chance.uniform(2.5, 6.0) if how == signal.SIGTERM else chance.uniform(0.3, 6.0)
+        if how == signal.SIGTERM and wait_until_holding(out, batch):
+            delay -= 2.5
         with contextlib.suppress(subprocess.TimeoutExpired):
             batch.wait(timeout=delay)
         if batch.returncode is not None:
