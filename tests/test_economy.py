@@ -108,11 +108,13 @@ def test_ore_cannot_pass_enemy_ground_to_its_buyer(theatre_dir):
 
 
 def test_ore_sells_at_a_named_market_a_route_reaches(theatre_dir):
-    """China buys nothing; the ore's market is alpha, two roads from the mine through
-    bravo. Bravo held by nobody passes the ore; held by Blue it cuts the road, and a
-    closed crossing elsewhere is nothing to it."""
-    control = {"alpha": "red", "charlie": "red", "delta": "blue"}
-    free = economy_model(theatre_dir, control=control, markets={"rare_earth": ["alpha"]})
+    """The ore's market is alpha, two roads from the mine through bravo; China buys it too,
+    but its crossing at delta is closed, which is nothing to the market. Bravo held by
+    nobody passes the ore; held by Blue it cuts the road."""
+    control = {"alpha": "red", "charlie": "red", "delta": "red"}
+    free = economy_model(
+        theatre_dir, control=control, buys=["rare_earth"], markets={"rare_earth": ["alpha"]}
+    )
     free.close_crossing("delta")
     free.step()
     assert free.factions["red"].income_today["mines"] == pytest.approx(MINED)

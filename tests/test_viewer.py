@@ -34,7 +34,7 @@ from wargame.analysis.fork import Change, replay
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.apps.viewer.chart_widget import option_json
 from wargame.apps.viewer.event_log import filter_events
-from wargame.apps.viewer.inspector import place_report
+from wargame.apps.viewer.inspector import place_report, report_html
 from wargame.apps.viewer.levers import levers
 from wargame.drawing.charts import ceasefire_periods, chart_options
 from wargame.engine.events import EventKind
@@ -199,6 +199,19 @@ def test_a_place_report_lists_units_money_and_people(theatre_dir):
         1000.0 * model.parameters.trade_share
     )
     assert place_report(model, "sanctum").controller.startswith("foreign ground")
+
+
+def test_a_place_report_says_when_a_mines_ore_reached_no_buyer(theatre_dir):
+    """China buys the ore; Red's only road to it runs through Blue's delta."""
+    model = passive_model(
+        theatre_dir(
+            control={"alpha": "red", "charlie": "red", "delta": "blue"}, buys=["rare_earth"]
+        )
+    )
+    assert "reached no buyer" not in report_html(place_report(model, "charlie"))
+    model.step()
+    assert model.ore_unsold == {"charlie"}
+    assert "today its ore reached no buyer" in report_html(place_report(model, "charlie"))
 
 
 def test_event_filters_keep_newest_first_and_only_what_was_asked():

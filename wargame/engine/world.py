@@ -152,6 +152,8 @@ class World(mesa.Model):
         self.supplied: dict[str, frozenset[str]] = {}
         """The places a road joins to each faction's sources of supply, as the supply phase
         found them (yesterday's, to the phases before it)."""
+        self.ore_unsold: frozenset[str] = frozenset()
+        """Mines whose ore reached no buyer today (the economy phase's): they earned nothing."""
         self.interned_at: dict[tuple[str, str], int] = {}
         """Soldiers interned, by (sanctuary, faction): the map draws them across the border."""
         self.events = EventLog()
@@ -286,7 +288,8 @@ class World(mesa.Model):
 
     @property
     def ore_refused(self) -> frozenset[str]:
-        """Factions whose ore the broker does not buy: their mines of what it buys earn nothing."""
+        """Factions whose ore the broker does not buy: their mines of what it buys earn only
+        through a market of their commodity that a route reaches."""
         return self._ore_refused
 
     def refuse_ore(self, faction: str, refused: bool = True) -> None:
@@ -411,17 +414,6 @@ class World(mesa.Model):
             ("hostile", faction), lambda: self._held_by(self.enemies_of(faction))
         )
 
-    def barred_ground(self, faction: str) -> frozenset[str]:
-        """Places the faction's supply and trade cannot pass: held by its enemies, or with
-        enemies on them that its side does not hold."""
-        return self._situation_of(
-            ("barred", faction),
-            lambda: (
-                self.hostile_ground(faction)
-                | (self.enemy_positions(faction) - self.friendly_ground(faction))
-            ),
-        )
-
     def _held_by(self, factions: frozenset[str]) -> frozenset[str]:
         return frozenset(p for p, holder in self._holders.items() if holder in factions)
 
@@ -497,6 +489,17 @@ class World(mesa.Model):
         return self._situation_of(
             ("enemies", faction),
             lambda: self._where_present(self.enemies_of(faction)),
+        )
+
+    def barred_ground(self, faction: str) -> frozenset[str]:
+        """Places the faction's supply and trade cannot pass: held by its enemies, or with
+        enemies on them that its side does not hold."""
+        return self._situation_of(
+            ("barred", faction),
+            lambda: (
+                self.hostile_ground(faction)
+                | (self.enemy_positions(faction) - self.friendly_ground(faction))
+            ),
         )
 
     def _where_present(self, factions: frozenset[str]) -> frozenset[str]:

@@ -42,18 +42,7 @@ def start(world: World) -> None:
 def run(model: World, state: None) -> None:
     income = {f: dict.fromkeys(SOURCES, 0.0) for f in model.factions}
     commodities = {f: dict.fromkeys(model.theatre.commodities, 0.0) for f in model.factions}
-    places = model.theatre.map.places
-    outlets = _Outlets(model)
-    for place, holder in model.controller.items():
-        if holder is None or place in model.contested:
-            continue
-        if places[place].mine_sites:
-            mineral = places[place].mineral
-            earned = outlets.reach(holder, mineral, place) * model.mine_revenue(place)
-            income[holder]["mines"] += earned
-            commodities[holder][places[place].mineral] += earned
-        if places[place].trade_per_day:
-            income[holder]["trade"] += model.trade_revenue(place)
+    model.ore_unsold = _earn_from_the_ground(model, income, commodities)
     for faction_id, faction in model.factions.items():
         patron = faction.spec.economy.patron
         if patron in model.factions and model.allied(faction_id, patron):
@@ -78,6 +67,30 @@ def run(model: World, state: None) -> None:
         _recruit(model, faction_id)
 
 
+def _earn_from_the_ground(
+    model: World, income: dict[str, dict[str, float]], commodities: dict[str, dict[str, float]]
+) -> frozenset[str]:
+    """Add each holder's mine and trade revenue of the day; returns the mines whose ore
+    reached no buyer (they earn nothing)."""
+    places = model.theatre.map.places
+    outlets = _Outlets(model)
+    unsold = set()
+    for place, holder in model.controller.items():
+        if holder is None or place in model.contested:
+            continue
+        if places[place].mine_sites:
+            mineral = places[place].mineral  # every mine's (the loader's `_with_minerals`)
+            if outlets.sells(holder, mineral, place):
+                earned = model.mine_revenue(place)
+                income[holder]["mines"] += earned
+                commodities[holder][mineral] += earned
+            else:
+                unsold.add(place)
+        if places[place].trade_per_day:
+            income[holder]["trade"] += model.trade_revenue(place)
+    return frozenset(unsold)
+
+
 class _Outlets:
     """Where each holder's ore of each commodity reaches a buyer today, found on demand."""
 
@@ -85,15 +98,13 @@ class _Outlets:
         self.model = model
         self.found: dict[tuple[str, str], frozenset[str] | None] = {}
 
-    def reach(self, holder: str, mineral: str | None, mine: str) -> float:
-        """1 when the ore of `mine` reaches a buyer (or needs none), else 0."""
-        if mineral is None:
-            return 1.0
+    def sells(self, holder: str, mineral: str, mine: str) -> bool:
+        """Whether the ore of `mine` reaches a buyer today (or needs none)."""
         key = (holder, mineral)
         if key not in self.found:
             self.found[key] = self._joined(holder, mineral)
         joined = self.found[key]
-        return 1.0 if joined is None or mine in joined else 0.0
+        return joined is None or mine in joined
 
     def _joined(self, holder: str, mineral: str) -> frozenset[str] | None:
         """Places a route over ground open to the holder joins to a buyer of the mineral: its

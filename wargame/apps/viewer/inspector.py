@@ -42,6 +42,7 @@ class PlaceReport:
     mine_revenue_per_day: float
     trade_per_day: float
     crossing_closed: bool
+    ore_unsold: bool
     population: int
     displaced_from_here: int
     abroad_from_here: int
@@ -85,6 +86,7 @@ def place_report(model: ConflictModel, place_id: str) -> PlaceReport:
         mine_revenue_per_day=model.mine_revenue(place_id) if place.mine_sites else 0.0,
         trade_per_day=model.trade_revenue(place_id),
         crossing_closed=place_id in model.closed_crossings,
+        ore_unsold=place_id in model.ore_unsold,
         population=sum(g.size for g in from_here),
         displaced_from_here=sum(g.size for g in from_here if g.state is CivilianState.DISPLACED),
         abroad_from_here=sum(g.size for g in from_here if g.state is CivilianState.REFUGEE),
@@ -102,6 +104,7 @@ def report_html(report: PlaceReport) -> str:
         facts.append(
             f"Mines: {report.mine_sites} {e(report.mineral)} sites, "
             f"US${report.mine_revenue_per_day:,.0f} a day to the holder"
+            + (" (today its ore reached no buyer)" if report.ore_unsold else "")
         )
     if report.trade_per_day or report.crossing_closed:
         closed = " (crossing closed)" if report.crossing_closed else ""
