@@ -166,6 +166,22 @@ def test_a_written_theatre_keeps_its_neighbours_policy(tmp_path):
     assert load_theatre(tmp_path / "generated").neighbours == {NEIGHBOUR: policy}
 
 
+def test_a_written_theatre_keeps_what_its_broker_buys_and_where_ore_sells(tmp_path):
+    import dataclasses
+
+    from wargame.scenario import load_theatre
+    from wargame.scenario.synthetic import ORE
+    from wargame.scenario.writer import write_theatre
+
+    theatre = synthetic_theatre(places=30, units=20, seed=2)
+    market = sorted(theatre.control)[0]
+    ore = theatre.commodities[ORE].model_copy(update={"markets": [market]})
+    theatre = dataclasses.replace(theatre, buys=(ORE,), commodities={ORE: ore})
+    write_theatre(theatre, tmp_path / "generated")
+    loaded = load_theatre(tmp_path / "generated")
+    assert loaded.buys == (ORE,) and loaded.commodities[ORE].markets == [market]
+
+
 def test_writing_never_overwrites_a_theatre(tmp_path):
     from wargame.scenario.writer import write_theatre
 

@@ -135,7 +135,9 @@ def _setup_toml(theatre: Theatre) -> str:
         ],
     }
     if theatre.broker is not None:
-        setup["broker"] = {"country": theatre.broker}
+        setup["broker"] = {"country": theatre.broker} | (
+            {"buys": list(theatre.buys)} if theatre.buys else {}
+        )
     if theatre.neighbours:
         setup["neighbours"] = {
             code: neighbour.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
