@@ -45,6 +45,18 @@ def test_speed_parameters_change_travel_time(theatre_dir):
     assert days_to_arrive(model, model.units[0], "bravo") == 4
 
 
+def coast() -> list[dict]:
+    """A river port (alpha), 120 km by river from a coast town (bravo), 150 km by sea
+    from an island town (charlie)."""
+    return [
+        place("alpha", 92.9, 20.1, "base", population=1000),
+        place("bravo", 93.6, 20.9, "town", population=500),
+        place("charlie", 93.6, 19.6, "town", population=500),
+        road("alpha", "bravo", "river", 120.0),
+        road("bravo", "charlie", "sea", 150.0),
+    ]
+
+
 @pytest.mark.parametrize(
     ("speeds", "expected_days"),
     # 120 km by river at 60 km/day, then 150 km by sea at 150 (the defaults), or slower boats
@@ -54,17 +66,19 @@ def test_speed_parameters_change_travel_time(theatre_dir):
     ],
 )
 def test_boat_routes_take_their_own_speeds(theatre_dir, speeds, expected_days):
-    """A coast with a river port and an island: the river and sea routes are road kinds
-    with their own speed parameters, as a land road is."""
-    features = [
-        place("alpha", 92.9, 20.1, "base", population=1000),
-        place("bravo", 93.6, 20.9, "town", population=500),
-        place("charlie", 93.6, 19.6, "town", population=500),
-        road("alpha", "bravo", "river", 120.0),
-        road("bravo", "charlie", "sea", 150.0),
-    ]
-    model = red_unit_model(theatre_dir, speeds, features=features, control={"alpha": "red"})
+    """The river and sea routes are road kinds with their own speed parameters, as a land
+    road is."""
+    model = red_unit_model(theatre_dir, speeds, features=coast(), control={"alpha": "red"})
     assert days_to_arrive(model, model.units[0], "charlie") == expected_days
+
+
+def test_a_new_river_speed_re_times_the_river_alone(theatre_dir):
+    """A fork or an outside event may set one boat speed in a run under way: the river
+    route is timed again at it, the sea route keeps its own."""
+    model = red_unit_model(theatre_dir, features=coast(), control={"alpha": "red"})
+    model.parameters = model.parameters.model_copy(update={"speed_river_km_per_day": 30.0})
+    assert model.routes.travel_days("alpha", "bravo") == pytest.approx(120 / 30)
+    assert model.routes.travel_days("bravo", "charlie") == pytest.approx(150 / 150)
 
 
 def test_a_unit_is_in_transit_between_places_with_the_km_left(theatre_dir):
