@@ -26,7 +26,7 @@ campaign: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/suite.py
