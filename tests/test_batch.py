@@ -185,6 +185,30 @@ def test_a_folder_with_results_needs_resume_and_the_same_experiment(experiment, 
         run_batch(load_experiment(experiment.path), out, jobs=1, resume=True)
 
 
+def test_seeds_on_the_command_line_run_the_first_seeds_and_resume_keeps_to_them(
+    experiment, tmp_path, capsys
+):
+    """`--seeds 2` runs seeds 0 and 1 of each point, as a file saying `seeds = 2` would;
+    resuming that folder with another count is refused (it would mix two designs)."""
+    out = tmp_path / "results"
+    quick = ["batch", str(experiment.path), "--out", str(out), "--jobs", "1", "--seeds", "2"]
+    assert main(quick) == 0
+    assert "2 grid points x 2 seeds = 4 runs" in capsys.readouterr().err
+    runs = read_runs(out)
+    assert sorted(zip(runs["capture_days"], runs["seed"], strict=True)) == [
+        (1, 0), (1, 1), (3, 0), (3, 1)
+    ]  # fmt: skip
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["seeds"] == [0, 1] and metadata["experiment_spec"]["experiment"]["seeds"] == 2
+    assert main([*quick, "--resume"]) == 0  # the same count: nothing left to run
+    assert main([*quick[:-1], "3", "--resume"]) == 1
+    assert "holds runs on 2 seeds, and this batch asks for 3 seeds" in capsys.readouterr().err
+    assert main([*quick[:-2], "--resume"]) == 1  # the file's 4 seeds
+    assert len(read_runs(out)) == 4  # nothing was run or removed
+    assert main([*quick[:-1], "0"]) == 1
+    assert "--seeds: expected a count of seeds from 1" in capsys.readouterr().err
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text

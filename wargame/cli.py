@@ -411,6 +411,11 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     if args.scheduler and args.backend != "dask":
         raise UserError("--scheduler needs --backend dask")
     experiment = load_experiment(args.experiment)
+    if args.seeds is not None:
+        try:
+            experiment = experiment.with_seeds(args.seeds)
+        except ValueError as error:
+            raise UserError(f"--seeds: {error}") from None
     out = args.out or Path("results") / experiment.id
     runs = len(experiment.runs())
     print(
@@ -898,6 +903,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("experiment", help="an experiment file, or a shipped one's name")
     batch.add_argument("--jobs", type=int, help="runs at once (all cores)")
+    batch.add_argument(
+        "--seeds", type=int, help="run seeds 0..N-1 instead of the file's (a quick look first)"
+    )
     batch.add_argument("--out", type=Path, help="results folder (results/<experiment id>)")
     batch.add_argument(
         "--resume", action="store_true", help="run what the folder lacks and again what failed"

@@ -390,6 +390,12 @@ def _refuse_other_inputs(experiment: Experiment, out: Path, metadata: dict) -> N
             f"{out} does not record the theatre and parameters its runs were made from "
             f"(made by an older wargame?), so resuming could mix runs: {start_over}"
         )
+    if metadata.get("seeds") != experiment.seeds:
+        raise BatchError(
+            f"{out} holds runs on {_seed_count(metadata.get('seeds'))}, and this batch asks "
+            f"for {_seed_count(experiment.seeds)} (--seeds): resuming would mix the two; "
+            f"{start_over}"
+        )
     changed = experiment.changed_inputs(recorded)
     if changed:
         paths = {name: item.path for name, item in experiment.inputs.items()}
@@ -401,6 +407,10 @@ def _refuse_other_inputs(experiment: Experiment, out: Path, metadata: dict) -> N
             f"{out} was made from other inputs: {described} changed since its runs began; "
             f"resuming would mix runs of both: {start_over}"
         )
+
+
+def _seed_count(seeds: object) -> str:
+    return f"{len(seeds)} seeds" if isinstance(seeds, list) else "unrecorded seeds"
 
 
 # --- where runs are run ------------------------------------------------------------------

@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -488,6 +488,13 @@ class Experiment:
             **self.theatre_inputs,
             "parameters": Input(None, parameters_digest(self.resolved)),
         }
+
+    def with_seeds(self, count: int) -> Experiment:
+        """The same experiment on seeds 0..count-1 instead of the file's: a quick look first."""
+        if not 1 <= count <= SEED_MAX + 1:
+            raise ValueError(f"expected a count of seeds from 1 to {SEED_MAX + 1}, got {count}")
+        section = self.spec.experiment.model_copy(update={"seeds": count})
+        return replace(self, spec=self.spec.model_copy(update={"experiment": section}))
 
     def changed_inputs(self, recorded: dict[str, dict[str, str]]) -> list[str]:
         """What differs from the inputs `recorded` (as in a results folder's metadata)."""
