@@ -66,6 +66,20 @@ def test_a_small_cache_gives_the_same_answers_as_a_large_one(graph, monkeypatch)
         assert small._searches_kept == sum(len(s) for _, s in small._cache.values())
 
 
+def test_a_cleared_cache_holds_nothing_and_answers_as_before(graph):
+    routes, fresh = Routes(graph), Routes(graph)
+    asked = list(queries(graph, 120, seed=4))
+    for origin, blocked in asked:
+        routes.days_from(origin, blocked)
+        routes.reachable_from_any({origin}, blocked)  # fills the pieces too
+    assert routes.cache_bytes() > 0
+    routes.clear_cache()
+    assert routes.cache_bytes() == 0 and routes._searches_kept == 0
+    for origin, blocked in asked[::-1]:
+        assert list(routes.days_from(origin, blocked)) == list(fresh.days_from(origin, blocked))
+    assert routes._searches_kept == sum(len(s) for _, s in routes._cache.values())
+
+
 def test_places_within_some_days_of_any_origin(graph):
     routes = Routes(graph)
     origins = sorted(graph)[:5]

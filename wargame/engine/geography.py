@@ -123,6 +123,14 @@ class Routes:
             held += sys.getsizeof(pieces) + sum(map(_array_bytes, arrays))
         return held
 
+    def clear_cache(self) -> None:
+        """Forget every cached search, blocked matrix and set of pieces: the memory goes
+        back, and later answers are the same (each is searched again when asked)."""
+        self._labels.clear()
+        self._cache.clear()
+        self._last_blocked, self._last_searches = None, {}
+        self._searches_kept = 0
+
     def discounted_roads(self, discount: float) -> dict[str, list[tuple[str, float]]]:
         """Each place's neighbours with discount ** days of the road there."""
         if self._discount != discount:
