@@ -8,7 +8,7 @@ import pytest
 from theatres import write_history
 
 from wargame.analysis.history import read_history, validate
-from wargame.scenario import ScenarioError, load_theatre
+from wargame.scenario import ScenarioError, bundled_scenarios, load_theatre
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {
@@ -130,7 +130,7 @@ def test_validate_checks_a_folder_and_its_history_and_a_history_file_alone(theat
 # --- the shipped histories -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["kachin", "tamsen_island"])
+@pytest.mark.parametrize("name", bundled_scenarios())
 def test_every_shipped_theatre_has_a_valid_history(name):
     history = read_history(load_theatre(name))
     assert history.targets

@@ -559,7 +559,7 @@ def test_a_faction_file_names_only_the_theatre_s_other_factions(
     assert message.startswith(f"{folder / 'agents' / 'red.toml'}: {where}: {expected}")
 
 
-@pytest.mark.parametrize("name", ["kachin", "tamsen_island"])
+@pytest.mark.parametrize("name", paths.bundled_scenarios())
 def test_the_shipped_theatres_load_without_a_warning(name, recwarn):
     load_theatre(name)
     assert not recwarn.list
