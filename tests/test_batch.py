@@ -199,14 +199,38 @@ def test_seeds_on_the_command_line_run_the_first_seeds_and_resume_keeps_to_them(
         (1, 0), (1, 1), (3, 0), (3, 1)
     ]  # fmt: skip
     metadata = json.loads((out / "metadata.json").read_text())
-    assert metadata["seeds"] == [0, 1] and metadata["experiment_spec"]["experiment"]["seeds"] == 2
+    assert metadata["seeds"] == [0, 1] and metadata["seeds_override"] == 2
+    assert metadata["experiment_spec"]["experiment"]["seeds"] == 2
     assert main([*quick, "--resume"]) == 0  # the same count: nothing left to run
     assert main([*quick[:-1], "3", "--resume"]) == 1
-    assert "holds runs on 2 seeds, and this batch asks for 3 seeds" in capsys.readouterr().err
+    assert "holds runs on seeds 0 to 1, and this batch asks for seeds 0 to 2 (--seeds)" in (
+        capsys.readouterr().err
+    )
     assert main([*quick[:-2], "--resume"]) == 1  # the file's 4 seeds
     assert len(read_runs(out)) == 4  # nothing was run or removed
     assert main([*quick[:-1], "0"]) == 1
     assert "--seeds: expected a count of seeds from 1" in capsys.readouterr().err
+
+
+def test_a_file_listing_its_seeds_resumes_with_the_same_ones_and_names_them_when_they_differ(
+    experiment, tmp_path, capsys
+):
+    """Three listed seeds and `--seeds 3` are three seeds but not the same ones: the refusal
+    names both; the same list (and a count that makes it) resume."""
+    edit(experiment.path, "seeds = 4", "seeds = [0, 1, 2]")
+    out = tmp_path / "results"
+    listed = ["batch", str(experiment.path), "--out", str(out), "--jobs", "1"]
+    assert main(listed) == 0
+    assert main([*listed, "--resume"]) == 0
+    assert main([*listed, "--resume", "--seeds", "3"]) == 0  # seeds 0, 1, 2 again
+    edit(experiment.path, "seeds = [0, 1, 2]", "seeds = [5, 6, 7]")
+    assert main([*listed, "--resume"]) == 1
+    assert "other inputs: the experiment file" in capsys.readouterr().err  # the file, first
+    out2 = tmp_path / "other"
+    assert main([*listed[:3], str(out2), "--jobs", "1"]) == 0
+    assert main([*listed[:3], str(out2), "--jobs", "1", "--resume", "--seeds", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "holds runs on seeds 5, 6, 7, and this batch asks for seeds 0 to 2 (--seeds)" in err
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -17,7 +17,7 @@ def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
     assert run_guide(README, tmp_path) >= 7
     assert (tmp_path / "kachin.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(list((tmp_path / "charts").glob("*.png"))) == 6
-    assert (tmp_path / "results" / "china_pressure" / "report" / "index.html").is_file()
+    assert (tmp_path / "results" / "first_look" / "report" / "index.html").is_file()
     assert (tmp_path / "my_island_series.csv").is_file()
 
 

@@ -372,6 +372,7 @@ def prepare(experiment: Experiment, out: Path, resume: bool) -> set[str]:
             "pass --resume to finish them, or choose another --out"
         )
     _refuse_other_inputs(experiment, out, metadata)
+    _refuse_other_seeds(experiment, out, metadata)
     found = survey(out, experiment.spec.experiment.keep_series)
     clear(out, found)
     return found.ok
@@ -390,12 +391,6 @@ def _refuse_other_inputs(experiment: Experiment, out: Path, metadata: dict) -> N
             f"{out} does not record the theatre and parameters its runs were made from "
             f"(made by an older wargame?), so resuming could mix runs: {start_over}"
         )
-    if metadata.get("seeds") != experiment.seeds:
-        raise BatchError(
-            f"{out} holds runs on {_seed_count(metadata.get('seeds'))}, and this batch asks "
-            f"for {_seed_count(experiment.seeds)} (--seeds): resuming would mix the two; "
-            f"{start_over}"
-        )
     changed = experiment.changed_inputs(recorded)
     if changed:
         paths = {name: item.path for name, item in experiment.inputs.items()}
@@ -409,8 +404,26 @@ def _refuse_other_inputs(experiment: Experiment, out: Path, metadata: dict) -> N
         )
 
 
-def _seed_count(seeds: object) -> str:
-    return f"{len(seeds)} seeds" if isinstance(seeds, list) else "unrecorded seeds"
+def _refuse_other_seeds(experiment: Experiment, out: Path, metadata: dict) -> None:
+    """The file's seeds are checked with the file; `--seeds` can ask for others."""
+    if metadata.get("seeds") == experiment.seeds:
+        return
+    by_flag = experiment.seeds_override is not None or metadata.get("seeds_override")
+    raise BatchError(
+        f"{out} holds runs on {_seed_words(metadata.get('seeds'))}, and this batch asks for "
+        f"{_seed_words(experiment.seeds)}{' (--seeds)' if by_flag else ''}: resuming would mix "
+        f"the two; choose another --out, or delete {out} to start over"
+    )
+
+
+def _seed_words(seeds: object) -> str:
+    """Seeds as a reader would name them: "seeds 0 to 39", or the list when it is not a range."""
+    if not isinstance(seeds, list) or not seeds:
+        return "unrecorded seeds"
+    if seeds == list(range(len(seeds))):
+        return f"seeds 0 to {len(seeds) - 1}" if len(seeds) > 1 else "seed 0"
+    shown = ", ".join(map(str, seeds[:6])) + (", ..." if len(seeds) > 6 else "")
+    return f"seeds {shown}"
 
 
 # --- where runs are run ------------------------------------------------------------------
@@ -563,6 +576,7 @@ def _metadata(
         "theatre": experiment.theatre_path,
         "days": experiment.days,
         "seeds": experiment.seeds,
+        "seeds_override": experiment.seeds_override,
         "wargame_version": __version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),

@@ -433,6 +433,8 @@ class Experiment:
     """What every run sets: the exercise's parameters (if any), then `[fixed]`."""
     history: History | None = None
     """With `patterns = true`: the theatre's history, whose patterns the runs are checked on."""
+    seeds_override: int | None = None
+    """The count of seeds a command asked for instead of the file's (`batch --seeds`)."""
 
     @property
     def seeds(self) -> list[int]:
@@ -494,7 +496,8 @@ class Experiment:
         if not 1 <= count <= SEED_MAX + 1:
             raise ValueError(f"expected a count of seeds from 1 to {SEED_MAX + 1}, got {count}")
         section = self.spec.experiment.model_copy(update={"seeds": count})
-        return replace(self, spec=self.spec.model_copy(update={"experiment": section}))
+        spec = self.spec.model_copy(update={"experiment": section})
+        return replace(self, spec=spec, seeds_override=count)
 
     def changed_inputs(self, recorded: dict[str, dict[str, str]]) -> list[str]:
         """What differs from the inputs `recorded` (as in a results folder's metadata)."""
