@@ -71,14 +71,14 @@ def test_no_file_under_the_package_names_rakhine_or_its_places_or_factions():
     assert not found
 
 
-def test_the_theatre_validates_runs_a_year_and_has_a_history_of_twenty_dated_targets(capsys):
+def test_the_theatre_validates_runs_a_year_and_has_twenty_dated_captures(capsys):
     assert main(["validate", str(FOLDER)]) == 0
     assert main(["run", "--scenario", "rakhine", "--days", "365", "--seed", "3"]) == 0
     assert "2024-11-12" in capsys.readouterr().out  # a year from 13 Nov 2023
     theatre = load_theatre("rakhine")
     history = load_history(theatre, vocabulary(theatre))
     dated = [target for target in history.targets if isinstance(target, Capture)]
-    assert len(history.targets) >= 20 and len(dated) >= 12
+    assert len(dated) >= 20
 
 
 THRESHOLDS = """
