@@ -81,42 +81,21 @@ def test_the_theatre_validates_runs_a_year_and_has_twenty_dated_captures(capsys)
     assert len(dated) >= 20
 
 
-THRESHOLDS = """
-[outcomes.aa_holds_maungdaw]
-kind = "holds"
-faction = "aa"
-place = "maungdaw"
-date = 2024-12-31
+HELD_AT_THE_END = {
+    "aa": ["maungdaw", "kyeekanpyin", "taungpyo"],
+    "tatmadaw": ["sittwe", "kyaukphyu"],
+}
 
-[outcomes.aa_holds_kyeekanpyin]
-kind = "holds"
-faction = "aa"
-place = "kyeekanpyin"
-date = 2024-12-31
 
-[outcomes.aa_holds_taungpyo]
-kind = "holds"
-faction = "aa"
-place = "taungpyo"
-date = 2024-12-31
-
-[outcomes.military_holds_sittwe]
-kind = "holds"
-faction = "tatmadaw"
-place = "sittwe"
-date = 2024-12-31
-
-[outcomes.military_holds_kyaukphyu]
-kind = "holds"
-faction = "tatmadaw"
-place = "kyaukphyu"
-date = 2024-12-31
-
-[outcomes.paletwa]
-kind = "taken"
-faction = "aa"
-place = "paletwa"
-"""
+def threshold_outcomes() -> str:
+    """The experiment's outcomes: who holds each place on 31 Dec 2024, and Paletwa's fall."""
+    held = "".join(
+        f'[outcomes.{faction}_holds_{place}]\nkind = "holds"\nfaction = "{faction}"\n'
+        f'place = "{place}"\ndate = 2024-12-31\n\n'
+        for faction, places in HELD_AT_THE_END.items()
+        for place in places
+    )
+    return held + '[outcomes.paletwa]\nkind = "taken"\nfaction = "aa"\nplace = "paletwa"\n'
 
 
 @pytest.mark.slow
@@ -129,20 +108,19 @@ def test_over_100_seeds_the_arakan_army_takes_the_border_and_the_military_keeps_
     path = tmp_path / "thresholds.toml"
     path.write_text(
         '[experiment]\ntitle = "Rakhine: the issue\'s thresholds"\ntheatre = "rakhine"\n'
-        f"days = 414\nseeds = 100\n{THRESHOLDS}",
+        f"days = 414\nseeds = 100\n\n{threshold_outcomes()}",
         encoding="utf-8",
     )
     run_batch(load_experiment(path), tmp_path / "results")
     runs = read_runs(tmp_path / "results")
     assert len(runs) == 100 and (runs["status"] == "ok").all()
-    border = ["aa_holds_maungdaw", "aa_holds_kyeekanpyin", "aa_holds_taungpyo"]
+    held = {
+        faction: runs[[f"outcome.{faction}_holds_{place}" for place in places]].all(axis=1)
+        for faction, places in HELD_AT_THE_END.items()
+    }
     shares = {
-        "every border post": runs[[f"outcome.{o}" for o in border]].all(axis=1).mean(),
-        "sittwe and kyaukphyu": runs[
-            ["outcome.military_holds_sittwe", "outcome.military_holds_kyaukphyu"]
-        ]
-        .all(axis=1)
-        .mean(),
+        "every border post": held["aa"].mean(),
+        "sittwe and kyaukphyu": held["tatmadaw"].mean(),
         "paletwa in 90 days": (runs["outcome.paletwa.day"] <= 90).mean(),
         "handed back": (runs["factions.tatmadaw.repatriated"] > 0).mean(),
     }
