@@ -16,6 +16,16 @@ settings.register_profile("ci", derandomize=True, max_examples=50)
 settings.register_profile("deep", max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# The longest files start first. On two workers (pytest-xdist, a file to a worker) a long
+# file that starts late runs alone at the end: the soaks (about 680 s together) started
+# last and ran alone for the final ten minutes of a 38-minute suite.
+LONGEST_FIRST = ("test_soak.py", "test_levers.py", "test_calibration.py", "test_rakhine.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: number for number, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))
+
 
 @pytest.fixture
 def theatre_dir(tmp_path: Path):

@@ -124,10 +124,13 @@ class Routes:
         return held
 
     def clear_cache(self) -> None:
-        """Forget every cached search, blocked matrix and set of pieces: the memory goes
-        back, and later answers are the same (each is searched again when asked)."""
-        self._labels.clear()
-        self._cache.clear()
+        """Give back the memory of every cached search, blocked matrix and set of pieces.
+
+        Not an invalidation: each entry is keyed by everything its answer depends on (the
+        blocked set, the origin), so none goes stale; later answers are the same, each
+        searched again when asked. A soak test measures the cache's growth this way.
+        """
+        self._labels, self._cache = {}, {}
         self._last_blocked, self._last_searches = None, {}
         self._searches_kept = 0
 
