@@ -904,7 +904,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("experiment", help="an experiment file, or a shipped one's name")
     batch.add_argument("--jobs", type=int, help="runs at once (all cores)")
     batch.add_argument(
-        "--seeds", type=int, help="run seeds 0..N-1 instead of the file's (a quick look first)"
+        "--seeds",
+        type=int,
+        metavar="N",
+        help="run seeds 0..N-1 instead of the file's (a quick look first)",
     )
     batch.add_argument("--out", type=Path, help="results folder (results/<experiment id>)")
     batch.add_argument(
