@@ -20,7 +20,8 @@ def check_day(model: ConflictModel, start: dict[str, float], people: int) -> Non
     assert sum(sizes) + model.civilians_killed == people, day
     for faction_id, faction in model.factions.items():
         in_play = sum(u.strength for u in model.units if u.faction == faction_id)
-        total = in_play + faction.killed + faction.interned + faction.surrendered + faction.captured
+        total = in_play + faction.killed + faction.interned + faction.surrendered
+        total += faction.captured + faction.deserted
         came = start[faction_id] + faction.recruited + faction.repatriated
         assert math.isclose(total, came, rel_tol=1e-9), (
             day,
@@ -32,14 +33,16 @@ def check_day(model: ConflictModel, start: dict[str, float], people: int) -> Non
             faction.recruited,
             faction.surrendered,
             faction.captured,
+            faction.deserted,
         )
         assert min(tallies) >= 0, (day, faction_id)
         assert 0 <= faction.repatriated <= faction.interned, (day, faction_id)
-        assert faction.recruited <= faction.spec.economy.manpower, (day, faction_id)
+        enlisted = faction.recruited + faction.in_training
+        assert enlisted <= faction.spec.economy.manpower, (day, faction_id)
         assert faction.treasury >= 0.0, (day, faction_id)
         assert all(v >= 0.0 for v in faction.income_total.values()), (day, faction_id)
         assert math.isclose(faction.revenue_total, sum(faction.income_total.values()))
-        spent = faction.spent["upkeep"] + faction.spent["recruits"]
+        spent = sum(faction.spent.values())
         expected = faction.spec.economy.treasury + faction.revenue_total - spent
         assert math.isclose(faction.treasury, expected, rel_tol=1e-9, abs_tol=1e-3), (
             day,
@@ -49,7 +52,7 @@ def check_day(model: ConflictModel, start: dict[str, float], people: int) -> Non
         )
         assert math.isclose(
             faction.spent["recruits"],
-            faction.recruited * faction.spec.economy.recruit_cost,
+            enlisted * faction.spec.economy.recruit_cost,
             rel_tol=1e-9,
             abs_tol=1e-6,
         )

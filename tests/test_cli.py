@@ -63,6 +63,8 @@ def test_run_json_has_the_summary_contract():
             "interned",
             "repatriated",
             "recruited",
+            "in_training",
+            "deserted",
             "surrendered",
             "captured",
             "unsupplied",

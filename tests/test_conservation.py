@@ -107,7 +107,7 @@ def test_soldiers_and_people_are_conserved(theatre, seed, mode):
                 faction = model.factions[f]
                 in_play = sum(u.strength for u in model.units if u.faction == f)
                 total = in_play + faction.killed + faction.interned + faction.surrendered
-                total += faction.captured
+                total += faction.captured + faction.deserted
                 came = start[f] + faction.recruited + faction.repatriated
                 assert 0 <= faction.repatriated <= faction.interned
                 if mode == "stochastic":

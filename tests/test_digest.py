@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "6d2f23001f58b241e2b8eff99fa293a70422612e0b7dc2ed98b82397b2023134",
-    ("kachin", 2): "8587d69b554eddae34f25dcfde76210b0a33f8c8c58f20a12dd1cc006a779644",
-    ("kachin", 3): "75d53256ba5a86c6549a80d585a80ea48e458cc220f05cb8c190c00403b3ea41",
-    ("synthetic", 1): "3ed0d024aac0cc5e4f3eaea715ada86f9f12c98c37457572344d4f58f9ed6d02",
-    ("synthetic", 2): "8e056fc8e6fa7047a91c1dbb1dbdc56f5e2a096b1d6ace392e74b9952ff54438",
+    ("kachin", 1): "ac36c3f2408a5bca691758e54d49b4d76504220751d554ba727864fefb7320c6",
+    ("kachin", 2): "d4af025825e5eab58ce792fbd187c16951e0cac3c2b1a1275012fe4b09f55ec0",
+    ("kachin", 3): "d2a19e1c20fc356c77a4aad68271cb57149a6e4d150aa7af90ec6cddc83f9678",
+    ("synthetic", 1): "cdddb6bcf0258c489a508e5fb84885ef5eda47eb26097dcaa19dab5941c84752",
+    ("synthetic", 2): "70d5e116b686cc5abb91f6e9cc65c03f23a7fd7117da3045e8df6480458e4f89",
 }
 
 

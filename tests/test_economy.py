@@ -4,6 +4,7 @@ import pytest
 from theatres import passive_model
 
 from wargame import ConflictModel
+from wargame.engine.agents import Trainees
 from wargame.scenario import ScenarioError
 
 PRICES = {
@@ -213,27 +214,154 @@ def test_upkeep_is_paid_per_soldier_and_an_unpaid_army_loses_heart(theatre_dir):
     assert unit.morale == pytest.approx(morale - 0.02)  # unpaid_morale_per_day, all unpaid
 
 
-def test_quiet_bases_recruit_within_manpower_while_the_treasury_carries_the_payroll(theatre_dir):
+def test_recruits_train_before_they_join_and_stop_at_the_manpower_pool(theatre_dir):
     model = economy_model(
         theatre_dir,
-        {"recruits_per_base_per_day": 7},
+        {"recruits_per_base_per_day": 7, "training_days": 5},
         units=[{"faction": "red", "place": "alpha", "strength": 100}],
     )
     red = model.factions["red"]
-    model.run(10)
-    assert red.recruited == 70  # alpha is red's one base
-    assert model.units[0].strength == 170
+    model.run(5)
+    assert (red.recruited, red.in_training) == (0, 35)  # alpha is red's one base
+    assert model.units[0].strength == 100
+    model.step()  # the first day's recruits are trained; a sixth day's enlist
+    assert (red.recruited, red.in_training) == (7, 35)
+    assert model.units[0].strength == 107
     model.run(200)
-    assert red.recruited == 1000  # the manpower pool in tests/theatres.py
-    broke = economy_model(
+    assert (red.recruited, red.in_training) == (1000, 0)  # the pool in tests/theatres.py
+    assert red.spent["recruits"] == 1000 * 1000.0  # recruit_cost
+
+
+def test_recruits_are_bought_with_what_the_treasury_holds_beyond_its_reserve(theatre_dir):
+    """No income; 100 soldiers at 2 US$ a day; a reserve of 10 days' payroll is 2,000."""
+    model = economy_model(
         theatre_dir,
-        {"recruits_per_base_per_day": 7},
-        control={"alpha": "red", "delta": "blue"},  # no mine: no income
+        {"recruits_per_base_per_day": 50, "training_days": 0, "payroll_reserve_days": 10},
+        control={"alpha": "red", "delta": "blue"},
         units=[{"faction": "red", "place": "alpha", "strength": 100}],
     )
-    broke.factions["red"].treasury = 0.0
-    broke.run(5)
-    assert broke.factions["red"].recruited == 0
+    red = model.factions["red"]
+    red.treasury = 200.0 + 2000.0 + 3500.0  # the day's payroll, the reserve, 3.5 recruits
+    model.step()
+    assert red.recruited == 3
+    assert red.treasury == pytest.approx(2500.0)
+    model.step()  # 206 of payroll leaves 2,294; the reserve for 103 is 2,060: no recruit
+    assert red.recruited == 3
+    assert red.treasury == pytest.approx(2294.0)
+
+
+def test_recruits_of_a_lost_base_join_at_another_or_wait_for_one(theatre_dir):
+    from theatres import line_map
+
+    model = economy_model(
+        theatre_dir,
+        {"recruits_per_base_per_day": 5, "training_days": 3},
+        features=line_map(bravo={"kind": "base"}),
+        control={"alpha": "red", "bravo": "red", "delta": "blue"},
+    )
+    red = model.factions["red"]
+    model.step()
+    assert [(b.base, b.soldiers) for b in red.training] == [("alpha", 5), ("bravo", 5)]
+    red.commander.recruits = False  # no more enlist: these ten are followed
+    model.set_holder("alpha", "blue")
+    model.run(3)
+    assert (red.recruited, red.in_training) == (10, 0)
+    (unit,) = [u for u in model.units if u.faction == "red"]
+    assert (unit.place, unit.strength) == ("bravo", 10)
+    unit.remove()
+    red.training.append(Trainees(model.day + 1, "bravo", 5))
+    model.set_holder("bravo", "blue")
+    model.run(5)
+    assert (red.recruited, red.in_training) == (10, 5)  # no base left: they wait
+    model.set_holder("bravo", "red")
+    model.step()
+    assert (red.recruited, red.in_training) == (15, 0)
+
+
+def test_an_army_that_cannot_pay_loses_heart_and_soldiers_in_proportion(theatre_dir):
+    model = economy_model(
+        theatre_dir,
+        {"desertion_unpaid_per_day": 0.1, "combat_mode": "deterministic"},
+        control={"alpha": "red", "delta": "blue"},
+        units=[{"faction": "red", "place": "alpha", "strength": 1000}],
+    )
+    red, unit = model.factions["red"], model.units[0]
+    red.treasury = 0.0
+    morale = unit.morale
+    model.step()  # 2,000 of payroll, none paid
+    assert unit.strength == pytest.approx(900.0)
+    assert red.deserted == pytest.approx(100.0)
+    assert unit.morale == pytest.approx(morale - 0.02)
+    red.treasury = 900.0  # half of 900 soldiers' 1,800
+    model.step()
+    assert unit.strength == pytest.approx(855.0)
+    assert red.deserted == pytest.approx(145.0)
+    assert red.spent["upkeep"] == pytest.approx(900.0)
+
+
+def test_desertion_in_stochastic_mode_draws_whole_soldiers_around_the_expected_share(theatre_dir):
+    """Over 20 seeds of 1,000 unpaid soldiers at 10% a day, the mean deserters of the first
+    day lie within four standard errors of 100 (binomial sd 9.5 a run)."""
+    deserted = []
+    for seed in range(20):
+        model = passive_model(
+            theatre_dir(
+                control={"alpha": "red", "delta": "blue"},
+                units=[{"faction": "red", "place": "alpha", "strength": 1000}],
+            ),
+            {**PRICES, "desertion_unpaid_per_day": 0.1},
+            rng=seed,
+        )
+        model.factions["red"].treasury = 0.0
+        model.step()
+        deserted.append(model.factions["red"].deserted)
+        assert model.units[0].strength == 1000 - deserted[-1]
+    assert all(float(d).is_integer() for d in deserted)
+    assert abs(sum(deserted) / 20 - 100) < 4 * 9.5 / 20**0.5
+    assert len(set(deserted)) > 1
+
+
+def fighting_model(theatre_dir, red_treasury: float):
+    """Red (paying 10 US$ a soldier a day of fighting) and Blue, 1,000 each, fight at
+    unheld Bravo; Red's treasury is set before the first day."""
+    model = economy_model(
+        theatre_dir,
+        {"desertion_unpaid_per_day": 0.0, "fire_when_unpaid": 0.4, "combat_mode": "deterministic"},
+        control={"alpha": "red", "delta": "blue"},
+        faction_overrides={"red": {"fighting_cost": 10.0}},
+        units=[
+            {"faction": "red", "place": "bravo", "strength": 1000},
+            {"faction": "blue", "place": "bravo", "strength": 1000},
+        ],
+    )
+    model.factions["red"].treasury = red_treasury
+    return model
+
+
+def test_fighting_is_paid_for_and_a_side_that_cannot_pay_fires_less_the_next_day(theatre_dir):
+    from wargame.phases.combat import square_law
+
+    paying = fighting_model(theatre_dir, red_treasury=1e9)
+    paying.step()
+    red = paying.factions["red"]
+    assert red.spent["fighting"] == pytest.approx(1000 * 10.0)  # the soldiers before the fight
+    assert red.fire_paid == 1.0
+    assert paying.effectiveness("red") == 0.01
+    broke = fighting_model(theatre_dir, red_treasury=0.0)
+    broke.step()
+    assert broke.factions["red"].fire_paid == 0.0
+    assert broke.effectiveness("red") == pytest.approx(0.01 * 0.4)
+    red_unit, blue_unit = sorted(broke.units, key=lambda u: u.faction != "red")
+    a0, b0 = red_unit.strength, blue_unit.strength
+    broke.step()
+    a1, b1 = square_law(a0, b0, 0.004, 0.01)
+    assert (red_unit.strength, blue_unit.strength) == (pytest.approx(a1), pytest.approx(b1))
+    engaged = red_unit.strength
+    broke.factions["red"].treasury = 7_000.0
+    broke.step()  # the survivors are paid first, then what is left buys part of the fire
+    left = 7_000.0 - red_unit.strength * 2.0
+    assert broke.factions["red"].fire_paid == pytest.approx(left / (engaged * 10.0))
+    assert 0.4 < broke.factions["red"].fire_paid < 0.6
 
 
 def test_a_market_town_with_a_trade_value_pays_its_holder_as_a_border_post_does(theatre_dir):

@@ -106,7 +106,13 @@ def test_a_model_built_from_it_runs_30_days(theatre):
     assert model.day == 30
     in_play = sum(u.strength for u in model.units)
     out = sum(
-        f.killed + f.interned + f.surrendered + f.captured - f.recruited - f.repatriated
+        f.killed
+        + f.interned
+        + f.surrendered
+        + f.captured
+        + f.deserted
+        - f.recruited
+        - f.repatriated
         for f in model.factions.values()
     )
     assert in_play + out == soldiers

@@ -32,6 +32,7 @@ upkeep_per_soldier_per_day = 2.0
 recruit_cost = 1000.0
 manpower = 1000
 external_income_per_day = {external}
+fighting_cost_per_soldier_per_day = {fighting_cost}
 {patron}
 [relations]
 {relations}
@@ -95,14 +96,15 @@ def drawn(features: list[dict]) -> list[dict]:
     return features
 
 
-def line_map() -> list[dict]:
+def line_map(**changed: dict[str, object]) -> list[dict]:
     """Four places in a row, A-B by highway, B-C by road, C-D by track, D to a sanctuary.
 
     The roads' lengths are what the tests' travel times need; the places lie
     far enough apart that no length is shorter than the straight line or
-    winds more than a real road does (3 times it).
+    winds more than a real road does (3 times it). `changed` gives a place's new
+    properties by its id (`line_map(bravo={"kind": "base"})`).
     """
-    return [
+    features = [
         place("alpha", 97.0, 25.0, "base", population=1200),
         place("bravo", 97.3, 25.0, "town", population=800),
         place("charlie", 97.5, 25.0, "mine", population=300, mine_sites=50),
@@ -113,6 +115,9 @@ def line_map() -> list[dict]:
         road("charlie", "delta", "track", 24.0),
         road("delta", "sanctum", "road", 2.0),
     ]
+    for feature in features:
+        feature["properties"].update(changed.get(feature["properties"].get("id"), {}))
+    return features
 
 
 def write_theatre(
@@ -212,6 +217,7 @@ def write_theatre(
             "effectiveness": 0.01,
             "break_point": 0.3,
             "external": 0.0,
+            "fighting_cost": 0.0,
             "patron": None,
             **DEFAULT_FACTIONS[faction_id],
             **(faction_overrides or {}).get(faction_id, {}),
@@ -229,6 +235,7 @@ def write_theatre(
             effectiveness=spec["effectiveness"],
             break_point=spec["break_point"],
             external=spec["external"],
+            fighting_cost=spec["fighting_cost"],
             patron=f'patron = "{spec["patron"]}"' if spec["patron"] else "",
             relations=relations,
         )

@@ -78,6 +78,14 @@ class Faction(Agent):
         self.collapsed = False
         """The faction surrendered or went home (the diplomacy phase): none are handed back."""
         self.recruited = 0
+        """Soldiers who finished their training and joined the faction's units so far."""
+        self.training: list[Trainees] = []
+        """Recruits enlisted and paid for, still in training (the economy phase)."""
+        self.deserted = 0
+        """Soldiers who went home because they were not paid, so far."""
+        self.fire_paid = 1.0
+        """Share of its last day's fighting the faction could pay for: it fires that much
+        today (the combat phase, through `World.effectiveness`)."""
         self.surrendered = 0
         self.captured = 0
         """Soldiers of encircled garrisons who surrendered to a besieger so far."""
@@ -91,10 +99,15 @@ class Faction(Agent):
         }
         self.commodity_income_total: dict[str, float] = dict.fromkeys(commodities, 0.0)
         """Income from each commodity so far: its part of the mines' and the allies' income."""
-        self.spent: dict[str, float] = {"upkeep": 0.0, "recruits": 0.0}
+        self.spent: dict[str, float] = {"upkeep": 0.0, "recruits": 0.0, "fighting": 0.0}
         """US$ paid out so far: treasury = starting treasury + revenue_total - all spent."""
         self.commander: Commander | None = None
         """Who gives the faction's orders: the model sets its doctrine AI unless told otherwise."""
+
+    @property
+    def in_training(self) -> int:
+        """Recruits still in training: paid for and counted against manpower, not yet in play."""
+        return sum(batch.soldiers for batch in self.training)
 
     def decides(self, question: str, default: bool) -> bool:
         """The commander's answer to a policy question (`POLICY_QUESTIONS`), else `default`."""
@@ -104,6 +117,15 @@ class Faction(Agent):
     def is_hostile(self, other: str) -> bool:
         """Factions fight when their relation is below zero; unknown relations are neutral."""
         return other != self.id and self.relations.get(other, 0.0) < 0.0
+
+
+@dataclass
+class Trainees:
+    """A day's recruits at one base: they join a unit there on day `ready`."""
+
+    ready: int
+    base: str
+    soldiers: int
 
 
 @dataclass

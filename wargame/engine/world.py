@@ -246,6 +246,13 @@ class World(mesa.Model):
         """The place's fortification today, 0-1: the map's, less what sieges have worn away."""
         return self._fortification[place]
 
+    def effectiveness(self, faction_id: str) -> float:
+        """A faction's fire today: its doctrine's effectiveness, less the share of its last
+        day's fighting it could not pay for, down to `fire_when_unpaid` when it paid none."""
+        faction = self.factions[faction_id]
+        short = (1.0 - faction.fire_paid) * (1.0 - self.parameters.fire_when_unpaid)
+        return faction.spec.combat.effectiveness * (1.0 - short)
+
     def wear_fortification(self, place: str, amount: float) -> None:
         """A siege wears `amount` off the place's fortification (never below 0)."""
         self._fortification[place] = max(self._fortification[place] - amount, 0.0)

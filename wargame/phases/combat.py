@@ -153,7 +153,7 @@ def expected_losses(model: World, place: str | None, units: list[Unit]) -> np.nd
     units present, exactly (two sides) or by Runge-Kutta (more).
     """
     strengths = np.array([u.strength for u in units], dtype=float)
-    effectiveness = np.array([model.factions[u.faction].spec.combat.effectiveness for u in units])
+    effectiveness = np.array([model.effectiveness(u.faction) for u in units])
     walls = cover(model, place, units)
     arrival = np.array([min(max(u.arrival, 0.0), 1.0) for u in units])
     factions = sorted({u.faction for u in units})

@@ -20,19 +20,26 @@ without crippling it. Each
 faction's income is also tallied by commodity: its own mines' and its
 allies' shares of each.
 
-Each faction then pays upkeep for every soldier in play and, while its
-treasury can carry the payroll for `payroll_reserve_days`, recruits at the
-bases it holds from its manpower pool.
+Each faction then spends, so that money acts on the war: it pays upkeep for
+every soldier in play and in training (an army paid short loses heart and
+soldiers to desertion); it buys the ammunition and fire support its soldiers
+used in the day's fights (what it cannot pay for is fire it lacks the next
+day); and it turns what its treasury holds beyond its reserve
+(`payroll_reserve_days` of payroll) into recruits at the quiet bases it holds,
+who train for `training_days` before they join a unit.
 """
 
 from __future__ import annotations
 
-from wargame.engine.agents import Unit
+from wargame.engine.agents import Faction, Trainees, Unit
+from wargame.engine.events import EventKind
 from wargame.engine.posture import Posture
 from wargame.engine.world import World
 from wargame.scenario import PlaceKind
 
 SOURCES = ("mines", "trade", "external", "allies")
+DESERTION = "economy.desertion"
+"""The stream of each unit's deserters in stochastic mode: one draw per unit per day, by id."""
 
 
 def start(world: World) -> None:
@@ -64,7 +71,8 @@ def run(model: World, state: None) -> None:
         faction.revenue_total += sum(income[faction_id].values())
         faction.treasury += sum(income[faction_id].values())
         _pay(model, faction_id)
-        _recruit(model, faction_id)
+        _pay_for_fighting(model, faction_id)
+        _train(model, faction_id)
 
 
 def _earn_from_the_ground(
@@ -122,58 +130,129 @@ class _Outlets:
 
 
 def _pay(model: World, faction_id: str) -> None:
-    """Pay the soldiers; an army that cannot pay them all loses heart."""
+    """Pay the soldiers and the recruits in training; an army that cannot pay them all
+    loses heart, and some of its soldiers go home."""
     faction = model.factions[faction_id]
     units = [u for u in model.units if u.faction == faction_id]
-    payroll = sum(u.strength for u in units) * faction.spec.economy.upkeep_per_soldier_per_day
-    if faction.treasury >= payroll:
-        faction.treasury -= payroll
-        faction.spent["upkeep"] += payroll
+    heads = sum(u.strength for u in units) + faction.in_training
+    payroll = heads * faction.spec.economy.upkeep_per_soldier_per_day
+    unpaid = _spend(faction, "upkeep", payroll)
+    if unpaid <= 0.0:
         return
-    unpaid = 1.0 - faction.treasury / payroll
-    faction.spent["upkeep"] += faction.treasury
-    faction.treasury = 0.0
-    for unit in units:
-        unit.morale = max(unit.morale - model.parameters.unpaid_morale_per_day * unpaid, 0.0)
-
-
-def _recruit(model: World, faction_id: str) -> None:
-    """Recruits join at each quiet base the faction holds, while money and manpower last."""
-    faction = model.factions[faction_id]
-    if not faction.decides("recruits", default=True):
-        return
-    economy = faction.spec.economy
     params = model.parameters
-    units = [u for u in model.units if u.faction == faction_id]
-    soldiers = sum(u.strength for u in units)
-    reserve = soldiers * economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
-    bases = sorted(
+    for unit in units:
+        unit.morale = max(unit.morale - params.unpaid_morale_per_day * unpaid, 0.0)
+    _desert(model, faction_id, units, params.desertion_unpaid_per_day * unpaid)
+
+
+def _spend(faction: Faction, what: str, bill: float) -> float:
+    """Pay as much of `bill` as the treasury holds; returns the share left unpaid."""
+    paid = min(bill, faction.treasury)
+    faction.treasury -= paid
+    faction.spent[what] += paid
+    return 1.0 - paid / bill if bill > 0 else 0.0
+
+
+def _desert(model: World, faction_id: str, units: list[Unit], chance: float) -> None:
+    """Each soldier of the faction goes home with the day's `chance`: the expected share,
+    or in stochastic mode a binomial draw per unit."""
+    if chance <= 0.0 or not units:
+        return
+    if model.parameters.combat_mode == "stochastic":
+        ids = [u.unique_id for u in units]
+        trials = [int(u.strength) for u in units]
+        chances = [min(chance, 1.0)] * len(units)
+        drawn = model.streams.binomial(DESERTION, model.day, ids, trials, chances)
+        losses = [int(x) for x in drawn]
+    else:
+        losses = [u.strength * chance for u in units]
+    faction = model.factions[faction_id]
+    for unit, loss in zip(units, losses, strict=True):
+        if loss <= 0:
+            continue
+        unit.strength -= loss
+        faction.deserted += loss
+        if unit.strength <= 0:
+            model.log(
+                EventKind.DESTROYED,
+                (faction_id,),
+                unit.place,
+                f"{unit.name} went home unpaid",
+            )
+            unit.remove()
+
+
+def _pay_for_fighting(model: World, faction_id: str) -> None:
+    """Buy the ammunition and fire support the faction's soldiers used in today's fights;
+    the share it cannot pay for is fire it lacks tomorrow (`World.effectiveness`)."""
+    faction = model.factions[faction_id]
+    engaged = sum(
+        before
+        for engagement in model.battles
+        for unit, before in engagement.strength_before.items()
+        if unit.faction == faction_id
+    )
+    bill = engaged * faction.spec.economy.fighting_cost_per_soldier_per_day
+    if bill > 0.0:
+        faction.fire_paid = 1.0 - _spend(faction, "fighting", bill)
+    elif faction.treasury > 0.0:
+        faction.fire_paid = 1.0  # a quiet day with money in hand restocks
+
+
+def _train(model: World, faction_id: str) -> None:
+    """The faction enlists recruits with what its treasury holds beyond its reserve, at the
+    quiet bases it holds, while manpower lasts (unless its commander says not to); then
+    those who have trained long enough join a unit at their base, or at another."""
+    faction = model.factions[faction_id]
+    bases = [
         p
-        for p, holder in model.controller.items()
+        for p, holder in sorted(model.controller.items())
         if holder == faction_id
         and model.theatre.map.places[p].kind is PlaceKind.BASE
         and p not in model.contested
-    )
-    ready: dict[str, list[Unit]] = {}  # each base is visited once: new units need no entry
-    for unit in units:
-        if unit.place is not None and unit.posture is not Posture.WITHDRAW:
-            ready.setdefault(unit.place, []).append(unit)
+    ]
+    if faction.decides("recruits", default=True):
+        _enlist(model, faction, bases)
+    _join(model, faction, bases)
+
+
+def _enlist(model: World, faction: Faction, bases: list[str]) -> None:
+    """Enlist recruits at each base, up to its training places, within money and manpower."""
+    economy = faction.spec.economy
+    params = model.parameters
+    soldiers = sum(u.strength for u in model.units if u.faction == faction.id)
+    reserve = soldiers * economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
+    left = economy.manpower - faction.recruited - faction.in_training
     for base in bases:
-        recruits = min(params.recruits_per_base_per_day, economy.manpower - faction.recruited)
-        cost = recruits * economy.recruit_cost
-        if recruits <= 0 or faction.treasury - cost < reserve:
+        affordable = int(max(faction.treasury - reserve, 0.0) // economy.recruit_cost)
+        recruits = min(params.recruits_per_base_per_day, left, affordable)
+        if recruits <= 0:
             return
-        faction.treasury -= cost
-        faction.spent["recruits"] += cost
-        faction.recruited += recruits
+        faction.treasury -= recruits * economy.recruit_cost
+        faction.spent["recruits"] += recruits * economy.recruit_cost
+        faction.training.append(Trainees(model.day + params.training_days, base, recruits))
+        left -= recruits
+
+
+def _join(model: World, faction: Faction, bases: list[str]) -> None:
+    """Trained recruits join the smallest ready unit at their base, or form a new one;
+    recruits whose base was lost go to the first quiet base, or wait for one."""
+    ready: dict[str, list[Unit]] = {}
+    for unit in model.units:
+        at_rest = unit.place is not None and unit.posture is not Posture.WITHDRAW
+        if unit.faction == faction.id and at_rest:
+            ready.setdefault(unit.place, []).append(unit)
+    waiting = []
+    for batch in faction.training:
+        base = batch.base if batch.base in bases else (bases[0] if bases else None)
+        if batch.ready > model.day or base is None:
+            waiting.append(batch)
+            continue
+        faction.recruited += batch.soldiers
         present = ready.get(base)
         if present:
-            min(present, key=lambda u: (u.strength, u.unique_id)).strength += recruits
+            min(present, key=lambda u: (u.strength, u.unique_id)).strength += batch.soldiers
         else:
-            Unit(
-                model,
-                faction_id,
-                recruits,
-                base,
-                f"{faction.short_name} recruits, {model.place_name(base)}",
-            )
+            name = f"{faction.short_name} recruits, {model.place_name(base)}"
+            ready[base] = [Unit(model, faction.id, batch.soldiers, base, name)]
+    faction.training = waiting

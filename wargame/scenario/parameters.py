@@ -236,14 +236,35 @@ class Parameters(BaseModel):
         default=2,
         ge=0,
         le=10_000,
-        description="soldiers a quiet base can enlist per day (judgement)",
+        description="recruits a quiet base can take into training per day, while money and "
+        "manpower last (judgement)",
+    )
+    training_days: int = Field(
+        default=60,
+        ge=0,
+        le=730,
+        description="days a recruit trains before joining a unit at the base (judgement)",
     )
     payroll_reserve_days: float = Field(
         default=30.0,
         ge=0.0,
         le=3650.0,
-        description="a faction recruits only while its treasury covers this many days of "
-        "upkeep (judgement)",
+        description="a faction spends on recruits only what its treasury holds beyond this "
+        "many days of upkeep: the reserve its doctrine keeps (judgement)",
+    )
+    desertion_unpaid_per_day: float = Field(
+        default=0.01,
+        ge=0.0,
+        le=1.0,
+        description="share of its soldiers an army that pays none of its payroll loses to "
+        "desertion a day; in proportion when it pays part (judgement)",
+    )
+    fire_when_unpaid: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="share of its fire a side keeps the day after it could pay nothing for "
+        "its fighting: what its soldiers carry (judgement)",
     )
     unpaid_morale_per_day: float = Field(
         default=0.02,

@@ -520,6 +520,11 @@ class Economy(Strict):
     recruit_cost: float = Field(gt=0.0, description="US$ per soldier")
     manpower: int = Field(ge=0, description="soldiers that can still be recruited")
     external_income_per_day: float = Field(default=0.0, ge=0.0)
+    fighting_cost_per_soldier_per_day: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="US$ of ammunition and fire support each soldier in a fight uses a day",
+    )
     patron: Id | None = Field(
         default=None, description="faction this one passes a share of its mine revenue to"
     )
