@@ -65,6 +65,7 @@ def test_run_json_has_the_summary_contract():
             "recruited",
             "in_training",
             "deserted",
+            "fire_paid",
             "surrendered",
             "captured",
             "unsupplied",

@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "ffa33a046b1cdd1a51f83740c00ef69b1444d2c7e10a99d7b23c12f8a2ae6138",
-    ("kachin", 2): "4623536673de54e6aee8bb9f7b21e0c2542c8cb13de1f4894bd6306db2c84b59",
-    ("kachin", 3): "8db097477a8674e57a4758eaa38d4f42c0d0b70b06c66c6a48c172d861d5b4de",
-    ("synthetic", 1): "cdddb6bcf0258c489a508e5fb84885ef5eda47eb26097dcaa19dab5941c84752",
-    ("synthetic", 2): "70d5e116b686cc5abb91f6e9cc65c03f23a7fd7117da3045e8df6480458e4f89",
+    ("kachin", 1): "9d0eac3e1bddf118418f7a38f933d255f650f5c87ce2fb8ab315187096be4517",
+    ("kachin", 2): "01326ebf6dcee591dde9fb2c7bec1f110320ae2598cab7fd3bb8bf047e9f07b6",
+    ("kachin", 3): "458d55d749f56580e09dfcf1f17784353e28d9caa3d7879890d5c6207fc2e5b9",
+    ("synthetic", 1): "dde14a291a8e3acec452327a517ffa184c1d941696f481d8cec950ef47663e1d",
+    ("synthetic", 2): "5d8f83fdb807868b7ea03a7503b2816e1f6098cfc7ce38e6728af10e61aa7265",
 }
 
 

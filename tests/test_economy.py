@@ -421,3 +421,90 @@ def test_a_price_override_moves_the_ruby_income(theatre_dir):
     assert dear.factions["red"].commodity_income_total["rubies"] == pytest.approx(
         50 * 0.4 * 3_000_000.0 * 0.1
     )
+
+
+def test_the_reserve_keeps_the_pay_of_recruits_in_training_too(theatre_dir):
+    """No income; 100 soldiers at 2 US$ a day; a reserve of 100 days. After the day's 200
+    of pay, 25,000 is 20,000 of reserve and 5,000 beyond it: each recruit costs 1,000 and
+    adds 200 to the reserve, so four are enlisted (not five), and their pay is kept."""
+    model = economy_model(
+        theatre_dir,
+        {"recruits_per_base_per_day": 50, "training_days": 5, "payroll_reserve_days": 100},
+        control={"alpha": "red", "delta": "blue"},
+        units=[{"faction": "red", "place": "alpha", "strength": 100}],
+    )
+    red = model.factions["red"]
+    red.treasury = 200.0 + 20_000.0 + 5_000.0
+    model.step()
+    assert (red.recruited, red.in_training) == (0, 4)
+    model.step()  # 208 of pay for 104 leaves 20,792, under the reserve of 20,800
+    assert red.in_training == 4
+    assert red.treasury == pytest.approx(20_792.0)
+
+
+def test_recruits_wait_while_their_base_is_fought_over(theatre_dir):
+    from theatres import line_map
+
+    from wargame.engine.agents import Unit
+
+    model = economy_model(
+        theatre_dir,
+        {"recruits_per_base_per_day": 5, "training_days": 2, "combat_mode": "deterministic"},
+        features=line_map(bravo={"kind": "base"}),
+        control={"alpha": "red", "bravo": "red", "delta": "blue"},
+        units=[{"faction": "red", "place": "alpha", "strength": 1000}],
+    )
+    red = model.factions["red"]
+    model.step()
+    red.commander.recruits = False
+    red.training = [batch for batch in red.training if batch.base == "alpha"]
+    red.spent["recruits"] -= 5 * 1000.0  # as if bravo's were never enlisted
+    red.treasury += 5 * 1000.0
+    raider = Unit(model, "blue", 200, "alpha", "Blue raiders")
+    model.run(3)
+    assert "alpha" in model.contested and model.controller["alpha"] == "red"
+    assert (red.recruited, red.in_training) == (0, 5)  # not sent off to quiet Bravo
+    raider.remove()
+    model.run(2)
+    assert (red.recruited, red.in_training) == (5, 0)
+    assert {u.place for u in model.units if u.faction == "red"} == {"alpha"}
+
+
+def test_recruits_in_training_go_home_with_a_faction_that_collapses(theatre_dir):
+    model = economy_model(
+        theatre_dir,
+        {"recruits_per_base_per_day": 5, "training_days": 30},
+        control={"alpha": "red", "delta": "blue"},
+        units=[{"faction": "red", "place": "alpha", "strength": 1000}],
+    )
+    red = model.factions["red"]
+    model.run(2)
+    assert red.in_training == 10
+    model.units[0].strength = 1  # far below the share of its start that keeps it in the war
+    model.step()
+    assert red.collapsed
+    assert (red.recruited, red.in_training, red.surrendered) == (10, 0, 11)
+
+
+def test_a_bystander_at_a_fight_pays_for_no_fighting(theatre_dir):
+    neutral = {"relations": {"red": 0.0, "blue": 0.0}, "fighting_cost": 10.0}
+    model = economy_model(
+        theatre_dir,
+        {"combat_mode": "deterministic"},
+        factions=["red", "blue", "green"],
+        control={"alpha": "red", "delta": "blue"},
+        faction_overrides={
+            "green": neutral,
+            "red": {"relations": {"blue": -1.0, "green": 0.0}, "fighting_cost": 10.0},
+            "blue": {"relations": {"red": -1.0, "green": 0.0}},
+        },
+        units=[
+            {"faction": "red", "place": "bravo", "strength": 1000},
+            {"faction": "blue", "place": "bravo", "strength": 1000},
+            {"faction": "green", "place": "bravo", "strength": 300},
+        ],
+    )
+    model.step()
+    assert model.factions["red"].spent["fighting"] == pytest.approx(1000 * 10.0)
+    assert model.factions["green"].spent["fighting"] == 0.0
+    assert model.factions["green"].fire_paid == 1.0

@@ -179,6 +179,11 @@ MEASURES: tuple[Measure, ...] = (
     _faction("deserted", "unpaid soldiers who went home so far (total)",
              "soldiers", int, lambda w, f, held: f.deserted,
              label="soldiers deserted"),
+    _faction("fire_paid",
+             "share of its last day of fighting the faction could pay for (0-1): the next "
+             "day its fire falls towards fire_when_unpaid by the share it could not",
+             "share", float, lambda w, f, held: round(f.fire_paid, 4),
+             label="fighting paid for"),
     _faction("surrendered",
              "soldiers who surrendered or went home when the faction collapsed (total)",
              "soldiers", int, lambda w, f, held: f.surrendered,

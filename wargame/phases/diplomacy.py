@@ -302,6 +302,10 @@ def _collapse(model: World, state: State) -> None:
         faction.collapsed = True
         soldiers = sum(u.strength for u in units)
         faction.surrendered += soldiers
+        trainees = faction.in_training  # they join, and go home with the rest
+        faction.recruited += trainees
+        faction.surrendered += trainees
+        faction.training = []
         for unit in units:
             unit.remove()
         presence = model.strength_at()

@@ -186,11 +186,11 @@ def _pay_for_fighting(model: World, faction_id: str) -> None:
     """Buy the ammunition and fire support the faction's soldiers used in today's fights;
     the share it cannot pay for is fire it lacks tomorrow (`World.effectiveness`)."""
     faction = model.factions[faction_id]
-    engaged = sum(
+    engaged = sum(  # those with an enemy there: a bystander at the place fires nothing
         before
         for engagement in model.battles
         for unit, before in engagement.strength_before.items()
-        if unit.faction == faction_id
+        if unit.faction == faction_id and engagement.odds.get(unit, 0.0) > 0.0
     )
     bill = engaged * faction.spec.economy.fighting_cost_per_soldier_per_day
     if bill > 0.0:
@@ -220,11 +220,15 @@ def _enlist(model: World, faction: Faction, bases: list[str]) -> None:
     """Enlist recruits at each base, up to its training places, within money and manpower."""
     economy = faction.spec.economy
     params = model.parameters
-    soldiers = sum(u.strength for u in model.units if u.faction == faction.id)
-    reserve = soldiers * economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
+    heads = sum(u.strength for u in model.units if u.faction == faction.id) + faction.in_training
+    per_head = (
+        economy.recruit_cost + economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
+    )
     left = economy.manpower - faction.recruited - faction.in_training
     for base in bases:
-        affordable = int(max(faction.treasury - reserve, 0.0) // economy.recruit_cost)
+        # the reserve is the payroll of all it pays, recruits included, for the reserve's days
+        reserve = heads * economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
+        affordable = int(max(faction.treasury - reserve, 0.0) // per_head)
         recruits = min(params.recruits_per_base_per_day, left, affordable)
         if recruits <= 0:
             return
@@ -232,11 +236,12 @@ def _enlist(model: World, faction: Faction, bases: list[str]) -> None:
         faction.spent["recruits"] += recruits * economy.recruit_cost
         faction.training.append(Trainees(model.day + params.training_days, base, recruits))
         left -= recruits
+        heads += recruits
 
 
 def _join(model: World, faction: Faction, bases: list[str]) -> None:
-    """Trained recruits join the smallest ready unit at their base, or form a new one;
-    recruits whose base was lost go to the first quiet base, or wait for one."""
+    """Trained recruits join the smallest ready unit at their base, or form a new one, once
+    it is quiet; recruits whose base was lost go to the first quiet base, or wait for one."""
     ready: dict[str, list[Unit]] = {}
     for unit in model.units:
         at_rest = unit.place is not None and unit.posture is not Posture.WITHDRAW
@@ -244,7 +249,10 @@ def _join(model: World, faction: Faction, bases: list[str]) -> None:
             ready.setdefault(unit.place, []).append(unit)
     waiting = []
     for batch in faction.training:
-        base = batch.base if batch.base in bases else (bases[0] if bases else None)
+        if model.controller.get(batch.base) == faction.id:
+            base = batch.base if batch.base in bases else None  # contested: they wait
+        else:
+            base = bases[0] if bases else None  # lost: the first quiet base takes them
         if batch.ready > model.day or base is None:
             waiting.append(batch)
             continue
