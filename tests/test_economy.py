@@ -232,16 +232,27 @@ def test_recruits_train_before_they_join_and_stop_at_the_manpower_pool(theatre_d
     assert red.spent["recruits"] == 1000 * 1000.0  # recruit_cost
 
 
-def test_recruits_are_bought_with_what_the_treasury_holds_beyond_its_reserve(theatre_dir):
-    """No income; 100 soldiers at 2 US$ a day; a reserve of 10 days' payroll is 2,000."""
+def without_income(theatre_dir, parameters: dict, treasury: float):
+    """Red's 100 soldiers at its base Alpha (2 US$ a day each), with no income and the
+    treasury given."""
     model = economy_model(
         theatre_dir,
-        {"recruits_per_base_per_day": 50, "training_days": 0, "payroll_reserve_days": 10},
+        parameters,
         control={"alpha": "red", "delta": "blue"},
         units=[{"faction": "red", "place": "alpha", "strength": 100}],
     )
+    model.factions["red"].treasury = treasury
+    return model
+
+
+def test_recruits_are_bought_with_what_the_treasury_holds_beyond_its_reserve(theatre_dir):
+    """No income; 100 soldiers at 2 US$ a day; a reserve of 10 days' payroll is 2,000."""
+    model = without_income(
+        theatre_dir,
+        {"recruits_per_base_per_day": 50, "training_days": 0, "payroll_reserve_days": 10},
+        200.0 + 2000.0 + 3500.0,  # the day's payroll, the reserve, 3.5 recruits
+    )
     red = model.factions["red"]
-    red.treasury = 200.0 + 2000.0 + 3500.0  # the day's payroll, the reserve, 3.5 recruits
     model.step()
     assert red.recruited == 3
     assert red.treasury == pytest.approx(2500.0)
@@ -427,14 +438,12 @@ def test_the_reserve_keeps_the_pay_of_recruits_in_training_too(theatre_dir):
     """No income; 100 soldiers at 2 US$ a day; a reserve of 100 days. After the day's 200
     of pay, 25,000 is 20,000 of reserve and 5,000 beyond it: each recruit costs 1,000 and
     adds 200 to the reserve, so four are enlisted (not five), and their pay is kept."""
-    model = economy_model(
+    model = without_income(
         theatre_dir,
         {"recruits_per_base_per_day": 50, "training_days": 5, "payroll_reserve_days": 100},
-        control={"alpha": "red", "delta": "blue"},
-        units=[{"faction": "red", "place": "alpha", "strength": 100}],
+        200.0 + 20_000.0 + 5_000.0,
     )
     red = model.factions["red"]
-    red.treasury = 200.0 + 20_000.0 + 5_000.0
     model.step()
     assert (red.recruited, red.in_training) == (0, 4)
     model.step()  # 208 of pay for 104 leaves 20,792, under the reserve of 20,800
