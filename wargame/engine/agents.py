@@ -84,8 +84,8 @@ class Faction(Agent):
         self.deserted = 0
         """Soldiers who went home because they were not paid, so far."""
         self.fire_paid = 1.0
-        """Share of its last day's fighting the faction could pay for: it fires that much
-        today (the combat phase, through `World.effectiveness`)."""
+        """Share of its last day's fighting the faction could pay for: the rest cuts its fire
+        today, towards `fire_when_unpaid` (the combat phase, through `World.effectiveness`)."""
         self.surrendered = 0
         self.captured = 0
         """Soldiers of encircled garrisons who surrendered to a besieger so far."""
