@@ -3,7 +3,8 @@
 A batch, a score and a calibration spread their runs over such processes.
 Spawned, because a forked copy of a process with threads may inherit a lock
 held by a thread it does not have. Each worker ends when its driver ends,
-even by `kill -9`, rather than run on unseen.
+even by `kill -9`, rather than run on unseen. Each hands its results over in
+files, so that a worker killed while handing one over cannot hang the pool.
 """
 
 from __future__ import annotations
@@ -12,25 +13,91 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, InvalidStateError, ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 """prctl(2): the signal a Linux process gets when the thread that started it ends."""
 
 
 @contextlib.contextmanager
-def spawned_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool of `jobs` worker processes that die with this one."""
+def spawned_pool(jobs: int) -> Iterator[Executor]:
+    """A pool of `jobs` worker processes that die with this one and hand results over in files."""
     context = multiprocessing.get_context("spawn")  # no forked copies of threads or locks
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=die_with_driver, initargs=(os.getpid(),)
-    ) as pool:
-        yield pool
+    with (
+        tempfile.TemporaryDirectory(prefix="wargame-results-") as folder,
+        ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=context,
+            initializer=die_with_driver,
+            initargs=(os.getpid(),),
+        ) as pool,
+    ):
+        yield HandOverPool(pool, Path(folder))
+
+
+class HandOverPool(Executor):
+    """A process pool whose workers write each result to a file and send only its name.
+
+    A worker killed while it sends a long result leaves half a message in the pool's one
+    result pipe, and the pool's manager thread then waits for the rest for ever (CPython
+    3.12): the batch hangs instead of reporting the dead worker. A file's name fits in one
+    pipe write, which the kernel makes whole or nothing, so the pool sees the death.
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor, folder: Path) -> None:
+        self._pool, self.folder = pool, folder
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
+        """`fn(*args, **kwargs)` in a worker; the future holds its result, read from the file."""
+        taken: Future = Future()
+        sent = self._pool.submit(hand_over, self.folder, fn, *args, **kwargs)
+        taken.add_done_callback(lambda _: taken.cancelled() and sent.cancel())
+        sent.add_done_callback(partial(_take_over, taken))
+        return taken
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def hand_over(folder: Path, fn: Callable, /, *args, **kwargs) -> str:
+    """In a worker: call `fn` and write what it returns or raises to a new file in `folder`."""
+    try:
+        outcome = (True, fn(*args, **kwargs))
+    except Exception as error:
+        outcome = (False, error)
+    handle, path = tempfile.mkstemp(dir=folder, suffix=".pickle")
+    with os.fdopen(handle, "wb") as file:
+        pickle.dump(outcome, file, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _take_over(taken: Future, sent: Future) -> None:
+    """Settle `taken` from the worker's file named by `sent` (or from how `sent` failed)."""
+    if sent.cancelled():
+        taken.cancel()
+        return
+    failure = sent.exception()
+    if failure is None:
+        path = Path(sent.result())
+        with path.open("rb") as file:
+            ok, value = pickle.load(file)
+        path.unlink()
+    else:
+        ok, value = False, failure
+    with contextlib.suppress(InvalidStateError):  # `taken` was cancelled meanwhile
+        if ok:
+            taken.set_result(value)
+        else:
+            taken.set_exception(value)
 
 
 def die_with_driver(driver: int) -> None:
