@@ -58,10 +58,37 @@ def mark(folder: Path, number: int) -> None:
     (folder / str(number)).touch()
 
 
-def test_a_cancelled_run_is_not_run(tmp_path):
+def test_a_run_said_to_be_cancelled_is_never_run(tmp_path):
+    """Cancelling reports True only for runs the pool had not yet taken up."""
     with spawned_pool(1) as pool:
         futures = [pool.submit(mark, tmp_path, number) for number in range(20)]
-        cancelled = [future for future in futures[1:] if future.cancel()]
-        futures[0].result(timeout=60)
-    assert cancelled and all(future.cancelled() for future in cancelled)
-    assert len(list(tmp_path.iterdir())) == 20 - len(cancelled)
+        cancelled = {number for number, future in enumerate(futures) if future.cancel()}
+        assert all(futures[n].cancelled() for n in cancelled)
+        for number, future in enumerate(futures):
+            if number not in cancelled:
+                future.result(timeout=60)
+    assert cancelled
+    assert {int(path.name) for path in tmp_path.iterdir()} == set(range(20)) - cancelled
+
+
+class Unrebuildable(Exception):
+    def __init__(self, a: str, b: str) -> None:  # pickle rebuilds it with one argument
+        super().__init__(a)
+
+
+def raises_unrebuildable() -> None:
+    raise Unrebuildable("x", "y")
+
+
+def test_a_result_that_cannot_be_read_back_fails_its_future_and_its_file_goes():
+    with spawned_pool(1) as pool:
+        future = pool.submit(raises_unrebuildable)
+        with pytest.raises(TypeError):
+            future.result(timeout=60)
+        assert list(pool.folder.iterdir()) == []
+
+
+def test_a_failure_keeps_the_workers_traceback():
+    with spawned_pool(1) as pool, pytest.raises(ValueError) as raised:
+        pool.submit(fails, "no such place").result(timeout=60)
+    assert any("in fails" in note for note in raised.value.__notes__)

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, InvalidStateError, ProcessPoolExecutor
 from functools import partial
@@ -58,9 +59,8 @@ class HandOverPool(Executor):
 
     def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
         """`fn(*args, **kwargs)` in a worker; the future holds its result, read from the file."""
-        taken: Future = Future()
         sent = self._pool.submit(hand_over, self.folder, fn, *args, **kwargs)
-        taken.add_done_callback(lambda _: taken.cancelled() and sent.cancel())
+        taken = _Taken(sent)
         sent.add_done_callback(partial(_take_over, taken))
         return taken
 
@@ -68,11 +68,23 @@ class HandOverPool(Executor):
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+class _Taken(Future):
+    """The caller's future of a run handed over by file: cancelled only if the run is."""
+
+    def __init__(self, sent: Future) -> None:
+        super().__init__()
+        self._sent = sent
+
+    def cancel(self) -> bool:
+        return self._sent.cancel() and super().cancel()
+
+
 def hand_over(folder: Path, fn: Callable, /, *args, **kwargs) -> str:
     """In a worker: call `fn` and write what it returns or raises to a new file in `folder`."""
     try:
         outcome = (True, fn(*args, **kwargs))
     except Exception as error:
+        error.add_note("".join(traceback.format_exception(error)))  # the worker's traceback
         outcome = (False, error)
     handle, path = tempfile.mkstemp(dir=folder, suffix=".pickle")
     with os.fdopen(handle, "wb") as file:
@@ -80,19 +92,24 @@ def hand_over(folder: Path, fn: Callable, /, *args, **kwargs) -> str:
     return path
 
 
-def _take_over(taken: Future, sent: Future) -> None:
-    """Settle `taken` from the worker's file named by `sent` (or from how `sent` failed)."""
+def _take_over(taken: _Taken, sent: Future) -> None:
+    """Settle `taken` from the worker's file named by `sent`, or from how `sent` failed; a
+    file that cannot be read settles it too, as a failure (it must never stay pending)."""
     if sent.cancelled():
-        taken.cancel()
+        Future.cancel(taken)
         return
-    failure = sent.exception()
-    if failure is None:
+    try:
+        failure = sent.exception()
+        if failure is not None:
+            raise failure
         path = Path(sent.result())
-        with path.open("rb") as file:
-            ok, value = pickle.load(file)
-        path.unlink()
-    else:
-        ok, value = False, failure
+        try:
+            with path.open("rb") as file:
+                ok, value = pickle.load(file)
+        finally:
+            path.unlink(missing_ok=True)
+    except BaseException as error:
+        ok, value = False, error
     with contextlib.suppress(InvalidStateError):  # `taken` was cancelled meanwhile
         if ok:
             taken.set_result(value)
