@@ -38,6 +38,9 @@ def check_day(model: ConflictModel, start: dict[str, float], people: int) -> Non
         assert min(tallies) >= 0, (day, faction_id)
         assert 0 <= faction.repatriated <= faction.interned, (day, faction_id)
         assert 0.0 <= faction.fire_paid <= 1.0, (day, faction_id)
+        # arms are bought, then only wear out; the edge they give is capped
+        assert 0.0 <= faction.arms <= faction.spent["arms"] * (1 + 1e-9), (day, faction_id)
+        assert 0.0 <= faction.arms_edge <= model.parameters.arms_edge_max, (day, faction_id)
         assert not (faction.collapsed and faction.training), (day, faction_id)
         enlisted = faction.recruited + faction.in_training
         assert enlisted <= faction.spec.economy.manpower, (day, faction_id)

@@ -66,6 +66,8 @@ def test_run_json_has_the_summary_contract():
             "in_training",
             "deserted",
             "fire_paid",
+            "arms",
+            "arms_edge",
             "surrendered",
             "captured",
             "unsupplied",

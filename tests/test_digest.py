@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "9d0eac3e1bddf118418f7a38f933d255f650f5c87ce2fb8ab315187096be4517",
-    ("kachin", 2): "01326ebf6dcee591dde9fb2c7bec1f110320ae2598cab7fd3bb8bf047e9f07b6",
-    ("kachin", 3): "458d55d749f56580e09dfcf1f17784353e28d9caa3d7879890d5c6207fc2e5b9",
-    ("synthetic", 1): "dde14a291a8e3acec452327a517ffa184c1d941696f481d8cec950ef47663e1d",
-    ("synthetic", 2): "5d8f83fdb807868b7ea03a7503b2816e1f6098cfc7ce38e6728af10e61aa7265",
+    ("kachin", 1): "99f5e3943d1c554d2f08dbe6232ed4b3c2cfb1dec3373f8f3fd2e3ed940f7c25",
+    ("kachin", 2): "afbe343394de101549b134f7a026fb494d65b593e338ae27736de95c40680edf",
+    ("kachin", 3): "0e14ebc503b6399fe7822eb891586de659821a8bbe8f82d1adb1ff9954453e85",
+    ("synthetic", 1): "098a9158a01352af9b290c46c2118d131c116dc598d26df0442aeada73cd3d7a",
+    ("synthetic", 2): "20345a0bf9ae76ddb345d21c574e5259b14618325e08163d67e0418670a213f7",
 }
 
 

@@ -255,7 +255,7 @@ def test_recruits_are_bought_with_what_the_treasury_holds_beyond_its_reserve(the
     red = model.factions["red"]
     model.step()
     assert red.recruited == 3
-    assert red.treasury == pytest.approx(2500.0)
+    assert red.treasury == pytest.approx(2500.0)  # arms add nothing here: none are bought
     model.step()  # 206 of payroll leaves 2,294; the reserve for 103 is 2,060: no recruit
     assert red.recruited == 3
     assert red.treasury == pytest.approx(2294.0)
@@ -332,12 +332,17 @@ def test_desertion_in_stochastic_mode_draws_whole_soldiers_around_the_expected_s
     assert len(set(deserted)) > 1
 
 
-def fighting_model(theatre_dir, red_treasury: float):
+def fighting_model(theatre_dir, red_treasury: float, arms_edge_max: float = 0.0):
     """Red (paying 10 US$ a soldier a day of fighting) and Blue, 1,000 each, fight at
     unheld Bravo; Red's treasury is set before the first day."""
     model = economy_model(
         theatre_dir,
-        {"desertion_unpaid_per_day": 0.0, "fire_when_unpaid": 0.4, "combat_mode": "deterministic"},
+        {
+            "desertion_unpaid_per_day": 0.0,
+            "fire_when_unpaid": 0.4,
+            "combat_mode": "deterministic",
+            "arms_edge_max": arms_edge_max,
+        },
         control={"alpha": "red", "delta": "blue"},
         faction_overrides={"red": {"fighting_cost": 10.0}},
         units=[
@@ -482,12 +487,12 @@ def test_recruits_wait_while_their_base_is_fought_over(theatre_dir):
 def test_recruits_in_training_go_home_with_a_faction_that_collapses(theatre_dir):
     model = economy_model(
         theatre_dir,
-        {"recruits_per_base_per_day": 5, "training_days": 30},
+        {"recruits_per_base_per_day": 10, "training_days": 30},
         control={"alpha": "red", "delta": "blue"},
         units=[{"faction": "red", "place": "alpha", "strength": 1000}],
     )
     red = model.factions["red"]
-    model.run(2)
+    model.step()
     assert red.in_training == 10
     model.units[0].strength = 1  # far below the share of its start that keeps it in the war
     model.step()
@@ -517,3 +522,61 @@ def test_a_bystander_at_a_fight_pays_for_no_fighting(theatre_dir):
     assert model.factions["red"].spent["fighting"] == pytest.approx(1000 * 10.0)
     assert model.factions["green"].spent["fighting"] == 0.0
     assert model.factions["green"].fire_paid == 1.0
+
+
+def test_what_the_treasury_holds_beyond_its_reserve_buys_arms_that_wear_out(theatre_dir):
+    """No income; 100 soldiers at 2 US$ a day, a reserve of 10 days (2,000). After the
+    day's 200 of pay, 5,000 beyond the reserve buys arms: 50 a soldier, which at a half
+    point of 50 add half of the 0.6 most to fire; a tenth of them wears out each day."""
+    parameters = {
+        "payroll_reserve_days": 10,
+        "arms_edge_max": 0.6,
+        "arms_half_per_soldier": 50.0,
+        "arms_wear_per_day": 0.1,
+    }
+    model = without_income(theatre_dir, parameters, 200.0 + 2000.0 + 5000.0)
+    red = model.factions["red"]
+    model.step()
+    assert (red.arms, red.spent["arms"], red.treasury) == (5000.0, 5000.0, 2000.0)
+    assert red.arms_edge == pytest.approx(0.3)
+    assert model.effectiveness("red") == pytest.approx(0.01 * 1.3)
+    model.step()  # 1,800 left after pay: under the reserve, nothing bought
+    assert (red.arms, red.spent["arms"], red.treasury) == (4500.0, 5000.0, 1800.0)
+    assert red.arms_edge == pytest.approx(0.6 * 45 / 95)
+    red.treasury += 10_000.0
+    model.step()
+    assert red.arms == pytest.approx(4500.0 * 0.9 + (1800.0 + 10_000.0 - 200.0 - 2000.0))
+
+
+def test_the_reserve_keeps_days_of_fighting_as_well_as_pay(theatre_dir):
+    """With 10 US$ a soldier of fighting, ten days of 100 soldiers' pay and fire is 12,000."""
+    model = economy_model(
+        theatre_dir,
+        {"payroll_reserve_days": 10, "arms_edge_max": 0.5},
+        control={"alpha": "red", "delta": "blue"},
+        faction_overrides={"red": {"fighting_cost": 10.0}},
+        units=[{"faction": "red", "place": "alpha", "strength": 100}],
+    )
+    red = model.factions["red"]
+    red.treasury = 200.0 + 15_000.0
+    model.step()
+    assert red.spent["arms"] == pytest.approx(3_000.0)
+    assert red.treasury == pytest.approx(12_000.0)
+
+
+def test_arms_raise_a_side_s_fire_in_the_square_law(theatre_dir):
+    from wargame.phases.combat import square_law
+
+    model = fighting_model(theatre_dir, red_treasury=0.0, arms_edge_max=1.0)
+    red = model.factions["red"]
+    red.arms, red.arms_edge = 1e9, 0.8  # the edge is what yesterday's arms gave
+    model.factions["blue"].treasury = 0.0  # Blue buys no arms
+    red_unit, blue_unit = sorted(model.units, key=lambda u: u.faction != "red")
+    model.step()
+    a1, b1 = square_law(1000.0, 1000.0, 0.01 * 1.8, 0.01)
+    assert (red_unit.strength, blue_unit.strength) == (pytest.approx(a1), pytest.approx(b1))
+    edge, per_soldier = red.arms_edge, red.arms / red_unit.strength
+    assert edge == pytest.approx(per_soldier / (per_soldier + 2000.0))  # near the most, 1
+    model.step()  # unpaid today, so 0.4 of its fire, raised by its arms
+    a2, b2 = square_law(a1, b1, 0.01 * (1 + edge) * 0.4, 0.01)
+    assert (red_unit.strength, blue_unit.strength) == (pytest.approx(a2), pytest.approx(b2))

@@ -123,4 +123,5 @@ def test_every_parameter_at_either_end_of_its_range_runs(tmp_path, name, value):
         factions=["red", "blue", "green"],
         neighbours={"CN": {"soldiers": "hand_back", "hand_back_after_days": 5}},
     )
-    run_checked(ConflictModel(folder, {name: value}, rng=1), 60)
+    arms_on = {"arms_edge_max": 0.5}  # the test theatres buy no arms unless told to
+    run_checked(ConflictModel(folder, {**arms_on, name: value}, rng=1), 60)

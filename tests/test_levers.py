@@ -110,20 +110,30 @@ def enlisted(runs: pd.DataFrame, faction: str) -> pd.Series:
     return runs[f"factions.{faction}.recruited"] + runs[f"factions.{faction}.in_training"]
 
 
-def test_a_high_rare_earth_price_makes_the_kia_richer(tmp_path):
+def test_a_high_rare_earth_price_arms_and_recruits_the_kia(tmp_path):
+    """The KIA's money buys recruits and arms (30 seeds when written, US$16,800 against
+    67,200 a tonne: 495 against 905 enlisted, se 82; the edge its arms give its fire 0.17
+    against 0.32). Its ground and soldiers move too, but need more seeds than a test can
+    pay for: over 100 seeds, +1.2 places (se 0.37) and +667 soldiers (se 163)."""
     cheap, dear = arms(tmp_path, "prices.rare_earth", 15_000.0, 60_000.0)
     assert_higher(dear["factions.kia.revenue_total"], cheap["factions.kia.revenue_total"])
+    assert_higher_seed_for_seed(enlisted(dear, "kia"), enlisted(cheap, "kia"))
+    assert_higher_seed_for_seed(dear["factions.kia.arms_edge"], cheap["factions.kia.arms_edge"])
 
 
 def test_the_militarys_budget_keeps_its_army_in_the_field(tmp_path):
-    """Without its national budget the junta cannot pay its payroll, its fighting and its
-    recruits from Kachin's revenue alone (30 seeds when written: 12,802 against 14,647
-    soldiers at the end, se 164)."""
+    """Without its national budget the junta cannot pay its payroll, its fighting, its
+    recruits and its arms from Kachin's revenue alone, and it holds less (30 seeds when
+    written: 12,540 against 14,084 soldiers at the end, se 104; 17.7 against 18.8 places,
+    se 0.43)."""
     broke, funded = arms(tmp_path, "external_income_factor", 0.0, 1.0)
     assert_higher_seed_for_seed(
         funded["factions.tatmadaw.strength"], broke["factions.tatmadaw.strength"]
     )
     assert_higher_seed_for_seed(enlisted(funded, "tatmadaw"), enlisted(broke, "tatmadaw"))
+    assert_higher_seed_for_seed(
+        funded["factions.tatmadaw.places_held"], broke["factions.tatmadaw.places_held"]
+    )
 
 
 def test_garrisons_that_give_up_sooner_are_captured_more(tmp_path):

@@ -206,7 +206,10 @@ def write_theatre(
     ]
     lines += [tables] if tables else []
     lines.append("[parameters]")
-    lines += [f"{k} = {json.dumps(v)}" for k, v in (parameters or {}).items()]
+    # the arms a faction buys add nothing to its fire unless a test says so: tests of other
+    # phases check fights against the closed form at the doctrine's effectiveness
+    parameters = {"arms_edge_max": 0.0, **(parameters or {})}
+    lines += [f"{k} = {json.dumps(v)}" for k, v in parameters.items()]
     (folder / "setup.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     agents = folder / "agents"
     agents.mkdir(exist_ok=True)

@@ -86,6 +86,11 @@ class Faction(Agent):
         self.fire_paid = 1.0
         """Share of its last day's fighting the faction could pay for: the rest cuts its fire
         today, towards `fire_when_unpaid` (the combat phase, through `World.effectiveness`)."""
+        self.arms = 0.0
+        """US$ of weapons bought beyond the basic kit and not yet used up or worn out."""
+        self.arms_edge = 0.0
+        """What those arms add to the faction's fire, as a share, set by the economy phase
+        from its arms per soldier (the combat phase, through `World.effectiveness`)."""
         self.surrendered = 0
         self.captured = 0
         """Soldiers of encircled garrisons who surrendered to a besieger so far."""
@@ -99,7 +104,9 @@ class Faction(Agent):
         }
         self.commodity_income_total: dict[str, float] = dict.fromkeys(commodities, 0.0)
         """Income from each commodity so far: its part of the mines' and the allies' income."""
-        self.spent: dict[str, float] = {"upkeep": 0.0, "recruits": 0.0, "fighting": 0.0}
+        self.spent: dict[str, float] = dict.fromkeys(
+            ("upkeep", "fighting", "recruits", "arms"), 0.0
+        )
         """US$ paid out so far: treasury = starting treasury + revenue_total - all spent."""
         self.commander: Commander | None = None
         """Who gives the faction's orders: the model sets its doctrine AI unless told otherwise."""

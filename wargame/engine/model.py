@@ -42,7 +42,7 @@ PHASES: tuple[ModuleType, ...] = (
     supply,  # cut-off units waste away, sieges wear walls, broken garrisons surrender
     morale,  # units wear down; broken ones fall back or cross the border
     control,  # places change hands
-    economy,  # revenue, pay, the cost of fighting, recruits
+    economy,  # revenue, pay, the cost of fighting, recruits, arms
     civilians,  # people flee, suffer and go home
     observation,  # the day's measures
 )

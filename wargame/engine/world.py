@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 ADJACENT_THREAT_WEIGHT = 0.25  # judgement: enemies one road away count a quarter in a defence
+MOST_FIRE_WEIGHT = 100.0
+"""The most one enemy soldier counts for in a side's own, however weak its own fire (judgement)."""
 
 
 @dataclass
@@ -188,6 +190,10 @@ class World(mesa.Model):
         self._ground_clock += 1
         self._clock += 1
 
+    def fire_changed(self) -> None:
+        """A side's fire changed (its pay for fighting, its arms): answers weighed by fire go."""
+        self._clock += 1
+
     def presence_changed(self) -> None:
         """A unit moved, came, went or changed strength: answers about presence go."""
         self._clock += 1
@@ -247,11 +253,12 @@ class World(mesa.Model):
         return self._fortification[place]
 
     def effectiveness(self, faction_id: str) -> float:
-        """A faction's fire today: its doctrine's effectiveness, less the share of its last
-        day's fighting it could not pay for, down to `fire_when_unpaid` when it paid none."""
+        """A faction's fire today: its doctrine's effectiveness, raised by the arms it bought,
+        less the share of its last day's fighting it could not pay for (down to
+        `fire_when_unpaid` when it paid none)."""
         faction = self.factions[faction_id]
         short = (1.0 - faction.fire_paid) * (1.0 - self.parameters.fire_when_unpaid)
-        return faction.spec.combat.effectiveness * (1.0 - short)
+        return faction.spec.combat.effectiveness * (1.0 + faction.arms_edge) * (1.0 - short)
 
     def wear_fortification(self, place: str, amount: float) -> None:
         """A siege wears `amount` off the place's fortification (never below 0)."""
@@ -549,17 +556,28 @@ class World(mesa.Model):
         )
 
     def defence(self, faction: str, place: str) -> float:
-        """Hostile soldiers an attacker on `place` would face, fortification included."""
+        """Hostile soldiers an attacker on `place` would face, fortification included, in the
+        attacker's soldiers: weighed by their fire against its own (`fire_weight`)."""
         return self._situation_of(
             ("defence", faction, place), lambda: self._defence(faction, place)
         )
 
+    def fire_weight(self, faction: str, enemy: str) -> float:
+        """How many of `faction`'s soldiers one of `enemy`'s is worth in a fight today: under
+        the square law, the square root of their fire over its own (1 when equal), at most
+        `MOST_FIRE_WEIGHT` (a side with no fire left fears every enemy that much)."""
+        own, theirs = self.effectiveness(faction), self.effectiveness(enemy)
+        if own <= 0.0:
+            return MOST_FIRE_WEIGHT
+        return min((theirs / own) ** 0.5, MOST_FIRE_WEIGHT)
+
     def _defence(self, faction: str, place: str) -> float:
         presence = self.strength_at()
         enemies = self.enemies_of(faction)
-        here = sum(s for f, s in presence.get(place, {}).items() if f in enemies)
+        weight = {f: self.fire_weight(faction, f) for f in enemies}
+        here = sum(s * weight[f] for f, s in presence.get(place, {}).items() if f in enemies)
         near = sum(
-            s
+            s * weight[f]
             for n, _ in self.routes.roads_from[place]
             for f, s in presence.get(n, {}).items()
             if f in enemies
@@ -571,14 +589,17 @@ class World(mesa.Model):
         return (here + ADJACENT_THREAT_WEIGHT * near) * bonus
 
     def threat(self, faction: str, place: str) -> float:
-        """Soldiers needed to hold `place` against the hostile units on it and one road away."""
+        """Soldiers needed to hold `place` against the hostile units on it and one road away,
+        weighed by their fire against the holder's (`fire_weight`)."""
         return self._situation_of(("threat", faction, place), lambda: self._threat(faction, place))
 
     def _threat(self, faction: str, place: str) -> float:
         presence = self.strength_at()
-        hostile = self.enemies_of(faction)
+        weight = {f: self.fire_weight(faction, f) for f in self.enemies_of(faction)}
         nearby = [place] + [n for n, _ in self.routes.roads_from[place]]
-        enemies = sum(s for p in nearby for f, s in presence.get(p, {}).items() if f in hostile)
+        enemies = sum(
+            s * weight[f] for p in nearby for f, s in presence.get(p, {}).items() if f in weight
+        )
         fortification = self.fortification(place)
         return enemies / (1.0 + self.parameters.fortification_bonus * fortification) ** 0.5
 

@@ -24,9 +24,14 @@ Each faction then spends, so that money acts on the war: it pays upkeep for
 every soldier in play and in training (an army paid short loses heart and
 soldiers to desertion); it buys the ammunition and fire support its soldiers
 used in the day's fights (what it cannot pay for is fire it lacks the next
-day); and it turns what its treasury holds beyond its reserve
-(`payroll_reserve_days` of payroll) into recruits at the quiet bases it holds,
-who train for `training_days` before they join a unit.
+day); it turns what its treasury holds beyond its reserve
+(`payroll_reserve_days` of pay and fighting) into recruits at the quiet bases it holds,
+who train for `training_days` before they join a unit; and it spends what is
+still left on arms. The reserve is that many days of paying its soldiers and
+of all of them fighting. Arms wear out at `arms_wear_per_day`; a side's arms per
+soldier raise its fire by up to `arms_edge_max`, by half that at
+`arms_half_per_soldier`. So revenue, prices and budgets act on the war even
+where training places or manpower cap recruiting.
 """
 
 from __future__ import annotations
@@ -73,6 +78,8 @@ def run(model: World, state: None) -> None:
         _pay(model, faction_id)
         _pay_for_fighting(model, faction_id)
         _train(model, faction_id)
+        _arm(model, faction)
+    model.fire_changed()
 
 
 def _earn_from_the_ground(
@@ -216,19 +223,29 @@ def _train(model: World, faction_id: str) -> None:
     _join(model, faction, bases)
 
 
+def _soldiers(model: World, faction_id: str) -> float:
+    return sum(u.strength for u in model.units if u.faction == faction_id)
+
+
+def _reserve(model: World, faction: Faction, heads: float) -> float:
+    """What the faction's doctrine keeps: the reserve's days of paying `heads` soldiers and
+    of every one of them fighting, so that buying recruits or arms leaves it able to pay
+    and to fire for that long without income."""
+    economy = faction.spec.economy
+    daily = economy.upkeep_per_soldier_per_day + economy.fighting_cost_per_soldier_per_day
+    return heads * daily * model.parameters.payroll_reserve_days
+
+
 def _enlist(model: World, faction: Faction, bases: list[str]) -> None:
     """Enlist recruits at each base, up to its training places, within money and manpower."""
     economy = faction.spec.economy
     params = model.parameters
-    heads = sum(u.strength for u in model.units if u.faction == faction.id) + faction.in_training
-    per_head = (
-        economy.recruit_cost + economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
-    )
+    heads = _soldiers(model, faction.id) + faction.in_training
+    per_head = economy.recruit_cost + _reserve(model, faction, 1.0)
     left = economy.manpower - faction.recruited - faction.in_training
     for base in bases:
-        # the reserve is the payroll of all it pays, recruits included, for the reserve's days
-        reserve = heads * economy.upkeep_per_soldier_per_day * params.payroll_reserve_days
-        affordable = int(max(faction.treasury - reserve, 0.0) // per_head)
+        # the reserve is the payroll of all it pays, recruits included
+        affordable = int(max(faction.treasury - _reserve(model, faction, heads), 0.0) // per_head)
         recruits = min(params.recruits_per_base_per_day, left, affordable)
         if recruits <= 0:
             return
@@ -264,3 +281,21 @@ def _join(model: World, faction: Faction, bases: list[str]) -> None:
             name = f"{faction.short_name} recruits, {model.place_name(base)}"
             ready[base] = [Unit(model, faction.id, batch.soldiers, base, name)]
     faction.training = waiting
+
+
+def _arm(model: World, faction: Faction) -> None:
+    """Wear the faction's arms down, buy arms with what its treasury holds beyond its reserve
+    (none when arms add nothing to fire, or for a collapsed faction), and set the edge its
+    arms per soldier give its fire."""
+    params = model.parameters
+    faction.arms *= 1.0 - params.arms_wear_per_day
+    soldiers = _soldiers(model, faction.id)
+    if params.arms_edge_max > 0.0 and not faction.collapsed:  # arms that add nothing: none
+        surplus = faction.treasury - _reserve(model, faction, soldiers + faction.in_training)
+        if surplus > 0.0:
+            _spend(faction, "arms", surplus)
+            faction.arms += surplus
+    per_soldier = faction.arms / soldiers if soldiers > 0 else 0.0
+    faction.arms_edge = (
+        params.arms_edge_max * per_soldier / (per_soldier + params.arms_half_per_soldier)
+    )

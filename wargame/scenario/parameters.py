@@ -249,8 +249,9 @@ class Parameters(BaseModel):
         default=30.0,
         ge=0.0,
         le=3650.0,
-        description="a faction spends on recruits only what its treasury holds beyond this "
-        "many days of upkeep: the reserve its doctrine keeps (judgement)",
+        description="a faction spends on recruits, then on arms, what its treasury holds "
+        "beyond this many days of paying its soldiers and of all of them fighting: the "
+        "reserve its doctrine keeps (judgement)",
     )
     desertion_unpaid_per_day: float = Field(
         default=0.01,
@@ -265,6 +266,27 @@ class Parameters(BaseModel):
         le=1.0,
         description="share of its fire a side keeps the day after it could pay nothing for "
         "its fighting: what its soldiers carry (judgement)",
+    )
+    arms_edge_max: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=10.0,
+        description="the most that weapons bought beyond a side's basic kit (drones, mortars, "
+        "artillery, air power) add to its fire, as a share: approached as its arms per "
+        "soldier grow (judgement)",
+    )
+    arms_half_per_soldier: float = Field(
+        default=2000.0,
+        gt=0.0,
+        le=1e7,
+        description="US$ of arms per soldier that give half of `arms_edge_max` (judgement)",
+    )
+    arms_wear_per_day: float = Field(
+        default=0.0027,
+        ge=0.0,
+        le=1.0,
+        description="share of a side's arms used up or worn out a day: bought arms last about "
+        "a year (judgement)",
     )
     unpaid_morale_per_day: float = Field(
         default=0.02,

@@ -2,8 +2,9 @@
 
 A turn's orders name, for some of the team's units, an objective and a
 posture; units without an order hold where they are. The team also decides
-whether to spend on recruits, whether to accept the broker's ceasefire offers and
-whether to call the displaced home after a capture, for the whole turn.
+whether to spend on recruits (what it does not spend on them buys arms),
+whether to accept the broker's ceasefire offers and whether to call the
+displaced home after a capture, for the whole turn.
 """
 
 from __future__ import annotations
