@@ -11,6 +11,7 @@ import pytest
 from theatres import place, road
 
 from wargame import ConflictModel
+from wargame.engine.orders import StandingOrders
 from wargame.engine.posture import Posture
 from wargame.engine.sight import known_places, seen_places
 from wargame.phases.command import Job, Knowledge
@@ -275,3 +276,39 @@ def test_the_jobs_a_file_may_name_are_the_commanders_jobs():
     """The set-up's schema cannot import the command phase: its list is checked here."""
     named = set(get_args(get_args(UnitEntry.model_fields["job"].annotation)[0]))
     assert named == {job.value for job in Job}
+
+
+@pytest.mark.parametrize("blue_fire", [0.01, 0.04, 0.0025])
+def test_a_side_weighs_enemies_by_their_fire_against_its_own(theatre_dir, blue_fire):
+    """Under the square law one Blue soldier with k times Red's fire is worth sqrt(k) of
+    Red's: the defence Red faces at Delta and the threat Blue sees there scale so."""
+    units = [
+        {"faction": "red", "place": "charlie", "strength": 400},
+        {"faction": "blue", "place": "delta", "strength": 300},
+    ]
+    fires = {"red": {"effectiveness": 0.01}, "blue": {"effectiveness": blue_fire}}
+    even = ConflictModel(theatre_dir(units=units), rng=1)
+    weighed = ConflictModel(theatre_dir(units=units, faction_overrides=fires), rng=1)
+    k = blue_fire / 0.01
+    assert weighed.fire_weight("red", "blue") == pytest.approx(k**0.5)
+    assert weighed.defence("red", "delta") == pytest.approx(even.defence("red", "delta") * k**0.5)
+    assert weighed.threat("blue", "delta") == pytest.approx(even.threat("blue", "delta") / k**0.5)
+    known = Knowledge(even, "red", 1.0 - 1e-9).defence("delta")  # not omniscient: its own sum
+    assert known > 0
+    assert Knowledge(weighed, "red", 1.0 - 1e-9).defence("delta") == pytest.approx(known * k**0.5)
+
+
+def test_the_arms_an_enemy_buys_weigh_in_the_defence_a_side_sees_the_next_day(theatre_dir):
+    units = [
+        {"faction": "red", "place": "charlie", "strength": 400},
+        {"faction": "blue", "place": "delta", "strength": 300},
+    ]
+    model = ConflictModel(theatre_dir(units=units, parameters={"arms_edge_max": 1.0}), rng=1)
+    for faction in model.factions.values():
+        faction.commander = StandingOrders()
+    model.factions["red"].treasury = 0.0  # Red buys no arms; Blue spends its million
+    before = model.defence("red", "delta")
+    model.step()
+    edge = model.factions["blue"].arms_edge
+    assert edge > 0.5 and model.factions["red"].arms_edge == 0.0
+    assert model.defence("red", "delta") == pytest.approx(before * (1 + edge) ** 0.5)

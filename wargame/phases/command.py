@@ -724,9 +724,14 @@ class Knowledge:
         self.omniscient = intelligence >= 1.0
         self.presence = known_presence(model, faction, intelligence)
         self.enemies = model.enemies_of(faction)
+        self.weight = {enemy: model.fire_weight(faction, enemy) for enemy in self.enemies}
+        """What one soldier of each enemy is worth in the side's own (`World.fire_weight`):
+        a side knows its enemies' fire, pay and arms as it knows its own."""
 
     def _enemies_at(self, place: str) -> float:
-        return sum(s for f, s in self.presence.get(place, {}).items() if f in self.enemies)
+        """Known hostile soldiers on `place`, in the side's own soldiers."""
+        here = self.presence.get(place, {}).items()
+        return sum(s * self.weight[f] for f, s in here if f in self.weight)
 
     def defence(self, place: str) -> float:
         """Hostile soldiers an attacker on `place` would face, as far as the side knows."""
@@ -752,7 +757,8 @@ class Knowledge:
         return enemies / (1.0 + model.parameters.fortification_bonus * fortification) ** 0.5
 
     def enemy_positions(self) -> set[str]:
-        return {p for p in self.presence if self._enemies_at(p) > 0}
+        """Places where the side knows hostile soldiers stand, however weak their fire."""
+        return {p for p, here in self.presence.items() if any(f in self.enemies for f in here)}
 
     def threatened(self, faction: str) -> frozenset[str]:
         """Friendly places with enemies known on them or one road away."""
