@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "99f5e3943d1c554d2f08dbe6232ed4b3c2cfb1dec3373f8f3fd2e3ed940f7c25",
-    ("kachin", 2): "afbe343394de101549b134f7a026fb494d65b593e338ae27736de95c40680edf",
-    ("kachin", 3): "0e14ebc503b6399fe7822eb891586de659821a8bbe8f82d1adb1ff9954453e85",
-    ("synthetic", 1): "098a9158a01352af9b290c46c2118d131c116dc598d26df0442aeada73cd3d7a",
-    ("synthetic", 2): "20345a0bf9ae76ddb345d21c574e5259b14618325e08163d67e0418670a213f7",
+    ("kachin", 1): "d97fbd049a710ef8f16874bb3ad2bf5c7d5b7dca5f024242228c3d1689ea6b32",
+    ("kachin", 2): "c71985cea1eb443449aa11d82612594966f0d22e13fe5d2e575d171fdbe49873",
+    ("kachin", 3): "4d74be3bc840d5e31a985699b821e94f3a8d5e815c7d4f31b0ecf230e5966c2b",
+    ("synthetic", 1): "7fca08a7ba53f7b633c1d8e284edccd5c4a8a37c0d4b0daf7a55a7a12b076f1b",
+    ("synthetic", 2): "45274df2cc5a052c0e4c326d6d582afd17bd15d5f78967c47885b5b59e3173d0",
 }
 
 
