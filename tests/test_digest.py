@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "d97fbd049a710ef8f16874bb3ad2bf5c7d5b7dca5f024242228c3d1689ea6b32",
-    ("kachin", 2): "c71985cea1eb443449aa11d82612594966f0d22e13fe5d2e575d171fdbe49873",
-    ("kachin", 3): "4d74be3bc840d5e31a985699b821e94f3a8d5e815c7d4f31b0ecf230e5966c2b",
-    ("synthetic", 1): "7fca08a7ba53f7b633c1d8e284edccd5c4a8a37c0d4b0daf7a55a7a12b076f1b",
-    ("synthetic", 2): "45274df2cc5a052c0e4c326d6d582afd17bd15d5f78967c47885b5b59e3173d0",
+    ("kachin", 1): "551ce5012c6bed98c76a1fee47b14888b5f5de861239717fd60a2b452705471a",
+    ("kachin", 2): "a644aa06e3a49ba0656adf5af0946a404b2619d4c74d281b99158fd3fc5cc105",
+    ("kachin", 3): "c2615e8bd86f5446851e3b6645b7fb7de065c804dee02e78a317469b8ba6fab3",
+    ("synthetic", 1): "beeb9bb1fe775215fcbf9604281c46c0abf5cacd82d709346d23ee08def5c0ff",
+    ("synthetic", 2): "72b96074f1a9d5750d2241305f82c58d67a151b3944dbf86a3ec5655c16fe02a",
 }
 
 

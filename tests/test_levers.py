@@ -123,17 +123,14 @@ def test_a_high_rare_earth_price_arms_and_recruits_the_kia(tmp_path):
 
 def test_the_militarys_budget_keeps_its_army_in_the_field(tmp_path):
     """Without its national budget the junta cannot pay its payroll, its fighting, its
-    recruits and its arms from Kachin's revenue alone, and it holds less (30 seeds when
-    written: 12,540 against 14,084 soldiers at the end, se 104; 17.7 against 18.8 places,
-    se 0.43)."""
+    recruits and its arms from Kachin's revenue alone. It holds less ground too, but 30
+    seeds cannot tell that from noise (+0.7 places, se 0.44): the closing note of stop 38
+    gives 100."""
     broke, funded = arms(tmp_path, "external_income_factor", 0.0, 1.0)
     assert_higher_seed_for_seed(
         funded["factions.tatmadaw.strength"], broke["factions.tatmadaw.strength"]
     )
     assert_higher_seed_for_seed(enlisted(funded, "tatmadaw"), enlisted(broke, "tatmadaw"))
-    assert_higher_seed_for_seed(
-        funded["factions.tatmadaw.places_held"], broke["factions.tatmadaw.places_held"]
-    )
 
 
 def test_garrisons_that_give_up_sooner_are_captured_more(tmp_path):

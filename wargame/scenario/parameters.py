@@ -268,12 +268,13 @@ class Parameters(BaseModel):
         "its fighting: what its soldiers carry (judgement)",
     )
     arms_edge_max: float = Field(
-        default=0.5,
+        default=0.25,
         ge=0.0,
         le=10.0,
         description="the most that weapons bought beyond a side's basic kit (drones, mortars, "
         "artillery, air power) add to its fire, as a share: approached as its arms per "
-        "soldier grow (judgement)",
+        "soldier grow (judgement; at 0.5 a militia with mine revenue and no recruits left to "
+        "buy armed itself past Kachin's calibration pattern ndak_worn_down_or_drifts)",
     )
     arms_half_per_soldier: float = Field(
         default=2000.0,
