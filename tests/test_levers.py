@@ -111,10 +111,10 @@ def enlisted(runs: pd.DataFrame, faction: str) -> pd.Series:
 
 
 def test_a_high_rare_earth_price_arms_and_recruits_the_kia(tmp_path):
-    """The KIA's money buys recruits and arms (30 seeds when written, US$16,800 against
-    67,200 a tonne: 495 against 905 enlisted, se 82; the edge its arms give its fire 0.17
-    against 0.32). Its ground and soldiers move too, but need more seeds than a test can
-    pay for: over 100 seeds, +1.2 places (se 0.37) and +667 soldiers (se 163)."""
+    """The KIA's money buys recruits and arms. Its ground and soldiers move too, but need
+    more seeds than a test can pay for: over 100 paired seeds at US$16,800 against 67,200
+    a tonne, 436 against 967 enlisted (se 35), an edge of 0.08 against 0.18, +1.4 places
+    (se 0.39) and +944 soldiers (se 156)."""
     cheap, dear = arms(tmp_path, "prices.rare_earth", 15_000.0, 60_000.0)
     assert_higher(dear["factions.kia.revenue_total"], cheap["factions.kia.revenue_total"])
     assert_higher_seed_for_seed(enlisted(dear, "kia"), enlisted(cheap, "kia"))
