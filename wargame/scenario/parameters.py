@@ -273,8 +273,7 @@ class Parameters(BaseModel):
         le=10.0,
         description="the most that weapons bought beyond a side's basic kit (drones, mortars, "
         "artillery, air power) add to its fire, as a share: approached as its arms per "
-        "soldier grow (judgement; at 0.5 a militia with mine revenue and no recruits left to "
-        "buy armed itself past Kachin's calibration pattern ndak_worn_down_or_drifts)",
+        "soldier grow (judgement, held to the default theatre's patterns: the ODD says how)",
     )
     arms_half_per_soldier: float = Field(
         default=2000.0,
