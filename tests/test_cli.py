@@ -398,3 +398,20 @@ def test_a_bad_fork_is_one_line_before_the_run(capsys, no_run, options, fragment
     message = capsys.readouterr().err
     assert message.startswith("error: ") and fragment in message, message
     assert len(message.strip().splitlines()) == 1
+
+
+def test_an_error_raised_while_an_interrupt_unwinds_counts_as_the_interrupt():
+    """A library's clean-up (optuna's journal lock) may fail while Ctrl-C or `kill` unwinds
+    through it; calibrate then still reports an interrupt, not a bug."""
+    from wargame.cli import _raised_by_an_interrupt
+
+    def cleanup_fails_under_an_interrupt():
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise FileNotFoundError("study.journal.lock")
+
+    with pytest.raises(FileNotFoundError) as raised:
+        cleanup_fails_under_an_interrupt()
+    assert _raised_by_an_interrupt(raised.value)
+    assert not _raised_by_an_interrupt(FileNotFoundError("no interrupt here"))

@@ -469,6 +469,26 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _raised_by_an_interrupt(error: BaseException) -> bool:
+    """Whether `error` came while an interrupt unwound: Ctrl-C or `kill` inside a library's
+    clean-up (the search's journal releasing its lock) can end in that clean-up's error."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _calibration_interrupted(out: Path) -> int:
+    print(
+        f"interrupted: the candidates scored so far are kept in {out}; "
+        "the same command carries on from them",
+        file=sys.stderr,
+    )
+    return 130
+
+
 def cmd_generate(args: argparse.Namespace, console: Console) -> int:
     """A random but plausible theatre of the given size, written as a folder."""
     from wargame.scenario.synthetic import FACTION_COLOURS, synthetic_theatre
@@ -772,13 +792,12 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
             result = calibrate(request, out, args.budget, args.jobs, update)
     except (CalibrationError, BatchError) as error:
         raise UserError(str(error)) from None
+    except Exception as error:
+        if not _raised_by_an_interrupt(error):
+            raise
+        return _calibration_interrupted(out)
     except KeyboardInterrupt:
-        print(
-            f"interrupted: the candidates scored so far are kept in {out}; "
-            "the same command carries on from them",
-            file=sys.stderr,
-        )
-        return 130
+        return _calibration_interrupted(out)
     print_calibration(result, console)
     print(f"report written to {out / 'report.md'}")
     return 0

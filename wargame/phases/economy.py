@@ -244,7 +244,7 @@ def _enlist(model: World, faction: Faction, bases: list[str]) -> None:
     per_head = economy.recruit_cost + _reserve(model, faction, 1.0)
     left = economy.manpower - faction.recruited - faction.in_training
     for base in bases:
-        # the reserve is the payroll of all it pays, recruits included
+        # the reserve counts all it pays, recruits included
         affordable = int(max(faction.treasury - _reserve(model, faction, heads), 0.0) // per_head)
         recruits = min(params.recruits_per_base_per_day, left, affordable)
         if recruits <= 0:
