@@ -38,6 +38,8 @@ class AgentWorld(Protocol):
 
     def presence_changed(self) -> None: ...
 
+    def civilians_moved(self) -> None: ...
+
 
 class CivilianState(Enum):
     HOME = "home"
@@ -79,6 +81,8 @@ class Faction(Agent):
         """The faction surrendered or went home (the diplomacy phase): none are handed back."""
         self.recruited = 0
         """Soldiers who finished their training and joined the faction's units so far."""
+        self.manpower_gained = 0.0
+        """Recruits the displaced who sheltered in its places added to its manpower so far."""
         self.training: list[Trainees] = []
         """Recruits enlisted and paid for, still in training (the economy phase)."""
         self.deserted = 0
@@ -318,6 +322,8 @@ class CivilianGroup(CellAgent):
         self.size = size
         self._state = CivilianState.HOME
         self.cell = model.grid[home]
+        self.arrived = 0
+        """The day the group came to where it is: it fears only fighting it saw there."""
 
     @property
     def state(self) -> CivilianState:
@@ -326,6 +332,7 @@ class CivilianGroup(CellAgent):
     @state.setter
     def state(self, state: CivilianState) -> None:
         self._state = state
+        self.model.civilians_moved()
         if state is not CivilianState.HOME:
             self.model.civilians_stirred[self.unique_id] = self
         if state is CivilianState.DISPLACED or state is CivilianState.REFUGEE:

@@ -170,6 +170,8 @@ class World(mesa.Model):
         self.civilians_away: dict[int, CivilianGroup] = {}
         """Groups displaced or abroad now, by id (kept by CivilianGroup.state)."""
         self.start_population = sum(p.population for p in places.values())
+        self._away_from: dict[str, int] | None = None
+        """People displaced or abroad by home place, counted when asked after a move."""
 
     def populate(self) -> None:
         """The theatre's starting units and civilian groups, in the order the seed expects."""
@@ -621,7 +623,25 @@ class World(mesa.Model):
         """
         if place in self._closed:
             return 0.0
-        return self.theatre.map.places[place].trade_per_day * self.parameters.trade_share
+        spec = self.theatre.map.places[place]
+        return spec.trade_per_day * self.parameters.trade_share * self.home_share(place)
+
+    def home_share(self, place: str) -> float:
+        """Share of a place's people not displaced or abroad: a town that has emptied
+        trades, and pays its holder, that much less (all of it for a place with no people)."""
+        population = self.theatre.map.places[place].population
+        if population == 0:
+            return 1.0
+        if self._away_from is None:
+            away: dict[str, int] = {}
+            for group in self.civilians_away.values():
+                away[group.home] = away.get(group.home, 0) + group.size
+            self._away_from = away
+        return max(1.0 - self._away_from.get(place, 0) / population, 0.0)
+
+    def civilians_moved(self) -> None:
+        """A civilian group left, came home, or lost people: the counts away are recounted."""
+        self._away_from = None
 
     def revenue_per_day(self, place: str) -> float:
         """US$ a place yields its controller per day: mine output at today's price, and trade."""

@@ -1,12 +1,31 @@
-"""Phase 9, civilians: people flee fighting, cross the border when it is near, and go home.
+"""Phase 9, civilians: people flee fighting by their own choice, shelter, cross borders, go home.
 
-A group flees when fighting happens at its place or one road away: to the
-nearest place out of danger, or across the border as refugees when an open
-crossing is nearer than any safe place and within `refugee_reach_days`.
-Fighting in a populated place kills civilians in proportion to the soldiers
-put out of action there (the day's intensity). Groups go home once home has
-been quiet for `return_quiet_days`, sooner when the faction holding it calls
-people back, as the KIA did after taking Kanpaiti (seed story).
+The rules follow the Flee model's (Suleimenova, Bell and Groen 2017), at the
+scale of groups of a few hundred:
+
+- **Whether to go.** Each day a group at a place that saw fighting since it
+  came there leaves with a chance: `flee_chance_fighting` for fighting at the
+  place, `flee_chance_near` for fighting one road away, halved for every
+  `flee_fear_half_life_days` since. So a town empties partly, over days, and a
+  town the fighting has not reached loses few.
+- **Where to.** A group that goes knows the places within
+  `flee_awareness_days` of travel by roads clear of today's fighting, and
+  picks one at random with weight attraction x safety / (1 + travel days):
+  a town weighs 1, a camp with all its room free `camp_attraction` (a full
+  camp weighs as a town), and a place's safety is 1 less its own fear. An
+  open crossing within `refugee_reach_days` weighs `abroad_attraction`:
+  people cross only where the neighbour lets them. With nowhere to go, they
+  shelter where they are.
+- **What it costs.** Fighting in a populated place kills civilians in
+  proportion to the soldiers put out of action there (the day's intensity),
+  more where the place is fortified (`civilian_harm_fortified`: siege and
+  street fighting).
+- **What it changes.** The holder of a place where the displaced shelter
+  gains `recruits_per_displaced` of them to its manpower; a town whose people
+  have gone trades, and pays, that much less (`World.home_share`).
+- **Going home.** Groups go home once home has been quiet for
+  `return_quiet_days`, sooner when the faction holding it calls people back,
+  as the KIA did after taking Kanpaiti (seed story).
 
 People are conserved: those at home, displaced, abroad and killed always add
 up to the starting population.
@@ -17,28 +36,58 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-
-import numpy as np
+from itertools import accumulate
 
 from wargame.engine.agents import CivilianGroup, CivilianState
 from wargame.engine.events import Event, EventKind
 from wargame.engine.world import World
+from wargame.scenario import PlaceKind
 
 REPORTED_TOLL = 10  # the log names a day's civilian toll from ten up; the series has every death
+FADED = 10  # half-lives after which old fighting frightens no one (a chance below 0.1%)
 KILLED = "civilians.killed"
 """The stream of civilian deaths in battle: one draw per group per day, by the group's id."""
+FLEE = "civilians.flee"
+"""The stream of flight: one draw per group at a frightened place per day, by the group's id."""
+DESTINATION = "civilians.destination"
+"""The stream of where a group flees: one draw per group that goes, by the group's id."""
 RETURN = "civilians.return"
 """The stream of going home: one draw per group away per day, by the group's id."""
 
 
 @dataclass
 class State:
-    last_danger: dict[str, int] = field(default_factory=dict)
-    """The last day each place saw fighting on it or one road away."""
+    last_fighting: dict[str, int] = field(default_factory=dict)
+    """The last day each place was fought over."""
+    last_near: dict[str, int] = field(default_factory=dict)
+    """The last day each place saw fighting one road away."""
     called_home: set[str] = field(default_factory=set)
     """Places whose holder has called their displaced people home."""
     returning: set[str] = field(default_factory=set)
     """Places whose people have begun going home (the first return is news, the rest series)."""
+
+    def last_danger(self, place: str) -> int | None:
+        """The last day fighting was at or next to `place`, if ever."""
+        days = [
+            d for d in (self.last_fighting.get(place), self.last_near.get(place)) if d is not None
+        ]
+        return max(days) if days else None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Where a group fleeing from one place may go today, and how much each weighs."""
+
+    places: list[str]
+    """Places in the country, or a crossing's foreign side for those who go abroad."""
+    abroad: list[bool]
+    weights: list[float]
+
+    def pick(self, draw: float) -> int:
+        """The index a uniform draw in [0, 1) picks, by the weights."""
+        total = sum(self.weights)
+        bounds = list(accumulate(w / total for w in self.weights))
+        return next((i for i, b in enumerate(bounds) if draw < b), len(bounds) - 1)
 
 
 def start(world: World) -> State:
@@ -51,17 +100,14 @@ def run(world: World, state: State) -> None:
     fighting = {e.place: sum(e.losses.values()) for e in world.battles}
     danger = set(fighting)
     for place in fighting:
-        danger.update(n for n, _ in world.routes.roads_from[place])
-    for place in danger:
-        state.last_danger[place] = world.day
+        state.last_fighting[place] = world.day
+        for near, _ in world.routes.roads_from[place]:
+            danger.add(near)
+            if near not in fighting:
+                state.last_near[near] = world.day
     for place, losses in fighting.items():
         _suffer(world, place, losses, groups_at(world, place))
-    blocked = frozenset(danger)  # one set for every search: each search opens its origin
-    out_of_danger = ~world.routes.mask(danger)
-    for place in sorted(danger):
-        groups = [g for g in groups_at(world, place) if g.size > 0]
-        if groups:
-            _flee(world, state, place, groups, blocked, out_of_danger)
+    _flee(world, state, frozenset(fighting))
     _return_home(world, state, danger)
 
 
@@ -81,11 +127,14 @@ def groups_at(model: World, place: str) -> list[CivilianGroup]:
 
 
 def _suffer(model: World, place: str, losses: float, groups: list[CivilianGroup]) -> None:
-    """Civilians killed at a place of battle: expected killed_per_casualty x soldiers lost."""
+    """Civilians killed at a place of battle: expected killed_per_casualty x soldiers lost,
+    more at a fortified place."""
     people = sum(g.size for g in groups)
     if people == 0 or losses <= 0:
         return
-    rate = min(model.parameters.civilians_killed_per_casualty * losses / people, 1.0)
+    params = model.parameters
+    harm = 1.0 + params.civilian_harm_fortified * model.fortification(place)
+    rate = min(params.civilians_killed_per_casualty * harm * losses / people, 1.0)
     ids, sizes = [g.unique_id for g in groups], [g.size for g in groups]
     deaths = model.streams.binomial(KILLED, model.day, ids, sizes, rate)
     killed = 0
@@ -93,6 +142,7 @@ def _suffer(model: World, place: str, losses: float, groups: list[CivilianGroup]
         group.size -= int(dead)
         killed += int(dead)
     model.civilians_killed += killed
+    model.civilians_moved()
     if killed >= REPORTED_TOLL:
         model.log(
             EventKind.CIVILIANS_KILLED,
@@ -105,58 +155,168 @@ def _suffer(model: World, place: str, losses: float, groups: list[CivilianGroup]
             group.remove()
 
 
-def _flee(
-    model: World,
-    state: State,
-    place: str,
-    groups: list[CivilianGroup],
-    danger: frozenset[str],
-    out_of_danger: np.ndarray,
-) -> None:
-    """Move every group at a place in danger to safety, or abroad when the border is nearer."""
-    index = model.routes.index
-    days = model.routes.days_from(place, danger)
-    refuge = model.routes.nearest(days, out_of_danger)
-    reach = model.parameters.refugee_reach_days
-    exits = [
-        c
-        for c in model.crossings
-        if np.isfinite(days[index[c]])
-        and days[index[c]] <= reach
-        and c not in model.closed_crossings
-    ]
-    crossing = min(exits, key=lambda c: (days[index[c]], c)) if exits else None
-    abroad = crossing is not None and (
-        refuge is None or days[index[crossing]] < days[index[refuge]]
+def fear(model: World, state: State, place: str, since: int = -(10**9)) -> float:
+    """The daily chance to flee `place` for a group there since day `since`: the fighting it
+    saw there or one road away, fading by half every `flee_fear_half_life_days`."""
+    params = model.parameters
+    chance = 0.0
+    for last, top in (
+        (state.last_fighting.get(place), params.flee_chance_fighting),
+        (state.last_near.get(place), params.flee_chance_near),
+    ):
+        if last is not None and last >= since:
+            faded = 0.5 ** ((model.day - last) / params.flee_fear_half_life_days)
+            chance = max(chance, top * faded)
+    return chance
+
+
+def _frightened(model: World, state: State) -> list[str]:
+    """Places that saw fighting, at them or next to them, recently enough to frighten."""
+    horizon = model.day - FADED * model.parameters.flee_fear_half_life_days
+    return sorted(
+        p
+        for p in set(state.last_fighting) | set(state.last_near)
+        if state.last_danger(p) >= horizon
     )
-    if refuge is None and not abroad:
-        return  # nowhere to go: they shelter where they are
-    people = 0
-    for group in groups:
-        if group.state is CivilianState.REFUGEE:
-            continue
-        people += group.size
-        if abroad:
-            group.cell = model.grid[model.crossings[crossing][0]]
-            group.state = CivilianState.REFUGEE
-        else:
-            group.cell = model.grid[refuge]
-            group.state = (
-                CivilianState.RETURNED if refuge == group.home else CivilianState.DISPLACED
-            )
-    if people == 0:
+
+
+def _flee(model: World, state: State, fighting: frozenset[str]) -> None:
+    """Each group at a frightened place leaves with its chance, for a place it chooses."""
+    present = {
+        place: [g for g in groups_at(model, place) if g.state is not CivilianState.REFUGEE]
+        for place in _frightened(model, state)
+    }
+    everyone = [g for groups in present.values() for g in groups]
+    draws = dict(
+        zip(
+            (g.unique_id for g in everyone),
+            model.streams.uniforms(FLEE, model.day, [g.unique_id for g in everyone]),
+            strict=True,
+        )
+    )
+    leaving: dict[str, list[CivilianGroup]] = {}
+    for place, groups in present.items():
+        chances: dict[int, float] = {}  # by the day they came: most came together
+        for group in groups:
+            if group.arrived not in chances:
+                chances[group.arrived] = fear(model, state, place, group.arrived)
+            if draws[group.unique_id] < chances[group.arrived]:
+                leaving.setdefault(place, []).append(group)
+    if not leaving:
         return
-    state.returning.difference_update(g.home for g in groups)
+    sheltering = _sheltering(model)
+    goers = [g for groups in leaving.values() for g in groups]
+    picks = model.streams.uniforms(DESTINATION, model.day, [g.unique_id for g in goers])
+    pick = dict(zip((g.unique_id for g in goers), picks, strict=True))
+    for place, groups in leaving.items():
+        choice = choices(model, state, place, fighting, sheltering)
+        if _go(model, place, groups, choice, pick):
+            state.returning.difference_update(g.home for g in groups)
+
+
+def _sheltering(model: World) -> dict[str, int]:
+    """Displaced people at each place this morning: what fills its camps."""
+    count: dict[str, int] = defaultdict(int)
+    for group in model.civilians_away.values():
+        if group.state is CivilianState.DISPLACED:
+            count[group.cell.coordinate] += group.size
+    return count
+
+
+def choices(
+    model: World, state: State, origin: str, fighting: frozenset[str], sheltering: dict[str, int]
+) -> Choice:
+    """The places a group fleeing `origin` knows of, by roads through no place fought over
+    today, and their weights: attraction x safety / (1 + travel days)."""
+    params = model.parameters
+    places = model.theatre.map.places
+    index = model.routes.index
+    days = model.routes.days_from(origin, fighting)
+    chosen, abroad, weights = [], [], []
+    for place, spec in places.items():
+        if spec.kind is PlaceKind.SANCTUARY or place not in index:
+            continue  # abroad is reached through a crossing, below
+        d = days[index[place]]
+        if place == origin or place in fighting or not d <= params.flee_awareness_days:
+            continue
+        attraction = 1.0
+        if spec.camp_capacity:
+            room = max(1.0 - sheltering.get(place, 0) / spec.camp_capacity, 0.0)
+            attraction += (params.camp_attraction - 1.0) * room
+        chosen.append(place)
+        abroad.append(False)
+        weights.append(attraction * safety(model, state, place) / (1.0 + d))
+    for crossing, (foreign, *_) in sorted(model.crossings.items()):
+        d = days[index[crossing]]
+        if crossing in model.closed_crossings or not d <= params.refugee_reach_days:
+            continue
+        chosen.append(foreign)
+        abroad.append(True)
+        weights.append(params.abroad_attraction / (1.0 + d))
+    kept = [i for i, w in enumerate(weights) if w > 0.0]
+    return Choice([chosen[i] for i in kept], [abroad[i] for i in kept], [weights[i] for i in kept])
+
+
+def safety(model: World, state: State, place: str) -> float:
+    """How safe a place looks to those choosing where to flee: 1 less the fading memory of
+    fighting there, and half as much for fighting one road away (1: never near fighting)."""
+    half_life = model.parameters.flee_fear_half_life_days
+    fought, near = state.last_fighting.get(place), state.last_near.get(place)
+    there = 0.5 ** ((model.day - fought) / half_life) if fought is not None else 0.0
+    nearby = 0.5 ** ((model.day - near) / half_life) if near is not None else 0.0
+    return (1.0 - there) * (1.0 - 0.5 * nearby)
+
+
+def _go(
+    model: World,
+    origin: str,
+    groups: list[CivilianGroup],
+    choice: Choice,
+    pick: dict[int, float],
+) -> bool:
+    """Move each leaving group to the place its draw picks; with no choice, they stay."""
+    if not choice.places:
+        return False
+    went: dict[tuple[str, bool], int] = defaultdict(int)
+    for group in groups:
+        i = choice.pick(float(pick[group.unique_id]))
+        place, abroad = choice.places[i], choice.abroad[i]
+        group.cell = model.grid[place]
+        group.arrived = model.day
+        if abroad:
+            group.state = CivilianState.REFUGEE
+        elif place == group.home:
+            group.state = CivilianState.RETURNED
+        else:
+            group.state = CivilianState.DISPLACED
+            _enlist_the_displaced(model, place, group.size)
+        went[place, abroad] += group.size
+    _report_flight(model, origin, went)
+    return True
+
+
+def _enlist_the_displaced(model: World, place: str, people: int) -> None:
+    """The holder of the place where displaced people shelter gains recruits among them."""
+    holder = model.controller.get(place)
+    if holder in model.factions:
+        model.factions[holder].manpower_gained += people * model.parameters.recruits_per_displaced
+
+
+def _report_flight(model: World, origin: str, went: dict[tuple[str, bool], int]) -> None:
+    """One line of the log for the day's flight from a place, naming where most went."""
+    people = sum(went.values())
+    (place, abroad), most = max(went.items(), key=lambda item: (item[1], item[0]))
     if abroad:
         text = (
-            f"{people:,} people fled {model.place_name(place)} and crossed into "
-            f"{model.country_name(model.crossings[crossing][0])}"
+            f"{people:,} people fled {model.place_name(origin)}; {most:,} crossed into "
+            f"{model.country_name(place)}"
         )
-        if crossing != place:
-            text += f" at {model.place_name(crossing)}"
     else:
-        text = f"{people:,} people fled {model.place_name(place)} for {model.place_name(refuge)}"
-    model.log(EventKind.FLIGHT, (), place, text)
+        text = (
+            f"{people:,} people fled {model.place_name(origin)}; "
+            f"{most:,} went to {model.place_name(place)}"
+        )
+    model.log(EventKind.FLIGHT, (), origin, text)
 
 
 def _return_home(model: World, state: State, danger: set[str]) -> None:
@@ -165,17 +325,19 @@ def _return_home(model: World, state: State, danger: set[str]) -> None:
     returning: dict[str, int] = defaultdict(int)
     away = sorted(model.civilians_away.values(), key=lambda g: g.unique_id)
     draws = model.streams.uniforms(RETURN, model.day, [g.unique_id for g in away])
-    today, last_danger, called_home = model.day, state.last_danger, state.called_home
+    today, called_home = model.day, state.called_home
     for group, draw in zip(away, draws, strict=True):
         home = group.home
         if home in danger:
             continue
-        quiet = today - last_danger.get(home, -(10**9))
+        last = state.last_danger(home)
+        quiet = today - (last if last is not None else -(10**9))
         needed = (
             params.return_quiet_days_called if home in called_home else params.return_quiet_days
         )
         if quiet >= needed and draw < params.return_rate_per_day:
             group.cell = model.grid[home]
+            group.arrived = today
             group.state = CivilianState.RETURNED
             returning[home] += group.size
     for home, people in sorted(returning.items()):

@@ -242,7 +242,7 @@ def _enlist(model: World, faction: Faction, bases: list[str]) -> None:
     params = model.parameters
     heads = _soldiers(model, faction.id) + faction.in_training
     per_head = economy.recruit_cost + _reserve(model, faction, 1.0)
-    left = economy.manpower - faction.recruited - faction.in_training
+    left = int(economy.manpower + faction.manpower_gained) - faction.recruited - faction.in_training
     for base in bases:
         # the reserve counts all it pays, recruits included
         affordable = int(max(faction.treasury - _reserve(model, faction, heads), 0.0) // per_head)

@@ -74,6 +74,8 @@ class Place:
     mine_sites: int
     trade_per_day: float
     fortification: float
+    camp_capacity: int = 0
+    """People its camps for the displaced can shelter; displaced people prefer a camp with room."""
     source: str = ""
     mineral: str | None = None
     """The commodity its mine sites yield (a loaded theatre fills it in for every mine)."""

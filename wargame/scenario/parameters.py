@@ -530,12 +530,70 @@ class Parameters(BaseModel):
         description="civilians killed per soldier put out of action in a populated place "
         "(judgement: shelling and air strikes; e.g. 29 killed at Mung Lai Hkyet [42])",
     )
+    civilian_harm_fortified: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=100.0,
+        description="extra civilians killed in fighting at a fortified place, as a share of "
+        "`civilians_killed_per_casualty` per unit of fortification: siege and street "
+        "fighting in a town cost more lives than a skirmish (judgement)",
+    )
+    flee_chance_fighting: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="daily chance that a group leaves a place fought over that day: a town "
+        "empties over days, not at once (judgement; calibrated against the displaced counts)",
+    )
+    flee_chance_near: float = Field(
+        default=0.002,
+        ge=0.0,
+        le=1.0,
+        description="the same when the fighting is one road away (judgement; calibrated "
+        "against the displaced counts)",
+    )
+    flee_fear_half_life_days: float = Field(
+        default=5.0,
+        gt=0.0,
+        le=3650.0,
+        description="days after which the chance to flee fighting a group saw is halved: fear "
+        "outlasts the fighting, then fades (judgement)",
+    )
+    flee_awareness_days: float = Field(
+        default=3.0,
+        ge=0.0,
+        le=365.0,
+        description="people who flee know the places within this many travel days and choose "
+        "among them (judgement, after the Flee model's awareness of nearby places)",
+    )
+    camp_attraction: float = Field(
+        default=2.0,
+        ge=0.0,
+        le=100.0,
+        description="weight of a camp with all its room free against a town's 1 when people "
+        "choose where to flee; a full camp weighs as a town (judgement, after Flee's camps)",
+    )
+    abroad_attraction: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=100.0,
+        description="weight of crossing the border through an open crossing within "
+        "`refugee_reach_days` against a town's 1 (judgement)",
+    )
     refugee_reach_days: float = Field(
         default=1.5,
         ge=0.0,
         le=365.0,
-        description="people flee abroad when a crossing is this near (travel days) and nearer "
-        "than any safe place (judgement)",
+        description="people weigh fleeing abroad when an open crossing is this near "
+        "(travel days; judgement)",
+    )
+    recruits_per_displaced: float = Field(
+        default=0.005,
+        ge=0.0,
+        le=1.0,
+        description="recruits the holder of a place gains to its manpower for each displaced "
+        "person who shelters there: the displaced and aggrieved join up or are conscripted "
+        "(judgement; the KIA recruits in its camps, the military conscripted in Rakhine's)",
     )
     return_quiet_days: int = Field(
         default=45,

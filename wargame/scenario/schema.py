@@ -98,6 +98,11 @@ class PlaceProperties(Strict):
     )
     trade_per_day: float = Field(default=0.0, ge=0.0, description="US$ of border trade per day")
     fortification: Fraction = 0.0
+    camp_capacity: int = Field(
+        default=0,
+        ge=0,
+        description="people its camps for the displaced can shelter (0: no camp)",
+    )
     source: str = ""
 
 

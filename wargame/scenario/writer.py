@@ -79,6 +79,8 @@ def _geojson(theatre: Theatre) -> dict:
             properties |= {"mine_sites": place.mine_sites, "mineral": place.mineral}
         if place.trade_per_day:
             properties["trade_per_day"] = place.trade_per_day
+        if place.camp_capacity:
+            properties["camp_capacity"] = place.camp_capacity
         features.append(
             {
                 "type": "Feature",
