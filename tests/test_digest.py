@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "551ce5012c6bed98c76a1fee47b14888b5f5de861239717fd60a2b452705471a",
-    ("kachin", 2): "a644aa06e3a49ba0656adf5af0946a404b2619d4c74d281b99158fd3fc5cc105",
-    ("kachin", 3): "c2615e8bd86f5446851e3b6645b7fb7de065c804dee02e78a317469b8ba6fab3",
-    ("synthetic", 1): "beeb9bb1fe775215fcbf9604281c46c0abf5cacd82d709346d23ee08def5c0ff",
-    ("synthetic", 2): "72b96074f1a9d5750d2241305f82c58d67a151b3944dbf86a3ec5655c16fe02a",
+    ("kachin", 1): "9360a91f1615c94abeb3af0cd208be664010230b33cc199e44df2e33b064bbba",
+    ("kachin", 2): "2965484e9a0714c40939d9da61ebe8105a33eba01c51c843d33c28db397083b9",
+    ("kachin", 3): "b28b69fb75c4011420a4be01854c4db10e958b956b439115b82a82c3077f2a0e",
+    ("synthetic", 1): "815c39f681dffebb7fbbfcac1726049175129ce6b1d7fb6791fcb0f9c4bb85be",
+    ("synthetic", 2): "20714ede9c1dba694daf811ad795de2cc0815b13a3475614302927b89bb69a07",
 }
 
 

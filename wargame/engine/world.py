@@ -623,12 +623,12 @@ class World(mesa.Model):
         """
         if place in self._closed:
             return 0.0
-        spec = self.theatre.map.places[place]
-        return spec.trade_per_day * self.parameters.trade_share * self.home_share(place)
+        return self.theatre.map.places[place].trade_per_day * self.parameters.trade_share
 
     def home_share(self, place: str) -> float:
         """Share of a place's people not displaced or abroad: a town that has emptied
-        trades, and pays its holder, that much less (all of it for a place with no people)."""
+        trades, and pays its holder, that much less (the economy; a commander values the
+        trade its people will bring back). A place with no people keeps all of it."""
         population = self.theatre.map.places[place].population
         if population == 0:
             return 1.0

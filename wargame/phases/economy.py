@@ -102,7 +102,7 @@ def _earn_from_the_ground(
             else:
                 unsold.add(place)
         if places[place].trade_per_day:
-            income[holder]["trade"] += model.trade_revenue(place)
+            income[holder]["trade"] += model.trade_revenue(place) * model.home_share(place)
     return frozenset(unsold)
 
 

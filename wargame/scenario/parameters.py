@@ -593,7 +593,8 @@ class Parameters(BaseModel):
         le=1.0,
         description="recruits the holder of a place gains to its manpower for each displaced "
         "person who shelters there: the displaced and aggrieved join up or are conscripted "
-        "(judgement; the KIA recruits in its camps, the military conscripted in Rakhine's)",
+        "(judgement: armed groups recruit among the displaced, and militaries conscript "
+        "in camps)",
     )
     return_quiet_days: int = Field(
         default=45,

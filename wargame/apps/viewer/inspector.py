@@ -84,7 +84,7 @@ def place_report(model: ConflictModel, place_id: str) -> PlaceReport:
         mine_sites=place.mine_sites,
         mineral=model.theatre.commodities[place.mineral].name if place.mine_sites else "",
         mine_revenue_per_day=model.mine_revenue(place_id) if place.mine_sites else 0.0,
-        trade_per_day=model.trade_revenue(place_id),
+        trade_per_day=model.trade_revenue(place_id) * model.home_share(place_id),
         crossing_closed=place_id in model.closed_crossings,
         ore_unsold=place_id in model.ore_unsold,
         population=sum(g.size for g in from_here),
