@@ -43,7 +43,8 @@ def check_day(model: ConflictModel, start: dict[str, float], people: int) -> Non
         assert 0.0 <= faction.arms_edge <= model.parameters.arms_edge_max, (day, faction_id)
         assert not (faction.collapsed and faction.training), (day, faction_id)
         enlisted = faction.recruited + faction.in_training
-        assert enlisted <= faction.spec.economy.manpower, (day, faction_id)
+        pool = faction.spec.economy.manpower + faction.manpower_gained
+        assert enlisted <= pool, (day, faction_id)
         assert faction.treasury >= 0.0, (day, faction_id)
         assert all(v >= 0.0 for v in faction.income_total.values()), (day, faction_id)
         assert math.isclose(faction.revenue_total, sum(faction.income_total.values()))

@@ -46,19 +46,41 @@ def within(count: int, trials: int, chance: float, sds: float = 4.0) -> bool:
 
 def test_a_town_empties_over_days_at_the_chance_its_fighting_gives(theatre_dir):
     chances = {"flee_chance_fighting": 0.3, "flee_chance_near": 0.05}
-    model = battle(theatre_dir, {**ONE_BY_ONE, **chances, "refugee_reach_days": 0.0})
-    model.step()
-    left = {
-        home: sum(
+    lasting = {"flee_fear_half_life_days": 3650.0}  # fear that barely fades: p a day, each day
+    model = battle(theatre_dir, {**ONE_BY_ONE, **chances, **lasting, "refugee_reach_days": 0.0})
+
+    def left(home):
+        return sum(
             g.size for g in model.civilians if g.home == home and g.state is not CivilianState.HOME
         )
-        for home in ("alpha", "bravo", "charlie")
-    }
-    assert within(left["charlie"], 300, 0.3)  # fought over
-    assert within(left["bravo"], 800, 0.05)  # one road away
-    assert left["alpha"] == 0  # two roads away: no one
+
+    model.step()
+    first = {home: left(home) for home in ("alpha", "bravo", "charlie")}
+    assert within(first["charlie"], 300, 0.3)  # fought over
+    assert within(first["bravo"], 800, 0.05)  # one road away
+    assert first["alpha"] == 0  # two roads away: no one
     texts = [e.text for e in model.events.of_kind(EventKind.FLIGHT)]
-    assert any(t.startswith(f"{left['bravo']:,} people fled Bravo; ") for t in texts)
+    assert any(t.startswith(f"{first['bravo']:,} people fled Bravo; ") for t in texts)
+    model.run(2)  # three days: 1 - (1 - p)^3 of them gone, the rest still home
+    assert within(left("charlie"), 300, 1 - 0.7**3)
+    assert within(left("bravo"), 800, 1 - 0.95**3)
+
+
+def test_a_group_that_came_after_the_fighting_does_not_flee_it(theatre_dir):
+    model = quiet_after_battle(
+        theatre_dir,
+        {
+            "flee_chance_fighting": 1.0,
+            "flee_fear_half_life_days": 3650.0,
+            "return_rate_per_day": 0.0,
+        },
+    )
+    newcomer = next(g for g in model.civilians if g.home == "alpha")
+    newcomer.cell = model.grid["charlie"]  # arrives on day 1, after the day's fighting
+    newcomer.arrived = model.day
+    newcomer.state = CivilianState.DISPLACED
+    model.run(5)
+    assert newcomer.cell.coordinate == "charlie"  # a chance of 1 for any who saw it
 
 
 def test_fear_fades_by_half_every_half_life_and_only_for_those_who_saw_the_fighting(theatre_dir):
@@ -157,6 +179,23 @@ def test_a_full_camp_weighs_as_a_town_and_a_closed_gate_is_no_way_out(theatre_di
         {("a", False): 0.25, ("b", False): 1 / 3, ("gate", False): 0.25}
     )
     assert model.summary()["civilians"]["refugees_abroad"] == 0
+
+
+def test_no_one_flees_through_a_fight_at_the_crossing(theatre_dir):
+    model = flee_network(theatre_dir)
+    model.step()
+    state = model.state(civilians)
+    choice = civilians.choices(model, state, "o", frozenset({"o", "gate"}), {})
+    weights = dict(zip(zip(choice.places, choice.abroad, strict=True), choice.weights, strict=True))
+    assert weights == pytest.approx({("a", False): 0.25, ("b", False): 1.0})
+
+
+def test_a_group_never_flees_to_its_own_home():
+    choice = civilians.Choice(["a", "b", "sanctum"], [False, False, True], [1.0, 1.0, 2.0])
+    assert choice.pick(0.2, home="x") == 0  # bounds 0.25, 0.5, 1
+    assert choice.pick(0.2, home="a") == 1  # without a: bounds 1/3, 1
+    assert choice.pick(0.9, home="a") == 2
+    assert civilians.Choice(["a"], [False], [1.0]).pick(0.5, home="a") is None  # stays
 
 
 def test_the_displaced_add_to_the_manpower_of_whoever_holds_their_shelter(theatre_dir):

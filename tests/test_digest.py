@@ -24,11 +24,11 @@ RUNS = {  # name: (how to build the theatre, days)
     "synthetic": (lambda seed: synthetic_theatre(300, 600, seed), 60),
 }
 RECORDED = {
-    ("kachin", 1): "9360a91f1615c94abeb3af0cd208be664010230b33cc199e44df2e33b064bbba",
-    ("kachin", 2): "2965484e9a0714c40939d9da61ebe8105a33eba01c51c843d33c28db397083b9",
+    ("kachin", 1): "51e5065ce3e4c9e5a885be81c7bfc2a7997c7822fb652d44ca191df58841c13c",
+    ("kachin", 2): "d5789f1efb4a9f91f3459c12871fa71c47483f2c9f2c0b100958ffc6d8c333f9",
     ("kachin", 3): "b28b69fb75c4011420a4be01854c4db10e958b956b439115b82a82c3077f2a0e",
-    ("synthetic", 1): "815c39f681dffebb7fbbfcac1726049175129ce6b1d7fb6791fcb0f9c4bb85be",
-    ("synthetic", 2): "20714ede9c1dba694daf811ad795de2cc0815b13a3475614302927b89bb69a07",
+    ("synthetic", 1): "bc7894e1aece420ad581e7b48f9915595275e32750d5b60441904a2d06962a37",
+    ("synthetic", 2): "bf8b40a0e5780cde270db2aba8cefa9abd446f00ebc4ecec5c433ff3cdef0531",
 }
 
 

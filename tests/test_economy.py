@@ -230,6 +230,9 @@ def test_recruits_train_before_they_join_and_stop_at_the_manpower_pool(theatre_d
     model.run(200)
     assert (red.recruited, red.in_training) == (1000, 0)  # the pool in tests/theatres.py
     assert red.spent["recruits"] == 1000 * 1000.0  # recruit_cost
+    red.manpower_gained = 14.0  # the displaced who sheltered in its places (civilians)
+    model.run(10)
+    assert (red.recruited, red.in_training) == (1014, 0)
 
 
 def without_income(theatre_dir, parameters: dict, treasury: float):

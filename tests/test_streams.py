@@ -74,12 +74,14 @@ def war(model: ConflictModel, days: int) -> tuple[list, list]:
     [("return_rate_per_day", 0.02, 0.6), ("civilians_killed_per_casualty", 0.0, 2.0)],
 )
 def test_a_lever_of_the_civilians_phase_leaves_the_war_and_its_draws_as_they_were(lever, low, high):
-    """Civilians do not fight: with the two ways their flight acts on the war turned off
-    (recruits among the displaced, the trade of a town that emptied), a lever of theirs
+    """Civilians do not fight: with the three ways their flight acts on the war turned off
+    (recruits among the displaced, the trade of a town that emptied, the refugees a broker
+    counts against those fighting near its border), a lever of theirs
     changes how many of their draws are made and what they are, and must leave every
     unit's luck, and so the war, unchanged."""
     theatre = synthetic_theatre(40, 60, seed=4, civilian_groups=300)
-    quick = {"return_quiet_days": 1, "recruits_per_displaced": 0.0, "trade_share": 0.0}
+    quick = {"return_quiet_days": 1}  # people go home within the test's days
+    quick |= {"recruits_per_displaced": 0.0, "trade_share": 0.0, "hurt_per_thousand_refugees": 0.0}
     # a run whose fighting drives people out early enough to go home within its 40 days
     arms = [ConflictModel(theatre, {**quick, lever: value}, rng=1) for value in (low, high)]
     (war_low, drawn_low), (war_high, drawn_high) = (war(arm, 40) for arm in arms)

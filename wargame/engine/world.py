@@ -617,7 +617,8 @@ class World(mesa.Model):
         return spec.mine_sites * params.mine_output_per_site * price * params.mine_tax_share
 
     def trade_revenue(self, place: str) -> float:
-        """US$ of a place's trade its controller takes in a day (none while its crossing is closed).
+        """US$ of a place's trade its controller can take in a day with all its people at home
+        (none while its crossing is closed); the economy pays it x `home_share`.
 
         Any place with a trade value earns it - a market town as well as a border post.
         """
@@ -644,7 +645,8 @@ class World(mesa.Model):
         self._away_from = None
 
     def revenue_per_day(self, place: str) -> float:
-        """US$ a place yields its controller per day: mine output at today's price, and trade."""
+        """US$ a place can yield its controller per day: mine output at today's price, and
+        trade with its people at home (what a commander values)."""
         return self.mine_revenue(place) + self.trade_revenue(place)
 
     def revenue_worths(self) -> dict[str, float]:

@@ -36,7 +36,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import accumulate
 
 from wargame.engine.agents import CivilianGroup, CivilianState
 from wargame.engine.events import Event, EventKind
@@ -83,11 +82,22 @@ class Choice:
     abroad: list[bool]
     weights: list[float]
 
-    def pick(self, draw: float) -> int:
-        """The index a uniform draw in [0, 1) picks, by the weights."""
-        total = sum(self.weights)
-        bounds = list(accumulate(w / total for w in self.weights))
-        return next((i for i, b in enumerate(bounds) if draw < b), len(bounds) - 1)
+    def pick(self, draw: float, home: str) -> int | None:
+        """The index a uniform draw in [0, 1) picks by the weights, leaving out the group's
+        home (going home is the return rule's); None when nothing else is left."""
+        weights = [
+            0.0 if place == home and not abroad else weight
+            for place, abroad, weight in zip(self.places, self.abroad, self.weights, strict=True)
+        ]
+        total = sum(weights)
+        if total <= 0.0:
+            return None
+        edge = 0.0
+        for i, weight in enumerate(weights):
+            edge += weight / total
+            if weight > 0.0 and draw < edge:
+                return i
+        return max(i for i, weight in enumerate(weights) if weight > 0.0)  # rounding at the top
 
 
 def start(world: World) -> State:
@@ -97,7 +107,9 @@ def start(world: World) -> State:
 
 
 def run(world: World, state: State) -> None:
-    fighting = {e.place: sum(e.losses.values()) for e in world.battles}
+    fighting: dict[str, float] = defaultdict(float)
+    for engagement in world.battles:  # a place's fights of the day, all counted
+        fighting[engagement.place] += sum(engagement.losses.values())
     danger = set(fighting)
     for place in fighting:
         state.last_fighting[place] = world.day
@@ -105,7 +117,7 @@ def run(world: World, state: State) -> None:
             danger.add(near)
             if near not in fighting:
                 state.last_near[near] = world.day
-    for place, losses in fighting.items():
+    for place, losses in sorted(fighting.items()):
         _suffer(world, place, losses, groups_at(world, place))
     _flee(world, state, frozenset(fighting))
     _return_home(world, state, danger)
@@ -164,7 +176,7 @@ def fear(model: World, state: State, place: str, since: int = -(10**9)) -> float
         (state.last_fighting.get(place), params.flee_chance_fighting),
         (state.last_near.get(place), params.flee_chance_near),
     ):
-        if last is not None and last >= since:
+        if last is not None and last > since:  # what it fled from on arrival is behind it
             faded = 0.5 ** ((model.day - last) / params.flee_fear_half_life_days)
             chance = max(chance, top * faded)
     return chance
@@ -250,6 +262,8 @@ def choices(
         d = days[index[crossing]]
         if crossing in model.closed_crossings or not d <= params.refugee_reach_days:
             continue
+        if crossing in fighting and crossing != origin:
+            continue  # no way through a fight, as for the places above
         chosen.append(foreign)
         abroad.append(True)
         weights.append(params.abroad_attraction / (1.0 + d))
@@ -274,25 +288,27 @@ def _go(
     choice: Choice,
     pick: dict[int, float],
 ) -> bool:
-    """Move each leaving group to the place its draw picks; with no choice, they stay."""
-    if not choice.places:
-        return False
+    """Move each leaving group to the place its draw picks; with no choice, they stay. The
+    holder of a shelter gains recruits among those newly displaced, once per person."""
     went: dict[tuple[str, bool], int] = defaultdict(int)
     for group in groups:
-        i = choice.pick(float(pick[group.unique_id]))
+        i = choice.pick(float(pick[group.unique_id]), group.home)
+        if i is None:
+            continue
         place, abroad = choice.places[i], choice.abroad[i]
+        newly = group.state is not CivilianState.DISPLACED
         group.cell = model.grid[place]
         group.arrived = model.day
         if abroad:
             group.state = CivilianState.REFUGEE
-        elif place == group.home:
-            group.state = CivilianState.RETURNED
         else:
             group.state = CivilianState.DISPLACED
-            _enlist_the_displaced(model, place, group.size)
+            if newly:
+                _enlist_the_displaced(model, place, group.size)
         went[place, abroad] += group.size
-    _report_flight(model, origin, went)
-    return True
+    if went:
+        _report_flight(model, origin, went)
+    return bool(went)
 
 
 def _enlist_the_displaced(model: World, place: str, people: int) -> None:

@@ -543,14 +543,15 @@ class Parameters(BaseModel):
         ge=0.0,
         le=1.0,
         description="daily chance that a group leaves a place fought over that day: a town "
-        "empties over days, not at once (judgement; calibrated against the displaced counts)",
+        "empties over days, not at once (judgement; held to the theatre's displaced counts, "
+        "ODD: Civilians)",
     )
     flee_chance_near: float = Field(
         default=0.002,
         ge=0.0,
         le=1.0,
-        description="the same when the fighting is one road away (judgement; calibrated "
-        "against the displaced counts)",
+        description="the same when the fighting is one road away (judgement; held to the "
+        "theatre's displaced counts, ODD: Civilians)",
     )
     flee_fear_half_life_days: float = Field(
         default=5.0,
@@ -591,10 +592,10 @@ class Parameters(BaseModel):
         default=0.005,
         ge=0.0,
         le=1.0,
-        description="recruits the holder of a place gains to its manpower for each displaced "
-        "person who shelters there: the displaced and aggrieved join up or are conscripted "
-        "(judgement: armed groups recruit among the displaced, and militaries conscript "
-        "in camps)",
+        description="recruits the holder of a place gains to its manpower for each person "
+        "newly displaced who shelters there: the displaced and aggrieved join up or are "
+        "conscripted (judgement: armed groups recruit among the displaced, and militaries "
+        "conscript in camps)",
     )
     return_quiet_days: int = Field(
         default=45,
