@@ -135,8 +135,10 @@ def test_the_militarys_budget_keeps_its_army_in_the_field(tmp_path):
 
 def test_garrisons_that_give_up_sooner_are_captured_more(tmp_path):
     """The supply phase's surrender threshold acts on the war: more soldiers captured.
-    (0.05 against 0.35 differed by 1.7 standard errors over 30 seeds: captures are rare.)"""
-    stubborn, brittle = arms(tmp_path, "surrender_morale", 0.0, 0.35)
+    Captures are rare: 0.05 against 0.35 once differed by 1.7 standard errors over 30 seeds,
+    and 0 against 0.35 by 1.9 once civilians fled by chance (December 2026: captures in 14
+    of 30 runs); 0 against 0.5 by 4.4 (captures in 27 of 30)."""
+    stubborn, brittle = arms(tmp_path, "surrender_morale", 0.0, 0.5)
     captured = [f"factions.{f}.captured" for f in ("kia", "tatmadaw", "ndak")]
     assert_higher(brittle[captured].sum(axis=1), stubborn[captured].sum(axis=1))
 
