@@ -3,25 +3,26 @@
 The rules follow the Flee model's (Suleimenova, Bell and Groen 2017), at the
 scale of groups of a few hundred:
 
-- **Whether to go.** Each day a group at a place that saw fighting since it
-  came there leaves with a chance: `flee_chance_fighting` for fighting at the
+- **Whether to go.** Each day a group at a place that saw fighting after the
+  day it came there leaves with a chance: `flee_chance_fighting` for fighting at the
   place, `flee_chance_near` for fighting one road away, halved for every
   `flee_fear_half_life_days` since. So a town empties partly, over days, and a
   town the fighting has not reached loses few.
 - **Where to.** A group that goes knows the places within
   `flee_awareness_days` of travel by roads clear of today's fighting, and
-  picks one at random with weight attraction x safety / (1 + travel days):
-  a town weighs 1, a camp with all its room free `camp_attraction` (a full
-  camp weighs as a town), and a place's safety is 1 less its own fear. An
-  open crossing within `refugee_reach_days` weighs `abroad_attraction`:
+  picks one other than its home at random with weight attraction x safety /
+  (1 + travel days): any place weighs 1, a camp with all its room free
+  `camp_attraction` (a full camp weighs as any place), and a place's safety
+  falls with the fighting at it or next to it, fading. An open crossing
+  within `refugee_reach_days`, not fought over today, weighs `abroad_attraction`:
   people cross only where the neighbour lets them. With nowhere to go, they
   shelter where they are.
 - **What it costs.** Fighting in a populated place kills civilians in
   proportion to the soldiers put out of action there (the day's intensity),
   more where the place is fortified (`civilian_harm_fortified`: siege and
   street fighting).
-- **What it changes.** The holder of a place where the displaced shelter
-  gains `recruits_per_displaced` of them to its manpower; a town whose people
+- **What it changes.** The holder of a place where people newly displaced
+  shelter gains `recruits_per_displaced` recruits per person to its manpower; a town whose people
   have gone trades, and pays, that much less (`World.home_share`).
 - **Going home.** Groups go home once home has been quiet for
   `return_quiet_days`, sooner when the faction holding it calls people back,
@@ -177,9 +178,16 @@ def fear(model: World, state: State, place: str, since: int = -(10**9)) -> float
         (state.last_near.get(place), params.flee_chance_near),
     ):
         if last is not None and last > since:  # what it fled from on arrival is behind it
-            faded = 0.5 ** ((model.day - last) / params.flee_fear_half_life_days)
-            chance = max(chance, top * faded)
+            chance = max(chance, top * _faded(model, last))
     return chance
+
+
+def _faded(model: World, last: int | None) -> float:
+    """What is left of the fright of fighting on day `last`: 1 that day, halved every
+    `flee_fear_half_life_days` since (0 if it never happened)."""
+    if last is None:
+        return 0.0
+    return 0.5 ** ((model.day - last) / model.parameters.flee_fear_half_life_days)
 
 
 def _frightened(model: World, state: State) -> list[str]:
@@ -274,10 +282,8 @@ def choices(
 def safety(model: World, state: State, place: str) -> float:
     """How safe a place looks to those choosing where to flee: 1 less the fading memory of
     fighting there, and half as much for fighting one road away (1: never near fighting)."""
-    half_life = model.parameters.flee_fear_half_life_days
-    fought, near = state.last_fighting.get(place), state.last_near.get(place)
-    there = 0.5 ** ((model.day - fought) / half_life) if fought is not None else 0.0
-    nearby = 0.5 ** ((model.day - near) / half_life) if near is not None else 0.0
+    there = _faded(model, state.last_fighting.get(place))
+    nearby = _faded(model, state.last_near.get(place))
     return (1.0 - there) * (1.0 - 0.5 * nearby)
 
 
