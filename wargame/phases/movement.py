@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
-from dataclasses import replace
-from itertools import combinations, product
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -24,10 +23,6 @@ ROAD_END_KM = 1e-6
 
 Road = tuple[str, str]
 """A road by its two ends, sorted by name."""
-
-Stretch = tuple[float, float, float, float]
-"""A unit's stretch of one road today: start and end hour, start and end km from the
-road's first end (its ends sorted by name)."""
 
 
 def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -140,30 +135,45 @@ class Meetings:
     hour the first in road and column order wins (the road order the day's legs
     gave when the search began; an exhaustive search after each fight could
     order two roads otherwise only at an exact tie of hours).
+
+    Each search gives a batch of meetings sorted by hour, and the heap holds only
+    each batch's next live one: a search of a crowded road finds hundreds, most
+    of them dropped later, and they are dropped faster in a batch than in the
+    heap. Units are known by their position in the day's legs; `replace` is how
+    a halt is told, so the units' days and clashes are kept as arrays by it.
     """
 
     def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:
         self.graph = model.grid.G
         factions = sorted(model.factions)
-        self.enemies = {
-            pair
-            for a, b in combinations(factions, 2)
-            if model.hostile(a, b)
-            for pair in ((a, b), (b, a))
-        }
-        self.position = {unit: number for number, unit in enumerate(legs)}
-        self.on_road: dict[Road, dict[Unit, list[tuple[tuple[int, int], Stretch]]]] = {}
+        self.hostile = np.array(
+            [[a != b and model.hostile(a, b) for b in factions] for a in factions]
+        )
+        side = {faction: number for number, faction in enumerate(factions)}
+        self.units = list(legs)
+        self.position = {unit: number for number, unit in enumerate(self.units)}
+        self.side = np.array([side[unit.faction] for unit in self.units], dtype=int)
+        self.days = np.zeros(len(self.units), dtype=int)
+        self.clashed = np.array([unit.clash is not None for unit in self.units], dtype=bool)
+        self.on_road: dict[Road, Stretches] = {}
         self.roads: dict[Unit, set[Road]] = {}
         self.number: dict[Road, int] = {}
-        self.day_of: dict[Unit, int] = dict.fromkeys(legs, 0)
         self.heap: list[tuple] = []
+        self.batches: list[Batch] = []
+        rows: dict[Road, list[tuple]] = {}
         for unit, covered in legs.items():
-            self._place(unit, covered)
+            for road, row in self._rows(unit, covered):
+                rows.setdefault(road, []).append(row)
+        for road, found in rows.items():
+            self.on_road[road] = Stretches.of(found)
         for road in self.on_road:
             self._search(road, None)
 
-    def _place(self, unit: Unit, covered: list[Leg]) -> None:
+    def _rows(self, unit: Unit, covered: list[Leg]) -> list[tuple[Road, tuple]]:
+        """Each leg as (road, (position, leg number, start and end hour, start and end km
+        from the road's first end)); the roads are numbered in the order first met."""
         self.roads[unit] = set()
+        rows = []
         for number, leg in enumerate(covered):
             road = tuple(sorted((leg.origin, leg.destination)))
             length = self.graph[leg.origin][leg.destination]["length_km"]
@@ -173,82 +183,198 @@ class Meetings:
                 else (length - leg.start_km, length - leg.end_km)
             )
             self.number.setdefault(road, len(self.number))
-            order = (self.position[unit], number)
-            stretch = (leg.start_time, leg.end_time, start, end)
-            self.on_road.setdefault(road, {}).setdefault(unit, []).append((order, stretch))
+            rows.append(
+                (road, (self.position[unit], number, leg.start_time, leg.end_time, start, end))
+            )
             self.roads[unit].add(road)
+        return rows
 
     def replace(self, unit: Unit, covered: list[Leg]) -> None:
         """Give `unit` a new day of legs (a fight halted it) and search its meetings again."""
+        position = self.position[unit]
         for road in self.roads[unit]:
-            del self.on_road[road][unit]
-        self.day_of[unit] += 1
-        self._place(unit, covered)
+            self.on_road[road] = self.on_road[road].without(position)
+        self.days[position] += 1
+        self.clashed[position] = unit.clash is not None
+        added: dict[Road, list[tuple]] = {}
+        for road, row in self._rows(unit, covered):
+            added.setdefault(road, []).append(row)
+        for road, found in added.items():
+            self.on_road[road] = self.on_road.get(road, Stretches.of([])).with_rows(found)
         for road in self.roads[unit]:
             self._search(road, unit)
 
     def first(self) -> tuple[float, Road, float, tuple[Unit, Unit]] | None:
         """The day's earliest meeting not yet fought: (hour, road, km, the two units)."""
         while self.heap:
-            hour, _, _, _, days, road, km, pair = heapq.heappop(self.heap)
-            current = days == (self.day_of[pair[0]], self.day_of[pair[1]])
-            if current and (pair[0].clash is None or pair[1].clash is None):
+            hour, number, one, other, days, batch, road, km = heapq.heappop(self.heap)
+            self._push_next(batch, number, road)
+            pair = (self.units[one[0]], self.units[other[0]])
+            if days == (self.days[one[0]], self.days[other[0]]) and not (
+                self.clashed[one[0]] and self.clashed[other[0]]
+            ):
                 return hour, road, km, pair
         return None
 
+    def _push_next(self, index: int, number: int, road: Road) -> None:
+        """Push the next live meeting of batch `index`, if any is left.
+
+        A meeting dies when either unit is halted (its day moves on, or both are
+        clashed), never comes back to life, and so is dropped as soon as seen."""
+        batch = self.batches[index]
+        rest = slice(batch.at, len(batch.hour))
+        one, other = batch.one[rest], batch.other[rest]
+        live = (
+            (self.days[one] == batch.one_day[rest])
+            & (self.days[other] == batch.other_day[rest])
+            & ~(self.clashed[one] & self.clashed[other])
+        )
+        found = np.flatnonzero(live)
+        if not len(found):
+            batch.at = len(batch.hour)
+            return
+        i = batch.at + int(found[0])
+        batch.at = i + 1
+        entry = (
+            float(batch.hour[i]),
+            number,
+            (int(batch.one[i]), int(batch.one_leg[i])),
+            (int(batch.other[i]), int(batch.other_leg[i])),
+            (int(batch.one_day[i]), int(batch.other_day[i])),
+            index,
+            road,
+            float(batch.km[i]),
+        )
+        heapq.heappush(self.heap, entry)
+
     def _search(self, road: Road, unit: Unit | None) -> None:
-        """Push the meetings on `road` of `unit`'s stretches (of every stretch when None)."""
-        stretches = [
-            (o, u, s, _heading(s)) for u, found in self.on_road[road].items() for o, s in found
-        ]
-        if unit is None:
-            pairs = combinations(stretches, 2)
-        else:
-            mine = [entry for entry in stretches if entry[1] is unit]
-            pairs = product(mine, [entry for entry in stretches if entry[1] is not unit])
+        """Find the meetings on `road` of `unit`'s stretches (of every stretch when None)."""
+        found = self.on_road[road]
+        sides = self.side[found.who[:, 0]]
+        if len(sides) < 2 or (sides == sides[0]).all():
+            return  # one side alone on the road: nobody to meet
         length = self.graph[road[0]][road[1]]["length_km"]
-        for first, second in pairs:
-            if first[3] == second[3]:
-                continue  # both standing, or going the same way: no meeting (`_crossing`)
-            if (first[1].faction, second[1].faction) not in self.enemies:
-                continue
-            one, other = (first, second) if first[0] < second[0] else (second, first)
-            units = (one[1], other[1])
-            if units[0].clash is not None and units[1].clash is not None:
-                continue
-            met = _crossing(one[2], other[2])
-            if met is None or not ROAD_END_KM < met[1] < length - ROAD_END_KM:
-                continue
-            days = (self.day_of[units[0]], self.day_of[units[1]])
-            entry = (met[0], self.number[road], one[0], other[0], days, road, met[1], units)
-            heapq.heappush(self.heap, entry)
+        mine = None if unit is None else self.position[unit]
+        one, other, hour, km = _meetings(found, mine, self.side, self.hostile, self.clashed)
+        met = ~np.isnan(hour) & (km > ROAD_END_KM) & (km < length - ROAD_END_KM)
+        if not met.any():
+            return
+        one, other, hour, km = one[met], other[met], hour[met], km[met]
+        who, leg = found.who[:, 0], found.who[:, 1]
+        order = np.lexsort((leg[other], who[other], leg[one], who[one], hour))
+        one, other = one[order], other[order]
+        batch = Batch(
+            hour=hour[order],
+            km=km[order],
+            one=who[one],
+            one_leg=leg[one],
+            other=who[other],
+            other_leg=leg[other],
+            one_day=self.days[who[one]],
+            other_day=self.days[who[other]],
+        )
+        self.batches.append(batch)
+        self._push_next(len(self.batches) - 1, self.number[road], road)
 
 
-def _crossing(one: Stretch, other: Stretch) -> tuple[float, float] | None:
-    """When and where two stretches (start and end hour, start and end km) meet, if they do."""
-    begin, end = max(one[0], other[0]), min(one[1], other[1])
-    if begin > end:
-        return None
-    if _heading(one) == _heading(other):
-        return None  # both standing, or one overtaking the other
-    gap_begin = _km_at(one, begin) - _km_at(other, begin)
-    gap_end = _km_at(one, end) - _km_at(other, end)
-    if gap_begin == 0.0:
-        hour = begin
-    elif gap_begin * gap_end <= 0.0:
-        hour = begin + (end - begin) * gap_begin / (gap_begin - gap_end)
+@dataclass
+class Stretches:
+    """The stretches on one road: `who` (position, leg number) and `where` (start and end
+    hour, start and end km from the road's first end), a row each."""
+
+    who: np.ndarray
+    where: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[tuple]) -> Stretches:
+        return cls(
+            np.array([row[:2] for row in rows], dtype=int).reshape(-1, 2),
+            np.array([row[2:] for row in rows], dtype=float).reshape(-1, 4),
+        )
+
+    def without(self, position: int) -> Stretches:
+        kept = self.who[:, 0] != position
+        return Stretches(self.who[kept], self.where[kept])
+
+    def with_rows(self, rows: list[tuple]) -> Stretches:
+        added = Stretches.of(rows)
+        return Stretches(np.vstack([self.who, added.who]), np.vstack([self.where, added.where]))
+
+
+@dataclass
+class Batch:
+    """The meetings one search found, sorted by hour, and how many have been pushed."""
+
+    hour: np.ndarray
+    km: np.ndarray
+    one: np.ndarray
+    one_leg: np.ndarray
+    other: np.ndarray
+    other_leg: np.ndarray
+    one_day: np.ndarray
+    other_day: np.ndarray
+    at: int = 0
+
+
+def _meetings(
+    found: Stretches,
+    mine: int | None,
+    side: np.ndarray,
+    hostile: np.ndarray,
+    clashed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows (earlier in column order first) of the stretches that may meet, with the hour and km
+    where each pair meets (NaN where they do not): `mine`'s against the rest, or every pair."""
+    who, stretch = found.who, found.where
+    if mine is None:
+        first, second = np.triu_indices(len(who), 1)
     else:
-        return None
-    return hour, _km_at(one, hour)
+        owner = who[:, 0] == mine
+        first, second = (
+            index.ravel() for index in np.meshgrid(owner.nonzero()[0], (~owner).nonzero()[0])
+        )
+    heading = np.sign(stretch[:, 3] - stretch[:, 2])
+    unit_one, unit_two = who[first, 0], who[second, 0]
+    keep = (
+        (heading[first] != heading[second])
+        & hostile[side[unit_one], side[unit_two]]
+        & ~(clashed[unit_one] & clashed[unit_two])
+    )
+    first, second = first[keep], second[keep]
+    earlier = (who[first, 0] < who[second, 0]) | (
+        (who[first, 0] == who[second, 0]) & (who[first, 1] < who[second, 1])
+    )
+    one = np.where(earlier, first, second)
+    other = np.where(earlier, second, first)
+    hour, km = _crossings(stretch[one], stretch[other])
+    return one, other, hour, km
 
 
-def _heading(stretch: Stretch) -> int:
-    """+1 going towards the road's second end, -1 towards its first, 0 standing."""
-    return (stretch[3] > stretch[2]) - (stretch[3] < stretch[2])
+def _crossings(one: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """When and where each row of `one` meets the same row of `other` (rows of start and end
+    hour, start and end km), NaN where they do not.
+
+    Two stretches meet where the gap between them changes sign while both are on
+    the road, each moving at an even pace (a stretch of no time stands at its
+    start); both standing, or going the same way, is no meeting and is left out
+    before. The test's pair-by-pair rule agrees to the last bit."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        begin = np.maximum(one[:, 0], other[:, 0])
+        end = np.minimum(one[:, 1], other[:, 1])
+        gap_begin = _kms_at(one, begin) - _kms_at(other, begin)
+        gap_end = _kms_at(one, end) - _kms_at(other, end)
+        hour = np.where(
+            gap_begin == 0.0,
+            begin,
+            begin + (end - begin) * gap_begin / (gap_begin - gap_end),
+        )
+        meets = (begin <= end) & ((gap_begin == 0.0) | (gap_begin * gap_end <= 0.0))
+        hour = np.where(meets, hour, np.nan)
+        return hour, np.where(meets, _kms_at(one, hour), np.nan)
 
 
-def _km_at(stretch: Stretch, hour: float) -> float:
-    start_time, end_time, start_km, end_km = stretch
-    if end_time <= start_time:
-        return start_km
-    return start_km + (end_km - start_km) * (hour - start_time) / (end_time - start_time)
+def _kms_at(stretch: np.ndarray, hour: np.ndarray) -> np.ndarray:
+    """Where each row's stretch is at its hour."""
+    start_time, end_time, start_km, end_km = stretch.T
+    moving = start_km + (end_km - start_km) * (hour - start_time) / (end_time - start_time)
+    return np.where(end_time <= start_time, start_km, moving)
