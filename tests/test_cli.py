@@ -30,6 +30,37 @@ def test_scenarios_lists_the_shipped_theatres():
     assert "kachin" in result.stdout
 
 
+HEAVY = ("mesa", "pandas", "scipy", "networkx", "solara", "matplotlib")
+"""What a command that builds no model need not import (most of a second at each start)."""
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["--version"], "wargame "),
+        (["--help"], "scenarios"),
+        (["run", "--help"], "civilian_group_size"),
+        (["import-map", "--help"], "at most 5"),
+    ],
+)
+def test_help_and_version_start_without_the_model_and_its_libraries(args, shown):
+    """Help is still whole: the parameters' list and the map rules' limit are read when shown."""
+    script = (
+        "import contextlib, io, sys\n"
+        "from wargame.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
+        f"    main({args!r})\n"
+        f"print(out.getvalue()); print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert shown in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_run_prints_a_readable_summary_table():
     result = wargame("run", "--scenario", "kachin", "--days", "20", "--seed", "7")
     assert result.returncode == 0, result.stderr

@@ -4,41 +4,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from wargame import __version__
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
-from wargame.engine import measures
-from wargame.engine.model import ConflictModel, build_model
 from wargame.files import unwritable, written_whole
-from wargame.scenario import PlaceKind, ScenarioError, bundled_scenarios, load_theatre
-from wargame.scenario.errors import warnings_as_lines
-from wargame.scenario.map_rules import ROAD_END_GAP_KM
-from wargame.scenario.parameters import (
-    PRICES,
-    SET_AT_START,
-    Parameters,
-    SetAtStartError,
-    UnknownParameterError,
-    parameter_problem,
-    valid_range,
-)
 from wargame.seeds import SEED_RANGE, seed_problem
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from wargame.analysis.fork import Fork
+    from wargame.engine.model import ConflictModel
 
 SERIES_FORMATS = {".csv", ".parquet"}
 DEBUG_ENV = "WARGAME_DEBUG"
@@ -63,7 +51,32 @@ def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
     return overrides
 
 
+class LateHelp(argparse.RawDescriptionHelpFormatter):
+    """Help whose text is a function, called only when the help is shown: the parameters'
+    help imports their models, which `--version` and a command's run need not pay for."""
+
+    def add_text(self, text: str | Callable[[], str] | None) -> None:
+        super().add_text(text() if callable(text) else text)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if callable(action.help):
+            action = copy.copy(action)
+            action.help = action.help()
+        return super()._format_action(action)
+
+
+def _snap_help() -> str:
+    from wargame.scenario.map_rules import ROAD_END_GAP_KM
+
+    return (
+        "a drawn road without from/to joins the places within this distance of its ends "
+        f"(1, at most {ROAD_END_GAP_KM:g})"
+    )
+
+
 def _parameter_help() -> str:
+    from wargame.scenario.parameters import PRICES, Parameters, valid_range
+
     lines = ["scenario parameters (--set name=value):"]
     for name, info in Parameters.model_fields.items():
         if name == PRICES:
@@ -118,6 +131,8 @@ def _check_seed(seed: int | None) -> None:
 
 
 def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
+    from wargame.scenario import bundled_scenarios, load_theatre
+
     table = Table(title="Theatres that ship", show_lines=False)
     for column in ("name", "title", "start", "places", "factions", "units"):
         table.add_column(column)
@@ -178,6 +193,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 def _built(
     scenario: str | None, overrides: dict[str, str], seed: int | None, exercise: str | None
 ) -> ConflictModel:
+    from wargame.engine.model import build_model
+
     with _set_problems():
         return build_model(scenario, overrides, seed, exercise=exercise)
 
@@ -186,6 +203,15 @@ def _built(
 def _set_problems(fork: int | None = None) -> Iterator[None]:
     """Bad `--set` input as one line: a name the theatre lacks, a value out of its range,
     or (with `--fork` on day `fork`) a parameter a run under way cannot take."""
+    from pydantic import ValidationError
+
+    from wargame.scenario.parameters import (
+        SET_AT_START,
+        SetAtStartError,
+        UnknownParameterError,
+        parameter_problem,
+    )
+
     try:
         yield
     except SetAtStartError as error:
@@ -231,6 +257,8 @@ def _run_fork(
 
 def _write_outputs(args: argparse.Namespace, model: ConflictModel) -> None:
     """`run`'s series, events, map and charts of `model`, each where its option says."""
+    from wargame.engine import measures
+
     if args.out is not None:
         write_atomically(model.series(), args.out)
     if args.events is not None:
@@ -288,6 +316,8 @@ def serve_command(
 
 def print_summary(summary: dict, model: ConflictModel, console: Console) -> None:
     """The run summary as tables a person can read at a glance."""
+    from wargame.scenario import PlaceKind
+
     print(
         f"{model.theatre.title}\n{summary['scenario']}, seed {summary['seed']}, "
         f"{summary['days']} days ({summary['start_date']} to {summary['end_date']})"
@@ -323,6 +353,8 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
 
 def _faction_rows(model: ConflictModel) -> list[tuple[str, str]]:
     """The table's faction measures: each row's label and the measure's key in a summary."""
+    from wargame.engine import measures
+
     commodities = model.theatre.commodities
     return [
         (measure.label.format(commodity=commodities[commodity].name if commodity else ""), key)
@@ -543,6 +575,7 @@ def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
     """A theatre's map from spreadsheets (CSV) and GIS layers (GeoJSON, e.g. from QGIS)."""
     from wargame.progress import show_progress
     from wargame.scenario.importer import import_map
+    from wargame.scenario.map_rules import ROAD_END_GAP_KM
 
     if args.out.suffix.lower() not in {".geojson", ".json"}:
         raise UserError(f"--out {args.out}: expected a file ending in .geojson")
@@ -666,6 +699,7 @@ def cmd_score(args: argparse.Namespace, console: Console) -> int:
     """Many runs of a theatre scored against its history's dated targets."""
     from wargame.analysis.history import read_history, score_history
     from wargame.progress import show_progress
+    from wargame.scenario import load_theatre
 
     if args.seeds < 1:
         raise UserError(f"--seeds: expected 1 or more, got {args.seeds}")
@@ -750,6 +784,7 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
     from wargame.analysis.history import read_history
     from wargame.analysis.results import BatchError
     from wargame.progress import show_progress
+    from wargame.scenario import load_theatre
 
     counts = {"--budget": args.budget, "--seeds": args.seeds, "--jobs": args.jobs}
     for option, value in counts.items():
@@ -861,8 +896,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run one campaign and print its summary",
-        epilog=_parameter_help(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_parameter_help,
+        formatter_class=LateHelp,
     )
     run.add_argument(
         "--scenario", default="kachin", help="a shipped theatre's name or a theatre folder"
@@ -961,7 +996,9 @@ def build_parser() -> argparse.ArgumentParser:
     scaffold.set_defaults(handler=cmd_new_theatre)
 
     importer = commands.add_parser(
-        "import-map", help="make a map.geojson from places and roads in CSV or GeoJSON (QGIS)"
+        "import-map",
+        help="make a map.geojson from places and roads in CSV or GeoJSON (QGIS)",
+        formatter_class=LateHelp,
     )
     importer.add_argument(
         "files",
@@ -977,8 +1014,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--snap-km",
         type=float,
         default=1.0,
-        help="a drawn road without from/to joins the places within this distance of its ends "
-        f"(1, at most {ROAD_END_GAP_KM:g})",
+        help=_snap_help,
     )
     importer.set_defaults(handler=cmd_import_map)
 
@@ -1103,6 +1139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    from wargame.scenario.errors import ScenarioError, warnings_as_lines
+
     args = build_parser().parse_args(argv)
     try:
         with warnings_as_lines():  # strange input: one `warning:` line each, the command goes on

@@ -18,14 +18,15 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
 from wargame.scenario.errors import name_list
 from wargame.scenario.schema import PlaceKind
+
+if TYPE_CHECKING:
+    from scipy.sparse import coo_array
 
 type Point = tuple[float, float]  # longitude, latitude in degrees
 
@@ -169,6 +170,8 @@ def connection_finding(
     every sanctuary must have a road. Part ("roads",) names the roads as a whole; ()
     the map, for a map with no home place at all.
     """
+    from scipy.sparse.csgraph import connected_components  # here: listing theatres needs no SciPy
+
     home = kinds != KIND_NUMBER[PlaceKind.SANCTUARY]
     if not home.any():
         return Finding((), "expected at least one place that is not a foreign sanctuary")
@@ -192,4 +195,6 @@ def connection_finding(
 
 
 def _graph(starts: np.ndarray, ends: np.ndarray, count: int) -> coo_array:
+    from scipy.sparse import coo_array
+
     return coo_array((np.ones(len(starts), dtype=np.int8), (starts, ends)), shape=(count, count))
