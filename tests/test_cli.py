@@ -61,6 +61,15 @@ def test_help_and_version_start_without_the_model_and_its_libraries(args, shown)
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_python_dash_m_wargame_is_the_wargame_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "wargame", "--version"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == wargame("--version").stdout.strip()
+    assert result.stdout.startswith("wargame ")
+
+
 def test_run_prints_a_readable_summary_table():
     result = wargame("run", "--scenario", "kachin", "--days", "20", "--seed", "7")
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,7 @@
+"""`python -m wargame`: the same as the `wargame` command."""
+
+import sys
+
+from wargame.cli import main
+
+sys.exit(main())
