@@ -4,8 +4,10 @@
     python benchmarks/suite.py --quick         # smaller sizes, for a first look
     python benchmarks/suite.py --out figures/  # where the JSON goes (benchmarks/results/)
 
-In order: the model (`run.py`: the default theatre and generated large ones
-against a Mesa random walk, with peak memory), a 200-run sweep of the default
+In order: the commands' start-up (`startup.py`: CPU of `wargame --version`,
+`--help` and `scenarios` beyond a bare Python's), the model (`run.py`: the
+default theatre and generated large ones against a Mesa random walk, with peak
+memory), a 200-run sweep of the default
 theatre with 1 and 2 jobs (`batch.py`), `import-map` on a 200,000-place
 spreadsheet (`import_map.py`), and the viewer in Chromium on the
 default theatre and on a generated 1,000-place theatre (`viewer.py`). Each
@@ -45,6 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     sweep = ["--runs", "20"] if quick else []
     steps = ["--steps", "20"] if quick else []
     python = sys.executable
+    repeat = ["--repeat", "3"] if quick else []
+    startup = ["--json", str(args.out / "startup.json")]
+    step("start-up", python, str(HERE / "startup.py"), *repeat, *startup)
     step("model", python, str(HERE / "run.py"), *model, "--json", str(args.out / "model.json"))
     step("sweep", python, str(HERE / "batch.py"), *sweep, "--json", str(args.out / "sweep.json"))
     sheet = ["--places", "20000"] if quick else []

@@ -35,3 +35,20 @@ def test_the_model_benchmark_reports_rates_memory_and_targets(tmp_path):
         "generated 40",
         "generated 80",
     }
+
+
+def test_the_startup_benchmark_times_each_command_against_a_bare_python(tmp_path):
+    out = tmp_path / "startup.json"
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "startup.py"), "--repeat", "1", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text())
+    assert set(figures["commands"]) == {"--version", "--help", "scenarios", "run --help"}
+    for command in figures["commands"].values():
+        assert command["seconds"] > 0
+        assert command["beyond_python"] == command["seconds"] - figures["python_seconds"]
+    assert result.stdout.count("PASS") + result.stdout.count("FAIL") == 3
