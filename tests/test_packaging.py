@@ -1,13 +1,18 @@
-"""A non-editable install from the wheel finds the bundled theatres and factions."""
+"""A non-editable install from the wheel finds the bundled theatres and factions, and the
+files that tools expect (licence, citation, changelog, type marker) are there and agree."""
 
 import json
 import os
 import subprocess
 import sys
 import sysconfig
+import tomllib
+import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +24,8 @@ def test_the_wheel_ships_the_theatres_and_runs_them_outside_the_checkout(tmp_pat
         check=True,
         capture_output=True,
     )
-    wheel = next(tmp_path.glob("wargame-*.whl"))
+    wheel = next(tmp_path.glob("wargame_abm-*.whl"))
+    check_wheel_files(wheel)
     fresh = tmp_path / "fresh"
     subprocess.run([sys.executable, "-m", "venv", fresh], check=True)
     subprocess.run(
@@ -54,6 +60,14 @@ def test_the_wheel_ships_the_theatres_and_runs_them_outside_the_checkout(tmp_pat
         [fresh / "bin" / "wargame", "scenarios"], capture_output=True, text=True, cwd=where, env=env
     )
     assert "kachin" in listed.stdout
+    version = subprocess.run(
+        [fresh / "bin" / "python", "-m", "wargame", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=where,
+        env=env,
+    )
+    assert version.stdout.strip() == f"wargame {PROJECT['version']}", version.stderr
     # the viewer's chart template and the shipped experiments travel in the wheel too
     probe = subprocess.run(
         [
@@ -86,3 +100,52 @@ def test_the_wheel_ships_the_theatres_and_runs_them_outside_the_checkout(tmp_pat
     )
     assert ran.returncode == 0, ran.stderr
     assert "tamsen_island" in listed.stdout
+
+
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def check_wheel_files(wheel: Path) -> None:
+    """The wheel names the distribution, carries the licence's text and the type marker."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(f"{info}/METADATA").decode()
+        licence = archive.read(f"{info}/licenses/LICENSE").decode()
+    assert "Name: wargame-abm" in metadata.splitlines()
+    assert "License-Expression: MIT" in metadata.splitlines()
+    assert "Classifier: Typing :: Typed" in metadata.splitlines()
+    assert licence == (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and "shall be included in all" in licence
+    assert "wargame/py.typed" in names
+
+
+def test_the_citation_file_is_valid_and_cites_this_version():
+    """CITATION.cff against the Citation File Format 1.2.0 schema (the check `cffconvert
+    --validate` makes), and in step with the package's version and licence."""
+    schema = json.loads(
+        (ROOT / "tests" / "data" / "citation-file-format-1.2.0.schema.json").read_text()
+    )
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    citation["date-released"] = str(citation["date-released"])  # YAML reads it as a date
+    jsonschema.validate(citation, schema)
+    assert str(citation["version"]) == PROJECT["version"]
+    assert citation["license"] == PROJECT["license"]
+
+
+def test_a_bad_citation_file_fails_the_schema():
+    """The check can fail: a citation without authors, or with a misspelt key."""
+    schema = json.loads(
+        (ROOT / "tests" / "data" / "citation-file-format-1.2.0.schema.json").read_text()
+    )
+    good = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    good["date-released"] = str(good["date-released"])
+    for bad in ({k: v for k, v in good.items() if k != "authors"}, {**good, "titel": "x"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+
+
+def test_the_changelog_has_this_version():
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"\n## {PROJECT['version']} - " in changelog
+    assert "\n## Unreleased\n" in changelog

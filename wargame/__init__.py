@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 try:
-    __version__ = version("wargame")
+    __version__ = version("wargame-abm")
 except PackageNotFoundError:  # running from a checkout without installing
     __version__ = "0.0.0"
 
