@@ -48,7 +48,6 @@ def test_the_startup_benchmark_times_each_command_against_a_bare_python(tmp_path
     assert result.returncode == 0, result.stderr
     figures = json.loads(out.read_text())
     assert set(figures["commands"]) == {"--version", "--help", "scenarios", "run --help"}
-    for command in figures["commands"].values():
-        assert command["seconds"] > 0
-        assert command["beyond_python"] == command["seconds"] - figures["python_seconds"]
+    for command in figures["commands"].values():  # each imports more than a bare python
+        assert command["seconds"] > figures["python_seconds"] > 0
     assert result.stdout.count("PASS") + result.stdout.count("FAIL") == 3

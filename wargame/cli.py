@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import json
 import os
 import signal
@@ -20,6 +19,7 @@ from rich.table import Table
 from wargame import __version__
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.files import unwritable, written_whole
+from wargame.scenario.map_limits import ROAD_END_GAP_KM
 from wargame.seeds import SEED_RANGE, seed_problem
 
 if TYPE_CHECKING:
@@ -52,26 +52,12 @@ def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
 
 
 class LateHelp(argparse.RawDescriptionHelpFormatter):
-    """Help whose text is a function, called only when the help is shown: the parameters'
-    help imports their models, which `--version` and a command's run need not pay for."""
+    """An epilog that is a function, called only when the help is shown: the parameters'
+    list imports their models, which `--version` and a command's run need not pay for.
+    (Only the epilog: argparse checks each argument's help as the parser is built.)"""
 
     def add_text(self, text: str | Callable[[], str] | None) -> None:
         super().add_text(text() if callable(text) else text)
-
-    def _format_action(self, action: argparse.Action) -> str:
-        if callable(action.help):
-            action = copy.copy(action)
-            action.help = action.help()
-        return super()._format_action(action)
-
-
-def _snap_help() -> str:
-    from wargame.scenario.map_rules import ROAD_END_GAP_KM
-
-    return (
-        "a drawn road without from/to joins the places within this distance of its ends "
-        f"(1, at most {ROAD_END_GAP_KM:g})"
-    )
 
 
 def _parameter_help() -> str:
@@ -575,7 +561,6 @@ def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
     """A theatre's map from spreadsheets (CSV) and GIS layers (GeoJSON, e.g. from QGIS)."""
     from wargame.progress import show_progress
     from wargame.scenario.importer import import_map
-    from wargame.scenario.map_rules import ROAD_END_GAP_KM
 
     if args.out.suffix.lower() not in {".geojson", ".json"}:
         raise UserError(f"--out {args.out}: expected a file ending in .geojson")
@@ -996,9 +981,7 @@ def build_parser() -> argparse.ArgumentParser:
     scaffold.set_defaults(handler=cmd_new_theatre)
 
     importer = commands.add_parser(
-        "import-map",
-        help="make a map.geojson from places and roads in CSV or GeoJSON (QGIS)",
-        formatter_class=LateHelp,
+        "import-map", help="make a map.geojson from places and roads in CSV or GeoJSON (QGIS)"
     )
     importer.add_argument(
         "files",
@@ -1014,7 +997,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--snap-km",
         type=float,
         default=1.0,
-        help=_snap_help,
+        help="a drawn road without from/to joins the places within this distance of its ends "
+        f"(1, at most {ROAD_END_GAP_KM:g})",
     )
     importer.set_defaults(handler=cmd_import_map)
 
@@ -1139,9 +1123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)  # --help and --version end here
     from wargame.scenario.errors import ScenarioError, warnings_as_lines
 
-    args = build_parser().parse_args(argv)
     try:
         with warnings_as_lines():  # strange input: one `warning:` line each, the command goes on
             return args.handler(args, Console())

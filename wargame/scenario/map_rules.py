@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from wargame.scenario.errors import name_list
+from wargame.scenario.map_limits import ROAD_END_GAP_KM
 from wargame.scenario.schema import PlaceKind
 
 if TYPE_CHECKING:
@@ -31,12 +32,6 @@ if TYPE_CHECKING:
 type Point = tuple[float, float]  # longitude, latitude in degrees
 
 EARTH_RADIUS_KM = 6371.0
-
-ROAD_END_GAP_KM = 5.0
-"""How far a road's drawn end may lie from the point of the place it joins. A place is a
-town, camp or crossing a few km across drawn as one point, so a road drawn to its edge
-ends that far off; further, the road was drawn to another place, or the place was moved
-after its roads were drawn, and the map no longer says where the road goes."""
 
 COORDINATE_SLACK_KM = 1.0
 """Points given to 0.01 degree, as the shipped maps' are, are good to about 1 km: no
@@ -170,7 +165,7 @@ def connection_finding(
     every sanctuary must have a road. Part ("roads",) names the roads as a whole; ()
     the map, for a map with no home place at all.
     """
-    from scipy.sparse.csgraph import connected_components  # here: listing theatres needs no SciPy
+    from scipy.sparse.csgraph import connected_components  # here: help needs no SciPy
 
     home = kinds != KIND_NUMBER[PlaceKind.SANCTUARY]
     if not home.any():

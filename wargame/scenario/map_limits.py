@@ -1,0 +1,8 @@
+"""Limits of the map format that commands name in their help: here, apart from the map
+checks, so that `wargame --help` need not import numpy and the loader to state them."""
+
+ROAD_END_GAP_KM = 5.0
+"""How far a road's drawn end may lie from the point of the place it joins. A place is a
+town, camp or crossing a few km across drawn as one point, so a road drawn to its edge
+ends that far off; further, the road was drawn to another place, or the place was moved
+after its roads were drawn, and the map no longer says where the road goes."""
