@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
-from theatres import place, road
+from theatres import line_map, place, road
 
 from wargame import ConflictModel
 from wargame.engine.orders import StandingOrders
@@ -140,6 +140,36 @@ def test_beyond_sight_an_enemy_is_known_only_by_intelligence(theatre_dir):
     assert "delta" in known_places(model, "red", 1.0)
     assert Knowledge(model, "red", 0.0).defence("delta") == 0.0
     assert Knowledge(model, "red", 1.0).defence("delta") == model.defence("red", "delta") > 0
+
+
+def test_a_side_that_knows_only_what_it_sees_reads_the_walls_a_siege_left(theatre_dir):
+    """Siege wear lowers the defence an attacker expects and raises the threat a holder
+    feels, as the omniscient measures do: by the walls' cover before and after."""
+    features = line_map()
+    for feature in features:
+        if feature["properties"].get("id") == "delta":
+            feature["properties"]["fortification"] = 0.8
+    units = [
+        {"faction": "red", "place": "charlie", "strength": 400},
+        {"faction": "blue", "place": "delta", "strength": 300},
+    ]
+    model = ConflictModel(theatre_dir(features=features, units=units), rng=1)
+    bonus = model.parameters.fortification_bonus
+
+    def seen() -> tuple[float, float]:
+        return (
+            Knowledge(model, "red", 1.0 - 1e-9).defence("delta"),
+            Knowledge(model, "blue", 1.0 - 1e-9).threat("delta"),
+        )
+
+    walled, felt = seen()
+    model.wear_fortification("delta", 0.6)
+    assert model.fortification("delta") == pytest.approx(0.2)
+    worn, felt_worn = seen()
+    cover = (1 + bonus * 0.8) / (1 + bonus * 0.2)
+    assert worn == pytest.approx(walled / cover)
+    assert felt_worn == pytest.approx(felt * cover**0.5)
+    assert worn == pytest.approx(model.defence("red", "delta"))
 
 
 def test_a_wider_sight_sees_further(theatre_dir):

@@ -28,10 +28,12 @@ def siege_theatre(
     bravo: str | None = "blue",
     besieger: bool = False,
     tables: str = "",
+    assault: bool = False,
     **parameters: object,
 ) -> Path:
     """Charlie (fortification 0.5) held by Red; Bravo held by `bravo`; with `besieger`, 500
-    Blue soldiers stand at Delta, one road from Charlie."""
+    Blue soldiers stand at Delta, one road from Charlie; with `assault`, 300 more stand on
+    Charlie itself and fight its garrison."""
     features = [
         place("alpha", 97.0, 25.0, "base", population=1000),
         place("bravo", 97.3, 25.0, "town", population=1000),
@@ -47,6 +49,8 @@ def siege_theatre(
     units = [{"faction": "red", "place": "charlie", "strength": 1000}]
     if besieger:
         units.append({"faction": "blue", "place": "delta", "strength": 500})
+    if assault:
+        units.append({"faction": "blue", "place": "charlie", "strength": 300})
     return write_theatre(
         folder,
         features=features,
@@ -167,20 +171,39 @@ def test_a_lift_supplies_a_named_place_up_to_its_capacity(tmp_path):
     assert garrison(doubled) == 1000
 
 
-def test_a_siege_wears_fortification_at_the_stated_rate(tmp_path):
-    model = passive_model(siege_theatre(tmp_path, besieger=True, surrender_morale=0.0))
-    model.run(10)
-    assert model.fortification("charlie") == pytest.approx(0.5 - 10 * 0.02)
-    assert model.walls_worn() == pytest.approx(10 * 0.02)
-    model.run(20)
+def fought_days(model: ConflictModel, days: int, place: str) -> int:
+    """Run `days` days; on how many of them `place` was fought over."""
+    fought = 0
+    for _ in range(days):
+        model.step()
+        fought += any(battle.place == place for battle in model.battles)
+    return fought
+
+
+def test_a_siege_wears_fortification_at_the_stated_rate_on_the_days_it_is_fought(tmp_path):
+    model = passive_model(siege_theatre(tmp_path, assault=True, surrender_morale=0.0))
+    fought = fought_days(model, 10, "charlie")
+    assert 0 < fought < 10  # the assault breaks off after some days: the walls stay after
+    assert model.fortification("charlie") == pytest.approx(0.5 - fought * 0.02)
+    assert model.walls_worn() == pytest.approx(fought * 0.02)
+
+
+def test_siege_wear_stops_at_bare_walls(tmp_path):
+    theatre = siege_theatre(tmp_path, assault=True, surrender_morale=0.0, siege_wear_per_day=0.2)
+    model = passive_model(theatre)
+    assert fought_days(model, 10, "charlie") * 0.2 > 0.5
     assert model.fortification("charlie") == 0.0  # never below nothing
     assert model.series()["walls_worn"].iloc[-1] == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize(("bravo", "besieger"), [("blue", False), ("green", True)])
-def test_no_wear_without_encirclement_and_an_enemy_near(tmp_path, bravo, besieger):
-    model = passive_model(siege_theatre(tmp_path, bravo=bravo, besieger=besieger))
-    model.run(10)
+@pytest.mark.parametrize(
+    ("bravo", "besieger", "assault"),
+    [("blue", False, False), ("green", True, True), ("blue", True, False)],
+    ids=["encircled, no enemy", "a fight, not encircled", "encircled, a ring that waits"],
+)
+def test_no_wear_without_encirclement_and_a_fight(tmp_path, bravo, besieger, assault):
+    model = passive_model(siege_theatre(tmp_path, bravo=bravo, besieger=besieger, assault=assault))
+    assert (fought_days(model, 10, "charlie") > 0) == assault
     assert model.fortification("charlie") == 0.5
 
 

@@ -740,9 +740,8 @@ class Knowledge:
             return model.defence(self.faction, place)
         near = sum(self._enemies_at(n) for n, _ in model.routes.roads_from[place])
         bonus = 1.0
-        if model.controller.get(place) in self.enemies:
-            fortification = model.theatre.map.places[place].fortification
-            bonus += model.parameters.fortification_bonus * fortification
+        if model.controller.get(place) in self.enemies:  # the walls as a siege left them
+            bonus += model.parameters.fortification_bonus * model.fortification(place)
         return (self._enemies_at(place) + ADJACENT_THREAT_WEIGHT * near) * bonus
 
     def threat(self, place: str) -> float:
@@ -753,7 +752,7 @@ class Knowledge:
             return model.threat(self.faction, place)
         nearby = [place] + [n for n, _ in model.routes.roads_from[place]]
         enemies = sum(self._enemies_at(p) for p in nearby)
-        fortification = model.theatre.map.places[place].fortification
+        fortification = model.fortification(place)
         return enemies / (1.0 + model.parameters.fortification_bonus * fortification) ** 0.5
 
     def enemy_positions(self) -> set[str]:

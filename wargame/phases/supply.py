@@ -14,9 +14,11 @@ that an unsupplied unit loses `supply_attrition_per_day` of its strength
 (hunger, sickness, desertion: counted with the killed) and
 `morale_unsupplied_per_day` of its morale a day, and does not rest; a unit the
 lift supplies in part loses the unlifted share of these. A place its holder
-cannot supply by road (encircled: a lift does not break the ring) with hostile
-units on it or one road away (invested) loses `siege_wear_per_day` of its
-fortification a day, for good. An encircled, invested garrison left without
+cannot supply by road (encircled: a lift does not break the ring) loses
+`siege_wear_per_day` of its fortification on each day it is fought over, for
+good: walls fall to fire that no road brings the means to mend, while a ring
+that only waits leaves them standing. An encircled garrison with hostile units
+on it or one road away (invested), left without
 supply whose morale has fallen below `surrender_morale` surrenders: its
 soldiers are captured (the `captured` tally) and the place passes to the
 besieger, or to the neutral faction the theatre's `[[handover]]` names for it.
@@ -192,15 +194,17 @@ def _losses(world: World, wasting: list[tuple[Unit, float]]) -> list[float]:
 
 
 def _wear_sieges(world: World, supplied: dict[str, frozenset[str]]) -> None:
-    """Every place its holder cannot reach by road and an enemy invests loses fortification."""
+    """Every place its holder cannot reach by road loses fortification on the days it is
+    fought over (today's battles: supply follows combat)."""
     wear = world.parameters.siege_wear_per_day
     if wear <= 0:
         return
+    fought = {battle.place for battle in world.battles}
     for place, holder in list(world.controller.items()):
         if (
             holder is not None
             and place not in supplied[holder]
-            and place in world.threatened_ground(holder)
+            and place in fought
             and world.fortification(place) > 0
         ):
             world.wear_fortification(place, wear)

@@ -183,9 +183,10 @@ class Parameters(BaseModel):
         default=0.01,
         ge=0.0,
         le=1.0,
-        description="fortification (0-1) an encircled place loses each day an enemy stands on it "
-        "or one road away (judgement: a fortified HQ (0.7) is worn away in about ten weeks, "
-        "as Bhamo's outer positions fell during its siege from 4 Dec 2024 [20][21])",
+        description="fortification (0-1) an encircled place loses each day it is fought over "
+        "(judgement: a fortified HQ (0.7) is worn away in about ten weeks of fighting, as "
+        "Bhamo's outer positions fell during its siege from 4 Dec 2024 [20][21]; Putao, whose "
+        "road was cut from 9 Mar 2024, held all year [28][64])",
     )
     surrender_morale: float = Field(
         default=0.2,
