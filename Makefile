@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run serve campaign test bench clean
 
+# (the uninstall: a .venv made before the distribution was named wargame-abm holds it as
+# `wargame`)
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "wargame needs Python 3.12 or newer (see README)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# a .venv made before the distribution was named wargame-abm holds it as `wargame`
 	$(BIN)/pip uninstall --quiet --yes wargame 2>/dev/null || true
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
