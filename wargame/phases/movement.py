@@ -162,18 +162,18 @@ class Meetings:
         self.batches: list[Batch] = []
         rows: dict[Road, list[tuple]] = {}
         for unit, covered in legs.items():
-            for road, row in self._rows(unit, covered):
-                rows.setdefault(road, []).append(row)
+            for road, found in self._rows(unit, covered).items():
+                rows.setdefault(road, []).extend(found)
         for road, found in rows.items():
             self.on_road[road] = Stretches.of(found)
         for road in self.on_road:
             self._search(road, None)
 
-    def _rows(self, unit: Unit, covered: list[Leg]) -> list[tuple[Road, tuple]]:
-        """Each leg as (road, (position, leg number, start and end hour, start and end km
-        from the road's first end)); the roads are numbered in the order first met."""
+    def _rows(self, unit: Unit, covered: list[Leg]) -> dict[Road, list[tuple]]:
+        """Each leg as a row (position, leg number, start and end hour, start and end km from
+        the road's first end), by road; the roads are numbered in the order first met."""
         self.roads[unit] = set()
-        rows = []
+        rows: dict[Road, list[tuple]] = {}
         for number, leg in enumerate(covered):
             road = tuple(sorted((leg.origin, leg.destination)))
             length = self.graph[leg.origin][leg.destination]["length_km"]
@@ -183,8 +183,8 @@ class Meetings:
                 else (length - leg.start_km, length - leg.end_km)
             )
             self.number.setdefault(road, len(self.number))
-            rows.append(
-                (road, (self.position[unit], number, leg.start_time, leg.end_time, start, end))
+            rows.setdefault(road, []).append(
+                (self.position[unit], number, leg.start_time, leg.end_time, start, end)
             )
             self.roads[unit].add(road)
         return rows
@@ -196,11 +196,9 @@ class Meetings:
             self.on_road[road] = self.on_road[road].without(position)
         self.days[position] += 1
         self.clashed[position] = unit.clash is not None
-        added: dict[Road, list[tuple]] = {}
-        for road, row in self._rows(unit, covered):
-            added.setdefault(road, []).append(row)
-        for road, found in added.items():
-            self.on_road[road] = self.on_road.get(road, Stretches.of([])).with_rows(found)
+        for road, found in self._rows(unit, covered).items():
+            known = self.on_road.get(road)
+            self.on_road[road] = Stretches.of(found) if known is None else known.with_rows(found)
         for road in self.roads[unit]:
             self._search(road, unit)
 
@@ -209,25 +207,27 @@ class Meetings:
         while self.heap:
             hour, number, one, other, days, batch, road, km = heapq.heappop(self.heap)
             self._push_next(batch, number, road)
-            pair = (self.units[one[0]], self.units[other[0]])
-            if days == (self.days[one[0]], self.days[other[0]]) and not (
-                self.clashed[one[0]] and self.clashed[other[0]]
-            ):
-                return hour, road, km, pair
+            if self._live(one[0], other[0], *days):
+                return hour, road, km, (self.units[one[0]], self.units[other[0]])
         return None
 
-    def _push_next(self, index: int, number: int, road: Road) -> None:
-        """Push the next live meeting of batch `index`, if any is left.
+    def _live(self, one, other, one_day, other_day):
+        """Whether meetings found when the units (positions, one or arrays of them) were on
+        those days may still be fought. A meeting dies when either unit is halted (its day
+        moves on, or both are clashed) and never comes back to life."""
+        return (
+            (self.days[one] == one_day)
+            & (self.days[other] == other_day)
+            & ~(self.clashed[one] & self.clashed[other])
+        )
 
-        A meeting dies when either unit is halted (its day moves on, or both are
-        clashed), never comes back to life, and so is dropped as soon as seen."""
+    def _push_next(self, index: int, number: int, road: Road) -> None:
+        """Push the next live meeting of batch `index`, if any is left: a dead one is dropped
+        as soon as seen (`_live`)."""
         batch = self.batches[index]
         rest = slice(batch.at, len(batch.hour))
-        one, other = batch.one[rest], batch.other[rest]
-        live = (
-            (self.days[one] == batch.one_day[rest])
-            & (self.days[other] == batch.other_day[rest])
-            & ~(self.clashed[one] & self.clashed[other])
+        live = self._live(
+            batch.one[rest], batch.other[rest], batch.one_day[rest], batch.other_day[rest]
         )
         found = np.flatnonzero(live)
         if not len(found):
