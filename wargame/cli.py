@@ -426,8 +426,11 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
-    if args.scheduler and args.backend != "dask":
-        raise UserError("--scheduler needs --backend dask")
+    if (args.scheduler or args.scheduler_file) and args.backend != "dask":
+        option = "--scheduler" if args.scheduler else "--scheduler-file"
+        raise UserError(f"{option} needs --backend dask")
+    if args.scheduler_file is not None and not args.scheduler_file.parent.is_dir():
+        raise UserError(f"--scheduler-file: {args.scheduler_file.parent} is not a folder")
     experiment = load_experiment(args.experiment)
     if args.seeds is not None:
         try:
@@ -451,6 +454,7 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
                 resume=args.resume,
                 backend=args.backend,
                 scheduler=args.scheduler,
+                scheduler_file=args.scheduler_file,
                 on_progress=on_progress,
             )
     except BatchError as error:
@@ -953,8 +957,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="run what the folder lacks and again what failed"
     )
     batch.add_argument("--backend", choices=["local", "dask"], default="local")
-    batch.add_argument(
+    cluster = batch.add_mutually_exclusive_group()
+    cluster.add_argument(
         "--scheduler", help="a Dask scheduler address (with --backend dask; else a local cluster)"
+    )
+    cluster.add_argument(
+        "--scheduler-file",
+        type=Path,
+        metavar="FILE",
+        help="the file a Dask scheduler wrote with --scheduler-file (as on a SLURM cluster)",
     )
     batch.set_defaults(handler=cmd_batch)
 

@@ -25,12 +25,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 import pandas as pd
 import pyarrow as pa
 
 from wargame import __version__
+from wargame.analysis.environment import DISTRIBUTION, differences, environment
 from wargame.analysis.experiments import Experiment, On, RunSpec, theatre_digests
 from wargame.analysis.results import (
     LOCK,
@@ -48,7 +49,12 @@ from wargame.progress import show_progress
 from wargame.scenario.errors import already_said
 from wargame.scenario.parameters import Parameters, commodity_of
 
+if TYPE_CHECKING:
+    from wargame.scenario import Theatre
+
 Backend = Literal["local", "dask"]
+SCHEDULER_FILE_WAIT = 60.0
+"""Seconds a batch waits for a Dask scheduler's file to appear."""
 
 # The batch's own columns of `runs/part-*.parquet`; the rest of a row is the run summary.
 # The user guide's table of them is generated from this (docs/generate.py).
@@ -101,6 +107,9 @@ class RunTask:
     """The sha256 of each theatre file when the batch began; a run checks it reads the same."""
     resolved: dict[str, object]
     """Every parameter's value for this run, as the batch resolved it."""
+    environment: dict[str, str] = field(default_factory=dict)
+    """Python, wargame's code and its libraries where the batch began; a run checks that
+    its worker has the same (`wargame.analysis.environment`)."""
 
 
 @dataclass
@@ -133,19 +142,27 @@ def tasks(experiment: Experiment) -> list[RunTask]:
             keep_series=experiment.spec.experiment.keep_series,
             theatre_digests=digests,
             resolved=experiment.resolved[run.point],
+            environment=environment(),
         )
         for run in experiment.runs()
     ]
 
 
-def run_one(task: RunTask) -> RunResult:
-    """Run one campaign and reduce it to its row; an exception becomes a failed row."""
+def run_one(task: RunTask, theatre: Theatre | None = None) -> RunResult:
+    """Run one campaign and reduce it to its row; an exception becomes a failed row.
+
+    `theatre` is the theatre the batch loaded, sent to a cluster's workers with the work;
+    without it, the worker reads the theatre's files (on the batch's own machine).
+    """
     identity = _identity(task)
     try:
         from wargame.engine.model import build_model
 
+        _check_environment(task)
+        if theatre is None:
+            theatre = _checked_theatre(task)
         with already_said():  # by load_experiment, for the theatre and every point
-            model = build_model(_checked_theatre(task), task.parameters, task.run.seed)
+            model = build_model(theatre, task.parameters, task.run.seed)
         if model.parameters.model_dump(mode="json") != task.resolved:
             raise InputsChanged(
                 "the parameters resolve to other values here than when the batch began "
@@ -176,7 +193,14 @@ def run_one(task: RunTask) -> RunResult:
         return RunResult({**identity, "status": "failed", "error": f"{error!r}{where}"})
 
 
-def _checked_theatre(task: RunTask):
+def _check_environment(task: RunTask) -> None:
+    """Refuse to run where the code or a library differs from where the batch began: the
+    run would not be the run its row says."""
+    if changed := differences(task.environment, environment()):
+        raise InputsChanged(f"this worker runs other code than the batch: {'; '.join(changed)}")
+
+
+def _checked_theatre(task: RunTask) -> Theatre:
     """The theatre as this worker reads it, if its files are those the batch began with:
     an edit during a batch, or a cluster worker with another copy, must not mix in."""
     from wargame.scenario import load_theatre
@@ -298,22 +322,32 @@ def run_batch(
     backend: Backend = "local",
     scheduler: str | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    scheduler_file: str | os.PathLike | None = None,
 ) -> Progress:
     """Run what is missing or failed of the experiment into `out`; returns the tally.
 
+    With `backend="dask"`, `scheduler` is a Dask scheduler's address and `scheduler_file`
+    the JSON file a scheduler started with `--scheduler-file` wrote (the usual way on a
+    SLURM cluster); with neither, a cluster is started on this machine.
+
     Raises BatchError when the folder cannot be used as asked: another batch holds it, it
-    holds results without `resume` or of other inputs, or one of its parts is damaged.
+    holds results without `resume` or of other inputs, or one of its parts is damaged;
+    or when a cluster's workers run other code or libraries than this process.
     """
+    out = Path(out)
+    if scheduler_file is not None:
+        scheduler_file = _await_scheduler_file(Path(scheduler_file))
     _refuse_other_folder(out)
     jobs = jobs or os.cpu_count() or 1
     with held(out):
         done = prepare(experiment, out, resume)
         todo = [task for task in tasks(experiment) if task.run.run_id not in done]
-        metadata = _metadata(experiment, out, backend, jobs, scheduler)
+        metadata = _metadata(experiment, out, backend, jobs, scheduler or scheduler_file)
         write_metadata(metadata, out)
         writer = ResultWriter(out, results_schema(experiment))
         progress = Progress(total=len(todo))
-        arrivals = _execute(todo, jobs, backend, scheduler, writer.seconds_left)
+        where = Where(backend, jobs, experiment.theatre, scheduler, scheduler_file)
+        arrivals = _execute(todo, where, writer.seconds_left)
         try:
             for result in arrivals:
                 if result is not None:
@@ -429,23 +463,30 @@ def _seed_words(seeds: object) -> str:
 # --- where runs are run ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Where:
+    """Where a batch's runs are run, and the theatre they need there."""
+
+    backend: Backend
+    jobs: int
+    theatre: Theatre
+    scheduler: str | None = None
+    scheduler_file: Path | None = None
+
+
 def _execute(
-    todo: list[RunTask],
-    jobs: int,
-    backend: Backend,
-    scheduler: str | None,
-    patience: Callable[[], float],
+    todo: list[RunTask], where: Where, patience: Callable[[], float]
 ) -> Iterator[RunResult | None]:
     """Each run's result as it finishes, or None when `patience()` seconds pass without one
     (the writer's cue to write what it holds)."""
     if not todo:
         return
-    if backend == "dask":
-        yield from _execute_dask(todo, jobs, scheduler, patience)
-    elif jobs == 1:
+    if where.backend == "dask":
+        yield from _execute_dask(todo, where, patience)
+    elif where.jobs == 1:
         yield from _execute_here(todo, patience)
     else:
-        yield from _execute_pool(todo, jobs, patience)
+        yield from _execute_pool(todo, where.jobs, patience)
 
 
 def _arrivals(
@@ -505,23 +546,16 @@ def _execute_pool(
 
 
 def _execute_dask(
-    todo: list[RunTask], jobs: int, scheduler: str | None, patience: Callable[[], float]
+    todo: list[RunTask], where: Where, patience: Callable[[], float]
 ) -> Iterator[RunResult | None]:
-    import dask
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if scheduler is None:
-        # the workers' statistical profiler takes the GIL every 10 ms to walk the stacks,
-        # which slows a pure-Python model; a local cluster is for runs, not for profiling
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(
-                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-    client = Client(cluster if cluster is not None else scheduler)
+    """The runs on a Dask cluster. The loaded theatre goes to the workers once, with the
+    work, so a worker needs no copy of the theatre's files at any path."""
+    cluster, client = _dask_client(where)
     finished: queue.SimpleQueue = queue.SimpleQueue()
     try:
-        futures = client.map(run_one, todo, pure=False)
+        _refuse_other_workers(client)
+        theatre = client.scatter(where.theatre, broadcast=True, hash=False)
+        futures = client.map(run_one, todo, theatre=theatre, pure=False)
         task_of = {future.key: task for future, task in zip(futures, todo, strict=True)}
         for future in futures:
             future.add_done_callback(finished.put)
@@ -531,6 +565,63 @@ def _execute_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _dask_client(where: Where):
+    """A client of the scheduler asked for, or of a cluster started here (and that cluster)."""
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    if where.scheduler is None and where.scheduler_file is None:
+        # the workers' statistical profiler takes the GIL every 10 ms to walk the stacks,
+        # which slows a pure-Python model; a local cluster is for runs, not for profiling
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(
+                n_workers=where.jobs, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+        return cluster, Client(cluster)
+    named = where.scheduler or where.scheduler_file
+    try:
+        if where.scheduler_file is not None:
+            return None, Client(scheduler_file=str(where.scheduler_file), timeout="30s")
+        return None, Client(where.scheduler, timeout="30s")
+    except (OSError, ValueError) as error:
+        raise BatchError(f"cannot reach the Dask scheduler {named}: {error}") from None
+
+
+def _await_scheduler_file(path: Path) -> Path:
+    """The scheduler file once it exists: on a cluster the batch may start while the
+    scheduler it was started with is still writing it."""
+    deadline = time.monotonic() + SCHEDULER_FILE_WAIT
+    while not path.is_file():
+        if not path.parent.is_dir() or time.monotonic() > deadline:
+            raise BatchError(
+                f"{path}: no scheduler file after {SCHEDULER_FILE_WAIT:.0f} s (a scheduler "
+                "started with `dask scheduler --scheduler-file FILE` writes it)"
+            )
+        time.sleep(0.5)
+    return path
+
+
+def _refuse_other_workers(client) -> None:
+    """Stop before any run when a connected worker has other code or libraries than this
+    process: its runs would differ from ours under the same seed. A worker that joins
+    later is checked by each run it takes (`_check_environment`)."""
+    mine = environment()
+    try:
+        theirs = client.run(environment)
+    except Exception as error:  # a worker that cannot even import wargame
+        raise BatchError(
+            f"the Dask workers cannot run wargame ({error!r}): install {DISTRIBUTION} "
+            f"{mine[DISTRIBUTION]} and its locked libraries (pylock.toml) on every worker"
+        ) from None
+    for address, found in sorted(theirs.items()):
+        if changed := differences(mine, found):
+            raise BatchError(
+                f"the Dask worker at {address} differs from this process: "
+                f"{'; '.join(changed)}. Install the same wargame and libraries on every "
+                "worker (pylock.toml)"
+            )
 
 
 def _dask_result(future, task: RunTask) -> RunResult:
@@ -556,7 +647,7 @@ def _now() -> str:
 
 
 def _metadata(
-    experiment: Experiment, out: Path, backend: str, jobs: int, scheduler: str | None
+    experiment: Experiment, out: Path, backend: str, jobs: int, scheduler: str | Path | None
 ) -> dict[str, object]:
     previous = read_metadata(out) if (out / METADATA).exists() else {}
     return {
@@ -579,10 +670,11 @@ def _metadata(
         "seeds_override": experiment.seeds_override,
         "wargame_version": __version__,
         "python": sys.version.split()[0],
+        "environment": environment(),
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
         "backend": backend,
-        "scheduler": scheduler,
+        "scheduler": None if scheduler is None else str(scheduler),
         "jobs": jobs,
         "first_started": previous.get("first_started", _now()),
         "started": _now(),
