@@ -149,3 +149,40 @@ def test_the_changelog_has_this_version():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"\n## {PROJECT['version']} - " in changelog
     assert "\n## Unreleased\n" in changelog
+
+
+def _locked() -> dict[str, dict]:
+    lock = tomllib.loads((ROOT / "pylock.toml").read_text(encoding="utf-8"))
+    return {package["name"].lower(): package for package in lock["packages"]}
+
+
+def test_the_lock_pins_every_declared_library_within_its_range():
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    locked = {canonicalize_name(name): package for name, package in _locked().items()}
+    for line in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+        wanted = Requirement(line)
+        name = canonicalize_name(wanted.name)
+        assert name in locked, f"{name} is not in pylock.toml: run `make lock`"
+        version = locked[name]["version"]
+        assert wanted.specifier.contains(version, prereleases=True), (
+            f"pylock.toml has {name} {version}, outside pyproject's {wanted}: run `make lock`"
+        )
+
+
+def test_the_lock_is_complete_hashed_and_points_at_the_public_index():
+    for name, package in _locked().items():
+        assert "directory" not in package, f"{name}: a directory cannot be installed by hash"
+        for wheel in package.get("wheels", []):
+            assert wheel["hashes"]["sha256"], name
+            assert wheel["url"].startswith("https://files.pythonhosted.org/"), wheel["url"]
+
+
+def test_the_installed_libraries_are_the_locked_ones():
+    """What the tests run on is what the lock says, so the lock is what CI tested."""
+    from importlib.metadata import version
+
+    for name, package in _locked().items():
+        assert version(name) == package["version"], f"{name}: installed, not locked"

@@ -1,0 +1,36 @@
+"""Write pylock.toml: the exact version and hashes of every library wargame and its dev
+tools need, resolved from pyproject.toml on the package index (`make lock`).
+
+The project itself is left out (a directory cannot be hashed, and pip then refuses the
+whole file), so an install is `pip install -r pylock.toml` and then wargame without its
+dependencies. The machine's own package mirrors are ignored, so every URL in the lock is
+the public index's.
+"""
+
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+INDEX = "https://pypi.org/simple"
+
+
+def requirements() -> list[str]:
+    """pyproject's dependencies and its dev extra, as written there."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        listed = Path(folder) / "requirements.txt"
+        listed.write_text("\n".join(requirements()) + "\n", encoding="utf-8")
+        command = [sys.executable, "-m", "pip", "lock", "--isolated", "--quiet"]
+        command += ["--index-url", INDEX, "-r", str(listed), "-o", str(ROOT / "pylock.toml")]
+        return subprocess.run(command, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
