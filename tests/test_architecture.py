@@ -119,3 +119,41 @@ def test_layers_point_down_pages_and_cli_over_analysis_over_the_day_over_the_wor
         f"{a} -> {b}" for a, b in graph.edges if a != "wargame.engine" and layer_of(b) > layer_of(a)
     ]
     assert not upward, upward
+
+
+def _mesa_private_names() -> set[str]:
+    """The underscored attributes Mesa's own classes and a fresh model have."""
+    import mesa
+    from mesa import discrete_space
+    from mesa.agent import AgentSet
+
+    classes = [mesa.Model, mesa.Agent, AgentSet, discrete_space.Network]
+    classes += [discrete_space.Cell, discrete_space.CellAgent, discrete_space.CellCollection]
+    names = {name for cls in classes for name in dir(cls)}
+    names |= set(vars(mesa.Model(rng=0)))
+    return {name for name in names if name.startswith("_") and not name.startswith("__")}
+
+
+def _own_private_names() -> set[str]:
+    """The underscored attributes wargame's code gives its own objects (`self._x = ...`)."""
+    owned = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                owned |= {t.attr for t in targets if isinstance(t, ast.Attribute)}
+    return owned
+
+
+def test_no_private_mesa_attribute_is_touched():
+    """Mesa may rename what it does not publish in any release (4.0 did): wargame reads and
+    writes only Mesa's public API. A name wargame sets on its own objects is its own."""
+    mesa_private = _mesa_private_names() - _own_private_names()
+    assert {"_agents", "_rng", "_time"} <= mesa_private  # the check sees Mesa's privates
+    touched = {
+        f"{path.relative_to(PACKAGE.parent)}:{node.lineno} .{node.attr}"
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr in mesa_private
+    }
+    assert not touched
