@@ -115,6 +115,7 @@ def check_wheel_files(wheel: Path) -> None:
     assert "Name: wargame-abm" in metadata.splitlines()
     assert "License-Expression: MIT" in metadata.splitlines()
     assert "Classifier: Typing :: Typed" in metadata.splitlines()
+    assert "Project-URL: Homepage, https://pypi.org/project/wargame-abm/" in metadata.splitlines()
     assert licence == (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License") and "shall be included in all" in licence
     assert "wargame/py.typed" in names
