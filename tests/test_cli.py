@@ -41,6 +41,7 @@ HEAVY = ("mesa", "pandas", "scipy", "networkx", "solara", "matplotlib")
         (["--help"], "scenarios"),
         (["run", "--help"], "civilian_group_size"),
         (["import-map", "--help"], "at most 5"),
+        (["scenarios"], "tamsen_island"),
     ],
 )
 def test_help_and_version_start_without_the_model_and_its_libraries(args, shown):

@@ -620,3 +620,16 @@ def test_the_kachin_theatre_with_its_own_copy_of_the_factions_refuses_a_misspelt
     capsys.readouterr()
     assert main(["validate", str(folder)]) == 1
     assert capsys.readouterr().err.startswith(f"error: {folder / 'agents' / 'ndak.toml'}: {where}")
+
+
+@pytest.mark.parametrize("name", paths.bundled_scenarios())
+def test_the_catalogue_says_what_loading_the_theatre_finds(name):
+    from wargame.scenario.catalogue import catalogue
+
+    listing = next(entry for entry in catalogue() if entry.name == name)
+    theatre = load_theatre(name)
+    assert listing.title == theatre.title
+    assert listing.start_date == theatre.start_date
+    assert listing.places == len(theatre.map.places)
+    assert listing.factions == tuple(theatre.factions)
+    assert listing.units == sum(unit.count for unit in theatre.units)

@@ -117,20 +117,19 @@ def _check_seed(seed: int | None) -> None:
 
 
 def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
-    from wargame.scenario import bundled_scenarios, load_theatre
+    from wargame.scenario.catalogue import catalogue
 
     table = Table(title="Theatres that ship", show_lines=False)
     for column in ("name", "title", "start", "places", "factions", "units"):
         table.add_column(column)
-    for name in bundled_scenarios():
-        theatre = load_theatre(name)
+    for theatre in catalogue():
         table.add_row(
-            name,
+            theatre.name,
             theatre.title,
             theatre.start_date.isoformat(),
-            str(len(theatre.map.places)),
+            str(theatre.places),
             ", ".join(theatre.factions),
-            str(sum(u.count for u in theatre.units)),
+            str(theatre.units),
         )
     console.print(table)
     return 0
