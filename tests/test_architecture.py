@@ -149,7 +149,7 @@ def test_no_private_mesa_attribute_is_touched():
     """Mesa may rename what it does not publish in any release (4.0 did): wargame reads and
     writes only Mesa's public API. A name wargame sets on its own objects is its own."""
     mesa_private = _mesa_private_names() - _own_private_names()
-    assert {"_agents", "_rng", "_time"} <= mesa_private  # the check sees Mesa's privates
+    assert len(mesa_private) >= 5  # the check sees Mesa's privates (names vary by version)
     touched = {
         f"{path.relative_to(PACKAGE.parent)}:{node.lineno} .{node.attr}"
         for path in PACKAGE.rglob("*.py")
