@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from wargame.engine.model import ConflictModel
 
 SERIES_FORMATS = {".csv", ".parquet"}
+GEOJSON_SUFFIXES = {".geojson", ".json"}
 DEBUG_ENV = "WARGAME_DEBUG"
 IDLE_SESSION = "5m"
 """How long a page's session (its model, its threads) outlives its browser's connection:
@@ -95,10 +96,17 @@ def _check_outputs(args: argparse.Namespace) -> None:
     _check_output_path("--events", args.events)
     if args.map is not None and args.map.suffix.lower() not in (".png", ".svg"):
         raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
+    if args.geojson is not None and args.geojson.suffix.lower() not in GEOJSON_SUFFIXES:
+        raise UserError(f"--geojson {args.geojson}: expected a file ending in .geojson or .json")
     both = args.out is not None and args.events is not None
     if both and args.out.resolve() == args.events.resolve():
         raise UserError(f"--out and --events both name {args.out}: give each its own file")
-    files = {"--out": args.out, "--events": args.events, "--map": args.map}
+    files = {
+        "--out": args.out,
+        "--events": args.events,
+        "--map": args.map,
+        "--geojson": args.geojson,
+    }
     outputs = [(option, path, False) for option, path in files.items() if path is not None]
     if args.plots is not None:
         outputs.append(("--plots", args.plots, True))
@@ -241,13 +249,18 @@ def _run_fork(
 
 
 def _write_outputs(args: argparse.Namespace, model: ConflictModel) -> None:
-    """`run`'s series, events, map and charts of `model`, each where its option says."""
+    """`run`'s series, events, GeoJSON, map and charts of `model`, each where its option says."""
     from wargame.engine import measures
 
     if args.out is not None:
         write_atomically(model.series(), args.out)
     if args.events is not None:
         write_atomically(measures.events_frame(model), args.events)
+    if args.geojson is not None:
+        from wargame.drawing.geojson import write_geojson
+
+        write_geojson(model, args.geojson)
+        print(f"GeoJSON written to {args.geojson}", file=sys.stderr)
     if args.map is not None or args.plots is not None:
         from wargame.drawing import plots
 
@@ -905,6 +918,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="draw the theatre at the end as the viewer does (.png or .svg)",
+    )
+    run.add_argument(
+        "--geojson",
+        type=Path,
+        metavar="FILE",
+        help="write the places, units and roads at the end as GeoJSON for GIS tools "
+        "(.geojson or .json)",
     )
     run.add_argument(
         "--plots",
