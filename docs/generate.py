@@ -1,9 +1,9 @@
 """Rewrite the generated blocks of docs/user-guide.md from the code they describe.
 
 The option lists come from the CLI's own parser and the output tables from the
-descriptions kept in the measures table (`wargame/engine/measures.py`), so the guide
-cannot drift from the code: tests/test_docs.py fails when a block differs from
-what this script writes now.
+descriptions kept in the measures table (`wargame/engine/measures.py`) and beside the
+GeoJSON's attributes (`wargame/drawing/geojson.py`), so the guide cannot drift from the
+code: tests/test_docs.py fails when a block differs from what this script writes now.
 
     python docs/generate.py            rewrite every generated block in place
     python docs/generate.py --check    list stale blocks and exit 1; write nothing
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from wargame.analysis.batch import RUNS_COLUMN_DOCS
 from wargame.cli import build_parser
+from wargame.drawing.geojson import ATTRIBUTES
 from wargame.engine import measures
 from wargame.engine.events import EventKind
 
@@ -75,7 +76,8 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
 
 
 def output_tables() -> dict[str, str]:
-    """The tables of section "Outputs", from the measures table (`wargame.engine.measures`)."""
+    """The tables of section "Outputs", from the measures table (`wargame.engine.measures`)
+    and the GeoJSON's attributes (`wargame.drawing.geojson.ATTRIBUTES`)."""
     summary = [
         (f"`{key}`", meaning, unit) for key, (meaning, unit) in measures.SUMMARY_DOCS.items()
     ]
@@ -100,6 +102,11 @@ def output_tables() -> dict[str, str]:
     ]
     kinds = ", ".join(f"`{kind.value}`" for kind in EventKind)
     runs = [(f"`{column}`", meaning, unit) for column, (meaning, unit) in RUNS_COLUMN_DOCS.items()]
+    geojson = [
+        (f"`{layer}`", f"`{name}`", meaning, unit)
+        for layer, attributes in ATTRIBUTES.items()
+        for name, (meaning, unit) in attributes.items()
+    ]
     measure_header = ("summary key (`--json`)", "daily column (`--out`)", "meaning", "unit")
     return {
         "summary keys": _table(("key", "meaning", "unit"), summary),
@@ -109,6 +116,7 @@ def output_tables() -> dict[str, str]:
         "event columns": _table(("column", "meaning", "unit"), events)
         + f"\nEvent kinds: {kinds}.\n",
         "runs columns": _table(("column", "meaning", "unit"), runs),
+        "geojson attributes": _table(("layer", "attribute", "meaning", "unit"), geojson),
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 from theatres import line_map
 
 from wargame import build_model
-from wargame.drawing.geojson import along_line, to_geojson, write_geojson
+from wargame.drawing.geojson import ATTRIBUTES, along_line, to_geojson, write_geojson
 from wargame.engine.agents import CivilianState
 
 SEED = 7
@@ -152,12 +152,18 @@ def test_the_checks_catch_what_rfc_7946_forbids(campaign):
         assert fragment in found, found
 
 
-def test_each_layer_has_one_attribute_table(campaign):
-    """Every feature of a layer has the same attributes: a GIS makes one table of a layer."""
-    _, document = campaign
-    for name in ("place", "unit", "road"):
-        tables = {tuple(f["properties"]) for f in layer(document, name)}
-        assert len(tables) == 1, name
+def test_each_layer_has_the_one_attribute_table_the_guide_documents(campaign):
+    """Every feature of a layer has the same attributes, in the order of `ATTRIBUTES` (the
+    guide's table): a GIS makes one table of a layer."""
+    model, document = campaign
+    for name, documented in ATTRIBUTES.items():
+        expected = [
+            key.replace("<faction>", faction)
+            for key in documented
+            for faction in (model.factions if "<faction>" in key else [""])
+        ]
+        for feature in layer(document, name):
+            assert list(feature["properties"]) == expected, feature["id"]
 
 
 def test_every_place_appears_once_at_its_point_with_the_models_holder(campaign):

@@ -42,6 +42,78 @@ SHARE_DIGITS = 4
 KM_DIGITS = 3
 AT_HOME = (CivilianState.HOME, CivilianState.RETURNED)
 AWAY = (CivilianState.DISPLACED, CivilianState.REFUGEE)
+YES_NO = "true/false"
+
+ATTRIBUTES: dict[str, dict[str, tuple[str, str]]] = {
+    "place": {
+        "layer": ("`place`: the layer the feature is in", "name"),
+        "place": ("the place's id, as the theatre's map names it", "place id"),
+        "name": ("the place's name", "text"),
+        "kind": ("`town`, `border_post`, `mine`, `base` or `sanctuary` (across the border)",
+                 "name"),
+        "country": ("the country it lies in", "ISO 3166 code"),
+        "holder": ("the faction holding it at the end; null: nobody (a sanctuary: always)",
+                   "faction id"),
+        "held_at_start": ("the faction holding it on day 0, or null", "faction id"),
+        "changed_hands": ("whether its holder changed during the run: taken at least once (even "
+                          "if taken back), or passed on when its holder collapsed", YES_NO),
+        "captures": ("times a faction took it during the run (its `capture` events)", "count"),
+        "last_taken_day": ("the day it was last taken, or null if never", "days"),
+        "last_taken_date": ("the date it was last taken, YYYY-MM-DD, or null", "date"),
+        "last_taken_by": ("the faction that last took it, or null", "faction id"),
+        "contested": ("whether hostile units stand together on it at the end", YES_NO),
+        "crossing_closed": ("whether the neighbouring power holds this crossing closed at the end",
+                            YES_NO),
+        "fortification": ("its fortification at the end, 0-1: the map's, less what sieges wore "
+                          "away", "fortification"),
+        "fortification_at_start": ("its fortification on the map, 0-1", "fortification"),
+        "population_at_start": ("people living there on day 0 (the map's `population`)", "people"),
+        "people_at_home": ("its people at home at the end, those who came back included",
+                           "people"),
+        "people_away": ("its people away at the end: displaced within the theatre or refugees "
+                        "abroad", "people"),
+        "people_sheltering": ("people from other places sheltering here at the end: the "
+                              "displaced at a home place, refugees at a sanctuary", "people"),
+        "strength_<faction>": ("soldiers of the faction's units standing here at the end (units "
+                               "on a road stand at no place); one per faction", "soldiers"),
+        "interned_<faction>": ("the faction's soldiers interned here at the end, held by the "
+                               "country across the border (a sanctuary only); one per faction",
+                               "soldiers"),
+    },
+    "unit": {
+        "layer": ("`unit`: the layer the feature is in", "name"),
+        "unit": ("the unit's number, unique in the run", "number"),
+        "name": ("the unit's name", "text"),
+        "faction": ("the faction it belongs to", "faction id"),
+        "strength": ("soldiers in the unit", "soldiers"),
+        "morale": ("its morale, 0-1 (it breaks below its faction's break point)", "morale"),
+        "posture": ("`attack`, `hold` or `withdraw`", "name"),
+        "job": ("what its commander uses it for (`garrison`, `attack`, `reserve`, `screen`), "
+                "or null", "name"),
+        "objective": ("the place it is ordered to, or null", "place id"),
+        "next_place": ("the next place on its route, or null", "place id"),
+        "at": ("the place it stands at; null while on a road", "place id"),
+        "on_road": ("whether it is on the march, between two places", YES_NO),
+        "road_from": ("on a road: the place it set out from along it; else null", "place id"),
+        "road_to": ("on a road: the place it is marching to along it; else null", "place id"),
+        "road_share": ("on a road: the share of the road covered, 0-1; its point lies that "
+                       "share of the road's drawn length from `road_from`; else null", "share"),
+        "km_left": ("on a road: km still to go to `road_to`; else null", "km"),
+    },
+    "road": {
+        "layer": ("`road`: the layer the feature is in", "name"),
+        "from": ("the place at the start of its drawn line", "place id"),
+        "to": ("the place at its end", "place id"),
+        "kind": ("`highway`, `road`, `track`, `river` or `sea`", "name"),
+        "length_km": ("its length as units travel it: the map's `length_km`, else the drawn "
+                      "line's", "km"),
+        "crosses_border": ("whether one end is a sanctuary across the border", YES_NO),
+        "closed": ("whether it crosses the border at a crossing the neighbouring power holds "
+                   "closed at the end (no other road closes in the model)", YES_NO),
+    },
+}  # fmt: skip
+"""What each layer's attributes mean and their units, in the order features hold them:
+the user guide's table is made from this (`docs/generate.py`)."""
 
 
 def to_geojson(world: World) -> dict:
