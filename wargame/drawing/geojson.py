@@ -300,7 +300,7 @@ def _road_features(world: World) -> list[dict]:
 
 
 def _run_facts(world: World) -> dict:
-    """The run the features are the end of: a foreign member, which GIS tools pass over."""
+    """The run and the day the features describe: a foreign member, which GIS tools pass over."""
     return {
         "theatre": world.theatre.name,
         "title": world.theatre.title,
