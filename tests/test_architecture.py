@@ -95,7 +95,7 @@ LAYERS = (  # lowest first: a module may import from its own layer and those bel
     ("wargame.engine",),
     ("wargame.phases",),
     ("wargame.engine.model",),
-    ("wargame.drawing", "wargame.analysis"),
+    ("wargame.drawing", "wargame.analysis", "wargame.schemas"),
     ("wargame.apps",),
     ("wargame.cli", "wargame.__main__"),
 )

@@ -39,6 +39,7 @@ from wargame.scenario.exercises import read_exercise
 from wargame.scenario.history import OUTCOME_PREFIX, History, pattern_problem
 from wargame.scenario.loader import read_toml
 from wargame.scenario.parameters import (
+    Dotted,
     Parameters,
     UnknownParameterError,
     commodity_of,
@@ -48,9 +49,8 @@ from wargame.scenario.parameters import (
     valid_range,
 )
 from wargame.scenario.paths import data_root
+from wargame.scenario.schema import Scalar
 from wargame.seeds import SEED_MAX, SEED_RANGE, seed_problem
-
-Scalar = bool | int | float | str
 
 
 class Strict(BaseModel):
@@ -324,18 +324,22 @@ class ExperimentSection(Strict):
 
 
 class ExperimentFile(Strict):
+    """An experiment: a theatre, how long and on which seeds to run it, the parameter values
+    to run it with (a grid, or ranges a sampled design draws from) and what to record of
+    each run."""
+
     experiment: ExperimentSection
     grid: dict[str, list[Scalar] | Range] = {}
     ranges: dict[str, Span] = {}
     fixed: dict[str, Scalar] = {}
     outcomes: dict[str, Outcome] = {}
 
-    @field_validator("fixed", mode="before")
+    @field_validator("fixed", mode="before", json_schema_input_type=Dotted[Scalar])
     @classmethod
     def _fixed(cls, fixed: object) -> object:
         return dotted(fixed)
 
-    @field_validator("grid", mode="before")
+    @field_validator("grid", mode="before", json_schema_input_type=Dotted[list[Scalar] | Range])
     @classmethod
     def _grid(cls, grid: object) -> object:
         """Each swept parameter is a list or a range; say which one is neither, by name."""
@@ -357,7 +361,7 @@ class ExperimentFile(Strict):
                 raise ValueError(f"{name}: expected a list of values or {{from, to, step}}")
         return checked
 
-    @field_validator("ranges", mode="before")
+    @field_validator("ranges", mode="before", json_schema_input_type=Dotted[Span])
     @classmethod
     def _ranges(cls, ranges: object) -> object:
         """Each range is a table (`prices.gas = {from, to}` too, read as {"prices": {"gas":

@@ -39,7 +39,7 @@ import math
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
@@ -308,6 +308,17 @@ class HistoryFile(Strict):
     history: HistoryHeader = HistoryHeader()
     targets: list[dict] = Field(min_length=1)
     patterns: list[dict] = Field(default_factory=list)
+
+
+# The whole file with each target and pattern read by its `kind` at once, as an editor
+# checks it (`wargame.schemas`): the loader reads `HistoryFile`, then each entry alone, so
+# that a problem names the entry and its id.
+class HistoryFileByKind(HistoryFile):
+    """A theatre's history: the dated targets its runs are scored against, and the patterns
+    it is calibrated to over many runs."""
+
+    targets: list[Annotated[Target, Field(discriminator="kind")]] = Field(min_length=1)
+    patterns: list[Annotated[Pattern, Field(discriminator="kind")]] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -672,6 +672,12 @@ def commodity_of(name: str) -> str | None:
     return name.removeprefix(prefix) if name.startswith(prefix) else None
 
 
+type Dotted[V] = dict[str, V | Dotted[V]]
+"""A table of `V` as TOML reads it when its keys have dots: `prices.gas = 5` is
+{"prices": {"gas": 5}}. `dotted` flattens it; a field validated through `dotted` names
+this as its input, so the files' JSON Schemas accept both ways of writing it."""
+
+
 def dotted(table: object) -> object:
     """A parameter table with its tables flattened: TOML reads `prices.gas = 5` (or a
     `[parameters.prices]` table) as {"prices": {"gas": 5}}, a layer has {"prices.gas": 5}."""

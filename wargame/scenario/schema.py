@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from wargame.scenario.parameters import PRICE_MAX, dotted, not_true_or_false
+from wargame.scenario.parameters import PRICE_MAX, Dotted, dotted, not_true_or_false
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lowercase snake_case id")]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a #RRGGBB colour")]
@@ -27,6 +27,12 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 CountryCode = Annotated[
     str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 two-letter code (XA-XZ: fictional)")
 ]
+
+
+type Scalar = bool | int | float | str
+"""A parameter's value as a file gives it."""
+type ScaleFactor = Annotated[float, BeforeValidator(not_true_or_false), Field(ge=0, le=1000)]
+"""What an outside event multiplies a numeric parameter by."""
 
 
 class Strict(BaseModel):
@@ -335,14 +341,12 @@ class OutsideEvent(Strict):
     date: dt.date | None = Field(default=None, description="the date it happens")
     day: int | None = Field(default=None, ge=0, le=36_500, description="or the day of the run")
     description: str = Field(min_length=1, description="what happened, as the event log says it")
-    set: dict[str, bool | int | float | str] = Field(
+    set: dict[str, Scalar] = Field(
         default_factory=dict, description="parameters and their new values from that day on"
     )
-    scale: dict[str, Annotated[float, BeforeValidator(not_true_or_false), Field(ge=0, le=1000)]] = (
-        Field(
-            default_factory=dict,
-            description="numeric parameters and the factor their value that day is multiplied by",
-        )
+    scale: dict[str, ScaleFactor] = Field(
+        default_factory=dict,
+        description="numeric parameters and the factor their value that day is multiplied by",
     )
     source: str = ""
 
@@ -357,9 +361,14 @@ class OutsideEvent(Strict):
             raise ValueError(f"{', '.join(both)} both set and scaled: expected one or the other")
         return self
 
-    @field_validator("set", "scale", mode="before")
+    @field_validator("set", mode="before", json_schema_input_type=Dotted[Scalar])
     @classmethod
-    def _dotted(cls, value: object) -> object:
+    def _dotted_set(cls, value: object) -> object:
+        return dotted(value)
+
+    @field_validator("scale", mode="before", json_schema_input_type=Dotted[ScaleFactor])
+    @classmethod
+    def _dotted_scale(cls, value: object) -> object:
         return dotted(value)
 
 
@@ -400,6 +409,9 @@ class Handover(Strict):
 
 
 class SetupFile(Strict):
+    """A theatre's set-up: its title, start date and map, its factions, who holds which place
+    and which units stand where on the first day, and the parameters it sets."""
+
     scenario: ScenarioHeader
     countries: dict[CountryCode, Annotated[str, Field(min_length=1)]] = Field(
         default_factory=dict, description="the name of each country the map's codes stand for"
@@ -434,9 +446,9 @@ class SetupFile(Strict):
         default_factory=list,
         description="places a neutral faction takes over when their garrison surrenders",
     )
-    parameters: dict[str, bool | int | float | str] = Field(default_factory=dict)
+    parameters: dict[str, Scalar] = Field(default_factory=dict)
 
-    @field_validator("parameters", mode="before")
+    @field_validator("parameters", mode="before", json_schema_input_type=Dotted[Scalar])
     @classmethod
     def _dotted(cls, value: object) -> object:
         """`prices.gas = 5` in TOML is a table; a parameter layer names it `prices.gas`."""
@@ -536,6 +548,9 @@ class Economy(Strict):
 
 
 class FactionFile(Strict):
+    """A faction: its names and colour, its commander's doctrine, how it fights, its morale,
+    its money, and how it regards the other factions."""
+
     name: str = Field(min_length=1)
     short_name: str = Field(min_length=1)
     colour: Colour
