@@ -1,12 +1,14 @@
-"""Rewrite the generated blocks of docs/user-guide.md from the code they describe.
+"""Rewrite the generated blocks of docs/user-guide.md, and schemas/, from the code they describe.
 
 The option lists come from the CLI's own parser and the output tables from the
 descriptions kept in the measures table (`wargame/engine/measures.py`) and beside the
 GeoJSON's attributes (`wargame/drawing/geojson.py`), so the guide cannot drift from the
 code: tests/test_docs.py fails when a block differs from what this script writes now.
+The JSON Schemas in `schemas/`, which editors check the TOML files by, come from the
+files' pydantic models (`wargame/schemas.py`), and the same test fails when one differs.
 
-    python docs/generate.py            rewrite every generated block in place
-    python docs/generate.py --check    list stale blocks and exit 1; write nothing
+    python docs/generate.py            rewrite every generated block and schema in place
+    python docs/generate.py --check    list stale blocks and schemas, exit 1; write nothing
 
 A block is the text between `<!-- generated: NAME -->` and `<!-- end generated -->`;
 everything outside the markers is written by hand and left alone. Every
@@ -29,8 +31,12 @@ from wargame.cli import build_parser
 from wargame.drawing.geojson import ATTRIBUTES
 from wargame.engine import measures
 from wargame.engine.events import EventKind
+from wargame.files import written_whole
+from wargame.schemas import KINDS, schema_text
 
 GUIDE = Path(__file__).with_name("user-guide.md")
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+"""Where the JSON Schemas of the TOML files are kept, for editors to find them."""
 HELP_COLUMNS = "100"  # argparse wraps at the terminal's width: fix it so the output is stable
 BLOCK = re.compile(
     r"^<!-- generated: (?P<name>[^>]+?) -->\n(?P<body>.*?)^<!-- end generated -->$",
@@ -128,6 +134,29 @@ def expected_blocks() -> dict[str, str]:
     return {**blocks, **output_tables()}
 
 
+def expected_schemas() -> dict[Path, str]:
+    """Every file `schemas/` must hold, with the text it must hold."""
+    return {SCHEMAS / kind.file_name: schema_text(name) for name, kind in KINDS.items()}
+
+
+def stale_schemas() -> list[Path]:
+    """The schema files missing or differing from what the models make now."""
+    return [
+        path
+        for path, text in expected_schemas().items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
+
+
+def write_schemas(stale: list[Path]) -> None:
+    expected = expected_schemas()
+    for path in stale:
+        with written_whole(path) as temporary:
+            temporary.write_text(expected[path], encoding="utf-8")
+    if stale:
+        print(f"rewrote {', '.join(str(path) for path in stale)}")
+
+
 # --- reading and writing the guide ----------------------------------------------------
 
 
@@ -192,15 +221,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text = GUIDE.read_text(encoding="utf-8")
     new_text, stale, problems = regenerate(text)
+    schemas = stale_schemas()
     if args.check:
         for name in stale:
             print(f"{GUIDE}: block '{name}' is stale: {REGENERATE}", file=sys.stderr)
-    elif new_text != text:
-        GUIDE.write_text(new_text, encoding="utf-8")
-        print(f"{GUIDE}: rewrote {', '.join(stale)}")
+        for path in schemas:
+            print(f"{path} is stale: {REGENERATE}", file=sys.stderr)
+    else:
+        if new_text != text:
+            GUIDE.write_text(new_text, encoding="utf-8")
+            print(f"{GUIDE}: rewrote {', '.join(stale)}")
+        write_schemas(schemas)
     for problem in problems:
         print(f"{GUIDE}: {problem}", file=sys.stderr)
-    return 1 if problems or (args.check and stale) else 0
+    return 1 if problems or (args.check and (stale or schemas)) else 0
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ HEAVY = ("mesa", "pandas", "scipy", "networkx", "solara", "matplotlib")
         (["run", "--help"], "civilian_group_size"),
         (["import-map", "--help"], "at most 5"),
         (["scenarios"], "tamsen_island"),
+        (["schema", "--help"], "setup, faction, history, experiment"),
     ],
 )
 def test_help_and_version_start_without_the_model_and_its_libraries(args, shown):
@@ -456,3 +457,55 @@ def test_an_error_raised_while_an_interrupt_unwinds_counts_as_the_interrupt():
         cleanup_fails_under_an_interrupt()
     assert _raised_by_an_interrupt(raised.value)
     assert not _raised_by_an_interrupt(FileNotFoundError("no interrupt here"))
+
+
+# --- files other tools read: JSON Schemas ------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("setup", "faction", "history", "experiment")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_prints_the_schema_the_repository_keeps(kind):
+    result = wargame("schema", kind)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["$id"] == f"urn:wargame-abm:schema:{kind}"
+    assert result.stdout == (ROOT / "schemas" / f"{kind}.schema.json").read_text()
+
+
+def test_schema_out_writes_the_file_whole(tmp_path):
+    out = tmp_path / "my_island" / "setup.schema.json"
+    result = wargame("schema", "setup", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and f"setup schema written to {out}" in result.stderr
+    assert out.read_text() == (ROOT / "schemas" / "setup.schema.json").read_text()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["setup.schema.json"]
+
+
+@pytest.mark.parametrize(
+    ("place", "out", "fragment"),
+    [
+        ("folder/", "{}", "is a folder; expected a file name"),
+        ("file.txt", "{}/setup.schema.json", "is a file, not a folder"),
+        ("", "/sys/setup.schema.json", "cannot write in /sys"),  # read-only, even for root
+    ],
+)
+def test_schema_to_an_unwritable_place_is_one_clear_error(tmp_path, place, out, fragment):
+    if place.endswith("/"):
+        (tmp_path / place).mkdir()
+    elif place:
+        (tmp_path / place).write_text("mine\n")
+    before = sorted(tmp_path.rglob("*"))
+    result = wargame("schema", "setup", "--out", out.format(tmp_path / place))
+    assert_clean_failure(result, fragment)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_schema_of_an_unknown_kind_names_the_kinds():
+    """argparse refuses it, as any choice it knows (exit 2, the usage and one error line)."""
+    result = wargame("schema", "set-up")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert "invalid choice: 'set-up'" in result.stderr
+    assert all(kind in result.stderr for kind in KINDS)

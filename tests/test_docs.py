@@ -75,6 +75,33 @@ def test_every_subcommand_has_a_hand_written_section_with_an_example():
     assert not problems, "docs/user-guide.md: " + "; ".join(problems)
 
 
+def test_the_committed_schemas_are_what_the_generator_makes_now():
+    """`schemas/` is what editors read: it must say what the file models say today."""
+    expected = generate.expected_schemas()
+    assert sorted(path.name for path in expected) == sorted(
+        path.name for path in (ROOT / "schemas").iterdir()
+    ), f"schemas/ holds other files than the generator writes: {REGENERATE}"
+    stale = [path.name for path in generate.stale_schemas()]
+    assert not stale, f"schemas/{stale} differ from the file models: {REGENERATE}"
+
+
+def test_the_generator_rewrites_a_stale_schema_and_check_names_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(generate, "SCHEMAS", tmp_path / "schemas")
+    assert len(generate.stale_schemas()) == 4  # none written yet
+    assert generate.main(["--check"]) == 1
+    assert "setup.schema.json is stale" in capsys.readouterr().err
+    assert not (tmp_path / "schemas").exists()
+    monkeypatch.setattr(generate, "GUIDE", tmp_path / "user-guide.md")
+    (tmp_path / "user-guide.md").write_text(GUIDE, encoding="utf-8")
+    assert generate.main([]) == 0
+    assert generate.stale_schemas() == []
+    assert (
+        (tmp_path / "schemas" / "history.schema.json")
+        .read_text(encoding="utf-8")
+        .startswith('{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",')
+    )
+
+
 def test_the_generator_fails_a_subcommand_without_a_section():
     name = next(iter(generate.subcommands()))
     heading = f"### `wargame {name}`\n"

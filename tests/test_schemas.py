@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import shutil
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +34,7 @@ SHIPPED = {
     "experiment": sorted(ROOT.glob("experiments/*.toml")),
 }
 """Every TOML file that ships, by kind (the classroom's exercises are not experiments)."""
+TAPLO = Path(sys.executable).parent / "taplo"
 
 
 def as_editors_read(value: object) -> object:
@@ -260,3 +264,55 @@ def test_a_misspelt_key_in_a_target_is_named_not_buried_in_every_kind_it_is_not(
         "Additional properties are not allowed ('holdr' was unexpected)",
     )
     assert not any("oneOf" in error or "any of" in error for error in errors)
+
+
+# --- an editor's own check: Taplo with the repository's .taplo.toml ----------------------
+
+
+def taplo_check(folder: Path, files: list[Path]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(TAPLO), "check", "--colors", "never", *map(str, files)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_taplo_passes_every_shipped_file_with_the_repositorys_settings():
+    files = [path.relative_to(ROOT) for _, path in shipped()]
+    result = taplo_check(ROOT, files)
+    assert result.returncode == 0, result.stderr
+
+
+def test_taplo_ties_every_shipped_file_to_its_schema(tmp_path):
+    """A copy of the data with an unknown key at the top of every file: Taplo, reading the
+    repository's .taplo.toml, must refuse each one, so each is tied to a schema."""
+    shutil.copy(ROOT / ".taplo.toml", tmp_path)
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
+    copies = []
+    for _, path in shipped():
+        copy_path = tmp_path / path.relative_to(ROOT)
+        copy_path.parent.mkdir(parents=True, exist_ok=True)
+        copy_path.write_text("not_a_key = 1\n" + path.read_text(encoding="utf-8"))
+        copies.append(copy_path.relative_to(tmp_path))
+    result = taplo_check(tmp_path, copies)
+    assert result.returncode != 0
+    refused = {line.split('path="')[1].rstrip('"') for line in result.stderr.splitlines()
+               if "invalid file" in line}  # fmt: skip
+    assert refused == {str(tmp_path / path) for path in copies}
+
+
+def test_taplo_follows_a_schema_directive_on_the_first_line(tmp_path):
+    """The user guide's way for a theatre of one's own: its schema beside it, named on the
+    first line of the file."""
+    setup = new_theatre(tmp_path / "my_island")
+    (setup.parent / "setup.schema.json").write_text(schema_text("setup"), encoding="utf-8")
+    text = setup.read_text(encoding="utf-8")
+    setup.write_text("#:schema ./setup.schema.json\n" + text, encoding="utf-8")
+    assert taplo_check(tmp_path, [setup]).returncode == 0
+    setup.write_text(
+        "#:schema ./setup.schema.json\n" + text.replace("start_date", "start_dat"), "utf-8"
+    )
+    result = taplo_check(tmp_path, [setup])
+    assert result.returncode != 0 and "'start_dat' was unexpected" in result.stderr

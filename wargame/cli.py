@@ -20,6 +20,7 @@ from wargame import __version__
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.files import unwritable, written_whole
 from wargame.scenario.map_limits import ROAD_END_GAP_KM
+from wargame.schemas import KINDS
 from wargame.seeds import SEED_RANGE, seed_problem
 
 if TYPE_CHECKING:
@@ -570,6 +571,23 @@ def cmd_new_theatre(args: argparse.Namespace, console: Console) -> int:
         f"two factions (agents/). Try `wargame run --scenario {args.folder} --days 60`; "
         "docs/tutorial.md shows how to make it your own."
     )
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, console: Console) -> int:
+    """A kind of file's JSON Schema, for an editor: printed, or written whole to --out."""
+    from wargame.schemas import schema_text
+
+    text = schema_text(args.kind)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    problem = unwritable(args.out)
+    if problem:
+        raise UserError(f"--out {args.out}: {problem}")
+    with written_whole(args.out) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    print(f"{args.kind} schema written to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -1138,6 +1156,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--jobs", type=int, metavar="N", help="runs at once (all cores)")
     calibrate.set_defaults(handler=cmd_calibrate)
+
+    schema = commands.add_parser(
+        "schema", help="the JSON Schema of a kind of TOML file, for an editor to check it by"
+    )
+    schema.add_argument(
+        "kind", choices=list(KINDS), metavar="KIND", help=f"one of {', '.join(KINDS)}"
+    )
+    schema.add_argument(
+        "--out", type=Path, metavar="FILE", help="write it to FILE (default: print it)"
+    )
+    schema.set_defaults(handler=cmd_schema)
+
     return parser
 
 

@@ -1,12 +1,11 @@
 """JSON Schemas of the TOML files a user writes: a set-up, a faction, a history, an experiment.
 
 Why: an editor that knows a file's schema (Taplo, VS Code's Even Better TOML)
-marks a misspelt key or a word where a number belongs as it is typed, and
-completes keys with their descriptions. Each schema is generated from the
-pydantic model the loader reads the file with, so the two cannot drift apart.
-A schema checks one file alone, key by key; what needs another file or the
-theatre (a unit's place must be on the map, a history's faction one of the
-theatre's) is for `wargame validate`.
+marks a misspelt key or a word where a number belongs as it is typed. Each
+schema is generated from the pydantic model the loader reads the file with, so
+the two cannot drift apart. A schema checks one file alone, key by key; what
+needs another file or the theatre (a unit's place must be on the map, a
+history's faction one of the theatre's) is for `wargame validate`.
 
 The models are imported when a schema is asked for, not with this module, so
 that the command line can list the kinds without loading the analysis layer.
