@@ -1,6 +1,7 @@
 """The `wargame` command, run as a user runs it: a subprocess, its output and exit status."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,7 @@ HEAVY = ("mesa", "pandas", "scipy", "networkx", "solara", "matplotlib")
         (["import-map", "--help"], "at most 5"),
         (["scenarios"], "tamsen_island"),
         (["schema", "--help"], "setup, faction, history, experiment"),
+        (["completion", "--help"], "zsh"),
     ],
 )
 def test_help_and_version_start_without_the_model_and_its_libraries(args, shown):
@@ -459,7 +461,7 @@ def test_an_error_raised_while_an_interrupt_unwinds_counts_as_the_interrupt():
     assert not _raised_by_an_interrupt(FileNotFoundError("no interrupt here"))
 
 
-# --- files other tools read: JSON Schemas ------------------------------
+# --- files other tools read: JSON Schemas, shell completion ------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("setup", "faction", "history", "experiment")
@@ -509,3 +511,85 @@ def test_schema_of_an_unknown_kind_names_the_kinds():
     assert "Traceback" not in result.stderr
     assert "invalid choice: 'set-up'" in result.stderr
     assert all(kind in result.stderr for kind in KINDS)
+
+
+def test_only_the_completion_command_imports_shtab():
+    script = (
+        "import contextlib, io, sys\n"
+        "from wargame.cli import main\n"
+        "for args in (['--help'], ['completion', 'bash']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "        main(args)\n"
+        "    print('shtab' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
+def bash_completions(script: Path, line: str) -> list[str]:
+    """What bash offers for `line` (the cursor at its end) with `script` loaded, as Tab does:
+    the completion function `complete -p` names, called with COMP_WORDS and COMP_CWORD."""
+    words = line.split(" ")
+    program = (
+        f"source {script}\n"
+        "function=$(complete -p wargame | sed -E 's/.* -F ([^ ]+) .*/\\1/')\n"
+        f"COMP_WORDS=({' '.join(repr(word) for word in words)})\n"
+        f"COMP_CWORD={len(words) - 1}\n"
+        f"COMP_LINE={line!r}\n"
+        "COMP_POINT=${#COMP_LINE}\n"
+        '"$function" wargame "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"\n'
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    result = subprocess.run(["bash", "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.fixture(scope="module")
+def bash_script(tmp_path_factory) -> Path:
+    """The user guide's way: the script written once to a file that ~/.bashrc sources."""
+    result = wargame("completion", "bash")
+    assert result.returncode == 0, result.stderr
+    path = tmp_path_factory.mktemp("completion") / "wargame-completion.bash"
+    path.write_text(result.stdout)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("wargame ba", ["batch"]),
+        ("wargame run --sce", ["--scenario"]),
+        ("wargame run --s", ["--scenario", "--seed", "--set"]),
+        ("wargame schema ", list(KINDS)),
+        ("wargame schema h", ["history"]),
+        ("wargame completion ", ["bash", "zsh"]),
+        ("wargame batch --backend ", ["local", "dask"]),
+    ],
+)
+def test_the_bash_script_completes_commands_options_and_choices(bash_script, line, offered):
+    assert sorted(bash_completions(bash_script, line)) == sorted(offered)
+
+
+def test_the_bash_script_completes_a_files_option_with_file_names(bash_script, tmp_path):
+    (tmp_path / "results_a").mkdir()
+    (tmp_path / "results_b.csv").write_text("")
+    offered = bash_completions(bash_script, f"wargame report {tmp_path}/res")
+    assert sorted(offered) == [f"{tmp_path}/results_a", f"{tmp_path}/results_b.csv"]
+
+
+def test_the_zsh_script_is_a_completion_function_for_every_command(tmp_path):
+    result = wargame("completion", "zsh")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("#compdef wargame\n")
+    for command in ("scenarios", "run", "batch", "report", "schema", "completion"):
+        assert f"{command}:" in result.stdout, command
+    if shutil.which("zsh") is None:
+        pytest.skip("no zsh on this machine to parse the script")
+    script = tmp_path / "_wargame"
+    script.write_text(result.stdout)
+    parsed = subprocess.run(["zsh", "-n", str(script)], capture_output=True, text=True)
+    assert parsed.returncode == 0, parsed.stderr

@@ -591,6 +591,28 @@ def cmd_schema(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_completion(args: argparse.Namespace, console: Console) -> int:
+    """A completion script for the shell, made from this very parser by shtab (imported
+    here, so that no other command pays for it); a path's option completes file names."""
+    import shtab
+
+    parser = build_parser()
+    for action in _every_action(parser):
+        if action.type is Path:
+            action.complete = shtab.FILE
+    print(shtab.complete(parser, shell=args.shell))
+    return 0
+
+
+def _every_action(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+    """The parser's arguments and options, and those of each of its sub-commands."""
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                yield from _every_action(command)
+
+
 def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
     """A theatre's map from spreadsheets (CSV) and GIS layers (GeoJSON, e.g. from QGIS)."""
     from wargame.progress import show_progress
@@ -1168,6 +1190,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(handler=cmd_schema)
 
+    completion = commands.add_parser(
+        "completion", help="a tab-completion script for bash or zsh (see the user guide)"
+    )
+    completion.add_argument("shell", choices=["bash", "zsh"], help="bash or zsh")
+    completion.set_defaults(handler=cmd_completion)
     return parser
 
 
