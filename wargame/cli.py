@@ -18,7 +18,7 @@ from rich.table import Table
 
 from wargame import __version__
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
-from wargame.files import unwritable, written_whole
+from wargame.files import StrPath, unwritable, written_whole
 from wargame.scenario.map_limits import ROAD_END_GAP_KM
 from wargame.schemas import KINDS
 from wargame.seeds import SEED_RANGE, seed_problem
@@ -77,8 +77,9 @@ def _parameter_help() -> str:
     return "\n".join(lines)
 
 
-def write_atomically(frame: pd.DataFrame, path: Path) -> None:
+def write_atomically(frame: pd.DataFrame, path: StrPath) -> None:
     """Write CSV or Parquet whole or not at all (`written_whole`)."""
+    path = Path(path)
     with written_whole(path) as temporary:
         if path.suffix.lower() == ".parquet":
             frame.to_parquet(temporary, index=False)
@@ -289,7 +290,7 @@ def serve_command(
     port: int,
     scenario: str | None,
     app: str = "wargame.apps.viewer.app",
-    theatres: Path | None = None,
+    theatres: StrPath | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The Solara server's command line and environment for `wargame serve` (or `classroom`).
 
@@ -304,7 +305,7 @@ def serve_command(
     env.setdefault("SOLARA_ASSETS_CDN", NO_CDN)
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", IDLE_SESSION)
     if theatres is not None:
-        env[THEATRES_ENV] = str(theatres.resolve())
+        env[THEATRES_ENV] = str(Path(theatres).resolve())
     if scenario:
         # a folder is made absolute; the page shows why it cannot load, if it cannot
         path = Path(scenario)

@@ -16,9 +16,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+StrPath = str | os.PathLike[str]
+"""A path as a caller may give it, as text or as a `Path`: a public function takes either and
+makes it a `Path` on entry."""
+
 
 @contextlib.contextmanager
-def written_whole(path: Path) -> Iterator[Path]:
+def written_whole(path: StrPath) -> Iterator[Path]:
     """A temporary path to write to; it becomes `path` when the block ends without error."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -30,7 +34,7 @@ def written_whole(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def unwritable(path: Path, folder: bool = False) -> str:
+def unwritable(path: StrPath, folder: bool = False) -> str:
     """Why `path` cannot be written as a file (or, with `folder`, a folder of files); "" if it can.
 
     Asked before a long run, so that a folder given for a file or a read-only place

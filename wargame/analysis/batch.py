@@ -45,6 +45,7 @@ from wargame.analysis.results import (
     write_metadata,
 )
 from wargame.analysis.workers import spawned_pool
+from wargame.files import StrPath
 from wargame.progress import show_progress
 from wargame.scenario.errors import already_said
 from wargame.scenario.parameters import Parameters, commodity_of
@@ -316,13 +317,13 @@ def _parameter_type(name: str) -> pa.DataType:
 
 def run_batch(
     experiment: Experiment,
-    out: Path,
+    out: StrPath,
     jobs: int | None = None,
     resume: bool = False,
     backend: Backend = "local",
     scheduler: str | None = None,
     on_progress: Callable[[Progress], None] | None = None,
-    scheduler_file: str | os.PathLike | None = None,
+    scheduler_file: StrPath | None = None,
 ) -> Progress:
     """Run what is missing or failed of the experiment into `out`; returns the tally.
 
@@ -391,11 +392,12 @@ def _refuse_other_folder(out: Path) -> None:
         raise BatchError(f"{out} exists and is not a results folder: choose another --out")
 
 
-def prepare(experiment: Experiment, out: Path, resume: bool) -> set[str]:
+def prepare(experiment: Experiment, out: StrPath, resume: bool) -> set[str]:
     """Check the held folder fits the request and clear what is to be run again.
 
     Returns the runs already done. Nothing is changed unless every part reads whole.
     """
+    out = Path(out)
     _refuse_other_folder(out)
     if not (out / METADATA).exists():
         return set()

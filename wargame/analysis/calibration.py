@@ -54,7 +54,7 @@ from wargame.analysis.history import NOBODY, Scorecard, score_history, shown, te
 from wargame.analysis.results import LOCK, held
 from wargame.analysis.timeline import save_figure
 from wargame.analysis.workers import spawned_pool
-from wargame.files import written_whole
+from wargame.files import StrPath, written_whole
 from wargame.scenario import Theatre, bundled_scenarios
 from wargame.scenario.errors import name_list
 from wargame.scenario.history import History, history_path
@@ -374,7 +374,7 @@ Progress = Callable[[int, int | None, str], None]
 
 def calibrate(
     request: Request,
-    out: Path,
+    out: StrPath,
     budget: int,
     jobs: int | None = None,
     progress: Progress | None = None,
@@ -384,6 +384,7 @@ def calibrate(
     Raises CalibrationError when the folder holds something else or another calibration,
     BatchError when another command holds it.
     """
+    out = Path(out)
     refuse_other_folder(out, request)
     jobs = jobs or os.cpu_count() or 1
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -508,9 +509,10 @@ def _candidate(trial: FrozenTrial) -> Candidate:
     return Candidate.from_record(trial.user_attrs["candidate"])
 
 
-def refuse_other_folder(out: Path, request: Request) -> None:
+def refuse_other_folder(out: StrPath, request: Request) -> None:
     """`out` is new, empty, or a calibration of exactly this request; raises CalibrationError
     if not. Nothing is written."""
+    out = Path(out)
     if out.exists() and not out.is_dir():
         raise CalibrationError(f"--out {out} is a file, not a folder: choose another --out")
     if not out.is_dir():
@@ -542,9 +544,10 @@ def refuse_other_folder(out: Path, request: Request) -> None:
 # --- the report --------------------------------------------------------------------------
 
 
-def write_report(calibration: Calibration, out: Path) -> list[Path]:
+def write_report(calibration: Calibration, out: StrPath) -> list[Path]:
     """The report's files in `out`, each written whole: the results as JSON, the targets
     before and after and every candidate as CSV, the search as a picture, and report.md."""
+    out = Path(out)
     written = []
     for name, write in (
         (RESULTS, lambda path: path.write_text(json.dumps(results(calibration), indent=2))),

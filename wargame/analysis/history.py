@@ -46,6 +46,7 @@ from wargame.analysis.workers import spawned_pool
 from wargame.engine.events import EventKind
 from wargame.engine.measures import columns, summary_kinds
 from wargame.engine.model import build_model
+from wargame.files import StrPath
 from wargame.scenario import PlaceKind, Theatre, load_theatre, validate_path
 from wargame.scenario.errors import already_said
 from wargame.scenario.history import (
@@ -84,12 +85,12 @@ def vocabulary(theatre: Theatre) -> Vocabulary:
     )
 
 
-def read_history(theatre: Theatre, path: Path | None = None) -> History:
+def read_history(theatre: Theatre, path: StrPath | None = None) -> History:
     """The theatre's `history.toml` (or the file at `path`), checked against the theatre."""
     return load_history(theatre, vocabulary(theatre), path)
 
 
-def validate(path: Path | str) -> str:
+def validate(path: StrPath) -> str:
     """`wargame validate`: a history file is checked against the theatre beside it; a theatre
     folder with a history has both checked. Raises ScenarioError for the first problem."""
     path = Path(path)

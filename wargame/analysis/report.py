@@ -38,6 +38,7 @@ from wargame.analysis.patterns import (
 )
 from wargame.analysis.results import METADATA, BatchError, read_metadata, read_runs, read_series
 from wargame.analysis.sensitivity import Sensitivity
+from wargame.files import StrPath
 from wargame.scenario import PlaceKind, ScenarioError, Theatre, load_theatre
 from wargame.scenario.history import History
 
@@ -192,14 +193,15 @@ def key_places(theatre: Theatre, runs: pd.DataFrame) -> list[str]:
     ]
 
 
-def build_report(results: Path, out: Path | None = None, progress: Update = _quiet) -> Path:
+def build_report(results: StrPath, out: StrPath | None = None, progress: Update = _quiet) -> Path:
     """Write the report of a results folder; returns the report folder.
 
     `progress` is told of each step (reading, each figure), for a long batch's report.
     """
+    results = Path(results)
+    out = Path(out) if out is not None else results / "report"
     if not (results / METADATA).is_file():
         raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
-    out = out or results / "report"
     staging = Path(
         tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None)
     )
@@ -226,12 +228,13 @@ def _swap_in(staging: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def results_patterns(results: Path) -> tuple[History, list[PointVerdicts]] | None:
+def results_patterns(results: StrPath) -> tuple[History, list[PointVerdicts]] | None:
     """The theatre's patterns judged on a results folder's runs, at each grid point; None
     unless its experiment asked for them (`patterns = true`).
 
     Raises ReportError for a folder that does not read, or a theatre or history that no
     longer does."""
+    results = Path(results)
     if not (results / METADATA).is_file():
         raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
     try:
@@ -245,11 +248,12 @@ def results_patterns(results: Path) -> tuple[History, list[PointVerdicts]] | Non
     return history, judge_points(history.patterns, runs, list(metadata.get("grid") or {}))
 
 
-def results_paired(results: Path) -> tuple[pd.DataFrame, str] | None:
+def results_paired(results: StrPath) -> tuple[pd.DataFrame, str] | None:
     """A grid experiment's paired differences (`paired.paired_differences`) and the sentence
     that says each parameter's baseline; None for a sampled design or nothing swept.
 
     Raises ReportError for a folder that does not read."""
+    results = Path(results)
     if not (results / METADATA).is_file():
         raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
     try:

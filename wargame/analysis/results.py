@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from wargame.files import written_whole
+from wargame.files import StrPath, written_whole
 
 RUNS, SERIES, METADATA = "runs", "series", "metadata.json"
 LOCK = ".lock"
@@ -42,15 +42,17 @@ class BatchError(Exception):
 class DamagedPart(BatchError):
     """A part that does not read as the batch wrote it (truncated, overwritten, a stranger)."""
 
-    def __init__(self, part: Path, out: Path, why: str) -> None:
+    def __init__(self, part: StrPath, out: StrPath, why: str) -> None:
+        part = Path(part)
         super().__init__(
             f"{part} is damaged ({why}): delete it and run `{resume_command(out)}` to redo its runs"
         )
         self.part = part
 
 
-def resume_command(out: Path) -> str:
+def resume_command(out: StrPath) -> str:
     """The command that finishes the batch of `out`, for messages."""
+    out = Path(out)
     try:
         experiment = json.loads((out / METADATA).read_text(encoding="utf-8"))["experiment_file"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -58,8 +60,10 @@ def resume_command(out: Path) -> str:
     return f"wargame batch {experiment} --out {out} --resume"
 
 
-def read_metadata(out: Path) -> dict:
-    path = out / METADATA
+def read_metadata(out: StrPath) -> dict:
+    """What a results folder's runs were made from (`metadata.json`); raises BatchError when
+    it does not read as the batch wrote it."""
+    path = Path(out) / METADATA
     try:
         metadata = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
@@ -72,8 +76,8 @@ def read_metadata(out: Path) -> dict:
     return metadata
 
 
-def write_metadata(metadata: dict, out: Path) -> None:
-    with written_whole(out / METADATA) as temporary:
+def write_metadata(metadata: dict, out: StrPath) -> None:
+    with written_whole(Path(out) / METADATA) as temporary:
         temporary.write_text(json.dumps(metadata, indent=2, default=str), encoding="utf-8")
 
 
@@ -82,7 +86,7 @@ def write_metadata(metadata: dict, out: Path) -> None:
 
 @contextlib.contextmanager
 def held(
-    out: Path, command: str = "batch", again: str = "run again with --resume"
+    out: StrPath, command: str = "batch", again: str = "run again with --resume"
 ) -> Iterator[None]:
     """Hold the folder for one batch (or another `command`), or refuse at once if another
     holds it, saying how to carry on (`again`).
@@ -93,6 +97,7 @@ def held(
     """
     import fcntl  # POSIX; here rather than above, so reading results works anywhere
 
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / LOCK, "a+", encoding="utf-8") as handle:
         try:
@@ -117,8 +122,9 @@ def held(
 # --- parts -------------------------------------------------------------------------------
 
 
-def part_files(folder: Path) -> dict[int, Path]:
+def part_files(folder: StrPath) -> dict[int, Path]:
     """The parts in `folder` by number, in order; other files there are not parts."""
+    folder = Path(folder)
     if not folder.is_dir():
         return {}
     numbered = {}
@@ -129,8 +135,9 @@ def part_files(folder: Path) -> dict[int, Path]:
     return dict(sorted(numbered.items()))
 
 
-def stray_files(out: Path) -> list[Path]:
+def stray_files(out: StrPath) -> list[Path]:
     """Files in `runs/` and `series/` that are neither parts nor a batch's temporary files."""
+    out = Path(out)
     return sorted(
         path
         for name in (RUNS, SERIES)
@@ -140,7 +147,7 @@ def stray_files(out: Path) -> list[Path]:
     )
 
 
-def read_part(part: Path, out: Path, columns: list[str] | None = None) -> pa.Table:
+def read_part(part: StrPath, out: StrPath, columns: list[str] | None = None) -> pa.Table:
     """One part, or DamagedPart naming it if it is not a whole Parquet file with `columns`."""
     try:
         table = pq.read_table(part, columns=columns)
@@ -176,11 +183,12 @@ def _runs_tables(out: Path, columns: list[str] | None) -> Iterator[tuple[int, Pa
         yield number, part, table
 
 
-def read_runs(out: Path) -> pd.DataFrame:
+def read_runs(out: StrPath) -> pd.DataFrame:
     """The runs table of a results folder, sorted by run id.
 
     Raises DamagedPart naming a part that does not read, BatchError when nothing is saved.
     """
+    out = Path(out)
     tables = [table for _, _, table in _runs_tables(out, None)]
     if not tables:
         raise BatchError(f"{out} holds no finished runs yet")
@@ -188,8 +196,9 @@ def read_runs(out: Path) -> pd.DataFrame:
     return runs.sort_values("run_id", ignore_index=True)
 
 
-def read_series(out: Path) -> pd.DataFrame | None:
+def read_series(out: StrPath) -> pd.DataFrame | None:
     """The daily series of the saved runs, or None when the batch kept none."""
+    out = Path(out)
     saved = part_files(out / RUNS)
     parts = [p for number, p in part_files(out / SERIES).items() if number in saved]
     if not parts:
@@ -215,8 +224,9 @@ class Survey:
     """Runs parts with some failed runs, as they will be without them."""
 
 
-def survey(out: Path, keep_series: bool) -> Survey:
+def survey(out: StrPath, keep_series: bool) -> Survey:
     """Read every part; raises DamagedPart before anything is changed."""
+    out = Path(out)
     found = Survey()
     series = part_files(out / SERIES)
     runs = part_files(out / RUNS)
@@ -239,8 +249,9 @@ def survey(out: Path, keep_series: bool) -> Survey:
     return found
 
 
-def clear(out: Path, found: Survey) -> None:
+def clear(out: StrPath, found: Survey) -> None:
     """Remove what `survey` found to go, and temporary files a killed batch left."""
+    out = Path(out)
     for leftover in [*out.glob(TEMPORARY), *out.glob(f"*/{TEMPORARY}")]:
         leftover.unlink()
     for part, table in found.rewrite.items():
@@ -249,7 +260,7 @@ def clear(out: Path, found: Survey) -> None:
         part.unlink()
 
 
-def write_part(table: pa.Table, path: Path) -> None:
+def write_part(table: pa.Table, path: StrPath) -> None:
     with written_whole(path) as temporary:
         pq.write_table(table, temporary)
 
@@ -268,10 +279,10 @@ for waking up and writing it on a busy machine (measured: up to 0.5 s at a load 
 class ResultWriter:
     """Gathers finished runs and writes them as the next numbered parts."""
 
-    def __init__(self, out: Path, schema: pa.Schema) -> None:
-        self.out = out
+    def __init__(self, out: StrPath, schema: pa.Schema) -> None:
+        self.out = Path(out)
         self.schema = schema
-        numbers = [*part_files(out / RUNS), *part_files(out / SERIES)]
+        numbers = [*part_files(self.out / RUNS), *part_files(self.out / SERIES)]
         self.next_part = max(numbers, default=-1) + 1
         self.rows: list[dict] = []
         self.series: list[pd.DataFrame] = []

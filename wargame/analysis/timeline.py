@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
 from wargame.analysis.history import INTERVAL, Scorecard, TargetResult
-from wargame.files import written_whole
+from wargame.files import StrPath, written_whole
 from wargame.scenario.history import Count, Holder, Occurrence
 
 WINDOW_COLOUR = "#009E73"
@@ -34,8 +34,9 @@ PANEL_INCHES = 3.0
 DPI = 100
 
 
-def write_pictures(card: Scorecard, folder: Path) -> list[Path]:
+def write_pictures(card: Scorecard, folder: StrPath) -> list[Path]:
     """`timeline.png` (dated targets) and `counts.png` (count targets) in `folder`, as present."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     dated = [r for r in card.targets if not isinstance(r.target, Count)]
@@ -51,7 +52,7 @@ def write_pictures(card: Scorecard, folder: Path) -> list[Path]:
     return written
 
 
-def save_figure(figure: Figure, path: Path) -> None:
+def save_figure(figure: Figure, path: StrPath) -> None:
     with written_whole(path) as temporary, temporary.open("xb") as handle:
         figure.savefig(handle, format="png")
 

@@ -25,6 +25,8 @@ from concurrent.futures import Executor, Future, InvalidStateError, ProcessPoolE
 from functools import partial
 from pathlib import Path
 
+from wargame.files import StrPath
+
 PR_SET_PDEATHSIG = 1
 """prctl(2): the signal a Linux process gets when the thread that started it ends."""
 
@@ -54,8 +56,8 @@ class HandOverPool(Executor):
     pipe write, which the kernel makes whole or nothing, so the pool sees the death.
     """
 
-    def __init__(self, pool: ProcessPoolExecutor, folder: Path) -> None:
-        self._pool, self.folder = pool, folder
+    def __init__(self, pool: ProcessPoolExecutor, folder: StrPath) -> None:
+        self._pool, self.folder = pool, Path(folder)
 
     def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
         """`fn(*args, **kwargs)` in a worker; the future holds its result, read from the file."""
@@ -79,7 +81,7 @@ class _Taken(Future):
         return self._sent.cancel() and super().cancel()
 
 
-def hand_over(folder: Path, fn: Callable, /, *args, **kwargs) -> str:
+def hand_over(folder: StrPath, fn: Callable, /, *args, **kwargs) -> str:
     """In a worker: call `fn` and write what it returns or raises to a new file in `folder`."""
     try:
         outcome = (True, fn(*args, **kwargs))

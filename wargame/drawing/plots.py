@@ -24,7 +24,7 @@ from wargame.drawing.charts import (
     campaign_charts,
 )
 from wargame.drawing.map_figure import draw_theatre
-from wargame.files import written_whole
+from wargame.files import StrPath, written_whole
 
 if TYPE_CHECKING:
     from wargame.engine.model import ConflictModel
@@ -67,8 +67,9 @@ def chart_figure(chart: Chart) -> Figure:
     return figure
 
 
-def write_charts(model: ConflictModel, folder: Path) -> list[Path]:
+def write_charts(model: ConflictModel, folder: StrPath) -> list[Path]:
     """Every chart of the viewer as `folder/<chart>.png` (the folder made if need be)."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, chart in campaign_charts(model).items():
@@ -78,14 +79,16 @@ def write_charts(model: ConflictModel, folder: Path) -> list[Path]:
     return written
 
 
-def write_map(model: ConflictModel, path: Path) -> None:
+def write_map(model: ConflictModel, path: StrPath) -> None:
     """The theatre as it stands today, drawn as the viewer draws it, as .png or .svg."""
+    path = Path(path)
     if path.suffix.lower() not in MAP_SUFFIXES:
         raise ValueError(f"{path}: expected a file ending in .png or .svg")
     save_figure(draw_theatre(model), path)
 
 
-def save_figure(figure: Figure, path: Path) -> None:
+def save_figure(figure: Figure, path: StrPath) -> None:
     """Save the figure whole or not at all (`written_whole`)."""
+    path = Path(path)
     with written_whole(path) as temporary, temporary.open("xb") as handle:
         figure.savefig(handle, format=path.suffix.lower().lstrip("."))

@@ -43,6 +43,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from wargame.files import StrPath
 from wargame.scenario.errors import ScenarioError, from_validation_error
 from wargame.scenario.loader import Theatre, read_toml
 from wargame.scenario.schema import Id, PlaceKind, Strict
@@ -351,7 +352,7 @@ def history_path(theatre: Theatre) -> Path:
     return theatre.setup_path.parent / HISTORY_FILE
 
 
-def load_history(theatre: Theatre, vocabulary: Vocabulary, path: Path | None = None) -> History:
+def load_history(theatre: Theatre, vocabulary: Vocabulary, path: StrPath | None = None) -> History:
     """The theatre's history (or the one at `path`), every target checked against the theatre.
 
     Raises ScenarioError naming the file, the target and what was expected.

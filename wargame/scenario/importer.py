@@ -45,7 +45,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 from scipy.spatial import KDTree
 
-from wargame.files import written_whole
+from wargame.files import StrPath, written_whole
 from wargame.progress import Update
 from wargame.scenario.errors import (
     Problems,
@@ -97,8 +97,8 @@ NULL = "missing or null, and this property has no default: fill it in"
 
 
 def import_map(
-    sources: list[Path],
-    out: Path,
+    sources: list[StrPath],
+    out: StrPath,
     snap_km: float = DEFAULT_SNAP_KM,
     progress: Update | None = None,
 ) -> str:

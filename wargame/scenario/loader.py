@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from wargame.files import StrPath
 from wargame.scenario import paths
 from wargame.scenario.errors import (
     ScenarioError,
@@ -177,7 +178,9 @@ class Theatre:
         }
 
 
-def read_toml(path: Path) -> dict:
+def read_toml(path: StrPath) -> dict:
+    """A TOML file as a dict; raises ScenarioError saying why it does not read."""
+    path = Path(path)
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -239,7 +242,7 @@ def _check[M: BaseModel](
 # --- map ---------------------------------------------------------------------
 
 
-def load_map(path: Path | str) -> TheatreMap:
+def load_map(path: StrPath) -> TheatreMap:
     """Places, roads and border from a GeoJSON file; what looks strange is warned about.
 
     Raises ScenarioError for broken JSON, a feature of the wrong shape,
@@ -252,7 +255,7 @@ def load_map(path: Path | str) -> TheatreMap:
     return theatre_map
 
 
-def read_map(path: Path | str) -> tuple[TheatreMap, list[ScenarioWarning]]:
+def read_map(path: StrPath) -> tuple[TheatreMap, list[ScenarioWarning]]:
     """`load_map`'s map and its warnings, not yet said: for a caller that says them in
     its own words, or only once the rest of a theatre has loaded too."""
     path = Path(path)
@@ -380,7 +383,7 @@ def _check_connected(path: Path, places: dict[str, Place], roads: list[Road]) ->
 # --- factions ----------------------------------------------------------------
 
 
-def load_faction(path: Path | str) -> FactionFile:
+def load_faction(path: StrPath) -> FactionFile:
     """One faction file; its id is the file name without `.toml`."""
     path = Path(path)
     return _check(FactionFile, read_toml(path), path)
@@ -551,7 +554,7 @@ def _unused_faction_files(setup_path: Path, factions: dict[str, Path]) -> list[S
 # --- set-up and the whole theatre ---------------------------------------------
 
 
-def load_setup(path: Path | str) -> SetupFile:
+def load_setup(path: StrPath) -> SetupFile:
     path = Path(path)
     return _check(SetupFile, read_toml(path), path)
 
@@ -933,7 +936,7 @@ def _check_lifts_and_handovers(
 # --- one file, whatever it is --------------------------------------------------
 
 
-def validate_path(path: Path | str) -> str:
+def validate_path(path: StrPath) -> str:
     """Check a theatre folder, set-up, map or faction file; return what it holds.
 
     Raises ScenarioError when the file is not valid.

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from string import Template
 
+from wargame.files import StrPath
 from wargame.scenario.paths import SETUP_FILE
 from wargame.scenario.writer import staged_folder
 
@@ -22,13 +23,13 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_START = dt.date(2025, 1, 1)
 
 
-def default_title(folder: Path) -> str:
+def default_title(folder: StrPath) -> str:
     """'my_island' -> 'My island': a readable title until the builder writes a real one."""
     words = Path(folder).name.replace("_", " ").replace("-", " ").split()
     return " ".join(words).capitalize() or "A new theatre"
 
 
-def new_theatre(folder: Path, title: str | None = None, start: dt.date = DEFAULT_START) -> Path:
+def new_theatre(folder: StrPath, title: str | None = None, start: dt.date = DEFAULT_START) -> Path:
     """Write the scaffold into the new folder `folder`; returns its set-up file.
 
     Raises FileExistsError when `folder` exists and is not empty, and

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import tomli_w
 
+from wargame.files import StrPath
 from wargame.scenario.loader import Theatre
 from wargame.scenario.paths import SETUP_FILE
 
 MAP_FILE = "map.geojson"
 
 
-def write_theatre(theatre: Theatre, folder: Path) -> Path:
+def write_theatre(theatre: Theatre, folder: StrPath) -> Path:
     """Write `theatre` into the new folder `folder`; returns its set-up file.
 
     Refuses a folder that exists and is not empty (FileExistsError), so a
@@ -42,7 +43,7 @@ def write_theatre(theatre: Theatre, folder: Path) -> Path:
 
 
 @contextlib.contextmanager
-def staged_folder(folder: Path) -> Iterator[Path]:
+def staged_folder(folder: StrPath) -> Iterator[Path]:
     """A hidden folder beside `folder` to write into, renamed to `folder` when the block ends.
 
     Raises FileExistsError for a folder that exists and is not empty; on any

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from wargame.apps.classroom.game import Game, GameRecord, GameSetup, Injection
 from wargame.apps.classroom.team import OrderError, TurnOrders
 from wargame.apps.viewer.access import refusal
+from wargame.files import StrPath
 from wargame.scenario import ScenarioError
 from wargame.scenario.errors import from_validation_error
 from wargame.scenario.exercises import PREFIX
@@ -126,7 +127,8 @@ class ServerLock:
     (`inherited`: its descriptor).
     """
 
-    def __init__(self, db: Path, inherited: int | None = None) -> None:
+    def __init__(self, db: StrPath, inherited: int | None = None) -> None:
+        db = Path(db)
         self.path = db.with_name(db.name + ".lock")
         if not db.parent.is_dir():
             raise ClassroomError(f"{db}: no folder {db.parent} to keep the games' file in")
@@ -166,7 +168,7 @@ def _same_file(descriptor: int, path: Path) -> bool:
     return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
 
 
-def open_games_file(path: Path, read_only: bool = False) -> sqlite3.Connection:
+def open_games_file(path: StrPath, read_only: bool = False) -> sqlite3.Connection:
     """The games' file, checked; made (readable by its owner only) when there is none yet.
 
     Raises ClassroomError for a file a server must not serve: an empty one
@@ -174,6 +176,7 @@ def open_games_file(path: Path, read_only: bool = False) -> sqlite3.Connection:
     one, another program's, or one a newer wargame laid out. The file holds
     umpire keys and team tokens, so it is kept readable by its owner only.
     """
+    path = Path(path)
     fresh = not path.exists()
     try:
         if fresh and read_only:
@@ -298,7 +301,7 @@ class Classroom:
     """Every room of one server, backed by one SQLite file."""
 
     def __init__(
-        self, path: Path | str, read_only: bool = False, lock: ServerLock | None = None
+        self, path: StrPath, read_only: bool = False, lock: ServerLock | None = None
     ) -> None:
         """The server's classroom (it holds `lock`, or takes it: one server per file), or with
         `read_only` a look at the file beside a running server (`wargame classroom --list`)."""
