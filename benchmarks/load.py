@@ -21,8 +21,12 @@ room r plays r + 1 turns (both teams send orders each turn), so every page of
 room r must show day 7 (r + 1), whatever the other rooms did.
 
 The server's resident memory is sampled every half second: at start, its
-peak with every page open, and after the pages close. Exits 1 when a check
-fails, so a test can run it small.
+peak with every page open, just after the browser closes, and once the
+server has freed every session the closed pages left ("freed"). A closed
+tab's session outlives it by Solara's kernel cull timeout (`wargame serve`:
+5 minutes, for a dropped network to come back); `--cull` shortens it for the
+measurement. Exits 1 when a check fails, or when the sessions are not freed
+within `--cull` and a grace, so a test can run it small.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -48,6 +53,8 @@ from browser import CHROMIUM_ARGS, chromium_path, serving
 LOAD_MS = 300_000
 TURN_DAYS = 7
 HUMANS = ("kia", "tatmadaw")
+CULL_GRACE = 60.0  # seconds past the cull timeout for Solara to find and close the sessions
+SETTLE = 5.0  # seconds for the deferred garbage collection after the last session closes
 
 
 @dataclass
@@ -58,6 +65,8 @@ class Figures:
     server_start_mib: float = 0.0
     server_peak_mib: float = 0.0
     server_after_mib: float = 0.0
+    server_freed_mib: float = 0.0
+    freed_seconds: float = 0.0
     step_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -65,6 +74,7 @@ class Figures:
         record = asdict(self)
         record["seconds"] = round(self.seconds, 1)
         record["opened_seconds"] = round(self.opened_seconds, 1)
+        record["freed_seconds"] = round(self.freed_seconds, 1)
         steps = record.pop("step_ms")
         if steps:
             record["step_ms_median"] = round(statistics.median(steps))
@@ -156,10 +166,32 @@ async def checked(figures: Figures, name: str, work) -> object:
         return None
 
 
+def sessions_open(url: str) -> int:
+    """The server's sessions (Solara's kernels), closed pages' included until they are culled."""
+    with urllib.request.urlopen(url + "resourcez", timeout=30) as response:
+        return json.load(response)["kernels"]["total"]
+
+
+async def freed(url: str, watch: MemoryWatch, figures: Figures, cull: float) -> None:
+    """Wait for the server to free the closed pages' sessions; its memory then."""
+    closed = time.perf_counter()
+    while (left := await asyncio.to_thread(sessions_open, url)) > 0:
+        if time.perf_counter() - closed > cull + CULL_GRACE:
+            figures.errors.append(f"{left} sessions still open {cull + CULL_GRACE:.0f} s after")
+            break
+        await asyncio.sleep(1)
+    figures.freed_seconds = time.perf_counter() - closed
+    await asyncio.sleep(SETTLE)
+    figures.server_freed_mib = watch.now()
+
+
 @contextlib.asynccontextmanager
-async def measured(playwright, figures: Figures, command: tuple[str, ...] = ("serve",)):
+async def measured(
+    playwright, figures: Figures, cull: float, command: tuple[str, ...] = ("serve",)
+):
     """A server and a browser; the server's memory and the time taken go into `figures`."""
-    with serving(timeout=300.0, command=command) as (url, server):
+    env = {"SOLARA_KERNEL_CULL_TIMEOUT": f"{cull:g}s"}
+    with serving(env, timeout=300.0, command=command) as (url, server):
         browser = await playwright.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_ARGS
         )
@@ -173,11 +205,12 @@ async def measured(playwright, figures: Figures, command: tuple[str, ...] = ("se
         await browser.close()
         await asyncio.sleep(2)
         figures.server_after_mib = watch.now()
+        await freed(url, watch, figures, cull)
 
 
-async def load_viewer(playwright, sessions: int, wave: int) -> Figures:
+async def load_viewer(playwright, sessions: int, wave: int, cull: float) -> Figures:
     figures = Figures(pages=sessions)
-    async with measured(playwright, figures) as (browser, url, started):
+    async with measured(playwright, figures, cull) as (browser, url, started):
         pages: list[Page | None] = []
         for first in range(0, sessions, wave):  # users arrive a few at a time
             pages += await asyncio.gather(
@@ -266,11 +299,11 @@ async def play_room(room: int, pages: list[Page], figures: Figures) -> None:
             figures.errors.append(f"room {room} page {index}: day {day}")
 
 
-async def load_classroom(playwright, rooms: int, players: int, wave: int) -> Figures:
+async def load_classroom(playwright, rooms: int, players: int, wave: int, cull: float) -> Figures:
     figures = Figures(pages=rooms * players)
     with tempfile.TemporaryDirectory() as folder:
         command = ("classroom", "--db", str(Path(folder) / "classroom.sqlite"))
-        async with measured(playwright, figures, command) as (browser, url, started):
+        async with measured(playwright, figures, cull, command) as (browser, url, started):
             rooms_pages = []
             for r in range(rooms):  # rooms fill one after another, players in waves
                 work = fill_room(browser, url, r, players, wave, figures)
@@ -290,10 +323,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, dict]:
     async with async_playwright() as playwright:
         results = {}
         if args.sessions:
-            figures = await load_viewer(playwright, args.sessions, args.wave)
+            figures = await load_viewer(playwright, args.sessions, args.wave, args.cull)
             results["viewer"] = figures.summary()
         if args.rooms:
-            figures = await load_classroom(playwright, args.rooms, args.players, args.wave)
+            figures = await load_classroom(
+                playwright, args.rooms, args.players, args.wave, args.cull
+            )
             results["classroom"] = figures.summary()
         return results
 
@@ -304,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wave", type=int, default=5, help="sessions opening at once (5)")
     parser.add_argument("--rooms", type=int, default=3, help="classroom rooms (3)")
     parser.add_argument("--players", type=int, default=10, help="pages per room, umpire too (10)")
+    parser.add_argument(
+        "--cull",
+        type=float,
+        default=30.0,
+        help="seconds the server keeps a closed page's session (30; wargame serve: 300)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if args.rooms and args.players < 1 + len(HUMANS):
