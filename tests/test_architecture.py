@@ -96,7 +96,7 @@ LAYERS = (  # lowest first: a module may import from its own layer and those bel
     ("wargame.phases",),
     ("wargame.engine.model",),
     ("wargame.drawing", "wargame.analysis", "wargame.schemas"),
-    ("wargame.apps",),
+    ("wargame.apps", "wargame._assets"),  # the pages, and their browser half
     ("wargame.cli", "wargame.__main__"),
 )
 

@@ -2,12 +2,14 @@
 
 `wargame serve` and `wargame classroom` run as a user starts them, with
 tests/offline/sitecustomize.py making every address but loopback unreachable
-(a name lookup hangs, then fails) and logging each attempt to reach one.
+(a name lookup hangs, then fails) and logging each attempt to reach one. The
+page's front end comes from the package: every file the page names is served.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from browser import free_port
+
+from wargame._assets.fetch import named_by
 
 OFFLINE = Path(__file__).parent / "offline"
 HANG = 60.0  # seconds a name lookup waits for an answer that never comes
@@ -32,7 +36,11 @@ def offline_env(tmp_path):
         "WARGAME_NETWORK_LOG": str(log),
         "WARGAME_NETWORK_HANG": str(HANG),
     }
-    for name in ("SOLARA_ASSETS_CDN", "SOLARA_TELEMETRY_MIXPANEL_ENABLE"):
+    for name in (
+        "SOLARA_ASSETS_CDN",
+        "SOLARA_ASSETS_PROXY_CACHE_DIR",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE",
+    ):
         env.pop(name, None)  # the servers' own choices, not a developer's
     return env, log
 
@@ -43,6 +51,24 @@ def answer(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def read(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def front_end(url: str) -> dict[str, int]:
+    """Each front-end file the page names (and its stylesheets load), with the server's answer."""
+    cdn = f"{url}_solara/cdn/"
+    wanted = set(re.findall(r'/_solara/cdn/([^"?]+)', read(url)))
+    answers: dict[str, int] = {}
+    while wanted:
+        path = wanted.pop()
+        answers[path] = answer(cdn + path)
+        if path.endswith(".css") and answers[path] == 200:
+            wanted |= named_by(path, read(cdn + path)) - answers.keys()
+    return answers
 
 
 @pytest.mark.parametrize(
@@ -75,7 +101,10 @@ def test_a_server_starts_at_once_offline_and_reaches_for_nothing_outside(
             else:
                 pytest.fail(f"no answer in {START_SECONDS} s:\n{output.read_text()}")
             assert status == 200
-            # an asset solara-assets does not ship: the server must not fetch it from the CDN
+            files = front_end(url)
+            assert any(path.endswith(".woff2") for path in files)  # the stylesheets were read
+            assert {path: code for path, code in files.items() if code != 200} == {}
+            # an asset the package does not ship: the server must not fetch it from the CDN
             assert answer(f"{url}_solara/cdn/left-pad@1.3.0/index.js") == 404
         finally:
             server.terminate()

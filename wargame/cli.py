@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wargame import __version__
+from wargame._assets import CDN as FRONT_END
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.files import StrPath, unwritable, written_whole
 from wargame.scenario.map_limits import ROAD_END_GAP_KM
@@ -36,7 +37,8 @@ IDLE_SESSION = "5m"
 """How long a page's session (its model, its threads) outlives its browser's connection:
 time for a dropped network to come back, too short for closed tabs to pile up."""
 NO_CDN = "offline:"
-"""Where Solara's asset proxy would fetch what it lacks: nowhere (no scheme it can fetch)."""
+"""Where Solara's asset proxy would fetch what the package lacks: nowhere (no scheme it can
+fetch)."""
 
 
 class UserError(Exception):
@@ -295,13 +297,15 @@ def serve_command(
     """The Solara server's command line and environment for `wargame serve` (or `classroom`).
 
     The server makes no call outside the machine: no telemetry, no version check
-    against the package index, and an asset that solara-assets does not ship is
-    a 404 rather than a download (a page could otherwise make the server fetch
-    any npm package). A page's session is freed `IDLE_SESSION` after its
-    browser goes (Solara keeps it 24 hours otherwise). Either Solara setting
-    given in the environment is kept.
+    against the package index, the pages' front end comes from the package
+    (`wargame._assets`, which Solara's asset proxy reads as its cache), and an
+    asset the package does not ship is a 404 rather than a download (a page could
+    otherwise make the server fetch any npm package). A page's session is freed
+    `IDLE_SESSION` after its browser goes (Solara keeps it 24 hours otherwise).
+    Any of these Solara settings given in the environment is kept.
     """
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(FRONT_END))
     env.setdefault("SOLARA_ASSETS_CDN", NO_CDN)
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", IDLE_SESSION)
     if theatres is not None:

@@ -4,9 +4,9 @@
 bands) once; the viewer turns that into ECharts options here, and
 `wargame.drawing.plots` into matplotlib figures, so the browser and the files of
 `wargame run --plots` cannot drift apart. The browser draws its charts itself
-(ECharts ships with solara-assets, so it works offline); Python only builds
-the data, a few milliseconds a day, where a matplotlib figure of six panels
-took 300 ms to render.
+(ECharts ships in the package, wargame/_assets, so it works offline); Python
+only builds the data, a few milliseconds a day, where a matplotlib figure of six
+panels took 300 ms to render.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Solara's own `FigureEcharts` calls `setOption` on a chart that may not exist
 yet (it loads ECharts asynchronously), which logs a console error whenever the
 model steps while a page is still loading; this one waits. ECharts is served
-by the Solara server from solara-assets, so it works offline.
+by the Solara server from the package (wargame/_assets), so it works offline.
 
 The option travels as one JSON string: as a dict of thousands of [day, value]
 pairs, Solara's renderer and ipywidgets walked every pair each render looking
