@@ -1,5 +1,6 @@
 """A non-editable install from the wheel finds the bundled theatres and factions, and the
-files that tools expect (licence, citation, changelog, type marker) are there and agree."""
+files that tools expect (licence, citation, changelog, type marker) and the pages' front
+end are there and agree."""
 
 import json
 import os
@@ -119,6 +120,14 @@ def check_wheel_files(wheel: Path) -> None:
     assert licence == (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License") and "shall be included in all" in licence
     assert "wargame/py.typed" in names
+    # the pages' front end (served offline from the package; .gitignore must not drop dist/)
+    front_end = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "wargame" / "_assets" / "cdn").rglob("*")
+        if path.is_file()
+    }
+    assert any(path.endswith(".min.js") for path in front_end)
+    assert front_end <= set(names), sorted(front_end - set(names))[:5]
 
 
 def test_the_citation_file_is_valid_and_cites_this_version():
