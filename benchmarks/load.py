@@ -54,7 +54,7 @@ LOAD_MS = 300_000
 TURN_DAYS = 7
 HUMANS = ("kia", "tatmadaw")
 CULL_GRACE = 60.0  # seconds past the cull timeout for Solara to find and close the sessions
-SETTLE = 5.0  # seconds for the deferred garbage collection after the last session closes
+SETTLE = 10.0  # seconds for the collection and the trim that follow the last close (1 s, 5 s)
 
 
 @dataclass

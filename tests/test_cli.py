@@ -218,11 +218,13 @@ def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder
     from wargame.cli import serve_command
 
     monkeypatch.delenv(SCENARIO_ENV, raising=False)
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     command, env = serve_command("0.0.0.0", 9001, str(tmp_path))
     assert command[-5:] == ["--host", "0.0.0.0", "--port", "9001", "--production"]
     assert "wargame.apps.viewer.app" in command
     assert "--no-check-version" in command  # no call to the package index at each start
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env["MALLOC_ARENA_MAX"] == "2"  # a freed class's memory goes back (benchmarks/load.py)
     assert env[SCENARIO_ENV] == str(tmp_path.resolve())
     assert SCENARIO_ENV not in serve_command("localhost", 8765, None)[1]
     assert serve_command("localhost", 8765, None, theatres=tmp_path)[1][THEATRES_ENV] == str(

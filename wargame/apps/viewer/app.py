@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import solara
 
 from wargame.analysis.fork import Change, replay
+from wargame.apps.closed_sessions import give_back_memory_when_sessions_close
 from wargame.apps.viewer import SCENARIO_ENV
 from wargame.apps.viewer.access import refusal
 from wargame.apps.viewer.chart_widget import Chart, option_json
@@ -48,6 +49,7 @@ MAP_VIEWS = ("Whole theatre", "Around the chosen place")
 KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
 log = logging.getLogger(__name__)
 show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
+give_back_memory_when_sessions_close()  # a class leaving frees the server's memory
 
 
 @dataclass(eq=False)
