@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from browser import free_port
 
 from wargame._assets.fetch import named_by
+from wargame.cli import FRONT_END
 
 OFFLINE = Path(__file__).parent / "offline"
 HANG = 60.0  # seconds a name lookup waits for an answer that never comes
@@ -71,16 +75,10 @@ def front_end(url: str) -> dict[str, int]:
     return answers
 
 
-@pytest.mark.parametrize(
-    "command", [["serve"], ["classroom", "--db", "{tmp}/classroom.sqlite"]], ids=lambda c: c[0]
-)
-def test_a_server_starts_at_once_offline_and_reaches_for_nothing_outside(
-    tmp_path, offline_env, command
-):
-    env, log = offline_env
+@contextmanager
+def running(args: list[str], env: dict[str, str], output: Path) -> Iterator[str]:
+    """A server started as a user starts it; yields its address once it answers."""
     port = free_port()
-    args = [arg.format(tmp=tmp_path) for arg in command]
-    output = tmp_path / "output.txt"
     started = time.monotonic()
     with output.open("wb") as sink:
         server = subprocess.Popen(
@@ -93,21 +91,52 @@ def test_a_server_starts_at_once_offline_and_reaches_for_nothing_outside(
             url = f"http://localhost:{port}/"
             while time.monotonic() - started < START_SECONDS:
                 try:
-                    status = answer(url)
+                    assert answer(url) == 200
                     break
                 except OSError:
                     assert server.poll() is None, output.read_text()
                     time.sleep(0.2)
             else:
                 pytest.fail(f"no answer in {START_SECONDS} s:\n{output.read_text()}")
-            assert status == 200
-            files = front_end(url)
-            assert any(path.endswith(".woff2") for path in files)  # the stylesheets were read
-            assert {path: code for path, code in files.items() if code != 200} == {}
-            # an asset the package does not ship: the server must not fetch it from the CDN
-            assert answer(f"{url}_solara/cdn/left-pad@1.3.0/index.js") == 404
+            yield url
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+@pytest.mark.parametrize(
+    "command", [["serve"], ["classroom", "--db", "{tmp}/classroom.sqlite"]], ids=lambda c: c[0]
+)
+def test_a_server_starts_at_once_offline_and_reaches_for_nothing_outside(
+    tmp_path, offline_env, command
+):
+    env, log = offline_env
+    args = [arg.format(tmp=tmp_path) for arg in command]
+    output = tmp_path / "output.txt"
+    with running(args, env, output) as url:
+        files = front_end(url)
+        assert any(path.endswith(".woff2") for path in files)  # the stylesheets were read
+        assert {path: code for path, code in files.items() if code != 200} == {}
+        # an asset the package does not ship: the server must not fetch it from the CDN
+        assert answer(f"{url}_solara/cdn/left-pad@1.3.0/index.js") == 404
     assert not log.exists(), f"reached for the network:\n{log.read_text()}"
     assert "New version" not in output.read_text()
+
+
+def test_no_request_deletes_or_stalls_on_the_front_end(tmp_path, offline_env):
+    """Solara's proxy deletes a folder it is asked for and retries a missing file for 7 s;
+    the package's front end is served read-only (a copy here, should that ever regress)."""
+    env, _ = offline_env
+    copy = tmp_path / "cdn"
+    shutil.copytree(FRONT_END, copy)
+    before = sorted(p.relative_to(copy) for p in copy.rglob("*"))
+    env = {**env, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(copy)}
+    with running(["serve"], env, tmp_path / "output.txt") as url:
+        bundle = next(p.name for p in copy.glob("@widgetti/*"))
+        asked = time.monotonic()
+        for path in (f"@widgetti/{bundle}", f"@widgetti/{bundle}/dist", "left-pad@1.3.0/x.js"):
+            assert answer(f"{url}_solara/cdn/{path}") == 404
+        assert time.monotonic() - asked < 5  # no retries of a fetch that cannot succeed
+        assert answer(f"{url}_solara/cdn/../../pyproject.toml") == 404
+        assert {code for code in front_end(url).values()} == {200}
+    assert sorted(p.relative_to(copy) for p in copy.rglob("*")) == before

@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 from wargame._assets import CDN, Pin, pins
+from wargame.files import StrPath
 
 REGISTRY = os.environ.get("WARGAME_NPM_REGISTRY", "https://registry.npmjs.org").rstrip("/")
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
@@ -87,8 +88,9 @@ def kept_files(pin: Pin, package: tarfile.TarFile) -> dict[str, bytes]:
     return kept
 
 
-def unpack(folder: Path) -> None:
+def unpack(folder: StrPath) -> None:
     """Every pinned package's kept files, under `folder` as the CDN lays them out."""
+    folder = Path(folder)
     for pin in pins():
         with tarfile.open(fileobj=io.BytesIO(tarball(pin)), mode="r:gz") as package:
             files = kept_files(pin, package)
@@ -99,8 +101,9 @@ def unpack(folder: Path) -> None:
         print(f"{pin.name}@{pin.version}: {len(files)} files, {sum(map(len, files.values())):,} B")
 
 
-def differences(ours: Path, theirs: Path) -> list[str]:
+def differences(ours: StrPath, theirs: StrPath) -> list[str]:
     """Files that are in one tree only or differ in content, relative to the trees' roots."""
+    ours, theirs = Path(ours), Path(theirs)
 
     def listing(root: Path) -> set[str]:
         return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}

@@ -35,6 +35,7 @@ from wargame.apps.classroom.rooms import (
 )
 from wargame.apps.classroom.team import OrderError, TurnOrders, UnitOrder
 from wargame.apps.closed_sessions import give_back_memory_when_sessions_close
+from wargame.apps.front_end import serve_front_end_read_only
 from wargame.apps.viewer.access import refusal, served_theatres
 from wargame.apps.viewer.chart_widget import Chart, option_json
 from wargame.apps.viewer.presence import page_presence
@@ -57,6 +58,7 @@ _classroom: Classroom | None = None
 _server_lock: ServerLock | None = None
 _classroom_lock = threading.Lock()
 show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
+serve_front_end_read_only()  # no page can change what every page is served
 give_back_memory_when_sessions_close()  # a class leaving frees the server's memory
 log = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ import solara
 
 from wargame.analysis.fork import Change, replay
 from wargame.apps.closed_sessions import give_back_memory_when_sessions_close
+from wargame.apps.front_end import serve_front_end_read_only
 from wargame.apps.viewer import SCENARIO_ENV
 from wargame.apps.viewer.access import refusal
 from wargame.apps.viewer.chart_widget import Chart, option_json
@@ -49,6 +50,7 @@ MAP_VIEWS = ("Whole theatre", "Around the chosen place")
 KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
 log = logging.getLogger(__name__)
 show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
+serve_front_end_read_only()  # no page can change what every page is served
 give_back_memory_when_sessions_close()  # a class leaving frees the server's memory
 
 
