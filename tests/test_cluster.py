@@ -61,8 +61,9 @@ def _wait_for_workers(scheduler_file: Path, count: int) -> None:
         time.sleep(0.2)
     from dask.distributed import Client
 
-    with Client(scheduler_file=str(scheduler_file), timeout="30s") as client:
-        client.wait_for_workers(count, timeout=60)
+    if count:
+        with Client(scheduler_file=str(scheduler_file), timeout="30s") as client:
+            client.wait_for_workers(count, timeout=60)
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_the_metadata_records_python_the_code_and_every_library_wargame_needs(ex
     import numpy
 
     assert recorded["numpy"] == numpy.__version__
-    assert recorded["python"] == sys.version.split()[0]
+    assert recorded["python"] == f"{sys.version_info.major}.{sys.version_info.minor}"
     assert len(recorded["wargame code"]) == 64
 
 
@@ -170,3 +171,30 @@ def test_a_batch_waits_for_its_scheduler_file_then_names_it(experiment, tmp_path
         )
     assert time.monotonic() - started >= 1.0
     assert not (tmp_path / "out").exists()  # nothing written for a batch that never began
+
+
+def test_a_scheduler_without_workers_is_one_line_and_writes_nothing(
+    experiment, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(batch, "WORKER_WAIT", 2.0)
+    with (
+        outside_cluster(tmp_path, workers=0) as scheduler_file,
+        pytest.raises(BatchError, match=r"no Dask worker joined the scheduler .* in 2 s"),
+    ):
+        run_batch(experiment, tmp_path / "out", backend="dask", scheduler_file=scheduler_file)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_made_with_other_libraries_is_not_resumed(experiment, tmp_path):
+    out = tmp_path / "out"
+    run_batch(experiment, out, jobs=1)
+    metadata = json.loads((out / METADATA).read_text())
+    metadata["environment"]["numpy"] = "1.0.0"
+    (out / METADATA).write_text(json.dumps(metadata))
+    with pytest.raises(BatchError, match=r"numpy 1\.0\.0 here, .* there.*would mix runs"):
+        run_batch(experiment, out, jobs=1, resume=True)
+
+
+def test_a_task_without_an_environment_runs_unchecked(experiment):
+    task = dataclasses.replace(tasks(experiment)[0], environment=None)
+    assert run_one(task).row["status"] == "ok"

@@ -31,7 +31,12 @@ import pandas as pd
 import pyarrow as pa
 
 from wargame import __version__
-from wargame.analysis.environment import DISTRIBUTION, differences, environment
+from wargame.analysis.environment import (
+    DISTRIBUTION,
+    differences,
+    environment,
+    worker_environment,
+)
 from wargame.analysis.experiments import Experiment, On, RunSpec, theatre_digests
 from wargame.analysis.results import (
     LOCK,
@@ -56,6 +61,8 @@ if TYPE_CHECKING:
 Backend = Literal["local", "dask"]
 SCHEDULER_FILE_WAIT = 60.0
 """Seconds a batch waits for a Dask scheduler's file to appear."""
+WORKER_WAIT = 600.0
+"""Seconds a batch waits for a cluster's first worker (a queued job) before giving up."""
 
 # The batch's own columns of `runs/part-*.parquet`; the rest of a row is the run summary.
 # The user guide's table of them is generated from this (docs/generate.py).
@@ -108,9 +115,9 @@ class RunTask:
     """The sha256 of each theatre file when the batch began; a run checks it reads the same."""
     resolved: dict[str, object]
     """Every parameter's value for this run, as the batch resolved it."""
-    environment: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] | None = None
     """Python, wargame's code and its libraries where the batch began; a run checks that
-    its worker has the same (`wargame.analysis.environment`)."""
+    its worker has the same (`wargame.analysis.environment`). None: no check."""
 
 
 @dataclass
@@ -131,6 +138,7 @@ class Progress:
 
 def tasks(experiment: Experiment) -> list[RunTask]:
     digests = {name: recorded.sha256 for name, recorded in experiment.theatre_inputs.items()}
+    here = environment()
     return [
         RunTask(
             experiment=experiment.id,
@@ -143,7 +151,7 @@ def tasks(experiment: Experiment) -> list[RunTask]:
             keep_series=experiment.spec.experiment.keep_series,
             theatre_digests=digests,
             resolved=experiment.resolved[run.point],
-            environment=environment(),
+            environment=here,
         )
         for run in experiment.runs()
     ]
@@ -197,7 +205,9 @@ def run_one(task: RunTask, theatre: Theatre | None = None) -> RunResult:
 def _check_environment(task: RunTask) -> None:
     """Refuse to run where the code or a library differs from where the batch began: the
     run would not be the run its row says."""
-    if changed := differences(task.environment, environment()):
+    if task.environment is None:
+        return
+    if changed := differences(task.environment, worker_environment()):
         raise InputsChanged(f"this worker runs other code than the batch: {'; '.join(changed)}")
 
 
@@ -340,15 +350,16 @@ def run_batch(
         scheduler_file = _await_scheduler_file(Path(scheduler_file))
     _refuse_other_folder(out)
     jobs = jobs or os.cpu_count() or 1
-    with held(out):
+    where = Where(backend, jobs, experiment.theatre, scheduler, scheduler_file)
+    # a cluster is reached and its workers checked before anything is written to `out`
+    with _connected(where) as client, held(out):
         done = prepare(experiment, out, resume)
         todo = [task for task in tasks(experiment) if task.run.run_id not in done]
         metadata = _metadata(experiment, out, backend, jobs, scheduler or scheduler_file)
         write_metadata(metadata, out)
         writer = ResultWriter(out, results_schema(experiment))
         progress = Progress(total=len(todo))
-        where = Where(backend, jobs, experiment.theatre, scheduler, scheduler_file)
-        arrivals = _execute(todo, where, writer.seconds_left)
+        arrivals = _execute(todo, where, client, writer.seconds_left)
         try:
             for result in arrivals:
                 if result is not None:
@@ -409,6 +420,7 @@ def prepare(experiment: Experiment, out: StrPath, resume: bool) -> set[str]:
         )
     _refuse_other_inputs(experiment, out, metadata)
     _refuse_other_seeds(experiment, out, metadata)
+    _refuse_other_environment(out, metadata)
     found = survey(out, experiment.spec.experiment.keep_series)
     clear(out, found)
     return found.ok
@@ -437,6 +449,17 @@ def _refuse_other_inputs(experiment: Experiment, out: Path, metadata: dict) -> N
         raise BatchError(
             f"{out} was made from other inputs: {described} changed since its runs began; "
             f"resuming would mix runs of both: {start_over}"
+        )
+
+
+def _refuse_other_environment(out: Path, metadata: dict) -> None:
+    """Runs made by other code or libraries would not be the runs of the same seeds."""
+    recorded = metadata.get("environment")
+    if isinstance(recorded, dict) and (changed := differences(recorded, environment())):
+        raise BatchError(
+            f"{out} was made with another wargame or other libraries ({'; '.join(changed)}, "
+            "'here' being the folder's): resuming would mix runs of both; install what it "
+            f"was made with, or choose another --out"
         )
 
 
@@ -477,14 +500,14 @@ class Where:
 
 
 def _execute(
-    todo: list[RunTask], where: Where, patience: Callable[[], float]
+    todo: list[RunTask], where: Where, client, patience: Callable[[], float]
 ) -> Iterator[RunResult | None]:
     """Each run's result as it finishes, or None when `patience()` seconds pass without one
     (the writer's cue to write what it holds)."""
     if not todo:
         return
     if where.backend == "dask":
-        yield from _execute_dask(todo, where, patience)
+        yield from _execute_dask(todo, where.theatre, client, patience)
     elif where.jobs == 1:
         yield from _execute_here(todo, patience)
     else:
@@ -548,25 +571,53 @@ def _execute_pool(
 
 
 def _execute_dask(
-    todo: list[RunTask], where: Where, patience: Callable[[], float]
+    todo: list[RunTask], theatre: Theatre, client, patience: Callable[[], float]
 ) -> Iterator[RunResult | None]:
     """The runs on a Dask cluster. The loaded theatre goes to the workers once, with the
     work, so a worker needs no copy of the theatre's files at any path."""
-    cluster, client = _dask_client(where)
     finished: queue.SimpleQueue = queue.SimpleQueue()
+    futures = []
     try:
-        _refuse_other_workers(client)
-        theatre = client.scatter(where.theatre, broadcast=True, hash=False)
-        futures = client.map(run_one, todo, theatre=theatre, pure=False)
+        sent = client.scatter(theatre, broadcast=True, hash=False)
+        futures = client.map(run_one, todo, theatre=sent, pure=False)
         task_of = {future.key: task for future, task in zip(futures, todo, strict=True)}
         for future in futures:
             future.add_done_callback(finished.put)
         for future in _arrivals(finished, len(futures), patience):
             yield None if future is None else _dask_result(future, task_of[future.key])
     finally:
+        for future in futures:
+            future.cancel()
+
+
+@contextlib.contextmanager
+def _connected(where: Where) -> Iterator[object | None]:
+    """A Dask client whose workers run this process's code and libraries (None for the
+    local backend); closed, with any cluster started for it, when the batch ends."""
+    if where.backend != "dask":
+        yield None
+        return
+    cluster, client = _dask_client(where)
+    try:
+        if cluster is None:
+            _await_workers(client, where.scheduler or where.scheduler_file)
+        _refuse_other_workers(client)
+        yield client
+    finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _await_workers(client, scheduler: object) -> None:
+    """Wait for a first worker: on a cluster, workers are jobs that may still be queued."""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT)
+    except TimeoutError:
+        raise BatchError(
+            f"no Dask worker joined the scheduler {scheduler} in {WORKER_WAIT:.0f} s: start "
+            "workers (`dask worker --scheduler-file FILE` or `dask worker ADDRESS`)"
+        ) from None
 
 
 def _dask_client(where: Where):
@@ -596,7 +647,9 @@ def _await_scheduler_file(path: Path) -> Path:
     scheduler it was started with is still writing it."""
     deadline = time.monotonic() + SCHEDULER_FILE_WAIT
     while not path.is_file():
-        if not path.parent.is_dir() or time.monotonic() > deadline:
+        if not path.parent.is_dir():
+            raise BatchError(f"{path}: no folder {path.parent} for a scheduler file")
+        if time.monotonic() > deadline:
             raise BatchError(
                 f"{path}: no scheduler file after {SCHEDULER_FILE_WAIT:.0f} s (a scheduler "
                 "started with `dask scheduler --scheduler-file FILE` writes it)"

@@ -19,16 +19,23 @@ DISTRIBUTION = "wargame-abm"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
-@cache
 def environment() -> dict[str, str]:
-    """Python's version, wargame's version and code digest, and the version of each
-    library wargame depends on (its runtime dependencies, not the dev tools)."""
+    """Python's version (major.minor: a patch release does not change a run), wargame's
+    version and code digest, and the version of each library wargame depends on (its
+    runtime dependencies, not the dev tools). Read afresh: the code may have been edited
+    since the last batch of this process (a notebook)."""
     return {
-        "python": platform.python_version(),
+        "python": ".".join(platform.python_version_tuple()[:2]),
         DISTRIBUTION: _version(DISTRIBUTION),
         "wargame code": code_digest(),
         **{name: _version(name) for name in runtime_dependencies()},
     }
+
+
+@cache
+def worker_environment() -> dict[str, str]:
+    """This worker process's environment, read once: a worker runs many runs."""
+    return environment()
 
 
 def runtime_dependencies() -> list[str]:
