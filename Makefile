@@ -1,4 +1,6 @@
-# The two commands of the README. Both set up .venv from pyproject.toml first.
+# The two commands of the README. Both set up .venv first: from pylock.toml's exact versions
+# where it fits (CPython 3.12 on x86-64 Linux with glibc 2.34+, as CI), else from
+# pyproject.toml's ranges.
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,14 +11,19 @@ STAMP := $(VENV)/.installed
 # (the uninstall: a .venv made before the distribution was named wargame-abm holds it as
 # `wargame`)
 # The libraries are pylock.toml's exact versions (made by `make lock`), so every install and
-# CI run tests the same set; wargame itself is then installed editable on top of them.
+# CI run tests the same set; wargame itself is then installed editable on top of them. The
+# lock holds the wheels of one platform: elsewhere the ranges are resolved instead.
 $(STAMP): pyproject.toml pylock.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "wargame needs Python 3.12 or newer (see README)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip uninstall --quiet --yes wargame 2>/dev/null || true
-	$(BIN)/pip install --quiet -r pylock.toml
-	$(BIN)/pip install --quiet --no-deps -e .
+	if $(BIN)/python tools/lock.py --fits; then \
+		$(BIN)/pip install --quiet -r pylock.toml && $(BIN)/pip install --quiet --no-deps -e .; \
+	else \
+		echo "pylock.toml is for CPython 3.12 on x86-64 Linux (glibc 2.34+): installing from pyproject.toml"; \
+		$(BIN)/pip install --quiet -e '.[dev]'; \
+	fi
 	touch $(STAMP)
 
 # the main command: the viewer on the default theatre, at http://localhost:8765

@@ -182,7 +182,7 @@ def test_the_lock_pins_every_declared_library_within_its_range():
         )
 
 
-def test_the_lock_is_complete_hashed_and_points_at_the_public_index():
+def test_the_lock_is_hashed_and_points_at_the_public_index():
     for name, package in _locked().items():
         assert "directory" not in package, f"{name}: a directory cannot be installed by hash"
         for wheel in package.get("wheels", []):
@@ -190,9 +190,29 @@ def test_the_lock_is_complete_hashed_and_points_at_the_public_index():
             assert wheel["url"].startswith("https://files.pythonhosted.org/"), wheel["url"]
 
 
+@pytest.mark.skipif(
+    subprocess.run([sys.executable, str(ROOT / "tools" / "lock.py"), "--fits"]).returncode,
+    reason="the lock's wheels are not for this platform: make installs from the ranges",
+)
 def test_the_installed_libraries_are_the_locked_ones():
     """What the tests run on is what the lock says, so the lock is what CI tested."""
     from importlib.metadata import version
 
     for name, package in _locked().items():
         assert version(name) == package["version"], f"{name}: installed, not locked"
+
+
+def test_the_lock_fits_only_a_glibc_new_enough_for_its_wheels(tmp_path):
+    import importlib.util
+    import platform
+
+    spec = importlib.util.spec_from_file_location("lock", ROOT / "tools" / "lock.py")
+    lock = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lock)
+    needs_future_glibc = tmp_path / "pylock.toml"
+    needs_future_glibc.write_text('name = "x-1.0-cp312-cp312-manylinux_2_99_x86_64.whl"\n')
+    assert not lock.fits(needs_future_glibc)
+    needs_old_glibc = tmp_path / "old.toml"
+    needs_old_glibc.write_text('name = "x-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"\n')
+    here = sys.version_info[:2] == (3, 12) and platform.machine() == "x86_64"
+    assert lock.fits(needs_old_glibc) == (here and platform.libc_ver()[0] == "glibc")

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wargame.engine.agents import CivilianState
 from wargame.engine.events import EventKind
-from wargame.files import written_whole
+from wargame.files import StrPath, written_whole
 from wargame.scenario import PlaceKind
 from wargame.scenario.map_rules import Point, haversine_km
 
@@ -127,7 +126,7 @@ def to_geojson(world: World) -> dict:
     }
 
 
-def write_geojson(world: World, path: str | os.PathLike[str]) -> Path:
+def write_geojson(world: World, path: StrPath) -> Path:
     """Write `to_geojson(world)` to `path` whole or not at all (`written_whole`); returns it.
 
     UTF-8 JSON (RFC 8259, which RFC 7946 builds on), compact, so that a large theatre's file
