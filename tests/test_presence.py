@@ -15,14 +15,14 @@ def test_a_page_is_there_while_connected_and_again_after_a_reconnect():
     session = kernel_context.create_dummy_context()
     with session:
         present = page_presence()
-    session.page_connect("tab")
+    first = session.page_connect("tab")
     assert present()
-    session.page_disconnect("tab")  # a closed tab, a lost network
+    session.page_disconnect("tab", first)  # a closed tab, a lost network
     assert not present()
-    session.page_connect("tab")  # the network came back
+    again = session.page_connect("tab")  # the network came back
     assert present()
     session.page_connect("second tab")
-    session.page_disconnect("tab")
+    session.page_disconnect("tab", again)
     assert present()  # one of its pages is still shown
     session.closed_event.set()  # the session was freed
     assert not present()
