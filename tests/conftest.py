@@ -69,3 +69,14 @@ def browser():
             pytest.fail(str(error))
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """A run that fails the test if it starts: what is refused must be refused before it."""
+    from wargame import ConflictModel
+
+    def started(model):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(ConflictModel, "step", started)

@@ -333,17 +333,6 @@ def test_every_way_into_a_run_takes_the_same_seeds(tmp_path, seed, taken):
         assert taken
 
 
-@pytest.fixture
-def no_run(monkeypatch):
-    """A run that fails the test if it starts: what is refused must be refused before it."""
-    from wargame import ConflictModel
-
-    def started(model):
-        raise AssertionError("the run started")
-
-    monkeypatch.setattr(ConflictModel, "step", started)
-
-
 @pytest.mark.parametrize(
     ("place", "options", "fragment"),
     [

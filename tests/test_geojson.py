@@ -403,17 +403,6 @@ def test_run_writes_the_geojson_end_to_end(tmp_path):
         assert sum(u["strength"] for u in units if u["faction"] == faction) == measures["strength"]
 
 
-@pytest.fixture
-def no_run(monkeypatch):
-    """A run that fails the test if it starts: a bad path must be refused before it."""
-    from wargame import ConflictModel
-
-    def started(model):
-        raise AssertionError("the run started")
-
-    monkeypatch.setattr(ConflictModel, "step", started)
-
-
 @pytest.mark.parametrize(
     ("made", "given", "fragment"),
     [
