@@ -42,7 +42,7 @@ test: $(STAMP)
 	$(BIN)/pytest -n auto --dist loadfile
 
 # The fast tests against Mesa's next major release (a pre-release while there is one), with
-# its deprecation warnings as errors, in a venv of their own: CI's early warning that a
+# its deprecation warnings as errors (tests/conftest.py: DEPRECATIONS_AS_ERRORS), in a venv of their own: CI's early warning that a
 # Mesa release would break wargame. The lock test is left out: Mesa is not the locked one.
 NEXT := .venv-mesa-next
 $(NEXT)/.installed: pyproject.toml pylock.toml
@@ -55,8 +55,8 @@ $(NEXT)/.installed: pyproject.toml pylock.toml
 
 test-mesa-next: $(NEXT)/.installed
 	$(NEXT)/bin/python -c 'import mesa; print("Mesa", mesa.__version__)'
-	$(NEXT)/bin/pytest -n auto --dist loadfile -q -m "not slow and not browser" \
-		-W error::DeprecationWarning -W error::PendingDeprecationWarning -W error::FutureWarning \
+	WARGAME_DEPRECATIONS_AS_ERRORS=1 $(NEXT)/bin/pytest -n auto --dist loadfile -q \
+		-m "not slow and not browser" \
 		--deselect tests/test_packaging.py::test_the_installed_libraries_are_the_locked_ones
 
 # pylock.toml again from pyproject.toml's ranges, on the public package index

@@ -80,3 +80,16 @@ def no_run(monkeypatch):
         raise AssertionError("the run started")
 
     monkeypatch.setattr(ConflictModel, "step", started)
+
+
+DEPRECATIONS_AS_ERRORS = "WARGAME_DEPRECATIONS_AS_ERRORS"
+"""Set by `make test-mesa-next`: Mesa's deprecations, and any raised where wargame or its
+tests call a library, fail the test; a library's warning about its own insides does not
+(Solara's server imports websockets' legacy module, for one)."""
+
+
+def pytest_configure(config):
+    if os.environ.get(DEPRECATIONS_AS_ERRORS):
+        for category in ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning"):
+            line = f"error::{category}:(wargame|mesa|test_|conftest)"
+            config.addinivalue_line("filterwarnings", line)
