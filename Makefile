@@ -39,7 +39,7 @@ campaign: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # The fast tests against Mesa's next major release (a pre-release while there is one), with
 # its deprecation warnings as errors (tests/conftest.py: DEPRECATIONS_AS_ERRORS), in a venv of their own: CI's early warning that a
@@ -55,7 +55,7 @@ $(NEXT)/.installed: pyproject.toml pylock.toml
 
 test-mesa-next: $(NEXT)/.installed
 	$(NEXT)/bin/python -c 'import mesa; print("Mesa", mesa.__version__)'
-	WARGAME_DEPRECATIONS_AS_ERRORS=1 $(NEXT)/bin/pytest -n auto --dist loadfile -q \
+	WARGAME_DEPRECATIONS_AS_ERRORS=1 $(NEXT)/bin/pytest -n auto --dist loadfile --no-loadscope-reorder -q \
 		-m "not slow and not browser" \
 		--deselect tests/test_packaging.py::test_the_installed_libraries_are_the_locked_ones
 

@@ -18,7 +18,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The longest files start first. On two workers (pytest-xdist, a file to a worker) a long
 # file that starts late runs alone at the end: the soaks (about 680 s together) started
-# last and ran alone for the final ten minutes of a 38-minute suite.
+# last and ran alone for the final ten minutes of a 38-minute suite. xdist would put the files
+# with the most tests first instead, so the Makefile passes --no-loadscope-reorder.
 LONGEST_FIRST = ("test_soak.py", "test_levers.py", "test_calibration.py", "test_rakhine.py")
 
 
