@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
 from mesa.discrete_space import Network
 
 from wargame.engine.agents import CivilianGroup, Faction, Unit
@@ -105,6 +106,9 @@ class World(mesa.Model):
         self.routes = Routes(graph)
         self.crossings: dict[str, list[str]] = crossings(graph)
         """Home places with a road into a foreign sanctuary, and the sanctuaries they face."""
+        self.crossing_rows = np.array([self.routes.index[c] for c in self.crossings], dtype=np.intp)
+        """Each crossing's row in the road searches' arrays, in the order of `crossings`: a
+        fleeing unit reads all their distances at once."""
         places = theatre.map.places
         self.broker_crossings: frozenset[str] = frozenset(
             crossing

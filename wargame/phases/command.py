@@ -727,11 +727,18 @@ class Knowledge:
         self.weight = {enemy: model.fire_weight(faction, enemy) for enemy in self.enemies}
         """What one soldier of each enemy is worth in the side's own (`World.fire_weight`):
         a side knows its enemies' fire, pay and arms as it knows its own."""
+        self._enemies: dict[str, float] = {}
 
     def _enemies_at(self, place: str) -> float:
-        """Known hostile soldiers on `place`, in the side's own soldiers."""
-        here = self.presence.get(place, {}).items()
-        return sum(s * self.weight[f] for f, s in here if f in self.weight)
+        """Known hostile soldiers on `place`, in the side's own soldiers (kept: a plan asks of
+        each place many times, and nothing moves while a side plans)."""
+        known = self._enemies.get(place)
+        if known is None:
+            here = self.presence.get(place, {}).items()
+            known = self._enemies[place] = sum(
+                s * self.weight[f] for f, s in here if f in self.weight
+            )
+        return known
 
     def defence(self, place: str) -> float:
         """Hostile soldiers an attacker on `place` would face, as far as the side knows."""

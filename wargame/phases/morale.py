@@ -247,13 +247,12 @@ def _border_exit(
     reach = model.parameters.internment_reach_days
     if reach <= 0:
         return None
-    index = model.routes.index
+    away_all = days[model.crossing_rows]
+    names = list(model.crossings)
     exits = []
-    for crossing in model.crossings:
-        away = days[index[crossing]]
-        if not (
-            np.isfinite(away) and away <= reach and (crossing == origin or crossing not in avoid)
-        ):
+    for row in np.flatnonzero(np.isfinite(away_all) & (away_all <= reach)):
+        crossing, away = names[row], away_all[row]
+        if crossing != origin and crossing in avoid:
             continue
         taking = _taking(model, crossing)
         if taking:
