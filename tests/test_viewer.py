@@ -418,9 +418,9 @@ def test_the_viewer_server_says_a_strange_theatre_as_the_cli_does(theatre_dir):
     """One `warning:` line on the server's terminal, and the page opens the theatre."""
     folder = theatre_dir(parameters={"speed_track_km_per_day": 50.0})
     page = (
-        "from wargame.apps.viewer.app import build_run\n"
-        f"run = build_run({str(folder)!r}, 7, {{}})\n"
-        "print(run.error or run.model.theatre.title)"
+        "from wargame.apps.viewer.page import open_model\n"
+        f"model = open_model({str(folder)!r}, 7)\n"
+        "print(model if isinstance(model, str) else model.theatre.title)"
     )
     server = subprocess.run(
         [sys.executable, "-c", page],
