@@ -48,16 +48,13 @@ PAGE_CSS = """
 .wargame-viewer { max-width: 100%; }
 .wargame-viewer .v-btn-toggle { flex-wrap: wrap; max-width: 100%; }
 .wargame-viewer img { max-width: 100%; }
-.wargame-units { border-collapse: collapse; }
-.wargame-units th, .wargame-units td { padding: 2px 12px 2px 0; vertical-align: top; }
-.wargame-units th { text-align: left; border-bottom: 1px solid #ccc; }
 @media (max-width: 600px) {
   .wargame-viewer h2 { font-size: 1.2rem; }
   .wargame-page, .wargame-viewer .col { padding-left: 4px; padding-right: 4px; }
 }
 """
 """How the page fits any screen: on a phone the columns stack (`ColumnsResponsive`) and
-a row of buttons wraps rather than runs past the edge; the units table gets room."""
+a row of buttons wraps rather than runs past the edge."""
 log = logging.getLogger(__name__)
 
 
