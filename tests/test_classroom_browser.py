@@ -105,6 +105,10 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
             tatmadaw.get_by_role("button", name="Send orders").click()
             for page in (kia, tatmadaw, umpire):
                 page.locator("h2", has_text=re.compile(r"Day 7\b")).wait_for(timeout=30_000)
+            # each tab names its seat and theatre; no banner sits over the pages
+            assert umpire.title().startswith("Umpire: Kachin State")
+            assert kia.title().startswith("Team A: Kachin State")
+            assert umpire.get_by_text("This website runs on").count() == 0
 
             # each team's map is its own side's view; the umpire's shows everything
             game = Classroom(db, read_only=True).game(code)  # the same game, rebuilt from the file

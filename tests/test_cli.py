@@ -225,6 +225,7 @@ def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder
     assert "--no-check-version" in command  # no call to the package index at each start
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env["MALLOC_ARENA_MAX"] == "2"  # a freed class's memory goes back (benchmarks/load.py)
+    assert env["SOLARA_THEME_SHOW_BANNER"] == "false"  # it sat over the pages' corner
     assert env[SCENARIO_ENV] == str(tmp_path.resolve())
     assert SCENARIO_ENV not in serve_command("localhost", 8765, None)[1]
     assert serve_command("localhost", 8765, None, theatres=tmp_path)[1][THEATRES_ENV] == str(
