@@ -270,7 +270,7 @@ def Lobby(go, join_code: str = "") -> None:
     solara.HTML("h2", "wargame classroom")
     if error.value:
         solara.Error(error.value)
-    with solara.Columns([1, 1]):
+    with solara.ColumnsResponsive(12, medium=4):  # the three cards stack on a phone
         with solara.Card("Teacher: create a room"):
             solara.Select(
                 "Exercise",
