@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(eq=False)
 class Run:
-    """One tab's model with the things drawn from it."""
+    """The model a viewer plays, with the things drawn from it."""
 
     model: ConflictModel
     restart: Callable[[Mapping[str, object]], ConflictModel]
