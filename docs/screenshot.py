@@ -42,7 +42,6 @@ SETTLE_MS = 1_500  # the charts animate for about a second after their data chan
 CHARTS = 6
 README_PICTURE = Path(__file__).parent / "images" / "viewer.png"
 KACHIN_PLACE = "Bhamo"  # MOC-21 HQ, the junta's river port: a full table of units
-FOOTER_PX = 40  # Solara's "This website runs on Solara" stays fixed at the window's bottom
 
 SCROLLED = """() => Math.max(0, ...Array.from(document.querySelectorAll("*"), (e) =>
     ["auto", "scroll"].includes(getComputedStyle(e).overflowY)
@@ -79,9 +78,7 @@ def unfold(page: Page) -> None:
         if hidden <= 1:
             return
         size = page.viewport_size
-        page.set_viewport_size(
-            {"width": size["width"], "height": size["height"] + hidden + FOOTER_PX}
-        )
+        page.set_viewport_size({"width": size["width"], "height": size["height"] + hidden})
 
 
 def shoot(args: argparse.Namespace) -> bytes:

@@ -227,3 +227,62 @@ def test_looking_back_and_forking_plays_the_changed_run_and_keeps_the_original(v
     # the banner goes with the fork (the page may redraw it a moment after the day shows)
     tab.page.get_by_text("What if: prices.rare_earth").wait_for(state="detached")
     assert tab.errors == []
+
+
+# Each chart's legend and plot as ECharts laid them out: [x, y, width, height] in pixels.
+CHART_BOXES = """async () => {
+  const cdn = (window.solara && window.solara.cdn) || "_solara/cdn";
+  const echarts = await new Promise((done) =>
+    window.requirejs([`${cdn}/echarts@5.4.0/dist/echarts.min.js`], done));
+  return Array.from(document.querySelectorAll(".wargame-chart"), (div) => {
+    const chart = echarts.getInstanceByDom(div);
+    const legend = chart.getViewOfComponentModel(chart.getModel().getComponent("legend")).group;
+    const box = legend.getBoundingRect().clone();
+    box.applyTransform(legend.getComputedTransform());
+    const grid = chart.getModel().getComponent("grid").coordinateSystem.getRect();
+    return {legend: [box.x, box.y, box.width, box.height],
+            grid: [grid.x, grid.y, grid.width, grid.height]};
+  });
+}"""
+
+
+def test_the_tab_names_the_theatre_and_no_banner_covers_the_page(viewer):
+    tab = viewer()
+    assert tab.page.title().startswith("Kachin State, 2024")
+    assert tab.page.get_by_text("This website runs on").count() == 0
+
+
+def test_at_a_laptops_size_every_legend_sits_above_its_plot(viewer):
+    tab = viewer()
+    for _ in range(3):
+        tab.step()
+    tab.page.locator(".wargame-chart canvas").nth(5).wait_for(timeout=LOAD_TIMEOUT_MS)
+    boxes = tab.page.evaluate(CHART_BOXES)
+    assert len(boxes) == 6
+    for box in boxes:
+        _, legend_top, _, legend_height = box["legend"]
+        assert legend_height > 0 and legend_top + legend_height <= box["grid"][1], box
+
+
+def test_on_a_phone_the_columns_stack_and_nothing_is_cut_off(browser, server_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        tab = Viewer(context.new_page(), server_url)
+        page = tab.page
+        page.locator(".wargame-chart canvas").nth(5).wait_for(timeout=LOAD_TIMEOUT_MS)
+        width = page.evaluate("() => window.innerWidth")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        the_map = page.locator("img[src^='blob:']").first.bounding_box()
+        assert the_map["x"] >= 0 and the_map["x"] + the_map["width"] <= width
+        assert the_map["width"] >= 0.8 * width  # readable, not a 40% column
+        tabs = ("Place", "Story", "Levers", "Download", "Whole theatre", "Around the chosen place")
+        for name in tabs:
+            button = page.locator("button", has_text=re.compile(f"^{name}$")).bounding_box()
+            assert button["x"] >= 0 and button["x"] + button["width"] <= width, name
+        panel = page.locator("button", has_text=re.compile("^Place$")).bounding_box()
+        assert panel["y"] >= the_map["y"] + the_map["height"]  # stacked under the map
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "phone.png")
+        assert tab.errors == []
+    finally:
+        context.close()

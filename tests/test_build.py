@@ -61,12 +61,13 @@ def test_the_cli_runs_an_exercise_with_its_parameters(exercise, capsys):
 
 
 def test_the_viewer_runs_an_exercise_with_its_parameters(exercise):
-    from wargame.apps.viewer.app import build_run
+    from wargame.apps.viewer.app import Run
+    from wargame.apps.viewer.page import open_model
 
-    run = build_run(f"exercise:{EXERCISE}", 4, {})
-    assert run.model is not None, run.error
-    assert_runs_the_exercise(run.model, exercise)
-    assert_runs_the_exercise(run.fresh(), exercise)
+    model = open_model(f"exercise:{EXERCISE}", 4)
+    assert not isinstance(model, str), model
+    assert_runs_the_exercise(model, exercise)
+    assert_runs_the_exercise(Run.of(model).fresh(), exercise)  # how the viewer looks back
 
 
 def test_the_classroom_runs_an_exercise_with_its_parameters(exercise):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
@@ -105,6 +106,10 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
             tatmadaw.get_by_role("button", name="Send orders").click()
             for page in (kia, tatmadaw, umpire):
                 page.locator("h2", has_text=re.compile(r"Day 7\b")).wait_for(timeout=30_000)
+            # each tab names its seat and theatre; no banner sits over the pages
+            assert umpire.title().startswith("Umpire: Kachin State")
+            assert kia.title().startswith("Team A: Kachin State")
+            assert umpire.get_by_text("This website runs on").count() == 0
 
             # each team's map is its own side's view; the umpire's shows everything
             game = Classroom(db, read_only=True).game(code)  # the same game, rebuilt from the file
@@ -307,3 +312,28 @@ def test_pages_open_only_what_the_server_serves_and_never_show_a_traceback(tmp_p
             umpire.screenshot(path=ARTIFACTS / "classroom-turn-failed.png")
         browser.close()
     assert errors == []
+
+
+def test_on_a_phone_the_lobbys_cards_stack_inside_the_screen(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    command = ("classroom", "--db", str(tmp_path / "classroom.sqlite"))
+    with sync_playwright() as playwright, viewer_server(command=command) as url:
+        try:
+            browser = launch_chromium(playwright)
+        except BrowserMissing as error:
+            pytest.fail(str(error))
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(url)
+        page.get_by_role("button", name="Create room").wait_for(timeout=LOAD_TIMEOUT_MS)
+        assert page.title() == "wargame classroom"
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        cards = [card.bounding_box() for card in page.locator(".v-card").all()]
+        assert len(cards) == 3
+        for above, below in itertools.pairwise(cards):
+            assert below["y"] >= above["y"] + above["height"]  # one under the other
+        assert all(card["x"] >= 0 and card["x"] + card["width"] <= 390 for card in cards)
+        assert all(card["width"] >= 300 for card in cards)  # not a third of a phone
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "classroom-phone.png")
+        browser.close()

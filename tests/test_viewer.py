@@ -418,9 +418,9 @@ def test_the_viewer_server_says_a_strange_theatre_as_the_cli_does(theatre_dir):
     """One `warning:` line on the server's terminal, and the page opens the theatre."""
     folder = theatre_dir(parameters={"speed_track_km_per_day": 50.0})
     page = (
-        "from wargame.apps.viewer.app import build_run\n"
-        f"run = build_run({str(folder)!r}, 7, {{}})\n"
-        "print(run.error or run.model.theatre.title)"
+        "from wargame.apps.viewer.page import open_model\n"
+        f"model = open_model({str(folder)!r}, 7)\n"
+        "print(model if isinstance(model, str) else model.theatre.title)"
     )
     server = subprocess.run(
         [sys.executable, "-c", page],
@@ -444,3 +444,78 @@ def test_a_place_report_shows_the_trade_of_any_place_that_has_some():
     report = place_report(model, "laiza")
     assert model.trade_revenue("laiza") > 0
     assert report.trade_per_day == pytest.approx(model.trade_revenue("laiza"))
+
+
+def test_a_model_built_in_python_is_shown_and_stepped_by_the_viewer_component():
+    """`Viewer(model)`, as a notebook shows it: that model's theatre and day, and Step
+    advances that very model; Reset starts the same run afresh and leaves it be."""
+    import html
+
+    import solara
+    from solara.components.title import TitleWidget
+
+    from wargame import build_model
+    from wargame.apps.viewer import Viewer
+
+    model = build_model("rakhine", seed=5)
+    model.run(2)
+    _, rc = solara.render(Viewer(model), handle_error=False)
+    assert shown_day(rc) == 2
+    assert html.escape(model.theatre.title) in page_text(rc)
+    assert rc.find(TitleWidget).widget.title.startswith(model.theatre.title)  # the browser tab
+    click(rc, "Step one day")
+    assert model.day == 3 and shown_day(rc) == 3
+    assert map_png(rc) == expected_map("rakhine", seed=5, days=3)
+    click(rc, "Reset")
+    assert shown_day(rc) == 0 and model.day == 3
+    click(rc, "Step one day")
+    assert map_png(rc) == expected_map("rakhine", seed=5, days=1)  # the same run from day 0
+
+
+def test_importing_the_viewer_leaves_the_server_settings_to_the_served_page():
+    """A notebook imports `Viewer`; the warnings' format, Solara's asset route and the
+    session hooks are the served page's business alone."""
+    check = (
+        "import sys, warnings\n"
+        "before = warnings.showwarning\n"
+        "from wargame.apps.viewer import Viewer\n"
+        "print(warnings.showwarning is before, 'wargame.apps.viewer.page' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.split() == ["True", "False"], done.stderr
+
+
+def test_every_chart_shows_something_on_day_0():
+    """A line of one day is a dot (a line needs two points); a chart with no line says so."""
+    options = chart_options(ConflictModel("kachin", rng=7))
+    for key, option in options.items():
+        if option["series"]:
+            assert all(s["showSymbol"] and len(s["data"]) == 1 for s in option["series"]), key
+        else:
+            (words,) = option["graphic"]
+            assert "Nothing yet on day 0" in words["style"]["text"], key
+    assert not options["revenue"]["series"]  # nobody has been paid on day 0
+
+
+def test_a_charts_legend_is_one_scrolling_row_above_its_plot():
+    """Eleven names wrapped into rows ran over the plot in a narrow column: one paging row,
+    whose height the grid leaves room for, fits any width."""
+    model = ConflictModel("kachin", rng=7)
+    model.run(3)
+    options = chart_options(model)
+    assert len(options["soldiers"]["series"]) >= 9
+    for option in options.values():
+        legend, grid = option["legend"], option["grid"]
+        assert legend["type"] == "scroll"
+        assert not option["graphic"] and not option["series"][0]["showSymbol"]
+        assert grid["top"] >= legend["top"] + legend["itemHeight"] + 2 * 5 + 8  # ECharts pads 5
+
+
+def test_the_units_table_has_room_in_its_cells():
+    report = report_html(place_report(ConflictModel("kachin", rng=7), "bhamo"))
+    table = report[report.index("<table") : report.index("</table>")]
+    cells = table.count("<td") + table.count("<th")
+    assert cells >= 5 * 2
+    assert table.count("padding: 2px 12px") == cells

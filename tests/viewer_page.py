@@ -16,7 +16,7 @@ from wargame.apps.viewer.chart_widget import ChartWidget
 
 
 def render_page():
-    from wargame.apps.viewer.app import Page
+    from wargame.apps.viewer.page import Page
 
     _, rc = solara.render(Page(), handle_error=False)
     return rc

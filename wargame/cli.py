@@ -296,7 +296,7 @@ def serve_command(
     host: str,
     port: int,
     scenario: str | None,
-    app: str = "wargame.apps.viewer.app",
+    app: str = "wargame.apps.viewer.page",
     theatres: StrPath | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The Solara server's command line and environment for `wargame serve` (or `classroom`).
@@ -307,14 +307,17 @@ def serve_command(
     asset the package does not ship is a 404 rather than a download (a page could
     otherwise make the server fetch any npm package). A page's session is freed
     `IDLE_SESSION` after its browser goes (Solara keeps it 24 hours otherwise),
-    and malloc keeps `MALLOC_ARENAS` arenas. Each of these settings but the
-    telemetry's is kept when the environment gives it.
+    and malloc keeps `MALLOC_ARENAS` arenas. Solara's banner, fixed over the pages'
+    bottom corner, is off; the tab reads "wargame" until a page names its theatre.
+    Each of these settings but the telemetry's is kept when the environment gives it.
     """
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(FRONT_END))
     env.setdefault("SOLARA_ASSETS_CDN", NO_CDN)
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", IDLE_SESSION)
     env.setdefault("MALLOC_ARENA_MAX", MALLOC_ARENAS)
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # it sat over the pages' corner
+    env.setdefault("SOLARA_THEME_TITLE", "wargame")  # until a page names its theatre
     if theatres is not None:
         env[THEATRES_ENV] = str(Path(theatres).resolve())
     if scenario:

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from wargame.engine.model import ConflictModel
 
 REVENUE_SMOOTHING_DAYS = 7
-LEGEND_PER_ROW = 3
+LEGEND_PER_ROW = 3  # in a matplotlib figure's legend
+LEGEND_TOP = 24  # px, under the title
+LEGEND_ITEM_HEIGHT = 14
+GRID_TOP = LEGEND_TOP + LEGEND_ITEM_HEIGHT + 30  # px: the legend's row and its padding clear
 FEWEST_DAYS_SHOWN = 10  # a short run's day axis is not stretched over its few days
 SOURCES = {"mines": "solid", "trade": "dashed", "external": "dotted", "allies": "dashed"}
 SOLDIERS = {"strength": ("in play", "solid"), "killed": ("killed", "dashed")}
@@ -132,7 +135,7 @@ def echarts_option(chart: Chart) -> dict:
             "type": "line",
             "name": line.label,
             "data": np.column_stack((chart.days, line.values)).tolist(),
-            "showSymbol": False,
+            "showSymbol": len(chart.days) == 1,  # day 0 alone: a dot, as a line needs two
             "step": "end",
             "color": line.colour,
             "lineStyle": {"type": line.style, "width": 2},
@@ -149,16 +152,41 @@ def echarts_option(chart: Chart) -> dict:
                 for start, end in chart.ceasefires
             ],
         }
-    legend_rows = -(-len(series) // LEGEND_PER_ROW)
     return {
         "animation": False,
         "title": {"text": chart.title, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 24, "itemGap": 8, "textStyle": {"fontSize": 12}},
-        "grid": {"left": 56, "right": 16, "top": 44 + 22 * legend_rows, "bottom": 32},
-        "xAxis": {"type": "value", "name": "day", "min": 0, "max": chart.last_day_shown},
+        # one row that pages, whatever the chart's width: eleven lines' names wrapped into
+        # rows ran over the plot in a narrow column
+        "legend": {
+            "type": "scroll",
+            "top": LEGEND_TOP,
+            "itemGap": 8,
+            "itemHeight": LEGEND_ITEM_HEIGHT,
+            "textStyle": {"fontSize": 12},
+        },
+        "grid": {"left": 56, "right": 24, "top": GRID_TOP, "bottom": 44},
+        "xAxis": {
+            "type": "value",
+            "name": "day",
+            "nameLocation": "middle",  # under the axis: at its end it ran off a narrow chart
+            "nameGap": 24,
+            "min": 0,
+            "max": chart.last_day_shown,
+        },
         "yAxis": {"type": "value", "min": 0},
         "series": series,
+        "graphic": [] if series else [nothing_yet(chart)],
+    }
+
+
+def nothing_yet(chart: Chart) -> dict:
+    """The words an empty chart shows (revenue on day 0: nobody has been paid yet)."""
+    return {
+        "type": "text",
+        "left": "center",
+        "top": "middle",
+        "style": {"text": f"Nothing yet on day {int(chart.days[-1])}", "fontSize": 13},
     }
 
 

@@ -53,6 +53,7 @@ REFRESH_SECONDS = 2.0
 STAY = "(stay)"
 NO_EXERCISE = "(none: set up by hand)"
 TEAMS = 2
+PAGE_TITLE = "wargame classroom"
 """Factions a room set up by hand gives teams at first: its theatre's first two."""
 _classroom: Classroom | None = None
 _server_lock: ServerLock | None = None
@@ -160,6 +161,7 @@ def Page() -> None:
     router = solara.use_router()
     query = {k: v[0] for k, v in parse_qs(router.search or "").items()}
     failure, clear = solara.use_exception()
+    solara.Title(PAGE_TITLE)  # a room's page names its theatre (a deeper Title wins)
     with solara.Column(style={"padding": "8px 16px", "max-width": "1500px"}):
         try:
             classroom()
@@ -268,7 +270,7 @@ def Lobby(go, join_code: str = "") -> None:
     solara.HTML("h2", "wargame classroom")
     if error.value:
         solara.Error(error.value)
-    with solara.Columns([1, 1]):
+    with solara.ColumnsResponsive(12, medium=4):  # the three cards stack on a phone
         with solara.Card("Teacher: create a room"):
             solara.Select(
                 "Exercise",
@@ -392,9 +394,10 @@ def TeamPage(token: str) -> None:
         drafts.set({})
         message.set("Orders sent.")
 
+    solara.Title(f"{seat.team}: {model.theatre.title} - {PAGE_TITLE}")
     solara.HTML("div", status)
     solara.HTML("div", f"<b>{html.escape(seat.team)}</b> commands the {html.escape(faction.name)}")
-    with solara.Columns([3, 2]):
+    with solara.ColumnsResponsive(12, medium=[7, 5]):  # stacked on a phone
         solara.Image(png, format="png", width="100%")
         with solara.Column():
             solara.HTML("h3", "Orders for this turn")
@@ -498,10 +501,12 @@ def UmpirePage(code: str, key: str) -> None:
         charts = [option_json(o) for o in chart_options(model).values()]
         record = json.dumps({"setup": game.setup.model_dump(), "turns": game.record}, indent=1)
         last_day = game.model.day
+        title = f"Umpire: {game.model.theatre.title} - {PAGE_TITLE}"
         broker = game.model.broker_name
         commodities = {c.name: key for key, c in game.model.theatre.commodities.items()}
         pair = tuple(game.setup.humans[:2]) if len(game.setup.humans) >= 2 else None
 
+    solara.Title(title)
     solara.HTML(
         "div", status + ("" if status_now == "open" else f"<p><b>Game {status_now}.</b></p>")
     )
@@ -559,7 +564,7 @@ def UmpirePage(code: str, key: str) -> None:
     )
     shown = f"Replaying day {model.day}" if model is not game.model else "Now"
     solara.HTML("div", f"<b class='wargame-shown'>{shown}</b>")
-    with solara.Columns([3, 2]):
+    with solara.ColumnsResponsive(12, medium=[7, 5]):  # stacked on a phone
         solara.Image(png, format="png", width="100%")
         with solara.Column():
             items = "".join(f"<li>{html.escape(s)}</li>" for s in reversed(events))

@@ -1,30 +1,27 @@
-"""The browser viewer: map, inspector, story, levers, charts and play controls.
+"""The viewer of one model: map, inspector, story, levers, charts and play controls.
 
-Each browser tab gets its own model (`solara.use_memo` inside the page), so two
-tabs never see each other's run. Plain Solara layouts only: Mesa's SolaraViz
-grid stayed blank offline in headless Chromium on these machines. The model is
-stepped by the Step button and by the play thread; a per-tab lock keeps a
-render from reading a model half-way through a day. Play pauses when no browser
-is connected to the tab any more (`page_presence`).
+`Viewer(model)` shows a `ConflictModel` built anywhere: by `wargame serve`'s page
+(`wargame.apps.viewer.page`, which builds one per browser tab) or in a notebook.
+Plain Solara layouts only: Mesa's SolaraViz grid stayed blank offline in headless
+Chromium on these machines. The model is stepped by the Step button and by the
+play thread; a per-run lock keeps a render from reading a model half-way through
+a day. Play pauses when no browser is connected to the tab any more
+(`page_presence`). Importing this module changes nothing outside it (the server's
+own settings are made by the page), so a notebook may.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import solara
 
 from wargame.analysis.fork import Change, replay
-from wargame.apps.closed_sessions import give_back_memory_when_sessions_close
-from wargame.apps.front_end import serve_front_end_read_only
-from wargame.apps.viewer import SCENARIO_ENV
-from wargame.apps.viewer.access import refusal
 from wargame.apps.viewer.chart_widget import Chart, option_json
 from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
 from wargame.apps.viewer.inspector import place_report, report_html
@@ -35,11 +32,7 @@ from wargame.drawing.charts import chart_options
 from wargame.drawing.map_figure import TheatreMap
 from wargame.engine import measures
 from wargame.engine.events import EventKind
-from wargame.engine.model import ConflictModel, build_model
-from wargame.scenario import ScenarioError, bundled_scenarios
-from wargame.scenario.errors import show_warnings_as_lines
-from wargame.scenario.exercises import PREFIX
-from wargame.seeds import seed_problem
+from wargame.engine.model import ConflictModel
 
 SPEEDS = {"1 day a second": 1.0, "2 days a second": 0.5, "5 days a second": 0.2, "flat out": 0.0}
 DEFAULT_SPEED = "2 days a second"
@@ -48,24 +41,35 @@ STORY_LINES = 60
 PANELS = ("Place", "Story", "Levers", "Download")
 MAP_VIEWS = ("Whole theatre", "Around the chosen place")
 KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
+PAGE_TITLE = "wargame viewer"
+PAGE_STYLE = {"padding": "8px 16px", "max-width": "1600px", "box-sizing": "border-box"}
+CONTROLS_STYLE = {"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}
+PAGE_CSS = """
+.wargame-viewer { max-width: 100%; }
+.wargame-viewer .v-btn-toggle { flex-wrap: wrap; max-width: 100%; }
+.wargame-viewer img { max-width: 100%; }
+@media (max-width: 600px) {
+  .wargame-viewer h2 { font-size: 1.2rem; }
+  .wargame-page, .wargame-viewer .col { padding-left: 4px; padding-right: 4px; }
+}
+"""
+"""How the page fits any screen: on a phone the columns stack (`ColumnsResponsive`) and
+a row of buttons wraps rather than runs past the edge."""
 log = logging.getLogger(__name__)
-show_warnings_as_lines()  # a theatre's strange input, on the server's terminal as the CLI says it
-serve_front_end_read_only()  # no page can change what every page is served
-give_back_memory_when_sessions_close()  # a class leaving frees the server's memory
 
 
 @dataclass(eq=False)
 class Run:
-    """One tab's model with the things drawn from it; `error` instead when it cannot load."""
+    """The model a viewer plays, with the things drawn from it."""
 
-    model: ConflictModel | None
-    error: str = ""
+    model: ConflictModel
+    restart: Callable[[Mapping[str, object]], ConflictModel]
+    """The same run from day 0 (same theatre, parameters, seed), with some parameters changed:
+    how the page looks back (none changed) and resets (the levers moved)."""
     lock: threading.RLock = field(default_factory=threading.RLock)
     map: TheatreMap | None = None
     drawn: threading.Event = field(default_factory=threading.Event)
     """Set when the page has rendered the latest day; play waits for it before the next."""
-    fresh: Callable[[], ConflictModel] | None = None
-    """The same run from day 0 (same theatre, parameters, seed): how the page looks back."""
     changes: tuple[Change, ...] = ()
     """The what-if changes this run was forked with, each made on its day."""
     origin: Run | None = None
@@ -73,6 +77,14 @@ class Run:
 
     failure: str = ""
     """Why the run stopped: a day that raised is shown to this tab alone, and the run ends."""
+
+    @classmethod
+    def of(cls, model: ConflictModel) -> Run:
+        return cls(model, restart_of(model), map=TheatreMap(model))
+
+    def fresh(self) -> ConflictModel:
+        """The same run from day 0."""
+        return self.restart({})
 
     def step(self) -> None:
         with self.lock:
@@ -88,32 +100,18 @@ class Run:
                 )
 
 
-def start_scenarios() -> list[str]:
-    from wargame.scenario.exercises import PREFIX, shipped_exercises
+def restart_of(model: ConflictModel) -> Callable[[Mapping[str, object]], ConflictModel]:
+    """How to build `model`'s run again from day 0, with `changed` parameters on top.
 
-    shipped = bundled_scenarios() + [PREFIX + name for name in shipped_exercises()]
-    own = os.environ.get(SCENARIO_ENV)
-    return ([own] if own else []) + [s for s in shipped if s != own]
+    The theatre, parameters and seed are those `model` has when this is called: a user's
+    model that was changed half-way (a what-if) replays as if it had had its present
+    parameters from the start."""
+    theatre, parameters, seed = model.theatre, dict(model.parameters), model.seed
 
+    def restart(changed: Mapping[str, object]) -> ConflictModel:
+        return ConflictModel(theatre, {**parameters, **changed}, rng=seed)
 
-def build_run(scenario: str, seed: int | None, parameters: dict[str, float]) -> Run:
-    if seed_problem(seed):
-        return Run(None, f"Seed {seed}: {seed_problem(seed)}.")
-    refused = refusal(scenario)
-    if refused:
-        return Run(None, refused)
-    try:
-        model = fresh_model(scenario, seed, parameters)
-    except ScenarioError as error:
-        return Run(None, str(error))
-    except Exception as error:  # a bug, not the user's file: say so on the page, log the rest
-        log.exception("building %s failed", scenario)
-        return Run(None, f"The theatre could not be built: {type(error).__name__}: {error}")
-    return Run(
-        model,
-        map=TheatreMap(model),
-        fresh=lambda: fresh_model(scenario, seed, parameters),
-    )
+    return restart
 
 
 def fork_of(run: Run, past: ConflictModel, name: str, value: str) -> Run:
@@ -124,7 +122,11 @@ def fork_of(run: Run, past: ConflictModel, name: str, value: str) -> Run:
     changes = (*(c for c in run.changes if c.day <= past.day), change)
     model = replay(run.fresh, past.day, changes)
     return Run(
-        model, map=TheatreMap(model), fresh=run.fresh, changes=changes, origin=run.origin or run
+        model,
+        run.restart,
+        map=TheatreMap(model),
+        changes=changes,
+        origin=run.origin or run,
     )
 
 
@@ -137,30 +139,27 @@ def change_words(run: Run) -> str:
     return "; ".join(parts)
 
 
-def fresh_model(scenario: str, seed: int, parameters: dict[str, float]) -> ConflictModel:
-    """A theatre's model, or a classroom exercise's (its theatre, parameters; the page's seed)."""
-    if scenario.startswith(PREFIX):
-        return build_model(exercise=scenario.removeprefix(PREFIX), overrides=parameters, seed=seed)
-    return build_model(scenario, parameters, seed)
-
-
 @solara.component
-def Page() -> None:
-    scenarios = solara.use_reactive(start_scenarios())
-    scenario = solara.use_reactive(scenarios.value[0])
-    seed = solara.use_reactive(7)
+def Viewer(model: ConflictModel) -> None:
+    """The viewer of `model`: play controls, map, inspector, story, levers and charts.
+
+    Steps `model` itself (Reset starts the same run again from day 0, with the levers
+    moved), so a notebook that built a model sees it advance: `Viewer(model)` as the last
+    line of a Jupyter cell. Each display has its own play controls; the run is stepped
+    under a lock, so a render never reads a day half-played.
+    """
     pending = solara.use_reactive({})  # lever values for the next reset
     resets = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
     selected = solara.use_reactive("")
     # the model is not reactive: a state change after each step redraws the page
-    day, set_day = solara.use_state(0)
+    day, set_day = solara.use_state(model.day)
     _, set_failure = solara.use_state("")
-
+    first = solara.use_memo(lambda: Run.of(model), [model])
     original = solara.use_memo(
-        lambda: build_run(scenario.value, seed.value, dict(pending.value)),
-        [scenario.value, seed.value, resets.value],
+        lambda: first if resets.value == 0 else restarted(first, pending.value),
+        [first, resets.value],
     )
     forked, set_forked = solara.use_state(None)  # a what-if run forked from the original
     solara.use_effect(lambda: set_forked(None), [original])  # a new original drops it
@@ -170,7 +169,7 @@ def Page() -> None:
 
     def play(cancel: threading.Event) -> None:
         # one day at a time, and the next only once the page has drawn this one: no queue
-        while playing.value and run.model is not None and not run.failure and not cancel.is_set():
+        while playing.value and not run.failure and not cancel.is_set():
             if not present():  # the tab was closed or lost: pause, as the Pause button does
                 playing.set(False)
                 return
@@ -188,10 +187,9 @@ def Page() -> None:
     solara.use_thread(play, dependencies=[playing.value, run], intrusive_cancel=False)
 
     def step() -> None:
-        if run.model is not None:
-            run.step()
-            set_day(run.model.day)
-            set_failure(run.failure)  # a failed day leaves the day as it was: redraw anyway
+        run.step()
+        set_day(run.model.day)
+        set_failure(run.failure)  # a failed day leaves the day as it was: redraw anyway
 
     def reset() -> None:
         playing.set(False)
@@ -204,49 +202,32 @@ def Page() -> None:
         set_forked(to)
         set_day((to or original).model.day)
 
-    def choose(name: str) -> None:
-        """Another theatre, with its own levers: lever values for the last one are dropped."""
-        playing.set(False)
-        pending.set({})
-        scenario.set(name)
-
-    def open_folder(path: str | None) -> None:
-        path = (path or "").strip()
-        if not path:
-            return
-        if path not in scenarios.value:
-            scenarios.set([path, *scenarios.value])
-        choose(path)
-
-    with solara.Column(style={"padding": "8px 16px", "max-width": "1600px"}):
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}):
-            solara.Select("Theatre", values=scenarios.value, value=scenario.value, on_value=choose)
-            solara.InputText(
-                "Or open your own theatre folder",
-                on_value=open_folder,
-                style={"min-width": "260px"},
-            )
-            solara.InputInt("Seed", value=seed, style={"max-width": "90px"})
+    solara.Title(f"{model.theatre.title} - {PAGE_TITLE}")
+    solara.Style(PAGE_CSS)
+    with solara.Column(gap="0px", classes=["wargame-viewer"]):
+        with solara.Row(style=CONTROLS_STYLE):
             solara.Button(
                 "Step one day",
                 on_click=step,
                 color="primary",
-                disabled=playing.value or not run.model or bool(run.failure),
+                disabled=playing.value or bool(run.failure),
             )
             solara.Button(
                 "Pause" if playing.value else "Play",
                 on_click=lambda: playing.set(not playing.value),
                 color="success",
-                disabled=run.model is None or bool(run.failure),
+                disabled=bool(run.failure),
             )
             solara.Select("Speed", values=list(SPEEDS), value=speed, style={"max-width": "170px"})
             solara.Button("Reset", on_click=reset)
-        if run.model is None:
-            solara.Error(f"This run cannot start. {run.error}")
-            return
         if run.failure:
             solara.Error(run.failure)
         View(run, day, selected, pending, switch)
+
+
+def restarted(run: Run, changed: Mapping[str, object]) -> Run:
+    """`run` from day 0 with the levers' `changed` values (they stay inside their bounds)."""
+    return Run.of(run.restart(changed))
 
 
 @solara.component
@@ -342,7 +323,8 @@ def View(
                 f"day of the fork on; the run it was forked from is kept at day {origin_day}."
             )
             solara.Button("Back to the original run", on_click=to_original)
-    with solara.Columns([3, 2]):
+    # side by side from a laptop's width on; stacked, map first, on a tablet or a phone
+    with solara.ColumnsResponsive(12, medium=[7, 5]):
         with solara.Column():
             solara.Image(map_png, format="png", width="100%")
             solara.ToggleButtonsSingle(value=view, values=list(MAP_VIEWS))

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from wargame.engine.model import ConflictModel
 
 RECENT_EVENTS = 8
+UNIT_COLUMNS = ("unit", "side", "soldiers", "morale", "posture")
+UNIT_ALIGN = ("left", "left", "right", "right", "left")
+CELL_PADDING = "2px 12px 2px 0"
 
 
 @dataclass(frozen=True)
@@ -122,13 +125,16 @@ def report_html(report: PlaceReport) -> str:
     ]
     if report.units:
         rows = "".join(
-            f"<tr><td>{e(u.name)}</td><td>{e(u.faction)}</td><td align='right'>{u.strength:,}</td>"
-            f"<td align='right'>{u.morale:.2f}</td><td>{e(u.posture)}</td></tr>"
+            f"<tr>{_cell(e(u.name))}{_cell(e(u.faction))}{_cell(f'{u.strength:,}', 'right')}"
+            f"{_cell(f'{u.morale:.2f}', 'right')}{_cell(e(u.posture))}</tr>"
             for u in report.units
         )
+        heads = "".join(
+            _cell(name, align, "th") for name, align in zip(UNIT_COLUMNS, UNIT_ALIGN, strict=True)
+        )
         parts.append(
-            "<table class='wargame-units'><tr><th>unit</th><th>side</th><th>soldiers</th>"
-            f"<th>morale</th><th>posture</th></tr>{rows}</table>"
+            f"<table class='wargame-units' style='border-collapse: collapse'>"
+            f"<tr>{heads}</tr>{rows}</table>"
         )
     else:
         parts.append("<p>None.</p>")
@@ -139,6 +145,12 @@ def report_html(report: PlaceReport) -> str:
         else "<p>None yet.</p>"
     )
     return "".join(parts)
+
+
+def _cell(text: str, align: str = "left", tag: str = "td") -> str:
+    """A table cell with room around it: the page's own style puts none ("moraleposture")."""
+    rule = " border-bottom: 1px solid #ccc;" if tag == "th" else ""
+    return f"<{tag} style='padding: {CELL_PADDING}; text-align: {align};{rule}'>{text}</{tag}>"
 
 
 def _list(items: list[str]) -> str:
