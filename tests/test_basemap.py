@@ -164,3 +164,114 @@ def test_a_basemap_outside_the_theatre_or_missing_is_refused(theatre_dir, tmp_pa
     setup.write_text(setup.read_text().replace("../elsewhere.geojson", "gone.geojson"))
     with pytest.raises(ScenarioError, match="no such file"):
         load_theatre(folder)
+
+
+# --- `wargame basemap`: the world set clipped to a new theatre ---------------------------
+
+
+def wargame(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([WARGAME, *args], capture_output=True, text=True, timeout=300)
+
+
+def vertices(geometry: dict) -> set[tuple[float, float]]:
+    def walk(value):
+        if isinstance(value[0], int | float):
+            yield (value[0], value[1])
+        else:
+            for part in value:
+                yield from walk(part)
+
+    return set(walk(geometry["coordinates"]))
+
+
+def test_clipping_a_tiny_world_keeps_what_lies_in_the_box_cut_at_its_edge():
+    from wargame.scenario.basemap_clip import clip_features
+
+    land = [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]]
+    world = [
+        feature("land", "Polygon", land, name="big island"),
+        feature("river", "LineString", [[0, 2], [2, 2], [5, 2.5]], name="long river"),
+        feature("border", "LineString", [[5, 5], [6, 6]]),
+        feature("coast", "LineString", [[3, 0], [3, 1]]),  # touches the box at one point
+        feature("lake", "Polygon", [[[2, 2], [4, 2], [4, 4], [2, 4], [2, 2]]]),
+    ]
+    clipped = clip_features(world, (1.0, 1.0, 3.0, 3.0))
+    assert [f["properties"]["layer"] for f in clipped] == ["land", "river", "lake"]
+    assert clipped[0]["properties"]["name"] == "big island"
+    assert clipped[0]["geometry"]["type"] == "Polygon"
+    assert vertices(clipped[0]["geometry"]) == {(1, 1), (3, 1), (3, 3), (1, 3)}
+    assert clipped[1]["geometry"]["type"] == "LineString"
+    assert vertices(clipped[1]["geometry"]) == {(1, 2), (2, 2), (3, 2.1667)}
+    assert vertices(clipped[2]["geometry"]) == {(2, 2), (3, 2), (3, 3), (2, 3)}
+
+
+def test_the_command_clips_the_bundled_world_to_the_places_and_names_it(theatre_dir):
+    folder = theatre_dir()  # places from 97.0 to 97.72 E at 25 N: Kachin State
+    result = wargame("basemap", str(folder), "--margin", "0.3")
+    assert result.returncode == 0, result.stderr
+    assert "basemap.geojson" in result.stdout and "added basemap" in result.stdout
+    loaded = load_theatre(folder)
+    assert loaded.basemap is not None and loaded.basemap.path == folder / "basemap.geojson"
+    assert loaded.basemap.bbox == pytest.approx((96.7, 24.7, 98.02, 25.3))
+    assert loaded.basemap.layer("land") and loaded.basemap.layer("river")  # the Irrawaddy
+    lon_min, lat_min, lon_max, lat_max = loaded.basemap.bbox
+    for feature_ in loaded.basemap.features:
+        for lon, lat in vertices(feature_["geometry"]):
+            assert (
+                lon_min - 1e-9 <= lon <= lon_max + 1e-9 and lat_min - 1e-9 <= lat <= lat_max + 1e-9
+            )
+    setup = (folder / "setup.toml").read_text()
+    assert setup.count('basemap = "basemap.geojson"') == 1
+
+    before = (folder / "basemap.geojson").read_bytes()
+    again = wargame("basemap", str(folder))
+    assert again.returncode == 1 and again.stderr.startswith("error: ")
+    assert "already exists" in again.stderr and "--force" in again.stderr
+    assert (folder / "basemap.geojson").read_bytes() == before
+    forced = wargame("basemap", str(folder), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "added basemap" not in forced.stdout  # the set-up named it already
+    assert (folder / "setup.toml").read_text() == setup
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["nowhere"], "not a theatre"),
+        (["{folder}", "--margin", "-1"], "--margin"),
+        (["{broken}"], "map.geojson: line 1"),
+        (["{at_sea}"], "lie at sea"),
+    ],
+)
+def test_a_bad_theatre_is_one_clear_message_and_nothing_written(
+    theatre_dir, tmp_path, args, fragment
+):
+    from theatres import line_map, write_theatre
+
+    folder = theatre_dir()
+    broken = write_theatre(tmp_path / "broken")
+    (broken / "map.geojson").write_text("{oops")
+    at_sea = line_map()
+    for f in at_sea:  # the same places in the middle of the Bay of Bengal
+        if f["geometry"]["type"] == "Point":
+            f["geometry"]["coordinates"][0] -= 7
+            f["geometry"]["coordinates"][1] -= 10
+        else:
+            f["geometry"]["coordinates"] = None
+    sea = write_theatre(tmp_path / "sea", features=at_sea)
+    named = {"{folder}": folder, "{broken}": broken, "{at_sea}": sea}
+    result = wargame("basemap", *(str(named.get(a, a)) for a in args))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+    assert fragment in result.stderr
+    assert not any(tmp_path.rglob("basemap.geojson"))
+
+
+def test_an_unreadable_world_file_is_named(theatre_dir, tmp_path):
+    from wargame.scenario.basemap_clip import make_basemap
+
+    world = tmp_path / "world.geojson.gz"
+    world.write_bytes(b"not gzip")
+    with pytest.raises(ScenarioError, match="cannot be read as gzipped GeoJSON") as caught:
+        make_basemap(theatre_dir(), world=world)
+    assert caught.value.path == world

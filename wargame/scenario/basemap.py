@@ -51,7 +51,11 @@ class Basemap:
 def load_basemap(path: StrPath) -> Basemap:
     """A basemap file, checked; raises ScenarioError naming the feature and what was expected."""
     path = Path(path)
-    document = read_json(path)
+    return checked_basemap(path, read_json(path))
+
+
+def checked_basemap(path: Path, document: object) -> Basemap:
+    """A basemap from a GeoJSON document read from `path` (which messages name), checked."""
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ScenarioError(path, "type", "expected a GeoJSON FeatureCollection")
     features = document.get("features")

@@ -540,9 +540,11 @@ def load_theatre(scenario: str | Path) -> Theatre:
         raise ScenarioError(Path(str(scenario)), "", str(error)) from None
     setup = load_setup(setup_path)
     folder = setup_path.parent
-    theatre_map, strange = read_map(_inside(folder, setup.scenario.map, setup_path, "scenario.map"))
+    theatre_map, strange = read_map(
+        theatre_file(folder, setup.scenario.map, setup_path, "scenario.map")
+    )
     basemap = (
-        load_basemap(_inside(folder, setup.scenario.basemap, setup_path, "scenario.basemap"))
+        load_basemap(theatre_file(folder, setup.scenario.basemap, setup_path, "scenario.basemap"))
         if setup.scenario.basemap is not None
         else None
     )
@@ -824,7 +826,7 @@ def _with_minerals(
     return dataclasses.replace(theatre_map, places=places)
 
 
-def _inside(folder: Path, name: str, setup_path: Path, where: str) -> Path:
+def theatre_file(folder: Path, name: str, setup_path: Path, where: str) -> Path:
     """A file the set-up names, which must lie in the theatre's folder: a theatre
     names its own files and cannot be made to read others on the machine."""
     path = folder / name
