@@ -75,7 +75,8 @@ ALL_LABELLED_PLACES = 20  # a theatre this small names every place (a new one, a
 MOST_LABELS = 60  # a generated theatre of thousands of places gets its largest named only
 FULL_SIZE_PLACES = 100  # up to this many places, markers at full size; then smaller
 PLACE_AREA = 110  # a place symbol's area in points^2 at full size
-ZOOM_DEGREES = 0.6  # half-width of the view around a selected place
+ZOOM_DEGREES = 0.6  # half-width of the view around a selected place; it names every place
+SELECTED_RING = 22  # points across the ring round the selected place
 VIEW_PAD_DEGREES = 0.25  # map around the outermost places, room for their labels
 
 LABEL_FONT = 10  # points: read on a laptop at the viewer's size
@@ -157,9 +158,10 @@ class TheatreMap:
     """
 
     def __init__(self, model: ConflictModel, ax: Axes | None = None) -> None:
+        own_figure = ax is None
         if ax is None:
             ax = Figure(figsize=(8.4, 7.2), dpi=100).add_subplot()
-            ax.figure.subplots_adjust(left=0.02, right=0.74, bottom=0.02, top=0.94)
+            ax.figure.subplots_adjust(left=0.02, right=0.71, bottom=0.02, top=0.94)
         self.ax = ax
         self.figure: Figure = ax.figure
         theatre_map = model.theatre.map
@@ -194,6 +196,7 @@ class TheatreMap:
             )
             for kind, chosen in self._places.items()
         }
+        self._named_whole = {p.id for p in _labelled(theatre_map.places.values())}
         self._labels = {
             place.id: ax.annotate(
                 place.name.split(" (")[0],
@@ -206,7 +209,7 @@ class TheatreMap:
                 path_effects=HALO,
                 gid=f"label-{place.id}",
             )
-            for place in _labelled(theatre_map.places.values())
+            for place in _labelled(theatre_map.places.values(), zoomed=True)
         }
         self._leaders = LineCollection(
             [], colors="#555555", linewidths=0.7, zorder=3.8, gid="label-leaders"
@@ -222,8 +225,9 @@ class TheatreMap:
         )
         self._interned.set_gid("interned")
         (self._selected,) = ax.plot(
-            [], [], marker="o", markersize=22, markerfacecolor="none", markeredgewidth=2.5,
-            markeredgecolor=SELECTED_EDGE, linestyle="", zorder=7, gid="selected",
+            [], [], marker="o", markersize=SELECTED_RING, markerfacecolor="none",
+            markeredgewidth=2.5, markeredgecolor=SELECTED_EDGE, linestyle="", zorder=7,
+            gid="selected",
         )  # fmt: skip
         (self._scale_bar,) = ax.plot(
             [], [], color="#333333", linewidth=2.2, marker="|", markersize=7, markeredgewidth=1.5,
@@ -233,7 +237,7 @@ class TheatreMap:
             0, 0, "", ha="center", va="bottom", fontsize=LEGEND_FONT, zorder=6,
             path_effects=HALO, gid="scale-bar-label",
         )  # fmt: skip
-        self._legend = _legend(model, ax)
+        self._legend = _legend(model, ax, own_figure)
         mean_lat = sum(p.lat for p in theatre_map.places.values()) / len(theatre_map.places)
         ax.set_aspect(1.0 / math.cos(math.radians(mean_lat)), adjustable="box")
         ax.set_xticks([])
@@ -318,13 +322,16 @@ class TheatreMap:
         taken.append(self._scale_label.get_window_extent(renderer))
         taken += self._symbol_boxes()
         frame = self.ax.get_window_extent(renderer)
+        ring = SELECTED_RING / 2 + LABEL_GAP
+        zoomed = (*self.ax.get_xlim(), *self.ax.get_ylim()) != self._whole
         leaders = []
         for place_id in _by_importance(self._labels, self._theatre_places, selected):
             label, place = self._labels[place_id], self._theatre_places[place_id]
             placed = None
             label.set_visible(True)  # a hidden text has no extent to measure
-            if self._in_view(place):
-                placed = _place_label(label, self._label_offset(), taken, frame, renderer)
+            if self._in_view(place) and (zoomed or place_id in self._named_whole):
+                offset = max(self._label_offset(), ring if place_id == selected else 0.0)
+                placed = _place_label(label, offset, taken, frame, renderer)
             label.set_visible(placed is not None)
             if placed is not None:
                 taken.append(placed[0])
@@ -496,11 +503,12 @@ def _signed_area(points: np.ndarray) -> float:
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
-def _labelled(places) -> list:
-    """Every home place of a small theatre; else bases, border posts and towns of 20,000 or
-    more, the largest `MOST_LABELS` of them."""
+def _labelled(places, zoomed: bool = False) -> list:
+    """Every home place of a small theatre (`zoomed`: of one up to FULL_SIZE_PLACES, since a
+    zoomed view shows few at a time); else bases, border posts and towns of 20,000 or more,
+    the largest `MOST_LABELS` of them."""
     home = [p for p in places if p.kind is not PlaceKind.SANCTUARY]
-    if len(home) <= ALL_LABELLED_PLACES:
+    if len(home) <= (FULL_SIZE_PLACES if zoomed else ALL_LABELLED_PLACES):
         return home
     named = [
         p
@@ -549,7 +557,7 @@ def faction_label(short_name: str, interned: float) -> str:
     return short_name
 
 
-def _legend(model: ConflictModel, ax: Axes):
+def _legend(model: ConflictModel, ax: Axes, own_figure: bool):
     def key(label: str, **style) -> Line2D:
         return Line2D([], [], linestyle="", markeredgecolor="black", label=label, **style)
 
@@ -569,12 +577,13 @@ def _legend(model: ConflictModel, ax: Axes):
     )  # fmt: skip
     handles.append(key("interned, by sanctuary", marker="X", markerfacecolor=NEUTRAL, markersize=8))
     handles += _basemap_keys(model)
+    # In the map's own figure, at a fixed place right of the axes' widest box: a theatre
+    # drawn square (narrower than tall ones) would push a legend beside it off the figure.
+    where = {"bbox_to_anchor": (1.02, 1.0)}
+    if own_figure:
+        where = {"bbox_to_anchor": (0.72, 0.94), "bbox_transform": ax.figure.transFigure}
     return ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.02, 1.0),
-        fontsize=LEGEND_FONT,
-        framealpha=0.9,
+        handles=handles, loc="upper left", fontsize=LEGEND_FONT, framealpha=0.9, **where
     )
 
 
