@@ -237,7 +237,8 @@ class TheatreMap:
             0, 0, "", ha="center", va="bottom", fontsize=LEGEND_FONT, zorder=6,
             path_effects=HALO, gid="scale-bar-label",
         )  # fmt: skip
-        self._legend = _legend(model, ax, own_figure)
+        self._legend = _legend(model, ax)
+        self._own_figure = own_figure
         mean_lat = sum(p.lat for p in theatre_map.places.values()) / len(theatre_map.places)
         ax.set_aspect(1.0 / math.cos(math.radians(mean_lat)), adjustable="box")
         ax.set_xticks([])
@@ -317,6 +318,9 @@ class TheatreMap:
             canvas = FigureCanvasAgg(self.figure)
         renderer = canvas.get_renderer()
         self.ax.apply_aspect()  # the axes' final box: what data -> pixels depends on
+        if self._own_figure:  # the legend beside the map, however narrow its aspect makes it
+            box = self.ax.get_position()
+            self._legend.set_bbox_to_anchor((box.x1 + 0.01, box.y1), self.figure.transFigure)
         self._draw_scale_bar()
         taken = [self._scale_bar.get_window_extent(renderer)]
         taken.append(self._scale_label.get_window_extent(renderer))
@@ -557,7 +561,7 @@ def faction_label(short_name: str, interned: float) -> str:
     return short_name
 
 
-def _legend(model: ConflictModel, ax: Axes, own_figure: bool):
+def _legend(model: ConflictModel, ax: Axes):
     def key(label: str, **style) -> Line2D:
         return Line2D([], [], linestyle="", markeredgecolor="black", label=label, **style)
 
@@ -577,13 +581,14 @@ def _legend(model: ConflictModel, ax: Axes, own_figure: bool):
     )  # fmt: skip
     handles.append(key("interned, by sanctuary", marker="X", markerfacecolor=NEUTRAL, markersize=8))
     handles += _basemap_keys(model)
-    # In the map's own figure, at a fixed place right of the axes' widest box: a theatre
-    # drawn square (narrower than tall ones) would push a legend beside it off the figure.
-    where = {"bbox_to_anchor": (1.02, 1.0)}
-    if own_figure:
-        where = {"bbox_to_anchor": (0.72, 0.94), "bbox_transform": ax.figure.transFigure}
+    # In the map's own figure, beside the axes' box as drawn (TheatreMap._lay_out): the space
+    # right of the widest box is kept for it, so a square theatre cannot push it off the edge.
     return ax.legend(
-        handles=handles, loc="upper left", fontsize=LEGEND_FONT, framealpha=0.9, **where
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        fontsize=LEGEND_FONT,
+        framealpha=0.9,
     )
 
 
