@@ -151,6 +151,16 @@ def test_validate_says_a_theatres_basemap_is_bad(theatre_dir):
     assert "basemap.geojson: features[0].geometry.type" in result.stderr
 
 
+def test_validate_checks_a_basemap_file_on_its_own(tmp_path):
+    kachin = Path(__file__).parent.parent / "maps" / "kachin" / "basemap.geojson"
+    assert validate_path(kachin).startswith("valid basemap: 13 features")
+    bad = write_basemap(
+        tmp_path / "basemap.geojson", [feature("lake", "LineString", [[1, 2], [3, 4]])]
+    )
+    with pytest.raises(ScenarioError, match=r"a lake feature is drawn as Polygon or MultiPolygon"):
+        validate_path(bad)
+
+
 def test_a_basemap_outside_the_theatre_or_missing_is_refused(theatre_dir, tmp_path):
     folder = with_basemap(theatre_dir(), [feature("land", "Polygon", SQUARE)])
     setup = folder / "setup.toml"

@@ -959,7 +959,9 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check a theatre folder, set-up, map or faction file"
     )
     validate.add_argument(
-        "path", type=Path, help="a theatre folder, or a set-up .toml, faction .toml or .geojson map"
+        "path",
+        type=Path,
+        help="a theatre folder, or a set-up .toml, faction .toml, .geojson map or basemap",
     )
     validate.set_defaults(handler=cmd_validate)
 

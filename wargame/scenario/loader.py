@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from wargame.files import StrPath
 from wargame.scenario import paths
-from wargame.scenario.basemap import Basemap, load_basemap
+from wargame.scenario.basemap import LAYERS, Basemap, load_basemap
 from wargame.scenario.errors import (
     ScenarioError,
     ScenarioWarning,
@@ -926,6 +926,10 @@ def validate_path(path: StrPath) -> str:
     if not path.exists():
         raise ScenarioError(path, "", "file not found")
     if path.suffix.lower() in {".geojson", ".json"}:
+        if _is_basemap(read_json(path)):
+            basemap = load_basemap(path)
+            layers = ", ".join(f"{len(basemap.layer(n))} {n}" for n in LAYERS if basemap.layer(n))
+            return f"valid basemap: {len(basemap.features)} features ({layers})"
         theatre_map = load_map(path)
         return f"valid map: {len(theatre_map.places)} places, {len(theatre_map.roads)} roads" + (
             ", a border line" if theatre_map.border else ""
@@ -939,6 +943,14 @@ def validate_path(path: StrPath) -> str:
     raise ScenarioError(
         path, "", "expected a theatre folder, a .toml set-up or faction file, or a .geojson map"
     )
+
+
+def _is_basemap(document: object) -> bool:
+    """A GeoJSON whose first feature has a `layer`: a basemap, not a theatre's map."""
+    features = document.get("features") if isinstance(document, dict) else None
+    first = features[0] if isinstance(features, list) and features else None
+    properties = first.get("properties") if isinstance(first, dict) else None
+    return isinstance(properties, dict) and "layer" in properties
 
 
 def _describe_theatre(theatre: Theatre) -> str:
