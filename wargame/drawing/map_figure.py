@@ -33,8 +33,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
-from matplotlib.text import Text
-from matplotlib.transforms import Bbox
+from matplotlib.text import Annotation, Text
+from matplotlib.transforms import Bbox, ScaledTranslation
 from PIL import Image
 
 from wargame.scenario import PlaceKind, RoadKind
@@ -197,20 +197,7 @@ class TheatreMap:
             for kind, chosen in self._places.items()
         }
         self._named_whole = {p.id for p in _labelled(theatre_map.places.values())}
-        self._labels = {
-            place.id: ax.annotate(
-                place.name.split(" (")[0],
-                (place.lon, place.lat),
-                xytext=(0, 0),
-                textcoords="offset points",
-                fontsize=LABEL_FONT,
-                color="#1A1A1A",
-                zorder=6,
-                path_effects=HALO,
-                gid=f"label-{place.id}",
-            )
-            for place in _labelled(theatre_map.places.values(), zoomed=True)
-        }
+        self._labels = _make_labels(ax, _labelled(theatre_map.places.values(), zoomed=True))
         self._leaders = LineCollection(
             [], colors="#555555", linewidths=0.7, zorder=3.8, gid="label-leaders"
         )
@@ -229,14 +216,7 @@ class TheatreMap:
             markeredgewidth=2.5, markeredgecolor=SELECTED_EDGE, linestyle="", zorder=7,
             gid="selected",
         )  # fmt: skip
-        (self._scale_bar,) = ax.plot(
-            [], [], color="#333333", linewidth=2.2, marker="|", markersize=7, markeredgewidth=1.5,
-            solid_capstyle="butt", zorder=6, gid="scale-bar", path_effects=HALO,
-        )  # fmt: skip
-        self._scale_label = ax.text(
-            0, 0, "", ha="center", va="bottom", fontsize=LEGEND_FONT, zorder=6,
-            path_effects=HALO, gid="scale-bar-label",
-        )  # fmt: skip
+        self._scale_bar, self._scale_label = _make_scale_bar(ax)
         self._legend = _legend(model, ax)
         self._own_figure = own_figure
         mean_lat = sum(p.lat for p in theatre_map.places.values()) / len(theatre_map.places)
@@ -403,6 +383,37 @@ class TheatreMap:
         return buffer.getvalue()
 
 
+def _make_labels(ax: Axes, places: list[Place]) -> dict[str, Annotation]:
+    """A name for each place, placed (and shown or not) per view by `TheatreMap._lay_out`."""
+    return {
+        place.id: ax.annotate(
+            place.name.split(" (")[0],
+            (place.lon, place.lat),
+            xytext=(0, 0),
+            textcoords="offset points",
+            fontsize=LABEL_FONT,
+            color="#1A1A1A",
+            zorder=6,
+            path_effects=HALO,
+            gid=f"label-{place.id}",
+        )
+        for place in places
+    }
+
+
+def _make_scale_bar(ax: Axes) -> tuple[Line2D, Text]:
+    """The scale bar and its "50 km", empty until `TheatreMap._draw_scale_bar` measures them."""
+    (bar,) = ax.plot(
+        [], [], color="#333333", linewidth=2.2, marker="|", markersize=7, markeredgewidth=1.5,
+        solid_capstyle="butt", zorder=6, gid="scale-bar", path_effects=HALO,
+    )  # fmt: skip
+    label = ax.text(
+        0, 0, "", ha="center", va="bottom", fontsize=LEGEND_FONT, zorder=6,
+        path_effects=HALO, gid="scale-bar-label",
+    )  # fmt: skip
+    return bar, label
+
+
 def _by_importance(
     labels: Mapping[str, object], places: Mapping[str, Place], selected: str | None
 ) -> list[str]:
@@ -417,7 +428,7 @@ def _by_importance(
 
 
 def _place_label(
-    label, offset: float, taken: list[Bbox], frame: Bbox, renderer
+    label: Annotation, offset: float, taken: list[Bbox], frame: Bbox, renderer
 ) -> tuple[Bbox, float] | None:
     """Move `label` to the first of LABEL_POSITIONS, nearest reach first, where it lies inside
     the axes and clear of every box in `taken`; its box and reach there, or None."""
@@ -432,7 +443,7 @@ def _place_label(
     return None
 
 
-def label_box(label, renderer) -> Bbox:
+def label_box(label: Annotation, renderer) -> Bbox:
     """A label's text in pixels (an annotation's own extent would take in its point too)."""
     label.update_positions(renderer)
     return Text.get_window_extent(label, renderer)
@@ -444,9 +455,7 @@ def _round_km(km: float) -> float:
     return max(step * power for step in SCALE_BAR_STEPS if step * power <= km)
 
 
-def _points_up(figure: Figure, points: float):
-    from matplotlib.transforms import ScaledTranslation
-
+def _points_up(figure: Figure, points: float) -> ScaledTranslation:
     return ScaledTranslation(0, points / 72, figure.dpi_scale_trans)
 
 
