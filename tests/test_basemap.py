@@ -283,3 +283,19 @@ def test_an_unreadable_world_file_is_named(theatre_dir, tmp_path):
     with pytest.raises(ScenarioError, match="cannot be read as gzipped GeoJSON") as caught:
         make_basemap(theatre_dir(), world=world)
     assert caught.value.path == world
+
+
+def test_a_set_up_naming_another_basemap_is_told_the_line_and_nothing_is_written(theatre_dir):
+    folder = theatre_dir()
+    setup = folder / "setup.toml"
+    setup.write_text(
+        setup.read_text().replace(
+            'map = "map.geojson"', 'map = "map.geojson"\nbasemap = "old.geojson"'
+        )
+    )
+    before = setup.read_text()
+    result = wargame("basemap", str(folder))
+    assert result.returncode == 1 and result.stderr.startswith("error: ")
+    assert "scenario.basemap: names 'old.geojson'" in result.stderr
+    assert 'basemap = "basemap.geojson"' in result.stderr
+    assert not (folder / "basemap.geojson").exists() and setup.read_text() == before

@@ -70,6 +70,7 @@ def make_basemap(
     features = clip_features(read_world(Path(world)), box)
     if not force:
         _refuse_at_sea(theatre_map, features, Path(world))
+    setup_text = _setup_naming_it(setup_path, setup.scenario.basemap)  # refused before writing
     document = {
         "type": "FeatureCollection",
         "bbox": list(box),
@@ -82,8 +83,10 @@ def make_basemap(
     }
     with written_whole(out) as temporary:
         temporary.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    changed = _name_in_setup(setup_path, setup.scenario.basemap)
-    return MadeBasemap(out, load_basemap(out), changed)
+    if setup_text is not None:
+        with written_whole(setup_path) as temporary:
+            temporary.write_text(setup_text, encoding="utf-8")
+    return MadeBasemap(out, load_basemap(out), setup_text is not None)
 
 
 def places_box(theatre_map: TheatreMap, margin: float) -> tuple[float, float, float, float]:
@@ -187,15 +190,15 @@ def _refuse_at_sea(theatre_map: TheatreMap, features: list[dict], world: Path) -
         )
 
 
-def _name_in_setup(setup_path: Path, named: str | None) -> bool:
-    """Add `basemap = "basemap.geojson"` under the set-up's `map = ...` line, leaving every
-    other line as the user wrote it; False when the set-up names it already.
+def _setup_naming_it(setup_path: Path, named: str | None) -> str | None:
+    """The set-up's text with `basemap = "basemap.geojson"` added under its `map = ...` line,
+    every other line as the user wrote it; None when the set-up names it already.
 
     Raises ScenarioError when the set-up names another basemap, or when the line cannot be
     placed safely: the message gives the line to add by hand.
     """
     if named == BASEMAP_FILE:
-        return False
+        return None
     line = f'basemap = "{BASEMAP_FILE}"'
     if named is not None:
         raise ScenarioError(
@@ -213,6 +216,4 @@ def _name_in_setup(setup_path: Path, named: str | None) -> bool:
         raise ScenarioError(
             setup_path, "scenario", f"could not add the line; expected it added by hand: {line}"
         )
-    with written_whole(setup_path) as temporary:
-        temporary.write_text(changed, encoding="utf-8")
-    return True
+    return changed
