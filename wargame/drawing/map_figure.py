@@ -229,7 +229,7 @@ class TheatreMap:
         lats = [p.lat for p in theatre_map.places.values()]
         pad = VIEW_PAD_DEGREES
         self._whole = (min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad)
-        ax.set_title(model.theatre.title, fontsize=TITLE_FONT)
+        ax.set_title(model.theatre.title, fontsize=TITLE_FONT, loc="left")  # a long one runs right
         self._dynamic = [*self._symbols.values(), self._units, self._interned, self._selected]
         self._background = None
         self._background_key: tuple = ()
@@ -538,7 +538,9 @@ def draw_theatre(model: ConflictModel, ax: Axes | None = None) -> Figure:
     figure = TheatreMap(model, ax).update(model)
     ax = ax or figure.axes[0]
     ax.set_title(
-        f"{model.theatre.title} - day {model.day}, {model.date:%d %b %Y}", fontsize=TITLE_FONT
+        f"{model.theatre.title} - day {model.day}, {model.date:%d %b %Y}",
+        fontsize=TITLE_FONT,
+        loc="left",
     )
     return figure
 
