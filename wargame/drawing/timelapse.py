@@ -1,0 +1,352 @@
+"""A campaign's time-lapse: the map day by day with the date, the captures and the front,
+as a GIF or an MP4 to take away for a slide or a lesson.
+
+Each frame is the viewer's own map (`TheatreMap`, so whatever that map learns to
+draw, the frames show), with three things drawn over it in Pillow: the roads of
+the front (both ends held by sides at war), a ring and the name at each place
+that changed hands since the last frame, and a band above and below with the
+date and the captures in words. The frames go to the writer one at a time as
+they are drawn, so a 270-day campaign takes no more memory than one day: the
+GIF is written frame by frame with Pillow's GIF encoder on one palette (each
+frame only the rectangle that changed), the MP4 piped to the ffmpeg that
+`imageio-ffmpeg` brings with it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import numpy as np
+from matplotlib.font_manager import FontProperties, findfont
+from PIL import GifImagePlugin, Image, ImageDraw, ImageFont
+
+from wargame.drawing.map_figure import TheatreMap
+from wargame.engine.events import EventKind
+from wargame.files import StrPath, written_whole
+
+if TYPE_CHECKING:
+    from wargame.engine.model import ConflictModel
+
+SUFFIXES = (".gif", ".mp4")
+DEFAULT_EVERY = 2  # days a frame: a 270-day campaign in 136 frames, 17 s at the default rate
+DEFAULT_FPS = 8.0
+HEADER_PX = 60
+FOOTER_PX = 52
+MARGIN_PX = 12
+FRONT_COLOUR = (214, 39, 40, 150)  # see-through, so the road's own line shows under it
+FRONT_WIDTH_PX = 6
+CAPTURE_COLOUR = (255, 170, 0)
+CAPTURE_RING_PX = 15
+CAPTURE_RING_WIDTH_PX = 4
+INK = (20, 20, 20)
+PAPER = (255, 255, 255)
+FOOTER_LINES = 2
+MP4_QUALITY = 7  # imageio-ffmpeg's 0-10: crisp lines and text at a few MB for 270 days
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One day of the time-lapse: its picture and what was written and marked on it."""
+
+    day: int
+    image: Image.Image
+    captions: tuple[str, ...]
+    """Every text drawn, top to bottom: the date line, the names at the map, the captures line."""
+    captured: tuple[str, ...]
+    """The places that changed hands since the last frame, in the order they fell."""
+    front: tuple[tuple[str, str], ...]
+    """The roads of the front, by the places they join."""
+
+
+class FrameDrawer:
+    """Draws a run's frames in order; each names the captures since the frame before it."""
+
+    def __init__(self, model: ConflictModel) -> None:
+        self.map = TheatreMap(model)
+        self._last_day: int | None = None
+        self._big = _font(bold=True, size=22)
+        self._bold = _font(bold=True, size=14)
+        self._plain = _font(bold=False, size=13)
+
+    def draw(self, model: ConflictModel) -> Frame:
+        """Today's frame: the map as it stands, the front, and the places taken since the
+        previous frame (on the first frame, those taken today)."""
+        since = model.day if self._last_day is None else self._last_day + 1
+        captures = _captures(model, since)
+        front = front_roads(model)
+        self.map.update(model)
+        base = Image.open(io.BytesIO(self.map.png())).convert("RGBA")
+        names = self._mark(base, model, captures, front)
+        frame = Image.new("RGB", (base.width, HEADER_PX + base.height + FOOTER_PX), PAPER)
+        frame.paste(base.convert("RGB"), (0, HEADER_PX))
+        pen = ImageDraw.Draw(frame)
+        date_line = f"{model.date.day} {model.date:%B %Y}  ·  day {model.day}"
+        pen.text((MARGIN_PX, HEADER_PX // 2), date_line, font=self._big, fill=INK, anchor="lm")
+        self._key(pen, frame.width)
+        lines = self._captures_lines(model, captures, since, frame.width - 2 * MARGIN_PX)
+        y = HEADER_PX + base.height + 6
+        for line in lines:
+            pen.text((MARGIN_PX, y), line, font=self._plain, fill=INK)
+            y += 20
+        self._last_day = model.day
+        return Frame(
+            model.day,
+            frame,
+            (date_line, *names, *lines),
+            tuple(place for place, _ in captures),
+            front,
+        )
+
+    def _mark(self, base: Image.Image, model, captures, front) -> list[str]:
+        """The front and the captures drawn over the map; returns the names written."""
+        to_pixels = self.map.ax.transData.transform
+        height = base.height
+        places = model.theatre.map.places
+
+        def pixels(points) -> list[tuple[float, float]]:
+            return [(x, height - y) for x, y in to_pixels(np.asarray(points, dtype=float))]
+
+        overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
+        pen = ImageDraw.Draw(overlay)
+        joined = set(front)
+        for road in model.theatre.map.roads:
+            if (road.a, road.b) in joined:
+                pen.line(pixels(road.geometry), fill=FRONT_COLOUR, width=FRONT_WIDTH_PX)
+        base.alpha_composite(overlay)
+        pen = ImageDraw.Draw(base)
+        names = []
+        for place_id in dict.fromkeys(place for place, _ in captures):
+            place = places[place_id]
+            ((x, y),) = pixels([(place.lon, place.lat)])
+            r = CAPTURE_RING_PX
+            pen.ellipse(
+                (x - r, y - r, x + r, y + r), outline=CAPTURE_COLOUR, width=CAPTURE_RING_WIDTH_PX
+            )
+            name = place_name(place)
+            pen.text(
+                (x + r + 2, y - r - 4), name, font=self._bold, fill=INK,
+                stroke_width=3, stroke_fill=PAPER,
+            )  # fmt: skip
+            names.append(name)
+        return names
+
+    def _key(self, pen: ImageDraw.ImageDraw, width: int) -> None:
+        """What the two marks over the map mean, at the top right of every frame (which also
+        puts their colours into the GIF's palette from the first frame on)."""
+        front, captured = "front: roads between enemies", "changed hands"
+        x = width - MARGIN_PX - 36 - self._plain.getlength(front)
+        pen.line((x, 20, x + 28, 20), fill=FRONT_COLOUR[:3], width=FRONT_WIDTH_PX)
+        pen.text((x + 36, 20), front, font=self._plain, fill=INK, anchor="lm")
+        r = 8
+        pen.ellipse((x + 6, 42 - r, x + 6 + 2 * r, 42 + r), outline=CAPTURE_COLOUR, width=3)
+        pen.text((x + 36, 42), captured, font=self._plain, fill=INK, anchor="lm")
+
+    def _captures_lines(self, model, captures, since: int, width: float) -> list[str]:
+        """The captures in words, as many as fit on the footer's lines."""
+        when = f"On day {model.day}" if since >= model.day else f"Days {since}-{model.day}"
+        if not captures:
+            return [f"{when}: no place changed hands."]
+        places, factions = model.theatre.map.places, model.factions
+        items = [
+            f"{place_name(places[place])} to {factions[captor].short_name}"
+            for place, captor in captures
+        ]
+        lines, line = [], f"{when}, changed hands:"
+        for number, item in enumerate(items):
+            candidate = f"{line} {item}{',' if number < len(items) - 1 else '.'}"
+            if self._plain.getlength(candidate) <= width:
+                line = candidate
+                continue
+            if len(lines) == FOOTER_LINES - 1:
+                line += f" and {len(items) - number} more."
+                break
+            lines.append(line)
+            line = f"{item}{',' if number < len(items) - 1 else '.'}"
+        return [*lines, line]
+
+
+def place_name(place) -> str:
+    """A place's name as the map writes it (without the bracketed other name)."""
+    return place.name.split(" (")[0]
+
+
+def front_roads(model: ConflictModel) -> tuple[tuple[str, str], ...]:
+    """The roads whose two ends are held by factions that fight each other today."""
+    holders = model.controller
+    front = []
+    for road in model.theatre.map.roads:
+        a, b = holders.get(road.a), holders.get(road.b)
+        if a and b and a != b and model.hostile(a, b):
+            front.append((road.a, road.b))
+    return tuple(front)
+
+
+def _captures(model: ConflictModel, since: int) -> list[tuple[str, str]]:
+    """(place, captor) of each capture from day `since` on, in the order they happened."""
+    return [
+        (event.place, event.factions[0])
+        for event in model.events.since(since)
+        if event.kind is EventKind.CAPTURE and event.place is not None
+    ]
+
+
+def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    """The map's own font (matplotlib's DejaVu Sans), so the words over it match its labels."""
+    path = findfont(FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal"))
+    return ImageFont.truetype(path, size)
+
+
+# --- writers ----------------------------------------------------------------------------
+
+
+class GifWriter:
+    """An endless-loop GIF written a frame at a time on the first frame's palette: each later
+    frame is only the rectangle that changed, so most weigh a few kilobytes."""
+
+    def __init__(self, handle: BinaryIO, fps: float) -> None:
+        self._handle = handle
+        self._duration_ms = round(1000 / fps)
+        self._palette: Image.Image | None = None
+        self._previous: np.ndarray | None = None
+
+    def add(self, image: Image.Image) -> None:
+        if self._palette is None:
+            frame = image.quantize(colors=256, dither=Image.Dither.NONE)
+            self._palette = frame
+            header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
+            self._handle.writelines(header)
+            self._write(frame, (0, 0))
+        else:
+            frame = image.quantize(palette=self._palette, dither=Image.Dither.NONE)
+            indices = np.asarray(frame)
+            rows, columns = np.nonzero(indices != self._previous)
+            if len(rows):  # the rectangle that changed
+                box = (columns.min(), rows.min(), columns.max() + 1, rows.max() + 1)
+            else:  # the same as before: one pixel, to keep the frame's time
+                box = (0, 0, 1, 1)
+            self._write(frame.crop(tuple(int(v) for v in box)), box[:2])
+        self._previous = np.asarray(frame)
+
+    def _write(self, frame: Image.Image, offset: tuple[int, int]) -> None:
+        data = GifImagePlugin.getdata(frame, offset=tuple(int(v) for v in offset),
+                                      duration=self._duration_ms)  # fmt: skip
+        self._handle.writelines(data)
+
+    def close(self) -> None:
+        self._handle.write(b";")  # the GIF trailer
+
+
+class Mp4Writer:
+    """H.264 in MP4 (yuv420p, which slides and browsers play), frames piped to ffmpeg."""
+
+    def __init__(self, path: Path, fps: float) -> None:
+        self._path = path
+        self._fps = fps
+        self._pipe = None
+
+    def add(self, image: Image.Image) -> None:
+        if self._pipe is None:
+            import imageio_ffmpeg
+
+            self._pipe = imageio_ffmpeg.write_frames(
+                str(self._path),
+                image.size,
+                fps=self._fps,
+                codec="libx264",
+                quality=MP4_QUALITY,
+                macro_block_size=2,
+                ffmpeg_log_level="error",
+                output_params=["-f", "mp4", "-movflags", "+faststart"],
+            )
+            self._pipe.send(None)
+        self._pipe.send(np.ascontiguousarray(image))
+
+    def close(self) -> None:
+        if self._pipe is not None:
+            self._pipe.close()
+
+
+def _even(image: Image.Image) -> Image.Image:
+    """The frame with a white row or column added where its size is odd (H.264 in yuv420p
+    needs even sides)."""
+    width, height = image.width + image.width % 2, image.height + image.height % 2
+    if (width, height) == image.size:
+        return image
+    even = Image.new("RGB", (width, height), PAPER)
+    even.paste(image, (0, 0))
+    return even
+
+
+def frame_days(last_day: int, every: int) -> list[int]:
+    """The days drawn: day 0, every `every`th day, and the last day."""
+    days = list(range(0, last_day + 1, every))
+    if days[-1] != last_day:
+        days.append(last_day)
+    return days
+
+
+def record(
+    writer: GifWriter | Mp4Writer, days: Iterable[ConflictModel], last_day: int, every: int
+) -> int:
+    """Draw the frames of `days` (the run after each day, from day 0 to `last_day`) into
+    `writer`; returns how many were drawn."""
+    drawer = None
+    wanted = set(frame_days(last_day, every))
+    count = 0
+    try:
+        for model in days:
+            if model.day not in wanted:
+                continue
+            drawer = drawer or FrameDrawer(model)
+            image = drawer.draw(model).image
+            writer.add(_even(image) if isinstance(writer, Mp4Writer) else image)
+            count += 1
+            if model.day == last_day:
+                break
+    finally:
+        writer.close()
+    return count
+
+
+def write_timelapse(
+    path: StrPath,
+    days: Iterable[ConflictModel],
+    last_day: int,
+    every: int = DEFAULT_EVERY,
+    fps: float = DEFAULT_FPS,
+) -> int:
+    """The run's time-lapse as `path` (.gif or .mp4), written whole or not at all; `days`
+    yields the run after each day from day 0 on. Returns the frames written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"{path}: expected a file ending in .gif or .mp4")
+    _check(every, fps)
+    with written_whole(path) as temporary:
+        if suffix == ".mp4":
+            return record(Mp4Writer(temporary, fps), days, last_day, every)
+        with temporary.open("xb") as handle:
+            return record(GifWriter(handle, fps), days, last_day, every)
+
+
+def timelapse_gif(
+    days: Iterable[ConflictModel], last_day: int, every: int = DEFAULT_EVERY,
+    fps: float = DEFAULT_FPS,
+) -> bytes:  # fmt: skip
+    """The run's time-lapse as GIF bytes, for a page to hand to its browser."""
+    _check(every, fps)
+    buffer = io.BytesIO()
+    record(GifWriter(buffer, fps), days, last_day, every)
+    return buffer.getvalue()
+
+
+def _check(every: int, fps: float) -> None:
+    if every < 1:
+        raise ValueError(f"expected a frame every 1 day or more, not {every}")
+    if not (math.isfinite(fps) and fps > 0):
+        raise ValueError(f"expected frames per second above 0, not {fps}")
