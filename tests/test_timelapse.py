@@ -24,7 +24,9 @@ from wargame.drawing.timelapse import (
     DEFAULT_EVERY,
     DEFAULT_FPS,
     FOOTER_PX,
+    UNCHANGED,
     FrameDrawer,
+    GifWriter,
     frame_days,
     front_roads,
     timelapse_gif,
@@ -103,7 +105,7 @@ def test_a_frame_of_several_days_names_every_capture_since_the_frame_before():
             drawer = drawer or FrameDrawer(model)
             frame = drawer.draw(model)
     assert place_id in frame.captured
-    assert frame.captions[-1].startswith(f"Days 1-{day + 1}, changed hands:")
+    assert any(line.startswith(f"Days 1-{day + 1}, changed hands:") for line in frame.captions)
 
 
 def test_the_front_is_the_roads_between_places_held_by_enemies():
@@ -236,3 +238,48 @@ def test_the_help_gives_the_defaults_the_time_lapse_uses():
     text = run.format_help()
     assert f"days between frames (default {DEFAULT_EVERY})" in text
     assert f"frames per second (default {DEFAULT_FPS:g})" in text
+
+
+def test_the_gifs_frames_are_the_frames_drawn_on_one_palette():
+    """Each frame is written as the see-through rectangle that changed: decoded, every frame
+    is whole again, the picture drawn on the first frame's palette."""
+    drawer, images = None, []
+    for model in replayed(kachin, 8):
+        drawer = drawer or FrameDrawer(model)
+        images.append(drawer.draw(model).image)
+    images.append(images[-1])  # a day with nothing new still takes its time
+    buffer = io.BytesIO()
+    writer = GifWriter(buffer, fps=4)
+    for image in images:
+        writer.add(image)
+    writer.close()
+    decoded = gif_frames(Image.open(buffer))
+    palette = images[0].quantize(colors=UNCHANGED, dither=Image.Dither.NONE)
+    assert len(decoded) == len(images)
+    assert np.array_equal(decoded[0], np.asarray(palette.convert("RGB")))
+    for number, image in enumerate(images[1:], start=1):
+        expected = image.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB")
+        assert np.array_equal(decoded[number], np.asarray(expected)), number
+    assert buffer.tell() < 200_000  # the later frames are small rectangles, not whole pictures
+
+
+def test_a_frame_of_many_captures_names_what_fits_and_counts_the_rest():
+    drawer = None
+    for model in replayed(kachin, 120):
+        if model.day in (0, 120):
+            drawer = drawer or FrameDrawer(model)
+            frame = drawer.draw(model)
+    footer = [line for line in frame.captions if "changed hands" in line]
+    footer = frame.captions[frame.captions.index(footer[0]) :]
+    font = drawer._plain
+    assert len(footer) == timelapse.FOOTER_LINES
+    assert all(
+        font.getlength(line) <= frame.image.width - 2 * timelapse.MARGIN_PX for line in footer
+    )
+    named = sum(line.count(" to ") for line in footer)
+    more = int(footer[-1].rsplit(" and ", 1)[1].split()[0])
+    assert named + more == len(frame.captured) > named
+    names = frame.captions[1 : frame.captions.index(footer[0])]
+    assert len(set(names)) == len(names) and set(names) <= {
+        timelapse.place_name(model.theatre.map.places[p]) for p in frame.captured
+    }

@@ -46,6 +46,7 @@ CAPTURE_RING_WIDTH_PX = 4
 INK = (20, 20, 20)
 PAPER = (255, 255, 255)
 FOOTER_LINES = 2
+UNCHANGED = 255  # the GIF palette's index left free to mean "as in the frame before"
 MP4_QUALITY = 7  # imageio-ffmpeg's 0-10: crisp lines and text at a few MB for 270 days
 
 
@@ -98,7 +99,7 @@ class FrameDrawer:
             model.day,
             frame,
             (date_line, *names, *lines),
-            tuple(place for place, _ in captures),
+            tuple(captures),
             front,
         )
 
@@ -119,21 +120,41 @@ class FrameDrawer:
                 pen.line(pixels(road.geometry), fill=FRONT_COLOUR, width=FRONT_WIDTH_PX)
         base.alpha_composite(overlay)
         pen = ImageDraw.Draw(base)
-        names = []
-        for place_id in dict.fromkeys(place for place, _ in captures):
-            place = places[place_id]
-            ((x, y),) = pixels([(place.lon, place.lat)])
-            r = CAPTURE_RING_PX
+        rings = {place: pixels([(places[place].lon, places[place].lat)])[0] for place in captures}
+        r = CAPTURE_RING_PX
+        for x, y in rings.values():
             pen.ellipse(
                 (x - r, y - r, x + r, y + r), outline=CAPTURE_COLOUR, width=CAPTURE_RING_WIDTH_PX
             )
-            name = place_name(place)
+        names, written = [], []
+        for place_id, (x, y) in rings.items():  # names over every ring
+            name = place_name(places[place_id])
+            spot = self._free_spot(pen, name, x, y, base.size, written)
+            if spot is None:  # no room beside the ring: the footer still names it
+                continue
+            at, anchor, box = spot
             pen.text(
-                (x + r + 2, y - r - 4), name, font=self._bold, fill=INK,
-                stroke_width=3, stroke_fill=PAPER,
+                at, name, font=self._bold, anchor=anchor, fill=INK, stroke_width=3,
+                stroke_fill=PAPER,
             )  # fmt: skip
+            written.append(box)
             names.append(name)
         return names
+
+    def _free_spot(self, pen, name: str, x: float, y: float, size, written) -> tuple | None:
+        """Where `name` can be written beside its ring (right, then left, above then below)
+        without covering a name written before or leaving the picture: (point, anchor, box);
+        None: nowhere."""
+        r = CAPTURE_RING_PX + 2
+        for at, anchor in (
+            ((x + r, y - r - 4), "la"), ((x - r, y - r - 4), "ra"),
+            ((x + r, y + 4), "la"), ((x - r, y + 4), "ra"),
+        ):  # fmt: skip
+            box = pen.textbbox(at, name, font=self._bold, anchor=anchor, stroke_width=3)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= size[0] and box[3] <= size[1]
+            if inside and not any(_overlap(box, other) for other in written):
+                return at, anchor, box
+        return None
 
     def _key(self, pen: ImageDraw.ImageDraw, width: int) -> None:
         """What the two marks over the map mean, at the top right of every frame (which also
@@ -147,26 +168,30 @@ class FrameDrawer:
         pen.text((x + 36, 42), captured, font=self._plain, fill=INK, anchor="lm")
 
     def _captures_lines(self, model, captures, since: int, width: float) -> list[str]:
-        """The captures in words, as many as fit on the footer's lines."""
+        """The captures in words, as many as fit on the footer's lines, then how many more."""
         when = f"On day {model.day}" if since >= model.day else f"Days {since}-{model.day}"
         if not captures:
             return [f"{when}: no place changed hands."]
         places, factions = model.theatre.map.places, model.factions
         items = [
             f"{place_name(places[place])} to {factions[captor].short_name}"
-            for place, captor in captures
+            for place, captor in captures.items()
         ]
         lines, line = [], f"{when}, changed hands:"
         for number, item in enumerate(items):
-            candidate = f"{line} {item}{',' if number < len(items) - 1 else '.'}"
-            if self._plain.getlength(candidate) <= width:
-                line = candidate
-                continue
-            if len(lines) == FOOTER_LINES - 1:
-                line += f" and {len(items) - number} more."
+            left = len(items) - number - 1
+            text = f"{item}{',' if left else '.'}"
+            room = width
+            if left and len(lines) == FOOTER_LINES - 1:  # keep room to say how many more
+                room -= self._plain.getlength(f" and {left} more.")
+            if self._plain.getlength(f"{line} {text}") <= room:
+                line = f"{line} {text}"
+            elif len(lines) < FOOTER_LINES - 1:
+                lines.append(line)
+                line = text
+            else:
+                line += f" and {left + 1} more."
                 break
-            lines.append(line)
-            line = f"{item}{',' if number < len(items) - 1 else '.'}"
         return [*lines, line]
 
 
@@ -186,13 +211,19 @@ def front_roads(model: ConflictModel) -> tuple[tuple[str, str], ...]:
     return tuple(front)
 
 
-def _captures(model: ConflictModel, since: int) -> list[tuple[str, str]]:
-    """(place, captor) of each capture from day `since` on, in the order they happened."""
-    return [
-        (event.place, event.factions[0])
-        for event in model.events.since(since)
-        if event.kind is EventKind.CAPTURE and event.place is not None
-    ]
+def _captures(model: ConflictModel, since: int) -> dict[str, str]:
+    """Each place taken from day `since` on, by the side that took it last, in the order of
+    their last capture."""
+    taken: dict[str, str] = {}
+    for event in model.events.since(since):
+        if event.kind is EventKind.CAPTURE and event.place is not None:
+            taken.pop(event.place, None)
+            taken[event.place] = event.factions[0]
+    return taken
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
@@ -205,8 +236,9 @@ def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
 
 
 class GifWriter:
-    """An endless-loop GIF written a frame at a time on the first frame's palette: each later
-    frame is only the rectangle that changed, so most weigh a few kilobytes."""
+    """An endless-loop GIF written a frame at a time on the first frame's palette. Each later
+    frame is only the rectangle that changed, its unchanged pixels see-through (the frame
+    before shows), which compresses to little: most frames weigh a few tens of kilobytes."""
 
     def __init__(self, handle: BinaryIO, fps: float) -> None:
         self._handle = handle
@@ -216,25 +248,29 @@ class GifWriter:
 
     def add(self, image: Image.Image) -> None:
         if self._palette is None:
-            frame = image.quantize(colors=256, dither=Image.Dither.NONE)
+            frame = image.quantize(colors=UNCHANGED, dither=Image.Dither.NONE)
             self._palette = frame
             header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
             self._handle.writelines(header)
             self._write(frame, (0, 0))
-        else:
-            frame = image.quantize(palette=self._palette, dither=Image.Dither.NONE)
-            indices = np.asarray(frame)
-            rows, columns = np.nonzero(indices != self._previous)
-            if len(rows):  # the rectangle that changed
-                box = (columns.min(), rows.min(), columns.max() + 1, rows.max() + 1)
-            else:  # the same as before: one pixel, to keep the frame's time
-                box = (0, 0, 1, 1)
-            self._write(frame.crop(tuple(int(v) for v in box)), box[:2])
-        self._previous = np.asarray(frame)
+            self._previous = np.asarray(frame)
+            return
+        frame = image.quantize(palette=self._palette, dither=Image.Dither.NONE)
+        indices = np.asarray(frame)
+        changed = indices != self._previous
+        rows, columns = np.nonzero(changed)
+        if len(rows):  # the rectangle that changed
+            box = (int(columns.min()), int(rows.min()), int(columns.max()) + 1, int(rows.max()) + 1)
+        else:  # the same as before: one see-through pixel, to keep the frame's time
+            box = (0, 0, 1, 1)
+        patch = frame.crop(box)
+        left, top, right, bottom = box
+        patch.paste(UNCHANGED, mask=Image.fromarray(~changed[top:bottom, left:right]))
+        self._write(patch, (left, top), transparency=UNCHANGED, disposal=1)
+        self._previous = indices
 
-    def _write(self, frame: Image.Image, offset: tuple[int, int]) -> None:
-        data = GifImagePlugin.getdata(frame, offset=tuple(int(v) for v in offset),
-                                      duration=self._duration_ms)  # fmt: skip
+    def _write(self, frame: Image.Image, offset: tuple[int, int], **options) -> None:
+        data = GifImagePlugin.getdata(frame, offset, duration=self._duration_ms, **options)
         self._handle.writelines(data)
 
     def close(self) -> None:
