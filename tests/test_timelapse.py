@@ -271,7 +271,7 @@ def test_a_frame_of_many_captures_names_what_fits_and_counts_the_rest():
             frame = drawer.draw(model)
     footer = [line for line in frame.captions if "changed hands" in line]
     footer = frame.captions[frame.captions.index(footer[0]) :]
-    font = drawer._plain
+    font = drawer.caption_font
     assert len(footer) == timelapse.FOOTER_LINES
     assert all(
         font.getlength(line) <= frame.image.width - 2 * timelapse.MARGIN_PX for line in footer

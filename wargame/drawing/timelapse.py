@@ -8,8 +8,8 @@ that changed hands since the last frame, and a band above and below with the
 date and the captures in words. The frames go to the writer one at a time as
 they are drawn, so a 270-day campaign takes no more memory than one day: the
 GIF is written frame by frame with Pillow's GIF encoder on one palette (each
-frame only the rectangle that changed), the MP4 piped to the ffmpeg that
-`imageio-ffmpeg` brings with it.
+frame only the rectangle that changed, see-through where nothing did), the MP4
+piped to the ffmpeg that `imageio-ffmpeg` brings with it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ INK = (20, 20, 20)
 PAPER = (255, 255, 255)
 FOOTER_LINES = 2
 UNCHANGED = 255  # the GIF palette's index left free to mean "as in the frame before"
-MP4_QUALITY = 7  # imageio-ffmpeg's 0-10: crisp lines and text at a few MB for 270 days
+MP4_QUALITY = 7  # imageio-ffmpeg's 0-10: crisp lines and text, under 1 MB for 270 days
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ class Frame:
     day: int
     image: Image.Image
     captions: tuple[str, ...]
-    """Every text drawn, top to bottom: the date line, the names at the map, the captures line."""
+    """Every text drawn, top to bottom: the date line, the names at the map, the captures' lines."""
     captured: tuple[str, ...]
-    """The places that changed hands since the last frame, in the order they fell."""
+    """The places that changed hands since the last frame, in the order they last fell."""
     front: tuple[tuple[str, str], ...]
     """The roads of the front, by the places they join."""
 
@@ -72,7 +72,7 @@ class FrameDrawer:
         self._last_day: int | None = None
         self._big = _font(bold=True, size=22)
         self._bold = _font(bold=True, size=14)
-        self._plain = _font(bold=False, size=13)
+        self.caption_font = _font(bold=False, size=13)
 
     def draw(self, model: ConflictModel) -> Frame:
         """Today's frame: the map as it stands, the front, and the places taken since the
@@ -92,7 +92,7 @@ class FrameDrawer:
         lines = self._captures_lines(model, captures, since, frame.width - 2 * MARGIN_PX)
         y = HEADER_PX + base.height + 6
         for line in lines:
-            pen.text((MARGIN_PX, y), line, font=self._plain, fill=INK)
+            pen.text((MARGIN_PX, y), line, font=self.caption_font, fill=INK)
             y += 20
         self._last_day = model.day
         return Frame(
@@ -105,12 +105,14 @@ class FrameDrawer:
 
     def _mark(self, base: Image.Image, model, captures, front) -> list[str]:
         """The front and the captures drawn over the map; returns the names written."""
-        to_pixels = self.map.ax.transData.transform
-        height = base.height
+        to_display = self.map.ax.transData.transform
+        figure = self.map.figure.bbox  # display units, which the PNG's pixels may scale
+        scale_x, scale_y = base.width / figure.width, base.height / figure.height
         places = model.theatre.map.places
 
         def pixels(points) -> list[tuple[float, float]]:
-            return [(x, height - y) for x, y in to_pixels(np.asarray(points, dtype=float))]
+            shown = to_display(np.asarray(points, dtype=float))
+            return [(x * scale_x, base.height - y * scale_y) for x, y in shown]
 
         overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
         pen = ImageDraw.Draw(overlay)
@@ -160,12 +162,12 @@ class FrameDrawer:
         """What the two marks over the map mean, at the top right of every frame (which also
         puts their colours into the GIF's palette from the first frame on)."""
         front, captured = "front: roads between enemies", "changed hands"
-        x = width - MARGIN_PX - 36 - self._plain.getlength(front)
+        x = width - MARGIN_PX - 36 - self.caption_font.getlength(front)
         pen.line((x, 20, x + 28, 20), fill=FRONT_COLOUR[:3], width=FRONT_WIDTH_PX)
-        pen.text((x + 36, 20), front, font=self._plain, fill=INK, anchor="lm")
+        pen.text((x + 36, 20), front, font=self.caption_font, fill=INK, anchor="lm")
         r = 8
         pen.ellipse((x + 6, 42 - r, x + 6 + 2 * r, 42 + r), outline=CAPTURE_COLOUR, width=3)
-        pen.text((x + 36, 42), captured, font=self._plain, fill=INK, anchor="lm")
+        pen.text((x + 36, 42), captured, font=self.caption_font, fill=INK, anchor="lm")
 
     def _captures_lines(self, model, captures, since: int, width: float) -> list[str]:
         """The captures in words, as many as fit on the footer's lines, then how many more."""
@@ -183,8 +185,8 @@ class FrameDrawer:
             text = f"{item}{',' if left else '.'}"
             room = width
             if left and len(lines) == FOOTER_LINES - 1:  # keep room to say how many more
-                room -= self._plain.getlength(f" and {left} more.")
-            if self._plain.getlength(f"{line} {text}") <= room:
+                room -= self.caption_font.getlength(f" and {left} more.")
+            if self.caption_font.getlength(f"{line} {text}") <= room:
                 line = f"{line} {text}"
             elif len(lines) < FOOTER_LINES - 1:
                 lines.append(line)
