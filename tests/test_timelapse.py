@@ -283,3 +283,16 @@ def test_a_frame_of_many_captures_names_what_fits_and_counts_the_rest():
     assert len(set(names)) == len(names) and set(names) <= {
         timelapse.place_name(model.theatre.map.places[p]) for p in frame.captured
     }
+
+
+def test_an_mp4_without_an_ffmpeg_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
+    def no_ffmpeg():
+        raise RuntimeError("No ffmpeg exe could be found.")
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", no_ffmpeg)
+    monkeypatch.setattr("wargame.cli._built", lambda *a: pytest.fail("the run was started"))
+    path = tmp_path / "campaign.mp4"
+    assert main(["run", "--days", "5", "--animate", str(path)]) == 1
+    message = capsys.readouterr().err.strip()
+    assert message.startswith(f"error: --animate {path}: no ffmpeg to write an MP4 with")
+    assert "or write a .gif" in message and list(tmp_path.iterdir()) == []

@@ -129,7 +129,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _check_animation(args: argparse.Namespace) -> None:
-    from wargame.drawing.timelapse import SUFFIXES
+    from wargame.drawing.timelapse import SUFFIXES, mp4_problem
 
     if args.animate is None:
         for option, value in (("--animate-every", args.animate_every), ("--fps", args.fps)):
@@ -138,6 +138,8 @@ def _check_animation(args: argparse.Namespace) -> None:
         return
     if args.animate.suffix.lower() not in SUFFIXES:
         raise UserError(f"--animate {args.animate}: expected a file ending in .gif or .mp4")
+    if args.animate.suffix.lower() == ".mp4" and mp4_problem():
+        raise UserError(f"--animate {args.animate}: {mp4_problem()}")
     if args.animate_every is not None and args.animate_every < 1:
         raise UserError(f"--animate-every {args.animate_every}: expected a number of days >= 1")
     if args.fps is not None and not (math.isfinite(args.fps) and args.fps > 0):

@@ -309,6 +309,21 @@ class Mp4Writer:
             self._pipe.close()
 
 
+def mp4_problem() -> str:
+    """Why an MP4 cannot be written here ("" if it can): imageio-ffmpeg's wheel brings an
+    ffmpeg for the common platforms; elsewhere it looks for one installed."""
+    import imageio_ffmpeg
+
+    try:
+        imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:
+        return (
+            "no ffmpeg to write an MP4 with (imageio-ffmpeg brings none for this platform): "
+            "install ffmpeg or set IMAGEIO_FFMPEG_EXE to one, or write a .gif"
+        )
+    return ""
+
+
 def _even(image: Image.Image) -> Image.Image:
     """The frame with a white row or column added where its size is odd (H.264 in yuv420p
     needs even sides)."""
