@@ -129,13 +129,13 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _check_animation(args: argparse.Namespace) -> None:
-    from wargame.drawing.timelapse import SUFFIXES, mp4_problem
-
     if args.animate is None:
         for option, value in (("--animate-every", args.animate_every), ("--fps", args.fps)):
             if value is not None:
                 raise UserError(f"{option} {value}: only with --animate FILE")
         return
+    from wargame.drawing.timelapse import SUFFIXES, mp4_problem  # matplotlib: only if asked
+
     if args.animate.suffix.lower() not in SUFFIXES:
         raise UserError(f"--animate {args.animate}: expected a file ending in .gif or .mp4")
     if args.animate.suffix.lower() == ".mp4" and mp4_problem():
