@@ -296,3 +296,17 @@ def test_an_mp4_without_an_ffmpeg_is_refused_before_the_run(tmp_path, monkeypatc
     message = capsys.readouterr().err.strip()
     assert message.startswith(f"error: --animate {path}: no ffmpeg to write an MP4 with")
     assert "or write a .gif" in message and list(tmp_path.iterdir()) == []
+
+
+def test_a_run_without_animate_does_not_import_the_drawing():
+    script = (
+        "import contextlib, io, sys\n"
+        "from wargame.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['run', '--days', '1', '--json']) == 0\n"
+        "heavy = ('matplotlib', 'wargame.drawing.timelapse')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
