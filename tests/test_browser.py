@@ -286,3 +286,21 @@ def test_on_a_phone_the_columns_stack_and_nothing_is_cut_off(browser, server_url
         assert tab.errors == []
     finally:
         context.close()
+
+
+def test_the_run_so_far_downloads_as_a_time_lapse_gif(viewer, tmp_path):
+    from PIL import Image
+
+    from wargame.drawing.timelapse import DEFAULT_EVERY, frame_days
+
+    tab = viewer()
+    for _ in range(5):
+        tab.step()
+    tab.panel("Download")
+    with tab.page.expect_download(timeout=120_000) as download:
+        tab.page.get_by_text("Time-lapse of the run so far (GIF)").click()
+    assert download.value.suggested_filename == "kachin-seed7-timelapse.gif"
+    path = tmp_path / "timelapse.gif"
+    download.value.save_as(path)
+    assert Image.open(path).n_frames == len(frame_days(5, DEFAULT_EVERY))
+    assert not tab.errors

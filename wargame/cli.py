@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,6 +108,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
         raise UserError(f"--map {args.map}: expected a file ending in .png or .svg")
     if args.geojson is not None and args.geojson.suffix.lower() not in GEOJSON_SUFFIXES:
         raise UserError(f"--geojson {args.geojson}: expected a file ending in .geojson or .json")
+    _check_animation(args)
     both = args.out is not None and args.events is not None
     if both and args.out.resolve() == args.events.resolve():
         raise UserError(f"--out and --events both name {args.out}: give each its own file")
@@ -115,6 +117,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
         "--events": args.events,
         "--map": args.map,
         "--geojson": args.geojson,
+        "--animate": args.animate,
     }
     outputs = [(option, path, False) for option, path in files.items() if path is not None]
     if args.plots is not None:
@@ -123,6 +126,24 @@ def _check_outputs(args: argparse.Namespace) -> None:
         problem = unwritable(path, folder=folder)
         if problem:
             raise UserError(f"{option} {path}: {problem}")
+
+
+def _check_animation(args: argparse.Namespace) -> None:
+    if args.animate is None:
+        for option, value in (("--animate-every", args.animate_every), ("--fps", args.fps)):
+            if value is not None:
+                raise UserError(f"{option} {value}: only with --animate FILE")
+        return
+    from wargame.drawing.timelapse import SUFFIXES, mp4_problem  # matplotlib: only if asked
+
+    if args.animate.suffix.lower() not in SUFFIXES:
+        raise UserError(f"--animate {args.animate}: expected a file ending in .gif or .mp4")
+    if args.animate.suffix.lower() == ".mp4" and mp4_problem():
+        raise UserError(f"--animate {args.animate}: {mp4_problem()}")
+    if args.animate_every is not None and args.animate_every < 1:
+        raise UserError(f"--animate-every {args.animate_every}: expected a number of days >= 1")
+    if args.fps is not None and not (math.isfinite(args.fps) and args.fps > 0):
+        raise UserError(f"--fps {args.fps}: expected frames per second above 0")
 
 
 def _check_seed(seed: int | None) -> None:
@@ -180,9 +201,11 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     model = _built(scenario, overrides, args.seed, args.exercise)
     # day by day, as `model.run` steps, so a long run can show how far it is
     with show_progress(f"{model.theatre.name}, seed {model.seed}", "days") as update:
-        for day in range(1, args.days + 1):
-            model.step()
-            update(day, args.days)
+        days = _played(model, args.days, update)
+        if args.animate is not None:  # each frame drawn as its day is played
+            _write_animation(args, days)
+        for _ in days:
+            pass
     _write_outputs(args, model)
     summary = model.summary()
     if args.json:
@@ -190,6 +213,35 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     else:
         print_summary(summary, model, console)
     return 0
+
+
+def _played(
+    model: ConflictModel, days: int, update: Callable[[int, int], None]
+) -> Iterator[ConflictModel]:
+    """The model on day 0, then after each of `days` days played."""
+    yield model
+    for day in range(1, days + 1):
+        model.step()
+        update(day, days)
+        yield model
+
+
+def _counted(
+    days: Iterable[ConflictModel], last_day: int, update: Callable[[int, int], None]
+) -> Iterator[ConflictModel]:
+    for model in days:
+        if model.day:
+            update(model.day, last_day)
+        yield model
+
+
+def _write_animation(args: argparse.Namespace, days: Iterable[ConflictModel]) -> None:
+    from wargame.drawing.timelapse import DEFAULT_EVERY, DEFAULT_FPS, write_timelapse
+
+    every = DEFAULT_EVERY if args.animate_every is None else args.animate_every
+    fps = DEFAULT_FPS if args.fps is None else args.fps
+    frames = write_timelapse(args.animate, days, args.days, every, fps)
+    print(f"time-lapse written to {args.animate}: {frames} frames", file=sys.stderr)
 
 
 def _built(
@@ -250,6 +302,13 @@ def _run_fork(
             lambda: _built(scenario, {}, first.seed, args.exercise), change, args.days, update
         )
     _write_outputs(args, result.forked)
+    if args.animate is not None:  # the forked run played again, a frame at a time
+        from wargame.analysis.fork import replayed
+
+        build = lambda: _built(scenario, {}, first.seed, args.exercise)  # noqa: E731
+        with show_progress(f"{title}: time-lapse", "days") as update:
+            days = replayed(build, args.days, [change])
+            _write_animation(args, _counted(days, args.days, update))
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
     else:
@@ -999,6 +1058,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the places, units and roads at the end as GeoJSON for GIS tools "
         "(.geojson or .json)",
+    )
+    run.add_argument(
+        "--animate",
+        type=Path,
+        metavar="FILE",
+        help="draw the campaign day by day with the date, captures and the front, as a "
+        "time-lapse (.gif or .mp4)",
+    )
+    run.add_argument(
+        "--animate-every",
+        type=int,
+        metavar="DAYS",
+        help="with --animate: days between frames (default 2)",
+    )
+    run.add_argument(
+        "--fps",
+        type=float,
+        help="with --animate: frames per second (default 8)",
     )
     run.add_argument(
         "--plots",

@@ -17,7 +17,7 @@ model is built (`SET_AT_START`) are refused by name.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from wargame.analysis.batch import flatten
@@ -66,6 +66,22 @@ def replay(
         make(model, change)
     model.run(day - model.day)
     return model
+
+
+def replayed(
+    build: Callable[[], ConflictModel], last_day: int, changes: Sequence[Change] = ()
+) -> Iterator[ConflictModel]:
+    """`replay` a day at a time: the same fresh run after each day from day 0 to `last_day`,
+    each change made once its day has been played (how a time-lapse of a page's run is drawn)."""
+    model = build()
+    pending = sorted(changes, key=lambda c: c.day)
+    while True:
+        while pending and pending[0].day <= model.day:
+            make(model, pending.pop(0))
+        yield model
+        if model.day >= last_day:
+            return
+        model.step()
 
 
 @dataclass

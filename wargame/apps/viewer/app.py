@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import solara
 
-from wargame.analysis.fork import Change, replay
+from wargame.analysis.fork import Change, replay, replayed
 from wargame.apps.viewer.chart_widget import Chart, option_json
 from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
 from wargame.apps.viewer.inspector import place_report, report_html
@@ -30,6 +30,7 @@ from wargame.apps.viewer.presence import page_presence
 from wargame.apps.viewer.what_if import ForkRefused, WhatIf, checked_change
 from wargame.drawing.charts import chart_options
 from wargame.drawing.map_figure import TheatreMap
+from wargame.drawing.timelapse import timelapse_gif
 from wargame.engine import measures
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel
@@ -375,6 +376,9 @@ def View(
                     f"{stem}-events.csv",
                     label="Event log (CSV)",
                 )
+                solara.FileDownload(
+                    gif_of(run), f"{stem}-timelapse.gif", label="Time-lapse of the run so far (GIF)"
+                )
     with solara.ColumnsResponsive(12, medium=6, large=4):
         for option in options:
             Chart(option, CHART_HEIGHT)
@@ -412,5 +416,17 @@ def csv_of(run: Run, frame_of) -> Callable[[], bytes]:
     def data() -> bytes:
         with run.lock:
             return frame_of(run.model).to_csv(index=False).encode()
+
+    return data
+
+
+def gif_of(run: Run) -> Callable[[], bytes]:
+    """The time-lapse of the run so far, made when the user clicks (in Solara's download
+    thread): the run replayed from day 0 beside it, so play goes on while it is drawn."""
+
+    def data() -> bytes:
+        with run.lock:
+            day = run.model.day
+        return timelapse_gif(replayed(run.fresh, day, run.changes), day)
 
     return data
