@@ -553,7 +553,7 @@ def bash_script(tmp_path_factory) -> Path:
 @pytest.mark.parametrize(
     ("line", "offered"),
     [
-        ("wargame ba", ["batch"]),
+        ("wargame ba", ["basemap", "batch"]),
         ("wargame run --sce", ["--scenario"]),
         ("wargame run --s", ["--scenario", "--seed", "--set"]),
         ("wargame schema ", list(KINDS)),
