@@ -492,10 +492,22 @@ class Classroom:
             raise RoomError("no such seat")
         return Seat(*row)
 
-    def submit(self, token: str, orders: TurnOrders) -> bool:
-        """A team's orders; the faction is the seat's, never one the page names."""
+    def debrief(self, token: str) -> tuple[Seat, Game]:
+        """A seat's game once the umpire ended it (or it was closed when idle), to replay in
+        the debrief; RoomError while it is still open."""
         with self.lock:
             seat = self.seat(token)
+            if self.status(seat.room) in ("open", "paused"):
+                raise RoomError("the game is still being played")
+            return seat, self._loaded(seat.room)
+
+    def submit(self, token: str, orders: TurnOrders) -> bool:
+        """A team's orders; the faction is the seat's, never one the page names. A game that
+        is over (a debrief's) takes none."""
+        with self.lock:
+            seat = self.seat(token)
+            if self.status(seat.room) not in ("open", "paused"):
+                raise RoomError("the game is over: its debrief takes no orders")
             game = self.game(seat.room)
             advanced = game.submit(seat.faction, orders)
             if advanced:
