@@ -61,13 +61,30 @@ def join(browser, url: str, code: str, team: str, faction: str):
     return page
 
 
+def top_shot(page, name: str) -> None:
+    """A tall screenshot of the page from its top (the page scrolls inside Solara's layout)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": 1600})
+    page.locator("h2").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=ARTIFACTS / name)
+    page.set_viewport_size(size)
+
+
 def choose(page, select, option: str) -> None:
-    """Pick `option` in a drop-down; a click while the page redraws may not open it."""
+    """Pick `option` in a drop-down; a click while the page redraws may not open it, and a long
+    list shows its later options only once scrolled to."""
     from playwright.sync_api import TimeoutError as Timeout
 
+    menu = page.locator(".menuable__content__active")
     for _ in range(3):
         select.click()
         try:
+            for _ in range(5):  # Vuetify adds a long list's options as it is scrolled down
+                if page.get_by_role("option", name=option).count():
+                    break
+                menu.evaluate("menu => { menu.scrollTop = menu.scrollHeight; }", timeout=5_000)
+                page.wait_for_timeout(300)
             page.get_by_role("option", name=option).click(timeout=5_000)
             return
         except Timeout:
@@ -102,7 +119,7 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
 
             # both teams send orders: the turn runs (7 days) and every page shows it
             kia.get_by_role("button", name="Send orders").click()
-            kia.get_by_text("Your orders are in").wait_for()
+            kia.get_by_text("Orders sent for turn").wait_for()
             tatmadaw.get_by_role("button", name="Send orders").click()
             for page in (kia, tatmadaw, umpire):
                 page.locator("h2", has_text=re.compile(r"Day 7\b")).wait_for(timeout=30_000)
@@ -121,22 +138,23 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
             seen = {u.id for u in side_view(game.model, game.knowledge["kia"]).units}
             hidden = [u for u in game.model.units if u.faction != "kia" and u.unique_id not in seen]
             assert hidden  # there is something for the fog to hide
-            # a team's page offers orders for its own units only
+            # a team's page lists its own units only, to give orders by group
             kia_units = sum(1 for u in game.model.units if u.faction == "kia")
             kia.get_by_role("button", name="Send orders").wait_for()
-            assert kia.get_by_text("Go to").count() == kia_units
+            assert kia.locator(".wargame-unit").count() == kia_units
+            assert kia.get_by_text("Go to").count() == 1
             kia.screenshot(path=ARTIFACTS / "classroom-kia.png")
             umpire.screenshot(path=ARTIFACTS / "classroom-umpire.png")
 
             # the KIA sends its next orders, then the server goes down
             kia.get_by_role("button", name="Send orders").click()
-            kia.get_by_text("Your orders are in").wait_for()
+            kia.get_by_text("Orders sent for turn").wait_for()
             before = drawn(Classroom(db, read_only=True).game(code).model)
 
         with viewer_server(command=command) as url:  # a new server on the same file
             kia.goto(kia.url.replace(kia.url.split("/?")[0], url.rstrip("/")))
             kia.locator("h2", has_text=re.compile(r"Day 7\b")).wait_for(timeout=LOAD_TIMEOUT_MS)
-            kia.get_by_text("Your orders are in").wait_for()  # the half-done turn came back
+            kia.get_by_text("Orders sent for turn").wait_for()  # the half-done turn came back
             assert "waiting for: tatmadaw" in kia.locator("h2").first.inner_text()
             umpire.goto(umpire_url.replace(umpire_url.split("/?")[0], url.rstrip("/")))
             umpire.get_by_role("button", name="Run the turn now").wait_for(timeout=LOAD_TIMEOUT_MS)
@@ -172,6 +190,84 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path):
             lobby.wait_for_timeout(500)
             assert png_of(lobby) == drawn(replay_to_day(game.setup, game.record, 14))
             lobby.screenshot(path=ARTIFACTS / "classroom-record-replay.png", full_page=True)
+        browser.close()
+    assert errors == []
+
+
+def test_a_team_sends_a_stack_hears_the_umpire_and_keeps_a_debrief_after_the_end(tmp_path):
+    """A place's whole stack sent from the form to a far place: the page says what went where,
+    the next turn shows the units on their way under an open form with no banner left over,
+    the umpire's ceasefire reaches both teams, and after the end each keeps a debrief."""
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "classroom.sqlite"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        try:
+            browser = launch_chromium(playwright)
+        except BrowserMissing as error:
+            pytest.fail(str(error))
+        with viewer_server(command=("classroom", "--db", str(db))) as url:
+            umpire = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            umpire.on("pageerror", lambda e: errors.append(str(e)))
+            umpire.goto(url)
+            umpire.get_by_role("button", name="Create room").click(timeout=LOAD_TIMEOUT_MS)
+            umpire.get_by_role("button", name="Run the turn now").wait_for(timeout=30_000)
+            code = umpire.locator("b").first.inner_text()
+            kia = join(browser, url, code, "Team A", "kia")
+            tatmadaw = join(browser, url, code, "Team B", "tatmadaw")
+            for page in (kia, tatmadaw):
+                page.on("pageerror", lambda e: errors.append(str(e)))
+            umpire.get_by_role("button", name="Offer a ceasefire").click()
+
+            # the KIA sends its biggest stack to the farthest place its roads reach
+            model = Classroom(db, read_only=True).game(code).model
+            kia_units = [u for u in model.units if u.faction == "kia"]
+            home = max({u.place for u in kia_units}, key=[u.place for u in kia_units].count)
+            stack = [u.unique_id for u in kia_units if u.place == home]
+            far = max(model.routes.reachable(home).items(), key=lambda item: item[1])[0]
+            goal = model.place_name(far)
+            units_at = kia.locator(".v-select", has_text="Units at")
+            choose(kia, units_at, f"{model.place_name(home)}: {len(stack)} units")
+            choose(kia, kia.locator(".v-select", has_text="Go to"), goal)
+            kia.get_by_role("button", name="Add order").click()
+            kia.locator(".wargame-order", has_text=f"go to {goal}, attack").wait_for()
+            kia.get_by_role("button", name="Send orders").click()
+            banner = kia.locator(".v-alert", has_text="Orders sent for turn 1")
+            banner.wait_for(timeout=30_000)
+            assert f"go to {goal}, attack" in banner.inner_text()
+            top_shot(kia, "classroom-orders-sent.png")
+            game = Classroom(db, read_only=True).game(code)
+            assert {u for u, o in game.submitted["kia"].units.items() if o.objective == far} == set(
+                stack
+            )
+
+            # the turn runs: the units are on their way, the form is open, the banner gone
+            tatmadaw.get_by_role("button", name="Send orders").click()
+            for page in (kia, tatmadaw):
+                page.locator("h2", has_text=re.compile(r"Day 7\b")).wait_for(timeout=30_000)
+            kia.get_by_text("Orders for turn 2").wait_for(timeout=30_000)
+            assert kia.get_by_text("Orders sent").count() == 0
+            kia.get_by_role("button", name="Send orders").wait_for()
+            assert f"heading for {goal}" in kia.locator(".wargame-units").inner_text()
+            # the umpire's ceasefire reached both sides, in their list of injects
+            for page in (kia, tatmadaw):
+                injects = page.locator(".wargame-injects").inner_text()
+                assert "the umpire:" in injects and "ceasefire" in injects, injects
+            top_shot(kia, "classroom-team.png")
+
+            # the umpire ends the game: each seat keeps a read-only debrief with the replay
+            umpire.get_by_role("button", name="End the game").click()
+            for page in (kia, tatmadaw):
+                page.get_by_text("Debrief").first.wait_for(timeout=30_000)
+                page.get_by_text("Replaying day 7").wait_for(timeout=30_000)
+                assert page.get_by_role("button", name="Send orders").count() == 0
+                assert "cannot be found" not in page.locator("body").inner_text()
+            kia.wait_for_timeout(500)
+            top_shot(kia, "classroom-debrief.png")
+            kia.reload()  # its address still opens the debrief
+            kia.get_by_text("Replaying day 7").wait_for(timeout=LOAD_TIMEOUT_MS)
         browser.close()
     assert errors == []
 

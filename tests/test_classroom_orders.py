@@ -83,16 +83,26 @@ def test_a_stacks_order_sends_its_units_together_and_a_later_order_takes_units_f
     assert moved and all(u.objective == goal or u.posture is Posture.WITHDRAW for u in moved)
 
 
-def test_orders_are_described_by_unit_and_place_names():
+def test_orders_are_described_by_group_with_place_names():
     game = Game(SETUP)
-    stack = stacks(own_view(game, "kia").units, "kia")[0]
-    goal = min(common_destinations(game.model, [stack.place]))
-    orders = OrderDraft().choose(stack.units).go_to(goal).add().turn_orders()
-    names = {u.unique_id: u.name for u in game.model.units}
+    view = own_view(game, "kia")
+    own = {u.id: u for u in view.units if u.faction == "kia"}
+    big = max(stacks(view.units, "kia"), key=lambda s: len(s.units))
+    goal = min(common_destinations(game.model, [big.place]))
+    few = [u for u in own if u not in big.units][:2]
+    draft = OrderDraft().choose(big.units).go_to(goal).add()
+    orders = draft.choose(few).hold_as(Posture.HOLD).add().turn_orders()
     places = {p: game.model.place_name(p) for p in game.model.theatre.map.places}
-    (line,) = described(orders, names, places)
-    assert line.startswith(names[stack.units[0]])
-    assert f"go to {places[goal]}, attack" in line and goal not in line
+    lines = described(orders, own, places)
+    soldiers = sum(own[u].strength for u in big.units)
+    assert lines[0] == (
+        f"{len(big.units)} units ({soldiers:,} soldiers) at {places[big.place]}: "
+        f"go to {places[goal]}, attack"
+    )
+    for unit in few:  # a small group by its units' names
+        assert any(f"{own[unit].name} ({own[unit].strength:,})" in line for line in lines[1:])
+    assert all(line.endswith(": stay where they are, hold") for line in lines[1:])
+    assert not any(goal in line for line in lines)  # the place's name, never its id
 
 
 def test_the_server_refuses_what_a_draft_may_not_command_whatever_the_page_sent(classroom):

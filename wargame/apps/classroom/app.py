@@ -28,6 +28,7 @@ from wargame.apps.classroom.exercises import load_exercise, sheet_html
 from wargame.apps.classroom.fog import SideView, side_map, side_view
 from wargame.apps.classroom.game import Game, GameSetup, Injection, replay_to_day
 from wargame.apps.classroom.rooms import (
+    PLAYED,
     Classroom,
     ClassroomError,
     RoomError,
@@ -360,28 +361,33 @@ def labels(names: dict[object, str]) -> dict[str, object]:
     return {(name if counts[name] == 1 else f"{name} ({key})"): key for key, name in names.items()}
 
 
+def unit_count(count: int) -> str:
+    return f"{count} unit{'s' * (count != 1)}"
+
+
 def units_html(view: SideView, faction: str, names: dict[str, str]) -> str:
-    """The side's own units by place (or by the place the road leads them to), with where each
-    is heading: what a team orders from, and how it sees its last orders carried out."""
+    """The side's own units by place (or by the place the road leads them to), each group
+    saying where its units are heading, opened for the units one by one: what a team orders
+    from, and how it sees its last orders carried out."""
     by_id = {u.id: u for u in view.units}
     rows = []
     for stack in stacks(view.units, faction):
         units = [by_id[i] for i in stack.units]
         where = f"on the road to {names[stack.place]}" if stack.moving else names[stack.place]
-        soldiers = sum(u.strength for u in units)
-        listed = ", ".join(
-            f"<span class='wargame-unit'>{html.escape(u.name)}</span> ({u.strength:,}"
-            + (
-                f", heading for {html.escape(names[u.objective])}"
-                if u.objective and u.objective != u.place
-                else ""
-            )
-            + ")"
+        heading = {u.id: names[u.objective] for u in units if u.objective not in (None, u.place)}
+        going = ", ".join(
+            f"{count} heading for {name}" for name, count in Counter(heading.values()).items()
+        )
+        listed = "".join(
+            f"<li><span class='wargame-unit'>{html.escape(u.name)}</span> ({u.strength:,}"
+            + (f", heading for {html.escape(heading[u.id])}" if u.id in heading else "")
+            + ")</li>"
             for u in units
         )
         rows.append(
-            f"<li><b>{html.escape(where)}</b>: {len(units)} unit{'s' * (len(units) > 1)}, "
-            f"{soldiers:,} soldiers: {listed}</li>"
+            f"<li><details><summary><b>{html.escape(where)}</b>: {unit_count(len(units))}, "
+            f"{sum(u.strength for u in units):,} soldiers{'; ' * bool(going)}"
+            f"{html.escape(going)}</summary><ul>{listed}</ul></details></li>"
         )
     return "".join(rows) or "<li>No units left.</li>"
 
@@ -396,11 +402,10 @@ def TeamPage(token: str) -> None:
     rooms = classroom()
     try:
         seat = rooms.seat(token)
-        try:
-            game = rooms.game(seat.room)
-        except RoomError:  # a game the umpire ended (or left idle): the seat keeps its debrief
+        if rooms.status(seat.room) not in PLAYED:  # ended (or idle): the seat keeps a debrief
             Debrief(*rooms.debrief(token))
             return
+        game = rooms.game(seat.room)
     except RoomError as problem:
         solara.Error(f"This seat cannot be found: {problem}")
         return
@@ -427,7 +432,7 @@ def TeamPage(token: str) -> None:
     unit_labels = labels(unit_names)
     groups = {
         (f"on the road to {names[s.place]}" if s.moving else names[s.place])
-        + f": {len(s.units)} unit{'s' * (len(s.units) > 1)}": s.units
+        + f": {unit_count(len(s.units))}": s.units
         for s in stacks(view.units, seat.faction)
     }
     goals = labels({p: names[p] for p in sorted(destinations, key=lambda p: (names[p], p))})
@@ -490,7 +495,7 @@ def TeamPage(token: str) -> None:
                     "page becomes your debrief, with the whole game to replay."
                 )
             elif sent is not None:
-                lines = described(sent, unit_names, names) or ["no unit was given an order"]
+                lines = described(sent, own, names) or ["no unit was given an order"]
                 solara.Success(
                     f"Orders sent for turn {turn + 1}: "
                     + "; ".join(lines)
@@ -514,7 +519,7 @@ def TeamPage(token: str) -> None:
                 solara.Button(
                     "Add order", on_click=lambda: change(draft.add()), disabled=not draft.chosen
                 )
-                GivenOrders(draft, change, unit_names, names)
+                GivenOrders(draft, change, own, names)
                 for flag, label in (
                     ("recruits", "Spend on recruits"),
                     ("accepts_ceasefire", f"Accept {offers}"),
@@ -554,15 +559,14 @@ def OrderForm(draft, groups, unit_labels, choose_stack, choose_units) -> None:
 
 
 @solara.component
-def GivenOrders(draft: OrderDraft, change, unit_names: dict, names: dict) -> None:
+def GivenOrders(draft: OrderDraft, change, own: dict, names: dict) -> None:
     """The orders added so far, each with a button to take it back."""
     if not draft.given:
         solara.Text("No orders yet: units without one hold where they are.")
     for index, group in enumerate(draft.given):
-        where = "stay" if group.objective is None else f"go to {names[group.objective]}"
-        who = ", ".join(unit_names.get(u, str(u)) for u in group.units)
+        words = "; ".join(described(OrderDraft(given=(group,)).turn_orders(), own, names))
         with solara.Row(style={"align-items": "center"}, classes=["wargame-order"]):
-            solara.Text(f"{who}: {where}, {group.posture.value}")
+            solara.Text(words)
             solara.Button("Remove", text=True, on_click=lambda i=index: change(draft.remove(i)))
 
 
@@ -587,7 +591,8 @@ def Debrief(seat: Seat, game: Game) -> None:
         record = list(game.record)
     solara.HTML(
         "h2",
-        f"Debrief &nbsp; <small>the game is over: {len(record)} turns played, to day "
+        f"Debrief &nbsp; <small>the game is over: {len(record)} of {game.setup.turns} turns "
+        f"played, to day "
         f"{model.day} ({model.date:%d %B %Y})</small>",
     )
     solara.HTML(

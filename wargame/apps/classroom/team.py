@@ -164,19 +164,37 @@ def common_destinations(model: ConflictModel, origins: Iterable[str]) -> set[str
     return reach or set()
 
 
-def described(orders: TurnOrders, units: Mapping[int, str], places: Mapping[str, str]) -> list[str]:
-    """`orders` in words, one line per destination and posture: which units, where to.
+NAMED = 3
+"""A group of up to this many units is described by its units' names; a larger one by count."""
 
-    `units` and `places` name them (unit names with their strength, place names).
+
+def described(
+    orders: TurnOrders, units: Mapping[int, SeenUnit], places: Mapping[str, str]
+) -> list[str]:
+    """`orders` in words, one line per group (where its units are, where they go, how):
+    "13 units (5,950 soldiers) at Laiza: go to Putao, attack".
+
+    `units` are the side's own as it sees them; `places` names the places.
     """
-    groups: dict[tuple[str | None, Posture], list[int]] = defaultdict(list)
-    for unit, order in orders.units.items():
-        groups[order.objective, order.posture].append(unit)
+    groups: dict[tuple[str, str | None, Posture], list[SeenUnit]] = defaultdict(list)
+    for unit_id, order in orders.units.items():
+        unit = units.get(unit_id)
+        if unit is None:  # destroyed, or interned, since the orders were given
+            continue
+        where = (
+            f"at {places[unit.place]}"
+            if unit.place is not None
+            else f"on the road to {places[unit.transit.destination]}"
+        )
+        groups[where, order.objective, order.posture].append(unit)
     lines = []
-    for (objective, posture), ids in groups.items():
-        where = "stay where they are" if objective is None else f"go to {places[objective]}"
-        names = ", ".join(units.get(u, f"unit {u}") for u in ids)
-        lines.append(f"{names}: {where}, {posture.value}")
+    for (where, objective, posture), group in groups.items():
+        if len(group) <= NAMED:
+            who = ", ".join(f"{u.name} ({u.strength:,})" for u in group)
+        else:
+            who = f"{len(group)} units ({sum(u.strength for u in group):,} soldiers)"
+        goes = "stay where they are" if objective is None else f"go to {places[objective]}"
+        lines.append(f"{who} {where}: {goes}, {posture.value}")
     return lines
 
 
