@@ -83,6 +83,21 @@ def test_a_stacks_order_sends_its_units_together_and_a_later_order_takes_units_f
     assert moved and all(u.objective == goal or u.posture is Posture.WITHDRAW for u in moved)
 
 
+def test_a_click_on_a_place_picks_its_stack_then_sends_the_chosen_units_there():
+    """What a map's click will do: ids, checked as the form's labels are."""
+    game = Game(SETUP)
+    groups = stacks(own_view(game, "kia").units, "kia")
+    first, second = groups[0], groups[1]
+    draft = OrderDraft().click(first.place, groups, reach=set())
+    assert draft.chosen == first.units and draft.objective is None
+    reach = common_destinations(game.model, [first.place])
+    goal = next(p for p in sorted(reach) if p != second.place)
+    assert draft.click(goal, groups, reach).objective == goal
+    assert draft.click(second.place, groups, reach - {second.place}).chosen == second.units
+    with pytest.raises(OrderError, match="no road leads the chosen units to 'atlantis'"):
+        draft.click("atlantis", groups, reach)
+
+
 def test_orders_are_described_by_group_with_place_names():
     game = Game(SETUP)
     view = own_view(game, "kia")
@@ -221,3 +236,11 @@ def test_after_the_end_each_seat_keeps_a_read_only_debrief(classroom):
     classroom.resume(code, key)  # reopened: the seats play again
     with pytest.raises(RoomError, match="still being played"):
         classroom.debrief(seats[0].token)
+
+
+def test_two_places_of_one_name_are_told_apart_in_a_drop_down():
+    assert app.labels({"a": "Sadung", "b": "Sadung", "c": "Laiza"}) == {
+        "Sadung (a)": "a",
+        "Sadung (b)": "b",
+        "Laiza": "c",
+    }

@@ -430,10 +430,16 @@ def TeamPage(token: str) -> None:
         )
     unit_names = {u.id: f"{u.name} ({u.strength:,})" for u in own.values()}
     unit_labels = labels(unit_names)
-    groups = {
-        (f"on the road to {names[s.place]}" if s.moving else names[s.place])
-        + f": {unit_count(len(s.units))}": s.units
-        for s in stacks(view.units, seat.faction)
+    stack_at = {("to " if s.moving else "") + s.place: s for s in stacks(view.units, seat.faction)}
+    groups = {  # "Laiza: 13 units"; two places of one name told apart by their ids
+        label: stack_at[key].units
+        for label, key in labels(
+            {
+                key: (f"on the road to {names[s.place]}" if s.moving else names[s.place])
+                + f": {unit_count(len(s.units))}"
+                for key, s in stack_at.items()
+            }
+        ).items()
     }
     goals = labels({p: names[p] for p in sorted(destinations, key=lambda p: (names[p], p))})
     shown = notice.value[1] if notice.value[0] == turn else ""

@@ -22,7 +22,7 @@ from wargame.engine.orders import Order
 from wargame.engine.posture import Posture
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping
 
     from wargame.apps.classroom.fog import SeenUnit
     from wargame.engine.agents import Faction
@@ -124,6 +124,19 @@ class OrderDraft:
 
     def hold_as(self, posture: Posture) -> OrderDraft:
         return replace(self, posture=posture)
+
+    def click(self, place: str, groups: Iterable[Stack], reach: Collection[str]) -> OrderDraft:
+        """A click on `place` (on a map): the chosen units' destination if they have a road
+        there (`reach`), else the stack standing there (`groups`, the side's own) chosen.
+
+        Raises OrderError for a place that is neither: a page may send any id.
+        """
+        if self.chosen and place in reach:
+            return self.go_to(place)
+        here = next((g for g in groups if g.place == place and not g.moving), None)
+        if here is None:
+            raise OrderError(f"no road leads the chosen units to {place!r}, nor are yours there")
+        return self.choose(here.units).go_to(None)
 
     def add(self) -> OrderDraft:
         """The chosen units' order added (replacing any earlier order for them); nothing
