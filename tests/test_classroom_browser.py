@@ -215,6 +215,7 @@ def test_a_team_sends_a_stack_hears_the_umpire_and_keeps_a_debrief_after_the_end
         units_at = kia.locator(".v-select", has_text="Units at")
         choose(kia, units_at, f"{model.place_name(home)}: {len(stack)} units")
         choose(kia, kia.locator(".v-select", has_text="Go to"), goal)
+        top_shot(kia, "classroom-orders-form.png")
         kia.get_by_role("button", name="Add order").click()
         kia.locator(".wargame-order", has_text=f"go to {goal}, attack").wait_for()
         kia.get_by_role("button", name="Send orders").click()

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+import ipyvuetify
 import ipywidgets
 import solara
 from pydantic import ValidationError
@@ -556,11 +557,14 @@ def OrderForm(draft, groups, unit_labels, choose_stack, choose_units) -> None:
     chosen = set(draft.chosen)
     stack = next((label for label, units in groups.items() if set(units) == chosen), None)
     solara.Select("Units at", values=list(groups), value=stack, on_value=choose_stack)
-    solara.SelectMultiple(
-        "Units",
-        values=[label for label, unit in unit_labels.items() if unit in chosen],
-        all_values=list(unit_labels),
-        on_value=choose_units,
+    ipyvuetify.Select.element(  # small chips: a stack of 13 units in a few lines, not 13
+        label="Units",
+        v_model=[label for label, unit in unit_labels.items() if unit in chosen],
+        on_v_model=choose_units,
+        items=list(unit_labels),
+        multiple=True,
+        small_chips=True,
+        deletable_chips=True,
     )
 
 
