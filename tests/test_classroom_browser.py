@@ -245,9 +245,10 @@ def test_a_team_sends_a_stack_hears_the_umpire_and_keeps_a_debrief_after_the_end
         # the umpire ends the game: each seat keeps a read-only debrief with the replay
         umpire.get_by_role("button", name="End the game").click()
         for page in (kia, tatmadaw):
-            page.get_by_text("Debrief").first.wait_for(timeout=30_000)
+            page.locator("h2", has_text="Debrief").wait_for(timeout=30_000)
             page.get_by_text("Replaying day 7").wait_for(timeout=30_000)
             assert page.get_by_role("button", name="Send orders").count() == 0
+            assert re.match(r"Team [AB] debrief: Kachin State", page.title()), page.title()
             assert "cannot be found" not in page.locator("body").inner_text()
         kia.wait_for_timeout(500)
         top_shot(kia, "classroom-debrief.png")

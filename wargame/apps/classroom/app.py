@@ -599,6 +599,8 @@ def Debrief(seat: Seat, game: Game) -> None:
         faction = model.factions[seat.faction].name
         view = side_view(model, game.knowledge[seat.faction])
         record = list(game.record)
+        theatre = model.theatre.title
+    solara.Title(f"{seat.team} debrief: {theatre} - {PAGE_TITLE}")
     solara.HTML(
         "h2",
         f"Debrief &nbsp; <small>the game is over: {len(record)} of {game.setup.turns} turns "
@@ -610,7 +612,7 @@ def Debrief(seat: Seat, game: Game) -> None:
         f"<b>{html.escape(seat.team)}</b> commanded the {html.escape(faction)}. This page is "
         "read only: the game takes no more orders. Replay it day by day, every side shown.",
     )
-    with solara.Columns([3, 2]):
+    with solara.ColumnsResponsive(12, medium=[7, 5]):  # stacked on a phone
         with solara.Column():
             RecordReplay(game.setup, record)
         with solara.Column():
