@@ -15,25 +15,35 @@ import json
 import logging
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+import ipyvuetify
 import ipywidgets
 import solara
 from pydantic import ValidationError
 
 from wargame.apps.classroom.exercises import load_exercise, sheet_html
-from wargame.apps.classroom.fog import side_map, side_view
-from wargame.apps.classroom.game import GameSetup, Injection, replay_to_day
+from wargame.apps.classroom.fog import SideView, side_map, side_view
+from wargame.apps.classroom.game import Game, GameSetup, Injection, replay_to_day
 from wargame.apps.classroom.rooms import (
+    PLAYED,
     Classroom,
     ClassroomError,
     RoomError,
+    Seat,
     ServerLock,
     read_record,
 )
-from wargame.apps.classroom.team import OrderError, TurnOrders, UnitOrder
+from wargame.apps.classroom.team import (
+    OrderDraft,
+    OrderError,
+    common_destinations,
+    described,
+    stacks,
+)
 from wargame.apps.closed_sessions import give_back_memory_when_sessions_close
 from wargame.apps.front_end import serve_front_end_read_only
 from wargame.apps.viewer.access import refusal, served_theatres
@@ -345,54 +355,137 @@ def _status(game, deadline=None) -> str:
     )
 
 
+def labels(names: dict[object, str]) -> dict[str, object]:
+    """Each thing's label in a drop-down, to the thing: its name, with its id where two share
+    one. A label a page sends that is not here names nothing this page offered."""
+    counts = Counter(names.values())
+    return {(name if counts[name] == 1 else f"{name} ({key})"): key for key, name in names.items()}
+
+
+def unit_count(count: int) -> str:
+    return f"{count} unit{'s' * (count != 1)}"
+
+
+def units_html(view: SideView, faction: str, names: dict[str, str]) -> str:
+    """The side's own units by place (or by the place the road leads them to), each group
+    saying where its units are heading, opened for the units one by one: what a team orders
+    from, and how it sees its last orders carried out."""
+    by_id = {u.id: u for u in view.units}
+    rows = []
+    for stack in stacks(view.units, faction):
+        units = [by_id[i] for i in stack.units]
+        where = f"on the road to {names[stack.place]}" if stack.moving else names[stack.place]
+        heading = {u.id: names[u.objective] for u in units if u.objective not in (None, u.place)}
+        going = ", ".join(
+            f"{count} heading for {name}" for name, count in Counter(heading.values()).items()
+        )
+        listed = "".join(
+            f"<li><span class='wargame-unit'>{html.escape(u.name)}</span> ({u.strength:,}"
+            + (f", heading for {html.escape(heading[u.id])}" if u.id in heading else "")
+            + ")</li>"
+            for u in units
+        )
+        rows.append(
+            f"<li><details><summary><b>{html.escape(where)}</b>: {unit_count(len(units))}, "
+            f"{sum(u.strength for u in units):,} soldiers{'; ' * bool(going)}"
+            f"{html.escape(going)}</summary><ul>{listed}</ul></details></li>"
+        )
+    return "".join(rows) or "<li>No units left.</li>"
+
+
 @solara.component
 def TeamPage(token: str) -> None:
     use_refresh(lambda: classroom().seat(token).room)
     drawings = solara.use_memo(dict, [])
-    drafts = solara.use_reactive({})
+    drafted = solara.use_reactive((0, OrderDraft()))
     flags = solara.use_reactive({"recruits": True, "accepts_ceasefire": True, "calls_home": True})
-    message = solara.use_reactive("")
+    notice = solara.use_reactive((0, ""))
     rooms = classroom()
     try:
         seat = rooms.seat(token)
+        if rooms.status(seat.room) not in PLAYED:  # ended (or idle): the seat keeps a debrief
+            Debrief(*rooms.debrief(token))
+            return
         game = rooms.game(seat.room)
     except RoomError as problem:
         solara.Error(f"This seat cannot be found: {problem}")
         return
     with rooms.lock:  # the side's view is all read of the model, beside the map's places and roads
         model = game.model
+        turn = game.turn
         view = side_view(model, game.knowledge[seat.faction])
         names = {p: model.place_name(p) for p in model.theatre.map.places}
         short_names = {f: faction.short_name for f, faction in model.factions.items()}
         side = side_map(view, model.theatre.map.places, short_names)
         png = map_png(drawings, (seat.room, seat.faction), model, side)
         status = _status(game, rooms.deadline(seat.room))
-        submitted = seat.faction in game.submitted
-        own = [u for u in view.units if u.faction == seat.faction]
-        reach = {
-            u.id: sorted(model.routes.reachable(u.place or u.transit.destination)) for u in own
-        }
+        sent = game.submitted.get(seat.faction)
+        own = {u.id: u for u in view.units if u.faction == seat.faction}
+        draft = drafted.value[1] if drafted.value[0] == turn else OrderDraft()
+        origins = [own[u].place or own[u].transit.destination for u in draft.chosen if u in own]
+        destinations = common_destinations(model, origins)
         faction = model.factions[seat.faction]
         charts = [option_json(o) for o in series_chart_options(view.series, [faction]).values()]
         offers = (
             f"{model.broker_name}'s ceasefire offers" if model.broker_name else "ceasefire offers"
         )
+    unit_names = {u.id: f"{u.name} ({u.strength:,})" for u in own.values()}
+    unit_labels = labels(unit_names)
+    stack_at = {("to " if s.moving else "") + s.place: s for s in stacks(view.units, seat.faction)}
+    groups = {  # "Laiza: 13 units"; two places of one name told apart by their ids
+        label: stack_at[key].units
+        for label, key in labels(
+            {
+                key: (f"on the road to {names[s.place]}" if s.moving else names[s.place])
+                + f": {unit_count(len(s.units))}"
+                for key, s in stack_at.items()
+            }
+        ).items()
+    }
+    goals = labels({p: names[p] for p in sorted(destinations, key=lambda p: (names[p], p))})
+    shown = notice.value[1] if notice.value[0] == turn else ""
+
+    def change(new: OrderDraft) -> None:
+        drafted.set((turn, new))
+        notice.set((turn, ""))
+
+    def refuse(problem: str) -> None:
+        notice.set((turn, f"Not taken: {problem}"))
+
+    def choose(units: tuple[int, ...]) -> None:
+        """A new group: its destination is kept only if every unit of it can go there."""
+        kept = {u: own[u].place or own[u].transit.destination for u in units}
+        reach = common_destinations(model, kept.values())
+        new = draft.choose(units)
+        change(new if new.objective in reach else new.go_to(None))
+
+    def choose_stack(label: str) -> None:
+        if label not in groups:  # the page sent a group it was not offered
+            refuse(f"no group {label!r} of yours")
+            return
+        choose(groups[label])
+
+    def choose_units(chosen: list[str]) -> None:
+        unknown = [label for label in chosen if label not in unit_labels]
+        if unknown:
+            refuse(f"no unit of yours called {unknown[0]!r}")
+            return
+        choose(tuple(unit_labels[label] for label in chosen))
+
+    def go_to(label: str) -> None:
+        if label != STAY and label not in goals:
+            refuse(f"the chosen units have no road to {label!r}")
+            return
+        change(draft.go_to(None if label == STAY else goals[label]))
 
     def submit() -> None:
-        units = {
-            uid: UnitOrder(
-                objective=None if d.get("objective") in (None, STAY) else d["objective"],
-                posture=Posture(d.get("posture", "hold")),
-            )
-            for uid, d in drafts.value.items()
-        }
         try:
-            rooms.submit(token, TurnOrders(units=units, **flags.value))
+            rooms.submit(token, draft.turn_orders(**flags.value))
         except Exception as problem:
-            message.set(f"Not sent: {said(problem)}")
+            notice.set((turn, f"Not sent: {said(problem)}"))
             return
-        drafts.set({})
-        message.set("Orders sent.")
+        drafted.set((turn, OrderDraft()))
+        notice.set((turn, ""))
 
     solara.Title(f"{seat.team}: {model.theatre.title} - {PAGE_TITLE}")
     solara.HTML("div", status)
@@ -400,14 +493,40 @@ def TeamPage(token: str) -> None:
     with solara.ColumnsResponsive(12, medium=[7, 5]):  # stacked on a phone
         solara.Image(png, format="png", width="100%")
         with solara.Column():
-            solara.HTML("h3", "Orders for this turn")
-            if message.value:
-                solara.Info(message.value)
+            solara.HTML("h3", f"Orders for turn {turn + 1}")
+            if shown:
+                solara.Error(shown)
             if game.finished:
-                solara.Text("The game is over.")
-            elif submitted:
-                solara.Text("Your orders are in; the turn runs when every team has sent theirs.")
+                solara.Info(
+                    "The game is over: every turn is played. When the umpire ends it, this "
+                    "page becomes your debrief, with the whole game to replay."
+                )
+            elif sent is not None:
+                lines = described(sent, own, names) or ["no unit was given an order"]
+                solara.Success(
+                    f"Orders sent for turn {turn + 1}: "
+                    + "; ".join(lines)
+                    + ". Every other unit holds. The turn runs when every team has sent theirs."
+                )
             else:
+                OrderForm(draft, groups, unit_labels, choose_stack, choose_units)
+                solara.Select(
+                    "Go to",
+                    values=[STAY, *goals],
+                    value=next((k for k, v in goals.items() if v == draft.objective), STAY),
+                    on_value=go_to,
+                    disabled=not draft.chosen,
+                )
+                solara.Select(
+                    "Posture",
+                    values=[p.value for p in Posture],
+                    value=draft.posture.value,
+                    on_value=lambda v: change(draft.hold_as(Posture(v))),
+                )
+                solara.Button(
+                    "Add order", on_click=lambda: change(draft.add()), disabled=not draft.chosen
+                )
+                GivenOrders(draft, change, own, names)
                 for flag, label in (
                     ("recruits", "Spend on recruits"),
                     ("accepts_ceasefire", f"Accept {offers}"),
@@ -418,28 +537,10 @@ def TeamPage(token: str) -> None:
                         value=flags.value[flag],
                         on_value=lambda v, f=flag: flags.set({**flags.value, f: v}),
                     )
-                for unit in own:
-                    draft = drafts.value.get(unit.id, {})
-                    where = f"at {names[unit.place]}" if unit.place else "on the road"
-                    with solara.Row(style={"align-items": "center"}):
-                        solara.Text(f"{unit.name} ({unit.strength:,}) {where}")
-                        solara.Select(
-                            "Go to",
-                            values=[STAY, *reach[unit.id]],
-                            value=draft.get("objective", STAY),
-                            on_value=lambda v, u=unit.id: drafts.set(
-                                {**drafts.value, u: {**drafts.value.get(u, {}), "objective": v}}
-                            ),
-                        )
-                        solara.Select(
-                            "Posture",
-                            values=[p.value for p in Posture],
-                            value=draft.get("posture", "hold"),
-                            on_value=lambda v, u=unit.id: drafts.set(
-                                {**drafts.value, u: {**drafts.value.get(u, {}), "posture": v}}
-                            ),
-                        )
                 solara.Button("Send orders", on_click=submit, color="primary")
+            solara.HTML("h3", "Your units")
+            solara.HTML("ul", units_html(view, seat.faction, names), classes=["wargame-units"])
+            Injects(view.injects)
             solara.HTML("h3", "What your side has seen")
             items = "".join(
                 f"<li>{html.escape(e.sentence)}</li>" for e in reversed(view.events[-40:])
@@ -448,6 +549,79 @@ def TeamPage(token: str) -> None:
     with solara.ColumnsResponsive(12, medium=6, large=4):
         for option in charts:
             Chart(option, "300px")
+
+
+@solara.component
+def OrderForm(draft, groups, unit_labels, choose_stack, choose_units) -> None:
+    """Which units the next order is for: a place's whole stack, or units picked by name."""
+    chosen = set(draft.chosen)
+    stack = next((label for label, units in groups.items() if set(units) == chosen), None)
+    solara.Select("Units at", values=list(groups), value=stack, on_value=choose_stack)
+    ipyvuetify.Select.element(  # small chips: a stack of 13 units in a few lines, not 13
+        label="Units",
+        v_model=[label for label, unit in unit_labels.items() if unit in chosen],
+        on_v_model=choose_units,
+        items=list(unit_labels),
+        multiple=True,
+        small_chips=True,
+        deletable_chips=True,
+    )
+
+
+@solara.component
+def GivenOrders(draft: OrderDraft, change, own: dict, names: dict) -> None:
+    """The orders added so far, each with a button to take it back."""
+    if not draft.given:
+        solara.Text("No orders yet: units without one hold where they are.")
+    for index, group in enumerate(draft.given):
+        words = "; ".join(described(OrderDraft(given=(group,)).turn_orders(), own, names))
+        with solara.Row(style={"align-items": "center"}, classes=["wargame-order"]):
+            solara.Text(words)
+            solara.Button("Remove", text=True, on_click=lambda i=index: change(draft.remove(i)))
+
+
+@solara.component
+def Injects(injects) -> None:
+    """The umpire's injections that reached this side, newest first."""
+    solara.HTML("h3", "From the umpire")
+    items = "".join(f"<li>{html.escape(e.sentence)}</li>" for e in reversed(injects))
+    solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-injects"])
+
+
+@solara.component
+def Debrief(seat: Seat, game: Game) -> None:
+    """A seat's page once its game is over: read only, the whole game to replay.
+
+    The fog lifts: a debrief is where a team sees what it could not see while it played.
+    """
+    with classroom().lock:
+        model = game.model
+        faction = model.factions[seat.faction].name
+        view = side_view(model, game.knowledge[seat.faction])
+        record = list(game.record)
+        theatre = model.theatre.title
+    solara.Title(f"{seat.team} debrief: {theatre} - {PAGE_TITLE}")
+    solara.HTML(
+        "h2",
+        f"Debrief &nbsp; <small>the game is over: {len(record)} of {game.setup.turns} turns "
+        f"played, to day "
+        f"{model.day} ({model.date:%d %B %Y})</small>",
+    )
+    solara.HTML(
+        "div",
+        f"<b>{html.escape(seat.team)}</b> commanded the {html.escape(faction)}. This page is "
+        "read only: the game takes no more orders. Replay it day by day, every side shown.",
+    )
+    with solara.ColumnsResponsive(12, medium=[7, 5]):  # stacked on a phone
+        with solara.Column():
+            RecordReplay(game.setup, record)
+        with solara.Column():
+            Injects(view.injects)
+            solara.HTML("h3", "What your side saw")
+            items = "".join(
+                f"<li>{html.escape(e.sentence)}</li>" for e in reversed(view.events[-40:])
+            )
+            solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-story"])
 
 
 @solara.component

@@ -23,7 +23,7 @@ from wargame.engine.measures import faction_measures
 from wargame.engine.sight import seen_places, seen_units
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from wargame.drawing.map_figure import MapState
     from wargame.engine.agents import Transit
@@ -52,6 +52,8 @@ class SideKnowledge:
     it is party to."""
     weighed: int = 0
     """How many events of the model's log it has already weighed."""
+    injects: list[Event] = field(default_factory=list)
+    """The umpire's injections that reached it, as their events tell them (`hear`)."""
 
     def observe(self, model: ConflictModel) -> None:
         """Note today's sight, learn today's events (and any logged since), note own tallies."""
@@ -69,6 +71,11 @@ class SideKnowledge:
                 **{f"{self.faction}_{measure}": value for measure, value in own.items()},
             }
         )
+
+    def hear(self, injected: Iterable[Event]) -> None:
+        """Note the umpire's injections that reach this side: those it learns of (a ceasefire
+        offered to two factions reaches those two; the broker's closing and a price, everyone)."""
+        self.injects += [event for event in injected if self.learns(event)]
 
     def learns(self, event: Event) -> bool:
         if self.faction in event.factions:
@@ -96,6 +103,8 @@ class SeenUnit:
     transit: Transit | None
     strength: int
     morale: float | None
+    objective: str | None
+    """Where it is heading, only if it is the side's own."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,8 @@ class SideView:
     interned: tuple[tuple[str, float], ...]
     """(sanctuary, soldiers) of its own interned soldiers."""
     events: tuple[Event, ...]
+    injects: tuple[Event, ...]
+    """The umpire's injections that reached the side."""
     series: pd.DataFrame
     """Its own daily tallies (`SideKnowledge.series`)."""
 
@@ -134,11 +145,13 @@ def side_view(model: ConflictModel, knowledge: SideKnowledge) -> SideView:
                 transit=None if u.transit is None else replace(u.transit),
                 strength=u.strength,
                 morale=round(u.morale, 2) if u.faction == faction else None,
+                objective=u.objective if u.faction == faction else None,
             )
             for u in seen_units(model, faction)
         ),
         interned=tuple((s, n) for (s, f), n in sorted(model.interned_at.items()) if f == faction),
         events=tuple(knowledge.events),
+        injects=tuple(knowledge.injects),
         series=knowledge.series(),
     )
 

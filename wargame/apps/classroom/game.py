@@ -165,8 +165,11 @@ class Game:
         orders = {f: self.submitted.get(f, TurnOrders()) for f in self.setup.humans}
         for faction, given in orders.items():
             self.commanders[faction].start_turn(given)
+        logged = len(self.model.events)
         for injection in self.injections:
             apply_injection(self.model, injection)
+        for side in self.knowledge.values():  # the injects each team is told of
+            side.hear(self.model.events[logged:])
         for _ in range(self.setup.turn_days):  # each side notes what it sees day by day
             self.model.step()
             self._observe()

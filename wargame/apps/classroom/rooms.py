@@ -35,6 +35,8 @@ from wargame.scenario.exercises import PREFIX
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread on a board
 CODE_LENGTH = 8  # 31^8 ~ 8.5e11 codes: not guessable by a class
+PLAYED = ("open", "paused")
+"""The statuses of a room whose game the teams still play; any other's is over (a debrief)."""
 IDLE = dt.timedelta(hours=12)
 """A room nobody has touched for this long is closed (it stays on file, to list and replay)."""
 
@@ -492,10 +494,22 @@ class Classroom:
             raise RoomError("no such seat")
         return Seat(*row)
 
-    def submit(self, token: str, orders: TurnOrders) -> bool:
-        """A team's orders; the faction is the seat's, never one the page names."""
+    def debrief(self, token: str) -> tuple[Seat, Game]:
+        """A seat's game once the umpire ended it (or it was closed when idle), to replay in
+        the debrief; RoomError while it is still open."""
         with self.lock:
             seat = self.seat(token)
+            if self.status(seat.room) in PLAYED:
+                raise RoomError("the game is still being played")
+            return seat, self._loaded(seat.room)
+
+    def submit(self, token: str, orders: TurnOrders) -> bool:
+        """A team's orders; the faction is the seat's, never one the page names. A game that
+        is over (a debrief's) takes none."""
+        with self.lock:
+            seat = self.seat(token)
+            if self.status(seat.room) not in PLAYED:
+                raise RoomError("the game is over: its debrief takes no orders")
             game = self.game(seat.room)
             advanced = game.submit(seat.faction, orders)
             if advanced:
@@ -509,7 +523,7 @@ class Classroom:
     def game(self, code: str) -> Game:
         """The game of an open (or paused) room, as the teams reach it."""
         row = self.db.execute("select status from rooms where code = ?", (code,)).fetchone()
-        if row is None or row[0] not in ("open", "paused"):
+        if row is None or row[0] not in PLAYED:
             raise RoomError("no open room with that code")
         return self._loaded(code)
 
