@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # bro
 from browser import (
     DRAWN,
     launch_chromium,
-    map_address,
+    map_updates,
     shown_day,
     viewer_server,
 )
@@ -45,7 +45,7 @@ def step_times(page, steps: int, warm_up: int) -> list[float]:
     times = []
     button = page.get_by_role("button", name="Step one day")
     for number in range(warm_up + steps):
-        day, old = shown_day(page), map_address(page)
+        day, old = shown_day(page), map_updates(page)
         started = time.perf_counter()
         button.click()
         page.wait_for_function(DRAWN, arg=[day + 1, old], polling="raf", timeout=30_000)

@@ -124,10 +124,8 @@ def base_option(theatre: Theatre) -> dict:
                 for f in regions(theatre, (west, south, east, north))["features"]
                 if f["properties"]["layer"] != "land"
             ],
-            "emphasis": {"disabled": True},
-            "select": {"disabled": True},
-            "tooltip": {"show": False},
-            "label": {"show": False},
+            "silent": True,  # land and water: no hover (a tooltip setting here would
+            "label": {"show": False},  # reach the places and units drawn on it)
         },
         "series": basemap_lines(theatre) + road_series(theatre),
     }
@@ -592,7 +590,7 @@ def kind_keys() -> list[dict]:
 
 
 def selected_series(theatre: Theatre, selected: str | None) -> dict:
-    """A black ring round the chosen place, its name always shown."""
+    """A black ring round the chosen place (its own label names it)."""
     place = theatre.map.places.get(selected) if selected else None
     return {
         "id": "selected",
@@ -604,16 +602,6 @@ def selected_series(theatre: Theatre, selected: str | None) -> dict:
         "symbol": "circle",
         "symbolSize": 30,
         "itemStyle": {"color": "rgba(0,0,0,0)", "borderColor": SELECTED, "borderWidth": 2.5},
-        "label": {
-            "show": True,
-            "formatter": "{b}",
-            "position": "top",
-            "fontWeight": "bold",
-            "fontSize": 13,
-            "color": TEXT,
-            "textBorderColor": HALO,
-            "textBorderWidth": 3,
-        },
         "data": [{"name": short_name(place), "value": [place.lon, place.lat]}] if place else [],
     }
 
