@@ -120,6 +120,7 @@ def check_wheel_files(wheel: Path) -> None:
     assert licence == (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License") and "shall be included in all" in licence
     assert "wargame/py.typed" in names
+    assert "wargame/scenario/world_basemap.geojson.gz" in names  # `wargame basemap` clips it
     # the pages' front end (served offline from the package; .gitignore must not drop dist/)
     front_end = {
         path.relative_to(ROOT).as_posix()

@@ -20,7 +20,7 @@ from wargame import __version__
 from wargame._assets import CDN as FRONT_END
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.files import StrPath, unwritable, written_whole
-from wargame.scenario.map_limits import ROAD_END_GAP_KM
+from wargame.scenario.map_limits import BASEMAP_MARGIN_DEG, ROAD_END_GAP_KM
 from wargame.schemas import KINDS
 from wargame.seeds import SEED_RANGE, seed_problem
 
@@ -586,6 +586,23 @@ def cmd_new_theatre(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_basemap(args: argparse.Namespace, console: Console) -> int:
+    """A theatre's basemap, clipped from the bundled Natural Earth world set."""
+    from wargame.scenario.basemap import LAYERS
+    from wargame.scenario.basemap_clip import make_basemap
+
+    try:
+        made = make_basemap(args.theatre, args.margin, args.force)
+    except ValueError as error:
+        raise UserError(f"--margin: {error}") from None
+    counts = {layer: len(made.basemap.layer(layer)) for layer in LAYERS}
+    shown = ", ".join(f"{n} {layer}" for layer, n in counts.items() if n)
+    print(f"{made.path}: {len(made.basemap.features)} features ({shown or 'none'})")
+    if made.setup_changed:
+        print(f'added basemap = "{made.path.name}" to the set-up\'s [scenario]')
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace, console: Console) -> int:
     """A kind of file's JSON Schema, for an editor: printed, or written whole to --out."""
     from wargame.schemas import schema_text
@@ -1061,6 +1078,25 @@ def build_parser() -> argparse.ArgumentParser:
     scaffold.add_argument("folder", type=Path, help="new folder (its name is the theatre's name)")
     scaffold.add_argument("--title", help="the theatre's title (from the folder's name)")
     scaffold.set_defaults(handler=cmd_new_theatre)
+
+    basemap = commands.add_parser(
+        "basemap",
+        help="draw coast, rivers and borders under a theatre: clip the bundled Natural Earth "
+        "world set to its places",
+    )
+    basemap.add_argument("theatre", help="a theatre folder or set-up file (or a bundled name)")
+    basemap.add_argument(
+        "--margin",
+        type=float,
+        default=BASEMAP_MARGIN_DEG,
+        help=f"degrees of map around the outermost places (default {BASEMAP_MARGIN_DEG:g})",
+    )
+    basemap.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing basemap.geojson, and make one even if the places lie at sea",
+    )
+    basemap.set_defaults(handler=cmd_basemap)
 
     importer = commands.add_parser(
         "import-map", help="make a map.geojson from places and roads in CSV or GeoJSON (QGIS)"

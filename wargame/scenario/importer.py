@@ -57,7 +57,7 @@ from wargame.scenario.errors import (
     shown,
     validation_problems,
 )
-from wargame.scenario.loader import _read_json
+from wargame.scenario.json_file import read_json
 from wargame.scenario.map_rules import (
     KIND_NUMBER,
     PLACE_KINDS,
@@ -356,7 +356,7 @@ def _read_layer(source: _Source, reading: _Reading) -> None:
     """A layer's places, checked and written at once; its roads and border kept for after
     every place is known."""
     path = source.path
-    document = _read_json(path)
+    document = read_json(path)
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ScenarioError(path, "type", "expected a GeoJSON FeatureCollection")
     _check_crs(document, path)

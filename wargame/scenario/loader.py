@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import json
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -16,12 +15,14 @@ from pydantic import BaseModel, ValidationError
 
 from wargame.files import StrPath
 from wargame.scenario import paths
+from wargame.scenario.basemap import Basemap, load_basemap
 from wargame.scenario.errors import (
     ScenarioError,
     ScenarioWarning,
     describe_location,
     from_validation_error,
 )
+from wargame.scenario.json_file import read_json
 from wargame.scenario.map_rules import (
     KIND_NUMBER,
     connection_finding,
@@ -141,6 +142,8 @@ class Theatre:
     """What each militia does when its alliance breaks (one not listed stands down)."""
     events: tuple[OutsideEvent, ...] = ()
     """Dated outside events, each with its `day` filled in, in the order of their days."""
+    basemap: Basemap | None = None
+    """The coast, rivers, lakes and borders drawn under the map; None: the set-up names none."""
 
     def neighbour(self, code: str) -> Neighbour:
         """A country's policy towards soldiers who flee into it: interning them, unless said."""
@@ -174,6 +177,7 @@ class Theatre:
         return {
             "set-up": self.setup_path,
             "map": self.map.path,
+            **({"basemap": self.basemap.path} if self.basemap else {}),
             **{f"faction {faction}": path for faction, path in self.faction_paths.items()},
         }
 
@@ -194,40 +198,6 @@ def read_toml(path: StrPath) -> dict:
         raise ScenarioError(path, "", "nested too deeply to be a theatre file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(path, "", f"cannot be read: {error}") from None
-
-
-def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_repeats)
-    except FileNotFoundError:
-        raise ScenarioError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(path, "", "expected a file, found a folder") from None
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise ScenarioError(path, where, f"not valid JSON: {error.msg}") from None
-    except _RepeatedKey as error:
-        raise ScenarioError(path, "", f"key {error.args[0]!r} given twice in one object") from None
-    except RecursionError:
-        raise ScenarioError(path, "", "nested too deeply to be a map") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(path, "", f"cannot be read: {error}") from None
-
-
-class _RepeatedKey(ValueError):
-    pass
-
-
-def _no_repeats(pairs: list[tuple[str, object]]) -> dict:
-    """JSON objects as dicts, refusing a key given twice (json keeps the last one silently)."""
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _RepeatedKey(key)
-            seen.add(key)
-    return document
 
 
 def _check[M: BaseModel](
@@ -259,7 +229,7 @@ def read_map(path: StrPath) -> tuple[TheatreMap, list[ScenarioWarning]]:
     """`load_map`'s map and its warnings, not yet said: for a caller that says them in
     its own words, or only once the rest of a theatre has loaded too."""
     path = Path(path)
-    collection = _check(MapFile, _read_json(path), path)
+    collection = _check(MapFile, read_json(path), path)
     places: dict[str, Place] = {}
     roads: list[Road] = []
     border = None
@@ -570,7 +540,14 @@ def load_theatre(scenario: str | Path) -> Theatre:
         raise ScenarioError(Path(str(scenario)), "", str(error)) from None
     setup = load_setup(setup_path)
     folder = setup_path.parent
-    theatre_map, strange = read_map(_inside(folder, setup.scenario.map, setup_path, "scenario.map"))
+    theatre_map, strange = read_map(
+        theatre_file(folder, setup.scenario.map, setup_path, "scenario.map")
+    )
+    basemap = (
+        load_basemap(theatre_file(folder, setup.scenario.basemap, setup_path, "scenario.basemap"))
+        if setup.scenario.basemap is not None
+        else None
+    )
     faction_paths = _faction_files(setup, setup_path)
     factions = {faction_id: load_faction(path) for faction_id, path in faction_paths.items()}
     factions, strange_factions = _check_faction_names(
@@ -618,6 +595,7 @@ def load_theatre(scenario: str | Path) -> Theatre:
         lifts=list(setup.lift),
         depots=list(setup.depot),
         handovers={h.place: h for h in setup.handover},
+        basemap=basemap,
     )
 
 
@@ -848,7 +826,7 @@ def _with_minerals(
     return dataclasses.replace(theatre_map, places=places)
 
 
-def _inside(folder: Path, name: str, setup_path: Path, where: str) -> Path:
+def theatre_file(folder: Path, name: str, setup_path: Path, where: str) -> Path:
     """A file the set-up names, which must lie in the theatre's folder: a theatre
     names its own files and cannot be made to read others on the machine."""
     path = folder / name

@@ -6,3 +6,6 @@ ROAD_END_GAP_KM = 5.0
 town, camp or crossing a few km across drawn as one point, so a road drawn to its edge
 ends that far off; further, the road was drawn to another place, or the place was moved
 after its roads were drawn, and the map no longer says where the road goes."""
+BASEMAP_MARGIN_DEG = 0.5
+"""Degrees of basemap `wargame basemap` keeps around the outermost places (about 50 km), so
+the map's edge is not a place."""

@@ -158,6 +158,12 @@ class ScenarioHeader(Strict):
     title: str = Field(min_length=1)
     description: str = ""
     map: str = Field(min_length=1, description="GeoJSON file, relative to the set-up file")
+    basemap: str | None = Field(
+        default=None,
+        min_length=1,
+        description="GeoJSON file of coast, rivers, lakes and borders drawn under the map, "
+        "relative to the set-up file (`wargame basemap` makes one); none: no basemap is drawn",
+    )
     start_date: dt.date
     factions: list[Id] = Field(min_length=1)
     shipped_factions: list[Id] = Field(
