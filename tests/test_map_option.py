@@ -154,3 +154,28 @@ def test_the_base_is_the_theatres_alone_and_fits_the_places():
     assert roads == len(model.theatre.map.roads)
     model.run(5)
     assert json.dumps(base_option(model.theatre)) == json.dumps(base)  # nothing of the day
+
+
+def test_the_basemap_is_drawn_under_the_roads_land_and_sea_apart():
+    rakhine = ConflictModel("rakhine", rng=7).theatre
+    base = base_option(rakhine)
+    layers = {s["id"]: s for s in base["series"]}
+    rivers, coast = layers["basemap-river"], layers["basemap-coast"]
+    assert len(rivers["data"]) >= len(rakhine.basemap.layer("river"))
+    assert coast["data"] and layers["basemap-border"]["data"]
+    assert max(s["z"] for s in layers.values() if s["id"].startswith("basemap")) < min(
+        s["z"] for s in layers.values() if s["id"].startswith("roads")
+    )
+    features = base["wargameRegions"]["geojson"]["features"]
+    kinds = {f["properties"]["layer"] for f in features}
+    assert kinds == {"land", "ocean"}  # the Rakhine box has no lake
+    water = {r["name"] for r in base["geo"]["regions"]}
+    assert water == {
+        f["properties"]["name"] for f in features if f["properties"]["layer"] != "land"
+    }
+    assert (
+        base["geo"]["itemStyle"]["areaColor"] != base["geo"]["regions"][0]["itemStyle"]["areaColor"]
+    )
+    west, south, east, north = rakhine.basemap.bbox
+    (left, top), (right, bottom) = base["geo"]["boundingCoords"]
+    assert left <= west and right >= east and bottom <= south and top >= north  # all the land

@@ -76,6 +76,9 @@ LARGEST_UNIT = 24.0
 UNIT_SYMBOL = "roundRect"
 INTERNED_SYMBOL = "path://M0,2l2,-2l3,3l3,-3l2,2l-3,3l3,3l-2,2l-3,-3l-3,3l-2,-2l3,-3z"  # an X
 STACK_GAP = 2  # px between a place's symbol and the stacks of units beside it
+MAJOR_PLACE = 15.0  # px: a place this big is named in larger, bolder type
+MAJOR_LABEL = {"fontSize": 13, "fontWeight": 600}
+MINOR_LABEL = {"fontSize": 11, "fontWeight": "normal"}
 PADDING_DEGREES = 0.15
 ZOOM_LIMITS = {"min": 0.8, "max": 24}
 KM_PER_DEGREE = 111.32
@@ -92,10 +95,7 @@ def base_option(theatre: Theatre) -> dict:
 
     Its `wargameRegions` (not ECharts') is the GeoJSON of the land and water areas,
     which the page registers as the map the `geo` component draws."""
-    places = theatre.map.places.values()
-    lons, lats = [p.lon for p in places], [p.lat for p in places]
-    west, east = min(lons) - PADDING_DEGREES, max(lons) + PADDING_DEGREES
-    south, north = min(lats) - PADDING_DEGREES, max(lats) + PADDING_DEGREES
+    west, south, east, north = frame(theatre)
     name = f"wargame-{theatre.name}"
     return {
         "wargameRegions": {"name": name, "geojson": regions(theatre, (west, south, east, north))},
@@ -131,10 +131,24 @@ def base_option(theatre: Theatre) -> dict:
     }
 
 
+def frame(theatre: Theatre) -> tuple[float, float, float, float]:
+    """The box the map opens on (west, south, east, north): the places with a margin, and
+    the whole basemap when there is one, so the land fills the frame."""
+    places = theatre.map.places.values()
+    lons, lats = [p.lon for p in places], [p.lat for p in places]
+    west, east = min(lons) - PADDING_DEGREES, max(lons) + PADDING_DEGREES
+    south, north = min(lats) - PADDING_DEGREES, max(lats) + PADDING_DEGREES
+    if theatre.basemap is not None:
+        lon_min, lat_min, lon_max, lat_max = theatre.basemap.bbox
+        west, south = min(west, lon_min), min(south, lat_min)
+        east, north = max(east, lon_max), max(north, lat_max)
+    return west, south, east, north
+
+
 def regions(theatre: Theatre, box: tuple[float, float, float, float]) -> dict:
     """The land and water areas as GeoJSON, each feature named for ECharts' `regions`; a
     theatre without a basemap is one sheet of land over its places' box."""
-    basemap = getattr(theatre, "basemap", None)
+    basemap = theatre.basemap
     features = []
     if basemap is not None:
         for layer in ("land", "ocean", "lake"):
@@ -160,7 +174,7 @@ def regions(theatre: Theatre, box: tuple[float, float, float, float]) -> dict:
 def basemap_lines(theatre: Theatre) -> list[dict]:
     """Rivers, coast and borders under the roads; the theatre's own border line when its
     basemap has none."""
-    basemap = getattr(theatre, "basemap", None)
+    basemap = theatre.basemap
     styles = {
         "river": {"color": RIVER, "width": 1.3, "type": "solid"},
         "coast": {"color": COAST, "width": 1.0, "type": "solid"},
@@ -301,6 +315,7 @@ def place_series(
                 "value": [place.lon, place.lat],
                 "symbol": SYMBOLS[place.kind],
                 "symbolSize": round(place_size(place) / crowding, 1),
+                "label": MAJOR_LABEL if place_size(place) >= MAJOR_PLACE else MINOR_LABEL,
                 "itemStyle": {
                     "color": fill,
                     "borderColor": "#333333" if seen else "#9A9A9A",
@@ -489,7 +504,7 @@ def unit_series(
             "name": factions[faction],
             "type": "scatter",
             "coordinateSystem": GEO,
-            "z": 6,
+            "z": 4,  # under the places, so their names stay readable over a crowd
             "symbol": UNIT_SYMBOL,
             "itemStyle": {
                 "color": colours[faction],
@@ -548,7 +563,7 @@ def interned_series(
         "name": "interned soldiers",
         "type": "scatter",
         "coordinateSystem": GEO,
-        "z": 6,
+        "z": 4,
         "symbol": INTERNED_SYMBOL,
         "itemStyle": {"color": "#777777", "borderColor": "#FFFFFF", "borderWidth": 0.8},
         "data": [
