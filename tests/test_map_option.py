@@ -67,7 +67,8 @@ def test_a_sides_map_has_no_unseen_enemy_unit_and_no_enemy_tally(interning):
         assert drawn[faction] == pytest.approx(shown), faction
     # no unseen unit's name in any hover, and no enemy's interned soldiers anywhere
     texts = " ".join(strings(option))
-    assert not [u.name for u in hidden if u.faction != "ndak" and u.name in texts]
+    assert [u.name for u in seen if u.faction != "ndak" and f"{u.name} (" in texts]
+    assert not [u.name for u in hidden if f"{u.name} (" in texts]
     assert {item["itemStyle"]["color"] for item in items(option, "interned")} <= {
         model.factions["ndak"].spec.colour
     }
@@ -79,6 +80,23 @@ def test_a_sides_map_has_no_unseen_enemy_unit_and_no_enemy_tally(interning):
     assert {item["place"] for item in items(option, "places-unseen")} == unseen
     home = [i for i in items(option, "places-unseen") if "foreign ground" not in str(i["tooltip"])]
     assert home and all("not seen" in item["tooltip"]["formatter"] for item in home)
+
+
+def test_a_sides_front_faces_only_its_own_enemies(interning):
+    model = interning
+    state = fogged(model, "kia")
+    assert state.hostile and all("kia" in pair for pair in state.hostile)
+    holders = state.holders
+    front = items(day_option(model.theatre, state), "front")
+    ends = [
+        {holders[r.a], holders[r.b]}
+        for r in model.theatre.map.roads
+        if r.a in holders and r.b in holders and holders[r.a] and holders[r.b]
+    ]
+    facing = [
+        pair for pair in ends if "kia" in pair and len(pair) == 2 and tuple(pair) in state.hostile
+    ]
+    assert front and len(front) == len(facing)
 
 
 def test_the_whole_map_tells_every_tally_and_every_unit(interning):

@@ -95,13 +95,18 @@ def whole_map(model: ConflictModel) -> MapState:
         labels=tuple(faction_label(f.short_name, f.interned) for f in model.factions.values()),
         unit_ways=tuple(unit_way(unit) for unit in model.units),
         hostile=frozenset(
-            (a, b) for a, f in model.factions.items() for b in model.factions if f.is_hostile(b)
+            pair
+            for a, f in model.factions.items()
+            for b in model.factions
+            if f.is_hostile(b)
+            for pair in ((a, b), (b, a))
         ),
     )
 
 
 def unit_way(unit) -> tuple[str, str, str | None, float]:
-    """(name, place or road's origin, road's destination or None, share of the road covered)."""
+    """(name, place or road's origin, road's destination or None, share of the road covered)
+    of a unit, or of a side's `SeenUnit` (anything with a name, place and transit)."""
     if unit.transit is None:
         return unit.name, unit.place, None, 0.0
     transit = unit.transit
