@@ -18,6 +18,12 @@ from wargame.drawing.map_figure import (
 )
 
 
+def labels(ax, shown_only: bool = True) -> list:
+    """The place names drawn on the map (not the scale bar's)."""
+    named = [t for t in ax.texts if (t.get_gid() or "").startswith("label-")]
+    return [t for t in named if t.get_visible() or not shown_only]
+
+
 def place_markers(figure):
     ax = figure.axes[0]
     return {c.get_gid(): c for c in ax.collections if (c.get_gid() or "").startswith("places")}
@@ -114,12 +120,12 @@ def test_a_crowded_theatre_names_only_its_largest_places_with_smaller_markers():
         for p in small.theatre.map.places.values()
         if p.kind.value in ("base", "border_post") or p.population >= LABELLED_POPULATION
     ]
-    assert len(draw_theatre(small).axes[0].texts) == len(named)  # a small theatre: all of them
+    assert len(labels(draw_theatre(small).axes[0])) == len(named)  # a small theatre: all of them
 
     crowded = ConflictModel(synthetic_theatre(1000, 0, 1, civilian_groups=0), rng=1)
     ax = draw_theatre(crowded).axes[0]
-    assert len(ax.texts) == MOST_LABELS
-    labelled = {t.get_text() for t in ax.texts}
+    assert len(labels(ax, shown_only=False)) == MOST_LABELS
+    labelled = {t.get_text() for t in labels(ax, shown_only=False)}
     places = crowded.theatre.map.places.values()
     biggest = sorted(places, key=lambda p: -p.population)[:10]  # bases and posts included
     assert {p.name for p in biggest if p.kind.value in ("base", "border_post")} <= labelled
@@ -130,7 +136,141 @@ def test_a_crowded_theatre_names_only_its_largest_places_with_smaller_markers():
 
 def test_a_small_theatre_names_every_place_but_the_sanctuaries():
     tiny = ConflictModel("tamsen_island", rng=1)
-    names = {t.get_text() for t in draw_theatre(tiny).axes[0].texts}
+    names = {t.get_text() for t in labels(draw_theatre(tiny).axes[0])}
     places = tiny.theatre.map.places.values()
     assert names == {p.name for p in places if p.kind.value != "sanctuary"}
     assert any(p.population < 20_000 and p.name in names for p in places)
+
+
+def drawn_boxes(figure) -> tuple[list, list]:
+    """(label, box in pixels) of every name shown, and every place symbol's centre in pixels,
+    measured on the canvas as drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from wargame.drawing.map_figure import label_box
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = figure.axes[0]
+    shown = [(t, label_box(t, renderer)) for t in labels(ax)]
+    centres = [
+        xy
+        for c in place_markers(figure).values()
+        for xy in c.get_offset_transform().transform(c.get_offsets())
+    ]
+    return shown, centres
+
+
+@pytest.mark.parametrize("theatre", ["kachin", "rakhine"])
+def test_no_two_names_overlap_and_none_covers_a_place(theatre):
+    model = ConflictModel(theatre, rng=1)
+    model.run(30)
+    shown, centres = drawn_boxes(draw_theatre(model))
+    assert len(shown) >= 15  # of the 20 each theatre names
+    for number, (label, box) in enumerate(shown):
+        for other, other_box in shown[number + 1 :]:
+            assert not box.overlaps(other_box), f"{label.get_text()} on {other.get_text()}"
+        covered = [xy for xy in centres if box.contains(*xy)]
+        assert not covered, f"{label.get_text()} covers a place at {covered}"
+
+
+def test_the_names_that_used_to_collide_are_all_shown():
+    shown, _ = drawn_boxes(draw_theatre(ConflictModel("kachin", rng=1)))
+    names = {label.get_text() for label, _ in shown}
+    assert {"Kanpaiti", "Myitkyina", "Waingmaw", "Phimaw", "Nazun Bote"} <= names
+
+
+def test_the_selected_place_is_named_first():
+    model = ConflictModel("rakhine", rng=1)
+    places = model.theatre.map.places
+    drawing = TheatreMap(model)
+    drawing.update(model)
+    hidden = [t.get_gid().removeprefix("label-") for t in labels(drawing.ax, False)]
+    hidden = [p for p in hidden if p not in {t.get_gid()[6:] for t in labels(drawing.ax)}]
+    bases = [p for p in hidden if places[p].kind.value == "base"]  # named when room allows
+    assert bases  # the crowded north-west cannot name every base at once
+    drawing.update(model, selected=bases[0])
+    assert f"label-{bases[0]}" in {t.get_gid() for t in labels(drawing.ax)}
+
+
+def basemap_gids(figure) -> set[str]:
+    return {
+        c.get_gid() for c in figure.axes[0].collections if (c.get_gid() or "").startswith("basemap")
+    }
+
+
+def test_the_basemap_is_drawn_under_the_roads_when_the_theatre_has_one(theatre_dir):
+    kachin = draw_theatre(ConflictModel("kachin", rng=1))
+    assert {
+        "basemap-land",
+        "basemap-river",
+        "basemap-border",
+        "basemap-border-disputed",
+    } <= basemap_gids(kachin)
+    rakhine = draw_theatre(ConflictModel("rakhine", rng=1))
+    assert {"basemap-ocean", "basemap-coast"} <= basemap_gids(rakhine)
+    roads = [line.get_zorder() for line in kachin.axes[0].lines if line.get_gid() is None]
+    assert max(
+        c.get_zorder()
+        for c in kachin.axes[0].collections
+        if (c.get_gid() or "").startswith("basemap")
+    ) < min(roads)
+    assert basemap_gids(draw_theatre(passive_model(theatre_dir()))) == set()
+    assert basemap_gids(draw_theatre(ConflictModel("tamsen_island", rng=1))) == set()
+
+
+def test_the_sea_is_drawn_where_the_basemap_has_sea():
+    model = ConflictModel("rakhine", rng=1)
+    drawing = TheatreMap(model)
+    drawing.update(model)
+    png = drawing.png()
+    from wargame.drawing.map_figure import BASEMAP_STYLE
+
+    sea = rgb(BASEMAP_STYLE["ocean"]["facecolor"])
+    land = rgb(BASEMAP_STYLE["land"]["facecolor"])
+    assert pixel_at(drawing, png, 92.3, 18.0) == pytest.approx(sea, abs=3)  # Bay of Bengal
+    assert pixel_at(drawing, png, 95.4, 19.5) == pytest.approx(land, abs=3)  # the Arakan Yoma
+
+
+@pytest.mark.parametrize(
+    ("theatre", "zoom"), [("kachin", False), ("rakhine", False), ("kachin", True)]
+)
+def test_the_scale_bar_is_as_long_as_it_says(theatre, zoom):
+    from wargame.scenario.map_rules import haversine_km
+
+    model = ConflictModel(theatre, rng=1)
+    drawing = TheatreMap(model)
+    drawing.update(model, selected="bhamo" if theatre == "kachin" else None, zoom=zoom)
+    (bar,) = [line for line in drawing.ax.lines if line.get_gid() == "scale-bar"]
+    (label,) = [t for t in drawing.ax.texts if t.get_gid() == "scale-bar-label"]
+    km = float(label.get_text().removesuffix(" km"))
+    (lon0, lon1), (lat0, lat1) = bar.get_data()
+    assert lat0 == lat1
+    assert haversine_km((lon0, lat0), (lon1, lat1)) == pytest.approx(km, rel=0.03)
+    x0, x1 = drawing.ax.get_xlim()
+    assert 0.1 < (lon1 - lon0) / (x1 - x0) < 0.3  # a fifth of the view, about
+    assert x0 <= lon0 and lon1 <= x1
+
+
+def test_units_never_hide_the_place_they_stand_at():
+    model = ConflictModel("kachin", rng=1)
+    drawing = TheatreMap(model)
+    drawing.update(model)
+    png = drawing.png()
+    at = {(lon, lat) for lon, lat, _, _ in unit_positions(model)}
+    places = model.theatre.map.places.values()
+    pixels = {p.id: drawing.ax.transData.transform((p.lon, p.lat)) for p in places}
+    alone = [  # no other place's symbol overlaps its own (Kanpaiti and Sadung nearly touch)
+        p
+        for p in places
+        if all(np.hypot(*(pixels[p.id] - pixels[q.id])) > 15 for q in places if q != p)
+    ]
+    garrisoned = [p for p in alone if (p.lon, p.lat) in at]
+    assert len(garrisoned) >= 10
+    for place in garrisoned:
+        holder = model.controller.get(place.id)
+        colour = model.factions[holder].colour if holder else NEUTRAL
+        assert pixel_at(drawing, png, place.lon, place.lat) == pytest.approx(rgb(colour), abs=3), (
+            place.id
+        )

@@ -2,28 +2,43 @@
 
 Mesa's network drawers lay nodes out by force and redraw the layout every
 frame; a map must keep places where they are on the ground, so this draws
-the graph itself with matplotlib. The border, roads, labels and legend are
-drawn once per theatre and kept as pixels; each day only the places' fills
-and rings, the units and the selection are drawn over them (blitting), which
-takes ~50 ms where drawing the whole figure took ~200 ms as PNG or ~100 ms as
-SVG (and the browser then spent as long again rendering the SVG).
+the graph itself with matplotlib. The basemap (land, sea, lakes, rivers, coast
+and country borders, when the theatre has one), roads, labels, scale bar and
+legend are drawn once per view and kept as pixels; each day only the places'
+fills and rings, the units and the selection are drawn over them (blitting),
+which takes ~30-50 ms where drawing the whole figure took ~200 ms as PNG or
+~100 ms as SVG (and the browser then spent as long again rendering the SVG).
+
+Labels are placed, not just written: most important first (the selected place,
+then by kind and size), each at the first of a few positions around its symbol
+where its rendered text overlaps no other label, no place symbol and the scale
+bar, and dropped where none fits. Units are drawn under the place symbols, so a
+stack of them rings a place without hiding who holds it.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 from wargame.scenario import PlaceKind, RoadKind
+from wargame.scenario.map_rules import haversine_km
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,6 +48,7 @@ if TYPE_CHECKING:
     from wargame.engine.agents import Transit
     from wargame.engine.model import ConflictModel
     from wargame.scenario import Place
+    from wargame.scenario.basemap import Basemap
 
 MARKERS = {
     PlaceKind.TOWN: "o",
@@ -58,7 +74,53 @@ LABELLED_POPULATION = 20_000
 ALL_LABELLED_PLACES = 20  # a theatre this small names every place (a new one, a tutorial's)
 MOST_LABELS = 60  # a generated theatre of thousands of places gets its largest named only
 FULL_SIZE_PLACES = 100  # up to this many places, markers at full size; then smaller
-ZOOM_DEGREES = 0.6  # half-width of the view around a selected place
+PLACE_AREA = 110  # a place symbol's area in points^2 at full size
+ZOOM_DEGREES = 0.6  # half-width of the view around a selected place; it names every place
+SELECTED_RING = 22  # points across the ring round the selected place
+VIEW_PAD_DEGREES = 0.25  # map around the outermost places, room for their labels
+
+LABEL_FONT = 10  # points: read on a laptop at the viewer's size
+TITLE_FONT = 12
+LEGEND_FONT = 9
+LABEL_GAP = 2.5  # points between a symbol's edge and its label
+LABEL_POSITIONS = (  # (x, y, ha, va) around a symbol, tried in turn: right first, as atlases do
+    (1, 0, "left", "center"),
+    (0.8, 0.8, "left", "bottom"),
+    (0.8, -0.8, "left", "top"),
+    (-1, 0, "right", "center"),
+    (-0.8, 0.8, "right", "bottom"),
+    (-0.8, -0.8, "right", "top"),
+    (0, 1, "center", "bottom"),
+    (0, -1, "center", "top"),
+)
+LABEL_REACH = (
+    1.0,
+    2.2,
+    3.6,
+    5.5,
+)  # then farther out, past a neighbour's symbol, with a leader line
+LABEL_WEIGHT = {  # people a kind of place counts as on top of its own, for label priority:
+    PlaceKind.BASE: 100_000,  # a base or a crossing matters to the campaign as much as a city
+    PlaceKind.BORDER_POST: 60_000,
+    PlaceKind.MINE: 30_000,
+    PlaceKind.TOWN: 0,
+    PlaceKind.SANCTUARY: 0,
+}
+HALO = [patheffects.withStroke(linewidth=3, foreground="white")]  # text legible over lines
+
+BASEMAP_STYLE = {  # restrained: pale fills, thin blue water, grey-violet borders
+    "ocean": {"facecolor": "#D4E4EF", "edgecolor": "none", "zorder": 0.1},
+    "land": {"facecolor": "#F2EFE8", "edgecolor": "none", "zorder": 0.2},
+    "lake": {"facecolor": "#D4E4EF", "edgecolor": "#8FB2CF", "linewidth": 0.5, "zorder": 0.3},
+    "river": {"color": "#8FB2CF", "linewidth": 1.1, "zorder": 0.4},
+    "coast": {"color": "#7E9DB6", "linewidth": 0.8, "zorder": 0.5},
+    "border": {"color": "#8A7A96", "linewidth": 1.4, "zorder": 0.6},
+}
+OFF_BASEMAP = "#E8E8E8"  # the axes beyond the basemap's box: no data there, not sea
+DISPUTED = "disputed"  # in a border's Natural Earth `featurecla`: drawn dashed
+DISPUTED_DASHES = (0, (4, 2.5))
+SCALE_BAR_SHARE = 0.22  # of the view's width the scale bar spans, about
+SCALE_BAR_STEPS = (1, 2, 5)  # its length is one of these times a power of ten km
 
 
 @dataclass(frozen=True)
@@ -120,9 +182,10 @@ class TheatreMap:
     """
 
     def __init__(self, model: ConflictModel, ax: Axes | None = None) -> None:
+        own_figure = ax is None
         if ax is None:
             ax = Figure(figsize=(8.4, 7.2), dpi=100).add_subplot()
-            ax.figure.subplots_adjust(left=0.08, right=0.74, bottom=0.07, top=0.95)
+            ax.figure.subplots_adjust(left=0.02, right=0.71, bottom=0.02, top=0.94)
         self.ax = ax
         self.figure: Figure = ax.figure
         theatre_map = model.theatre.map
@@ -132,19 +195,23 @@ class TheatreMap:
         }
         self._places = {kind: chosen for kind, chosen in self._places.items() if chosen}
         self._colours = {f: to_rgba(faction.colour) for f, faction in model.factions.items()}
-        if theatre_map.border:
+        basemap = model.theatre.basemap
+        if basemap is not None:
+            _draw_basemap(ax, basemap)
+        if theatre_map.border and not (basemap and basemap.layer("border")):
             xs, ys = zip(*theatre_map.border, strict=True)
             ax.plot(xs, ys, color="#555555", linestyle="--", linewidth=1.2, zorder=1)
         for road in theatre_map.roads:
             xs, ys = zip(*road.geometry, strict=True)
             ax.plot(xs, ys, **({"color": ROAD_COLOUR, "zorder": 2} | ROAD_STYLE[road.kind]))
         crowding = max(1.0, len(theatre_map.places) / FULL_SIZE_PLACES)
+        self._marker_area = max(PLACE_AREA / math.sqrt(crowding), 12)
         self._symbols = {
             kind: ax.scatter(
                 [p.lon for p in chosen],
                 [p.lat for p in chosen],
                 marker=MARKERS[kind],
-                s=max(90 / math.sqrt(crowding), 12),
+                s=self._marker_area,
                 c=[NEUTRAL] * len(chosen),
                 edgecolors="#222222",
                 linewidths=0.8,
@@ -153,36 +220,60 @@ class TheatreMap:
             )
             for kind, chosen in self._places.items()
         }
-        for place in _labelled(theatre_map.places.values()):
-            ax.annotate(
+        self._named_whole = {p.id for p in _labelled(theatre_map.places.values())}
+        self._labels = {
+            place.id: ax.annotate(
                 place.name.split(" (")[0],
                 (place.lon, place.lat),
-                xytext=(5, 4),
+                xytext=(0, 0),
                 textcoords="offset points",
-                fontsize=8,
+                fontsize=LABEL_FONT,
+                color="#1A1A1A",
                 zorder=6,
+                path_effects=HALO,
+                gid=f"label-{place.id}",
             )
-        self._units = ax.scatter(
-            [], [], alpha=0.55, edgecolors="black", linewidths=0.5, zorder=5, gid="units"
+            for place in _labelled(theatre_map.places.values(), zoomed=True)
+        }
+        self._leaders = LineCollection(
+            [], colors="#555555", linewidths=0.7, zorder=3.8, gid="label-leaders"
         )
-        self._interned = ax.scatter(
+        ax.add_collection(self._leaders)
+        # Units under the place symbols (zorder 3 < 4): a stack rings its place, whose holder
+        # stays visible.
+        self._units = ax.scatter(
+            [], [], alpha=0.5, edgecolors="#333333", linewidths=0.6, zorder=3, gid="units"
+        )
+        self._interned = ax.scatter(  # over the sanctuary, which nobody holds
             [], [], marker="X", alpha=0.8, edgecolors="black", linewidths=0.5, zorder=5
         )
         self._interned.set_gid("interned")
         (self._selected,) = ax.plot(
-            [], [], marker="o", markersize=22, markerfacecolor="none", markeredgewidth=2.5,
-            markeredgecolor=SELECTED_EDGE, linestyle="", zorder=7, gid="selected",
+            [], [], marker="o", markersize=SELECTED_RING, markerfacecolor="none",
+            markeredgewidth=2.5, markeredgecolor=SELECTED_EDGE, linestyle="", zorder=7,
+            gid="selected",
+        )  # fmt: skip
+        (self._scale_bar,) = ax.plot(
+            [], [], color="#333333", linewidth=2.2, marker="|", markersize=7, markeredgewidth=1.5,
+            solid_capstyle="butt", zorder=6, gid="scale-bar", path_effects=HALO,
+        )  # fmt: skip
+        self._scale_label = ax.text(
+            0, 0, "", ha="center", va="bottom", fontsize=LEGEND_FONT, zorder=6,
+            path_effects=HALO, gid="scale-bar-label",
         )  # fmt: skip
         self._legend = _legend(model, ax)
+        self._own_figure = own_figure
         mean_lat = sum(p.lat for p in theatre_map.places.values()) / len(theatre_map.places)
         ax.set_aspect(1.0 / math.cos(math.radians(mean_lat)), adjustable="box")
-        ax.set_xlabel("longitude")
-        ax.set_ylabel("latitude")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if basemap is not None:
+            ax.set_facecolor(OFF_BASEMAP)
         lons = [p.lon for p in theatre_map.places.values()]
         lats = [p.lat for p in theatre_map.places.values()]
-        pad = 0.1
+        pad = VIEW_PAD_DEGREES
         self._whole = (min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad)
-        ax.set_title(model.theatre.title, fontsize=10)
+        ax.set_title(model.theatre.title, fontsize=TITLE_FONT)
         self._dynamic = [*self._symbols.values(), self._units, self._interned, self._selected]
         self._background = None
         self._background_key: tuple = ()
@@ -236,10 +327,84 @@ class TheatreMap:
             x0, x1, y0, y1 = self._whole
         self.ax.set_xlim(x0, x1)
         self.ax.set_ylim(y0, y1)
-        key = (x0, x1, y0, y1, labels)
-        if key != self._background_key:  # the view or the legend changed: redraw the rest
+        view = (x0, x1, y0, y1, selected)
+        if view != self._background_key[:5]:  # labels and scale bar are laid out per view
+            self._lay_out(selected)
+        key = (*view, labels)
+        if key != self._background_key:  # the view, legend or choice changed: redraw the rest
             self._background, self._background_key = None, key
         return self.figure
+
+    def _lay_out(self, selected: str | None) -> None:
+        """The scale bar and the labels for the view just set, measured as they will be drawn."""
+        canvas = self.figure.canvas
+        if not hasattr(canvas, "get_renderer"):
+            canvas = FigureCanvasAgg(self.figure)
+        renderer = canvas.get_renderer()
+        self.ax.apply_aspect()  # the axes' final box: what data -> pixels depends on
+        if self._own_figure:  # the legend beside the map, however narrow its aspect makes it
+            box = self.ax.get_position()
+            self._legend.set_bbox_to_anchor((box.x1 + 0.01, box.y1), self.figure.transFigure)
+        self._draw_scale_bar()
+        taken = [self._scale_bar.get_window_extent(renderer)]
+        taken.append(self._scale_label.get_window_extent(renderer))
+        taken += self._symbol_boxes()
+        frame = self.ax.get_window_extent(renderer)
+        ring = SELECTED_RING / 2 + LABEL_GAP
+        zoomed = (*self.ax.get_xlim(), *self.ax.get_ylim()) != self._whole
+        leaders = []
+        for place_id in _by_importance(self._labels, self._theatre_places, selected):
+            label, place = self._labels[place_id], self._theatre_places[place_id]
+            placed = None
+            label.set_visible(True)  # a hidden text has no extent to measure
+            if self._in_view(place) and (zoomed or place_id in self._named_whole):
+                offset = max(self._label_offset(), ring if place_id == selected else 0.0)
+                placed = _place_label(label, offset, taken, frame, renderer)
+            label.set_visible(placed is not None)
+            if placed is not None:
+                taken.append(placed[0])
+                if placed[1] > 1:
+                    leaders.append(self._leader(place, label.xyann))
+        self._leaders.set_segments(leaders)
+
+    def _leader(self, place: Place, anchor: tuple[float, float]) -> np.ndarray:
+        """A line in data coordinates from the edge of a place's symbol to its label, which
+        `anchor` (points from the place) says where it starts."""
+        to_pixels = self.figure.dpi / 72
+        centre = self.ax.transData.transform((place.lon, place.lat))
+        reach = np.hypot(*anchor)
+        start = (
+            centre + np.asarray(anchor) / reach * (self._label_offset() - LABEL_GAP + 1) * to_pixels
+        )
+        end = centre + np.asarray(anchor) * to_pixels
+        return self.ax.transData.inverted().transform([start, end])
+
+    def _label_offset(self) -> float:
+        """Points from a place's centre to its label's nearest edge: past the symbol."""
+        return math.sqrt(self._marker_area) / 2 + LABEL_GAP
+
+    def _in_view(self, place: Place) -> bool:
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        return x0 <= place.lon <= x1 and y0 <= place.lat <= y1
+
+    def _symbol_boxes(self) -> list[Bbox]:
+        """Each place symbol's box in pixels, a little larger: no label may cover one."""
+        half = (math.sqrt(self._marker_area) / 2 + 1) * self.figure.dpi / 72
+        points = [(p.lon, p.lat) for p in self._theatre_places.values()]
+        centres = self.ax.transData.transform(points)
+        return [Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in centres]
+
+    def _draw_scale_bar(self) -> None:
+        """A bar of a round number of km in the view's lower left, measured along its parallel."""
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        lon, lat = x0 + 0.05 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+        km_per_degree = haversine_km((lon, lat), (lon + 1.0, lat))
+        km = _round_km(SCALE_BAR_SHARE * (x1 - x0) * km_per_degree)
+        end = lon + km / km_per_degree
+        self._scale_bar.set_data([lon, end], [lat, lat])
+        self._scale_label.set_position(((lon + end) / 2, lat))
+        self._scale_label.set_text(f"{km:g} km")
+        self._scale_label.set_transform(self.ax.transData + _points_up(self.figure, 4))
 
     def png(self) -> bytes:
         """Today's map as PNG: the kept background, today's layers drawn over it."""
@@ -262,11 +427,116 @@ class TheatreMap:
         return buffer.getvalue()
 
 
-def _labelled(places) -> list:
-    """Every home place of a small theatre; else bases, border posts and towns of 20,000 or
-    more, the largest `MOST_LABELS` of them."""
+def _by_importance(
+    labels: Mapping[str, object], places: Mapping[str, Place], selected: str | None
+) -> list[str]:
+    """The labelled places, the one to label first first: the selected place, then by the
+    people it counts as (LABEL_WEIGHT), then by name for a fixed order."""
+
+    def importance(place_id: str) -> tuple:
+        place = places[place_id]
+        return (place_id != selected, -(place.population + LABEL_WEIGHT[place.kind]), place.name)
+
+    return sorted(labels, key=importance)
+
+
+def _place_label(
+    label, offset: float, taken: list[Bbox], frame: Bbox, renderer
+) -> tuple[Bbox, float] | None:
+    """Move `label` to the first of LABEL_POSITIONS, nearest reach first, where it lies inside
+    the axes and clear of every box in `taken`; its box and reach there, or None."""
+    for reach, (x, y, ha, va) in itertools.product(LABEL_REACH, LABEL_POSITIONS):
+        label.xyann = (x * offset * reach, y * offset * reach)
+        label.set_horizontalalignment(ha)
+        label.set_verticalalignment(va)
+        box = label_box(label, renderer)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+        if inside and box.y1 <= frame.y1 and not any(box.overlaps(other) for other in taken):
+            return box, reach
+    return None
+
+
+def label_box(label, renderer) -> Bbox:
+    """A label's text in pixels (an annotation's own extent would take in its point too)."""
+    label.update_positions(renderer)
+    return Text.get_window_extent(label, renderer)
+
+
+def _round_km(km: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten not above `km`."""
+    power = 10 ** math.floor(math.log10(km))
+    return max(step * power for step in SCALE_BAR_STEPS if step * power <= km)
+
+
+def _points_up(figure: Figure, points: float):
+    from matplotlib.transforms import ScaledTranslation
+
+    return ScaledTranslation(0, points / 72, figure.dpi_scale_trans)
+
+
+def _draw_basemap(ax: Axes, basemap: Basemap) -> None:
+    """Land, sea and lakes filled, rivers, coast and borders stroked, bottom layer first; a
+    disputed border dashed. Each layer is one collection, its gid `basemap-<layer>`."""
+    from wargame.scenario.basemap import LAYERS
+
+    for layer in LAYERS:
+        features = basemap.layer(layer)
+        if not features:
+            continue
+        style = BASEMAP_STYLE[layer]
+        if layer in ("ocean", "land", "lake"):
+            patches = [PathPatch(_area(f["geometry"])) for f in features]
+            ax.add_collection(PatchCollection(patches, gid=f"basemap-{layer}", **style))
+            continue
+        disputed = [
+            DISPUTED in str(f["properties"].get("featurecla", "")).lower() for f in features
+        ]
+        for dashed in (False, True):
+            lines = [
+                line
+                for feature, is_disputed in zip(features, disputed, strict=True)
+                if is_disputed == dashed
+                for line in _lines(feature["geometry"])
+            ]
+            if lines:
+                extra = {"linestyle": DISPUTED_DASHES} if dashed else {}
+                gid = f"basemap-{layer}" + ("-disputed" if dashed else "")
+                ax.add_collection(LineCollection(lines, gid=gid, **style, **extra))
+
+
+def _lines(geometry: dict) -> list[np.ndarray]:
+    coordinates = geometry["coordinates"]
+    parts = coordinates if geometry["type"] == "MultiLineString" else [coordinates]
+    return [np.asarray(part, dtype=float)[:, :2] for part in parts]
+
+
+def _area(geometry: dict) -> Path:
+    """A (Multi)Polygon as one path: outer rings anticlockwise, holes clockwise, so that
+    matplotlib's non-zero fill leaves the holes (a lake's island) empty."""
+    polygons = geometry["coordinates"]
+    polygons = polygons if geometry["type"] == "MultiPolygon" else [polygons]
+    vertices, codes = [], []
+    for polygon in polygons:
+        for number, ring in enumerate(polygon):
+            points = np.asarray(ring, dtype=float)[:, :2]
+            if (_signed_area(points) > 0) != (number == 0):
+                points = points[::-1]
+            vertices.append(points)
+            codes += [Path.MOVETO] + [Path.LINETO] * (len(points) - 2) + [Path.CLOSEPOLY]
+    return Path(np.concatenate(vertices), codes)
+
+
+def _signed_area(points: np.ndarray) -> float:
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def _labelled(places, zoomed: bool = False) -> list:
+    """Every home place of a small theatre (`zoomed`: of one up to FULL_SIZE_PLACES, since a
+    zoomed view shows few at a time); else bases, border posts and towns of 20,000 or more,
+    the largest `MOST_LABELS` of them."""
     home = [p for p in places if p.kind is not PlaceKind.SANCTUARY]
-    if len(home) <= ALL_LABELLED_PLACES:
+    if len(home) <= (FULL_SIZE_PLACES if zoomed else ALL_LABELLED_PLACES):
         return home
     named = [
         p
@@ -282,7 +552,9 @@ def draw_theatre(model: ConflictModel, ax: Axes | None = None) -> Figure:
     """Draw the model's theatre as it stands today; returns the figure drawn on."""
     figure = TheatreMap(model, ax).update(model)
     ax = ax or figure.axes[0]
-    ax.set_title(f"{model.theatre.title} - day {model.day}, {model.date:%d %b %Y}", fontsize=10)
+    ax.set_title(
+        f"{model.theatre.title} - day {model.day}, {model.date:%d %b %Y}", fontsize=TITLE_FONT
+    )
     return figure
 
 
@@ -332,7 +604,29 @@ def _legend(model: ConflictModel, ax: Axes):
         )
     )  # fmt: skip
     handles.append(key("interned, by sanctuary", marker="X", markerfacecolor=NEUTRAL, markersize=8))
-    handles.append(Line2D([], [], color="#555555", linestyle="--", label="border"))
+    handles += _basemap_keys(model)
+    # In the map's own figure, beside the axes' box as drawn (TheatreMap._lay_out): the space
+    # right of the widest box is kept for it, so a square theatre cannot push it off the edge.
     return ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, framealpha=0.9
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        fontsize=LEGEND_FONT,
+        framealpha=0.9,
     )
+
+
+def _basemap_keys(model: ConflictModel) -> list[Line2D]:
+    """The legend's lines for what the basemap draws: borders (disputed ones apart), rivers."""
+    basemap = model.theatre.basemap
+    if basemap is None or not basemap.layer("border"):
+        border = [Line2D([], [], color="#555555", linestyle="--", label="border")]
+        return border if model.theatre.map.border else []
+    style = {"color": BASEMAP_STYLE["border"]["color"], "linewidth": 1.4}
+    keys = [Line2D([], [], **style, label="international border")]
+    featureclasses = [str(f["properties"].get("featurecla", "")) for f in basemap.layer("border")]
+    if any(DISPUTED in featureclass.lower() for featureclass in featureclasses):
+        keys.append(Line2D([], [], **style, linestyle=DISPUTED_DASHES, label="disputed border"))
+    if basemap.layer("river"):
+        keys.append(Line2D([], [], color=BASEMAP_STYLE["river"]["color"], label="river"))
+    return keys
