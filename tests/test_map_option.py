@@ -161,6 +161,16 @@ def test_the_front_runs_between_factions_at_war_and_contested_places_are_ringed(
     )
 
 
+def test_a_disputed_border_is_drawn_apart_from_an_agreed_one():
+    kachin = ConflictModel("kachin", rng=7).theatre
+    layers = {s["id"]: s for s in base_option(kachin)["series"]}
+    borders = kachin.basemap.layer("border")
+    disputed = [f for f in borders if "disputed" in f["properties"]["featurecla"].lower()]
+    assert disputed and len(disputed) < len(borders)  # the theatre has both
+    assert layers["basemap-disputed-border"]["lineStyle"] != layers["basemap-border"]["lineStyle"]
+    assert len(layers["basemap-disputed-border"]["data"]) >= len(disputed)
+
+
 def test_the_base_is_the_theatres_alone_and_fits_the_places():
     model = ConflictModel("kachin", rng=7)
     base = base_option(model.theatre)

@@ -42,7 +42,7 @@ KIND_NAMES = {kind: kind.value.replace("_", " ") for kind in PlaceKind}
 # A quiet paper map: pale land, soft water, grey borders; the war is drawn in colour above it.
 LAND = "#F3F0E7"
 WATER = "#C9DDEB"
-RIVER = "#86B2D3"
+RIVER = "#5F9FD3"
 COAST = "#7FA3BF"
 BORDER = "#8B7F93"
 OFF_MAP = "#E4E8EB"
@@ -60,7 +60,7 @@ ROAD_NAMES = {
     RoadKind.RIVER: "boat route",
     RoadKind.SEA: "sea route",
 }
-FRONT = "#C0392B"
+FRONT = "#E3261B"
 CONTESTED = "#D7191C"
 SELECTED = "#111111"
 HALO = "#FFFFFF"
@@ -176,21 +176,25 @@ def basemap_lines(theatre: Theatre) -> list[dict]:
     basemap has none."""
     basemap = theatre.basemap
     styles = {
-        "river": {"color": RIVER, "width": 1.3, "type": "solid"},
+        "river": {"color": RIVER, "width": 1.6, "type": "solid"},
         "coast": {"color": COAST, "width": 1.0, "type": "solid"},
         "border": {"color": BORDER, "width": 1.4, "type": [6, 2, 1, 2]},
+        "disputed border": {"color": BORDER, "width": 1.2, "type": [2, 3]},
     }
     lines: dict[str, list[dict]] = {layer: [] for layer in styles}
     if basemap is not None:
-        for layer in styles:
+        for layer in ("river", "coast", "border"):
             for feature in basemap.layer(layer):
-                name = feature.get("properties", {}).get("name") or ""
-                lines[layer] += [{"name": name, "coords": part} for part in line_parts(feature)]
+                properties = feature.get("properties", {})
+                name = properties.get("name") or ""
+                disputed = "disputed" in str(properties.get("featurecla", "")).lower()
+                drawn_as = "disputed border" if layer == "border" and disputed else layer
+                lines[drawn_as] += [{"name": name, "coords": p} for p in line_parts(feature)]
     if not lines["border"] and theatre.map.border:
         lines["border"].append({"name": "", "coords": [list(p) for p in theatre.map.border]})
     return [
         {
-            "id": f"basemap-{layer}",
+            "id": f"basemap-{layer.replace(' ', '-')}",
             "name": layer,
             "type": "lines",
             "coordinateSystem": GEO,
@@ -281,7 +285,7 @@ def front_series(theatre: Theatre, state: MapState) -> dict:
         "polyline": True,
         "silent": True,
         "z": 3,
-        "lineStyle": {"color": FRONT, "width": 5, "opacity": 0.55, "cap": "round"},
+        "lineStyle": {"color": FRONT, "width": 7, "opacity": 0.5, "cap": "round"},
         "data": [
             {"coords": [list(point) for point in road.geometry]}
             for road in theatre.map.roads
