@@ -21,6 +21,7 @@ import html
 import itertools
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wargame.drawing.map_figure import NEUTRAL, UNKNOWN
@@ -97,8 +98,9 @@ def base_option(theatre: Theatre) -> dict:
     which the page registers as the map the `geo` component draws."""
     west, south, east, north = frame(theatre)
     name = f"wargame-{theatre.name}"
+    areas = regions(theatre, (west, south, east, north))
     return {
-        "wargameRegions": {"name": name, "geojson": regions(theatre, (west, south, east, north))},
+        "wargameRegions": {"name": name, "geojson": areas},
         "backgroundColor": OFF_MAP,
         "animation": False,
         "textStyle": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
@@ -121,7 +123,7 @@ def base_option(theatre: Theatre) -> dict:
             "itemStyle": {"areaColor": LAND, "borderColor": LAND, "borderWidth": 0},
             "regions": [
                 {"name": f["properties"]["name"], "itemStyle": {"areaColor": WATER}}
-                for f in regions(theatre, (west, south, east, north))["features"]
+                for f in areas["features"]
                 if f["properties"]["layer"] != "land"
             ],
             "silent": True,  # land and water: no hover (a tooltip setting here would
@@ -303,7 +305,7 @@ def place_series(
 ) -> list[dict]:
     """One series a holder (each faction, nobody, not seen), named as the legend says it."""
     places = theatre.map.places
-    crowding = max(1.0, len(places) / CROWDED) ** 0.5
+    crowding = crowded(theatre)
     groups: dict[str, list[dict]] = {f: [] for f in [*factions, "", "?"]}
     for place in places.values():
         seen = place.id in state.holders
@@ -359,6 +361,11 @@ def place_series(
     ]
 
 
+def crowded(theatre: Theatre) -> float:
+    """How much a large theatre's symbols shrink (1: not at all)."""
+    return max(1.0, len(theatre.map.places) / CROWDED) ** 0.5
+
+
 def place_size(place: Place) -> float:
     """A place's symbol in px: it grows with its people, more for bases, border posts and
     mines, so the more important place keeps its name where two labels collide."""
@@ -399,12 +406,17 @@ def place_summary(
     return "<br/>".join(lines)
 
 
+@dataclass
 class Stack:
     """The units of one faction at one spot: a place, or a point on a road."""
 
-    def __init__(self, faction: str, where: str, lon: float, lat: float) -> None:
-        self.faction, self.where, self.lon, self.lat = faction, where, lon, lat
-        self.units: list[tuple[str, float]] = []
+    faction: str
+    where: str
+    """A place's id, or the road's words and the point's lon,lat after a "|"."""
+    lon: float
+    lat: float
+    units: list[tuple[str, float]] = field(default_factory=list)
+    """(name, soldiers) of each unit; a name may be "" (a state without `unit_ways`)."""
 
     @property
     def soldiers(self) -> float:
@@ -480,7 +492,7 @@ def unit_series(
     """A marker for each faction's units at a spot, sized by soldiers: beside a place's
     symbol (one side each faction), on the road where a column is."""
     places = theatre.map.places
-    crowding = max(1.0, len(places) / CROWDED) ** 0.5
+    crowding = crowded(theatre)
     order = list(factions)
     items: dict[str, list[dict]] = {f: [] for f in factions}
     for where, here in stacks.items():
@@ -532,7 +544,7 @@ def unit_size(soldiers: float) -> float:
 def contested_series(theatre: Theatre, state: MapState) -> dict:
     """A red ring round each contested place the state shows."""
     places = theatre.map.places
-    crowding = max(1.0, len(places) / CROWDED) ** 0.5
+    crowding = crowded(theatre)
     return {
         "id": "contested",
         "name": "contested",
@@ -634,8 +646,7 @@ def legend(faction_labels, unseen: bool) -> dict:
         "selectedMode": False,
         "itemWidth": 14,
         "itemHeight": 10,
-        "itemGap": 12,
-        "textStyle": {"fontSize": 12, "color": TEXT},
+        "textStyle": {"color": TEXT},  # its size and gaps suit the page's width (map.vue)
         "data": [
             *faction_labels,
             "held by nobody",
