@@ -207,3 +207,25 @@ def test_the_basemap_is_drawn_under_the_roads_land_and_sea_apart():
     west, south, east, north = rakhine.basemap.bbox
     (left, top), (right, bottom) = base["geo"]["boundingCoords"]
     assert left <= west and right >= east and bottom <= south and top >= north  # all the land
+
+
+def test_a_lesser_places_name_goes_round_a_greater_neighbours():
+    from types import SimpleNamespace
+
+    from wargame.drawing.map_option import label_sides
+    from wargame.scenario import Place, PlaceKind
+
+    def place(id: str, lon: float, lat: float, people: int) -> Place:
+        return Place(id, id.capitalize(), PlaceKind.TOWN, "MM", lon, lat, people, 0, 0.0, 0.0)
+
+    # a theatre 3 degrees tall: a city, a village just south-east of it (its name, on the
+    # right, would run into the city's), and a town far off
+    towns = [
+        place("city", 97.0, 25.0, 200_000),
+        place("village", 97.06, 24.93, 500),
+        place("far", 98.5, 28.0, 500),
+    ]
+    theatre = SimpleNamespace(map=SimpleNamespace(places={t.id: t for t in towns}), basemap=None)
+    sides = label_sides(theatre)
+    assert sides["city"] == "right" and sides["far"] == "right"
+    assert sides["village"] == "bottom"  # right and left meet the city's name or symbol

@@ -81,6 +81,8 @@ MAJOR_PLACE = 15.0  # px: a place this big is named in larger, bolder type
 MAJOR_LABEL = {"fontSize": 13, "fontWeight": 600}
 MINOR_LABEL = {"fontSize": 11, "fontWeight": "normal"}
 PADDING_DEGREES = 0.15
+OPENING_HEIGHT_PX = 560  # about the land's height as the map opens on a laptop
+CHAR_PX, CHAR_PX_MAJOR, LINE_PX = 6.2, 7.8, 14  # a name's size, roughly, for `label_sides`
 ZOOM_LIMITS = {"min": 0.8, "max": 24}
 KM_PER_DEGREE = 111.32
 
@@ -306,6 +308,7 @@ def place_series(
     """One series a holder (each faction, nobody, not seen), named as the legend says it."""
     places = theatre.map.places
     crowding = crowded(theatre)
+    sides = label_sides(theatre)
     groups: dict[str, list[dict]] = {f: [] for f in [*factions, "", "?"]}
     for place in places.values():
         seen = place.id in state.holders
@@ -321,7 +324,10 @@ def place_series(
                 "value": [place.lon, place.lat],
                 "symbol": SYMBOLS[place.kind],
                 "symbolSize": round(place_size(place) / crowding, 1),
-                "label": MAJOR_LABEL if place_size(place) >= MAJOR_PLACE else MINOR_LABEL,
+                "label": {
+                    **(MAJOR_LABEL if place_size(place) >= MAJOR_PLACE else MINOR_LABEL),
+                    "position": sides[place.id],
+                },
                 "itemStyle": {
                     "color": fill,
                     "borderColor": "#333333" if seen else "#9A9A9A",
@@ -359,6 +365,53 @@ def place_series(
         }
         for key, items in groups.items()
     ]
+
+
+def label_sides(theatre: Theatre) -> dict[str, str]:
+    """The side of its symbol each place's name goes on: the first of right, left, top and
+    bottom where, at the opening view, it meets no name placed before it and no symbol,
+    the most important places placed first (else right, for `hideOverlap` to judge)."""
+    west, south, _, north = frame(theatre)
+    px_per_degree = OPENING_HEIGHT_PX / (north - south)
+    scale = math.cos(math.radians((south + north) / 2))
+    crowding = crowded(theatre)
+    places = sorted(theatre.map.places.values(), key=lambda p: (-place_size(p), p.id))
+    centres = {
+        p.id: ((p.lon - west) * scale * px_per_degree, (north - p.lat) * px_per_degree)
+        for p in places
+    }
+    taken = []
+    for place in places:
+        x, y = centres[place.id]
+        half = place_size(place) / crowding / 2
+        taken.append((x - half, y - half, x + half, y + half))
+    sides = {}
+    for place in places:
+        x, y = centres[place.id]
+        half = place_size(place) / crowding / 2 + 3
+        major = place_size(place) >= MAJOR_PLACE
+        width = len(short_name(place)) * (CHAR_PX_MAJOR if major else CHAR_PX)
+        height = LINE_PX
+        boxes = {
+            "right": (x + half, y - height / 2, x + half + width, y + height / 2),
+            "left": (x - half - width, y - height / 2, x - half, y + height / 2),
+            "top": (x - width / 2, y - half - height, x + width / 2, y - half),
+            "bottom": (x - width / 2, y + half, x + width / 2, y + half + height),
+        }
+        own = taken[places.index(place)]
+        free = [
+            side
+            for side, box in boxes.items()
+            if not any(_meet(box, other) for other in taken if other is not own)
+        ]
+        sides[place.id] = free[0] if free else "right"
+        if free:
+            taken.append(boxes[free[0]])
+    return sides
+
+
+def _meet(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def crowded(theatre: Theatre) -> float:
