@@ -31,7 +31,7 @@ from browser import (
     BrowserMissing,
     chromium_path,
     launch_chromium,
-    map_address,
+    map_updates,
     shown_day,
     viewer_server,
 )
@@ -54,13 +54,13 @@ def step_to(page: Page, day: int) -> None:
     """Step a day at a time: the page steps only once the previous day is drawn."""
     button = page.get_by_role("button", name="Step one day")
     while (today := shown_day(page)) < day:
-        old = map_address(page)
+        old = map_updates(page)
         button.click()
         page.wait_for_function(DRAWN, arg=[today + 1, old], polling="raf", timeout=DAY_TIMEOUT_MS)
 
 
 def choose_place(page: Page, name: str) -> None:
-    old = map_address(page)
+    old = map_updates(page)
     page.locator("button", has_text=re.compile("^Place$")).click()  # the panel, not the list
     page.locator("[aria-haspopup=listbox]", has=page.get_by_text("Place", exact=True)).click()
     try:

@@ -47,11 +47,11 @@ def launch_chromium(playwright: Playwright) -> Browser:
 
 
 # The viewer's page, as the benchmark and the screenshot script wait on it: the heading
-# shows `day` and the map image has been replaced since `old` (its blob address).
+# shows `day` and the map has drawn new data since it had drawn `old` updates.
 DRAWN = """([day, old]) => {
     const heading = document.querySelector("h2");
-    const image = document.querySelector("img[src^='blob:']");
-    return heading && image && image.src !== old
+    const map = document.querySelector(".wargame-map");
+    return heading && map && Number(map.dataset.updates || 0) > old
         && new RegExp(`Day ${day}\\\\b`).test(heading.innerText);
 }"""
 
@@ -61,9 +61,9 @@ def shown_day(page: Page) -> int:
     return int(re.search(r"Day (\d+)", page.locator("h2").first.inner_text()).group(1))
 
 
-def map_address(page: Page) -> str:
-    """The map image's blob address, which changes each time the map is redrawn."""
-    return page.locator("img[src^='blob:']").first.get_attribute("src") or ""
+def map_updates(page: Page) -> int:
+    """How many times the viewer's map has drawn new data (its `data-updates`)."""
+    return int(page.locator(".wargame-map").first.get_attribute("data-updates") or 0)
 
 
 def free_port() -> int:

@@ -13,11 +13,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from browser import viewer_server
-from viewer_page import expected_map
 
 from wargame.apps.viewer import THEATRES_ENV
 
 pytestmark = pytest.mark.browser
+PLACE_POINT = """(place) => {
+    const element = document.querySelector(".wargame-map");
+    const chart = element.wargameMap;
+    element.scrollIntoView({ block: "start" });  // a button under the map may have scrolled it
+    for (const series of chart.getOption().series)
+        for (const item of series.data || [])
+            if (item && item.place === place) {
+                const [x, y] = chart.convertToPixel({ geoIndex: 0 }, item.value);
+                const box = element.getBoundingClientRect();
+                return [box.left + x, box.top + y];
+            }
+    return null;
+}"""
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts" / "browser"
 LOAD_TIMEOUT_MS = 90_000
 
@@ -68,15 +80,16 @@ class Viewer:
     def panel(self, name: str) -> None:
         self.page.get_by_role("button", name=name, exact=True).click()
 
-    def map_png(self) -> bytes:
-        image = self.page.locator("img[src^='blob:']").first
-        return bytes(
-            self.page.evaluate(
-                "async (img) => Array.from(new Uint8Array("
-                "await (await fetch(img.src)).arrayBuffer()))",
-                image.element_handle(),
-            )
-        )
+    def map_label(self, name: str):
+        """A place's name on the map, as the SVG text a reader finds."""
+        return self.page.locator(".wargame-map svg text").filter(has_text=re.compile(f"^{name}$"))
+
+    def place_point(self, place: str) -> tuple[float, float]:
+        """Where the map draws `place` (its id) in the window, as ECharts says."""
+        return tuple(self.page.evaluate(PLACE_POINT, place))
+
+    def shown_labels(self) -> set[str]:
+        return set(self.page.locator(".wargame-map svg text").all_text_contents())
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -105,12 +118,59 @@ def test_the_page_loads_with_its_map_and_charts_and_no_console_error(viewer):
     assert tab.errors == []
 
 
-def test_the_map_shows_every_place_of_the_theatre(viewer):
-    # the browser shows exactly the figure test_map_figure checks place by place
+def test_place_names_are_text_and_a_hover_tells_the_places_story(viewer):
     tab = viewer()
-    assert tab.map_png() == expected_map(days=0)
+    tab.map_label("Myitkyina").wait_for(timeout=LOAD_TIMEOUT_MS)  # text, not pixels
+    assert tab.page.get_by_text("Myitkyina", exact=True).count() >= 1  # as find-in-page sees it
+    tab.page.mouse.move(*tab.place_point("putao"))
+    summary = tab.page.get_by_text(re.compile(r"town, held by Tatmadaw"))
+    summary.wait_for()
+    assert "Putao" in summary.inner_text() and "15,000 people" in summary.inner_text()
+    tab.shot("hover")
+    assert tab.errors == []
+
+
+def test_a_click_on_a_place_chooses_it_and_the_inspector_follows(viewer):
+    tab = viewer()
+    tab.map_label("Putao").wait_for(timeout=LOAD_TIMEOUT_MS)
+    tab.page.mouse.click(*tab.place_point("putao"))
+    tab.page.locator("h3", has_text="Putao").wait_for()
+    assert "held by Tatmadaw" in tab.page.locator("h3 + p").first.inner_text()
+    tab.page.mouse.click(*tab.place_point("hpakant"))
+    tab.page.locator("h3", has_text="Hpakant").wait_for()
+    assert tab.errors == []
+
+
+def test_zoom_shows_more_names_and_the_view_stays_when_the_day_changes(viewer):
+    tab = viewer()
+    tab.map_label("Myitkyina").wait_for(timeout=LOAD_TIMEOUT_MS)
+    tab.page.wait_for_timeout(500)
+
+    def spread() -> float:
+        (x0, y0), (x1, y1) = tab.place_point("myitkyina"), tab.place_point("bhamo")
+        return ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+
+    whole, names = spread(), tab.shown_labels()
+    tab.page.mouse.move(*tab.place_point("myitkyina"))
+    for _ in range(8):
+        tab.page.mouse.wheel(0, -300)
+        tab.page.wait_for_timeout(150)
+    tab.page.wait_for_timeout(500)
+    zoomed = spread()
+    assert zoomed > 1.5 * whole, "the wheel zooms in"
+    assert tab.shown_labels() - names  # names hidden by their neighbours appear
     tab.step()
-    assert tab.map_png() == expected_map(days=1)
+    tab.page.wait_for_timeout(300)
+    assert spread() == pytest.approx(zoomed, rel=0.01)  # the new day kept the user's view
+    tab.page.get_by_role("button", name="Whole theatre").click()
+    tab.page.wait_for_timeout(300)
+    assert spread() == pytest.approx(whole, rel=0.01)
+    tab.page.mouse.click(*tab.place_point("putao"))
+    tab.page.get_by_role("button", name="Zoom to the chosen place").click()
+    tab.page.wait_for_timeout(300)
+    assert spread() > 2 * whole
+    tab.shot("zoomed")
+    assert tab.errors == []
 
 
 def test_stepping_advances_the_day_and_adds_events(viewer):

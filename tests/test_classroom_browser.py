@@ -15,25 +15,37 @@ from wargame.apps.classroom.fog import side_map, side_view
 from wargame.apps.classroom.game import GameSetup, replay_to_day
 from wargame.apps.classroom.rooms import Classroom
 from wargame.apps.viewer import THEATRES_ENV
-from wargame.drawing.map_figure import MapState, TheatreMap, whole_map
+from wargame.apps.viewer.chart_widget import option_json
+from wargame.drawing.map_figure import MapState, whole_map
+from wargame.drawing.map_option import day_option
 
 pytestmark = pytest.mark.browser
 
 
-def png_of(page) -> bytes:
-    image = page.locator("img[src^='blob:']").first
-    return bytes(
-        page.evaluate(
-            "async (img) => Array.from(new Uint8Array(await (await fetch(img.src)).arrayBuffer()))",
-            image.element_handle(),
-        )
-    )
+# What a page's map shows, as ECharts holds it: the legend and every units marker
+MAP_SHOWN = """() => {
+    const option = document.querySelector(".wargame-map").wargameMap.getOption();
+    const units = option.series.filter((s) => s.id.startsWith("units-"));
+    return {
+        legend: option.legend[0].data.map((item) => item.name ?? item),
+        units: units.map((s) => [s.id, s.data.map((item) => item.value)]),
+    };
+}"""
 
 
-def drawn(model, state: MapState | None = None) -> bytes:
-    drawing = TheatreMap(model)
-    drawing.draw(state or whole_map(model))
-    return drawing.png()
+def shown_map(page) -> dict:
+    page.locator(".wargame-map svg").first.wait_for()
+    return page.evaluate(MAP_SHOWN)
+
+
+def drawn(model, state: MapState | None = None) -> dict:
+    """What the map should show of `state` (the whole of `model` if None)."""
+    option = json.loads(option_json(day_option(model.theatre, state or whole_map(model))))
+    units = [s for s in option["series"] if s["id"].startswith("units-")]
+    return {
+        "legend": option["legend"]["data"],
+        "units": [[s["id"], [item["value"] for item in s["data"]]] for s in units],
+    }
 
 
 def team_map(game, faction: str) -> MapState:
@@ -133,9 +145,9 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path, 
         game = Classroom(db, read_only=True).game(code)  # the same game, rebuilt from the file
         assert game.model.day == 7
         kia.wait_for_timeout(2500)  # a refresh after the turn
-        assert png_of(kia) == drawn(game.model, team_map(game, "kia"))
-        assert png_of(tatmadaw) == drawn(game.model, team_map(game, "tatmadaw"))
-        assert png_of(kia) != drawn(game.model)
+        assert shown_map(kia) == drawn(game.model, team_map(game, "kia"))
+        assert shown_map(tatmadaw) == drawn(game.model, team_map(game, "tatmadaw"))
+        assert shown_map(kia) != drawn(game.model)
         seen = {u.id for u in side_view(game.model, game.knowledge["kia"]).units}
         hidden = [u for u in game.model.units if u.faction != "kia" and u.unique_id not in seen]
         assert hidden  # there is something for the fog to hide
@@ -160,7 +172,7 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path, 
         umpire.goto(umpire_url.replace(umpire_url.split("/?")[0], url.rstrip("/")))
         umpire.get_by_role("button", name="Run the turn now").wait_for(timeout=LOAD_TIMEOUT_MS)
         umpire.wait_for_timeout(1500)
-        assert png_of(umpire) == before
+        assert shown_map(umpire) == before
 
         # the umpire runs the turn, then replays day 3
         umpire.get_by_role("button", name="Run the turn now").click()
@@ -173,7 +185,7 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path, 
         umpire.wait_for_timeout(500)
         umpire.screenshot(path=ARTIFACTS / "classroom-replay.png")
         game = Classroom(db, read_only=True).game(code)
-        assert png_of(umpire) == drawn(replay_to_day(game.setup, game.record, 3))
+        assert shown_map(umpire) == drawn(replay_to_day(game.setup, game.record, 3))
 
         # the record, downloaded and dropped into a fresh lobby, replays the game
         with umpire.expect_download() as download:
@@ -189,7 +201,7 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path, 
         chooser.value.set_files(record)
         lobby.get_by_text("Replaying day 14").wait_for(timeout=30_000)
         lobby.wait_for_timeout(500)
-        assert png_of(lobby) == drawn(replay_to_day(game.setup, game.record, 14))
+        assert shown_map(lobby) == drawn(replay_to_day(game.setup, game.record, 14))
         lobby.screenshot(path=ARTIFACTS / "classroom-record-replay.png", full_page=True)
     assert errors == []
 

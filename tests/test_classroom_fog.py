@@ -19,9 +19,10 @@ import solara.widgets
 from wargame.apps.classroom import app
 from wargame.apps.classroom.game import GameSetup, Injection, replay_to_day
 from wargame.apps.classroom.rooms import Classroom
-from wargame.apps.viewer.chart_widget import ChartWidget
+from wargame.apps.viewer.chart_widget import ChartWidget, option_json
+from wargame.apps.viewer.map_view import MapWidget
 from wargame.drawing.charts import campaign_charts, ceasefire_periods
-from wargame.drawing.map_figure import MapState, TheatreMap, faction_label, ground_point
+from wargame.drawing.map_figure import MapState, faction_label, ground_point
 from wargame.engine.measures import summary
 
 # Seed 2 with the NDA-K played by a team for 14 weeks: the NDA-K sees places whose history it
@@ -44,17 +45,19 @@ def room(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def drawings(monkeypatch) -> list[TheatreMap]:
-    """Every map drawing a page turns into a PNG, in order (the legend is in its pixels)."""
-    drawn: list[TheatreMap] = []
-    png = TheatreMap.png
+def map_states(monkeypatch) -> list[tuple[MapState, dict]]:
+    """Every state a page's map is made from, with the map data (`day_option`) made of it and
+    sent to the browser, in order."""
+    given: list[tuple[MapState, dict]] = []
+    made = app.day_option
 
-    def kept(drawing: TheatreMap) -> bytes:
-        drawn.append(drawing)
-        return png(drawing)
+    def kept(theatre, state: MapState, *args, **kwargs) -> dict:
+        option = made(theatre, state, *args, **kwargs)
+        given.append((state, json.loads(option_json(option))))
+        return option
 
-    monkeypatch.setattr(TheatreMap, "png", kept)
-    return drawn
+    monkeypatch.setattr(app, "day_option", kept)
+    return given
 
 
 def each_turn(token: str, turns: int):
@@ -84,8 +87,9 @@ def shown_events(rc) -> list[str]:
     return [html.unescape(item) for item in items if item != "Nothing yet."]
 
 
-def legend(drawing: TheatreMap) -> list[str]:
-    return [text.get_text() for text in drawing.ax.get_legend().get_texts()]
+def legend(option: dict) -> list[str]:
+    """The factions' lines of the map's legend, as sent to the browser."""
+    return option["legend"]["data"]
 
 
 def event_day(sentence: str) -> int:
@@ -98,14 +102,14 @@ def event_day(sentence: str) -> int:
 INTERNING = NDAK.model_copy(update={"seed": 5, "turn_days": 14})
 
 
-def test_a_teams_legend_counts_only_its_own_interned_soldiers(room, drawings):
+def test_a_teams_legend_counts_only_its_own_interned_soldiers(room, map_states):
     classroom, code, _ = room(INTERNING)
     seat = classroom.join(code, "Team N", "ndak")
     model = classroom.game(code).model
     others = [f.short_name for f in model.factions.values() if f.id != "ndak"]
     enemy_interned = 0
     for _ in each_turn(seat.token, INTERNING.turns):
-        labels = legend(drawings[-1])
+        labels = legend(map_states[-1][1])
         told = [x for x in labels if any(x.startswith(name) for name in others)]
         assert told == others, f"day {model.day}: the NDA-K's legend tells another's tally: {told}"
         enemy_interned = max(enemy_interned, model.factions["tatmadaw"].interned)
@@ -161,22 +165,10 @@ class Given:
     """Whether the page takes orders."""
 
 
-@pytest.fixture
-def map_states(monkeypatch) -> list[tuple[TheatreMap, MapState]]:
-    """Every state a page's map drawing is given, with the drawing, in order."""
-    given: list[tuple[TheatreMap, MapState]] = []
-    draw = TheatreMap.draw
-
-    def kept(drawing: TheatreMap, state: MapState, *args, **kwargs):
-        given.append((drawing, state))
-        return draw(drawing, state, *args, **kwargs)
-
-    monkeypatch.setattr(TheatreMap, "draw", kept)
-    return given
-
-
 def read_page(rc, map_states) -> Given:
-    drawing, state = map_states[-1]
+    state, option = map_states[-1]
+    (drawn,) = rc.find(MapWidget).widgets
+    assert json.loads(drawn.option) == option  # the page sends its map that state's data alone
     (listed,) = [
         w.unsafe_innerHTML
         for w in rc.find(solara.widgets.HTML).widgets
@@ -185,7 +177,7 @@ def read_page(rc, map_states) -> Given:
     return Given(
         day=shown_day(rc),
         map=state,
-        legend=legend(drawing)[: len(state.labels)],
+        legend=legend(option)[: len(state.labels)],
         charts=[json.loads(w.option) for w in rc.find(ChartWidget).widgets],
         events=shown_events(rc),
         units=[html.unescape(name) for name in re.findall(UNIT, listed)],

@@ -17,7 +17,8 @@ import pytest
 from wargame._assets import CDN, pins
 from wargame._assets.fetch import named_by
 
-CHART = Path(__file__).parent.parent / "wargame" / "apps" / "viewer" / "chart.vue"
+VIEWER = Path(__file__).parent.parent / "wargame" / "apps" / "viewer"
+TEMPLATES = [VIEWER / "chart.vue", VIEWER / "map.vue"]
 TEMPLATE_URL = re.compile(r"\{\{\s*cdn\s*\}\}([^\"'\s]+)")
 
 
@@ -51,9 +52,10 @@ def test_every_file_solaras_page_names_is_in_the_package():
     assert not missing, f"pin these in wargame/_assets/front_end.toml and fetch them: {missing}"
 
 
-def test_the_charts_ask_for_the_echarts_the_package_keeps():
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_the_charts_and_the_map_ask_for_the_echarts_the_package_keeps(template):
     """ECharts, and requirejs for a notebook (JupyterLab has none): both from the package."""
-    paths = re.findall(r"\$\{cdn\}/([^`]+)`", CHART.read_text())
+    paths = re.findall(r"\$\{cdn\}/([^`]+)`", template.read_text())
     assert any(path.startswith("echarts@") for path in paths)
     assert any(path.startswith("requirejs@") for path in paths)
     for path in paths:

@@ -17,7 +17,7 @@ from viewer_page import (
     choose_place,
     click,
     expected_map,
-    map_png,
+    map_day,
     open_folder,
     page_text,
     rc_button,
@@ -36,6 +36,7 @@ from wargame.apps.viewer.chart_widget import option_json
 from wargame.apps.viewer.event_log import filter_events
 from wargame.apps.viewer.inspector import place_report, report_html
 from wargame.apps.viewer.levers import levers
+from wargame.apps.viewer.map_view import MapWidget
 from wargame.drawing.charts import ceasefire_periods, chart_options
 from wargame.engine.events import EventKind
 from wargame.scenario.parameters import SET_AT_START
@@ -66,10 +67,10 @@ def test_two_pages_have_their_own_models():
 
 def test_the_page_shows_the_map_of_its_own_run():
     rc = render_page()
-    assert map_png(rc) == expected_map(days=0)
+    assert map_day(rc) == expected_map(days=0)
     click(rc, "Step one day")
     click(rc, "Step one day")
-    assert map_png(rc) == expected_map(days=2)
+    assert map_day(rc) == expected_map(days=2)
 
 
 def test_the_inspector_shows_the_chosen_place():
@@ -83,6 +84,20 @@ def test_the_inspector_shows_the_chosen_place():
     text = page_text(rc)
     assert "<h3>Laiza" in text and "held by <b>Kachin Independence Army" in text
     assert "Kanpaiti battalion" not in text
+
+
+def test_a_place_clicked_on_the_map_is_the_chosen_place_and_is_ringed():
+    rc = render_page()
+    (drawn,) = rc.find(MapWidget).widgets
+    drawn.selected = "laiza"  # what a click on Laiza's symbol sends
+    assert "<h3>Laiza" in page_text(rc)
+    assert rc.find(v.Select, label="Place").widget.v_model == "Laiza"
+    (ring,) = [s for s in map_day(rc)["series"] if s["id"] == "selected"]
+    assert ring["data"][0]["name"] == "Laiza"
+    choose_place(rc, "Kanpaiti")  # chosen elsewhere: the map rings it, ready for the next click
+    assert drawn.selected == "kanpaiti"
+    (ring,) = [s for s in map_day(rc)["series"] if s["id"] == "selected"]
+    assert ring["data"][0]["name"] == "Kanpaiti"
 
 
 def test_the_charts_grow_a_point_a_day():
@@ -170,7 +185,7 @@ def test_a_users_theatre_folder_opens(theatre_dir):
     rc = render_page()
     open_folder(rc, folder)
     assert "Test theatre" in page_text(rc)
-    assert map_png(rc) == expected_map(folder)
+    assert map_day(rc) == expected_map(folder)
 
 
 def test_the_page_opens_on_the_theatre_wargame_serve_was_given(theatre_dir, monkeypatch):
@@ -282,10 +297,10 @@ def test_looking_back_shows_the_run_as_it_was_that_day_and_today_stays():
     (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith("Look back")]
     slider.v_model = 2
     assert shown_day(rc) == 2 and "today is day 5" in page_text(rc)
-    assert map_png(rc) == expected_map(days=2)
+    assert map_day(rc) == expected_map(days=2)
     assert all(len(s["data"]) == 3 for c in charts(rc) for s in c["series"])
     slider.v_model = -1
-    assert shown_day(rc) == 5 and map_png(rc) == expected_map(days=5)
+    assert shown_day(rc) == 5 and map_day(rc) == expected_map(days=5)
 
 
 def fork_at(rc, day: int, name: str, value: str) -> None:
@@ -321,7 +336,7 @@ def test_a_fork_from_a_past_day_plays_the_changed_run_and_keeps_the_original():
     slider.v_model = -1
     click(rc, "Back to the original run")
     assert shown_day(rc) == 6 and "What if:" not in page_text(rc)
-    assert map_png(rc) == expected_map(days=6)
+    assert map_day(rc) == expected_map(days=6)
 
 
 @pytest.mark.parametrize(
@@ -465,11 +480,11 @@ def test_a_model_built_in_python_is_shown_and_stepped_by_the_viewer_component():
     assert rc.find(TitleWidget).widget.title.startswith(model.theatre.title)  # the browser tab
     click(rc, "Step one day")
     assert model.day == 3 and shown_day(rc) == 3
-    assert map_png(rc) == expected_map("rakhine", seed=5, days=3)
+    assert map_day(rc) == expected_map("rakhine", seed=5, days=3)
     click(rc, "Reset")
     assert shown_day(rc) == 0 and model.day == 3
     click(rc, "Step one day")
-    assert map_png(rc) == expected_map("rakhine", seed=5, days=1)  # the same run from day 0
+    assert map_day(rc) == expected_map("rakhine", seed=5, days=1)  # the same run from day 0
 
 
 def test_importing_the_viewer_leaves_the_server_settings_to_the_served_page():

@@ -8,11 +8,11 @@ import re
 import time
 
 import ipyvuetify as v
-import ipywidgets
 import solara
 import solara.widgets
 
-from wargame.apps.viewer.chart_widget import ChartWidget
+from wargame.apps.viewer.chart_widget import ChartWidget, option_json
+from wargame.apps.viewer.map_view import MapWidget
 
 
 def render_page():
@@ -80,22 +80,21 @@ def sliders(rc) -> dict[str, v.Slider]:
     return dict(zip(labels, levers, strict=True))
 
 
-def map_png(rc) -> bytes:
-    (image,) = rc.find(ipywidgets.Image).widgets
-    assert image.format == "png"
-    return bytes(image.value)
+def map_day(rc) -> dict:
+    """The day's map data the page sends its map (`day_option`)."""
+    (widget,) = rc.find(MapWidget).widgets
+    return json.loads(widget.option)
 
 
-def expected_map(scenario="kachin", seed: int = 7, days: int = 0) -> bytes:
-    """The map a fresh page should show: the same run drawn in this process."""
+def expected_map(scenario="kachin", seed: int = 7, days: int = 0) -> dict:
+    """The day's map data a fresh page should send: the same run drawn in this process."""
     from wargame import ConflictModel
-    from wargame.drawing.map_figure import TheatreMap
+    from wargame.drawing.map_figure import whole_map
+    from wargame.drawing.map_option import day_option
 
     model = ConflictModel(scenario, rng=seed)
     model.run(days)
-    drawing = TheatreMap(model)
-    drawing.update(model)
-    return drawing.png()
+    return json.loads(option_json(day_option(model.theatre, whole_map(model))))
 
 
 def charts(rc) -> list[dict]:

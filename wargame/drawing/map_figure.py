@@ -138,6 +138,13 @@ class MapState:
     """(sanctuary, faction, soldiers) of each group of interned soldiers drawn."""
     labels: tuple[str, ...]
     """The legend's line for each faction, in the theatre's order."""
+    unit_ways: tuple[tuple[str, str, str | None, float], ...] = ()
+    """(name, place or road's origin, road's destination or None, share of the road covered)
+    of each unit, in `units`' order: what the browser's map says of a unit, and where along
+    the road's bends it puts one (empty: `units` alone, named by faction)."""
+    hostile: frozenset[tuple[str, str]] | None = None
+    """The pairs of factions at war, both ways round, that the front is drawn between
+    (None: any two holders)."""
 
 
 def whole_map(model: ConflictModel) -> MapState:
@@ -148,7 +155,24 @@ def whole_map(model: ConflictModel) -> MapState:
         units=tuple(unit_positions(model)),
         interned=tuple((s, f, n) for (s, f), n in sorted(model.interned_at.items())),
         labels=tuple(faction_label(f.short_name, f.interned) for f in model.factions.values()),
+        unit_ways=tuple(unit_way(unit) for unit in model.units),
+        hostile=frozenset(
+            pair
+            for a, f in model.factions.items()
+            for b in model.factions
+            if f.is_hostile(b)
+            for pair in ((a, b), (b, a))
+        ),
     )
+
+
+def unit_way(unit) -> tuple[str, str, str | None, float]:
+    """(name, place or road's origin, road's destination or None, share of the road covered)
+    of a unit, or of a side's `SeenUnit` (anything with a name, place and transit)."""
+    if unit.transit is None:
+        return unit.name, unit.place, None, 0.0
+    transit = unit.transit
+    return unit.name, transit.origin, transit.destination, 1.0 - transit.km_left / transit.km_total
 
 
 class TheatreMap:

@@ -48,9 +48,11 @@ from wargame.apps.closed_sessions import give_back_memory_when_sessions_close
 from wargame.apps.front_end import serve_front_end_read_only
 from wargame.apps.viewer.access import refusal, served_theatres
 from wargame.apps.viewer.chart_widget import Chart, option_json
+from wargame.apps.viewer.map_view import MapView
 from wargame.apps.viewer.presence import page_presence
 from wargame.drawing.charts import chart_options, series_chart_options
-from wargame.drawing.map_figure import MapState, TheatreMap, whole_map
+from wargame.drawing.map_figure import MapState, whole_map
+from wargame.drawing.map_option import base_option, day_option
 from wargame.engine.posture import Posture
 from wargame.scenario import ScenarioError, load_theatre
 from wargame.scenario.errors import from_validation_error, show_warnings_as_lines
@@ -60,6 +62,7 @@ DB_ENV = "WARGAME_CLASSROOM_DB"
 LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
 """The descriptor of the games' file's lock, which `wargame classroom` took and the server keeps."""
 REFRESH_SECONDS = 2.0
+MAP_HEIGHT = "560px"
 STAY = "(stay)"
 NO_EXERCISE = "(none: set up by hand)"
 TEAMS = 2
@@ -151,19 +154,19 @@ def room_state(code: Callable[[], str]) -> tuple:
         return ("gone", str(problem))
 
 
-def map_png(drawings: dict, key: object, model, side: MapState | None = None) -> bytes:
-    """The map of `model`, or of `side` alone (one side's view of it) if given, drawn once a day.
-
-    Pages re-render every few seconds to notice turns; the map only changes with the day.
-    """
+def map_data(drawings: dict, key: object, model, side: MapState | None = None) -> tuple[str, str]:
+    """The map of `model`, or of `side` alone (one side's view of it) if given, as the JSON of
+    its base and its day (`MapView`), made once a day: pages re-render every few seconds to
+    notice turns; the map only changes with the day. The day's is made from `side` alone,
+    so a team's page is sent nothing its side does not see."""
     entry = drawings.get(key)
     if entry is None:
-        entry = drawings[key] = {"map": TheatreMap(model), "drawn": None, "png": b""}
+        entry = drawings[key] = {"base": option_json(base_option(model.theatre)), "drawn": None}
     state = (id(model), model.day)
     if entry["drawn"] != state:
-        entry["map"].draw(whole_map(model) if side is None else side)
-        entry["png"], entry["drawn"] = entry["map"].png(), state
-    return entry["png"]
+        day = day_option(model.theatre, whole_map(model) if side is None else side)
+        entry["day"], entry["drawn"] = option_json(day), state
+    return entry["base"], entry["day"]
 
 
 @solara.component
@@ -417,7 +420,7 @@ def TeamPage(token: str) -> None:
         names = {p: model.place_name(p) for p in model.theatre.map.places}
         short_names = {f: faction.short_name for f, faction in model.factions.items()}
         side = side_map(view, model.theatre.map.places, short_names)
-        png = map_png(drawings, (seat.room, seat.faction), model, side)
+        drawn = map_data(drawings, (seat.room, seat.faction), model, side)
         status = _status(game, rooms.deadline(seat.room))
         sent = game.submitted.get(seat.faction)
         own = {u.id: u for u in view.units if u.faction == seat.faction}
@@ -487,11 +490,20 @@ def TeamPage(token: str) -> None:
         drafted.set((turn, OrderDraft()))
         notice.set((turn, ""))
 
+    def click(place: str) -> None:
+        """A place clicked on the map: the chosen units' destination, or the stack there."""
+        if not place:  # the map's choice cleared, not a click
+            return
+        try:
+            change(draft.click(place, stack_at.values(), destinations))
+        except OrderError as problem:
+            refuse(said(problem))
+
     solara.Title(f"{seat.team}: {model.theatre.title} - {PAGE_TITLE}")
     solara.HTML("div", status)
     solara.HTML("div", f"<b>{html.escape(seat.team)}</b> commands the {html.escape(faction.name)}")
     with solara.ColumnsResponsive(12, medium=[7, 5]):  # stacked on a phone
-        solara.Image(png, format="png", width="100%")
+        MapView(*drawn, selected=draft.objective or "", on_selected=click, height=MAP_HEIGHT)
         with solara.Column():
             solara.HTML("h3", f"Orders for turn {turn + 1}")
             if shown:
@@ -629,10 +641,11 @@ def RecordReplay(setup: GameSetup, turns: list[dict]) -> None:
     last = len(turns) * setup.turn_days
     day = solara.use_reactive(last)
     model = solara.use_memo(lambda: replay_to_day(setup, turns, day.value), [day.value])
-    png = solara.use_memo(lambda: map_png({}, "record", model), [day.value])
+    drawings = solara.use_memo(dict, [])
+    drawn = solara.use_memo(lambda: map_data(drawings, "record", model), [day.value])
     solara.SliderInt("Day", value=day, min=0, max=last, step=1)
     solara.HTML("div", f"<b class='wargame-shown'>Replaying day {model.day}</b>")
-    solara.Image(png, format="png", width="100%")
+    MapView(*drawn, height=MAP_HEIGHT)
     items = "".join(f"<li>{html.escape(e.sentence)}</li>" for e in list(model.events)[-20:][::-1])
     solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-story"])
 
@@ -662,10 +675,10 @@ def UmpirePage(code: str, key: str) -> None:
     with rooms.lock:
         if 0 <= replay_day.value < game.model.day:
             model = replay_to_day(game.setup, game.record, replay_day.value)
-            png = map_png({}, "replay", model)
+            drawn = map_data(drawings, "replay", model)
         else:
             model = game.model
-            png = map_png(drawings, code, model)
+            drawn = map_data(drawings, code, model)
         status_now = rooms.status(code)
         status = _status(game, rooms.deadline(code) if status_now == "open" else None)
         seats = rooms.db.execute(
@@ -739,7 +752,7 @@ def UmpirePage(code: str, key: str) -> None:
     shown = f"Replaying day {model.day}" if model is not game.model else "Now"
     solara.HTML("div", f"<b class='wargame-shown'>{shown}</b>")
     with solara.ColumnsResponsive(12, medium=[7, 5]):  # stacked on a phone
-        solara.Image(png, format="png", width="100%")
+        MapView(*drawn, height=MAP_HEIGHT)
         with solara.Column():
             items = "".join(f"<li>{html.escape(s)}</li>" for s in reversed(events))
             solara.HTML("ul", items or "<li>Nothing yet.</li>", classes=["wargame-story"])

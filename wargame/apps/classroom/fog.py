@@ -125,6 +125,8 @@ class SideView:
     """The umpire's injections that reached the side."""
     series: pd.DataFrame
     """Its own daily tallies (`SideKnowledge.series`)."""
+    at_war: frozenset[str] = frozenset()
+    """The factions it is at war with (either way round): whom its front faces."""
 
 
 def side_view(model: ConflictModel, knowledge: SideKnowledge) -> SideView:
@@ -153,13 +155,23 @@ def side_view(model: ConflictModel, knowledge: SideKnowledge) -> SideView:
         events=tuple(knowledge.events),
         injects=tuple(knowledge.injects),
         series=knowledge.series(),
+        at_war=frozenset(
+            f
+            for f, other in model.factions.items()
+            if other.is_hostile(faction) or model.factions[faction].is_hostile(f)
+        ),
     )
 
 
 def side_map(view: SideView, places: Mapping[str, Place], names: Mapping[str, str]) -> MapState:
     """The map of a side's view: `places` (the theatre's, to put units on the ground) and the
     factions' `names` (short names, by id, in the theatre's order) are all it adds."""
-    from wargame.drawing.map_figure import MapState, faction_label, ground_point  # drawing only
+    from wargame.drawing.map_figure import (  # drawing only
+        MapState,
+        faction_label,
+        ground_point,
+        unit_way,
+    )
 
     own_interned = float(view.series[f"{view.faction}_interned"].iloc[-1])
     return MapState(
@@ -172,5 +184,9 @@ def side_map(view: SideView, places: Mapping[str, Place], names: Mapping[str, st
         labels=tuple(
             faction_label(name, own_interned if f == view.faction else 0.0)
             for f, name in names.items()
+        ),
+        unit_ways=tuple(unit_way(u) for u in view.units),
+        hostile=frozenset(
+            pair for f in view.at_war for pair in ((view.faction, f), (f, view.faction))
         ),
     )

@@ -26,10 +26,12 @@ from wargame.apps.viewer.chart_widget import Chart, option_json
 from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
 from wargame.apps.viewer.inspector import place_report, report_html
 from wargame.apps.viewer.levers import Lever, levers
+from wargame.apps.viewer.map_view import ZOOM_TO_PLACE, MapView, view_json
 from wargame.apps.viewer.presence import page_presence
 from wargame.apps.viewer.what_if import ForkRefused, WhatIf, checked_change
 from wargame.drawing.charts import chart_options
-from wargame.drawing.map_figure import TheatreMap
+from wargame.drawing.map_figure import whole_map
+from wargame.drawing.map_option import base_option, day_option
 from wargame.drawing.timelapse import timelapse_gif
 from wargame.engine import measures
 from wargame.engine.events import EventKind
@@ -40,7 +42,7 @@ DEFAULT_SPEED = "2 days a second"
 CHART_HEIGHT = "320px"
 STORY_LINES = 60
 PANELS = ("Place", "Story", "Levers", "Download")
-MAP_VIEWS = ("Whole theatre", "Around the chosen place")
+MAP_HEIGHT = "640px"
 KINDS = {EVERY: EVERY} | {kind_label(k): k.value for k in EventKind}
 PAGE_TITLE = "wargame viewer"
 PAGE_STYLE = {"padding": "8px 16px", "max-width": "1600px", "box-sizing": "border-box"}
@@ -68,7 +70,8 @@ class Run:
     """The same run from day 0 (same theatre, parameters, seed), with some parameters changed:
     how the page looks back (none changed) and resets (the levers moved)."""
     lock: threading.RLock = field(default_factory=threading.RLock)
-    map: TheatreMap | None = None
+    base: str = ""
+    """The map's base (`base_option`) as JSON: the same all the run."""
     drawn: threading.Event = field(default_factory=threading.Event)
     """Set when the page has rendered the latest day; play waits for it before the next."""
     changes: tuple[Change, ...] = ()
@@ -81,7 +84,7 @@ class Run:
 
     @classmethod
     def of(cls, model: ConflictModel) -> Run:
-        return cls(model, restart_of(model), map=TheatreMap(model))
+        return cls(model, restart_of(model), base=option_json(base_option(model.theatre)))
 
     def fresh(self) -> ConflictModel:
         """The same run from day 0."""
@@ -125,7 +128,7 @@ def fork_of(run: Run, past: ConflictModel, name: str, value: str) -> Run:
     return Run(
         model,
         run.restart,
-        map=TheatreMap(model),
+        base=run.base,
         changes=changes,
         origin=run.origin or run,
     )
@@ -242,21 +245,20 @@ def View(
     """Everything drawn from the model; it is read here, once a render, under the run's lock.
 
     `switch` makes the tab play a forked run, or its original again (None)."""
-    view = solara.use_reactive(MAP_VIEWS[0])
+    moves, set_moves = solara.use_state((0, None))  # (serial, place to zoom to or None)
     panel = solara.use_reactive(PANELS[0])
     faction = solara.use_reactive(EVERY)
     kind = solara.use_reactive(EVERY)
-    zoom = view.value == MAP_VIEWS[1]
     back = solara.use_reactive(-1)  # a day to look back at; -1: today
     looking = 0 <= back.value < day
 
-    def look_back() -> tuple[ConflictModel, TheatreMap] | None:
+    def look_back() -> tuple[ConflictModel] | None:
         """The same run replayed to the day looked back at (the run is deterministic), with
         the what-if changes it was forked with, each on its day."""
         if not looking:
             return None
         past = replay(run.fresh, back.value, run.changes)
-        return past, TheatreMap(past)
+        return (past,)
 
     past = solara.use_memo(look_back, [run, back.value if looking else -1])
 
@@ -278,13 +280,12 @@ def View(
         back.set(-1)
         switch(None)
 
-    def draw() -> bytes:
+    def draw() -> str:
         with run.lock:
-            model, drawing = past or (run.model, run.map)
-            drawing.update(model, selected.value or None, zoom)
-            return drawing.png()
+            model = past[0] if past else run.model
+            return option_json(day_option(model.theatre, whole_map(model), selected.value or None))
 
-    map_png = solara.use_memo(draw, [run, day, selected.value, zoom, past])
+    map_day = solara.use_memo(draw, [run, day, selected.value, past])
 
     def chart_data() -> list[str]:
         with run.lock:
@@ -301,6 +302,8 @@ def View(
             f"{f' (looking back; today is day {run.model.day})' if past else ''}</small></h2>"
         )
         places = sorted(model.theatre.map.places.values(), key=lambda p: p.name)
+        zoomed = model.theatre.map.places.get(moves[1] or "")
+        zoom_centre = (zoomed.lon, zoomed.lat) if zoomed else None
         place_ids = {p.name: p.id for p in places}
         report = report_html(place_report(model, selected.value)) if selected.value else ""
         factions = {EVERY: EVERY} | {f.short_name: f.id for f in model.factions.values()}
@@ -327,8 +330,24 @@ def View(
     # side by side from a laptop's width on; stacked, map first, on a tablet or a phone
     with solara.ColumnsResponsive(12, medium=[7, 5]):
         with solara.Column():
-            solara.Image(map_png, format="png", width="100%")
-            solara.ToggleButtonsSingle(value=view, values=list(MAP_VIEWS))
+            MapView(
+                run.base,
+                map_day,
+                selected=selected.value,
+                on_selected=selected.set,
+                view=view_json(moves[0], zoom_centre, ZOOM_TO_PLACE),
+                height=MAP_HEIGHT,
+            )
+            with solara.Row(style={"gap": "8px"}):
+                solara.Button(
+                    "Whole theatre", on_click=lambda: set_moves((moves[0] + 1, None)), text=True
+                )
+                solara.Button(
+                    "Zoom to the chosen place",
+                    on_click=lambda: set_moves((moves[0] + 1, selected.value)),
+                    disabled=not selected.value,
+                    text=True,
+                )
             solara.SliderInt(
                 "Look back to day (-1: today)", value=back, min=-1, max=max(day, 0), step=1
             )
