@@ -332,10 +332,11 @@ def test_on_a_phone_the_columns_stack_and_nothing_is_cut_off(browser, server_url
         page.locator(".wargame-chart canvas").nth(5).wait_for(timeout=LOAD_TIMEOUT_MS)
         width = page.evaluate("() => window.innerWidth")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-        the_map = page.locator("img[src^='blob:']").first.bounding_box()
+        page.locator(".wargame-map svg text").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+        the_map = page.locator(".wargame-map").first.bounding_box()
         assert the_map["x"] >= 0 and the_map["x"] + the_map["width"] <= width
         assert the_map["width"] >= 0.8 * width  # readable, not a 40% column
-        tabs = ("Place", "Story", "Levers", "Download", "Whole theatre", "Around the chosen place")
+        tabs = ("Place", "Story", "Levers", "Download", "Whole theatre", "Zoom to the chosen place")
         for name in tabs:
             button = page.locator("button", has_text=re.compile(f"^{name}$")).bounding_box()
             assert button["x"] >= 0 and button["x"] + button["width"] <= width, name

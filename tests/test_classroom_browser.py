@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 from browser import viewer_server
-from test_browser import ARTIFACTS, LOAD_TIMEOUT_MS
+from test_browser import ARTIFACTS, LOAD_TIMEOUT_MS, PLACE_POINT
 
 from wargame.apps.classroom.fog import side_map, side_view
 from wargame.apps.classroom.game import GameSetup, replay_to_day
@@ -207,7 +207,7 @@ def test_a_class_plays_a_turn_under_fog_and_survives_a_server_restart(tmp_path, 
 
 
 def test_a_team_sends_a_stack_hears_the_umpire_and_keeps_a_debrief_after_the_end(tmp_path, browser):
-    """A place's whole stack sent from the form to a far place: the page says what went where,
+    """A place's whole stack sent on the map to a far place: the page says what went where,
     the next turn shows the units on their way under an open form with no banner left over,
     the umpire's ceasefire reaches both teams, and after the end each keeps a debrief."""
     db = tmp_path / "classroom.sqlite"
@@ -224,9 +224,13 @@ def test_a_team_sends_a_stack_hears_the_umpire_and_keeps_a_debrief_after_the_end
         stack = [u.unique_id for u in kia_units if u.place == home]
         far = max(model.routes.reachable(home).items(), key=lambda item: item[1])[0]
         goal = model.place_name(far)
+        # on the map: a click on its place chooses the stack, a click on the goal sends it there
+        kia.locator(".wargame-map svg text").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+        kia.mouse.click(*kia.evaluate(PLACE_POINT, home))
         units_at = kia.locator(".v-select", has_text="Units at")
-        choose(kia, units_at, f"{model.place_name(home)}: {len(stack)} units")
-        choose(kia, kia.locator(".v-select", has_text="Go to"), goal)
+        units_at.get_by_text(f"{model.place_name(home)}: {len(stack)} units").wait_for()
+        kia.mouse.click(*kia.evaluate(PLACE_POINT, far))
+        kia.locator(".v-select", has_text="Go to").get_by_text(goal, exact=True).wait_for()
         top_shot(kia, "classroom-orders-form.png")
         kia.get_by_role("button", name="Add order").click()
         kia.locator(".wargame-order", has_text=f"go to {goal}, attack").wait_for()

@@ -309,7 +309,9 @@ def place_series(
     places = theatre.map.places
     crowding = crowded(theatre)
     sides = label_sides(theatre)
-    groups: dict[str, list[dict]] = {f: [] for f in [*factions, "", "?"]}
+    # the unseen and the unheld first, so a side's places draw over them: a click on Laiza
+    # reaches Laiza, not the sanctuary across the border beside it
+    groups: dict[str, list[dict]] = {f: [] for f in ["?", "", *factions]}
     for place in places.values():
         seen = place.id in state.holders
         holder = state.holders.get(place.id) if seen else None

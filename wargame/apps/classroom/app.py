@@ -497,7 +497,12 @@ def TeamPage(token: str) -> None:
         try:
             change(draft.click(place, stack_at.values(), destinations))
         except OrderError as problem:
-            refuse(said(problem))
+            name = names.get(place)
+            refuse(
+                f"{name}: none of your units stand there, and the chosen ones have no road to it"
+                if name
+                else said(problem)
+            )
 
     solara.Title(f"{seat.team}: {model.theatre.title} - {PAGE_TITLE}")
     solara.HTML("div", status)

@@ -338,7 +338,7 @@ def View(
                 view=view_json(moves[0], zoom_centre, ZOOM_TO_PLACE),
                 height=MAP_HEIGHT,
             )
-            with solara.Row(style={"gap": "8px"}):
+            with solara.Row(style={"gap": "8px", "flex-wrap": "wrap"}):
                 solara.Button(
                     "Whole theatre", on_click=lambda: set_moves((moves[0] + 1, None)), text=True
                 )
