@@ -282,8 +282,8 @@ class GifWriter:
 class Mp4Writer:
     """H.264 in MP4 (yuv420p, which slides and browsers play), frames piped to ffmpeg."""
 
-    def __init__(self, path: Path, fps: float) -> None:
-        self._path = path
+    def __init__(self, path: StrPath, fps: float) -> None:
+        self._path = Path(path)
         self._fps = fps
         self._pipe = None
 

@@ -54,8 +54,9 @@ def load_basemap(path: StrPath) -> Basemap:
     return checked_basemap(path, read_json(path))
 
 
-def checked_basemap(path: Path, document: object) -> Basemap:
+def checked_basemap(path: StrPath, document: object) -> Basemap:
     """A basemap from a GeoJSON document read from `path` (which messages name), checked."""
+    path = Path(path)
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ScenarioError(path, "type", "expected a GeoJSON FeatureCollection")
     features = document.get("features")

@@ -101,8 +101,9 @@ def places_box(theatre_map: TheatreMap, margin: float) -> tuple[float, float, fl
     )
 
 
-def read_world(path: Path) -> list[dict]:
+def read_world(path: StrPath) -> list[dict]:
     """The world set's features (gzipped or plain GeoJSON), checked as any basemap is."""
+    path = Path(path)
     if path.suffix != ".gz":
         return list(load_basemap(path).features)
     try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from wargame.files import StrPath
 from wargame.scenario.errors import ScenarioError
 
 
-def read_json(path: Path) -> object:
+def read_json(path: StrPath) -> object:
     """The file's JSON document; raises ScenarioError saying why it does not read."""
+    path = Path(path)
     try:
         return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_repeats)
     except FileNotFoundError:

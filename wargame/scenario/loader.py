@@ -826,9 +826,10 @@ def _with_minerals(
     return dataclasses.replace(theatre_map, places=places)
 
 
-def theatre_file(folder: Path, name: str, setup_path: Path, where: str) -> Path:
+def theatre_file(folder: StrPath, name: str, setup_path: StrPath, where: str) -> Path:
     """A file the set-up names, which must lie in the theatre's folder: a theatre
     names its own files and cannot be made to read others on the machine."""
+    folder, setup_path = Path(folder), Path(setup_path)
     path = folder / name
     try:
         path.resolve().relative_to(folder.resolve())
