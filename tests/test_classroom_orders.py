@@ -153,6 +153,8 @@ def test_the_page_offers_groups_and_places_by_name_and_refuses_labels_it_did_not
     assert "Not taken: the chosen units have no road to 'chipwi_rare_earth'" in page_text(rc)
     rc.find(v.Select, label="Units").widget.v_model = ["Forged Brigade (9,999)"]
     assert "no unit of yours called 'Forged Brigade (9,999)'" in page_text(rc)
+    rc.find(v.Select, label="Posture").widget.v_model = "charge"  # not a posture offered
+    assert "Not taken: no posture 'charge'" in page_text(rc)
     goes = rc.find(v.Select, label="Go to").widget
     goal = goes.v_model = goes.items[1]
     rc.find(v.Btn, children=["Add order"]).widget.click()
@@ -162,6 +164,23 @@ def test_the_page_offers_groups_and_places_by_name_and_refuses_labels_it_did_not
     chosen = {u.unique_id for u in chosen if stack.items[0].startswith(model.place_name(u.place))}
     assert set(sent.units) == chosen
     assert {model.place_name(o.objective) for o in sent.units.values()} == {goal}
+    rc.close()
+
+
+def test_a_group_chosen_and_sent_on_without_add_order_goes_with_the_orders(classroom):
+    """Choosing a stack and its destination (on the map or the form) and pressing Send
+    orders sends it: what the page shows chosen is not dropped for want of Add order."""
+    code, _ = classroom.create_room(SETUP)
+    kia = classroom.join(code, "A", "kia")
+    model = classroom.game(code).model
+    _, rc = solara.render(app.TeamPage(kia.token), handle_error=False)
+    stack = rc.find(v.Select, label="Units at").widget
+    stack.v_model = stack.items[0]
+    goes = rc.find(v.Select, label="Go to").widget
+    goal = goes.v_model = goes.items[-1]
+    rc.find(v.Btn, children=["Send orders"]).widget.click()
+    (sent,) = classroom.game(code).submitted.values()
+    assert sent.units and {model.place_name(o.objective) for o in sent.units.values()} == {goal}
     rc.close()
 
 
@@ -233,9 +252,34 @@ def test_after_the_end_each_seat_keeps_a_read_only_debrief(classroom):
         with pytest.raises(RoomError, match="the game is over"):
             classroom.submit(seat.token, TurnOrders())
     assert len(classroom.umpire(code, key).record) == 1  # nothing was taken
-    classroom.resume(code, key)  # reopened: the seats play again
-    with pytest.raises(RoomError, match="still being played"):
-        classroom.debrief(seats[0].token)
+    with pytest.raises(RoomError, match="seen the debrief"):  # its fog is lifted for good
+        classroom.resume(code, key)
+    assert classroom.status(code) == "ended"
+
+
+def test_a_game_closed_when_idle_keeps_its_fog_until_the_umpire_reopens_it(classroom):
+    """Idle is not the end: the umpire may reopen it, so its teams get no debrief, only word
+    that it is closed, and no orders go in."""
+    import datetime as dt
+
+    from wargame.apps.classroom.rooms import IDLE
+
+    code, key = classroom.create_room(SETUP)
+    seat = classroom.join(code, "A", "kia")
+    classroom.sweep(dt.datetime.now(dt.UTC) + IDLE + dt.timedelta(minutes=1))
+    with pytest.raises(RoomError, match="not over"):
+        classroom.debrief(seat.token)
+    _, rc = solara.render(app.TeamPage(seat.token), handle_error=False)
+    said = page_text(rc)
+    assert "closed after a long time without play" in said and "Debrief" not in said
+    assert not rc.find(v.Btn, children=["Send orders"]).widgets and not rc.find(v.Slider).widgets
+    rc.close()
+    with pytest.raises(RoomError):
+        classroom.submit(seat.token, TurnOrders())
+    classroom.resume(code, key)
+    _, rc = solara.render(app.TeamPage(seat.token), handle_error=False)
+    assert rc.find(v.Btn, children=["Send orders"]).widgets  # playing again, fogged as before
+    rc.close()
 
 
 def test_two_places_of_one_name_are_told_apart_in_a_drop_down():

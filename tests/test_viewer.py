@@ -98,6 +98,8 @@ def test_a_place_clicked_on_the_map_is_the_chosen_place_and_is_ringed():
     assert drawn.selected == "kanpaiti"
     (ring,) = [s for s in map_day(rc)["series"] if s["id"] == "selected"]
     assert ring["data"][0]["name"] == "Kanpaiti"
+    drawn.selected = "../../etc/passwd"  # a page may send any id: it chooses nothing
+    assert "<h3>" not in page_text(rc) and drawn.selected == ""
 
 
 def test_the_charts_grow_a_point_a_day():

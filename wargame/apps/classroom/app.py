@@ -64,9 +64,11 @@ LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
 REFRESH_SECONDS = 2.0
 MAP_HEIGHT = "560px"
 STAY = "(stay)"
+POSTURES = tuple(p.value for p in Posture)
+"""The postures a team may order, as the page offers them."""
 NO_EXERCISE = "(none: set up by hand)"
-TEAMS = 2
 PAGE_TITLE = "wargame classroom"
+TEAMS = 2
 """Factions a room set up by hand gives teams at first: its theatre's first two."""
 _classroom: Classroom | None = None
 _server_lock: ServerLock | None = None
@@ -406,8 +408,15 @@ def TeamPage(token: str) -> None:
     rooms = classroom()
     try:
         seat = rooms.seat(token)
-        if rooms.status(seat.room) not in PLAYED:  # ended (or idle): the seat keeps a debrief
+        status = rooms.status(seat.room)
+        if status == "ended":  # the seat keeps a debrief
             Debrief(*rooms.debrief(token))
+            return
+        if status not in PLAYED:  # closed when idle: the umpire may reopen it, fog and all
+            solara.Info(
+                "This game was closed after a long time without play. Your umpire can reopen "
+                "it; this page then shows it again."
+            )
             return
         game = rooms.game(seat.room)
     except RoomError as problem:
@@ -458,7 +467,8 @@ def TeamPage(token: str) -> None:
     def choose(units: tuple[int, ...]) -> None:
         """A new group: its destination is kept only if every unit of it can go there."""
         kept = {u: own[u].place or own[u].transit.destination for u in units}
-        reach = common_destinations(model, kept.values())
+        with rooms.lock:  # another seat's orders may be running the turn on this model
+            reach = common_destinations(model, kept.values())
         new = draft.choose(units)
         change(new if new.objective in reach else new.go_to(None))
 
@@ -481,9 +491,15 @@ def TeamPage(token: str) -> None:
             return
         change(draft.go_to(None if label == STAY else goals[label]))
 
+    def posture(value: str) -> None:
+        if value not in POSTURES:  # the page sent a posture it was not offered
+            refuse(f"no posture {value!r}")
+            return
+        change(draft.hold_as(Posture(value)))
+
     def submit() -> None:
-        try:
-            rooms.submit(token, draft.turn_orders(**flags.value))
+        try:  # a group chosen on the map but not yet added goes with the rest
+            rooms.submit(token, draft.add().turn_orders(**flags.value))
         except Exception as problem:
             notice.set((turn, f"Not sent: {said(problem)}"))
             return
@@ -536,9 +552,9 @@ def TeamPage(token: str) -> None:
                 )
                 solara.Select(
                     "Posture",
-                    values=[p.value for p in Posture],
+                    values=list(POSTURES),
                     value=draft.posture.value,
-                    on_value=lambda v: change(draft.hold_as(Posture(v))),
+                    on_value=posture,
                 )
                 solara.Button(
                     "Add order", on_click=lambda: change(draft.add()), disabled=not draft.chosen
@@ -744,7 +760,7 @@ def UmpirePage(code: str, key: str) -> None:
             )
         if status_now == "open":
             solara.Button("Pause", on_click=lambda: act(lambda: rooms.pause(code, key)))
-        else:
+        elif status_now != "ended":
             solara.Button(
                 "Resume" if status_now == "paused" else "Reopen",
                 on_click=lambda: act(lambda: rooms.resume(code, key)),

@@ -418,9 +418,12 @@ class Classroom:
             self._set_status(code, "paused")
 
     def resume(self, code: str, key: str) -> None:
-        """Reopens a closed or paused game; runs the turn if every team had sent its orders."""
+        """Reopens a game closed when idle, or paused; runs the turn if every team had sent its
+        orders. An ended game stays ended: its teams have seen the whole game in the debrief."""
         with self.lock:
             game = self.umpire(code, key)
+            if self.status(code) == "ended":
+                raise RoomError("the game is over: its teams have seen the debrief")
             self._set_status(code, "open")
             if game.resume():
                 self._commit_turn(code, game)
@@ -495,12 +498,12 @@ class Classroom:
         return Seat(*row)
 
     def debrief(self, token: str) -> tuple[Seat, Game]:
-        """A seat's game once the umpire ended it (or it was closed when idle), to replay in
-        the debrief; RoomError while it is still open."""
+        """A seat's game once the umpire ended it, to replay in the debrief without the fog;
+        RoomError before (a game closed when idle may be reopened, so it keeps its fog)."""
         with self.lock:
             seat = self.seat(token)
-            if self.status(seat.room) in PLAYED:
-                raise RoomError("the game is still being played")
+            if self.status(seat.room) != "ended":
+                raise RoomError("the game is not over")
             return seat, self._loaded(seat.room)
 
     def submit(self, token: str, orders: TurnOrders) -> bool:

@@ -58,6 +58,9 @@ PAGE_CSS = """
 """
 """How the page fits any screen: on a phone the columns stack (`ColumnsResponsive`) and
 a row of buttons wraps rather than runs past the edge."""
+DRAWING_GIF = threading.Lock()
+"""Held while a time-lapse is drawn: each replays a run and draws it with matplotlib (tens of
+seconds for a year), which is not thread-safe; a second request waits its turn."""
 log = logging.getLogger(__name__)
 
 
@@ -334,7 +337,9 @@ def View(
                 run.base,
                 map_day,
                 selected=selected.value,
-                on_selected=selected.set,
+                on_selected=lambda place: selected.set(
+                    place if place in run.model.theatre.map.places else ""
+                ),  # a page may send any id: only the theatre's places are chosen
                 view=view_json(moves[0], zoom_centre, ZOOM_TO_PLACE),
                 height=MAP_HEIGHT,
             )
@@ -446,6 +451,7 @@ def gif_of(run: Run) -> Callable[[], bytes]:
     def data() -> bytes:
         with run.lock:
             day = run.model.day
-        return timelapse_gif(replayed(run.fresh, day, run.changes), day)
+        with DRAWING_GIF:  # one at a time on the server, however many tabs ask
+            return timelapse_gif(replayed(run.fresh, day, run.changes), day)
 
     return data
