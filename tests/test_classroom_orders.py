@@ -5,6 +5,7 @@ only their sides, and the debrief after the game: on the server and in the page 
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import ipyvuetify as v
@@ -14,7 +15,7 @@ import solara.widgets
 
 from wargame.apps.classroom import app
 from wargame.apps.classroom.fog import side_view
-from wargame.apps.classroom.game import Game, GameSetup, Injection
+from wargame.apps.classroom.game import Game, GameSetup, Injection, replay_to_day
 from wargame.apps.classroom.rooms import Classroom, RoomError
 from wargame.apps.classroom.team import (
     OrderDraft,
@@ -24,6 +25,10 @@ from wargame.apps.classroom.team import (
     described,
     stacks,
 )
+from wargame.apps.viewer.chart_widget import option_json
+from wargame.apps.viewer.map_view import MapWidget
+from wargame.drawing.map_figure import whole_map
+from wargame.drawing.map_option import day_option
 from wargame.engine.posture import Posture
 
 SETUP = GameSetup(theatre="kachin", seed=3, humans=["kia", "tatmadaw"], turn_days=5, turns=4)
@@ -242,11 +247,16 @@ def test_after_the_end_each_seat_keeps_a_read_only_debrief(classroom):
     for seat in seats:
         classroom.submit(seat.token, TurnOrders())
     classroom.end(code, key)
+    game = classroom.umpire(code, key)
+    replayed = replay_to_day(game.setup, game.record, 5)  # what the last day must show
+    expected = json.loads(option_json(day_option(replayed.theatre, whole_map(replayed))))
     for seat in seats:
         _, rc = solara.render(app.TeamPage(seat.token), handle_error=False)
         said = page_text(rc)
         assert "Debrief" in said and "cannot be found" not in said
         assert "Replaying day 5" in said and rc.find(v.Slider).widgets
+        (drawn,) = rc.find(MapWidget).widgets  # the ended game's model, not a replay of it
+        assert json.loads(drawn.option) == expected
         assert not rc.find(v.Btn, children=["Send orders"]).widgets
         rc.close()
         with pytest.raises(RoomError, match="the game is over"):

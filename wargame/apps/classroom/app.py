@@ -53,6 +53,7 @@ from wargame.apps.viewer.presence import page_presence
 from wargame.drawing.charts import chart_options, series_chart_options
 from wargame.drawing.map_figure import MapState, whole_map
 from wargame.drawing.map_option import base_option, day_option
+from wargame.engine.model import ConflictModel
 from wargame.engine.posture import Posture
 from wargame.scenario import ScenarioError, load_theatre
 from wargame.scenario.errors import from_validation_error, show_warnings_as_lines
@@ -647,7 +648,7 @@ def Debrief(seat: Seat, game: Game) -> None:
     )
     with solara.ColumnsResponsive(12, medium=[7, 5]):  # stacked on a phone
         with solara.Column():
-            RecordReplay(game.setup, record)
+            RecordReplay(game.setup, record, game.model)
         with solara.Column():
             Injects(view.injects)
             solara.HTML("h3", "What your side saw")
@@ -658,10 +659,18 @@ def Debrief(seat: Seat, game: Game) -> None:
 
 
 @solara.component
-def RecordReplay(setup: GameSetup, turns: list[dict]) -> None:
+def RecordReplay(setup: GameSetup, turns: list[dict], final: ConflictModel | None = None) -> None:
+    """A played game, day by day. `final`: the game's model at its last day (an ended game
+    no longer moves), shown as it is instead of replayed, so the debrief opens at once."""
     last = len(turns) * setup.turn_days
     day = solara.use_reactive(last)
-    model = solara.use_memo(lambda: replay_to_day(setup, turns, day.value), [day.value])
+
+    def at_day() -> ConflictModel:
+        if final is not None and day.value == final.day == last:
+            return final
+        return replay_to_day(setup, turns, day.value)
+
+    model = solara.use_memo(at_day, [day.value])
     drawings = solara.use_memo(dict, [])
     drawn = solara.use_memo(lambda: map_data(drawings, "record", model), [day.value])
     solara.SliderInt("Day", value=day, min=0, max=last, step=1)
