@@ -243,7 +243,29 @@ def test_a_lesser_places_name_goes_round_a_greater_neighbours():
         place("village", 97.06, 24.93, 500),
         place("far", 98.5, 28.0, 500),
     ]
-    theatre = SimpleNamespace(map=SimpleNamespace(places={t.id: t for t in towns}), basemap=None)
+
+    class Stand(SimpleNamespace):
+        """A theatre's stand-in, kept (by `label_sides`) only as long as it lives, as a real one."""
+
+    theatre = Stand(map=SimpleNamespace(places={t.id: t for t in towns}), basemap=None)
     sides = label_sides(theatre)
     assert sides["city"] == "right" and sides["far"] == "right"
     assert sides["village"] == "bottom"  # right and left meet the city's name or symbol
+
+
+def test_the_label_sides_are_worked_out_once_a_theatre_and_let_go_with_it():
+    import gc
+
+    from wargame.drawing import map_option
+    from wargame.scenario.synthetic import synthetic_theatre
+
+    theatre = synthetic_theatre(30, 20, 1)
+    sides = map_option.label_sides(theatre)
+    assert map_option.label_sides(theatre) is sides  # the next day's map asks again
+    assert sides == map_option._label_sides(theatre) and set(sides) == set(theatre.map.places)
+    other = synthetic_theatre(30, 20, 1)  # equal, but another theatre: its own entry
+    assert map_option.label_sides(other) is not sides
+    key = id(theatre)
+    del theatre, sides
+    gc.collect()
+    assert key not in map_option._SIDES
