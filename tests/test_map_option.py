@@ -13,6 +13,7 @@ from wargame import ConflictModel
 from wargame.apps.classroom.fog import SideKnowledge, side_map, side_view
 from wargame.drawing.map_figure import MapState, whole_map
 from wargame.drawing.map_option import along, base_option, day_option, map_option
+from wargame.drawing.timelapse import front_roads
 from wargame.engine.sight import seen_places, seen_units
 
 
@@ -85,18 +86,35 @@ def test_a_sides_map_has_no_unseen_enemy_unit_and_no_enemy_tally(interning):
 def test_a_sides_front_faces_only_its_own_enemies(interning):
     model = interning
     state = fogged(model, "kia")
-    assert state.hostile and all("kia" in pair for pair in state.hostile)
+    assert state.hostile == {pair for pair in model.at_war() if "kia" in pair}
     holders = state.holders
     front = items(day_option(model.theatre, state), "front")
-    ends = [
-        {holders[r.a], holders[r.b]}
-        for r in model.theatre.map.roads
-        if r.a in holders and r.b in holders and holders[r.a] and holders[r.b]
-    ]
     facing = [
-        pair for pair in ends if "kia" in pair and len(pair) == 2 and tuple(pair) in state.hostile
+        r
+        for r in model.theatre.map.roads
+        if (holders.get(r.a), holders.get(r.b)) in model.at_war()
+        and "kia" in (holders[r.a], holders[r.b])
     ]
     assert front and len(front) == len(facing)
+
+
+def test_a_truce_takes_the_front_off_every_map():
+    """The viewer's and umpire's map, a team's map and the time-lapse: no front between
+    factions under a ceasefire, as the engine makes one."""
+    model = ConflictModel("kachin", rng=1)
+    model.run(20)
+
+    def fronts() -> list[int]:
+        whole = items(day_option(model.theatre, whole_map(model)), "front")
+        team = items(day_option(model.theatre, fogged(model, "kia")), "front")
+        return [len(whole), len(team), len(front_roads(model))]
+
+    assert all(fronts())
+    for a, b in model.at_war():
+        model.make_truce(a, b)
+    assert fronts() == [0, 0, 0]
+    model.break_truce("kia", "tatmadaw")
+    assert all(fronts())
 
 
 def test_the_whole_map_tells_every_tally_and_every_unit(interning):
@@ -225,7 +243,29 @@ def test_a_lesser_places_name_goes_round_a_greater_neighbours():
         place("village", 97.06, 24.93, 500),
         place("far", 98.5, 28.0, 500),
     ]
-    theatre = SimpleNamespace(map=SimpleNamespace(places={t.id: t for t in towns}), basemap=None)
+
+    class Stand(SimpleNamespace):
+        """A theatre's stand-in, kept (by `label_sides`) only as long as it lives, as a real one."""
+
+    theatre = Stand(map=SimpleNamespace(places={t.id: t for t in towns}), basemap=None)
     sides = label_sides(theatre)
     assert sides["city"] == "right" and sides["far"] == "right"
     assert sides["village"] == "bottom"  # right and left meet the city's name or symbol
+
+
+def test_the_label_sides_are_worked_out_once_a_theatre_and_let_go_with_it():
+    import gc
+
+    from wargame.drawing import map_option
+    from wargame.scenario.synthetic import synthetic_theatre
+
+    theatre = synthetic_theatre(30, 20, 1)
+    sides = map_option.label_sides(theatre)
+    assert map_option.label_sides(theatre) is sides  # the next day's map asks again
+    assert sides == map_option._label_sides(theatre) and set(sides) == set(theatre.map.places)
+    other = synthetic_theatre(30, 20, 1)  # equal, but another theatre: its own entry
+    assert map_option.label_sides(other) is not sides
+    key = id(theatre)
+    del theatre, sides
+    gc.collect()
+    assert key not in map_option._SIDES

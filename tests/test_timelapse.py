@@ -115,9 +115,8 @@ def test_the_front_is_the_roads_between_places_held_by_enemies():
     assert front  # the offensive has a front from its first day
     holders = model.controller
     for road in model.theatre.map.roads:
-        a, b = holders.get(road.a), holders.get(road.b)
-        at_war = bool(a and b and a != b and model.hostile(a, b))
-        assert ((road.a, road.b) in front) == at_war, road
+        ends = holders.get(road.a), holders.get(road.b)
+        assert ((road.a, road.b) in front) == (ends in model.at_war()), road
 
 
 def test_run_animate_writes_a_gif_of_the_days_asked_that_changes_where_places_fall(tmp_path):

@@ -89,8 +89,11 @@ def test_truces_and_closed_crossings_change_whom_a_faction_fights_and_what_trade
     assert model.hostile("kia", "tatmadaw")
     model.make_truce("tatmadaw", "kia")
     assert not model.hostile("kia", "tatmadaw") and "tatmadaw" not in model.enemies_of("kia")
+    assert not {("kia", "tatmadaw"), ("tatmadaw", "kia")} & model.at_war()
     model.break_truce("kia", "tatmadaw")
     assert model.hostile("kia", "tatmadaw")
+    assert {("kia", "tatmadaw"), ("tatmadaw", "kia")} <= model.at_war()
+    assert model.at_war() == {(a, b) for a in model.factions for b in model.enemies_of(a)}
     assert (model.truces_made, model.truces_broken) == (1, 1)
     crossing = next(c for c in model.crossings if model.trade_revenue(c) > 0)
     model.close_crossing(crossing)

@@ -156,13 +156,7 @@ def whole_map(model: ConflictModel) -> MapState:
         interned=tuple((s, f, n) for (s, f), n in sorted(model.interned_at.items())),
         labels=tuple(faction_label(f.short_name, f.interned) for f in model.factions.values()),
         unit_ways=tuple(unit_way(unit) for unit in model.units),
-        hostile=frozenset(
-            pair
-            for a, f in model.factions.items()
-            for b in model.factions
-            if f.is_hostile(b)
-            for pair in ((a, b), (b, a))
-        ),
+        hostile=model.at_war(),
     )
 
 

@@ -20,14 +20,18 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from wargame.drawing.map_figure import NEUTRAL, UNKNOWN
 from wargame.scenario import PlaceKind, RoadKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from wargame.drawing.map_figure import MapState
     from wargame.scenario import Place, Road, Theatre
 
@@ -84,7 +88,6 @@ PADDING_DEGREES = 0.15
 OPENING_HEIGHT_PX = 560  # about the land's height as the map opens on a laptop
 CHAR_PX, CHAR_PX_MAJOR, LINE_PX = 6.2, 7.8, 14  # a name's size, roughly, for `label_sides`
 ZOOM_LIMITS = {"min": 0.8, "max": 24}
-KM_PER_DEGREE = 111.32
 
 
 def map_option(theatre: Theatre, state: MapState, selected: str | None = None) -> dict:
@@ -369,10 +372,23 @@ def place_series(
     ]
 
 
-def label_sides(theatre: Theatre) -> dict[str, str]:
+_SIDES: dict[int, Mapping[str, str]] = {}
+"""`label_sides` of each theatre alive, by identity (a theatre is not hashable, and does not
+change once loaded): it rests on the theatre alone, and every day's map of every team asks."""
+
+
+def label_sides(theatre: Theatre) -> Mapping[str, str]:
     """The side of its symbol each place's name goes on: the first of right, left, top and
     bottom where, at the opening view, it meets no name placed before it and no symbol,
     the most important places placed first (else right, for `hideOverlap` to judge)."""
+    key = id(theatre)
+    if key not in _SIDES:
+        _SIDES[key] = MappingProxyType(_label_sides(theatre))
+        weakref.finalize(theatre, _SIDES.pop, key, None)
+    return _SIDES[key]
+
+
+def _label_sides(theatre: Theatre) -> dict[str, str]:
     west, south, _, north = frame(theatre)
     px_per_degree = OPENING_HEIGHT_PX / (north - south)
     scale = math.cos(math.radians((south + north) / 2))
@@ -388,7 +404,7 @@ def label_sides(theatre: Theatre) -> dict[str, str]:
         half = place_size(place) / crowding / 2
         taken.append((x - half, y - half, x + half, y + half))
     sides = {}
-    for place in places:
+    for i, place in enumerate(places):
         x, y = centres[place.id]
         half = place_size(place) / crowding / 2 + 3
         major = place_size(place) >= MAJOR_PLACE
@@ -400,7 +416,7 @@ def label_sides(theatre: Theatre) -> dict[str, str]:
             "top": (x - width / 2, y - half - height, x + width / 2, y - half),
             "bottom": (x - width / 2, y + half, x + width / 2, y + half + height),
         }
-        own = taken[places.index(place)]
+        own = taken[i]
         free = [
             side
             for side, box in boxes.items()

@@ -204,11 +204,10 @@ def place_name(place) -> str:
 
 def front_roads(model: ConflictModel) -> tuple[tuple[str, str], ...]:
     """The roads whose two ends are held by factions that fight each other today."""
-    holders = model.controller
+    holders, at_war = model.controller, model.at_war()
     front = []
     for road in model.theatre.map.roads:
-        a, b = holders.get(road.a), holders.get(road.b)
-        if a and b and a != b and model.hostile(a, b):
+        if (holders.get(road.a), holders.get(road.b)) in at_war:
             front.append((road.a, road.b))
     return tuple(front)
 

@@ -406,6 +406,16 @@ class World(mesa.Model):
             ),
         )
 
+    def at_war(self) -> frozenset[tuple[str, str]]:
+        """The pairs of factions that fight today (`hostile`: no truce between them), both ways
+        round: the front every map draws, so no map draws one through a ceasefire."""
+        return self._ground_of(
+            ("at war",),
+            lambda: frozenset(
+                (a, b) for a in self.factions for b in self.factions if self.hostile(a, b)
+            ),
+        )
+
     def allies_of(self, faction: str) -> frozenset[str]:
         """The faction and its allies."""
         return self._ground_of(

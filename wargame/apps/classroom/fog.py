@@ -155,11 +155,7 @@ def side_view(model: ConflictModel, knowledge: SideKnowledge) -> SideView:
         events=tuple(knowledge.events),
         injects=tuple(knowledge.injects),
         series=knowledge.series(),
-        at_war=frozenset(
-            f
-            for f, other in model.factions.items()
-            if other.is_hostile(faction) or model.factions[faction].is_hostile(f)
-        ),
+        at_war=frozenset(b for a, b in model.at_war() if a == faction),
     )
 
 

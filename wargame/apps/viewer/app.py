@@ -50,7 +50,6 @@ CONTROLS_STYLE = {"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}
 PAGE_CSS = """
 .wargame-viewer { max-width: 100%; }
 .wargame-viewer .v-btn-toggle { flex-wrap: wrap; max-width: 100%; }
-.wargame-viewer img { max-width: 100%; }
 @media (max-width: 600px) {
   .wargame-viewer h2 { font-size: 1.2rem; }
   .wargame-page, .wargame-viewer .col { padding-left: 4px; padding-right: 4px; }
