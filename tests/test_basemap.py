@@ -127,6 +127,24 @@ def test_a_bad_feature_is_named_with_what_was_expected(tmp_path, features, where
     assert expected in caught.value.problem
 
 
+def test_an_altitude_is_dropped_so_every_position_is_lon_lat(tmp_path):
+    import numpy as np
+
+    ring = [[96.0, 24.0, 120.0], [97.0, 24.0], [97.0, 25.0, 80], [96.0, 25.0], [96.0, 24.0]]
+    river = [[95.5, 24.5], [96.5, 26.0, 300.0]]
+    path = write_basemap(
+        tmp_path / "b.geojson",
+        [feature("land", "Polygon", [ring]), feature("river", "LineString", river)],
+    )
+    basemap = load_basemap(path)
+    assert basemap.bbox == (95.5, 24.0, 97.0, 26.0)
+    land, river_ = (f["geometry"]["coordinates"] for f in basemap.features)
+    assert np.asarray(land[0], dtype=float).tolist() == [
+        [96, 24], [97, 24], [97, 25], [96, 25], [96, 24]
+    ]  # fmt: skip
+    assert np.asarray(river_, dtype=float).shape == (2, 2)
+
+
 def test_a_bad_bbox_or_an_empty_file_is_refused(tmp_path):
     path = write_basemap(
         tmp_path / "b.geojson", [feature("land", "Polygon", SQUARE)], bbox=[99, 24, 96, 25]
@@ -246,7 +264,6 @@ def test_the_command_clips_the_bundled_world_to_the_places_and_names_it(theatre_
     ("args", "fragment"),
     [
         (["nowhere"], "not a theatre"),
-        (["{folder}", "--margin", "-1"], "--margin"),
         (["{broken}"], "map.geojson: line 1"),
         (["{at_sea}"], "lie at sea"),
     ],
@@ -273,6 +290,61 @@ def test_a_bad_theatre_is_one_clear_message_and_nothing_written(
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
     assert fragment in result.stderr
     assert not any(tmp_path.rglob("basemap.geojson"))
+
+
+@pytest.mark.parametrize("margin", ["-1", "10.5", "wide", "nan"])
+def test_a_bad_margin_is_refused_by_the_parser_before_anything_is_read(theatre_dir, margin):
+    folder = theatre_dir()
+    before = (folder / "setup.toml").read_bytes()
+    result = wargame("basemap", str(folder), "--margin", margin)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"--margin: expected 0 to 10 degrees, got '{margin}'" in result.stderr
+    assert not (folder / "basemap.geojson").exists()
+    assert (folder / "setup.toml").read_bytes() == before
+
+
+def test_a_bundled_theatre_is_refused_and_left_as_it_ships():
+    from wargame.scenario.paths import maps_dir
+
+    folder = maps_dir() / "kachin"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    result = wargame("basemap", "kachin", "--force")
+    assert result.returncode == 1 and result.stderr.startswith("error: ")
+    assert "'kachin' ships with wargame" in result.stderr and "cp -r" in result.stderr
+    assert "unexpected" not in result.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_an_unwritable_basemap_is_refused_before_clipping(theatre_dir, monkeypatch):
+    from wargame.scenario import basemap_clip
+
+    folder = theatre_dir()
+    (folder / "basemap.geojson").mkdir()  # a folder where the file would go
+    before = (folder / "setup.toml").read_bytes()
+    monkeypatch.setattr(basemap_clip, "clip_features", lambda *a: pytest.fail("clipped"))
+    with pytest.raises(ScenarioError, match="cannot be written: is a folder") as caught:
+        basemap_clip.make_basemap(folder, force=True)
+    assert caught.value.path == folder / "basemap.geojson"
+    assert (folder / "setup.toml").read_bytes() == before
+
+
+def test_a_set_up_that_fails_to_write_leaves_no_basemap(theatre_dir, monkeypatch):
+    from wargame.scenario import basemap_clip
+
+    folder = theatre_dir()
+    setup = folder / "setup.toml"
+    before = sorted(p.name for p in folder.iterdir()), setup.read_bytes()
+    whole = basemap_clip.written_whole
+
+    def disk_full_on_the_set_up(path):
+        if Path(path) == setup:
+            raise OSError(28, "No space left on device")
+        return whole(path)
+
+    monkeypatch.setattr(basemap_clip, "written_whole", disk_full_on_the_set_up)
+    with pytest.raises(OSError, match="No space left"):
+        basemap_clip.make_basemap(folder)
+    assert (sorted(p.name for p in folder.iterdir()), setup.read_bytes()) == before
 
 
 def test_an_unreadable_world_file_is_named(theatre_dir, tmp_path):

@@ -158,7 +158,6 @@ def test_a_forked_run_animates_the_forked_run(tmp_path):
     [
         (["--animate", "campaign.avi"], "--animate campaign.avi: expected a file ending in .gif"),
         (["--animate", "a.gif", "--animate-every", "0"], "--animate-every 0: expected"),
-        (["--animate", "a.gif", "--fps", "0"], "--fps 0.0: expected frames per second"),
         (["--fps", "4"], "--fps 4.0: only with --animate"),
         (["--animate-every", "3"], "--animate-every 3: only with --animate"),
     ],
@@ -173,6 +172,23 @@ def test_a_bad_time_lapse_option_is_refused_before_the_run(
     assert message.startswith(f"error: {words}"), message
     assert len(message.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fps", ["0", "0.001", "51", "nan", "fast"])
+def test_an_fps_a_gif_cannot_play_is_refused_by_the_parser(tmp_path, monkeypatch, capsys, fps):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("wargame.cli._built", lambda *a: pytest.fail("the run was started"))
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--days", "5", "--animate", "a.gif", "--fps", fps])
+    assert exited.value.code == 2
+    message = capsys.readouterr().err.strip().splitlines()[-1]
+    assert message.endswith(f"--fps: expected 0.1 to 50 frames per second, got '{fps}'")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_writers_refuse_an_fps_out_of_range():
+    with pytest.raises(ValueError, match=r"0\.1 to 50 frames per second"):
+        timelapse_gif([], 0, fps=0.001)
 
 
 @pytest.mark.parametrize("suffix", [".gif", ".mp4"])

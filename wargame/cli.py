@@ -142,8 +142,6 @@ def _check_animation(args: argparse.Namespace) -> None:
         raise UserError(f"--animate {args.animate}: {mp4_problem()}")
     if args.animate_every is not None and args.animate_every < 1:
         raise UserError(f"--animate-every {args.animate_every}: expected a number of days >= 1")
-    if args.fps is not None and not (math.isfinite(args.fps) and args.fps > 0):
-        raise UserError(f"--fps {args.fps}: expected frames per second above 0")
 
 
 def _check_seed(seed: int | None) -> None:
@@ -653,10 +651,7 @@ def cmd_basemap(args: argparse.Namespace, console: Console) -> int:
     from wargame.scenario.basemap import LAYERS
     from wargame.scenario.basemap_clip import make_basemap
 
-    try:
-        made = make_basemap(args.theatre, args.margin, args.force)
-    except ValueError as error:
-        raise UserError(f"--margin: {error}") from None
+    made = make_basemap(args.theatre, args.margin, args.force)
     counts = {layer: len(made.basemap.layer(layer)) for layer in LAYERS}
     shown = ", ".join(f"{n} {layer}" for layer, n in counts.items() if n)
     print(f"{made.path}: {len(made.basemap.features)} features ({shown or 'none'})")
@@ -1007,6 +1002,29 @@ def print_calibration(calibration, console: Console) -> None:
 # --- the parser ------------------------------------------------------------------------
 
 
+def _number_from(text: str, least: float, most: float, unit: str) -> float:
+    """`text` as a number from `least` to `most`, or argparse's one-line usage error."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not least <= value <= most:  # NaN and a word fail too
+        raise argparse.ArgumentTypeError(f"expected {least:g} to {most:g} {unit}, got {text!r}")
+    return value
+
+
+def _frames_per_second(text: str) -> float:
+    from wargame.drawing.timelapse import FPS_RANGE  # matplotlib: only when --fps is given
+
+    return _number_from(text, *FPS_RANGE, "frames per second")
+
+
+def _margin_degrees(text: str) -> float:
+    from wargame.scenario.basemap_clip import MARGIN_RANGE
+
+    return _number_from(text, *MARGIN_RANGE, "degrees")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wargame", description="An agent-based conflict wargame on a map of towns and roads."
@@ -1074,8 +1092,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--fps",
-        type=float,
-        help="with --animate: frames per second (default 8)",
+        type=_frames_per_second,
+        help="with --animate: frames per second (default 8), from 0.1 to 50",
     )
     run.add_argument(
         "--plots",
@@ -1169,9 +1187,10 @@ def build_parser() -> argparse.ArgumentParser:
     basemap.add_argument("theatre", help="a theatre folder or set-up file (or a bundled name)")
     basemap.add_argument(
         "--margin",
-        type=float,
+        type=_margin_degrees,
         default=BASEMAP_MARGIN_DEG,
-        help=f"degrees of map around the outermost places (default {BASEMAP_MARGIN_DEG:g})",
+        help="degrees of map around the outermost places, 0 to 10 "
+        f"(default {BASEMAP_MARGIN_DEG:g})",
     )
     basemap.add_argument(
         "--force",

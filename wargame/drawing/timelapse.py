@@ -15,7 +15,6 @@ piped to the ffmpeg that `imageio-ffmpeg` brings with it.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,9 @@ if TYPE_CHECKING:
 SUFFIXES = (".gif", ".mp4")
 DEFAULT_EVERY = 2  # days a frame: a 270-day campaign in 136 frames, 17 s at the default rate
 DEFAULT_FPS = 8.0
+FPS_RANGE = (0.1, 50.0)
+"""Frames per second a time-lapse may play at: 10 s a frame at the slowest (a GIF cannot
+store a frame much over 655 s), and browsers play GIF frames faster than 50 a second at 10."""
 HEADER_PX = 60
 FOOTER_PX = 52
 MARGIN_PX = 12
@@ -400,5 +402,6 @@ def timelapse_gif(
 def _check(every: int, fps: float) -> None:
     if every < 1:
         raise ValueError(f"expected a frame every 1 day or more, not {every}")
-    if not (math.isfinite(fps) and fps > 0):
-        raise ValueError(f"expected frames per second above 0, not {fps}")
+    least, most = FPS_RANGE
+    if not least <= fps <= most:  # NaN fails too
+        raise ValueError(f"expected {least:g} to {most:g} frames per second, not {fps}")

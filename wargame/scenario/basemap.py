@@ -122,7 +122,8 @@ def _check_feature(path: Path, index: int, feature: object, extent: _Extent) -> 
 def _check_parts(
     path: Path, where: str, parts: object, depth: int, fewest: int, extent: _Extent
 ) -> None:
-    """Nested lists `depth` deep above lines of at least `fewest` [lon, lat] positions."""
+    """Nested lists `depth` deep above lines of at least `fewest` [lon, lat] positions (made
+    so in place: a [lon, lat, altitude] loses its altitude)."""
     if not isinstance(parts, list) or not parts:
         what = "a line of positions" if depth == 0 else "a non-empty list of parts"
         raise ScenarioError(path, where, f"expected {what}")
@@ -135,6 +136,7 @@ def _check_parts(
         raise ScenarioError(path, where, f"expected {shape} positions, got {len(parts)}")
     for number, position in enumerate(parts):
         extent.add(*_position(path, f"{where}[{number}]", position))
+        del position[2:]  # an altitude is dropped: drawing takes every position as [lon, lat]
 
 
 def _position(path: Path, where: str, position: object) -> tuple[float, float]:

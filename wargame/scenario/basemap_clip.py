@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from wargame.files import StrPath, written_whole
+from wargame.files import StrPath, unwritable, written_whole
 from wargame.scenario import paths
 from wargame.scenario.basemap import GEOMETRIES, Basemap, checked_basemap, load_basemap
 from wargame.scenario.errors import ScenarioError
@@ -30,6 +30,8 @@ DECIMALS = 4
 """Decimals kept of each coordinate: about 10 m, far finer than the 1:50m source."""
 AT_SEA_SHARE = 0.5
 """More of the places than this at sea in the world set's land: the coordinates are made up."""
+MARGIN_RANGE = (0.0, 10.0)
+"""Degrees of map a basemap may keep around the places: wider draws a country, not a theatre."""
 
 
 @dataclass(frozen=True)
@@ -49,16 +51,19 @@ def make_basemap(
     """Write `basemap.geojson` beside a theatre's set-up: `world` clipped to its places plus
     `margin` degrees, and name it in the set-up.
 
-    Raises ScenarioError when the theatre or the world file does not read, when the file
-    exists (unless `force`), and when most places lie at sea (unless `force`): a theatre
-    on made-up coordinates has no real coast to draw.
+    Raises ScenarioError when the theatre or the world file does not read, when the theatre
+    ships with wargame (its files belong to the install), when the file exists (unless
+    `force`), when the basemap or the set-up cannot be written, and when most places lie at
+    sea (unless `force`): a theatre on made-up coordinates has no real coast to draw.
     """
-    if not 0 <= margin <= 10:
-        raise ValueError(f"expected a margin from 0 to 10 degrees, got {margin:g}")
+    least, most = MARGIN_RANGE
+    if not least <= margin <= most:
+        raise ValueError(f"expected a margin from {least:g} to {most:g} degrees, got {margin:g}")
     try:
         setup_path = paths.resolve_scenario(scenario)
     except FileNotFoundError as error:
         raise ScenarioError(Path(str(scenario)), "", str(error)) from None
+    _refuse_bundled(setup_path)
     setup = load_setup(setup_path)
     theatre_map, _ = read_map(
         theatre_file(setup_path.parent, setup.scenario.map, setup_path, "scenario.map")
@@ -66,11 +71,15 @@ def make_basemap(
     out = setup_path.parent / BASEMAP_FILE
     if out.exists() and not force:
         raise ScenarioError(out, "", "already exists; expected --force to replace it")
+    setup_text = _setup_naming_it(setup_path, setup.scenario.basemap)  # refused before clipping
+    for path in (out, setup_path) if setup_text is not None else (out,):
+        problem = unwritable(path)
+        if problem:
+            raise ScenarioError(path, "", f"cannot be written: {problem}")
     box = places_box(theatre_map, margin)
     features = clip_features(read_world(Path(world)), box)
     if not force:
         _refuse_at_sea(theatre_map, features, Path(world))
-    setup_text = _setup_naming_it(setup_path, setup.scenario.basemap)  # refused before writing
     document = {
         "type": "FeatureCollection",
         "bbox": list(box),
@@ -81,12 +90,29 @@ def make_basemap(
         },
         "features": features,
     }
-    with written_whole(out) as temporary:
-        temporary.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    if setup_text is not None:
-        with written_whole(setup_path) as temporary:
-            temporary.write_text(setup_text, encoding="utf-8")
+    # Both files are written under temporary names before either is renamed (in one folder,
+    # a rename does not fail for want of room): a failure on the way leaves no basemap that
+    # the set-up does not name, and no set-up naming one that is not there.
+    with written_whole(out) as new_basemap:
+        new_basemap.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        if setup_text is not None:
+            with written_whole(setup_path) as new_setup:
+                new_setup.write_text(setup_text, encoding="utf-8")
     return MadeBasemap(out, load_basemap(out), setup_text is not None)
+
+
+def _refuse_bundled(setup_path: Path) -> None:
+    """A theatre that ships is part of the install (read-only on many), shared by every user
+    and replaced by an upgrade: a basemap is made for one's own copy of it."""
+    folder = setup_path.resolve().parent
+    if folder.parent != paths.maps_dir().resolve():
+        return
+    raise ScenarioError(
+        setup_path,
+        "",
+        f"{folder.name!r} ships with wargame and is not changed in place; expected your own "
+        f"copy: `cp -r {folder} my_{folder.name}` then `wargame basemap my_{folder.name}`",
+    )
 
 
 def places_box(theatre_map: TheatreMap, margin: float) -> tuple[float, float, float, float]:
