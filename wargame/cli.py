@@ -1068,7 +1068,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--map",
         type=Path,
         metavar="FILE",
-        help="draw the theatre at the end as the viewer does (.png or .svg)",
+        help="draw the theatre at the end as a still map (.png or .svg)",
     )
     run.add_argument(
         "--geojson",

@@ -1,4 +1,8 @@
-"""The theatre drawn at its real longitude and latitude, for the viewer and for reports.
+"""The theatre as a still map at its real longitude and latitude, for `run --map` and time-lapses.
+
+The viewer's and classroom's interactive map is drawn in the browser from
+`map_option`; this one shares its basemap, colours and symbols (and `MapState`)
+but places its own names.
 
 Mesa's network drawers lay nodes out by force and redraw the layout every
 frame; a map must keep places where they are on the ground, so this draws

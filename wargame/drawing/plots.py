@@ -1,7 +1,8 @@
-"""A run's pictures as files: the viewer's map and charts, for `wargame run --map/--plots`.
+"""A run's pictures as files: a still map and the viewer's charts, for `wargame run --map/--plots`.
 
-Nothing here decides what a picture shows: the map is the viewer's own
-drawing (`draw_theatre`), and each chart is drawn from the same content the
+Nothing here decides what a picture shows: the map is `map_figure`'s static
+drawing (`draw_theatre`: the viewer's basemap, colours and symbols, its own
+placing of the names), and each chart is drawn from the same content the
 viewer's ECharts options are made from (`campaign_charts`), so a figure in a
 paper matches what the class saw on screen. Figures are made with
 `matplotlib.figure.Figure`, never pyplot, so no global state is touched and
@@ -80,7 +81,7 @@ def write_charts(model: ConflictModel, folder: StrPath) -> list[Path]:
 
 
 def write_map(model: ConflictModel, path: StrPath) -> None:
-    """The theatre as it stands today, drawn as the viewer draws it, as .png or .svg."""
+    """The theatre as it stands today as a still map (`draw_theatre`), as .png or .svg."""
     path = Path(path)
     if path.suffix.lower() not in MAP_SUFFIXES:
         raise ValueError(f"{path}: expected a file ending in .png or .svg")

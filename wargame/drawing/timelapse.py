@@ -1,15 +1,15 @@
 """A campaign's time-lapse: the map day by day with the date, the captures and the front,
 as a GIF or an MP4 to take away for a slide or a lesson.
 
-Each frame is the viewer's own map (`TheatreMap`, so whatever that map learns to
-draw, the frames show), with three things drawn over it in Pillow: the roads of
-the front (both ends held by sides at war), a ring and the name at each place
-that changed hands since the last frame, and a band above and below with the
-date and the captures in words. The frames go to the writer one at a time as
-they are drawn, so a 270-day campaign takes no more memory than one day: the
-GIF is written frame by frame with Pillow's GIF encoder on one palette (each
-frame only the rectangle that changed, see-through where nothing did), the MP4
-piped to the ffmpeg that `imageio-ffmpeg` brings with it.
+Each frame is the static map `run --map` draws (`TheatreMap`, so whatever that map
+learns to draw, the frames show; the viewer's interactive map is `map_option`'s), with
+three things drawn over it in Pillow: the roads of the front (both ends held by sides
+at war), a ring and the name at each place that changed hands since the last frame,
+and a band above and below with the date and the captures in words. The frames go to
+the writer one at a time as they are drawn, so a 270-day campaign takes no more memory
+than one day: the GIF is written frame by frame with Pillow's GIF encoder on one
+palette (each frame only the rectangle that changed, see-through where nothing did),
+the MP4 piped to the ffmpeg that `imageio-ffmpeg` brings with it.
 """
 
 from __future__ import annotations
