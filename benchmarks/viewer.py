@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--target-ms", type=float, default=150.0, help="median target (150)")
     parser.add_argument("--json", help="write the figures to this file too")
     args = parser.parse_args(argv)
+    if args.play_seconds <= 0:
+        parser.error(f"--play-seconds: expected more than 0, got {args.play_seconds}")
 
     env = {SCENARIO_ENV: str(Path(args.scenario).resolve())} if args.scenario else None
     with viewer_server(env, timeout=300.0) as url, sync_playwright() as playwright:
