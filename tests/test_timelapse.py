@@ -325,3 +325,26 @@ def test_a_run_without_animate_does_not_import_the_drawing():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_ctrl_c_is_noted_and_acted_on_between_frames_only_in_the_main_thread():
+    import threading
+
+    from wargame.drawing.timelapse import interrupts_between_frames
+
+    before = signal.getsignal(signal.SIGINT)
+    with interrupts_between_frames() as asked:
+        assert not asked()
+        signal.raise_signal(signal.SIGINT)  # noted, not raised in the middle of a frame
+        assert asked()
+    assert signal.getsignal(signal.SIGINT) is before
+    seen = []
+
+    def in_a_download_thread() -> None:  # a page's: signals are the main thread's
+        with interrupts_between_frames() as asked:
+            seen.append((asked(), signal.getsignal(signal.SIGINT)))
+
+    thread = threading.Thread(target=in_a_download_thread)
+    thread.start()
+    thread.join()
+    assert seen == [(False, before)]  # the handler left as it was

@@ -15,7 +15,10 @@ the MP4 piped to the ffmpeg that `imageio-ffmpeg` brings with it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -352,19 +355,39 @@ def record(
     drawer = None
     wanted = set(frame_days(last_day, every))
     count = 0
-    try:
-        for model in days:
-            if model.day not in wanted:
-                continue
-            drawer = drawer or FrameDrawer(model)
-            image = drawer.draw(model).image
-            writer.add(_even(image) if isinstance(writer, Mp4Writer) else image)
-            count += 1
-            if model.day == last_day:
-                break
-    finally:
-        writer.close()
+    with interrupts_between_frames() as asked:
+        try:
+            for model in days:
+                if asked():
+                    raise KeyboardInterrupt  # here, never inside a frame half written
+                if model.day not in wanted:
+                    continue
+                drawer = drawer or FrameDrawer(model)
+                image = drawer.draw(model).image
+                writer.add(_even(image) if isinstance(writer, Mp4Writer) else image)
+                count += 1
+                if model.day == last_day:
+                    break
+        finally:
+            writer.close()
     return count
+
+
+@contextmanager
+def interrupts_between_frames() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C noted, and acted on by the frame loop between frames (`record`): an interrupt
+    that lands inside an encoder, or a finaliser Python then ignores, would leave a frame
+    half written or be lost. Only the main thread handles signals; elsewhere (a page's
+    download thread) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    asked = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: asked.set())
+    try:
+        yield asked.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def write_timelapse(
