@@ -287,7 +287,11 @@ def test_taplo_passes_every_shipped_file_with_the_repositorys_settings():
 
 def test_taplo_ties_every_shipped_file_to_its_schema(tmp_path):
     """A copy of the data with an unknown key at the top of every file: Taplo, reading the
-    repository's .taplo.toml, must refuse each one, so each is tied to a schema."""
+    repository's .taplo.toml, must refuse each one, so each is tied to a schema.
+
+    Each file is checked on its own and judged by Taplo's exit status: Taplo 0.9.3 sometimes
+    exits before its last "invalid file" log line is written, so a summary read from one
+    run's log can miss the last file it refused."""
     shutil.copy(ROOT / ".taplo.toml", tmp_path)
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     copies = []
@@ -296,11 +300,9 @@ def test_taplo_ties_every_shipped_file_to_its_schema(tmp_path):
         copy_path.parent.mkdir(parents=True, exist_ok=True)
         copy_path.write_text("not_a_key = 1\n" + path.read_text(encoding="utf-8"))
         copies.append(copy_path.relative_to(tmp_path))
-    result = taplo_check(tmp_path, copies)
-    assert result.returncode != 0
-    refused = {line.split('path="')[1].rstrip('"') for line in result.stderr.splitlines()
-               if "invalid file" in line}  # fmt: skip
-    assert refused == {str(tmp_path / path) for path in copies}
+    passed = [path for path in copies if taplo_check(tmp_path, [path]).returncode == 0]
+    assert len(copies) == len(list(shipped())) > 0
+    assert passed == []
 
 
 def test_taplo_follows_a_schema_directive_on_the_first_line(tmp_path):
