@@ -9,13 +9,8 @@ from PIL import Image
 from theatres import passive_model
 
 from wargame import ConflictModel
-from wargame.drawing.map_figure import (
-    NEUTRAL,
-    UNIT_AREA_PER_SOLDIER,
-    TheatreMap,
-    draw_theatre,
-    unit_positions,
-)
+from wargame.drawing.map_figure import UNIT_AREA_PER_SOLDIER, TheatreMap, draw_theatre
+from wargame.drawing.map_state import NEUTRAL, unit_positions
 
 
 def labels(ax, shown_only: bool = True) -> list:

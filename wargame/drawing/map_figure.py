@@ -1,8 +1,8 @@
 """The theatre as a still map at its real longitude and latitude, for `run --map` and time-lapses.
 
 The viewer's and classroom's interactive map is drawn in the browser from
-`map_option`; this one shares its basemap, colours and symbols (and `MapState`)
-but places its own names.
+`map_option`; this one shares its basemap, colours and symbols, draws the same day's
+`MapState` (`map_state`), but places its own names.
 
 Mesa's network drawers lay nodes out by force and redraw the layout every
 frame; a map must keep places where they are on the ground, so this draws
@@ -25,7 +25,6 @@ from __future__ import annotations
 import io
 import itertools
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +40,7 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox, ScaledTranslation
 from PIL import Image
 
+from wargame.drawing.map_state import NEUTRAL, UNKNOWN, MapState, whole_map
 from wargame.scenario import PlaceKind, RoadKind
 from wargame.scenario.map_rules import haversine_km
 
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
     from matplotlib.axes import Axes
 
-    from wargame.engine.agents import Transit
     from wargame.engine.model import ConflictModel
     from wargame.scenario import Place
     from wargame.scenario.basemap import Basemap
@@ -69,8 +68,6 @@ ROAD_STYLE = {
     RoadKind.SEA: {"linewidth": 1.0, "linestyle": (0, (1, 3)), "color": "#4A7FB5"},
 }
 ROAD_COLOUR = "#8C7A5B"  # a land road's; boat routes carry their own
-NEUTRAL = "#BBBBBB"
-UNKNOWN = "#F2F2F2"  # a place out of a side's sight
 CONTESTED_EDGE = "#CC0000"
 SELECTED_EDGE = "#000000"
 UNIT_AREA_PER_SOLDIER = 0.25  # marker area in points^2 per soldier: a 500-strong unit ~ 125
@@ -125,52 +122,6 @@ DISPUTED = "disputed"  # in a border's Natural Earth `featurecla`: drawn dashed
 DISPUTED_DASHES = (0, (4, 2.5))
 SCALE_BAR_SHARE = 0.22  # of the view's width the scale bar spans, about
 SCALE_BAR_STEPS = (1, 2, 5)  # its length is one of these times a power of ten km
-
-
-@dataclass(frozen=True)
-class MapState:
-    """All a day's map draws: the whole theatre's state (`whole_map`), or what one side knows
-    of it (`wargame.apps.classroom.fog.side_map`). The drawing reads nothing else of the day, so a
-    side's map cannot show more than the state it was given."""
-
-    holders: Mapping[str, str | None]
-    """The holder of each place drawn (None: nobody); a place not in it is drawn unknown."""
-    contested: frozenset[str]
-    units: tuple[tuple[float, float, float, str], ...]
-    """(lon, lat, strength, faction) of each unit drawn."""
-    interned: tuple[tuple[str, str, float], ...]
-    """(sanctuary, faction, soldiers) of each group of interned soldiers drawn."""
-    labels: tuple[str, ...]
-    """The legend's line for each faction, in the theatre's order."""
-    unit_ways: tuple[tuple[str, str, str | None, float], ...] = ()
-    """(name, place or road's origin, road's destination or None, share of the road covered)
-    of each unit, in `units`' order: what the browser's map says of a unit, and where along
-    the road's bends it puts one (empty: `units` alone, named by faction)."""
-    hostile: frozenset[tuple[str, str]] | None = None
-    """The pairs of factions at war, both ways round, that the front is drawn between
-    (None: any two holders)."""
-
-
-def whole_map(model: ConflictModel) -> MapState:
-    """The theatre as it stands today, everything in it: the map of the viewer and the umpire."""
-    return MapState(
-        holders={p: model.controller.get(p) for p in model.theatre.map.places},
-        contested=frozenset(model.contested),
-        units=tuple(unit_positions(model)),
-        interned=tuple((s, f, n) for (s, f), n in sorted(model.interned_at.items())),
-        labels=tuple(faction_label(f.short_name, f.interned) for f in model.factions.values()),
-        unit_ways=tuple(unit_way(unit) for unit in model.units),
-        hostile=model.at_war(),
-    )
-
-
-def unit_way(unit) -> tuple[str, str, str | None, float]:
-    """(name, place or road's origin, road's destination or None, share of the road covered)
-    of a unit, or of a side's `SeenUnit` (anything with a name, place and transit)."""
-    if unit.transit is None:
-        return unit.name, unit.place, None, 0.0
-    transit = unit.transit
-    return unit.name, transit.origin, transit.destination, 1.0 - transit.km_left / transit.km_total
 
 
 class TheatreMap:
@@ -565,33 +516,6 @@ def draw_theatre(model: ConflictModel, ax: Axes | None = None) -> Figure:
         loc="left",
     )
     return figure
-
-
-def unit_positions(model: ConflictModel) -> list[tuple[float, float, float, str]]:
-    """(lon, lat, strength, faction) of every unit; on a road, part-way along it."""
-    places = model.theatre.map.places
-    return [
-        (*ground_point(places, unit.place, unit.transit), unit.strength, unit.faction)
-        for unit in model.units
-    ]
-
-
-def ground_point(
-    places: Mapping[str, Place], place: str | None, transit: Transit | None
-) -> tuple[float, float]:
-    """(lon, lat) of a unit at `place`, or of one on the road, as far along it as it has come."""
-    if place is not None:
-        return places[place].lon, places[place].lat
-    start, end = places[transit.origin], places[transit.destination]
-    done = 1.0 - transit.km_left / transit.km_total
-    return start.lon + done * (end.lon - start.lon), start.lat + done * (end.lat - start.lat)
-
-
-def faction_label(short_name: str, interned: float) -> str:
-    """A faction's line in the legend: its name, and its interned soldiers if any."""
-    if interned:
-        return f"{short_name} ({interned:,.0f} interned)"
-    return short_name
 
 
 def _legend(model: ConflictModel, ax: Axes):

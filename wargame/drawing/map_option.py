@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from wargame.drawing.map_figure import NEUTRAL, UNKNOWN
+from wargame.drawing.map_state import NEUTRAL, UNKNOWN
 from wargame.scenario import PlaceKind, RoadKind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from wargame.drawing.map_figure import MapState
+    from wargame.drawing.map_state import MapState
     from wargame.scenario import Place, Road, Theatre
 
 GEO = "geo"
