@@ -8,16 +8,15 @@ Mesa's network drawers lay nodes out by force and redraw the layout every
 frame; a map must keep places where they are on the ground, so this draws
 the graph itself with matplotlib. The basemap (land, sea, lakes, rivers, coast
 and country borders, when the theatre has one), roads, labels, scale bar and
-legend are drawn once per view and kept as pixels; each day only the places'
-fills and rings, the units and the selection are drawn over them (blitting),
-which takes ~30-50 ms where drawing the whole figure took ~200 ms as PNG or
-~100 ms as SVG (and the browser then spent as long again rendering the SVG).
+legend are drawn once and kept as pixels; each day only the places' fills and
+rings and the units are drawn over them (blitting), which takes ~30-50 ms where
+drawing the whole figure took ~200 ms as PNG or ~100 ms as SVG.
 
-Labels are placed, not just written: most important first (the selected place,
-then by kind and size), each at the first of a few positions around its symbol
-where its rendered text overlaps no other label, no place symbol and the scale
-bar, and dropped where none fits. Units are drawn under the place symbols, so a
-stack of them rings a place without hiding who holds it.
+Labels are placed, not just written (`labels`): most important first (by kind
+and size), each at the first of a few positions around its symbol where its
+rendered text overlaps no other label, no place symbol and the scale bar, and
+dropped where none fits. Units are drawn under the place symbols, so a stack of
+them rings a place without hiding who holds it.
 """
 
 from __future__ import annotations
@@ -69,15 +68,12 @@ ROAD_STYLE = {
 }
 ROAD_COLOUR = "#8C7A5B"  # a land road's; boat routes carry their own
 CONTESTED_EDGE = "#CC0000"
-SELECTED_EDGE = "#000000"
 UNIT_AREA_PER_SOLDIER = 0.25  # marker area in points^2 per soldier: a 500-strong unit ~ 125
 LABELLED_POPULATION = 20_000
 ALL_LABELLED_PLACES = 20  # a theatre this small names every place (a new one, a tutorial's)
 MOST_LABELS = 60  # a generated theatre of thousands of places gets its largest named only
 FULL_SIZE_PLACES = 100  # up to this many places, markers at full size; then smaller
 PLACE_AREA = 110  # a place symbol's area in points^2 at full size
-ZOOM_DEGREES = 0.6  # half-width of the view around a selected place; it names every place
-SELECTED_RING = 22  # points across the ring round the selected place
 VIEW_PAD_DEGREES = 0.25  # map around the outermost places, room for their labels
 
 LABEL_FONT = 10  # points: read on a laptop at the viewer's size
@@ -169,8 +165,7 @@ class TheatreMap:
             )
             for kind, chosen in self._places.items()
         }
-        self._named_whole = {p.id for p in _labelled(theatre_map.places.values())}
-        self._labels = _make_labels(ax, _labelled(theatre_map.places.values(), zoomed=True))
+        self._labels = _make_labels(ax, _labelled(theatre_map.places.values()))
         self._leaders = LineCollection(
             [], colors="#555555", linewidths=0.7, zorder=3.8, gid="label-leaders"
         )
@@ -184,11 +179,6 @@ class TheatreMap:
             [], [], marker="X", alpha=0.8, edgecolors="black", linewidths=0.5, zorder=5
         )
         self._interned.set_gid("interned")
-        (self._selected,) = ax.plot(
-            [], [], marker="o", markersize=SELECTED_RING, markerfacecolor="none",
-            markeredgewidth=2.5, markeredgecolor=SELECTED_EDGE, linestyle="", zorder=7,
-            gid="selected",
-        )  # fmt: skip
         self._scale_bar, self._scale_label = _make_scale_bar(ax)
         self._legend = _legend(model, ax)
         self._own_figure = own_figure
@@ -201,19 +191,19 @@ class TheatreMap:
         lons = [p.lon for p in theatre_map.places.values()]
         lats = [p.lat for p in theatre_map.places.values()]
         pad = VIEW_PAD_DEGREES
-        self._whole = (min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad)
+        ax.set_xlim(min(lons) - pad, max(lons) + pad)
+        ax.set_ylim(min(lats) - pad, max(lats) + pad)
         ax.set_title(model.theatre.title, fontsize=TITLE_FONT, loc="left")  # a long one runs right
-        self._dynamic = [*self._symbols.values(), self._units, self._interned, self._selected]
+        self._dynamic = [*self._symbols.values(), self._units, self._interned]
         self._background = None
-        self._background_key: tuple = ()
+        self._legend_lines: tuple[str, ...] | None = None
+        self._lay_out()  # once: the view is always the whole theatre
 
-    def update(
-        self, model: ConflictModel, selected: str | None = None, zoom: bool = False
-    ) -> Figure:
-        """Redraw today's whole theatre; `selected` rings a place, `zoom` centres the view on it."""
-        return self.draw(whole_map(model), selected, zoom)
+    def update(self, model: ConflictModel) -> Figure:
+        """Redraw today's whole theatre."""
+        return self.draw(whole_map(model))
 
-    def draw(self, state: MapState, selected: str | None = None, zoom: bool = False) -> Figure:
+    def draw(self, state: MapState) -> Figure:
         """Redraw the day `state` describes, and nothing else of it: places not in its holders
         are drawn unknown, units and interned soldiers not in it not at all."""
         for kind, chosen in self._places.items():
@@ -247,25 +237,12 @@ class TheatreMap:
         labels = state.labels
         for text, label in zip(self._legend.get_texts(), labels, strict=False):
             text.set_text(label)
-        here = places.get(selected) if selected else None
-        self._selected.set_data([here.lon] if here else [], [here.lat] if here else [])
-        if zoom and here:
-            x0, x1 = here.lon - ZOOM_DEGREES, here.lon + ZOOM_DEGREES
-            y0, y1 = here.lat - ZOOM_DEGREES, here.lat + ZOOM_DEGREES
-        else:
-            x0, x1, y0, y1 = self._whole
-        self.ax.set_xlim(x0, x1)
-        self.ax.set_ylim(y0, y1)
-        view = (x0, x1, y0, y1, selected)
-        if view != self._background_key[:5]:  # labels and scale bar are laid out per view
-            self._lay_out(selected)
-        key = (*view, labels)
-        if key != self._background_key:  # the view, legend or choice changed: redraw the rest
-            self._background, self._background_key = None, key
+        if labels != self._legend_lines:  # the legend changed: redraw the background
+            self._background, self._legend_lines = None, labels
         return self.figure
 
-    def _lay_out(self, selected: str | None) -> None:
-        """The scale bar and the labels for the view just set, measured as they will be drawn."""
+    def _lay_out(self) -> None:
+        """The scale bar and the labels, measured as they will be drawn."""
         canvas = self.figure.canvas
         if not hasattr(canvas, "get_renderer"):
             canvas = FigureCanvasAgg(self.figure)
@@ -279,16 +256,11 @@ class TheatreMap:
         taken.append(self._scale_label.get_window_extent(renderer))
         taken += self._symbol_boxes()
         frame = self.ax.get_window_extent(renderer)
-        ring = SELECTED_RING / 2 + LABEL_GAP
-        zoomed = (*self.ax.get_xlim(), *self.ax.get_ylim()) != self._whole
         leaders = []
-        for place_id in _by_importance(self._labels, self._theatre_places, selected):
+        for place_id in _by_importance(self._labels, self._theatre_places):
             label, place = self._labels[place_id], self._theatre_places[place_id]
-            placed = None
             label.set_visible(True)  # a hidden text has no extent to measure
-            if self._in_view(place) and (zoomed or place_id in self._named_whole):
-                offset = max(self._label_offset(), ring if place_id == selected else 0.0)
-                placed = _place_label(label, offset, taken, frame, renderer)
+            placed = _place_label(label, self._label_offset(), taken, frame, renderer)
             label.set_visible(placed is not None)
             if placed is not None:
                 taken.append(placed[0])
@@ -311,10 +283,6 @@ class TheatreMap:
     def _label_offset(self) -> float:
         """Points from a place's centre to its label's nearest edge: past the symbol."""
         return math.sqrt(self._marker_area) / 2 + LABEL_GAP
-
-    def _in_view(self, place: Place) -> bool:
-        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
-        return x0 <= place.lon <= x1 and y0 <= place.lat <= y1
 
     def _symbol_boxes(self) -> list[Bbox]:
         """Each place symbol's box in pixels, a little larger: no label may cover one."""
@@ -357,7 +325,7 @@ class TheatreMap:
 
 
 def _make_labels(ax: Axes, places: list[Place]) -> dict[str, Annotation]:
-    """A name for each place, placed (and shown or not) per view by `TheatreMap._lay_out`."""
+    """A name for each place, placed (and shown or not) by `TheatreMap._lay_out`."""
     return {
         place.id: ax.annotate(
             place.name.split(" (")[0],
@@ -387,15 +355,13 @@ def _make_scale_bar(ax: Axes) -> tuple[Line2D, Text]:
     return bar, label
 
 
-def _by_importance(
-    labels: Mapping[str, object], places: Mapping[str, Place], selected: str | None
-) -> list[str]:
-    """The labelled places, the one to label first first: the selected place, then by the
-    people it counts as (LABEL_WEIGHT), then by name for a fixed order."""
+def _by_importance(labels: Mapping[str, object], places: Mapping[str, Place]) -> list[str]:
+    """The labelled places, the one to label first first: by the people it counts as
+    (LABEL_WEIGHT), then by name for a fixed order."""
 
     def importance(place_id: str) -> tuple:
         place = places[place_id]
-        return (place_id != selected, -(place.population + LABEL_WEIGHT[place.kind]), place.name)
+        return (-(place.population + LABEL_WEIGHT[place.kind]), place.name)
 
     return sorted(labels, key=importance)
 
@@ -489,12 +455,11 @@ def _signed_area(points: np.ndarray) -> float:
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
-def _labelled(places, zoomed: bool = False) -> list:
-    """Every home place of a small theatre (`zoomed`: of one up to FULL_SIZE_PLACES, since a
-    zoomed view shows few at a time); else bases, border posts and towns of 20,000 or more,
-    the largest `MOST_LABELS` of them."""
+def _labelled(places) -> list:
+    """Every home place of a small theatre; else bases, border posts and towns of 20,000 or
+    more, the largest `MOST_LABELS` of them."""
     home = [p for p in places if p.kind is not PlaceKind.SANCTUARY]
-    if len(home) <= (FULL_SIZE_PLACES if zoomed else ALL_LABELLED_PLACES):
+    if len(home) <= ALL_LABELLED_PLACES:
         return home
     named = [
         p
