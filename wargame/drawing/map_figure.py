@@ -39,6 +39,7 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox, ScaledTranslation
 from PIL import Image
 
+from wargame.drawing.labels import Box, claim, short_name
 from wargame.drawing.map_state import NEUTRAL, UNKNOWN, MapState, whole_map
 from wargame.scenario import PlaceKind, RoadKind
 from wargame.scenario.map_rules import haversine_km
@@ -252,20 +253,18 @@ class TheatreMap:
             box = self.ax.get_position()
             self._legend.set_bbox_to_anchor((box.x1 + 0.01, box.y1), self.figure.transFigure)
         self._draw_scale_bar()
-        taken = [self._scale_bar.get_window_extent(renderer)]
-        taken.append(self._scale_label.get_window_extent(renderer))
+        taken = [_extents(self._scale_bar.get_window_extent(renderer))]
+        taken.append(_extents(self._scale_label.get_window_extent(renderer)))
         taken += self._symbol_boxes()
-        frame = self.ax.get_window_extent(renderer)
+        frame = _extents(self.ax.get_window_extent(renderer))
         leaders = []
         for place_id in _by_importance(self._labels, self._theatre_places):
             label, place = self._labels[place_id], self._theatre_places[place_id]
             label.set_visible(True)  # a hidden text has no extent to measure
-            placed = _place_label(label, self._label_offset(), taken, frame, renderer)
-            label.set_visible(placed is not None)
-            if placed is not None:
-                taken.append(placed[0])
-                if placed[1] > 1:
-                    leaders.append(self._leader(place, label.xyann))
+            reach = _place_label(label, self._label_offset(), taken, frame, renderer)
+            label.set_visible(reach is not None)
+            if reach is not None and reach > 1:
+                leaders.append(self._leader(place, label.xyann))
         self._leaders.set_segments(leaders)
 
     def _leader(self, place: Place, anchor: tuple[float, float]) -> np.ndarray:
@@ -284,12 +283,12 @@ class TheatreMap:
         """Points from a place's centre to its label's nearest edge: past the symbol."""
         return math.sqrt(self._marker_area) / 2 + LABEL_GAP
 
-    def _symbol_boxes(self) -> list[Bbox]:
+    def _symbol_boxes(self) -> list[Box]:
         """Each place symbol's box in pixels, a little larger: no label may cover one."""
         half = (math.sqrt(self._marker_area) / 2 + 1) * self.figure.dpi / 72
         points = [(p.lon, p.lat) for p in self._theatre_places.values()]
         centres = self.ax.transData.transform(points)
-        return [Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in centres]
+        return [(x - half, y - half, x + half, y + half) for x, y in centres]
 
     def _draw_scale_bar(self) -> None:
         """A bar of a round number of km in the view's lower left, measured along its parallel."""
@@ -328,7 +327,7 @@ def _make_labels(ax: Axes, places: list[Place]) -> dict[str, Annotation]:
     """A name for each place, placed (and shown or not) by `TheatreMap._lay_out`."""
     return {
         place.id: ax.annotate(
-            place.name.split(" (")[0],
+            short_name(place),
             (place.lon, place.lat),
             xytext=(0, 0),
             textcoords="offset points",
@@ -367,25 +366,29 @@ def _by_importance(labels: Mapping[str, object], places: Mapping[str, Place]) ->
 
 
 def _place_label(
-    label: Annotation, offset: float, taken: list[Bbox], frame: Bbox, renderer
-) -> tuple[Bbox, float] | None:
+    label: Annotation, offset: float, taken: list[Box], frame: Box, renderer
+) -> float | None:
     """Move `label` to the first of LABEL_POSITIONS, nearest reach first, where it lies inside
-    the axes and clear of every box in `taken`; its box and reach there, or None."""
-    for reach, (x, y, ha, va) in itertools.product(LABEL_REACH, LABEL_POSITIONS):
-        label.xyann = (x * offset * reach, y * offset * reach)
-        label.set_horizontalalignment(ha)
-        label.set_verticalalignment(va)
-        box = label_box(label, renderer)
-        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
-        if inside and box.y1 <= frame.y1 and not any(box.overlaps(other) for other in taken):
-            return box, reach
-    return None
+    the axes and clear of every box in `taken` (`labels.claim`); its reach there, or None."""
+
+    def spots():
+        for reach, (x, y, ha, va) in itertools.product(LABEL_REACH, LABEL_POSITIONS):
+            label.xyann = (x * offset * reach, y * offset * reach)
+            label.set_horizontalalignment(ha)
+            label.set_verticalalignment(va)
+            yield reach, _extents(label_box(label, renderer))
+
+    return claim(spots(), taken, frame)
 
 
 def label_box(label: Annotation, renderer) -> Bbox:
     """A label's text in pixels (an annotation's own extent would take in its point too)."""
     label.update_positions(renderer)
     return Text.get_window_extent(label, renderer)
+
+
+def _extents(box: Bbox) -> Box:
+    return tuple(float(edge) for edge in box.extents)
 
 
 def _round_km(km: float) -> float:
