@@ -60,8 +60,8 @@ def step_times(page, steps: int, warm_up: int) -> list[float]:
 def map_data_times(scenario: str | None, days: int) -> list[float]:
     """ms to build each day's map layers and their JSON, as the page does after a step."""
     from wargame.apps.viewer.chart_widget import option_json
-    from wargame.drawing.map_figure import whole_map
     from wargame.drawing.map_option import day_option
+    from wargame.drawing.map_state import whole_map
     from wargame.engine.model import build_model
 
     model = build_model(str(Path(scenario).resolve()) if scenario else "kachin", {}, 7)

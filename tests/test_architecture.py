@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -157,3 +159,20 @@ def test_no_private_mesa_attribute_is_touched():
         if isinstance(node, ast.Attribute) and node.attr in mesa_private
     }
     assert not touched
+
+
+def test_the_browsers_map_is_built_without_matplotlib():
+    """The pages' map is ECharts data: building it loads no matplotlib, which only the static
+    map, the time-lapse and the reports draw with (`map_state` holds what both maps share)."""
+    script = (
+        "import sys\n"
+        "from wargame import ConflictModel\n"
+        "from wargame.drawing.map_option import map_option\n"
+        "from wargame.drawing.map_state import whole_map\n"
+        "model = ConflictModel('kachin', rng=1)\n"
+        "assert map_option(model.theatre, whole_map(model), 'bhamo')['series']\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"

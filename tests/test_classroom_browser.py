@@ -16,8 +16,8 @@ from wargame.apps.classroom.game import GameSetup, replay_to_day
 from wargame.apps.classroom.rooms import Classroom
 from wargame.apps.viewer import THEATRES_ENV
 from wargame.apps.viewer.chart_widget import option_json
-from wargame.drawing.map_figure import MapState, whole_map
 from wargame.drawing.map_option import day_option
+from wargame.drawing.map_state import MapState, whole_map
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ from wargame.apps.classroom.rooms import Classroom
 from wargame.apps.viewer.chart_widget import ChartWidget, option_json
 from wargame.apps.viewer.map_view import MapWidget
 from wargame.drawing.charts import campaign_charts, ceasefire_periods
-from wargame.drawing.map_figure import MapState, faction_label, ground_point
+from wargame.drawing.map_state import MapState, faction_label, ground_point
 from wargame.engine.measures import summary
 
 # Seed 2 with the NDA-K played by a team for 14 weeks: the NDA-K sees places whose history it

@@ -27,8 +27,8 @@ from wargame.apps.classroom.team import (
 )
 from wargame.apps.viewer.chart_widget import option_json
 from wargame.apps.viewer.map_view import MapWidget
-from wargame.drawing.map_figure import whole_map
 from wargame.drawing.map_option import day_option
+from wargame.drawing.map_state import whole_map
 from wargame.engine.posture import Posture
 
 SETUP = GameSetup(theatre="kachin", seed=3, humans=["kia", "tatmadaw"], turn_days=5, turns=4)

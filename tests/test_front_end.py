@@ -19,6 +19,7 @@ from wargame._assets.fetch import named_by
 
 VIEWER = Path(__file__).parent.parent / "wargame" / "apps" / "viewer"
 TEMPLATES = [VIEWER / "chart.vue", VIEWER / "map.vue"]
+SHARED_METHODS = VIEWER / "echarts_template.js"  # the ECharts loading both templates call
 TEMPLATE_URL = re.compile(r"\{\{\s*cdn\s*\}\}([^\"'\s]+)")
 
 
@@ -55,7 +56,8 @@ def test_every_file_solaras_page_names_is_in_the_package():
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
 def test_the_charts_and_the_map_ask_for_the_echarts_the_package_keeps(template):
     """ECharts, and requirejs for a notebook (JupyterLab has none): both from the package."""
-    paths = re.findall(r"\$\{cdn\}/([^`]+)`", template.read_text())
+    assert "this.loadEcharts(" in template.read_text()
+    paths = re.findall(r"\$\{cdn\}/([^`]+)`", SHARED_METHODS.read_text())
     assert any(path.startswith("echarts@") for path in paths)
     assert any(path.startswith("requirejs@") for path in paths)
     for path in paths:
@@ -79,3 +81,15 @@ def test_the_folder_holds_the_pinned_packages_and_nothing_else():
     for pin in pins():
         for path in (*pin.files, *pin.notices):
             assert (pin.folder / path).is_file(), f"{pin.name}@{pin.version}: {path}"
+
+
+def test_both_templates_get_the_shared_methods_as_one_object_ipyvue_can_return():
+    """ipyvue evaluates a widget's `methods` as `return <methods>`, undoing only the first
+    line break: a comment or a line break before the object would return nothing."""
+    from wargame.apps.viewer.chart_widget import ChartWidget
+    from wargame.apps.viewer.map_view import MapWidget
+
+    text = SHARED_METHODS.read_text()
+    assert text.startswith("({") and text.rstrip().endswith("})")
+    for widget in (ChartWidget, MapWidget):
+        assert widget.class_traits()["methods"].default_value == text

@@ -11,8 +11,8 @@ import pytest
 
 from wargame import ConflictModel
 from wargame.apps.classroom.fog import SideKnowledge, side_map, side_view
-from wargame.drawing.map_figure import MapState, whole_map
 from wargame.drawing.map_option import along, base_option, day_option, map_option
+from wargame.drawing.map_state import MapState, whole_map
 from wargame.drawing.timelapse import front_roads
 from wargame.engine.sight import seen_places, seen_units
 

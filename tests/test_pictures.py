@@ -14,7 +14,8 @@ from wargame import ConflictModel, progress
 from wargame.analysis.batch import progress_display as batch_progress_display
 from wargame.cli import main
 from wargame.drawing.charts import Chart, ChartLine, campaign_charts, ceasefire_periods
-from wargame.drawing.map_figure import MARKERS, NEUTRAL, draw_theatre
+from wargame.drawing.map_figure import MARKERS, draw_theatre
+from wargame.drawing.map_state import NEUTRAL
 from wargame.drawing.plots import chart_figure
 from wargame.scenario import load_theatre
 

@@ -17,6 +17,7 @@ from PIL import Image
 from wargame.analysis.fork import replayed
 from wargame.cli import build_parser, main
 from wargame.drawing import timelapse
+from wargame.drawing.labels import short_name
 from wargame.drawing.timelapse import (
     CAPTURE_COLOUR,
     CAPTURE_RING_PX,
@@ -74,7 +75,7 @@ def test_the_capture_day_frame_rings_and_names_the_place_and_the_day_before_does
     for model in replayed(kachin, day):
         drawer = drawer or FrameDrawer(model)
         frames[model.day] = drawer.draw(model)
-    name = timelapse.place_name(model.theatre.map.places[place_id])
+    name = short_name(model.theatre.map.places[place_id])
     taken, before = frames[day], frames[day - 1]
     assert place_id in taken.captured and place_id not in before.captured
     assert name in taken.captions[1:-1]  # written at the place on the map
@@ -296,7 +297,7 @@ def test_a_frame_of_many_captures_names_what_fits_and_counts_the_rest():
     assert named + more == len(frame.captured) > named
     names = frame.captions[1 : frame.captions.index(footer[0])]
     assert len(set(names)) == len(names) and set(names) <= {
-        timelapse.place_name(model.theatre.map.places[p]) for p in frame.captured
+        short_name(model.theatre.map.places[p]) for p in frame.captured
     }
 
 

@@ -89,8 +89,8 @@ def map_day(rc) -> dict:
 def expected_map(scenario="kachin", seed: int = 7, days: int = 0) -> dict:
     """The day's map data a fresh page should send: the same run drawn in this process."""
     from wargame import ConflictModel
-    from wargame.drawing.map_figure import whole_map
     from wargame.drawing.map_option import day_option
+    from wargame.drawing.map_state import whole_map
 
     model = ConflictModel(scenario, rng=seed)
     model.run(days)

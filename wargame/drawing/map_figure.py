@@ -1,23 +1,22 @@
 """The theatre as a still map at its real longitude and latitude, for `run --map` and time-lapses.
 
 The viewer's and classroom's interactive map is drawn in the browser from
-`map_option`; this one shares its basemap, colours and symbols (and `MapState`)
-but places its own names.
+`map_option`; this one shares its basemap, colours and symbols, draws the same day's
+`MapState` (`map_state`), but places its own names.
 
 Mesa's network drawers lay nodes out by force and redraw the layout every
 frame; a map must keep places where they are on the ground, so this draws
 the graph itself with matplotlib. The basemap (land, sea, lakes, rivers, coast
 and country borders, when the theatre has one), roads, labels, scale bar and
-legend are drawn once per view and kept as pixels; each day only the places'
-fills and rings, the units and the selection are drawn over them (blitting),
-which takes ~30-50 ms where drawing the whole figure took ~200 ms as PNG or
-~100 ms as SVG (and the browser then spent as long again rendering the SVG).
+legend are drawn once and kept as pixels; each day only the places' fills and
+rings and the units are drawn over them (blitting), which takes ~30-50 ms where
+drawing the whole figure took ~200 ms as PNG or ~100 ms as SVG.
 
-Labels are placed, not just written: most important first (the selected place,
-then by kind and size), each at the first of a few positions around its symbol
-where its rendered text overlaps no other label, no place symbol and the scale
-bar, and dropped where none fits. Units are drawn under the place symbols, so a
-stack of them rings a place without hiding who holds it.
+Labels are placed, not just written (`labels`): most important first (by kind
+and size), each at the first of a few positions around its symbol where its
+rendered text overlaps no other label, no place symbol and the scale bar, and
+dropped where none fits. Units are drawn under the place symbols, so a stack of
+them rings a place without hiding who holds it.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from __future__ import annotations
 import io
 import itertools
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +39,8 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox, ScaledTranslation
 from PIL import Image
 
+from wargame.drawing.labels import Box, claim, short_name
+from wargame.drawing.map_state import NEUTRAL, UNKNOWN, MapState, whole_map
 from wargame.scenario import PlaceKind, RoadKind
 from wargame.scenario.map_rules import haversine_km
 
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
     from matplotlib.axes import Axes
 
-    from wargame.engine.agents import Transit
     from wargame.engine.model import ConflictModel
     from wargame.scenario import Place
     from wargame.scenario.basemap import Basemap
@@ -69,18 +68,13 @@ ROAD_STYLE = {
     RoadKind.SEA: {"linewidth": 1.0, "linestyle": (0, (1, 3)), "color": "#4A7FB5"},
 }
 ROAD_COLOUR = "#8C7A5B"  # a land road's; boat routes carry their own
-NEUTRAL = "#BBBBBB"
-UNKNOWN = "#F2F2F2"  # a place out of a side's sight
 CONTESTED_EDGE = "#CC0000"
-SELECTED_EDGE = "#000000"
 UNIT_AREA_PER_SOLDIER = 0.25  # marker area in points^2 per soldier: a 500-strong unit ~ 125
 LABELLED_POPULATION = 20_000
 ALL_LABELLED_PLACES = 20  # a theatre this small names every place (a new one, a tutorial's)
 MOST_LABELS = 60  # a generated theatre of thousands of places gets its largest named only
 FULL_SIZE_PLACES = 100  # up to this many places, markers at full size; then smaller
 PLACE_AREA = 110  # a place symbol's area in points^2 at full size
-ZOOM_DEGREES = 0.6  # half-width of the view around a selected place; it names every place
-SELECTED_RING = 22  # points across the ring round the selected place
 VIEW_PAD_DEGREES = 0.25  # map around the outermost places, room for their labels
 
 LABEL_FONT = 10  # points: read on a laptop at the viewer's size
@@ -125,52 +119,6 @@ DISPUTED = "disputed"  # in a border's Natural Earth `featurecla`: drawn dashed
 DISPUTED_DASHES = (0, (4, 2.5))
 SCALE_BAR_SHARE = 0.22  # of the view's width the scale bar spans, about
 SCALE_BAR_STEPS = (1, 2, 5)  # its length is one of these times a power of ten km
-
-
-@dataclass(frozen=True)
-class MapState:
-    """All a day's map draws: the whole theatre's state (`whole_map`), or what one side knows
-    of it (`wargame.apps.classroom.fog.side_map`). The drawing reads nothing else of the day, so a
-    side's map cannot show more than the state it was given."""
-
-    holders: Mapping[str, str | None]
-    """The holder of each place drawn (None: nobody); a place not in it is drawn unknown."""
-    contested: frozenset[str]
-    units: tuple[tuple[float, float, float, str], ...]
-    """(lon, lat, strength, faction) of each unit drawn."""
-    interned: tuple[tuple[str, str, float], ...]
-    """(sanctuary, faction, soldiers) of each group of interned soldiers drawn."""
-    labels: tuple[str, ...]
-    """The legend's line for each faction, in the theatre's order."""
-    unit_ways: tuple[tuple[str, str, str | None, float], ...] = ()
-    """(name, place or road's origin, road's destination or None, share of the road covered)
-    of each unit, in `units`' order: what the browser's map says of a unit, and where along
-    the road's bends it puts one (empty: `units` alone, named by faction)."""
-    hostile: frozenset[tuple[str, str]] | None = None
-    """The pairs of factions at war, both ways round, that the front is drawn between
-    (None: any two holders)."""
-
-
-def whole_map(model: ConflictModel) -> MapState:
-    """The theatre as it stands today, everything in it: the map of the viewer and the umpire."""
-    return MapState(
-        holders={p: model.controller.get(p) for p in model.theatre.map.places},
-        contested=frozenset(model.contested),
-        units=tuple(unit_positions(model)),
-        interned=tuple((s, f, n) for (s, f), n in sorted(model.interned_at.items())),
-        labels=tuple(faction_label(f.short_name, f.interned) for f in model.factions.values()),
-        unit_ways=tuple(unit_way(unit) for unit in model.units),
-        hostile=model.at_war(),
-    )
-
-
-def unit_way(unit) -> tuple[str, str, str | None, float]:
-    """(name, place or road's origin, road's destination or None, share of the road covered)
-    of a unit, or of a side's `SeenUnit` (anything with a name, place and transit)."""
-    if unit.transit is None:
-        return unit.name, unit.place, None, 0.0
-    transit = unit.transit
-    return unit.name, transit.origin, transit.destination, 1.0 - transit.km_left / transit.km_total
 
 
 class TheatreMap:
@@ -218,8 +166,7 @@ class TheatreMap:
             )
             for kind, chosen in self._places.items()
         }
-        self._named_whole = {p.id for p in _labelled(theatre_map.places.values())}
-        self._labels = _make_labels(ax, _labelled(theatre_map.places.values(), zoomed=True))
+        self._labels = _make_labels(ax, _labelled(theatre_map.places.values()))
         self._leaders = LineCollection(
             [], colors="#555555", linewidths=0.7, zorder=3.8, gid="label-leaders"
         )
@@ -233,11 +180,6 @@ class TheatreMap:
             [], [], marker="X", alpha=0.8, edgecolors="black", linewidths=0.5, zorder=5
         )
         self._interned.set_gid("interned")
-        (self._selected,) = ax.plot(
-            [], [], marker="o", markersize=SELECTED_RING, markerfacecolor="none",
-            markeredgewidth=2.5, markeredgecolor=SELECTED_EDGE, linestyle="", zorder=7,
-            gid="selected",
-        )  # fmt: skip
         self._scale_bar, self._scale_label = _make_scale_bar(ax)
         self._legend = _legend(model, ax)
         self._own_figure = own_figure
@@ -250,19 +192,19 @@ class TheatreMap:
         lons = [p.lon for p in theatre_map.places.values()]
         lats = [p.lat for p in theatre_map.places.values()]
         pad = VIEW_PAD_DEGREES
-        self._whole = (min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad)
+        ax.set_xlim(min(lons) - pad, max(lons) + pad)
+        ax.set_ylim(min(lats) - pad, max(lats) + pad)
         ax.set_title(model.theatre.title, fontsize=TITLE_FONT, loc="left")  # a long one runs right
-        self._dynamic = [*self._symbols.values(), self._units, self._interned, self._selected]
+        self._dynamic = [*self._symbols.values(), self._units, self._interned]
         self._background = None
-        self._background_key: tuple = ()
+        self._legend_lines: tuple[str, ...] | None = None
+        self._lay_out()  # once: the view is always the whole theatre
 
-    def update(
-        self, model: ConflictModel, selected: str | None = None, zoom: bool = False
-    ) -> Figure:
-        """Redraw today's whole theatre; `selected` rings a place, `zoom` centres the view on it."""
-        return self.draw(whole_map(model), selected, zoom)
+    def update(self, model: ConflictModel) -> Figure:
+        """Redraw today's whole theatre."""
+        return self.draw(whole_map(model))
 
-    def draw(self, state: MapState, selected: str | None = None, zoom: bool = False) -> Figure:
+    def draw(self, state: MapState) -> Figure:
         """Redraw the day `state` describes, and nothing else of it: places not in its holders
         are drawn unknown, units and interned soldiers not in it not at all."""
         for kind, chosen in self._places.items():
@@ -296,25 +238,12 @@ class TheatreMap:
         labels = state.labels
         for text, label in zip(self._legend.get_texts(), labels, strict=False):
             text.set_text(label)
-        here = places.get(selected) if selected else None
-        self._selected.set_data([here.lon] if here else [], [here.lat] if here else [])
-        if zoom and here:
-            x0, x1 = here.lon - ZOOM_DEGREES, here.lon + ZOOM_DEGREES
-            y0, y1 = here.lat - ZOOM_DEGREES, here.lat + ZOOM_DEGREES
-        else:
-            x0, x1, y0, y1 = self._whole
-        self.ax.set_xlim(x0, x1)
-        self.ax.set_ylim(y0, y1)
-        view = (x0, x1, y0, y1, selected)
-        if view != self._background_key[:5]:  # labels and scale bar are laid out per view
-            self._lay_out(selected)
-        key = (*view, labels)
-        if key != self._background_key:  # the view, legend or choice changed: redraw the rest
-            self._background, self._background_key = None, key
+        if labels != self._legend_lines:  # the legend changed: redraw the background
+            self._background, self._legend_lines = None, labels
         return self.figure
 
-    def _lay_out(self, selected: str | None) -> None:
-        """The scale bar and the labels for the view just set, measured as they will be drawn."""
+    def _lay_out(self) -> None:
+        """The scale bar and the labels, measured as they will be drawn."""
         canvas = self.figure.canvas
         if not hasattr(canvas, "get_renderer"):
             canvas = FigureCanvasAgg(self.figure)
@@ -324,25 +253,18 @@ class TheatreMap:
             box = self.ax.get_position()
             self._legend.set_bbox_to_anchor((box.x1 + 0.01, box.y1), self.figure.transFigure)
         self._draw_scale_bar()
-        taken = [self._scale_bar.get_window_extent(renderer)]
-        taken.append(self._scale_label.get_window_extent(renderer))
+        taken = [_extents(self._scale_bar.get_window_extent(renderer))]
+        taken.append(_extents(self._scale_label.get_window_extent(renderer)))
         taken += self._symbol_boxes()
-        frame = self.ax.get_window_extent(renderer)
-        ring = SELECTED_RING / 2 + LABEL_GAP
-        zoomed = (*self.ax.get_xlim(), *self.ax.get_ylim()) != self._whole
+        frame = _extents(self.ax.get_window_extent(renderer))
         leaders = []
-        for place_id in _by_importance(self._labels, self._theatre_places, selected):
+        for place_id in _by_importance(self._labels, self._theatre_places):
             label, place = self._labels[place_id], self._theatre_places[place_id]
-            placed = None
             label.set_visible(True)  # a hidden text has no extent to measure
-            if self._in_view(place) and (zoomed or place_id in self._named_whole):
-                offset = max(self._label_offset(), ring if place_id == selected else 0.0)
-                placed = _place_label(label, offset, taken, frame, renderer)
-            label.set_visible(placed is not None)
-            if placed is not None:
-                taken.append(placed[0])
-                if placed[1] > 1:
-                    leaders.append(self._leader(place, label.xyann))
+            reach = _place_label(label, self._label_offset(), taken, frame, renderer)
+            label.set_visible(reach is not None)
+            if reach is not None and reach > 1:
+                leaders.append(self._leader(place, label.xyann))
         self._leaders.set_segments(leaders)
 
     def _leader(self, place: Place, anchor: tuple[float, float]) -> np.ndarray:
@@ -361,16 +283,12 @@ class TheatreMap:
         """Points from a place's centre to its label's nearest edge: past the symbol."""
         return math.sqrt(self._marker_area) / 2 + LABEL_GAP
 
-    def _in_view(self, place: Place) -> bool:
-        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
-        return x0 <= place.lon <= x1 and y0 <= place.lat <= y1
-
-    def _symbol_boxes(self) -> list[Bbox]:
+    def _symbol_boxes(self) -> list[Box]:
         """Each place symbol's box in pixels, a little larger: no label may cover one."""
         half = (math.sqrt(self._marker_area) / 2 + 1) * self.figure.dpi / 72
         points = [(p.lon, p.lat) for p in self._theatre_places.values()]
         centres = self.ax.transData.transform(points)
-        return [Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in centres]
+        return [(x - half, y - half, x + half, y + half) for x, y in centres]
 
     def _draw_scale_bar(self) -> None:
         """A bar of a round number of km in the view's lower left, measured along its parallel."""
@@ -406,10 +324,10 @@ class TheatreMap:
 
 
 def _make_labels(ax: Axes, places: list[Place]) -> dict[str, Annotation]:
-    """A name for each place, placed (and shown or not) per view by `TheatreMap._lay_out`."""
+    """A name for each place, placed (and shown or not) by `TheatreMap._lay_out`."""
     return {
         place.id: ax.annotate(
-            place.name.split(" (")[0],
+            short_name(place),
             (place.lon, place.lat),
             xytext=(0, 0),
             textcoords="offset points",
@@ -436,39 +354,41 @@ def _make_scale_bar(ax: Axes) -> tuple[Line2D, Text]:
     return bar, label
 
 
-def _by_importance(
-    labels: Mapping[str, object], places: Mapping[str, Place], selected: str | None
-) -> list[str]:
-    """The labelled places, the one to label first first: the selected place, then by the
-    people it counts as (LABEL_WEIGHT), then by name for a fixed order."""
+def _by_importance(labels: Mapping[str, object], places: Mapping[str, Place]) -> list[str]:
+    """The labelled places, the one to label first first: by the people it counts as
+    (LABEL_WEIGHT), then by name for a fixed order."""
 
     def importance(place_id: str) -> tuple:
         place = places[place_id]
-        return (place_id != selected, -(place.population + LABEL_WEIGHT[place.kind]), place.name)
+        return (-(place.population + LABEL_WEIGHT[place.kind]), place.name)
 
     return sorted(labels, key=importance)
 
 
 def _place_label(
-    label: Annotation, offset: float, taken: list[Bbox], frame: Bbox, renderer
-) -> tuple[Bbox, float] | None:
+    label: Annotation, offset: float, taken: list[Box], frame: Box, renderer
+) -> float | None:
     """Move `label` to the first of LABEL_POSITIONS, nearest reach first, where it lies inside
-    the axes and clear of every box in `taken`; its box and reach there, or None."""
-    for reach, (x, y, ha, va) in itertools.product(LABEL_REACH, LABEL_POSITIONS):
-        label.xyann = (x * offset * reach, y * offset * reach)
-        label.set_horizontalalignment(ha)
-        label.set_verticalalignment(va)
-        box = label_box(label, renderer)
-        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
-        if inside and box.y1 <= frame.y1 and not any(box.overlaps(other) for other in taken):
-            return box, reach
-    return None
+    the axes and clear of every box in `taken` (`labels.claim`); its reach there, or None."""
+
+    def spots():
+        for reach, (x, y, ha, va) in itertools.product(LABEL_REACH, LABEL_POSITIONS):
+            label.xyann = (x * offset * reach, y * offset * reach)
+            label.set_horizontalalignment(ha)
+            label.set_verticalalignment(va)
+            yield reach, _extents(label_box(label, renderer))
+
+    return claim(spots(), taken, frame)
 
 
 def label_box(label: Annotation, renderer) -> Bbox:
     """A label's text in pixels (an annotation's own extent would take in its point too)."""
     label.update_positions(renderer)
     return Text.get_window_extent(label, renderer)
+
+
+def _extents(box: Bbox) -> Box:
+    return tuple(float(edge) for edge in box.extents)
 
 
 def _round_km(km: float) -> float:
@@ -538,12 +458,11 @@ def _signed_area(points: np.ndarray) -> float:
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
-def _labelled(places, zoomed: bool = False) -> list:
-    """Every home place of a small theatre (`zoomed`: of one up to FULL_SIZE_PLACES, since a
-    zoomed view shows few at a time); else bases, border posts and towns of 20,000 or more,
-    the largest `MOST_LABELS` of them."""
+def _labelled(places) -> list:
+    """Every home place of a small theatre; else bases, border posts and towns of 20,000 or
+    more, the largest `MOST_LABELS` of them."""
     home = [p for p in places if p.kind is not PlaceKind.SANCTUARY]
-    if len(home) <= (FULL_SIZE_PLACES if zoomed else ALL_LABELLED_PLACES):
+    if len(home) <= ALL_LABELLED_PLACES:
         return home
     named = [
         p
@@ -565,33 +484,6 @@ def draw_theatre(model: ConflictModel, ax: Axes | None = None) -> Figure:
         loc="left",
     )
     return figure
-
-
-def unit_positions(model: ConflictModel) -> list[tuple[float, float, float, str]]:
-    """(lon, lat, strength, faction) of every unit; on a road, part-way along it."""
-    places = model.theatre.map.places
-    return [
-        (*ground_point(places, unit.place, unit.transit), unit.strength, unit.faction)
-        for unit in model.units
-    ]
-
-
-def ground_point(
-    places: Mapping[str, Place], place: str | None, transit: Transit | None
-) -> tuple[float, float]:
-    """(lon, lat) of a unit at `place`, or of one on the road, as far along it as it has come."""
-    if place is not None:
-        return places[place].lon, places[place].lat
-    start, end = places[transit.origin], places[transit.destination]
-    done = 1.0 - transit.km_left / transit.km_total
-    return start.lon + done * (end.lon - start.lon), start.lat + done * (end.lat - start.lat)
-
-
-def faction_label(short_name: str, interned: float) -> str:
-    """A faction's line in the legend: its name, and its interned soldiers if any."""
-    if interned:
-        return f"{short_name} ({interned:,.0f} interned)"
-    return short_name
 
 
 def _legend(model: ConflictModel, ax: Axes):

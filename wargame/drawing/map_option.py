@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from wargame.drawing.map_figure import NEUTRAL, UNKNOWN
+from wargame.drawing.labels import claim, short_name
+from wargame.drawing.map_state import NEUTRAL, UNKNOWN
 from wargame.scenario import PlaceKind, RoadKind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from wargame.drawing.map_figure import MapState
+    from wargame.drawing.map_state import MapState
     from wargame.scenario import Place, Road, Theatre
 
 GEO = "geo"
@@ -379,8 +380,9 @@ change once loaded): it rests on the theatre alone, and every day's map of every
 
 def label_sides(theatre: Theatre) -> Mapping[str, str]:
     """The side of its symbol each place's name goes on: the first of right, left, top and
-    bottom where, at the opening view, it meets no name placed before it and no symbol,
-    the most important places placed first (else right, for `hideOverlap` to judge)."""
+    bottom where, at the opening view, it meets no name placed before it and no symbol
+    (`labels.claim`), the most important places placed first (else right, for `hideOverlap`
+    to judge)."""
     key = id(theatre)
     if key not in _SIDES:
         _SIDES[key] = MappingProxyType(_label_sides(theatre))
@@ -404,7 +406,7 @@ def _label_sides(theatre: Theatre) -> dict[str, str]:
         half = place_size(place) / crowding / 2
         taken.append((x - half, y - half, x + half, y + half))
     sides = {}
-    for i, place in enumerate(places):
+    for place in places:
         x, y = centres[place.id]
         half = place_size(place) / crowding / 2 + 3
         major = place_size(place) >= MAJOR_PLACE
@@ -416,20 +418,8 @@ def _label_sides(theatre: Theatre) -> dict[str, str]:
             "top": (x - width / 2, y - half - height, x + width / 2, y - half),
             "bottom": (x - width / 2, y + half, x + width / 2, y + half + height),
         }
-        own = taken[i]
-        free = [
-            side
-            for side, box in boxes.items()
-            if not any(_meet(box, other) for other in taken if other is not own)
-        ]
-        sides[place.id] = free[0] if free else "right"
-        if free:
-            taken.append(boxes[free[0]])
+        sides[place.id] = claim(boxes.items(), taken) or "right"
     return sides
-
-
-def _meet(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def crowded(theatre: Theatre) -> float:
@@ -729,11 +719,6 @@ def legend(faction_labels, unseen: bool) -> dict:
             *ROAD_NAMES.values(),
         ],
     }
-
-
-def short_name(place: Place) -> str:
-    """A place's name without its other spelling: 'Tanai (Danai)' is labelled 'Tanai'."""
-    return place.name.split(" (")[0]
 
 
 def plain(label: str) -> str:

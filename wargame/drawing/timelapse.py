@@ -27,6 +27,7 @@ import numpy as np
 from matplotlib.font_manager import FontProperties, findfont
 from PIL import GifImagePlugin, Image, ImageDraw, ImageFont
 
+from wargame.drawing.labels import claim, short_name
 from wargame.drawing.map_figure import TheatreMap
 from wargame.engine.events import EventKind
 from wargame.files import StrPath, written_whole
@@ -135,33 +136,32 @@ class FrameDrawer:
             )
         names, written = [], []
         for place_id, (x, y) in rings.items():  # names over every ring
-            name = place_name(places[place_id])
+            name = short_name(places[place_id])
             spot = self._free_spot(pen, name, x, y, base.size, written)
             if spot is None:  # no room beside the ring: the footer still names it
                 continue
-            at, anchor, box = spot
+            at, anchor = spot
             pen.text(
                 at, name, font=self._bold, anchor=anchor, fill=INK, stroke_width=3,
                 stroke_fill=PAPER,
             )  # fmt: skip
-            written.append(box)
             names.append(name)
         return names
 
     def _free_spot(self, pen, name: str, x: float, y: float, size, written) -> tuple | None:
         """Where `name` can be written beside its ring (right, then left, above then below)
-        without covering a name written before or leaving the picture: (point, anchor, box);
-        None: nowhere."""
+        without covering a name written before or leaving the picture (`labels.claim`, which
+        adds its box to `written`): (point, anchor); None: nowhere."""
         r = CAPTURE_RING_PX + 2
-        for at, anchor in (
+        spots = (
             ((x + r, y - r - 4), "la"), ((x - r, y - r - 4), "ra"),
             ((x + r, y + 4), "la"), ((x - r, y + 4), "ra"),
-        ):  # fmt: skip
-            box = pen.textbbox(at, name, font=self._bold, anchor=anchor, stroke_width=3)
-            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= size[0] and box[3] <= size[1]
-            if inside and not any(_overlap(box, other) for other in written):
-                return at, anchor, box
-        return None
+        )  # fmt: skip
+        boxes = (
+            ((at, anchor), pen.textbbox(at, name, font=self._bold, anchor=anchor, stroke_width=3))
+            for at, anchor in spots
+        )
+        return claim(boxes, written, (0, 0, *size))
 
     def _key(self, pen: ImageDraw.ImageDraw, width: int) -> None:
         """What the two marks over the map mean, at the top right of every frame (which also
@@ -181,7 +181,7 @@ class FrameDrawer:
             return [f"{when}: no place changed hands."]
         places, factions = model.theatre.map.places, model.factions
         items = [
-            f"{place_name(places[place])} to {factions[captor].short_name}"
+            f"{short_name(places[place])} to {factions[captor].short_name}"
             for place, captor in captures.items()
         ]
         lines, line = [], f"{when}, changed hands:"
@@ -200,11 +200,6 @@ class FrameDrawer:
                 line += f" and {left + 1} more."
                 break
         return [*lines, line]
-
-
-def place_name(place) -> str:
-    """A place's name as the map writes it (without the bracketed other name)."""
-    return place.name.split(" (")[0]
 
 
 def front_roads(model: ConflictModel) -> tuple[tuple[str, str], ...]:
@@ -226,10 +221,6 @@ def _captures(model: ConflictModel, since: int) -> dict[str, str]:
             taken.pop(event.place, None)
             taken[event.place] = event.factions[0]
     return taken
-
-
-def _overlap(a: tuple, b: tuple) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:

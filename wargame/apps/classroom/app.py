@@ -51,8 +51,8 @@ from wargame.apps.viewer.chart_widget import Chart, option_json
 from wargame.apps.viewer.map_view import MapView
 from wargame.apps.viewer.presence import page_presence
 from wargame.drawing.charts import chart_options, series_chart_options
-from wargame.drawing.map_figure import MapState, whole_map
 from wargame.drawing.map_option import base_option, day_option
+from wargame.drawing.map_state import MapState, whole_map
 from wargame.engine.model import ConflictModel
 from wargame.engine.posture import Posture
 from wargame.scenario import ScenarioError, load_theatre

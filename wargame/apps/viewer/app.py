@@ -30,8 +30,8 @@ from wargame.apps.viewer.map_view import ZOOM_TO_PLACE, MapView, view_json
 from wargame.apps.viewer.presence import page_presence
 from wargame.apps.viewer.what_if import ForkRefused, WhatIf, checked_change
 from wargame.drawing.charts import chart_options
-from wargame.drawing.map_figure import whole_map
 from wargame.drawing.map_option import base_option, day_option
+from wargame.drawing.map_state import whole_map
 from wargame.drawing.timelapse import timelapse_gif
 from wargame.engine import measures
 from wargame.engine.events import EventKind

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 
-import ipyvuetify
 import solara
 import traitlets
 
+from wargame.apps.viewer.echarts_template import EChartsTemplate
 
-class ChartWidget(ipyvuetify.VuetifyTemplate):
+
+class ChartWidget(EChartsTemplate):
     template_file = (__file__, "chart.vue")
     option = traitlets.Unicode("{}").tag(sync=True)
     attributes = traitlets.Dict({}).tag(sync=True)

@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import ipyvuetify
 import solara
 import traitlets
+
+from wargame.apps.viewer.echarts_template import EChartsTemplate
 
 ZOOM_TO_PLACE = 5.0  # times the whole theatre's scale: a place and its neighbours
 
 
-class MapWidget(ipyvuetify.VuetifyTemplate):
+class MapWidget(EChartsTemplate):
     template_file = (__file__, "map.vue")
     base = traitlets.Unicode("{}").tag(sync=True)
     """`base_option` as JSON: drawn afresh (and the view reset) when it changes."""
