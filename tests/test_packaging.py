@@ -121,6 +121,12 @@ def check_wheel_files(wheel: Path) -> None:
     assert licence.startswith("MIT License") and "shall be included in all" in licence
     assert "wargame/py.typed" in names
     assert "wargame/scenario/world_basemap.geojson.gz" in names  # `wargame basemap` clips it
+    # the pages' own templates and the script they share (read at run time, not imported)
+    viewer = ROOT / "wargame" / "apps" / "viewer"
+    templates = {f"wargame/apps/viewer/{p.name}" for p in viewer.glob("*.vue")}
+    templates |= {f"wargame/apps/viewer/{p.name}" for p in viewer.glob("*.js")}
+    assert "wargame/apps/viewer/echarts_template.js" in templates
+    assert templates <= set(names), sorted(templates - set(names))
     # the pages' front end (served offline from the package; .gitignore must not drop dist/)
     front_end = {
         path.relative_to(ROOT).as_posix()
