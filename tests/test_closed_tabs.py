@@ -50,9 +50,8 @@ def test_a_closed_tab_stops_playing_at_once_and_its_session_is_freed(browser):
         tab.page.get_by_role("option", name="flat out").click()
         tab.page.get_by_role("button", name="Play").click()
         tab.wait_for_day_at_least(3)
-        process.cpu_percent()
-        time.sleep(2)
-        assert process.cpu_percent() > IDLE_CPU_PERCENT  # it plays: the measure can tell
+        # it plays: the measure can tell (sampled a while: a loaded machine lends it less)
+        assert within(10, lambda: process.cpu_percent(1.0) > IDLE_CPU_PERCENT)
         closed = time.monotonic()
         tab.page.close()  # no unload beacon: the server sees the connection drop, no more
         assert within(5, lambda: process.cpu_percent(1.0) < IDLE_CPU_PERCENT), (
