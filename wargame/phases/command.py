@@ -727,21 +727,28 @@ class Knowledge:
         self.weight = {enemy: model.fire_weight(faction, enemy) for enemy in self.enemies}
         """What one soldier of each enemy is worth in the side's own (`World.fire_weight`):
         a side knows its enemies' fire, pay and arms as it knows its own."""
-        self._enemies: dict[str, float] = {}
+        self._enemies = {
+            place: sum(s * self.weight[f] for f, s in here.items() if f in self.weight)
+            for place, here in self.presence.items()
+        }
+        """Known hostile soldiers on each place with any presence, in the side's own soldiers:
+        a plan asks of each place many times, and nothing moves while a side plans."""
+        self._defences: dict[str, float] = {}
+        self._threats: dict[str, float] = {}
+        self._positions: frozenset[str] | None = None
+        self._fronts: dict[str, frozenset[str]] = {}
 
     def _enemies_at(self, place: str) -> float:
-        """Known hostile soldiers on `place`, in the side's own soldiers (kept: a plan asks of
-        each place many times, and nothing moves while a side plans)."""
-        known = self._enemies.get(place)
-        if known is None:
-            here = self.presence.get(place, {}).items()
-            known = self._enemies[place] = sum(
-                s * self.weight[f] for f, s in here if f in self.weight
-            )
-        return known
+        return self._enemies.get(place, 0.0)
 
     def defence(self, place: str) -> float:
         """Hostile soldiers an attacker on `place` would face, as far as the side knows."""
+        known = self._defences.get(place)
+        if known is None:
+            known = self._defences[place] = self._defence(place)
+        return known
+
+    def _defence(self, place: str) -> float:
         model = self.model
         if self.omniscient:
             return model.defence(self.faction, place)
@@ -754,6 +761,12 @@ class Knowledge:
     def threat(self, place: str) -> float:
         """Soldiers needed to hold `place` against the hostile units known on it and one
         road away."""
+        known = self._threats.get(place)
+        if known is None:
+            known = self._threats[place] = self._threat(place)
+        return known
+
+    def _threat(self, place: str) -> float:
         model = self.model
         if self.omniscient:
             return model.threat(self.faction, place)
@@ -762,9 +775,13 @@ class Knowledge:
         fortification = model.fortification(place)
         return enemies / (1.0 + model.parameters.fortification_bonus * fortification) ** 0.5
 
-    def enemy_positions(self) -> set[str]:
+    def enemy_positions(self) -> frozenset[str]:
         """Places where the side knows hostile soldiers stand, however weak their fire."""
-        return {p for p, here in self.presence.items() if any(f in self.enemies for f in here)}
+        if self._positions is None:
+            self._positions = frozenset(
+                p for p, here in self.presence.items() if not self.enemies.isdisjoint(here)
+            )
+        return self._positions
 
     def threatened(self, faction: str) -> frozenset[str]:
         """Friendly places with enemies known on them or one road away."""
@@ -777,6 +794,12 @@ class Knowledge:
 
     def front(self, faction: str) -> frozenset[str]:
         """Safe friendly places one road from known enemies or from enemy-held ground."""
+        front = self._fronts.get(faction)
+        if front is None:
+            front = self._fronts[faction] = self._front(faction)
+        return front
+
+    def _front(self, faction: str) -> frozenset[str]:
         model = self.model
         enemy = self.enemy_positions() | model.hostile_ground(faction)
         roads = model.routes.roads_from

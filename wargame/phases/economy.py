@@ -240,9 +240,10 @@ def _enlist(model: World, faction: Faction, bases: list[str]) -> None:
     """Enlist recruits at each base, up to its training places, within money and manpower."""
     economy = faction.spec.economy
     params = model.parameters
-    heads = _soldiers(model, faction.id) + faction.in_training
+    in_training = faction.in_training
+    heads = _soldiers(model, faction.id) + in_training
     per_head = economy.recruit_cost + _reserve(model, faction, 1.0)
-    left = int(economy.manpower + faction.manpower_gained) - faction.recruited - faction.in_training
+    left = int(economy.manpower + faction.manpower_gained) - faction.recruited - in_training
     for base in bases:
         # the reserve counts all it pays, recruits included
         affordable = int(max(faction.treasury - _reserve(model, faction, heads), 0.0) // per_head)
@@ -259,20 +260,22 @@ def _enlist(model: World, faction: Faction, bases: list[str]) -> None:
 def _join(model: World, faction: Faction, bases: list[str]) -> None:
     """Trained recruits join the smallest ready unit at their base, or form a new one, once
     it is quiet; recruits whose base was lost go to the first quiet base, or wait for one."""
-    ready: dict[str, list[Unit]] = {}
-    for unit in model.units:
-        at_rest = unit.place is not None and unit.posture is not Posture.WITHDRAW
-        if unit.faction == faction.id and at_rest:
-            ready.setdefault(unit.place, []).append(unit)
+    today = model.day
+    ready: dict[str, list[Unit]] | None = None  # the units at rest by place, once a batch joins
     waiting = []
     for batch in faction.training:
+        if batch.ready > today:
+            waiting.append(batch)
+            continue
         if model.controller.get(batch.base) == faction.id:
             base = batch.base if batch.base in bases else None  # contested: they wait
         else:
             base = bases[0] if bases else None  # lost: the first quiet base takes them
-        if batch.ready > model.day or base is None:
+        if base is None:
             waiting.append(batch)
             continue
+        if ready is None:
+            ready = _at_rest(model, faction.id)
         faction.recruited += batch.soldiers
         present = ready.get(base)
         if present:
@@ -281,6 +284,16 @@ def _join(model: World, faction: Faction, bases: list[str]) -> None:
             name = f"{faction.short_name} recruits, {model.place_name(base)}"
             ready[base] = [Unit(model, faction.id, batch.soldiers, base, name)]
     faction.training = waiting
+
+
+def _at_rest(model: World, faction_id: str) -> dict[str, list[Unit]]:
+    """The faction's units at a place and not withdrawing, by place: those recruits join."""
+    ready: dict[str, list[Unit]] = {}
+    for unit in model.units:
+        at_rest = unit.place is not None and unit.posture is not Posture.WITHDRAW
+        if unit.faction == faction_id and at_rest:
+            ready.setdefault(unit.place, []).append(unit)
+    return ready
 
 
 def _arm(model: World, faction: Faction) -> None:
