@@ -8,8 +8,9 @@ Mesa's network drawers lay nodes out by force and redraw the layout every
 frame; a map must keep places where they are on the ground, so this draws
 the graph itself with matplotlib. The basemap (land, sea, lakes, rivers, coast
 and country borders, when the theatre has one), roads, labels, scale bar and
-legend are drawn once and kept as pixels; each day only the places' fills and
-rings and the units are drawn over them (blitting), which takes ~30-50 ms where
+legend are kept as pixels, drawn again only when the legend's lines change;
+each day only the places' fills and rings and the units are drawn over them
+(blitting), which takes ~30-50 ms where
 drawing the whole figure took ~200 ms as PNG or ~100 ms as SVG.
 
 Labels are placed, not just written (`labels`): most important first (by kind

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from wargame.drawing.map_state import MapState, faction_label, ground_point, unit_way
 from wargame.engine.measures import faction_measures
 from wargame.engine.sight import seen_places, seen_units
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from wargame.drawing.map_state import MapState
     from wargame.engine.agents import Transit
     from wargame.engine.events import Event
     from wargame.engine.model import ConflictModel
@@ -162,12 +162,6 @@ def side_view(model: ConflictModel, knowledge: SideKnowledge) -> SideView:
 def side_map(view: SideView, places: Mapping[str, Place], names: Mapping[str, str]) -> MapState:
     """The map of a side's view: `places` (the theatre's, to put units on the ground) and the
     factions' `names` (short names, by id, in the theatre's order) are all it adds."""
-    from wargame.drawing.map_state import (  # drawing only
-        MapState,
-        faction_label,
-        ground_point,
-        unit_way,
-    )
 
     own_interned = float(view.series[f"{view.faction}_interned"].iloc[-1])
     return MapState(
