@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import networkx as nx
+from fresh_python import fresh_python
 
 PACKAGE = Path(__file__).resolve().parent.parent / "wargame"
 
@@ -173,6 +172,4 @@ def test_the_browsers_map_is_built_without_matplotlib():
         "assert map_option(model.theatre, whole_map(model), 'bhamo')['series']\n"
         "print('matplotlib' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "False"
+    assert fresh_python(script).strip().splitlines()[-1] == "False"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fresh_python import fresh_python
 
 WARGAME = str(Path(sys.executable).parent / "wargame")
 
@@ -57,12 +58,9 @@ def test_help_and_version_start_without_the_model_and_its_libraries(args, shown)
         f"    main({args!r})\n"
         f"print(out.getvalue()); print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert shown in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    out = fresh_python(script)
+    assert shown in out
+    assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_python_dash_m_wargame_is_the_wargame_command():
@@ -514,11 +512,7 @@ def test_only_the_completion_command_imports_shtab():
         "        main(args)\n"
         "    print('shtab' in sys.modules)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True"]
+    assert fresh_python(script).split() == ["False", "True"]
 
 
 def bash_completions(script: Path, line: str) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from fresh_python import fresh_python
 from PIL import Image
 
 from wargame.analysis.fork import replayed
@@ -323,9 +324,7 @@ def test_a_run_without_animate_does_not_import_the_drawing():
         "heavy = ('matplotlib', 'wargame.drawing.timelapse')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert fresh_python(script).strip().splitlines()[-1] == "[]"
 
 
 def test_ctrl_c_is_noted_and_acted_on_between_frames_only_in_the_main_thread():

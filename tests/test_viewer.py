@@ -10,6 +10,7 @@ from functools import partial
 import ipyvuetify as v
 import pandas as pd
 import pytest
+from fresh_python import fresh_python
 from theatres import passive_model
 from viewer_page import (
     charts,
@@ -498,10 +499,7 @@ def test_importing_the_viewer_leaves_the_server_settings_to_the_served_page():
         "from wargame.apps.viewer import Viewer\n"
         "print(warnings.showwarning is before, 'wargame.apps.viewer.page' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", check], capture_output=True, text=True, timeout=300
-    )
-    assert done.stdout.split() == ["True", "False"], done.stderr
+    assert fresh_python(check, timeout=300).split() == ["True", "False"]
 
 
 def test_every_chart_shows_something_on_day_0():
