@@ -7,8 +7,10 @@ there (phase 4); a column that reaches a fight on the road stops at it too.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import combinations, product
+from typing import NamedTuple
 
 import numpy as np
 
@@ -140,40 +142,36 @@ class Meetings:
     each batch's next live one: a search of a crowded road finds hundreds, most
     of them dropped later, and they are dropped faster in a batch than in the
     heap. Units are known by their position in the day's legs; `replace` is how
-    a halt is told, so the units' days and clashes are kept as arrays by it.
+    a halt is told, so the units' days and clashes are kept in lists by it.
+    Plain Python, not arrays: most searches are of one halted unit's few
+    stretches, where numpy's cost per call is most of the work.
     """
 
     def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:
         self.graph = model.grid.G
         factions = sorted(model.factions)
-        self.hostile = np.array(
-            [[a != b and model.hostile(a, b) for b in factions] for a in factions]
-        )
+        self.hostile = [[a != b and model.hostile(a, b) for b in factions] for a in factions]
         side = {faction: number for number, faction in enumerate(factions)}
         self.units = list(legs)
         self.position = {unit: number for number, unit in enumerate(self.units)}
-        self.side = np.array([side[unit.faction] for unit in self.units], dtype=int)
-        self.days = np.zeros(len(self.units), dtype=int)
-        self.clashed = np.array([unit.clash is not None for unit in self.units], dtype=bool)
-        self.on_road: dict[Road, Stretches] = {}
+        self.side = [side[unit.faction] for unit in self.units]
+        self.days = [0] * len(self.units)
+        self.clashed = [unit.clash is not None for unit in self.units]
+        self.on_road: dict[Road, list[Stretch]] = {}
         self.roads: dict[Unit, set[Road]] = {}
         self.number: dict[Road, int] = {}
         self.heap: list[tuple] = []
         self.batches: list[Batch] = []
-        rows: dict[Road, list[tuple]] = {}
         for unit, covered in legs.items():
             for road, found in self._rows(unit, covered).items():
-                rows.setdefault(road, []).extend(found)
-        for road, found in rows.items():
-            self.on_road[road] = Stretches.of(found)
+                self.on_road.setdefault(road, []).extend(found)
         for road in self.on_road:
             self._search(road, None)
 
-    def _rows(self, unit: Unit, covered: list[Leg]) -> dict[Road, list[tuple]]:
-        """Each leg as a row (position, leg number, start and end hour, start and end km from
-        the road's first end), by road; the roads are numbered in the order first met."""
+    def _rows(self, unit: Unit, covered: list[Leg]) -> dict[Road, list[Stretch]]:
+        """Each leg as a Stretch, by road; the roads are numbered in the order first met."""
         self.roads[unit] = set()
-        rows: dict[Road, list[tuple]] = {}
+        rows: dict[Road, list[Stretch]] = {}
         for number, leg in enumerate(covered):
             road = tuple(sorted((leg.origin, leg.destination)))
             length = self.graph[leg.origin][leg.destination]["length_km"]
@@ -183,8 +181,11 @@ class Meetings:
                 else (length - leg.start_km, length - leg.end_km)
             )
             self.number.setdefault(road, len(self.number))
+            heading = (end > start) - (end < start)
             rows.setdefault(road, []).append(
-                (self.position[unit], number, leg.start_time, leg.end_time, start, end)
+                Stretch(
+                    self.position[unit], number, leg.start_time, leg.end_time, start, end, heading
+                )
             )
             self.roads[unit].add(road)
         return rows
@@ -193,188 +194,143 @@ class Meetings:
         """Give `unit` a new day of legs (a fight halted it) and search its meetings again."""
         position = self.position[unit]
         for road in self.roads[unit]:
-            self.on_road[road] = self.on_road[road].without(position)
+            self.on_road[road] = [row for row in self.on_road[road] if row.who != position]
         self.days[position] += 1
         self.clashed[position] = unit.clash is not None
         for road, found in self._rows(unit, covered).items():
-            known = self.on_road.get(road)
-            self.on_road[road] = Stretches.of(found) if known is None else known.with_rows(found)
+            self.on_road.setdefault(road, []).extend(found)
         for road in self.roads[unit]:
             self._search(road, unit)
 
     def first(self) -> tuple[float, Road, float, tuple[Unit, Unit]] | None:
         """The day's earliest meeting not yet fought: (hour, road, km, the two units)."""
         while self.heap:
-            hour, number, one, other, days, batch, road, km = heapq.heappop(self.heap)
+            hour, number, one, _, other, _, one_day, other_day, batch, road, km = heapq.heappop(
+                self.heap
+            )
             self._push_next(batch, number, road)
-            if self._live(one[0], other[0], *days):
-                return hour, road, km, (self.units[one[0]], self.units[other[0]])
+            if self._live(one, other, one_day, other_day):
+                return hour, road, km, (self.units[one], self.units[other])
         return None
 
-    def _live(self, one, other, one_day, other_day):
-        """Whether meetings found when the units (positions, one or arrays of them) were on
-        those days may still be fought. A meeting dies when either unit is halted (its day
-        moves on, or both are clashed) and never comes back to life."""
+    def _live(self, one: int, other: int, one_day: int, other_day: int) -> bool:
+        """Whether a meeting found when the units (positions) were on those days may still be
+        fought. A meeting dies when either unit is halted (its day moves on, or both are
+        clashed) and never comes back to life."""
         return (
-            (self.days[one] == one_day)
-            & (self.days[other] == other_day)
-            & ~(self.clashed[one] & self.clashed[other])
+            self.days[one] == one_day
+            and self.days[other] == other_day
+            and not (self.clashed[one] and self.clashed[other])
         )
 
     def _push_next(self, index: int, number: int, road: Road) -> None:
         """Push the next live meeting of batch `index`, if any is left: a dead one is dropped
         as soon as seen (`_live`)."""
         batch = self.batches[index]
-        rest = slice(batch.at, len(batch.hour))
-        live = self._live(
-            batch.one[rest], batch.other[rest], batch.one_day[rest], batch.other_day[rest]
-        )
-        found = np.flatnonzero(live)
-        if not len(found):
-            batch.at = len(batch.hour)
-            return
-        i = batch.at + int(found[0])
-        batch.at = i + 1
-        entry = (
-            float(batch.hour[i]),
-            number,
-            (int(batch.one[i]), int(batch.one_leg[i])),
-            (int(batch.other[i]), int(batch.other_leg[i])),
-            (int(batch.one_day[i]), int(batch.other_day[i])),
-            index,
-            road,
-            float(batch.km[i]),
-        )
-        heapq.heappush(self.heap, entry)
+        found = batch.found
+        while batch.at < len(found):
+            hour, one, one_leg, other, other_leg, km, one_day, other_day = found[batch.at]
+            batch.at += 1
+            if self._live(one, other, one_day, other_day):
+                entry = (hour, number, one, one_leg, other, other_leg, one_day, other_day)
+                heapq.heappush(self.heap, (*entry, index, road, km))
+                return
 
     def _search(self, road: Road, unit: Unit | None) -> None:
         """Find the meetings on `road` of `unit`'s stretches (of every stretch when None)."""
         found = self.on_road[road]
-        sides = self.side[found.who[:, 0]]
-        if len(sides) < 2 or (sides == sides[0]).all():
+        if len({self.side[row.who] for row in found}) < 2:
             return  # one side alone on the road: nobody to meet
         length = self.graph[road[0]][road[1]]["length_km"]
-        mine = None if unit is None else self.position[unit]
-        one, other, hour, km = _meetings(found, mine, self.side, self.hostile, self.clashed)
-        met = ~np.isnan(hour) & (km > ROAD_END_KM) & (km < length - ROAD_END_KM)
-        if not met.any():
-            return
-        one, other, hour, km = one[met], other[met], hour[met], km[met]
-        who, leg = found.who[:, 0], found.who[:, 1]
-        order = np.lexsort((leg[other], who[other], leg[one], who[one], hour))
-        one, other = one[order], other[order]
-        batch = Batch(
-            hour=hour[order],
-            km=km[order],
-            one=who[one],
-            one_leg=leg[one],
-            other=who[other],
-            other_leg=leg[other],
-            one_day=self.days[who[one]],
-            other_day=self.days[who[other]],
-        )
-        self.batches.append(batch)
-        self._push_next(len(self.batches) - 1, self.number[road], road)
+        days, met = self.days, []
+        for one, other in self._pairs(found, None if unit is None else self.position[unit]):
+            crossing = _crossing(one, other)
+            if crossing is not None and ROAD_END_KM < crossing[1] < length - ROAD_END_KM:
+                hour, km = crossing
+                met.append(
+                    (
+                        hour,
+                        one.who,
+                        one.leg,
+                        other.who,
+                        other.leg,
+                        km,
+                        days[one.who],
+                        days[other.who],
+                    )
+                )
+        if met:
+            met.sort()
+            self.batches.append(Batch(met))
+            self._push_next(len(self.batches) - 1, self.number[road], road)
+
+    def _pairs(self, found: list[Stretch], mine: int | None) -> Iterator[tuple[Stretch, Stretch]]:
+        """The pairs of stretches (earlier in column order first) that may meet: hostile, not
+        both halted, not going the same way; `mine`'s against the rest, or every pair."""
+        if mine is None:
+            pairs = combinations(found, 2)
+        else:
+            own = [row for row in found if row.who == mine]
+            pairs = product(own, [row for row in found if row.who != mine])
+        side, clashed, hostile = self.side, self.clashed, self.hostile
+        for one, other in pairs:
+            if (
+                one.heading != other.heading
+                and hostile[side[one.who]][side[other.who]]
+                and not (clashed[one.who] and clashed[other.who])
+            ):
+                yield (one, other) if (one.who, one.leg) < (other.who, other.leg) else (other, one)
 
 
-@dataclass
-class Stretches:
-    """The stretches on one road: `who` (position, leg number) and `where` (start and end
-    hour, start and end km from the road's first end), a row each."""
+class Stretch(NamedTuple):
+    """A unit's leg on one road: who (position, leg number), when (start and end hour) and
+    where (start and end km from the road's first end), and its heading (+1 towards the
+    second end, -1 towards the first, 0 standing)."""
 
-    who: np.ndarray
-    where: np.ndarray
-
-    @classmethod
-    def of(cls, rows: list[tuple]) -> Stretches:
-        return cls(
-            np.array([row[:2] for row in rows], dtype=int).reshape(-1, 2),
-            np.array([row[2:] for row in rows], dtype=float).reshape(-1, 4),
-        )
-
-    def without(self, position: int) -> Stretches:
-        kept = self.who[:, 0] != position
-        return Stretches(self.who[kept], self.where[kept])
-
-    def with_rows(self, rows: list[tuple]) -> Stretches:
-        added = Stretches.of(rows)
-        return Stretches(np.vstack([self.who, added.who]), np.vstack([self.where, added.where]))
+    who: int
+    leg: int
+    start_time: float
+    end_time: float
+    start_km: float
+    end_km: float
+    heading: int
 
 
 @dataclass
 class Batch:
-    """The meetings one search found, sorted by hour, and how many have been pushed."""
+    """The meetings one search found, sorted by hour (hour, one's position and leg, the
+    other's, km, their days then), and how many have been pushed."""
 
-    hour: np.ndarray
-    km: np.ndarray
-    one: np.ndarray
-    one_leg: np.ndarray
-    other: np.ndarray
-    other_leg: np.ndarray
-    one_day: np.ndarray
-    other_day: np.ndarray
+    found: list[tuple]
     at: int = 0
 
 
-def _meetings(
-    found: Stretches,
-    mine: int | None,
-    side: np.ndarray,
-    hostile: np.ndarray,
-    clashed: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Rows (earlier in column order first) of the stretches that may meet, with the hour and km
-    where each pair meets (NaN where they do not): `mine`'s against the rest, or every pair."""
-    who, stretch = found.who, found.where
-    if mine is None:
-        first, second = np.triu_indices(len(who), 1)
-    else:
-        owner = who[:, 0] == mine
-        first, second = (
-            index.ravel() for index in np.meshgrid(owner.nonzero()[0], (~owner).nonzero()[0])
-        )
-    heading = np.sign(stretch[:, 3] - stretch[:, 2])
-    unit_one, unit_two = who[first, 0], who[second, 0]
-    keep = (
-        (heading[first] != heading[second])
-        & hostile[side[unit_one], side[unit_two]]
-        & ~(clashed[unit_one] & clashed[unit_two])
-    )
-    first, second = first[keep], second[keep]
-    earlier = (who[first, 0] < who[second, 0]) | (
-        (who[first, 0] == who[second, 0]) & (who[first, 1] < who[second, 1])
-    )
-    one = np.where(earlier, first, second)
-    other = np.where(earlier, second, first)
-    hour, km = _crossings(stretch[one], stretch[other])
-    return one, other, hour, km
-
-
-def _crossings(one: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """When and where each row of `one` meets the same row of `other` (rows of start and end
-    hour, start and end km), NaN where they do not.
+def _crossing(one: Stretch, other: Stretch) -> tuple[float, float] | None:
+    """When and where two stretches meet (hour, km), or None.
 
     Two stretches meet where the gap between them changes sign while both are on
     the road, each moving at an even pace (a stretch of no time stands at its
     start); both standing, or going the same way, is no meeting and is left out
-    before. The test's pair-by-pair rule agrees to the last bit."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        begin = np.maximum(one[:, 0], other[:, 0])
-        end = np.minimum(one[:, 1], other[:, 1])
-        gap_begin = _kms_at(one, begin) - _kms_at(other, begin)
-        gap_end = _kms_at(one, end) - _kms_at(other, end)
-        hour = np.where(
-            gap_begin == 0.0,
-            begin,
-            begin + (end - begin) * gap_begin / (gap_begin - gap_end),
-        )
-        meets = (begin <= end) & ((gap_begin == 0.0) | (gap_begin * gap_end <= 0.0))
-        hour = np.where(meets, hour, np.nan)
-        return hour, np.where(meets, _kms_at(one, hour), np.nan)
+    before."""
+    begin = max(one.start_time, other.start_time)
+    end = min(one.end_time, other.end_time)
+    if not begin <= end:
+        return None
+    gap_begin = _km_at(one, begin) - _km_at(other, begin)
+    if gap_begin == 0.0:
+        return begin, _km_at(one, begin)
+    gap_end = _km_at(one, end) - _km_at(other, end)
+    if not gap_begin * gap_end <= 0.0 or gap_begin == gap_end:
+        return None
+    hour = begin + (end - begin) * gap_begin / (gap_begin - gap_end)
+    return hour, _km_at(one, hour)
 
 
-def _kms_at(stretch: np.ndarray, hour: np.ndarray) -> np.ndarray:
-    """Where each row's stretch is at its hour."""
-    start_time, end_time, start_km, end_km = stretch.T
-    moving = start_km + (end_km - start_km) * (hour - start_time) / (end_time - start_time)
-    return np.where(end_time <= start_time, start_km, moving)
+def _km_at(stretch: Stretch, hour: float) -> float:
+    """Where the stretch is at `hour`."""
+    start_time, end_time = stretch.start_time, stretch.end_time
+    if end_time <= start_time:
+        return stretch.start_km
+    return stretch.start_km + (stretch.end_km - stretch.start_km) * (hour - start_time) / (
+        end_time - start_time
+    )
