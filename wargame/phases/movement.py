@@ -162,18 +162,33 @@ class Meetings:
         self.number: dict[Road, int] = {}
         self.heap: list[tuple] = []
         self.batches: list[Batch] = []
+        self.contested = self._contested(legs)
         for unit, covered in legs.items():
             for road, found in self._rows(unit, covered).items():
                 self.on_road.setdefault(road, []).extend(found)
         for road in self.on_road:
             self._search(road, None)
 
+    def _contested(self, legs: dict[Unit, list[Leg]]) -> set[Road]:
+        """The roads more than one side covers today: columns can meet on these alone."""
+        first_side: dict[Road, int] = {}
+        contested = set()
+        for side, covered in zip(self.side, legs.values(), strict=True):
+            for leg in covered:
+                road = _road(leg)
+                if first_side.setdefault(road, side) != side:
+                    contested.add(road)
+        return contested
+
     def _rows(self, unit: Unit, covered: list[Leg]) -> dict[Road, list[Stretch]]:
-        """Each leg as a Stretch, by road; the roads are numbered in the order first met."""
+        """Each leg on a contested road as a Stretch, by road; the roads are numbered in the
+        order first met."""
         self.roads[unit] = set()
         rows: dict[Road, list[Stretch]] = {}
         for number, leg in enumerate(covered):
-            road = tuple(sorted((leg.origin, leg.destination)))
+            road = _road(leg)
+            if road not in self.contested:
+                continue
             length = self.graph[leg.origin][leg.destination]["length_km"]
             start, end = (
                 (leg.start_km, leg.end_km)
@@ -280,6 +295,11 @@ class Meetings:
                 and not (clashed[one.who] and clashed[other.who])
             ):
                 yield (one, other) if (one.who, one.leg) < (other.who, other.leg) else (other, one)
+
+
+def _road(leg: Leg) -> Road:
+    origin, destination = leg.origin, leg.destination
+    return (origin, destination) if origin < destination else (destination, origin)
 
 
 class Stretch(NamedTuple):
