@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import combinations, product
 from typing import NamedTuple
 
@@ -78,7 +78,10 @@ def run(model: World, state: None) -> None:
 
 
 def _whereabouts(unit: Unit) -> tuple[str | None, Transit | None, list[str]]:
-    return unit.place, None if unit.transit is None else replace(unit.transit), list(unit.route)
+    transit = unit.transit  # copied field by field: `dataclasses.replace` costs 5x more
+    if transit is not None:
+        transit = Transit(transit.origin, transit.destination, transit.km_total, transit.km_left)
+    return unit.place, transit, list(unit.route)
 
 
 def _halt(
@@ -111,8 +114,8 @@ def _legs_to(legs: list[Leg], hour: float) -> list[Leg]:
             break
         if leg.end_time > hour:
             share = (hour - leg.start_time) / (leg.end_time - leg.start_time)
-            leg = replace(
-                leg, end_km=leg.start_km + share * (leg.end_km - leg.start_km), end_time=hour
+            leg = leg._replace(
+                end_km=leg.start_km + share * (leg.end_km - leg.start_km), end_time=hour
             )
         kept.append(leg)
     return kept
@@ -162,31 +165,21 @@ class Meetings:
         self.number: dict[Road, int] = {}
         self.heap: list[tuple] = []
         self.batches: list[Batch] = []
-        self.contested = self._contested(legs)
-        for unit, covered in legs.items():
-            for road, found in self._rows(unit, covered).items():
-                self.on_road.setdefault(road, []).extend(found)
+        roads = [[_road(leg) for leg in covered] for covered in legs.values()]
+        self.contested = _contested(roads, self.side)
+        for (unit, covered), on in zip(legs.items(), roads, strict=True):
+            if not self.contested.isdisjoint(on):
+                for road, found in self._rows(unit, covered, on).items():
+                    self.on_road.setdefault(road, []).extend(found)
         for road in self.on_road:
             self._search(road, None)
 
-    def _contested(self, legs: dict[Unit, list[Leg]]) -> set[Road]:
-        """The roads more than one side covers today: columns can meet on these alone."""
-        first_side: dict[Road, int] = {}
-        contested = set()
-        for side, covered in zip(self.side, legs.values(), strict=True):
-            for leg in covered:
-                road = _road(leg)
-                if first_side.setdefault(road, side) != side:
-                    contested.add(road)
-        return contested
-
-    def _rows(self, unit: Unit, covered: list[Leg]) -> dict[Road, list[Stretch]]:
-        """Each leg on a contested road as a Stretch, by road; the roads are numbered in the
-        order first met."""
+    def _rows(self, unit: Unit, covered: list[Leg], on: list[Road]) -> dict[Road, list[Stretch]]:
+        """Each leg (on its road, in `on`) on a contested road as a Stretch, by road; the roads
+        are numbered in the order first met."""
         self.roads[unit] = set()
         rows: dict[Road, list[Stretch]] = {}
-        for number, leg in enumerate(covered):
-            road = _road(leg)
+        for number, (leg, road) in enumerate(zip(covered, on, strict=True)):
             if road not in self.contested:
                 continue
             length = self.graph[leg.origin][leg.destination]["length_km"]
@@ -212,7 +205,7 @@ class Meetings:
             self.on_road[road] = [row for row in self.on_road[road] if row.who != position]
         self.days[position] += 1
         self.clashed[position] = unit.clash is not None
-        for road, found in self._rows(unit, covered).items():
+        for road, found in self._rows(unit, covered, [_road(leg) for leg in covered]).items():
             self.on_road.setdefault(road, []).extend(found)
         for road in self.roads[unit]:
             self._search(road, unit)
@@ -295,6 +288,18 @@ class Meetings:
                 and not (clashed[one.who] and clashed[other.who])
             ):
                 yield (one, other) if (one.who, one.leg) < (other.who, other.leg) else (other, one)
+
+
+def _contested(roads: list[list[Road]], sides: list[int]) -> set[Road]:
+    """The roads more than one side covers today (each unit's roads, and its side): columns
+    can meet on these alone."""
+    first_side: dict[Road, int] = {}
+    contested = set()
+    for side, on in zip(sides, roads, strict=True):
+        for road in on:
+            if first_side.setdefault(road, side) != side:
+                contested.add(road)
+    return contested
 
 
 def _road(leg: Leg) -> Road:
