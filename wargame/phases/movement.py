@@ -26,6 +26,11 @@ ROAD_END_KM = 1e-6
 Road = tuple[str, str]
 """A road by its two ends, sorted by name."""
 
+ONE_BY_ONE = 64
+"""Searches of up to this many pairs of stretches test them one by one, larger ones as arrays:
+numpy's cost per call outweighs its speed on a few pairs (most searches are of one halted
+unit's legs against a road's dozen others), not on the thousands of a crowded front."""
+
 
 def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
     """Days of road each unit (by id) covers today: lognormal friction with mean exactly 1.
@@ -145,32 +150,40 @@ class Meetings:
     each batch's next live one: a search of a crowded road finds hundreds, most
     of them dropped later, and they are dropped faster in a batch than in the
     heap. Units are known by their position in the day's legs; `replace` is how
-    a halt is told, so the units' days and clashes are kept in lists by it.
-    Plain Python, not arrays: most searches are of one halted unit's few
-    stretches, where numpy's cost per call is most of the work.
+    a halt is told, so the units' days and clashes are kept by it. Each road's
+    stretches are kept as arrays; a small search tests its pairs one by one
+    (`ONE_BY_ONE`), with the same arithmetic in the same order as the arrays.
     """
 
     def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:
         self.graph = model.grid.G
         factions = sorted(model.factions)
-        self.hostile = [[a != b and model.hostile(a, b) for b in factions] for a in factions]
+        self.hostile = np.array(
+            [[a != b and model.hostile(a, b) for b in factions] for a in factions]
+        )
         side = {faction: number for number, faction in enumerate(factions)}
         self.units = list(legs)
         self.position = {unit: number for number, unit in enumerate(self.units)}
-        self.side = [side[unit.faction] for unit in self.units]
-        self.days = [0] * len(self.units)
-        self.clashed = [unit.clash is not None for unit in self.units]
-        self.on_road: dict[Road, list[Stretch]] = {}
+        self.side = np.array([side[unit.faction] for unit in self.units], dtype=int)
+        self.days = np.zeros(len(self.units), dtype=int)
+        self.clashed = np.array([unit.clash is not None for unit in self.units], dtype=bool)
+        self.plain = Plain(
+            self.hostile.tolist(), self.side.tolist(), self.days.tolist(), self.clashed.tolist()
+        )
+        self.on_road: dict[Road, Stretches] = {}
         self.roads: dict[Unit, set[Road]] = {}
         self.number: dict[Road, int] = {}
         self.heap: list[tuple] = []
-        self.batches: list[Batch] = []
+        self.batches: list[Batch | ArrayBatch] = []
         roads = [[_road(leg) for leg in covered] for covered in legs.values()]
-        self.contested = _contested(roads, self.side)
+        self.contested = _contested(roads, self.plain.side)
+        rows: dict[Road, list[Stretch]] = {}
         for (unit, covered), on in zip(legs.items(), roads, strict=True):
             if not self.contested.isdisjoint(on):
                 for road, found in self._rows(unit, covered, on).items():
-                    self.on_road.setdefault(road, []).extend(found)
+                    rows.setdefault(road, []).extend(found)
+        for road, found in rows.items():
+            self.on_road[road] = Stretches.of(found)
         for road in self.on_road:
             self._search(road, None)
 
@@ -202,11 +215,13 @@ class Meetings:
         """Give `unit` a new day of legs (a fight halted it) and search its meetings again."""
         position = self.position[unit]
         for road in self.roads[unit]:
-            self.on_road[road] = [row for row in self.on_road[road] if row.who != position]
+            self.on_road[road] = self.on_road[road].without(position)
         self.days[position] += 1
-        self.clashed[position] = unit.clash is not None
+        self.plain.days[position] += 1
+        self.clashed[position] = self.plain.clashed[position] = unit.clash is not None
         for road, found in self._rows(unit, covered, [_road(leg) for leg in covered]).items():
-            self.on_road.setdefault(road, []).extend(found)
+            known = self.on_road.get(road)
+            self.on_road[road] = Stretches.of(found) if known is None else known.with_rows(found)
         for road in self.roads[unit]:
             self._search(road, unit)
 
@@ -217,41 +232,49 @@ class Meetings:
                 self.heap
             )
             self._push_next(batch, number, road)
-            if self._live(one, other, one_day, other_day):
+            if self.plain.live(one, other, one_day, other_day):
                 return hour, road, km, (self.units[one], self.units[other])
         return None
 
-    def _live(self, one: int, other: int, one_day: int, other_day: int) -> bool:
-        """Whether a meeting found when the units (positions) were on those days may still be
-        fought. A meeting dies when either unit is halted (its day moves on, or both are
-        clashed) and never comes back to life."""
+    def live(self, one, other, one_day, other_day):
+        """Whether meetings found when the units (positions, arrays of them) were on those days
+        may still be fought. A meeting dies when either unit is halted (its day moves on, or
+        both are clashed) and never comes back to life."""
         return (
-            self.days[one] == one_day
-            and self.days[other] == other_day
-            and not (self.clashed[one] and self.clashed[other])
+            (self.days[one] == one_day)
+            & (self.days[other] == other_day)
+            & ~(self.clashed[one] & self.clashed[other])
         )
 
     def _push_next(self, index: int, number: int, road: Road) -> None:
         """Push the next live meeting of batch `index`, if any is left: a dead one is dropped
-        as soon as seen (`_live`)."""
-        batch = self.batches[index]
-        found = batch.found
-        while batch.at < len(found):
-            hour, one, one_leg, other, other_leg, km, one_day, other_day = found[batch.at]
-            batch.at += 1
-            if self._live(one, other, one_day, other_day):
-                entry = (hour, number, one, one_leg, other, other_leg, one_day, other_day)
-                heapq.heappush(self.heap, (*entry, index, road, km))
-                return
+        as soon as seen."""
+        meeting = self.batches[index].next_live(self)
+        if meeting is not None:
+            hour, one, one_leg, other, other_leg, km, one_day, other_day = meeting
+            entry = (hour, number, one, one_leg, other, other_leg, one_day, other_day)
+            heapq.heappush(self.heap, (*entry, index, road, km))
 
     def _search(self, road: Road, unit: Unit | None) -> None:
         """Find the meetings on `road` of `unit`'s stretches (of every stretch when None)."""
         found = self.on_road[road]
-        if len({self.side[row.who] for row in found}) < 2:
+        sides = self.side[found.who[:, 0]]
+        if len(sides) < 2 or (sides == sides[0]).all():
             return  # one side alone on the road: nobody to meet
         length = self.graph[road[0]][road[1]]["length_km"]
-        days, met = self.days, []
-        for one, other in self._pairs(found, None if unit is None else self.position[unit]):
+        mine = None if unit is None else self.position[unit]
+        if found.pairs(mine) <= ONE_BY_ONE:
+            met = self._one_by_one(found.rows(), mine, length)
+        else:
+            met = self._as_arrays(found, mine, length)
+        if met is not None:
+            self.batches.append(met)
+            self._push_next(len(self.batches) - 1, self.number[road], road)
+
+    def _one_by_one(self, found: list[Stretch], mine: int | None, length: float) -> Batch | None:
+        """The meetings of a few stretches, found pair by pair."""
+        days, met = self.plain.days, []
+        for one, other in self._pairs(found, mine):
             crossing = _crossing(one, other)
             if crossing is not None and ROAD_END_KM < crossing[1] < length - ROAD_END_KM:
                 hour, km = crossing
@@ -267,10 +290,7 @@ class Meetings:
                         days[other.who],
                     )
                 )
-        if met:
-            met.sort()
-            self.batches.append(Batch(met))
-            self._push_next(len(self.batches) - 1, self.number[road], road)
+        return Batch(sorted(met)) if met else None
 
     def _pairs(self, found: list[Stretch], mine: int | None) -> Iterator[tuple[Stretch, Stretch]]:
         """The pairs of stretches (earlier in column order first) that may meet: hostile, not
@@ -280,7 +300,7 @@ class Meetings:
         else:
             own = [row for row in found if row.who == mine]
             pairs = product(own, [row for row in found if row.who != mine])
-        side, clashed, hostile = self.side, self.clashed, self.hostile
+        side, clashed, hostile = self.plain.side, self.plain.clashed, self.plain.hostile
         for one, other in pairs:
             if (
                 one.heading != other.heading
@@ -288,6 +308,27 @@ class Meetings:
                 and not (clashed[one.who] and clashed[other.who])
             ):
                 yield (one, other) if (one.who, one.leg) < (other.who, other.leg) else (other, one)
+
+    def _as_arrays(self, found: Stretches, mine: int | None, length: float) -> ArrayBatch | None:
+        """The meetings of many stretches, found with arrays."""
+        one, other, hour, km = _meetings(found, mine, self.side, self.hostile, self.clashed)
+        met = ~np.isnan(hour) & (km > ROAD_END_KM) & (km < length - ROAD_END_KM)
+        if not met.any():
+            return None
+        one, other, hour, km = one[met], other[met], hour[met], km[met]
+        who, leg = found.who[:, 0], found.who[:, 1]
+        order = np.lexsort((leg[other], who[other], leg[one], who[one], hour))
+        one, other = one[order], other[order]
+        return ArrayBatch(
+            hour=hour[order],
+            km=km[order],
+            one=who[one],
+            one_leg=leg[one],
+            other=who[other],
+            other_leg=leg[other],
+            one_day=self.days[who[one]],
+            other_day=self.days[who[other]],
+        )
 
 
 def _contested(roads: list[list[Road]], sides: list[int]) -> set[Road]:
@@ -322,12 +363,118 @@ class Stretch(NamedTuple):
 
 
 @dataclass
+class Stretches:
+    """The stretches on one road: `who` (position, leg number) and `where` (start and end
+    hour, start and end km from the road's first end), a row each."""
+
+    who: np.ndarray
+    where: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[Stretch]) -> Stretches:
+        return cls(
+            np.array([row[:2] for row in rows], dtype=int).reshape(-1, 2),
+            np.array([row[2:6] for row in rows], dtype=float).reshape(-1, 4),
+        )
+
+    def rows(self) -> list[Stretch]:
+        return [
+            Stretch(who, leg, start_time, end_time, start, end, (end > start) - (end < start))
+            for (who, leg), (start_time, end_time, start, end) in zip(
+                self.who.tolist(), self.where.tolist(), strict=True
+            )
+        ]
+
+    def pairs(self, mine: int | None) -> int:
+        """How many pairs a search of `mine`'s stretches (of every one when None) tests."""
+        if mine is None:
+            return len(self.who) * (len(self.who) - 1) // 2
+        own = int(np.count_nonzero(self.who[:, 0] == mine))
+        return own * (len(self.who) - own)
+
+    def without(self, position: int) -> Stretches:
+        kept = self.who[:, 0] != position
+        return Stretches(self.who[kept], self.where[kept])
+
+    def with_rows(self, rows: list[Stretch]) -> Stretches:
+        added = Stretches.of(rows)
+        return Stretches(np.vstack([self.who, added.who]), np.vstack([self.where, added.where]))
+
+
+@dataclass
+class Plain:
+    """Who fights whom, and each unit's side, day and whether it is halted, as lists: read one
+    by one, they are faster than arrays."""
+
+    hostile: list[list[bool]]
+    side: list[int]
+    days: list[int]
+    clashed: list[bool]
+
+    def live(self, one: int, other: int, one_day: int, other_day: int) -> bool:
+        """`Meetings.live` of one meeting."""
+        return (
+            self.days[one] == one_day
+            and self.days[other] == other_day
+            and not (self.clashed[one] and self.clashed[other])
+        )
+
+
+@dataclass
 class Batch:
-    """The meetings one search found, sorted by hour (hour, one's position and leg, the
+    """The meetings a small search found, sorted by hour (hour, one's position and leg, the
     other's, km, their days then), and how many have been pushed."""
 
     found: list[tuple]
     at: int = 0
+
+    def next_live(self, meetings: Meetings) -> tuple | None:
+        """The next meeting not dead yet, if any is left."""
+        while self.at < len(self.found):
+            meeting = self.found[self.at]
+            self.at += 1
+            if meetings.plain.live(meeting[1], meeting[3], meeting[6], meeting[7]):
+                return meeting
+        return None
+
+
+@dataclass
+class ArrayBatch:
+    """The meetings a large search found, as `Batch`, an array each: a crowded road's search
+    finds hundreds, most of them dead before their hour, and they are dropped faster so."""
+
+    hour: np.ndarray
+    km: np.ndarray
+    one: np.ndarray
+    one_leg: np.ndarray
+    other: np.ndarray
+    other_leg: np.ndarray
+    one_day: np.ndarray
+    other_day: np.ndarray
+    at: int = 0
+
+    def next_live(self, meetings: Meetings) -> tuple | None:
+        """The next meeting not dead yet, if any is left."""
+        rest = slice(self.at, len(self.hour))
+        live = meetings.live(
+            self.one[rest], self.other[rest], self.one_day[rest], self.other_day[rest]
+        )
+        found = np.flatnonzero(live)
+        if not len(found):
+            self.at = len(self.hour)
+            return None
+        i = self.at + int(found[0])
+        self.at = i + 1
+        return (
+            float(self.hour[i]),
+            int(self.one[i]),
+            int(self.one_leg[i]),
+            int(self.other[i]),
+            int(self.other_leg[i]),
+            float(self.km[i]),
+            int(self.one_day[i]),
+            int(self.other_day[i]),
+        )
 
 
 def _crossing(one: Stretch, other: Stretch) -> tuple[float, float] | None:
@@ -359,3 +506,64 @@ def _km_at(stretch: Stretch, hour: float) -> float:
     return stretch.start_km + (stretch.end_km - stretch.start_km) * (hour - start_time) / (
         end_time - start_time
     )
+
+
+def _meetings(
+    found: Stretches,
+    mine: int | None,
+    side: np.ndarray,
+    hostile: np.ndarray,
+    clashed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows (earlier in column order first) of the stretches that may meet, with the hour and km
+    where each pair meets (NaN where they do not): `mine`'s against the rest, or every pair.
+    The arrays' `_pairs` and `_crossing`."""
+    who, stretch = found.who, found.where
+    if mine is None:
+        first, second = np.triu_indices(len(who), 1)
+    else:
+        owner = who[:, 0] == mine
+        first, second = (
+            index.ravel() for index in np.meshgrid(owner.nonzero()[0], (~owner).nonzero()[0])
+        )
+    heading = np.sign(stretch[:, 3] - stretch[:, 2])
+    unit_one, unit_two = who[first, 0], who[second, 0]
+    keep = (
+        (heading[first] != heading[second])
+        & hostile[side[unit_one], side[unit_two]]
+        & ~(clashed[unit_one] & clashed[unit_two])
+    )
+    first, second = first[keep], second[keep]
+    earlier = (who[first, 0] < who[second, 0]) | (
+        (who[first, 0] == who[second, 0]) & (who[first, 1] < who[second, 1])
+    )
+    one = np.where(earlier, first, second)
+    other = np.where(earlier, second, first)
+    hour, km = _crossings(stretch[one], stretch[other])
+    return one, other, hour, km
+
+
+def _crossings(one: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_crossing` of each row of `one` (start and end hour, start and end km) with the same
+    row of `other`, NaN where they do not meet: the same operations in the same order, so the
+    same bits."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        begin = np.maximum(one[:, 0], other[:, 0])
+        end = np.minimum(one[:, 1], other[:, 1])
+        gap_begin = _kms_at(one, begin) - _kms_at(other, begin)
+        gap_end = _kms_at(one, end) - _kms_at(other, end)
+        hour = np.where(
+            gap_begin == 0.0,
+            begin,
+            begin + (end - begin) * gap_begin / (gap_begin - gap_end),
+        )
+        meets = (begin <= end) & ((gap_begin == 0.0) | (gap_begin * gap_end <= 0.0))
+        hour = np.where(meets, hour, np.nan)
+        return hour, np.where(meets, _kms_at(one, hour), np.nan)
+
+
+def _kms_at(stretch: np.ndarray, hour: np.ndarray) -> np.ndarray:
+    """`_km_at` of each row."""
+    start_time, end_time, start_km, end_km = stretch.T
+    moving = start_km + (end_km - start_km) * (hour - start_time) / (end_time - start_time)
+    return np.where(end_time <= start_time, start_km, moving)
