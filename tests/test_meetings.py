@@ -167,9 +167,9 @@ def test_pair_by_pair_and_array_searches_find_the_same_meetings_to_the_last_bit(
     compared = 0
     for road, found in meetings.on_road.items():
         length = ROADS[road]
-        for mine in [None, *np.unique(found.who[:, 0]).tolist()]:
+        for mine in [None, *sorted({row.who for row in found.rows()})]:
             plain = meetings._one_by_one(found.rows(), mine, length)
-            arrays = meetings._as_arrays(found, mine, length)
+            arrays = meetings._as_arrays(found.arrays(), mine, length)
             assert (plain is None) == (arrays is None)
             if plain is None:
                 continue

@@ -31,6 +31,10 @@ ONE_BY_ONE = 64
 numpy's cost per call outweighs its speed on a few pairs (most searches are of one halted
 unit's legs against a road's dozen others), not on the thousands of a crowded front."""
 
+FEW = 32
+"""A road with up to this many stretches keeps them in a list, a busier one as arrays: numpy's
+cost per call again, now at each halt, which takes a unit's stretches off and puts new ones on."""
+
 
 def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
     """Days of road each unit (by id) covers today: lognormal friction with mean exactly 1.
@@ -170,7 +174,7 @@ class Meetings:
         self.plain = Plain(
             self.hostile.tolist(), self.side.tolist(), self.days.tolist(), self.clashed.tolist()
         )
-        self.on_road: dict[Road, Stretches] = {}
+        self.on_road: dict[Road, Stretches | FewStretches] = {}
         self.roads: dict[Unit, set[Road]] = {}
         self.number: dict[Road, int] = {}
         self.heap: list[tuple] = []
@@ -183,7 +187,7 @@ class Meetings:
                 for road, found in self._rows(unit, covered, on).items():
                     rows.setdefault(road, []).extend(found)
         for road, found in rows.items():
-            self.on_road[road] = Stretches.of(found)
+            self.on_road[road] = _stretches(found)
         for road in self.on_road:
             self._search(road, None)
 
@@ -221,7 +225,7 @@ class Meetings:
         self.clashed[position] = self.plain.clashed[position] = unit.clash is not None
         for road, found in self._rows(unit, covered, [_road(leg) for leg in covered]).items():
             known = self.on_road.get(road)
-            self.on_road[road] = Stretches.of(found) if known is None else known.with_rows(found)
+            self.on_road[road] = _stretches(found) if known is None else known.with_rows(found)
         for road in self.roads[unit]:
             self._search(road, unit)
 
@@ -258,15 +262,14 @@ class Meetings:
     def _search(self, road: Road, unit: Unit | None) -> None:
         """Find the meetings on `road` of `unit`'s stretches (of every stretch when None)."""
         found = self.on_road[road]
-        sides = self.side[found.who[:, 0]]
-        if len(sides) < 2 or (sides == sides[0]).all():
-            return  # one side alone on the road: nobody to meet
+        if found.one_side(self):
+            return  # nobody to meet
         length = self.graph[road[0]][road[1]]["length_km"]
         mine = None if unit is None else self.position[unit]
         if found.pairs(mine) <= ONE_BY_ONE:
             met = self._one_by_one(found.rows(), mine, length)
         else:
-            met = self._as_arrays(found, mine, length)
+            met = self._as_arrays(found.arrays(), mine, length)
         if met is not None:
             self.batches.append(met)
             self._push_next(len(self.batches) - 1, self.number[road], road)
@@ -392,6 +395,14 @@ class Stretches:
         own = int(np.count_nonzero(self.who[:, 0] == mine))
         return own * (len(self.who) - own)
 
+    def one_side(self, meetings: Meetings) -> bool:
+        """Whether the stretches are of one side alone (or none)."""
+        sides = meetings.side[self.who[:, 0]]
+        return len(sides) < 2 or bool((sides == sides[0]).all())
+
+    def arrays(self) -> Stretches:
+        return self
+
     def without(self, position: int) -> Stretches:
         kept = self.who[:, 0] != position
         return Stretches(self.who[kept], self.where[kept])
@@ -399,6 +410,41 @@ class Stretches:
     def with_rows(self, rows: list[Stretch]) -> Stretches:
         added = Stretches.of(rows)
         return Stretches(np.vstack([self.who, added.who]), np.vstack([self.where, added.where]))
+
+
+@dataclass
+class FewStretches:
+    """The stretches on a quiet road (`FEW`), as `Stretches` reads them, kept in a list."""
+
+    found: list[Stretch]
+
+    def rows(self) -> list[Stretch]:
+        return self.found
+
+    def pairs(self, mine: int | None) -> int:
+        """How many pairs a search of `mine`'s stretches (of every one when None) tests."""
+        if mine is None:
+            return len(self.found) * (len(self.found) - 1) // 2
+        own = sum(row.who == mine for row in self.found)
+        return own * (len(self.found) - own)
+
+    def one_side(self, meetings: Meetings) -> bool:
+        """Whether the stretches are of one side alone (or none)."""
+        return len({meetings.plain.side[row.who] for row in self.found}) < 2
+
+    def arrays(self) -> Stretches:
+        return Stretches.of(self.found)
+
+    def without(self, position: int) -> FewStretches:
+        return FewStretches([row for row in self.found if row.who != position])
+
+    def with_rows(self, rows: list[Stretch]) -> Stretches | FewStretches:
+        return _stretches(self.found + rows)
+
+
+def _stretches(rows: list[Stretch]) -> Stretches | FewStretches:
+    """A road's stretches, in a list if few (`FEW`), else as arrays."""
+    return FewStretches(rows) if len(rows) <= FEW else Stretches.of(rows)
 
 
 @dataclass
