@@ -156,3 +156,36 @@ def test_the_heap_fights_the_same_fights_in_the_same_order_as_an_exhaustive_sear
                 meetings.replace(column, legs[column])
         fights += 1
     assert fights > 0  # a day of 40 columns on three roads has fights to find
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pair_by_pair_and_array_searches_find_the_same_meetings_to_the_last_bit(seed):
+    """Small searches test pairs one by one, large ones as arrays (`ONE_BY_ONE`): on the same
+    stretches both give the same meetings, hours and km equal bit for bit, in the same order."""
+    rng = np.random.default_rng(seed)
+    meetings = Meetings(Roads(), random_day(rng, columns=60))
+    compared = 0
+    for road, found in meetings.on_road.items():
+        length = ROADS[road]
+        for mine in [None, *sorted({row.who for row in found.rows()})]:
+            plain = meetings._one_by_one(found.rows(), mine, length)
+            arrays = meetings._as_arrays(found.arrays(), mine, length)
+            assert (plain is None) == (arrays is None)
+            if plain is None:
+                continue
+            as_rows = list(
+                zip(
+                    arrays.hour.tolist(),
+                    arrays.one.tolist(),
+                    arrays.one_leg.tolist(),
+                    arrays.other.tolist(),
+                    arrays.other_leg.tolist(),
+                    arrays.km.tolist(),
+                    arrays.one_day.tolist(),
+                    arrays.other_day.tolist(),
+                    strict=True,
+                )
+            )
+            assert plain.found == as_rows
+            compared += len(as_rows)
+    assert compared > 50  # sixty columns on three roads meet often

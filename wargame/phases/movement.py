@@ -7,8 +7,10 @@ there (phase 4); a column that reaches a fight on the road stops at it too.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import combinations, product
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,6 +25,15 @@ ROAD_END_KM = 1e-6
 
 Road = tuple[str, str]
 """A road by its two ends, sorted by name."""
+
+ONE_BY_ONE = 64
+"""Searches of up to this many pairs of stretches test them one by one, larger ones as arrays:
+numpy's cost per call outweighs its speed on a few pairs (most searches are of one halted
+unit's legs against a road's dozen others), not on the thousands of a crowded front."""
+
+FEW = 32
+"""A road with up to this many stretches keeps them in a list, a busier one as arrays: numpy's
+cost per call again, now at each halt, which takes a unit's stretches off and puts new ones on."""
 
 
 def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -76,7 +87,10 @@ def run(model: World, state: None) -> None:
 
 
 def _whereabouts(unit: Unit) -> tuple[str | None, Transit | None, list[str]]:
-    return unit.place, None if unit.transit is None else replace(unit.transit), list(unit.route)
+    transit = unit.transit  # copied field by field: `dataclasses.replace` costs 5x more
+    if transit is not None:
+        transit = Transit(transit.origin, transit.destination, transit.km_total, transit.km_left)
+    return unit.place, transit, list(unit.route)
 
 
 def _halt(
@@ -109,8 +123,8 @@ def _legs_to(legs: list[Leg], hour: float) -> list[Leg]:
             break
         if leg.end_time > hour:
             share = (hour - leg.start_time) / (leg.end_time - leg.start_time)
-            leg = replace(
-                leg, end_km=leg.start_km + share * (leg.end_km - leg.start_km), end_time=hour
+            leg = leg._replace(
+                end_km=leg.start_km + share * (leg.end_km - leg.start_km), end_time=hour
             )
         kept.append(leg)
     return kept
@@ -140,7 +154,9 @@ class Meetings:
     each batch's next live one: a search of a crowded road finds hundreds, most
     of them dropped later, and they are dropped faster in a batch than in the
     heap. Units are known by their position in the day's legs; `replace` is how
-    a halt is told, so the units' days and clashes are kept as arrays by it.
+    a halt is told, so the units' days and clashes are kept by it. Each road's
+    stretches are kept as arrays; a small search tests its pairs one by one
+    (`ONE_BY_ONE`), with the same arithmetic in the same order as the arrays.
     """
 
     def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:
@@ -155,27 +171,34 @@ class Meetings:
         self.side = np.array([side[unit.faction] for unit in self.units], dtype=int)
         self.days = np.zeros(len(self.units), dtype=int)
         self.clashed = np.array([unit.clash is not None for unit in self.units], dtype=bool)
-        self.on_road: dict[Road, Stretches] = {}
+        self.plain = Plain(
+            self.hostile.tolist(), self.side.tolist(), self.days.tolist(), self.clashed.tolist()
+        )
+        self.on_road: dict[Road, Stretches | FewStretches] = {}
         self.roads: dict[Unit, set[Road]] = {}
         self.number: dict[Road, int] = {}
         self.heap: list[tuple] = []
-        self.batches: list[Batch] = []
-        rows: dict[Road, list[tuple]] = {}
-        for unit, covered in legs.items():
-            for road, found in self._rows(unit, covered).items():
-                rows.setdefault(road, []).extend(found)
+        self.batches: list[Batch | ArrayBatch] = []
+        roads = [[_road(leg) for leg in covered] for covered in legs.values()]
+        self.contested = _contested(roads, self.plain.side)
+        rows: dict[Road, list[Stretch]] = {}
+        for (unit, covered), on in zip(legs.items(), roads, strict=True):
+            if not self.contested.isdisjoint(on):
+                for road, found in self._rows(unit, covered, on).items():
+                    rows.setdefault(road, []).extend(found)
         for road, found in rows.items():
-            self.on_road[road] = Stretches.of(found)
+            self.on_road[road] = _stretches(found)
         for road in self.on_road:
             self._search(road, None)
 
-    def _rows(self, unit: Unit, covered: list[Leg]) -> dict[Road, list[tuple]]:
-        """Each leg as a row (position, leg number, start and end hour, start and end km from
-        the road's first end), by road; the roads are numbered in the order first met."""
+    def _rows(self, unit: Unit, covered: list[Leg], on: list[Road]) -> dict[Road, list[Stretch]]:
+        """Each leg (on its road, in `on`) on a contested road as a Stretch, by road; the roads
+        are numbered in the order first met."""
         self.roads[unit] = set()
-        rows: dict[Road, list[tuple]] = {}
-        for number, leg in enumerate(covered):
-            road = tuple(sorted((leg.origin, leg.destination)))
+        rows: dict[Road, list[Stretch]] = {}
+        for number, (leg, road) in enumerate(zip(covered, on, strict=True)):
+            if road not in self.contested:
+                continue
             length = self.graph[leg.origin][leg.destination]["length_km"]
             start, end = (
                 (leg.start_km, leg.end_km)
@@ -183,8 +206,11 @@ class Meetings:
                 else (length - leg.start_km, length - leg.end_km)
             )
             self.number.setdefault(road, len(self.number))
+            heading = (end > start) - (end < start)
             rows.setdefault(road, []).append(
-                (self.position[unit], number, leg.start_time, leg.end_time, start, end)
+                Stretch(
+                    self.position[unit], number, leg.start_time, leg.end_time, start, end, heading
+                )
             )
             self.roads[unit].add(road)
         return rows
@@ -195,26 +221,29 @@ class Meetings:
         for road in self.roads[unit]:
             self.on_road[road] = self.on_road[road].without(position)
         self.days[position] += 1
-        self.clashed[position] = unit.clash is not None
-        for road, found in self._rows(unit, covered).items():
+        self.plain.days[position] += 1
+        self.clashed[position] = self.plain.clashed[position] = unit.clash is not None
+        for road, found in self._rows(unit, covered, [_road(leg) for leg in covered]).items():
             known = self.on_road.get(road)
-            self.on_road[road] = Stretches.of(found) if known is None else known.with_rows(found)
+            self.on_road[road] = _stretches(found) if known is None else known.with_rows(found)
         for road in self.roads[unit]:
             self._search(road, unit)
 
     def first(self) -> tuple[float, Road, float, tuple[Unit, Unit]] | None:
         """The day's earliest meeting not yet fought: (hour, road, km, the two units)."""
         while self.heap:
-            hour, number, one, other, days, batch, road, km = heapq.heappop(self.heap)
+            hour, number, one, _, other, _, one_day, other_day, batch, road, km = heapq.heappop(
+                self.heap
+            )
             self._push_next(batch, number, road)
-            if self._live(one[0], other[0], *days):
-                return hour, road, km, (self.units[one[0]], self.units[other[0]])
+            if self.plain.live(one, other, one_day, other_day):
+                return hour, road, km, (self.units[one], self.units[other])
         return None
 
-    def _live(self, one, other, one_day, other_day):
-        """Whether meetings found when the units (positions, one or arrays of them) were on
-        those days may still be fought. A meeting dies when either unit is halted (its day
-        moves on, or both are clashed) and never comes back to life."""
+    def live(self, one, other, one_day, other_day):
+        """Whether meetings found when the units (positions, arrays of them) were on those days
+        may still be fought. A meeting dies when either unit is halted (its day moves on, or
+        both are clashed) and never comes back to life."""
         return (
             (self.days[one] == one_day)
             & (self.days[other] == other_day)
@@ -223,47 +252,77 @@ class Meetings:
 
     def _push_next(self, index: int, number: int, road: Road) -> None:
         """Push the next live meeting of batch `index`, if any is left: a dead one is dropped
-        as soon as seen (`_live`)."""
-        batch = self.batches[index]
-        rest = slice(batch.at, len(batch.hour))
-        live = self._live(
-            batch.one[rest], batch.other[rest], batch.one_day[rest], batch.other_day[rest]
-        )
-        found = np.flatnonzero(live)
-        if not len(found):
-            batch.at = len(batch.hour)
-            return
-        i = batch.at + int(found[0])
-        batch.at = i + 1
-        entry = (
-            float(batch.hour[i]),
-            number,
-            (int(batch.one[i]), int(batch.one_leg[i])),
-            (int(batch.other[i]), int(batch.other_leg[i])),
-            (int(batch.one_day[i]), int(batch.other_day[i])),
-            index,
-            road,
-            float(batch.km[i]),
-        )
-        heapq.heappush(self.heap, entry)
+        as soon as seen."""
+        meeting = self.batches[index].next_live(self)
+        if meeting is not None:
+            hour, one, one_leg, other, other_leg, km, one_day, other_day = meeting
+            entry = (hour, number, one, one_leg, other, other_leg, one_day, other_day)
+            heapq.heappush(self.heap, (*entry, index, road, km))
 
     def _search(self, road: Road, unit: Unit | None) -> None:
         """Find the meetings on `road` of `unit`'s stretches (of every stretch when None)."""
         found = self.on_road[road]
-        sides = self.side[found.who[:, 0]]
-        if len(sides) < 2 or (sides == sides[0]).all():
-            return  # one side alone on the road: nobody to meet
+        if found.one_side(self):
+            return  # nobody to meet
         length = self.graph[road[0]][road[1]]["length_km"]
         mine = None if unit is None else self.position[unit]
+        if found.pairs(mine) <= ONE_BY_ONE:
+            met = self._one_by_one(found.rows(), mine, length)
+        else:
+            met = self._as_arrays(found.arrays(), mine, length)
+        if met is not None:
+            self.batches.append(met)
+            self._push_next(len(self.batches) - 1, self.number[road], road)
+
+    def _one_by_one(self, found: list[Stretch], mine: int | None, length: float) -> Batch | None:
+        """The meetings of a few stretches, found pair by pair."""
+        days, met = self.plain.days, []
+        for one, other in self._pairs(found, mine):
+            crossing = _crossing(one, other)
+            if crossing is not None and ROAD_END_KM < crossing[1] < length - ROAD_END_KM:
+                hour, km = crossing
+                met.append(
+                    (
+                        hour,
+                        one.who,
+                        one.leg,
+                        other.who,
+                        other.leg,
+                        km,
+                        days[one.who],
+                        days[other.who],
+                    )
+                )
+        return Batch(sorted(met)) if met else None
+
+    def _pairs(self, found: list[Stretch], mine: int | None) -> Iterator[tuple[Stretch, Stretch]]:
+        """The pairs of stretches (earlier in column order first) that may meet: hostile, not
+        both halted, not going the same way; `mine`'s against the rest, or every pair."""
+        if mine is None:
+            pairs = combinations(found, 2)
+        else:
+            own = [row for row in found if row.who == mine]
+            pairs = product(own, [row for row in found if row.who != mine])
+        side, clashed, hostile = self.plain.side, self.plain.clashed, self.plain.hostile
+        for one, other in pairs:
+            if (
+                one.heading != other.heading
+                and hostile[side[one.who]][side[other.who]]
+                and not (clashed[one.who] and clashed[other.who])
+            ):
+                yield (one, other) if (one.who, one.leg) < (other.who, other.leg) else (other, one)
+
+    def _as_arrays(self, found: Stretches, mine: int | None, length: float) -> ArrayBatch | None:
+        """The meetings of many stretches, found with arrays."""
         one, other, hour, km = _meetings(found, mine, self.side, self.hostile, self.clashed)
         met = ~np.isnan(hour) & (km > ROAD_END_KM) & (km < length - ROAD_END_KM)
         if not met.any():
-            return
+            return None
         one, other, hour, km = one[met], other[met], hour[met], km[met]
         who, leg = found.who[:, 0], found.who[:, 1]
         order = np.lexsort((leg[other], who[other], leg[one], who[one], hour))
         one, other = one[order], other[order]
-        batch = Batch(
+        return ArrayBatch(
             hour=hour[order],
             km=km[order],
             one=who[one],
@@ -273,8 +332,37 @@ class Meetings:
             one_day=self.days[who[one]],
             other_day=self.days[who[other]],
         )
-        self.batches.append(batch)
-        self._push_next(len(self.batches) - 1, self.number[road], road)
+
+
+def _contested(roads: list[list[Road]], sides: list[int]) -> set[Road]:
+    """The roads more than one side covers today (each unit's roads, and its side): columns
+    can meet on these alone."""
+    first_side: dict[Road, int] = {}
+    contested = set()
+    for side, on in zip(sides, roads, strict=True):
+        for road in on:
+            if first_side.setdefault(road, side) != side:
+                contested.add(road)
+    return contested
+
+
+def _road(leg: Leg) -> Road:
+    origin, destination = leg.origin, leg.destination
+    return (origin, destination) if origin < destination else (destination, origin)
+
+
+class Stretch(NamedTuple):
+    """A unit's leg on one road: who (position, leg number), when (start and end hour) and
+    where (start and end km from the road's first end), and its heading (+1 towards the
+    second end, -1 towards the first, 0 standing)."""
+
+    who: int
+    leg: int
+    start_time: float
+    end_time: float
+    start_km: float
+    end_km: float
+    heading: int
 
 
 @dataclass
@@ -286,24 +374,120 @@ class Stretches:
     where: np.ndarray
 
     @classmethod
-    def of(cls, rows: list[tuple]) -> Stretches:
+    def of(cls, rows: list[Stretch]) -> Stretches:
         return cls(
             np.array([row[:2] for row in rows], dtype=int).reshape(-1, 2),
-            np.array([row[2:] for row in rows], dtype=float).reshape(-1, 4),
+            np.array([row[2:6] for row in rows], dtype=float).reshape(-1, 4),
         )
+
+    def rows(self) -> list[Stretch]:
+        return [
+            Stretch(who, leg, start_time, end_time, start, end, (end > start) - (end < start))
+            for (who, leg), (start_time, end_time, start, end) in zip(
+                self.who.tolist(), self.where.tolist(), strict=True
+            )
+        ]
+
+    def pairs(self, mine: int | None) -> int:
+        """How many pairs a search of `mine`'s stretches (of every one when None) tests."""
+        if mine is None:
+            return len(self.who) * (len(self.who) - 1) // 2
+        own = int(np.count_nonzero(self.who[:, 0] == mine))
+        return own * (len(self.who) - own)
+
+    def one_side(self, meetings: Meetings) -> bool:
+        """Whether the stretches are of one side alone (or none)."""
+        sides = meetings.side[self.who[:, 0]]
+        return len(sides) < 2 or bool((sides == sides[0]).all())
+
+    def arrays(self) -> Stretches:
+        return self
 
     def without(self, position: int) -> Stretches:
         kept = self.who[:, 0] != position
         return Stretches(self.who[kept], self.where[kept])
 
-    def with_rows(self, rows: list[tuple]) -> Stretches:
+    def with_rows(self, rows: list[Stretch]) -> Stretches:
         added = Stretches.of(rows)
         return Stretches(np.vstack([self.who, added.who]), np.vstack([self.where, added.where]))
 
 
 @dataclass
+class FewStretches:
+    """The stretches on a quiet road (`FEW`), as `Stretches` reads them, kept in a list."""
+
+    found: list[Stretch]
+
+    def rows(self) -> list[Stretch]:
+        return self.found
+
+    def pairs(self, mine: int | None) -> int:
+        """How many pairs a search of `mine`'s stretches (of every one when None) tests."""
+        if mine is None:
+            return len(self.found) * (len(self.found) - 1) // 2
+        own = sum(row.who == mine for row in self.found)
+        return own * (len(self.found) - own)
+
+    def one_side(self, meetings: Meetings) -> bool:
+        """Whether the stretches are of one side alone (or none)."""
+        return len({meetings.plain.side[row.who] for row in self.found}) < 2
+
+    def arrays(self) -> Stretches:
+        return Stretches.of(self.found)
+
+    def without(self, position: int) -> FewStretches:
+        return FewStretches([row for row in self.found if row.who != position])
+
+    def with_rows(self, rows: list[Stretch]) -> Stretches | FewStretches:
+        return _stretches(self.found + rows)
+
+
+def _stretches(rows: list[Stretch]) -> Stretches | FewStretches:
+    """A road's stretches, in a list if few (`FEW`), else as arrays."""
+    return FewStretches(rows) if len(rows) <= FEW else Stretches.of(rows)
+
+
+@dataclass
+class Plain:
+    """Who fights whom, and each unit's side, day and whether it is halted, as lists: read one
+    by one, they are faster than arrays."""
+
+    hostile: list[list[bool]]
+    side: list[int]
+    days: list[int]
+    clashed: list[bool]
+
+    def live(self, one: int, other: int, one_day: int, other_day: int) -> bool:
+        """`Meetings.live` of one meeting."""
+        return (
+            self.days[one] == one_day
+            and self.days[other] == other_day
+            and not (self.clashed[one] and self.clashed[other])
+        )
+
+
+@dataclass
 class Batch:
-    """The meetings one search found, sorted by hour, and how many have been pushed."""
+    """The meetings a small search found, sorted by hour (hour, one's position and leg, the
+    other's, km, their days then), and how many have been pushed."""
+
+    found: list[tuple]
+    at: int = 0
+
+    def next_live(self, meetings: Meetings) -> tuple | None:
+        """The next meeting not dead yet, if any is left."""
+        while self.at < len(self.found):
+            meeting = self.found[self.at]
+            self.at += 1
+            if meetings.plain.live(meeting[1], meeting[3], meeting[6], meeting[7]):
+                return meeting
+        return None
+
+
+@dataclass
+class ArrayBatch:
+    """The meetings a large search found, as `Batch`, an array each: a crowded road's search
+    finds hundreds, most of them dead before their hour, and they are dropped faster so."""
 
     hour: np.ndarray
     km: np.ndarray
@@ -315,6 +499,60 @@ class Batch:
     other_day: np.ndarray
     at: int = 0
 
+    def next_live(self, meetings: Meetings) -> tuple | None:
+        """The next meeting not dead yet, if any is left."""
+        rest = slice(self.at, len(self.hour))
+        live = meetings.live(
+            self.one[rest], self.other[rest], self.one_day[rest], self.other_day[rest]
+        )
+        found = np.flatnonzero(live)
+        if not len(found):
+            self.at = len(self.hour)
+            return None
+        i = self.at + int(found[0])
+        self.at = i + 1
+        return (
+            float(self.hour[i]),
+            int(self.one[i]),
+            int(self.one_leg[i]),
+            int(self.other[i]),
+            int(self.other_leg[i]),
+            float(self.km[i]),
+            int(self.one_day[i]),
+            int(self.other_day[i]),
+        )
+
+
+def _crossing(one: Stretch, other: Stretch) -> tuple[float, float] | None:
+    """When and where two stretches meet (hour, km), or None.
+
+    Two stretches meet where the gap between them changes sign while both are on
+    the road, each moving at an even pace (a stretch of no time stands at its
+    start); both standing, or going the same way, is no meeting and is left out
+    before."""
+    begin = max(one.start_time, other.start_time)
+    end = min(one.end_time, other.end_time)
+    if not begin <= end:
+        return None
+    gap_begin = _km_at(one, begin) - _km_at(other, begin)
+    if gap_begin == 0.0:
+        return begin, _km_at(one, begin)
+    gap_end = _km_at(one, end) - _km_at(other, end)
+    if not gap_begin * gap_end <= 0.0 or gap_begin == gap_end:
+        return None
+    hour = begin + (end - begin) * gap_begin / (gap_begin - gap_end)
+    return hour, _km_at(one, hour)
+
+
+def _km_at(stretch: Stretch, hour: float) -> float:
+    """Where the stretch is at `hour`."""
+    start_time, end_time = stretch.start_time, stretch.end_time
+    if end_time <= start_time:
+        return stretch.start_km
+    return stretch.start_km + (stretch.end_km - stretch.start_km) * (hour - start_time) / (
+        end_time - start_time
+    )
+
 
 def _meetings(
     found: Stretches,
@@ -324,7 +562,8 @@ def _meetings(
     clashed: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows (earlier in column order first) of the stretches that may meet, with the hour and km
-    where each pair meets (NaN where they do not): `mine`'s against the rest, or every pair."""
+    where each pair meets (NaN where they do not): `mine`'s against the rest, or every pair.
+    The arrays' `_pairs` and `_crossing`."""
     who, stretch = found.who, found.where
     if mine is None:
         first, second = np.triu_indices(len(who), 1)
@@ -351,13 +590,9 @@ def _meetings(
 
 
 def _crossings(one: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """When and where each row of `one` meets the same row of `other` (rows of start and end
-    hour, start and end km), NaN where they do not.
-
-    Two stretches meet where the gap between them changes sign while both are on
-    the road, each moving at an even pace (a stretch of no time stands at its
-    start); both standing, or going the same way, is no meeting and is left out
-    before. The test's pair-by-pair rule agrees to the last bit."""
+    """`_crossing` of each row of `one` (start and end hour, start and end km) with the same
+    row of `other`, NaN where they do not meet: the same operations in the same order, so the
+    same bits."""
     with np.errstate(divide="ignore", invalid="ignore"):
         begin = np.maximum(one[:, 0], other[:, 0])
         end = np.minimum(one[:, 1], other[:, 1])
@@ -374,7 +609,7 @@ def _crossings(one: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _kms_at(stretch: np.ndarray, hour: np.ndarray) -> np.ndarray:
-    """Where each row's stretch is at its hour."""
+    """`_km_at` of each row."""
     start_time, end_time, start_km, end_km = stretch.T
     moving = start_km + (end_km - start_km) * (hour - start_time) / (end_time - start_time)
     return np.where(end_time <= start_time, start_km, moving)
