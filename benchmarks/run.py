@@ -30,11 +30,17 @@ Each theatre warms up once (a short run of each model, not timed), then runs
 fresh models of ours and of the random walk in turn, so both see the same
 load on the machine, with the garbage collector off as Mesa's own benchmarks
 do, and keeps the best (fastest) run of each; the median is in the JSON.
-Targets (issue 8): ours at least half the random walk's rate on the large
+The default theatre also takes turns with issue 24's fixed yardstick: 2,000
+CellAgents walking on a connected 60-node graph for as many days
+(`reference_walk`), the same whatever theatre is timed.
+
+Targets, issue 8: ours at least half the random walk's rate on the large
 theatres; the 5,000-place theatre under 2 GiB; a default 270-day run well
 under a second of CPU (read as 0.5 s: 1,000 runs on 2 cores in about 4
-minutes). The command prints PASS or FAIL for each and exits 0 either way:
-it is a benchmark, not a test.
+minutes). Issue 24: a default run at least 4 times faster, in CPU, than the
+fixed walk; every large theatre at least the random walk's rate; the
+50,000-place theatre under 1 GiB. The command prints PASS or FAIL for each
+and exits 0 either way: it is a benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -72,6 +78,13 @@ TARGET_MEMORY_PLACES = 5000
 # issue 8: a 270-day default run "well under a second" of CPU, "so that 1,000 runs on
 # 2 cores finish in a few minutes": 1,000 runs / 2 cores x 0.5 s = about 4 minutes
 TARGET_DEFAULT_CPU_S = 0.5
+# issue 24: a default run at least 4 times faster, in CPU, than the reference walk (2,000
+# CellAgents on a 60-node graph for as many steps); every large theatre at least the random
+# walk's rate on its own graph; the 50,000-place theatre under 1 GiB
+REFERENCE_WALKERS, REFERENCE_NODES = 2000, 60
+TARGET_REFERENCE_SPEEDUP = 4.0
+TARGET_RATIO_24 = 1.0
+TARGET_MEMORY_MIB_24, TARGET_MEMORY_PLACES_24 = 1024, 50_000
 WARM_UP_DAYS = 5
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 UNITS_PER_PLACE = 2
@@ -104,6 +117,15 @@ class RandomWalk(mesa.Model):
 
     def step(self) -> None:
         self.agents.shuffle_do("step")
+
+
+def reference_walk(seed: int) -> RandomWalk:
+    """Issue 24's yardstick: 2,000 walkers spread evenly over a connected 60-node graph
+    (a small world, 4 neighbours each), the same whatever theatre is being timed."""
+    graph = nx.connected_watts_strogatz_graph(REFERENCE_NODES, 4, 0.1, seed=seed)
+    nx.set_node_attributes(graph, nx.circular_layout(graph), "pos")
+    starts = [i % REFERENCE_NODES for i in range(REFERENCE_WALKERS)]
+    return RandomWalk(graph, starts, seed)
 
 
 # --- timing ----------------------------------------------------------------------
@@ -192,6 +214,8 @@ class Result:
     """Peak resident memory after building the theatre and running ours once."""
     base_mib: float = 0.0
     """Resident memory of the process before the theatre was built (Python and libraries)."""
+    reference: Timing | None = None
+    """Issue 24's fixed walk (`reference_walk`) for as many days, timed in turn with ours."""
 
     @property
     def ratio(self) -> float:
@@ -200,6 +224,15 @@ class Result:
     @property
     def units_only_ratio(self) -> float:
         return self.ours.unit_steps_per_s / self.walk.agent_steps_per_s
+
+    @property
+    def reference_speedup(self) -> float | None:
+        """How many times less CPU a run of ours takes than the fixed walk (medians)."""
+        if self.reference is None:
+            return None
+        return statistics.median(self.reference.cpu_seconds) / statistics.median(
+            self.ours.cpu_seconds
+        )
 
     @property
     def runs_per_s(self) -> float:
@@ -221,11 +254,21 @@ class Result:
             "peak_mib": self.peak_mib,
             "base_mib": self.base_mib,
             "theatre_mib": self.peak_mib - self.base_mib,
+            "reference_walk": None if self.reference is None else self.reference.as_dict(),
+            "reference_speedup": self.reference_speedup,
         }
 
 
-def bench(label: str, make: Callable[[], ConflictModel], days: int, repeat: int, seed: int):
-    """Ours and the random walk on one theatre, taking turns so both see the same load."""
+def bench(
+    label: str,
+    make: Callable[[], ConflictModel],
+    days: int,
+    repeat: int,
+    seed: int,
+    reference: bool = False,
+):
+    """Ours and the random walk on one theatre, taking turns so both see the same load;
+    with `reference`, issue 24's fixed walk (`reference_walk`) takes its turn too."""
     model = make()
     units, civilians = len(model.units), len(model.civilians)
     starts = [agent.cell.coordinate for agent in [*model.units, *model.civilians]]
@@ -234,6 +277,7 @@ def bench(label: str, make: Callable[[], ConflictModel], days: int, repeat: int,
     del model
     RandomWalk(graph, starts, seed).run_for(min(days, WARM_UP_DAYS))
     ours, ours_cpu, walk, walk_cpu, counts, peak = [], [], [], [], set(), 0.0
+    fixed, fixed_cpu = [], []
     for _ in range(repeat):
         elapsed, cpu, agent_steps, unit_steps = run_ours(make, days)
         peak = peak or peak_mib()  # after the first timed run, before any walk of this size
@@ -245,6 +289,12 @@ def bench(label: str, make: Callable[[], ConflictModel], days: int, repeat: int,
         del walker
         walk.append(elapsed)
         walk_cpu.append(cpu)
+        if reference:
+            walker = reference_walk(seed)
+            elapsed, cpu, _, _ = _stepped(walker.step, days, lambda: (0, 0))
+            del walker
+            fixed.append(elapsed)
+            fixed_cpu.append(cpu)
     if len(counts) != 1:
         raise RuntimeError(f"runs of the same seed took different steps: {sorted(counts)}")
     agent_steps, unit_steps = counts.pop()
@@ -258,6 +308,7 @@ def bench(label: str, make: Callable[[], ConflictModel], days: int, repeat: int,
         ours=Timing(ours, ours_cpu, agent_steps, unit_steps),
         walk=Timing(walk, walk_cpu, len(starts) * days, 0),
         peak_mib=peak,
+        reference=Timing(fixed, fixed_cpu, REFERENCE_WALKERS * days, 0) if reference else None,
     )
 
 
@@ -299,6 +350,8 @@ def _table(results: list[Result]) -> Table:
         ("ours: agent-steps/s", lambda r: f"{r.ours.agent_steps_per_s:,.0f}"),
         ("random walk: agent-steps/s", lambda r: f"{r.walk.agent_steps_per_s:,.0f}"),
         ("ratio ours / random walk", lambda r: f"{r.ratio:.2f}"),
+        ("reference walk: CPU seconds (median)", _reference_cpu),
+        ("reference walk CPU / ours", lambda r: _or_dash(r.reference_speedup, "{:.2f}")),
         ("ours: unit-steps/s (units only)", lambda r: f"{r.ours.unit_steps_per_s:,.0f}"),
         ("peak memory, MiB", lambda r: f"{r.peak_mib:,.0f}"),
         ("  of which the theatre and run, MiB", lambda r: _theatre_mib(r)),
@@ -307,6 +360,16 @@ def _table(results: list[Result]) -> Table:
     for label, cell in rows:
         table.add_row(label, *(cell(r) for r in results))
     return table
+
+
+def _reference_cpu(result: Result) -> str:
+    if result.reference is None:
+        return "-"
+    return f"{statistics.median(result.reference.cpu_seconds):.2f}"
+
+
+def _or_dash(value: float | None, form: str) -> str:
+    return "-" if value is None else form.format(value)
 
 
 def _theatre_mib(result: Result) -> str:
@@ -323,34 +386,51 @@ def _median_cpu(result: Result) -> float:
     return statistics.median(result.ours.cpu_seconds)
 
 
-def verdicts(default: Result, large: list[Result]) -> list[tuple[str, bool, str]]:
-    """(target, met, the measured figure) for each target of the issue."""
-    found = []
+def verdicts(default: Result, large: list[Result]) -> list[tuple[int, str, bool, str]]:
+    """(issue, target, met, the measured figure) for each target of issues 8 and 24."""
     cpu = statistics.median(default.ours.cpu_seconds)
-    found.append(
+    found = [
         (
+            8,
             f"default theatre: a {default.days}-day run under {TARGET_DEFAULT_CPU_S} s CPU",
             cpu < TARGET_DEFAULT_CPU_S,
             f"{cpu:.2f} s",
         )
-    )
-    for r in large:
+    ]
+    if default.reference_speedup is not None:
         found.append(
             (
-                f"{r.theatre}: ours >= {TARGET_RATIO} x random walk",
-                r.ratio >= TARGET_RATIO,
-                f"{r.ratio:.2f}",
+                24,
+                f"default theatre: a run >= {TARGET_REFERENCE_SPEEDUP:g} x faster in CPU than "
+                f"{REFERENCE_WALKERS:,} walkers on {REFERENCE_NODES} nodes",
+                default.reference_speedup >= TARGET_REFERENCE_SPEEDUP,
+                f"{default.reference_speedup:.2f} x",
             )
         )
-    for r in large:
-        if r.civilian_groups == GROUPS_PER_PLACE * TARGET_MEMORY_PLACES:  # the 5,000-place one
-            found.append(
-                (
-                    f"{r.theatre}: peak memory under {TARGET_MEMORY_MIB:,} MiB",
-                    r.peak_mib < TARGET_MEMORY_MIB,
-                    f"{r.peak_mib:,.0f} MiB",
-                )
+    for issue, ratio in ((8, TARGET_RATIO), (24, TARGET_RATIO_24)):
+        found += [
+            (
+                issue,
+                f"{r.theatre}: ours >= {ratio:g} x random walk",
+                r.ratio >= ratio,
+                f"{r.ratio:.2f}",
             )
+            for r in large
+        ]
+    for issue, places, limit in (
+        (8, TARGET_MEMORY_PLACES, TARGET_MEMORY_MIB),
+        (24, TARGET_MEMORY_PLACES_24, TARGET_MEMORY_MIB_24),
+    ):
+        found += [
+            (
+                issue,
+                f"{r.theatre}: peak memory under {limit:,} MiB",
+                r.peak_mib < limit,
+                f"{r.peak_mib:,.0f} MiB",
+            )
+            for r in large
+            if r.civilian_groups == GROUPS_PER_PLACE * places
+        ]
     return found
 
 
@@ -402,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
             args.days,
             args.repeat,
             args.seed,
+            reference=True,
         )
     large = []
     # One core for ours as for the walk: a crowded place's fight is a matrix product,
@@ -433,8 +514,9 @@ def main(argv: list[str] | None = None) -> int:
         "the theatre and running ours (Python and the libraries included)."
     )
     checks = verdicts(default, large)
-    for target, met, figure in checks:
-        console.print(f"{'[green]PASS[/]' if met else '[red]FAIL[/]'}  {target}: {figure}")
+    for issue, target, met, figure in checks:
+        verdict = "[green]PASS[/]" if met else "[red]FAIL[/]"
+        console.print(f"{verdict}  (issue {issue}) {target}: {figure}")
     console.print(f"benchmark took {elapsed:.0f} s")
     if args.json:
         args.json.write_text(
@@ -442,7 +524,10 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "measure": "agent-steps per second: units and civilian groups alive at "
                     "the start of each day, summed over days, per second of stepping",
-                    "targets": [{"target": t, "met": met, "measured": f} for t, met, f in checks],
+                    "targets": [
+                        {"issue": i, "target": t, "met": met, "measured": f}
+                        for i, t, met, f in checks
+                    ],
                     "seed": args.seed,
                     "seconds_total": elapsed,
                     "python": platform.python_version(),

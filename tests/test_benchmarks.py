@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
@@ -30,11 +32,20 @@ def test_the_model_benchmark_reports_rates_memory_and_targets(tmp_path):
         # the walk moves every unit and civilian group every day
         assert run["random_walk"]["agent_steps"] == (run["units"] + run["civilian_groups"]) * 3
         assert run["peak_mib"] >= run["base_mib"] > 0
-    assert {t["target"].split(":")[0] for t in figures["targets"]} >= {
-        "default theatre",
-        "generated 40",
-        "generated 80",
-    }
+    # issue 24's fixed yardstick: 2,000 walkers for as many days as the default run
+    reference = figures["default"]["reference_walk"]
+    assert len(reference["seconds"]) == 2
+    assert reference["agent_steps"] == 2000 * 3
+    assert figures["default"]["reference_speedup"] == pytest.approx(
+        reference["median_cpu_seconds"] / figures["default"]["ours"]["median_cpu_seconds"]
+    )
+    assert all(run["reference_walk"] is None for run in figures["large"])
+    targets = {(t["issue"], t["target"].split(":")[0]) for t in figures["targets"]}
+    assert targets == {
+        (issue, theatre)
+        for issue in (8, 24)
+        for theatre in ("default theatre", "generated 40", "generated 80")
+    }  # no memory target: neither size is the 5,000- or the 50,000-place theatre
 
 
 def test_the_startup_benchmark_times_each_command_against_a_bare_python(tmp_path):
@@ -51,3 +62,20 @@ def test_the_startup_benchmark_times_each_command_against_a_bare_python(tmp_path
     for command in figures["commands"].values():  # each imports more than a bare python
         assert command["seconds"] > figures["python_seconds"] > 0
     assert result.stdout.count("PASS") + result.stdout.count("FAIL") == 3
+
+
+def test_the_batch_benchmark_projects_a_thousand_runs_from_its_rate(tmp_path):
+    out = tmp_path / "batch.json"
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "batch.py"), "--runs", "2", "--days", "2"]
+        + ["--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["identical_rows"] is True
+    assert figures["thousand_runs_seconds"] == pytest.approx(figures["jobs_2_seconds"] * 500)
+    assert "projected from 2 runs" in result.stdout
+    assert result.stdout.count("PASS") + result.stdout.count("FAIL") == 2
