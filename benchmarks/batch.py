@@ -9,8 +9,9 @@ process), `--jobs 2` (a process pool) and, with `--dask`, `--backend dask`
 with a LocalCluster of 2 single-threaded worker processes. Wall time includes
 starting the workers and writing the Parquet results, as a user waits for it.
 Targets on a 2-core machine (issue 24): 2 jobs at least 1.8x faster than 1,
-and 1,000 runs with 2 jobs in 3 minutes or less (projected from the measured
-rate when `--runs` is below 1,000, and said so); Dask within 20% of the local
+and 1,000 runs of 270 days with 2 jobs in 3 minutes or less (projected from
+the measured rate when `--runs` is below 1,000, and said so; not judged for
+runs of other lengths); Dask within 20% of the local
 backend with 2 jobs. Prints PASS or FAIL per target and exits 0 either way;
 also checks the result tables are equal.
 """
@@ -28,7 +29,9 @@ from wargame.analysis.experiments import load_experiment
 from wargame.analysis.results import read_runs
 
 TARGET_SPEEDUP = 1.8  # issue 24: --jobs 2 at least 1.8 times --jobs 1
-THOUSAND, TARGET_THOUSAND_SECONDS = 1000, 180.0  # issue 24: 1,000 runs in 3 minutes, 2 cores
+# issue 24: 1,000 default 270-day runs in 3 minutes on 2 cores (a projection from fewer runs
+# scales the workers' start-up and the writing with them, so it overstates a little)
+THOUSAND, TARGET_THOUSAND_SECONDS, TARGET_DAYS = 1000, 180.0, 270
 
 
 def timed(experiment, out: Path, **options) -> float:
@@ -80,7 +83,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     thousand = figures["thousand_runs_seconds"]
     how = "measured" if args.runs >= THOUSAND else f"projected from {args.runs} runs"
-    verdict = "PASS" if thousand <= TARGET_THOUSAND_SECONDS else "FAIL"
+    if args.days == TARGET_DAYS:
+        verdict = "PASS" if thousand <= TARGET_THOUSAND_SECONDS else "FAIL"
+    else:  # the target is of 270-day runs
+        verdict = f"n/a (runs of {args.days} days, the target is of {TARGET_DAYS})"
     print(
         f"  1,000 runs with 2 jobs: {thousand:.0f} s, {how} "
         f"(target <= {TARGET_THOUSAND_SECONDS:.0f} s) {verdict}"

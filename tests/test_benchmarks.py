@@ -66,9 +66,9 @@ def test_the_startup_benchmark_times_each_command_against_a_bare_python(tmp_path
 
 def test_the_batch_benchmark_projects_a_thousand_runs_from_its_rate(tmp_path):
     out = tmp_path / "batch.json"
+    args = ["--runs", "2", "--days", "2", "--json", str(out)]
     result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "batch.py"), "--runs", "2", "--days", "2"]
-        + ["--json", str(out)],
+        [sys.executable, str(BENCHMARKS / "batch.py"), *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -78,4 +78,6 @@ def test_the_batch_benchmark_projects_a_thousand_runs_from_its_rate(tmp_path):
     assert figures["identical_rows"] is True
     assert figures["thousand_runs_seconds"] == pytest.approx(figures["jobs_2_seconds"] * 500)
     assert "projected from 2 runs" in result.stdout
-    assert result.stdout.count("PASS") + result.stdout.count("FAIL") == 2
+    assert "n/a (runs of 2 days, the target is of 270)" in result.stdout
+    # judged: the speed-up alone; 1,000 two-day runs say nothing of 270-day ones
+    assert result.stdout.count("PASS") + result.stdout.count("FAIL") == 1

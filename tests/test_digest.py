@@ -27,6 +27,10 @@ RECORDED = {
     ("kachin", 1): "51e5065ce3e4c9e5a885be81c7bfc2a7997c7822fb652d44ca191df58841c13c",
     ("kachin", 2): "669575dbf78408de44b196ff5395d7b26d07c4e35e2dca60d8196d36bc60db7a",
     ("kachin", 3): "b28b69fb75c4011420a4be01854c4db10e958b956b439115b82a82c3077f2a0e",
+    # the benchmark's seed: its columns meet on the roads (562 unit-days of road fights in
+    # 120 days, where seeds 1-3 have none), so the road-fight search is guarded here too;
+    # recorded on ef55f9c, before that search was rewritten for speed
+    ("kachin", 42): "2f738759fafa472f87658fa1b31525592d5d06b95bd77e220c3ffa5ccd6d140e",
     ("synthetic", 1): "bc7894e1aece420ad581e7b48f9915595275e32750d5b60441904a2d06962a37",
     ("synthetic", 2): "bf8b40a0e5780cde270db2aba8cefa9abd446f00ebc4ecec5c433ff3cdef0531",
 }

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from wargame.engine.agents import Leg
+from wargame.phases import movement
 from wargame.phases.movement import ROAD_END_KM, Meetings, _legs_to
 
 ROADS = {("a", "b"): 40.0, ("b", "c"): 25.0, ("a", "c"): 60.0}
@@ -134,9 +135,19 @@ def halted(covered: list[Leg], hour: float, road: tuple[str, str], km: float) ->
 @pytest.mark.parametrize(
     ("seed", "columns"), [*((seed, 40) for seed in range(12)), *((seed, 150) for seed in range(3))]
 )
-def test_the_heap_fights_the_same_fights_in_the_same_order_as_an_exhaustive_search(seed, columns):
+@pytest.mark.parametrize(
+    ("one_by_one", "few"),
+    [(movement.ONE_BY_ONE, movement.FEW), (0, 0), (10**9, 10**9)],
+    ids=["shipped", "arrays-only", "lists-only"],
+)
+def test_the_heap_fights_the_same_fights_in_the_same_order_as_an_exhaustive_search(
+    seed, columns, one_by_one, few, monkeypatch
+):
     """40 columns, and 150 crowding the roads as a large theatre's fronts do (most of each
-    search's meetings die before their hour comes)."""
+    search's meetings die before their hour comes); with the shipped thresholds between lists
+    and arrays, and with every road and search kept on one side of them, through every halt."""
+    monkeypatch.setattr(movement, "ONE_BY_ONE", one_by_one)
+    monkeypatch.setattr(movement, "FEW", few)
     rng = np.random.default_rng(seed)
     model = Roads()
     legs = random_day(rng, columns=columns)

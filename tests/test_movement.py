@@ -1,13 +1,16 @@
 """Movement: travel time from road length and kind; units in transit between places."""
 
+import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from theatres import passive_model, place, road, write_theatre
 
 from wargame import ConflictModel
-from wargame.phases.movement import daily_progress
+from wargame.engine.agents import Transit
+from wargame.phases.movement import _whereabouts, daily_progress
 
 EXACT = {"travel_friction": 0.0}
 
@@ -185,3 +188,16 @@ def test_a_column_stops_where_the_enemy_stood_this_morning_whatever_the_unit_ord
         model.step()  # 10 km of road at 25 km/day: red reaches b, where blue stood
         assert blue.place == "z"
         assert red.place == "b", blue_first
+
+
+def test_a_columns_morning_keeps_every_field_of_its_road():
+    """`_whereabouts` copies a unit's Transit field by field (for speed): a field added to
+    Transit and not copied would come back as its default after a halt."""
+    values = {
+        field.name: f"{field.name}-value" if field.type == "str" else 1.5 + number
+        for number, field in enumerate(dataclasses.fields(Transit))
+    }
+    unit = SimpleNamespace(place=None, transit=Transit(**values), route=["a", "b"])
+    place, transit, route = _whereabouts(unit)
+    assert transit == unit.transit and transit is not unit.transit
+    assert (place, route) == (None, ["a", "b"]) and route is not unit.route

@@ -32,8 +32,9 @@ numpy's cost per call outweighs its speed on a few pairs (most searches are of o
 unit's legs against a road's dozen others), not on the thousands of a crowded front."""
 
 FEW = 32
-"""A road with up to this many stretches keeps them in a list, a busier one as arrays: numpy's
-cost per call again, now at each halt, which takes a unit's stretches off and puts new ones on."""
+"""A road that starts the day, or is given stretches, with up to this many keeps them in a list,
+a busier one as arrays (and keeps them so as halts thin it out): numpy's cost per call again,
+now at each halt, which takes a unit's stretches off and puts new ones on."""
 
 
 def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -154,9 +155,10 @@ class Meetings:
     each batch's next live one: a search of a crowded road finds hundreds, most
     of them dropped later, and they are dropped faster in a batch than in the
     heap. Units are known by their position in the day's legs; `replace` is how
-    a halt is told, so the units' days and clashes are kept by it. Each road's
-    stretches are kept as arrays; a small search tests its pairs one by one
-    (`ONE_BY_ONE`), with the same arithmetic in the same order as the arrays.
+    a halt is told, so the units' days and clashes are kept by it. A quiet road's
+    stretches are kept in a list, a busy one's as arrays (`FEW`); a small search
+    tests its pairs one by one (`ONE_BY_ONE`), with the same arithmetic in the
+    same order as the arrays.
     """
 
     def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:
@@ -180,10 +182,10 @@ class Meetings:
         self.heap: list[tuple] = []
         self.batches: list[Batch | ArrayBatch] = []
         roads = [[_road(leg) for leg in covered] for covered in legs.values()]
-        self.contested = _contested(roads, self.plain.side)
+        self.contested_roads = _contested(roads, self.plain.side)
         rows: dict[Road, list[Stretch]] = {}
         for (unit, covered), on in zip(legs.items(), roads, strict=True):
-            if not self.contested.isdisjoint(on):
+            if not self.contested_roads.isdisjoint(on):
                 for road, found in self._rows(unit, covered, on).items():
                     rows.setdefault(road, []).extend(found)
         for road, found in rows.items():
@@ -197,7 +199,7 @@ class Meetings:
         self.roads[unit] = set()
         rows: dict[Road, list[Stretch]] = {}
         for number, (leg, road) in enumerate(zip(covered, on, strict=True)):
-            if road not in self.contested:
+            if road not in self.contested_roads:
                 continue
             length = self.graph[leg.origin][leg.destination]["length_km"]
             start, end = (
@@ -206,17 +208,26 @@ class Meetings:
                 else (length - leg.start_km, length - leg.end_km)
             )
             self.number.setdefault(road, len(self.number))
-            heading = (end > start) - (end < start)
             rows.setdefault(road, []).append(
                 Stretch(
-                    self.position[unit], number, leg.start_time, leg.end_time, start, end, heading
+                    self.position[unit],
+                    number,
+                    leg.start_time,
+                    leg.end_time,
+                    start,
+                    end,
+                    _heading(start, end),
                 )
             )
             self.roads[unit].add(road)
         return rows
 
     def replace(self, unit: Unit, covered: list[Leg]) -> None:
-        """Give `unit` a new day of legs (a fight halted it) and search its meetings again."""
+        """Give `unit` a new day of legs (a fight halted it) and search its meetings again.
+
+        Its new legs are its old ones cut at the halt, and a standing one on the road it
+        stood on then: all on roads it covered in the morning, so none is on a road left
+        out then as uncontested."""
         position = self.position[unit]
         for road in self.roads[unit]:
             self.on_road[road] = self.on_road[road].without(position)
@@ -334,6 +345,19 @@ class Meetings:
         )
 
 
+def _heading(start_km: float, end_km: float) -> int:
+    """+1 towards the road's second end, -1 towards its first, 0 standing."""
+    return (end_km > start_km) - (end_km < start_km)
+
+
+def _pairs(stretches: int, own: int | None) -> int:
+    """How many pairs a search tests: of `own` stretches against the rest, or of every two
+    when `own` is None."""
+    if own is None:
+        return stretches * (stretches - 1) // 2
+    return own * (stretches - own)
+
+
 def _contested(roads: list[list[Road]], sides: list[int]) -> set[Road]:
     """The roads more than one side covers today (each unit's roads, and its side): columns
     can meet on these alone."""
@@ -382,7 +406,7 @@ class Stretches:
 
     def rows(self) -> list[Stretch]:
         return [
-            Stretch(who, leg, start_time, end_time, start, end, (end > start) - (end < start))
+            Stretch(who, leg, start_time, end_time, start, end, _heading(start, end))
             for (who, leg), (start_time, end_time, start, end) in zip(
                 self.who.tolist(), self.where.tolist(), strict=True
             )
@@ -390,10 +414,8 @@ class Stretches:
 
     def pairs(self, mine: int | None) -> int:
         """How many pairs a search of `mine`'s stretches (of every one when None) tests."""
-        if mine is None:
-            return len(self.who) * (len(self.who) - 1) // 2
-        own = int(np.count_nonzero(self.who[:, 0] == mine))
-        return own * (len(self.who) - own)
+        own = None if mine is None else int(np.count_nonzero(self.who[:, 0] == mine))
+        return _pairs(len(self.who), own)
 
     def one_side(self, meetings: Meetings) -> bool:
         """Whether the stretches are of one side alone (or none)."""
@@ -423,10 +445,8 @@ class FewStretches:
 
     def pairs(self, mine: int | None) -> int:
         """How many pairs a search of `mine`'s stretches (of every one when None) tests."""
-        if mine is None:
-            return len(self.found) * (len(self.found) - 1) // 2
-        own = sum(row.who == mine for row in self.found)
-        return own * (len(self.found) - own)
+        own = None if mine is None else sum(row.who == mine for row in self.found)
+        return _pairs(len(self.found), own)
 
     def one_side(self, meetings: Meetings) -> bool:
         """Whether the stretches are of one side alone (or none)."""
