@@ -231,6 +231,22 @@ def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("serve", "--scenario", "narnia"), ("narnia", "not a theatre", "kachin")),
+        (("serve", "--port", "99999"), ("--port", "1 to 65535", "99999")),
+        (("serve", "--port", "-1"), ("--port", "1 to 65535")),
+        (("classroom", "--port", "70000"), ("--port", "1 to 65535", "70000")),
+    ],
+    ids=["serve-scenario", "serve-port", "serve-negative-port", "classroom-port"],
+)
+def test_a_server_refuses_a_wrong_theatre_or_port_before_it_starts(args, fragments, tmp_path):
+    """Before, each started a server (that hung, or died in the web server's words)."""
+    assert_clean_failure(wargame(*args, cwd=tmp_path), *fragments)
+    assert list(tmp_path.iterdir()) == []  # no games file made either
+
+
 def test_serve_frees_a_closed_pages_session_within_minutes_not_a_day(monkeypatch):
     # Solara keeps a session 24 h after its browser goes; tests/test_closed_tabs.py shows
     # that the session and its threads go when this timeout runs out

@@ -343,10 +343,21 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     """Run the viewer with Solara's server; telemetry off, nothing fetched from the internet."""
     if args.theatres is not None and not args.theatres.is_dir():
         raise UserError(f"--theatres {args.theatres}: no such folder")
+    _check_port(args.port)
+    if args.scenario:  # a wrong theatre is said here, once, not on a page after the start
+        from wargame.scenario import load_theatre
+
+        load_theatre(args.scenario)
     command, env = serve_command(args.host, args.port, args.scenario, theatres=args.theatres)
     print(f"wargame viewer on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     # replace this process, so a signal to `wargame serve` reaches the server itself
     os.execve(sys.executable, command, env)
+
+
+def _check_port(port: int) -> None:
+    """Refuse a port no server can listen on, before a server starts on it."""
+    if not 1 <= port <= 65535:
+        raise UserError(f"--port {port}: expected a port from 1 to 65535")
 
 
 def serve_command(
@@ -724,6 +735,7 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
 
     if args.theatres is not None and not args.theatres.is_dir():
         raise UserError(f"--theatres {args.theatres}: no such folder")
+    _check_port(args.port)
     try:
         if args.list:  # beside a running server too: the file is only read
             for room in Classroom(args.db, read_only=True).rooms(with_keys=True):
