@@ -181,6 +181,12 @@ def test_validate_reports_a_valid_file():
     assert "valid theatre 'kachin'" in result.stdout
 
 
+@pytest.mark.parametrize("days", ["-1", "3651"])
+def test_run_days_outside_zero_to_ten_years_is_one_line(days):
+    """Before, a huge --days ran for hours and then died of an OverflowError on its dates."""
+    assert_clean_failure(wargame("run", "--days", days), f"--days {days}", "0 to 3,650")
+
+
 def test_validate_names_file_place_and_expectation(theatre_dir):
     folder = theatre_dir(units=[{"faction": "red", "place": "atlantis", "strength": 5}])
     assert_clean_failure(

@@ -21,7 +21,7 @@ from wargame import __version__
 from wargame._assets import CDN as FRONT_END
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.files import StrPath, unwritable, written_whole
-from wargame.scenario.map_limits import BASEMAP_MARGIN_DEG, ROAD_END_GAP_KM
+from wargame.scenario.map_limits import BASEMAP_MARGIN_DEG, MAX_DAYS, ROAD_END_GAP_KM
 from wargame.schemas import KINDS
 from wargame.seeds import SEED_RANGE, seed_problem
 
@@ -191,8 +191,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         scenario = None
         args.days = section.turn_days * section.turns if args.days is None else args.days
     args.days = 270 if args.days is None else args.days
-    if args.days < 0:
-        raise UserError(f"--days {args.days}: expected a number of days >= 0")
+    if not 0 <= args.days <= MAX_DAYS:
+        raise UserError(f"--days {args.days}: expected a number of days from 0 to {MAX_DAYS:,}")
     _check_seed(args.seed)
     if args.fork is not None:
         return _run_fork(args, scenario, overrides, console)
@@ -1066,7 +1066,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--scenario", default="kachin", help="a shipped theatre's name or a theatre folder"
     )
-    run.add_argument("--days", type=int, default=None, help="days to run (default 270)")
+    run.add_argument("--days", type=int, default=None, help="days to run, 0 to 3,650 (default 270)")
     run.add_argument(
         "--exercise", help="a classroom exercise's set-up (experiments/classroom), all computer"
     )

@@ -19,7 +19,11 @@ from pydantic import (
     model_validator,
 )
 
+from wargame.scenario.map_limits import MAX_DAYS
 from wargame.scenario.parameters import PRICE_MAX, Dotted, dotted, not_true_or_false
+
+LATEST_START = dt.date.max - dt.timedelta(days=MAX_DAYS + 1)
+"""The latest start date from which MAX_DAYS days still have a calendar date."""
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lowercase snake_case id")]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a #RRGGBB colour")]
@@ -164,7 +168,7 @@ class ScenarioHeader(Strict):
         description="GeoJSON file of coast, rivers, lakes and borders drawn under the map, "
         "relative to the set-up file (`wargame basemap` makes one); none: no basemap is drawn",
     )
-    start_date: dt.date
+    start_date: dt.date = Field(le=LATEST_START)
     factions: list[Id] = Field(min_length=1)
     shipped_factions: list[Id] = Field(
         default_factory=list,
