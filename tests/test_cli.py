@@ -284,8 +284,11 @@ def test_generate_writes_a_theatre_that_validates_and_runs(tmp_path):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--places", "0"], "--places: expected 1 or more"),
-        (["--units", "-1"], "--units: expected 0 or more"),
+        (["--places", "0"], "--places: expected 1 to 100,000, got 0"),
+        (["--units", "-1"], "--units: expected 0 to 1,000,000, got -1"),
+        # these ran out of memory: "unexpected MemoryError ... a bug in wargame"
+        (["--places", "100000000000"], "--places: expected 1 to 100,000"),
+        (["--civilian-groups", "10000000"], "--civilian-groups: expected 0 to 1,000,000"),
         (["--factions", "9"], "--factions: expected 1 to 8"),
         (["--places", "2", "--factions", "3"], "at least one per faction"),
     ],

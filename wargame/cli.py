@@ -609,16 +609,14 @@ def _calibration_interrupted(out: Path) -> int:
 
 def cmd_generate(args: argparse.Namespace, console: Console) -> int:
     """A random but plausible theatre of the given size, written as a folder."""
-    from wargame.scenario.synthetic import FACTION_COLOURS, synthetic_theatre
+    from wargame.scenario.synthetic import FACTION_COLOURS, MAX_SIZES, synthetic_theatre
     from wargame.scenario.writer import write_theatre
 
-    for option, value, least in (
-        ("--places", args.places, 1),
-        ("--units", args.units, 0),
-        ("--civilian-groups", args.civilian_groups, 0),
-    ):
-        if value is not None and value < least:
-            raise UserError(f"{option}: expected {least} or more, got {value}")
+    for size, least in (("places", 1), ("units", 0), ("civilian_groups", 0)):
+        value, most = getattr(args, size), MAX_SIZES[size]
+        if value is not None and not least <= value <= most:
+            option = "--" + size.replace("_", "-")
+            raise UserError(f"{option}: expected {least} to {most:,}, got {value:,}")
     if not 1 <= args.factions <= len(FACTION_COLOURS):
         raise UserError(f"--factions: expected 1 to {len(FACTION_COLOURS)}, got {args.factions}")
     _check_seed(args.seed)
@@ -1173,10 +1171,14 @@ def build_parser() -> argparse.ArgumentParser:
         "generate", help="write a random theatre of a given size (for scale tests)"
     )
     generate.add_argument("folder", type=Path, help="new folder to write the theatre into")
-    generate.add_argument("--places", type=int, default=1000, help="home places (1000)")
-    generate.add_argument("--units", type=int, help="units (default: 2 per place)")
     generate.add_argument(
-        "--civilian-groups", type=int, help="civilian groups (default: 10 per place)"
+        "--places", type=int, default=1000, help="home places, 1 to 100,000 (1000)"
+    )
+    generate.add_argument("--units", type=int, help="units, up to 1,000,000 (default: 2 per place)")
+    generate.add_argument(
+        "--civilian-groups",
+        type=int,
+        help="civilian groups, up to 1,000,000 (default: 10 per place)",
     )
     generate.add_argument("--factions", type=int, default=3, help="factions, 1 to 8 (3)")
     generate.add_argument(
