@@ -126,6 +126,16 @@ def test_broken_toml_is_named(theatre_dir):
             "units[0].strength",
             "greater than 0",
         ),
+        (  # 10**18 loaded, and its run hung drawing the day's losses
+            {"units": [{"faction": "red", "place": "alpha", "strength": 10**18}]},
+            "units[0].strength",
+            "less than or equal to 100000",
+        ),
+        (  # 3,000,000 units loaded, and a day-1 run was not done after a minute
+            {"units": [{"faction": "red", "place": "alpha", "strength": 5, "count": 3_000_000}]},
+            "units[0].count",
+            "less than or equal to 10000",
+        ),
         (
             {"units": [{"faction": "red", "place": "alpha", "strength": "lots"}]},
             "units[0].strength",

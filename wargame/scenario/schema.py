@@ -180,9 +180,19 @@ class ScenarioHeader(Strict):
 class UnitEntry(Strict):
     faction: Id
     place: Id
-    strength: int = Field(gt=0, description="soldiers")
+    strength: int = Field(
+        gt=0,
+        le=100_000,
+        description="soldiers: a battalion is hundreds, a division about 10,000 (more would "
+        "have the day's losses take hours to draw)",
+    )
     name: str = ""
-    count: int = Field(default=1, ge=1, description="identical units to create")
+    count: int = Field(
+        default=1,
+        ge=1,
+        le=10_000,
+        description="identical units to create (millions made a run of one day last minutes)",
+    )
     job: Literal["garrison", "attack", "reserve", "screen"] | None = Field(
         default=None,
         description="what a doctrine commander uses the unit for, when the order of battle "
