@@ -183,9 +183,15 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     _check_outputs(args)
     overrides = _parse_set(args.set or [])
-    scenario = args.scenario
+    scenario = "kachin" if args.scenario is None else args.scenario
     if args.exercise:  # the exercise's theatre, parameters and seed, the computer on every side
         from wargame.scenario.exercises import read_exercise
+
+        if args.scenario is not None:  # it would be ignored: the exercise names its theatre
+            raise UserError(
+                f"--scenario {args.scenario} with --exercise {args.exercise}: the exercise "
+                "plays its own theatre; expected one of the two"
+            )
 
         section = read_exercise(args.exercise).spec.exercise
         scenario = None
@@ -1062,7 +1068,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=LateHelp,
     )
     run.add_argument(
-        "--scenario", default="kachin", help="a shipped theatre's name or a theatre folder"
+        "--scenario", help="a shipped theatre's name or a theatre folder (default kachin)"
     )
     run.add_argument("--days", type=int, default=None, help="days to run, 0 to 3,650 (default 270)")
     run.add_argument(
