@@ -170,6 +170,20 @@ def test_bad_setups_name_the_file_the_entry_and_what_was_expected(
     assert expected in message
 
 
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+def test_a_parameter_that_is_not_finite_says_the_range_it_expected(theatre_dir, value):
+    """Before: "parameters.fortification_bonus.bool: Input should be a valid boolean, got
+    inf (and 3 more problems)", pydantic's words for each type a value may have."""
+    folder = theatre_dir(parameters={"fortification_bonus": 1.0})
+    setup = folder / "setup.toml"
+    setup.write_text(
+        setup.read_text().replace("fortification_bonus = 1.0", f"fortification_bonus = {value}")
+    )
+    message = error_of(load_theatre, folder)
+    assert message.startswith(f"{setup}: parameters.fortification_bonus: ")
+    assert "expected a number from 0 to 100, got " in message and "boolean" not in message
+
+
 def test_a_start_date_too_late_for_a_ten_year_run_is_refused_on_load(theatre_dir):
     """Before, 9999-12-01 loaded and every run died of an OverflowError on its dates."""
     folder = theatre_dir()

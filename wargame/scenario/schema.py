@@ -33,8 +33,9 @@ CountryCode = Annotated[
 ]
 
 
-type Scalar = bool | int | float | str
-"""A parameter's value as a file gives it."""
+type Scalar = bool | int | Annotated[float, Field(allow_inf_nan=True)] | str
+"""A parameter's value as a file gives it; an infinite or NaN one gets through here so the
+parameter's own check says what range it expected."""
 type ScaleFactor = Annotated[float, BeforeValidator(not_true_or_false), Field(ge=0, le=1000)]
 """What an outside event multiplies a numeric parameter by."""
 
