@@ -838,16 +838,27 @@ def print_patterns(history, judged, console: Console) -> None:
         print(f"{each.label()}: {held} of {len(each.verdicts)} patterns hold")
 
 
+MAX_RUNS = 100_000
+"""The most seeds or candidates `score` and `calibrate` take: a day of runs or more; far
+more filled the memory with their list before the first run."""
+
+
+def _check_counts(counts: dict[str, int | None]) -> None:
+    """Each given count is 1 or more; a count of runs (not --jobs) at most MAX_RUNS."""
+    for option, value in counts.items():
+        if value is not None and value < 1:
+            raise UserError(f"{option}: expected 1 or more, got {value}")
+        if value is not None and option != "--jobs" and value > MAX_RUNS:
+            raise UserError(f"{option}: expected at most {MAX_RUNS:,}, got {value:,}")
+
+
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
     """Many runs of a theatre scored against its history's dated targets."""
     from wargame.analysis.history import read_history, score_history
     from wargame.progress import show_progress
     from wargame.scenario import load_theatre
 
-    if args.seeds < 1:
-        raise UserError(f"--seeds: expected 1 or more, got {args.seeds}")
-    if args.jobs is not None and args.jobs < 1:
-        raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
+    _check_counts({"--seeds": args.seeds, "--jobs": args.jobs})
     if args.plots is not None and unwritable(args.plots, folder=True):
         raise UserError(f"--plots {args.plots}: {unwritable(args.plots, folder=True)}")
     theatre = load_theatre(args.theatre)
@@ -929,10 +940,7 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
     from wargame.progress import show_progress
     from wargame.scenario import load_theatre
 
-    counts = {"--budget": args.budget, "--seeds": args.seeds, "--jobs": args.jobs}
-    for option, value in counts.items():
-        if value is not None and value < 1:
-            raise UserError(f"{option}: expected 1 or more, got {value}")
+    _check_counts({"--budget": args.budget, "--seeds": args.seeds, "--jobs": args.jobs})
     sampler_seed = DEFAULT_SAMPLER_SEED if args.sampler_seed is None else args.sampler_seed
     if seed_problem(sampler_seed):
         raise UserError(f"--sampler-seed {sampler_seed}: {seed_problem(sampler_seed)}")
