@@ -181,6 +181,12 @@ def test_validate_reports_a_valid_file():
     assert "valid theatre 'kachin'" in result.stdout
 
 
+@pytest.mark.parametrize("days", ["-1", "3651"])
+def test_run_days_outside_zero_to_ten_years_is_one_line(days):
+    """Before, a huge --days ran for hours and then died of an OverflowError on its dates."""
+    assert_clean_failure(wargame("run", "--days", days), f"--days {days}", "0 to 3,650")
+
+
 def test_validate_names_file_place_and_expectation(theatre_dir):
     folder = theatre_dir(units=[{"faction": "red", "place": "atlantis", "strength": 5}])
     assert_clean_failure(
@@ -231,6 +237,22 @@ def test_serve_runs_solara_offline_without_telemetry_and_passes_the_users_folder
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("serve", "--scenario", "narnia"), ("narnia", "not a theatre", "kachin")),
+        (("serve", "--port", "99999"), ("--port", "1 to 65535", "99999")),
+        (("serve", "--port", "-1"), ("--port", "1 to 65535")),
+        (("classroom", "--port", "70000"), ("--port", "1 to 65535", "70000")),
+    ],
+    ids=["serve-scenario", "serve-port", "serve-negative-port", "classroom-port"],
+)
+def test_a_server_refuses_a_wrong_theatre_or_port_before_it_starts(args, fragments, tmp_path):
+    """Before, each started a server (that hung, or died in the web server's words)."""
+    assert_clean_failure(wargame(*args, cwd=tmp_path), *fragments)
+    assert list(tmp_path.iterdir()) == []  # no games file made either
+
+
 def test_serve_frees_a_closed_pages_session_within_minutes_not_a_day(monkeypatch):
     # Solara keeps a session 24 h after its browser goes; tests/test_closed_tabs.py shows
     # that the session and its threads go when this timeout runs out
@@ -262,8 +284,11 @@ def test_generate_writes_a_theatre_that_validates_and_runs(tmp_path):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--places", "0"], "--places: expected 1 or more"),
-        (["--units", "-1"], "--units: expected 0 or more"),
+        (["--places", "0"], "--places: expected 1 to 100,000, got 0"),
+        (["--units", "-1"], "--units: expected 0 to 1,000,000, got -1"),
+        # these ran out of memory: "unexpected MemoryError ... a bug in wargame"
+        (["--places", "100000000000"], "--places: expected 1 to 100,000"),
+        (["--civilian-groups", "10000000"], "--civilian-groups: expected 0 to 1,000,000"),
         (["--factions", "9"], "--factions: expected 1 to 8"),
         (["--places", "2", "--factions", "3"], "at least one per faction"),
     ],

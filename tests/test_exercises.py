@@ -38,6 +38,15 @@ def test_the_cli_plays_an_exercise_with_its_set_up(name, capsys):
         assert summary["parameters"][parameter] == value
 
 
+def test_run_refuses_a_scenario_beside_an_exercise_rather_than_ignore_it(capsys):
+    """Before, `--scenario tamsen_island --exercise X` played X's theatre and said nothing."""
+    name = shipped_exercises()[0]
+    assert main(["run", "--scenario", "tamsen_island", "--exercise", name, "--days", "1"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: --scenario tamsen_island with --exercise ")
+    assert "expected one of the two" in error
+
+
 def test_the_viewer_opens_an_exercise_with_its_parameters():
     rc = render_page()
     choose(rc, "Theatre", "exercise:ceasefire_that_failed")

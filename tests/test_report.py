@@ -167,3 +167,38 @@ def test_the_report_charts_control_of_the_towns_the_runs_own_parameters_call_key
     assert charted(10**9) == set()
     middle = sorted(towns.values())[len(towns) // 2]
     assert charted(middle) == {t for t, people in towns.items() if people >= middle}
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_report_out_onto_someone_elses_folder_or_file_is_refused_and_left_alone(
+    results, tmp_path, capsys, kind
+):
+    """A report replaces its folder whole: --out naming a folder of other work, or a
+    file, is refused before anything is written, and what was there is kept."""
+    out = tmp_path / "thesis"
+    if kind == "folder":
+        out.mkdir()
+        (out / "chapter1.txt").write_text("months of work")
+        kept = out / "chapter1.txt"
+    else:
+        out.write_text("months of work")
+        kept = out
+    assert main(["report", str(results), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: --out ") and str(out) in error
+    assert kept.read_text() == "months of work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis"]
+
+
+def test_report_out_replaces_an_earlier_report_but_not_the_folder_it_runs_in(
+    results, tmp_path, monkeypatch, capsys
+):
+    out = build_report(results, tmp_path / "report")
+    (out / "index.html").write_text("stale")
+    assert main(["report", str(results), "--out", str(out)]) == 0
+    assert (out / "index.html").read_text() != "stale"
+    monkeypatch.chdir(out)
+    assert main(["report", str(results), "--out", "."]) == 1
+    assert "holds the current folder" in capsys.readouterr().err
+    assert (out / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]

@@ -1,5 +1,6 @@
 """Loading and validating theatre files: every bad file gets one message naming file and place."""
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -13,8 +14,10 @@ from wargame.cli import main
 from wargame.scenario import PlaceKind, ScenarioError, load_faction, load_map, load_theatre, paths
 from wargame.scenario.errors import ScenarioWarning
 from wargame.scenario.loader import validate_path
+from wargame.scenario.map_limits import MAX_DAYS
 from wargame.scenario.map_rules import haversine_km
 from wargame.scenario.scaffold import new_theatre
+from wargame.scenario.schema import LATEST_START
 
 
 def error_of(call, *args) -> str:
@@ -123,6 +126,16 @@ def test_broken_toml_is_named(theatre_dir):
             "units[0].strength",
             "greater than 0",
         ),
+        (  # 10**18 loaded, and its run hung drawing the day's losses
+            {"units": [{"faction": "red", "place": "alpha", "strength": 10**18}]},
+            "units[0].strength",
+            "less than or equal to 100000",
+        ),
+        (  # 3,000,000 units loaded, and a day-1 run was not done after a minute
+            {"units": [{"faction": "red", "place": "alpha", "strength": 5, "count": 3_000_000}]},
+            "units[0].count",
+            "less than or equal to 10000",
+        ),
         (
             {"units": [{"faction": "red", "place": "alpha", "strength": "lots"}]},
             "units[0].strength",
@@ -155,6 +168,34 @@ def test_bad_setups_name_the_file_the_entry_and_what_was_expected(
     assert message.startswith(str(folder / "setup.toml") + ": ")
     assert where in message
     assert expected in message
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+def test_a_parameter_that_is_not_finite_says_the_range_it_expected(theatre_dir, value):
+    """Before: "parameters.fortification_bonus.bool: Input should be a valid boolean, got
+    inf (and 3 more problems)", pydantic's words for each type a value may have."""
+    folder = theatre_dir(parameters={"fortification_bonus": 1.0})
+    setup = folder / "setup.toml"
+    setup.write_text(
+        setup.read_text().replace("fortification_bonus = 1.0", f"fortification_bonus = {value}")
+    )
+    message = error_of(load_theatre, folder)
+    assert message.startswith(f"{setup}: parameters.fortification_bonus: ")
+    assert "expected a number from 0 to 100, got " in message and "boolean" not in message
+
+
+def test_a_start_date_too_late_for_a_ten_year_run_is_refused_on_load(theatre_dir):
+    """Before, 9999-12-01 loaded and every run died of an OverflowError on its dates."""
+    folder = theatre_dir()
+    setup = folder / "setup.toml"
+    setup.write_text(re.sub(r"start_date = \S+", "start_date = 9999-12-01", setup.read_text()))
+    message = error_of(load_theatre, folder)
+    assert message.startswith(f"{setup}: scenario.start_date: ")
+    assert str(LATEST_START) in message and "9999-12-01" in message
+    setup.write_text(setup.read_text().replace("9999-12-01", str(LATEST_START)))
+    assert load_theatre(folder).start_date == LATEST_START
+    # the last day of the longest run still has a date
+    assert LATEST_START + dt.timedelta(days=MAX_DAYS + 1) <= dt.date.max
 
 
 def test_a_faction_without_a_file_is_an_unknown_faction(theatre_dir):

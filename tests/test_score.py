@@ -146,6 +146,8 @@ def test_set_changes_every_run_and_is_reported(known):
     ("args", "expected"),
     [
         (["--seeds", "0"], "--seeds: expected 1 or more, got 0"),
+        # filled the memory: "unexpected MemoryError ... a bug in wargame"
+        (["--seeds", "100000000000"], "--seeds: expected at most 100,000, got 100,000,000,000"),
         (["--jobs", "0"], "--jobs: expected 1 or more, got 0"),
         (["--set", "capture_days=0"], "--set capture_days: expected"),
         (["--set", "no_such=1"], "--set: unknown parameter 'no_such'"),

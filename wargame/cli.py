@@ -21,7 +21,7 @@ from wargame import __version__
 from wargame._assets import CDN as FRONT_END
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
 from wargame.files import StrPath, unwritable, written_whole
-from wargame.scenario.map_limits import BASEMAP_MARGIN_DEG, ROAD_END_GAP_KM
+from wargame.scenario.map_limits import BASEMAP_MARGIN_DEG, MAX_DAYS, ROAD_END_GAP_KM
 from wargame.schemas import KINDS
 from wargame.seeds import SEED_RANGE, seed_problem
 
@@ -183,16 +183,22 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     _check_outputs(args)
     overrides = _parse_set(args.set or [])
-    scenario = args.scenario
+    scenario = "kachin" if args.scenario is None else args.scenario
     if args.exercise:  # the exercise's theatre, parameters and seed, the computer on every side
         from wargame.scenario.exercises import read_exercise
+
+        if args.scenario is not None:  # it would be ignored: the exercise names its theatre
+            raise UserError(
+                f"--scenario {args.scenario} with --exercise {args.exercise}: the exercise "
+                "plays its own theatre; expected one of the two"
+            )
 
         section = read_exercise(args.exercise).spec.exercise
         scenario = None
         args.days = section.turn_days * section.turns if args.days is None else args.days
     args.days = 270 if args.days is None else args.days
-    if args.days < 0:
-        raise UserError(f"--days {args.days}: expected a number of days >= 0")
+    if not 0 <= args.days <= MAX_DAYS:
+        raise UserError(f"--days {args.days}: expected a number of days from 0 to {MAX_DAYS:,}")
     _check_seed(args.seed)
     if args.fork is not None:
         return _run_fork(args, scenario, overrides, console)
@@ -343,10 +349,21 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     """Run the viewer with Solara's server; telemetry off, nothing fetched from the internet."""
     if args.theatres is not None and not args.theatres.is_dir():
         raise UserError(f"--theatres {args.theatres}: no such folder")
+    _check_port(args.port)
+    if args.scenario:  # a wrong theatre is said here, once, not on a page after the start
+        from wargame.scenario import load_theatre
+
+        load_theatre(args.scenario)
     command, env = serve_command(args.host, args.port, args.scenario, theatres=args.theatres)
     print(f"wargame viewer on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     # replace this process, so a signal to `wargame serve` reaches the server itself
     os.execve(sys.executable, command, env)
+
+
+def _check_port(port: int) -> None:
+    """Refuse a port no server can listen on, before a server starts on it."""
+    if not 1 <= port <= 65535:
+        raise UserError(f"--port {port}: expected a port from 1 to 65535")
 
 
 def serve_command(
@@ -598,16 +615,14 @@ def _calibration_interrupted(out: Path) -> int:
 
 def cmd_generate(args: argparse.Namespace, console: Console) -> int:
     """A random but plausible theatre of the given size, written as a folder."""
-    from wargame.scenario.synthetic import FACTION_COLOURS, synthetic_theatre
+    from wargame.scenario.synthetic import FACTION_COLOURS, MAX_SIZES, synthetic_theatre
     from wargame.scenario.writer import write_theatre
 
-    for option, value, least in (
-        ("--places", args.places, 1),
-        ("--units", args.units, 0),
-        ("--civilian-groups", args.civilian_groups, 0),
-    ):
-        if value is not None and value < least:
-            raise UserError(f"{option}: expected {least} or more, got {value}")
+    for size, least in (("places", 1), ("units", 0), ("civilian_groups", 0)):
+        value, most = getattr(args, size), MAX_SIZES[size]
+        if value is not None and not least <= value <= most:
+            option = "--" + size.replace("_", "-")
+            raise UserError(f"{option}: expected {least} to {most:,}, got {value:,}")
     if not 1 <= args.factions <= len(FACTION_COLOURS):
         raise UserError(f"--factions: expected 1 to {len(FACTION_COLOURS)}, got {args.factions}")
     _check_seed(args.seed)
@@ -724,6 +739,7 @@ def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
 
     if args.theatres is not None and not args.theatres.is_dir():
         raise UserError(f"--theatres {args.theatres}: no such folder")
+    _check_port(args.port)
     try:
         if args.list:  # beside a running server too: the file is only read
             for room in Classroom(args.db, read_only=True).rooms(with_keys=True):
@@ -822,16 +838,27 @@ def print_patterns(history, judged, console: Console) -> None:
         print(f"{each.label()}: {held} of {len(each.verdicts)} patterns hold")
 
 
+MAX_RUNS = 100_000
+"""The most seeds or candidates `score` and `calibrate` take: a day of runs or more; far
+more filled the memory with their list before the first run."""
+
+
+def _check_counts(counts: dict[str, int | None]) -> None:
+    """Each given count is 1 or more; a count of runs (not --jobs) at most MAX_RUNS."""
+    for option, value in counts.items():
+        if value is not None and value < 1:
+            raise UserError(f"{option}: expected 1 or more, got {value}")
+        if value is not None and option != "--jobs" and value > MAX_RUNS:
+            raise UserError(f"{option}: expected at most {MAX_RUNS:,}, got {value:,}")
+
+
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
     """Many runs of a theatre scored against its history's dated targets."""
     from wargame.analysis.history import read_history, score_history
     from wargame.progress import show_progress
     from wargame.scenario import load_theatre
 
-    if args.seeds < 1:
-        raise UserError(f"--seeds: expected 1 or more, got {args.seeds}")
-    if args.jobs is not None and args.jobs < 1:
-        raise UserError(f"--jobs: expected 1 or more, got {args.jobs}")
+    _check_counts({"--seeds": args.seeds, "--jobs": args.jobs})
     if args.plots is not None and unwritable(args.plots, folder=True):
         raise UserError(f"--plots {args.plots}: {unwritable(args.plots, folder=True)}")
     theatre = load_theatre(args.theatre)
@@ -913,10 +940,7 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
     from wargame.progress import show_progress
     from wargame.scenario import load_theatre
 
-    counts = {"--budget": args.budget, "--seeds": args.seeds, "--jobs": args.jobs}
-    for option, value in counts.items():
-        if value is not None and value < 1:
-            raise UserError(f"{option}: expected 1 or more, got {value}")
+    _check_counts({"--budget": args.budget, "--seeds": args.seeds, "--jobs": args.jobs})
     sampler_seed = DEFAULT_SAMPLER_SEED if args.sampler_seed is None else args.sampler_seed
     if seed_problem(sampler_seed):
         raise UserError(f"--sampler-seed {sampler_seed}: {seed_problem(sampler_seed)}")
@@ -1052,9 +1076,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=LateHelp,
     )
     run.add_argument(
-        "--scenario", default="kachin", help="a shipped theatre's name or a theatre folder"
+        "--scenario", help="a shipped theatre's name or a theatre folder (default kachin)"
     )
-    run.add_argument("--days", type=int, default=None, help="days to run (default 270)")
+    run.add_argument("--days", type=int, default=None, help="days to run, 0 to 3,650 (default 270)")
     run.add_argument(
         "--exercise", help="a classroom exercise's set-up (experiments/classroom), all computer"
     )
@@ -1161,10 +1185,14 @@ def build_parser() -> argparse.ArgumentParser:
         "generate", help="write a random theatre of a given size (for scale tests)"
     )
     generate.add_argument("folder", type=Path, help="new folder to write the theatre into")
-    generate.add_argument("--places", type=int, default=1000, help="home places (1000)")
-    generate.add_argument("--units", type=int, help="units (default: 2 per place)")
     generate.add_argument(
-        "--civilian-groups", type=int, help="civilian groups (default: 10 per place)"
+        "--places", type=int, default=1000, help="home places, 1 to 100,000 (1000)"
+    )
+    generate.add_argument("--units", type=int, help="units, up to 1,000,000 (default: 2 per place)")
+    generate.add_argument(
+        "--civilian-groups",
+        type=int,
+        help="civilian groups, up to 1,000,000 (default: 10 per place)",
     )
     generate.add_argument("--factions", type=int, default=3, help="factions, 1 to 8 (3)")
     generate.add_argument(

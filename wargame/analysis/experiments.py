@@ -38,6 +38,7 @@ from wargame.scenario.errors import from_validation_error
 from wargame.scenario.exercises import read_exercise
 from wargame.scenario.history import OUTCOME_PREFIX, History, pattern_problem
 from wargame.scenario.loader import read_toml
+from wargame.scenario.map_limits import MAX_DAYS
 from wargame.scenario.parameters import (
     Dotted,
     Parameters,
@@ -279,7 +280,7 @@ class ExperimentSection(Strict):
         description="a classroom exercise whose theatre and parameters every run takes "
         "(instead of `theatre`); `[fixed]` and `[grid]` go on top of its parameters",
     )
-    days: int = Field(ge=1, le=3650)
+    days: int = Field(ge=1, le=MAX_DAYS)
     seeds: int | list[int] = Field(description="a count (seeds 0..n-1) or a list of seeds")
     keep_series: bool = False
     fan_series: list[str] | None = Field(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -202,6 +203,7 @@ def build_report(results: StrPath, out: StrPath | None = None, progress: Update 
     out = Path(out) if out is not None else results / "report"
     if not (results / METADATA).is_file():
         raise ReportError(f"{results}: not a results folder of `wargame batch` (no {METADATA})")
+    _refuse_other_folder(out)
     staging = Path(
         tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None)
     )
@@ -215,6 +217,36 @@ def build_report(results: StrPath, out: StrPath | None = None, progress: Update 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
+
+
+def _is_report_entry(entry: Path) -> bool:
+    """Whether `entry` is one a report writes (the page, its figures, tables and text)."""
+    if entry.name == "tables":
+        return entry.is_dir()
+    figure = re.fullmatch(r"figure-\d+\.png", entry.name) is not None
+    return entry.is_file() and (figure or entry.name in {"index.html", SENSITIVITY_TEXT})
+
+
+def _refuse_other_folder(out: Path) -> None:
+    """`out` is new, empty, or an earlier report (which the new one replaces whole): a
+    report replaces its folder, so any other file or folder there would be lost."""
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"--out {out}: is a file; expected a report folder")
+    if not out.is_dir():
+        return
+    if Path.cwd().is_relative_to(out.resolve()):
+        raise ReportError(
+            f"--out {out}: holds the current folder, which the report would replace; "
+            "expected a folder elsewhere"
+        )
+    entries = list(out.iterdir())
+    if entries and not (
+        (out / "index.html").is_file() and all(_is_report_entry(e) for e in entries)
+    ):
+        raise ReportError(
+            f"--out {out}: exists and is not a report's folder (a report replaces its "
+            "folder whole); expected a new or empty folder, or an earlier report"
+        )
 
 
 def _swap_in(staging: Path, out: Path) -> None:

@@ -8,6 +8,7 @@ run on, and every command and the viewer print it as one `warning:` line.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import reprlib
 import sys
 import warnings
@@ -100,7 +101,10 @@ class Problems:
 
 
 def quoted(value: object) -> str:
-    """A value as a message shows it: its repr, cut short if long."""
+    """A value as a message shows it: its repr, cut short if long; a date or time as TOML
+    writes it (2025-01-01), not as Python's repr."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
     return _QUOTED.repr(value)
 
 

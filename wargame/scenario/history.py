@@ -46,11 +46,10 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 from wargame.files import StrPath
 from wargame.scenario.errors import ScenarioError, from_validation_error
 from wargame.scenario.loader import Theatre, read_toml
+from wargame.scenario.map_limits import MAX_DAYS
 from wargame.scenario.schema import Id, PlaceKind, Strict
 
 HISTORY_FILE = "history.toml"
-MAX_DAYS = 3650
-"""The longest run a history may ask for (ten years), as an experiment's."""
 
 
 class StrictTarget(Strict):

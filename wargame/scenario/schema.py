@@ -19,7 +19,11 @@ from pydantic import (
     model_validator,
 )
 
+from wargame.scenario.map_limits import MAX_DAYS
 from wargame.scenario.parameters import PRICE_MAX, Dotted, dotted, not_true_or_false
+
+LATEST_START = dt.date.max - dt.timedelta(days=MAX_DAYS + 1)
+"""The latest start date from which MAX_DAYS days still have a calendar date."""
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lowercase snake_case id")]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a #RRGGBB colour")]
@@ -29,8 +33,9 @@ CountryCode = Annotated[
 ]
 
 
-type Scalar = bool | int | float | str
-"""A parameter's value as a file gives it."""
+type Scalar = bool | int | Annotated[float, Field(allow_inf_nan=True)] | str
+"""A parameter's value as a file gives it; an infinite or NaN one gets through here so the
+parameter's own check says what range it expected."""
 type ScaleFactor = Annotated[float, BeforeValidator(not_true_or_false), Field(ge=0, le=1000)]
 """What an outside event multiplies a numeric parameter by."""
 
@@ -164,7 +169,7 @@ class ScenarioHeader(Strict):
         description="GeoJSON file of coast, rivers, lakes and borders drawn under the map, "
         "relative to the set-up file (`wargame basemap` makes one); none: no basemap is drawn",
     )
-    start_date: dt.date
+    start_date: dt.date = Field(le=LATEST_START)
     factions: list[Id] = Field(min_length=1)
     shipped_factions: list[Id] = Field(
         default_factory=list,
@@ -176,9 +181,19 @@ class ScenarioHeader(Strict):
 class UnitEntry(Strict):
     faction: Id
     place: Id
-    strength: int = Field(gt=0, description="soldiers")
+    strength: int = Field(
+        gt=0,
+        le=100_000,
+        description="soldiers: a battalion is hundreds, a division about 10,000 (more would "
+        "have the day's losses take hours to draw)",
+    )
     name: str = ""
-    count: int = Field(default=1, ge=1, description="identical units to create")
+    count: int = Field(
+        default=1,
+        ge=1,
+        le=10_000,
+        description="identical units to create (millions made a run of one day last minutes)",
+    )
     job: Literal["garrison", "attack", "reserve", "screen"] | None = Field(
         default=None,
         description="what a doctrine commander uses the unit for, when the order of battle "

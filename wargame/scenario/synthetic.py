@@ -60,6 +60,9 @@ ROAD_KINDS = [RoadKind.HIGHWAY, RoadKind.ROAD, RoadKind.TRACK]
 ROAD_KIND_SHARES = [0.15, 0.45, 0.40]
 ROAD_DETOUR = 1.3  # road km per great-circle km
 NEAREST = 3  # each place has a road to its nearest neighbours
+MAX_SIZES = {"places": 100_000, "units": 1_000_000, "civilian_groups": 1_000_000}
+"""The largest theatre `wargame generate` writes: 100,000 places take minutes and most of
+a GiB; far larger ones would run out of memory rather than say so."""
 MEDIAN_POPULATION = 2_500  # people; log-normal, so a few towns are much larger
 STRENGTH_RANGE = (100, 600)  # soldiers per unit
 FORTIFICATION_MAX = 0.6
