@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import pytest
 
@@ -94,3 +95,16 @@ def test_a_title_toml_cannot_hold_is_refused_and_nothing_written(tmp_path, title
 )
 def test_a_title_is_made_from_the_folder_name(folder, title, tmp_path):
     assert default_title(tmp_path / folder) == title
+
+
+def test_the_commands_it_suggests_work_as_printed_for_a_folder_with_spaces(tmp_path):
+    """A folder name the shell would split or expand is quoted in the command to try next
+    (new-theatre, generate)."""
+    made = wargame("new-theatre", "My Theatre!", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    suggested = made.stdout.split("Try `")[1].split("`")[0]
+    assert shlex.split(suggested) == ["wargame", "run", "--scenario", "My Theatre!", "--days", "60"]
+    generated = wargame("generate", "Big One!", "--places", "20", cwd=tmp_path)
+    assert generated.returncode == 0, generated.stderr
+    runs = generated.stdout.split("open it with `")[1].split("`")[0]
+    assert shlex.split(runs) == ["wargame", "run", "--scenario", "Big One!"]

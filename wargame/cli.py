@@ -7,6 +7,7 @@ import contextlib
 import json
 import math
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -571,8 +572,9 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
     if tally.failed:
         raise UserError(
             f"{tally.failed} of {tally.done} runs failed (first {tally.first_error}); "
-            f"their rows say why (status 'failed'); `wargame batch {args.experiment} "
-            f"--out {out} --resume` runs them again"
+            f"their rows say why (status 'failed'); "
+            f"`wargame batch {shlex.quote(str(args.experiment))} --out {shlex.quote(str(out))} "
+            "--resume` runs them again"
         )
     return 0
 
@@ -638,7 +640,8 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
     print(
         f"{setup}: {args.places:,} places, {units:,} units, {groups:,} civilian groups, "
         f"{args.factions} factions (seed {args.seed}); open it with "
-        f"`wargame run --scenario {args.folder}` or `wargame serve --scenario {args.folder}`"
+        f"`wargame run --scenario {shlex.quote(str(args.folder))}` or "
+        f"`wargame serve --scenario {shlex.quote(str(args.folder))}`"
     )
     return 0
 
@@ -655,7 +658,8 @@ def cmd_new_theatre(args: argparse.Namespace, console: Console) -> int:
         raise UserError(str(error)) from None
     print(
         f"{setup}: two towns, a border crossing and a sanctuary across the border, three roads, "
-        f"two factions (agents/). Try `wargame run --scenario {args.folder} --days 60`; "
+        f"two factions (agents/). Try `wargame run --scenario {shlex.quote(str(args.folder))} "
+        "--days 60`; "
         "docs/tutorial.md shows how to make it your own."
     )
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +112,8 @@ def _refuse_bundled(setup_path: Path) -> None:
         setup_path,
         "",
         f"{folder.name!r} ships with wargame and is not changed in place; expected your own "
-        f"copy: `cp -r {folder} my_{folder.name}` then `wargame basemap my_{folder.name}`",
+        f"copy: `cp -r {shlex.quote(str(folder))} my_{folder.name}` then "
+        f"`wargame basemap my_{folder.name}`",
     )
 
 
