@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,28 @@ def test_a_miss_costs_exp_of_minus_the_miss_over_the_tolerance(known):
     assert second.median == strength
 
 
+def test_days_off_measure_a_dated_median_from_the_historys_dates(known):
+    """Inside the history's dates: 0 days off. The false history dates the capture 30 days
+    after the run takes Delta (its tolerance not counted) and wants a truce that never comes:
+    that one counts as never seen, not in the mean."""
+    write_history(known, TRUE_HISTORY)
+    card = score_of(known, jobs=1)
+    assert [r.days_off for r in card.targets] == [0, None, None, None]  # one dated target
+    assert card.timing() == {"dated_targets": 1, "never": 0, "mean_days_off": 0.0}
+    write_history(known, FALSE_HISTORY)
+    card = score_of(known, jobs=1)
+    capture, _, _, truce = card.targets
+    taken = dt.date.fromisoformat(capture.median)
+    assert capture.days_off == (day(31) - taken).days >= 26  # the run takes it by day 5
+    assert truce.median is None and truce.days_off is None
+    assert card.timing() == {"dated_targets": 2, "never": 1, "mean_days_off": capture.days_off}
+    first_day = {**TRUE_HISTORY[0], "date": day(0)}  # the run takes Delta after its day 0
+    first_day.pop("until")
+    write_history(known, [first_day, TRUE_HISTORY[1]])  # the holder keeps the run 20 days
+    late, _ = score_of(known, seeds=[0], jobs=1).targets
+    assert late.days_off == (dt.date.fromisoformat(late.median) - day(0)).days > 0
+
+
 def test_the_same_seeds_give_the_same_table_and_runs_with_any_number_of_jobs():
     theatre = load_theatre("tamsen_island")
     history = read_history(theatre)
@@ -119,6 +142,8 @@ def test_score_json_is_one_object_with_the_score_and_a_list_of_targets(known):
     assert capture["expected"]["until"] == day(5).isoformat()
     assert capture["happened"] == 1.0
     assert document["targets"][1]["holders"] == {"red": 1.0}
+    assert capture["days_off"] == 0 and "days_off" not in document["targets"][1]
+    assert document["timing"] == {"dated_targets": 1, "never": 0, "mean_days_off": 0.0}
 
 
 def test_score_prints_a_table_and_draws_the_timeline_and_the_counts(known, tmp_path):
@@ -127,6 +152,11 @@ def test_score_prints_a_table_and_draws_the_timeline_and_the_counts(known, tmp_p
     result = wargame("score", str(known), "--seeds", "2", "--jobs", "1", "--plots", str(plots))
     assert result.returncode == 0, result.stderr
     assert "red_takes_delta" in result.stdout and "Overall score: 0.01" in result.stdout
+    assert re.search(
+        r"Dates: the 2 dated targets' medians are (2[6-9]|3[01])\.0 days from the history on "
+        r"average; 1 never seen in the median run",
+        result.stdout,
+    ), result.stdout
     for name in ("timeline.png", "counts.png"):
         assert (plots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in plots.iterdir()) == ["counts.png", "timeline.png"]

@@ -925,6 +925,14 @@ def print_scorecard(card, console: Console) -> None:
         )
     console.print(table)
     print(f"Overall score: {card.score:.2f} (the mean of the {len(card.targets)} targets' scores)")
+    timing = card.timing()
+    if timing["dated_targets"]:
+        mean = timing["mean_days_off"]
+        off = "none seen" if mean is None else f"{mean:.1f} days from the history on average"
+        print(
+            f"Dates: the {timing['dated_targets']} dated targets' medians are {off}; "
+            f"{timing['never']} never seen in the median run"
+        )
 
 
 def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:

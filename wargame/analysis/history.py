@@ -22,6 +22,13 @@ when every run agrees); the **overall score** is the mean of the targets'
 scores, every target counting alike. The table also gives each target's share
 of runs inside, its simulated median and the 5th to 95th percentile over runs.
 
+A score rewards each date on its own; whether the story comes in the right
+order shows better in how far the dates are off. So each dated target (a
+capture, an event that happens) also has its **days off**: days from its
+simulated median to the history's own dates (0 between them, tolerance not
+counted), and the card gives their mean over the targets whose median run
+saw them, with how many it never saw.
+
 Runs are spread over processes (spawned, never forked, as the batch's are);
 a run depends on its seed alone, so the same seeds give the same scores with
 any number of jobs.
@@ -270,6 +277,8 @@ class TargetResult:
     runs: int
     detail: dict[str, object] = field(default_factory=dict)
     """`happened` (share of runs) for dated targets, `holders` (shares) for holders."""
+    days_off: int | None = None
+    """For a dated target, days from its median to the history's dates (`days_off`)."""
 
     def as_record(self) -> dict[str, object]:
         target = self.target
@@ -286,6 +295,7 @@ class TargetResult:
             "score": self.score,
             "runs": self.runs,
             **self.detail,
+            **({"days_off": self.days_off} if dated(self.target) else {}),
         }
 
 
@@ -308,6 +318,17 @@ class Scorecard:
         wanted = set(ids)
         return statistics.fmean(r.score for r in self.targets if r.target.id in wanted)
 
+    def timing(self) -> dict[str, object]:
+        """How far the dated targets' medians are from the history's dates: the mean days off
+        over those the median run saw, how many there are, and how many it never saw."""
+        results = [r for r in self.targets if dated(r.target)]
+        seen = [r.days_off for r in results if r.days_off is not None]
+        return {
+            "dated_targets": len(results),
+            "never": len(results) - len(seen),
+            "mean_days_off": statistics.fmean(seen) if seen else None,
+        }
+
     def as_json(self) -> dict[str, object]:
         return {
             "theatre": self.theatre,
@@ -319,6 +340,7 @@ class Scorecard:
             "interval": f"{INTERVAL[0]:.0%} to {INTERVAL[1]:.0%} of runs",
             "score_rule": SCORE_RULE,
             "score": self.score,
+            "timing": self.timing(),
             "targets": [result.as_record() for result in self.targets],
         }
 
@@ -365,8 +387,30 @@ def summarise(target: Target, start: dt.date, records: list[RunRecord]) -> Targe
     low, median, high = (_as_date(_quantile(days, q), start) for q in quantiles)
     happened = statistics.fmean(r.value is not None for r in readings)
     return TargetResult(
-        target, told, median, (low, high), share, score, len(readings), {"happened": happened}
+        target,
+        told,
+        median,
+        (low, high),
+        share,
+        score,
+        len(readings),
+        {"happened": happened},
+        days_off(target, median),
     )
+
+
+def dated(target: Target) -> bool:
+    """Whether the target is met on a day a run finds: a capture, or an event that happens."""
+    return isinstance(target, Capture) or (isinstance(target, Occurrence) and target.happens)
+
+
+def days_off(target: Target, median: str | None) -> int | None:
+    """Days from a dated target's median date to the history's dates, 0 between them (the
+    tolerance not counted); None for a median run that never saw it, or an undated target."""
+    if not dated(target) or median is None:
+        return None
+    day = dt.date.fromisoformat(median)
+    return max((target.date - day).days, (day - target.end()).days, 0)
 
 
 def _quantile(values: np.ndarray, q: float) -> float:
