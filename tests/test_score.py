@@ -153,8 +153,8 @@ def test_score_prints_a_table_and_draws_the_timeline_and_the_counts(known, tmp_p
     assert result.returncode == 0, result.stderr
     assert "red_takes_delta" in result.stdout and "Overall score: 0.01" in result.stdout
     assert re.search(
-        r"Dates: the 2 dated targets' medians are (2[6-9]|3[01])\.0 days from the history on "
-        r"average; 1 never seen in the median run",
+        r"Days off the history's dates: (2[6-9]|3[01])\.0 on average over 2 dated targets "
+        r"\(1 not seen in the median run\)",
         result.stdout,
     ), result.stdout
     for name in ("timeline.png", "counts.png"):

@@ -26,6 +26,9 @@ from wargame.scenario.map_limits import BASEMAP_MARGIN_DEG, MAX_DAYS, ROAD_END_G
 from wargame.schemas import KINDS
 from wargame.seeds import SEED_RANGE, seed_problem
 
+DEFAULT_SCENARIO = "kachin"
+"""The theatre `run` plays when none is named: a shipped one."""
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -184,7 +187,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     _check_outputs(args)
     overrides = _parse_set(args.set or [])
-    scenario = "kachin" if args.scenario is None else args.scenario
+    scenario = DEFAULT_SCENARIO if args.scenario is None else args.scenario
     if args.exercise:  # the exercise's theatre, parameters and seed, the computer on every side
         from wargame.scenario.exercises import read_exercise
 
@@ -927,11 +930,11 @@ def print_scorecard(card, console: Console) -> None:
     print(f"Overall score: {card.score:.2f} (the mean of the {len(card.targets)} targets' scores)")
     timing = card.timing()
     if timing["dated_targets"]:
-        mean = timing["mean_days_off"]
-        off = "none seen" if mean is None else f"{mean:.1f} days from the history on average"
+        mean, dated = timing["mean_days_off"], timing["dated_targets"]
+        off = "-" if mean is None else f"{mean:.1f}"
         print(
-            f"Dates: the {timing['dated_targets']} dated targets' medians are {off}; "
-            f"{timing['never']} never seen in the median run"
+            f"Days off the history's dates: {off} on average over {dated} dated "
+            f"target{'s' if dated != 1 else ''} ({timing['never']} not seen in the median run)"
         )
 
 
@@ -1088,7 +1091,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=LateHelp,
     )
     run.add_argument(
-        "--scenario", help="a shipped theatre's name or a theatre folder (default kachin)"
+        "--scenario",
+        help=f"a shipped theatre's name or a theatre folder (default {DEFAULT_SCENARIO})",
     )
     run.add_argument("--days", type=int, default=None, help="days to run, 0 to 3,650 (default 270)")
     run.add_argument(
