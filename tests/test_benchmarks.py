@@ -14,17 +14,23 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def test_the_model_benchmark_reports_rates_memory_and_targets(tmp_path):
-    out = tmp_path / "model.json"
-    args = ["--days", "3", "--repeat", "2", "--sizes", "40,80", "--large-days", "3"]
-    args += ["--large-repeat", "1", "--json", str(out)]
+def benchmark(script: str, *args: str) -> subprocess.CompletedProcess:
+    """One benchmark script run as a user runs it; it must exit 0."""
     result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), *args],
+        [sys.executable, str(BENCHMARKS / script), *args],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_the_model_benchmark_reports_rates_memory_and_targets(tmp_path):
+    out = tmp_path / "model.json"
+    args = ["--days", "3", "--repeat", "2", "--sizes", "40,80", "--large-days", "3"]
+    args += ["--large-repeat", "1", "--json", str(out)]
+    benchmark("run.py", *args)
     figures = json.loads(out.read_text())
     assert len(figures["default"]["ours"]["seconds"]) == 2
     for run in figures["large"]:
@@ -50,13 +56,7 @@ def test_the_model_benchmark_reports_rates_memory_and_targets(tmp_path):
 
 def test_the_startup_benchmark_times_each_command_against_a_bare_python(tmp_path):
     out = tmp_path / "startup.json"
-    result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "startup.py"), "--repeat", "1", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    result = benchmark("startup.py", "--repeat", "1", "--json", str(out))
     figures = json.loads(out.read_text())
     assert set(figures["commands"]) == {"--version", "--help", "scenarios", "run --help"}
     for command in figures["commands"].values():  # each imports more than a bare python
@@ -67,13 +67,7 @@ def test_the_startup_benchmark_times_each_command_against_a_bare_python(tmp_path
 def test_the_batch_benchmark_projects_a_thousand_runs_from_its_rate(tmp_path):
     out = tmp_path / "batch.json"
     args = ["--runs", "2", "--days", "2", "--json", str(out)]
-    result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "batch.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    result = benchmark("batch.py", *args)
     figures = json.loads(out.read_text())
     assert figures["identical_rows"] is True
     assert figures["thousand_runs_seconds"] == pytest.approx(figures["jobs_2_seconds"] * 500)

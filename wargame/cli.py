@@ -364,6 +364,11 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     os.execve(sys.executable, command, env)
 
 
+def _quoted(path: StrPath) -> str:
+    """A path as a suggested command must print it for a shell to read it back whole."""
+    return shlex.quote(str(path))
+
+
 def _check_port(port: int) -> None:
     """Refuse a port no server can listen on, before a server starts on it."""
     if not 1 <= port <= 65535:
@@ -576,7 +581,7 @@ def cmd_batch(args: argparse.Namespace, console: Console) -> int:
         raise UserError(
             f"{tally.failed} of {tally.done} runs failed (first {tally.first_error}); "
             f"their rows say why (status 'failed'); "
-            f"`wargame batch {shlex.quote(str(args.experiment))} --out {shlex.quote(str(out))} "
+            f"`wargame batch {_quoted(args.experiment)} --out {_quoted(out)} "
             "--resume` runs them again"
         )
     return 0
@@ -643,8 +648,8 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
     print(
         f"{setup}: {args.places:,} places, {units:,} units, {groups:,} civilian groups, "
         f"{args.factions} factions (seed {args.seed}); open it with "
-        f"`wargame run --scenario {shlex.quote(str(args.folder))}` or "
-        f"`wargame serve --scenario {shlex.quote(str(args.folder))}`"
+        f"`wargame run --scenario {_quoted(args.folder)}` or "
+        f"`wargame serve --scenario {_quoted(args.folder)}`"
     )
     return 0
 
@@ -661,7 +666,7 @@ def cmd_new_theatre(args: argparse.Namespace, console: Console) -> int:
         raise UserError(str(error)) from None
     print(
         f"{setup}: two towns, a border crossing and a sanctuary across the border, three roads, "
-        f"two factions (agents/). Try `wargame run --scenario {shlex.quote(str(args.folder))} "
+        f"two factions (agents/). Try `wargame run --scenario {_quoted(args.folder)} "
         "--days 60`; "
         "docs/tutorial.md shows how to make it your own."
     )
