@@ -25,11 +25,10 @@ pytestmark = pytest.mark.browser
 IDLE_CPU_PERCENT = 10.0  # the server at rest uses ~0-1% of a core; playing flat out, 50-80%
 
 
-def sessions(url: str) -> dict:
-    """Solara's count of the server's sessions (kernels) and page threads."""
+def sessions(url: str) -> int:
+    """Solara's count of the server's sessions (kernels)."""
     with urllib.request.urlopen(url + "resourcez", timeout=10) as response:
-        figures = json.load(response)
-    return {"sessions": figures["kernels"]["total"], "threads": figures["threads"]["running"]}
+        return json.load(response)["kernels"]["total"]
 
 
 def within(seconds: float, condition: Callable[[], bool]) -> bool:
@@ -59,10 +58,15 @@ def test_a_closed_tab_stops_playing_at_once_and_its_session_is_freed(browser):
         )
         assert process.cpu_percent(3.0) < IDLE_CPU_PERCENT
         assert time.monotonic() - closed < cull  # all this before Solara frees the session
-        assert within(cull + 30, lambda: sessions(url)["sessions"] == 0)
+        assert within(cull + 30, lambda: sessions(url) == 0)
 
 
-def test_a_closed_classroom_page_is_freed_with_its_refresh_thread(browser, tmp_path):
+def test_a_closed_classroom_page_is_freed(browser, tmp_path):
+    """The session goes; that its refresh thread goes with it is test_classroom_refresh's.
+
+    The server's count of threads cannot say so here: its web server starts and
+    ends pool threads of its own around a closing page (a CI run saw it no lower
+    ten seconds after the session was freed)."""
     db = tmp_path / "classroom.sqlite"
     setup = GameSetup(theatre="kachin", seed=3, humans=["kia", "tatmadaw"], turns=4)
     code, key = Classroom(db).create_room(setup)
@@ -71,8 +75,6 @@ def test_a_closed_classroom_page_is_freed_with_its_refresh_thread(browser, tmp_p
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{url}?room={code}&key={key}")
         page.get_by_role("button", name="Run the turn now").wait_for(timeout=LOAD_TIMEOUT_MS)
-        open_page = sessions(url)
-        assert open_page["sessions"] == 1
+        assert sessions(url) == 1
         page.close()
-        assert within(40, lambda: sessions(url)["sessions"] == 0)
-        assert within(10, lambda: sessions(url)["threads"] < open_page["threads"])
+        assert within(40, lambda: sessions(url) == 0)
