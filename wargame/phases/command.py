@@ -108,7 +108,7 @@ class DoctrineCommander:
         due = self._due(model, faction, units)
         if due is not None and not due:
             return []
-        orders = self._plan(model, faction, mine, units)
+        orders = self._plan(model, faction, mine, units, due)
         if due is not None:
             orders = [o for o in orders if o.unit_id in due]
         objectives = {u.unique_id: u.objective for u in units if due is None or u.unique_id in due}
@@ -194,8 +194,16 @@ class DoctrineCommander:
             strength[job] += unit.strength
 
     def _plan(
-        self, model: World, faction: Faction, mine: list[Unit], units: list[Unit]
+        self,
+        model: World,
+        faction: Faction,
+        mine: list[Unit],
+        units: list[Unit],
+        due: set[int] | None = None,
     ) -> list[Order]:
+        """Orders for `units` (those of `due` at least: the plan stops once every due unit
+        has its orders, since a unit gets at most one and nothing a plan leaves behind but
+        its orders is kept)."""
         doctrine = faction.spec.doctrine
         known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
         leash = setting(model, faction, "leash_days")
@@ -203,6 +211,8 @@ class DoctrineCommander:
         units = self._break_out(model, faction, units, orders)
         garrisoned = self._garrison(model, faction, units, orders, known)
         mobile = [u for u in units if u.unique_id not in garrisoned]
+        if _ordered(due, mobile):
+            return orders
         job = {u.unique_id: self.jobs[u.unique_id] for u in units}
         strikers = [u for u in mobile if job[u.unique_id] in (Job.ATTACK, Job.GARRISON)]
         targets = self._targets(model, faction, mine, self.depth_memo, known)
@@ -242,18 +252,26 @@ class DoctrineCommander:
             for u in mobile
             if job[u.unique_id] in (Job.RESERVE, Job.SCREEN) and u.place is not None
         ]
+        if _ordered(due, free):
+            return orders
         attackers = [u for u in free if job[u.unique_id] is Job.ATTACK]
         if main_effort is not None and budget > 0:
             left = self._assemble(model, faction, mine, *main_effort, attackers, orders)
             free = [u for u in free if u not in attackers or u in left]
         free = self._reinforce(model, faction, mine, free, orders, known, self.homes, leash)
         free = self._go_home(model, faction, free, orders)
+        if _ordered(due, free):
+            return orders
         free = self._screen(model, faction, mine, free, orders, known, job)
+        if _ordered(due, free):
+            return orders
         for unit in free:
             if job[unit.unique_id] is Job.RESERVE and _enclave(model, faction.id, unit.place):
                 job[unit.unique_id] = Job.ATTACK  # nothing to be a reserve for, until next plan
         free = self._join_attacks(model, faction, free, orders, job)
         free = self._strike_alone(model, faction, free, orders, known, targets, job)
+        if _ordered(due, free):
+            return orders
         free = self._stand_on_front(model, faction, free, orders, known, job)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
@@ -697,6 +715,12 @@ class _Pool:
     def leashed(self, to_place: np.ndarray) -> np.ndarray:
         """Which units may go to the place whose travel days from every place are `to_place`."""
         return to_place[self.home] <= self.leash
+
+
+def _ordered(due: set[int] | None, undecided: list[Unit]) -> bool:
+    """Between plans (`due` set), whether every due unit has its orders: none is among the
+    units the rest of the plan decides for (a unit on a road gets none from it)."""
+    return due is not None and not any(u.unique_id in due for u in undecided if u.place is not None)
 
 
 def _keeping_order(unit: Unit) -> tuple:
