@@ -205,11 +205,14 @@ class DoctrineCommander:
         has its orders, since a unit gets at most one and nothing a plan leaves behind but
         its orders is kept)."""
         doctrine = faction.spec.doctrine
-        known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
         leash = setting(model, faction, "leash_days")
         orders: list[Order] = []
         units = self._break_out(model, faction, units, orders)
-        garrisoned = self._garrison(model, faction, units, orders, known)
+        fighting = _hold_where_fighting(model, faction, units, orders)
+        if _ordered(due, [u for u in units if u.unique_id not in fighting]):
+            return orders  # most days between plans: the units attacked hold, nothing more
+        known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
+        garrisoned = fighting | self._garrison(model, faction, units, fighting, orders, known)
         mobile = [u for u in units if u.unique_id not in garrisoned]
         if _ordered(due, mobile):
             return orders
@@ -567,9 +570,14 @@ class DoctrineCommander:
 
     @staticmethod
     def _garrison(
-        model: World, faction: Faction, units: list[Unit], orders: list[Order], known: Knowledge
+        model: World,
+        faction: Faction,
+        units: list[Unit],
+        fighting: set[int],
+        orders: list[Order],
+        known: Knowledge,
     ) -> set[int]:
-        """Hold each key place with enough to match the enemy in reach; hold where you fight.
+        """Hold each key place with enough to match the enemy in reach.
 
         A key place keeps its garrison formations (the doctrine's `hold` share
         of the garrison it started with, `assign_jobs`) and, from its other
@@ -577,24 +585,21 @@ class DoctrineCommander:
         one road away (times the doctrine's caution): under the square law a
         garrison behind fortification f matches an attacker sqrt(1 + bonus f)
         times its size. The rest of those formations are free for their jobs.
+        A place under attack keeps them all (`_hold_where_fighting`, the units
+        `fighting`).
         """
         doctrine = faction.spec.doctrine
         key = model.key_places(faction.id)
         by_place: dict[str, list[Unit]] = {}
         for unit in units:
-            if unit.place is not None:
+            if unit.place in key and unit.unique_id not in fighting:
                 by_place.setdefault(unit.place, []).append(unit)
         kept: set[int] = set()
-        enemies_at = model.enemy_positions(faction.id)
         for place, present in by_place.items():
-            under_fire = place in enemies_at
-            if place not in key and not under_fire:
-                continue
             need = max(doctrine.garrison, doctrine.caution * known.threat(place))
             held = 0.0
             for unit in sorted(present, key=_keeping_order):
-                at_home = unit.job == Job.GARRISON.value
-                if held >= need and not under_fire and not at_home:
+                if held >= need and unit.job != Job.GARRISON.value:
                     break
                 kept.add(unit.unique_id)
                 orders.append(Order(unit.unique_id, None, Posture.HOLD))
@@ -715,6 +720,20 @@ class _Pool:
     def leashed(self, to_place: np.ndarray) -> np.ndarray:
         """Which units may go to the place whose travel days from every place are `to_place`."""
         return to_place[self.home] <= self.leash
+
+
+def _hold_where_fighting(
+    model: World, faction: Faction, units: list[Unit], orders: list[Order]
+) -> set[int]:
+    """Every formation on a place with enemies on it holds there, whatever its job: a
+    commander does not march units out of a fight they are in. Returns their ids."""
+    enemies_at = model.enemy_positions(faction.id)
+    held = set()
+    for unit in units:
+        if unit.place in enemies_at:
+            held.add(unit.unique_id)
+            orders.append(Order(unit.unique_id, None, Posture.HOLD))
+    return held
 
 
 def _ordered(due: set[int] | None, undecided: list[Unit]) -> bool:
