@@ -137,3 +137,27 @@ def test_new_road_speeds_give_new_values_in_depth_not_remembered_ones(theatre_di
     d = 0.5**4  # four days per road now
     assert value == _value_in_depth(model, own, 0.5, own, {})
     assert value["delta"] == pytest.approx(0.3 + d * 1.0)
+
+
+def test_a_plan_between_replans_gives_each_due_unit_the_full_plans_order():
+    # between re-plan days only the due units' orders are kept, so the plan stops once they
+    # have them (`_plan`'s `due`): what it gives them must be what the full plan gives
+    from wargame.phases.command import DoctrineCommander
+
+    model = ConflictModel("kachin", rng=42)
+    stopped_early = 0
+    for _ in range(8):
+        model.run(9)
+        for faction in model.factions.values():
+            commander = faction.commander
+            assert isinstance(commander, DoctrineCommander)
+            mine = [u for u in model.units if u.faction == faction.id]
+            units = [u for u in mine if u.posture is not Posture.WITHDRAW]
+            full = commander._plan(model, faction, mine, units)
+            for unit in units:
+                partial = commander._plan(model, faction, mine, units, {unit.unique_id})
+                assert [o for o in partial if o.unit_id == unit.unique_id] == [
+                    o for o in full if o.unit_id == unit.unique_id
+                ]
+                stopped_early += len(partial) < len(full)
+    assert stopped_early > 100  # the early stop is taken, not only allowed

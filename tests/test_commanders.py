@@ -11,7 +11,7 @@ import pytest
 from theatres import line_map, place, road
 
 from wargame import ConflictModel
-from wargame.engine.orders import StandingOrders
+from wargame.engine.orders import Order, StandingOrders
 from wargame.engine.posture import Posture
 from wargame.engine.sight import known_places, seen_places
 from wargame.phases.command import Job, Knowledge
@@ -342,3 +342,21 @@ def test_the_arms_an_enemy_buys_weigh_in_the_defence_a_side_sees_the_next_day(th
     edge = model.factions["blue"].arms_edge
     assert edge > 0.5 and model.factions["red"].arms_edge == 0.0
     assert model.defence("red", "delta") == pytest.approx(before * (1 + edge) ** 0.5)
+
+
+def test_a_formation_attacked_where_it_stands_holds_there_whatever_its_job(theatre_dir):
+    folder = theatre_dir(
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 400},
+            {"faction": "blue", "place": "delta", "strength": 100},
+        ],
+        parameters={"travel_friction": 0.0},
+        faction_overrides={"red": {"aggression": 1.0}},
+    )
+    model = ConflictModel(folder, rng=1)
+    red, blue = _red_unit(model), next(u for u in model.units if u.faction == "blue")
+    red.stand_at("bravo")
+    blue.stand_at("bravo")
+    assert red.job == "attack" and "bravo" not in model.key_places("red")
+    faction = model.factions["red"]
+    assert faction.commander.orders(model, faction) == [Order(red.unique_id, None, Posture.HOLD)]

@@ -108,7 +108,7 @@ class DoctrineCommander:
         due = self._due(model, faction, units)
         if due is not None and not due:
             return []
-        orders = self._plan(model, faction, mine, units)
+        orders = self._plan(model, faction, mine, units, due)
         if due is not None:
             orders = [o for o in orders if o.unit_id in due]
         objectives = {u.unique_id: u.objective for u in units if due is None or u.unique_id in due}
@@ -194,15 +194,28 @@ class DoctrineCommander:
             strength[job] += unit.strength
 
     def _plan(
-        self, model: World, faction: Faction, mine: list[Unit], units: list[Unit]
+        self,
+        model: World,
+        faction: Faction,
+        mine: list[Unit],
+        units: list[Unit],
+        due: set[int] | None = None,
     ) -> list[Order]:
+        """Orders for `units` (those of `due` at least: the plan stops once every due unit
+        has its orders, since a unit gets at most one and nothing a plan leaves behind but
+        its orders is kept)."""
         doctrine = faction.spec.doctrine
-        known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
         leash = setting(model, faction, "leash_days")
         orders: list[Order] = []
         units = self._break_out(model, faction, units, orders)
-        garrisoned = self._garrison(model, faction, units, orders, known)
+        fighting = _hold_where_fighting(model, faction, units, orders)
+        if _ordered(due, [u for u in units if u.unique_id not in fighting]):
+            return orders  # most days between plans: the units attacked hold, nothing more
+        known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
+        garrisoned = fighting | self._garrison(model, faction, units, fighting, orders, known)
         mobile = [u for u in units if u.unique_id not in garrisoned]
+        if _ordered(due, mobile):
+            return orders
         job = {u.unique_id: self.jobs[u.unique_id] for u in units}
         strikers = [u for u in mobile if job[u.unique_id] in (Job.ATTACK, Job.GARRISON)]
         targets = self._targets(model, faction, mine, self.depth_memo, known)
@@ -242,18 +255,26 @@ class DoctrineCommander:
             for u in mobile
             if job[u.unique_id] in (Job.RESERVE, Job.SCREEN) and u.place is not None
         ]
+        if _ordered(due, free):
+            return orders
         attackers = [u for u in free if job[u.unique_id] is Job.ATTACK]
         if main_effort is not None and budget > 0:
             left = self._assemble(model, faction, mine, *main_effort, attackers, orders)
             free = [u for u in free if u not in attackers or u in left]
         free = self._reinforce(model, faction, mine, free, orders, known, self.homes, leash)
         free = self._go_home(model, faction, free, orders)
+        if _ordered(due, free):
+            return orders
         free = self._screen(model, faction, mine, free, orders, known, job)
+        if _ordered(due, free):
+            return orders
         for unit in free:
             if job[unit.unique_id] is Job.RESERVE and _enclave(model, faction.id, unit.place):
                 job[unit.unique_id] = Job.ATTACK  # nothing to be a reserve for, until next plan
         free = self._join_attacks(model, faction, free, orders, job)
         free = self._strike_alone(model, faction, free, orders, known, targets, job)
+        if _ordered(due, free):
+            return orders
         free = self._stand_on_front(model, faction, free, orders, known, job)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in free)
         return orders
@@ -549,9 +570,14 @@ class DoctrineCommander:
 
     @staticmethod
     def _garrison(
-        model: World, faction: Faction, units: list[Unit], orders: list[Order], known: Knowledge
+        model: World,
+        faction: Faction,
+        units: list[Unit],
+        fighting: set[int],
+        orders: list[Order],
+        known: Knowledge,
     ) -> set[int]:
-        """Hold each key place with enough to match the enemy in reach; hold where you fight.
+        """Hold each key place with enough to match the enemy in reach.
 
         A key place keeps its garrison formations (the doctrine's `hold` share
         of the garrison it started with, `assign_jobs`) and, from its other
@@ -559,24 +585,21 @@ class DoctrineCommander:
         one road away (times the doctrine's caution): under the square law a
         garrison behind fortification f matches an attacker sqrt(1 + bonus f)
         times its size. The rest of those formations are free for their jobs.
+        A place under attack keeps them all (`_hold_where_fighting`, the units
+        `fighting`).
         """
         doctrine = faction.spec.doctrine
         key = model.key_places(faction.id)
         by_place: dict[str, list[Unit]] = {}
         for unit in units:
-            if unit.place is not None:
+            if unit.place in key and unit.unique_id not in fighting:
                 by_place.setdefault(unit.place, []).append(unit)
         kept: set[int] = set()
-        enemies_at = model.enemy_positions(faction.id)
         for place, present in by_place.items():
-            under_fire = place in enemies_at
-            if place not in key and not under_fire:
-                continue
             need = max(doctrine.garrison, doctrine.caution * known.threat(place))
             held = 0.0
             for unit in sorted(present, key=_keeping_order):
-                at_home = unit.job == Job.GARRISON.value
-                if held >= need and not under_fire and not at_home:
+                if held >= need and unit.job != Job.GARRISON.value:
                     break
                 kept.add(unit.unique_id)
                 orders.append(Order(unit.unique_id, None, Posture.HOLD))
@@ -697,6 +720,26 @@ class _Pool:
     def leashed(self, to_place: np.ndarray) -> np.ndarray:
         """Which units may go to the place whose travel days from every place are `to_place`."""
         return to_place[self.home] <= self.leash
+
+
+def _hold_where_fighting(
+    model: World, faction: Faction, units: list[Unit], orders: list[Order]
+) -> set[int]:
+    """Every formation on a place with enemies on it holds there, whatever its job: a
+    commander does not march units out of a fight they are in. Returns their ids."""
+    enemies_at = model.enemy_positions(faction.id)
+    held = set()
+    for unit in units:
+        if unit.place in enemies_at:
+            held.add(unit.unique_id)
+            orders.append(Order(unit.unique_id, None, Posture.HOLD))
+    return held
+
+
+def _ordered(due: set[int] | None, undecided: list[Unit]) -> bool:
+    """Between plans (`due` set), whether every due unit has its orders: none is among the
+    units the rest of the plan decides for (a unit on a road gets none from it)."""
+    return due is not None and not any(u.unique_id in due for u in undecided if u.place is not None)
 
 
 def _keeping_order(unit: Unit) -> tuple:
