@@ -24,10 +24,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:There is no current event loop:D
 SETUP = GameSetup(theatre="kachin", seed=3, humans=["kia", "tatmadaw"], turns=4)
 
 
-def refresh_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == app.REFRESH_THREAD]
-
-
 def until(condition, seconds: float = 10.0) -> bool:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -46,9 +42,13 @@ def room(tmp_path, monkeypatch) -> tuple[Classroom, str]:
     return rooms, code
 
 
-def open_page(code: str) -> tuple[kernel_context.VirtualKernelContext, list[int]]:
-    """A session showing a page that counts its refreshes, as the server would hold it."""
+def open_page(
+    code: str,
+) -> tuple[kernel_context.VirtualKernelContext, list[int], list[threading.Thread]]:
+    """A session showing a page that counts its refreshes, as the server would hold it, and
+    the threads the page started (here, with no web server, the page's and no other)."""
     ticks: list[int] = []
+    before = set(threading.enumerate())
 
     @solara.component
     def Page():
@@ -58,14 +58,14 @@ def open_page(code: str) -> tuple[kernel_context.VirtualKernelContext, list[int]
     session = kernel_context.create_dummy_context()
     with session:
         _, session.app_object = solara.render(Page(), handle_error=False)
-    return session, ticks
+    return session, ticks, [t for t in threading.enumerate() if t not in before]
 
 
 def test_a_page_refreshes_when_another_team_sends_its_orders(room):
     rooms, code = room
-    session, ticks = open_page(code)
+    session, ticks, threads = open_page(code)
     try:
-        assert until(lambda: len(refresh_threads()) == 1)
+        assert len(threads) == 1
         time.sleep(0.3)  # several polls with nothing new: no refresh
         assert ticks[-1] == 0
         seat = rooms.join(code, "north", "kia")
@@ -77,9 +77,8 @@ def test_a_page_refreshes_when_another_team_sends_its_orders(room):
 
 def test_a_freed_pages_refresh_thread_ends_at_once(room):
     _, code = room
-    session, _ = open_page(code)
-    assert until(lambda: len(refresh_threads()) == 1)
-    [thread] = refresh_threads()
+    session, _, threads = open_page(code)
+    [thread] = threads  # the page's refresh
     session.close()  # what Solara does when the cull timeout frees a closed tab's session
     thread.join(timeout=2)
     assert not thread.is_alive()

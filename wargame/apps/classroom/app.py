@@ -63,7 +63,6 @@ DB_ENV = "WARGAME_CLASSROOM_DB"
 LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
 """The descriptor of the games' file's lock, which `wargame classroom` took and the server keeps."""
 REFRESH_SECONDS = 2.0
-REFRESH_THREAD = "classroom page refresh"
 MAP_HEIGHT = "560px"
 STAY = "(stay)"
 POSTURES = tuple(p.value for p in Posture)
@@ -118,7 +117,6 @@ def use_refresh(code: Callable[[], str]) -> int:
     present = page_presence()
 
     def poll(cancel: threading.Event) -> None:
-        threading.current_thread().name = REFRESH_THREAD  # for a debugger's list, and tests
         last = room_state(code)
         while not cancel.wait(REFRESH_SECONDS):
             if not present():  # no browser on this page: rest until one reconnects
