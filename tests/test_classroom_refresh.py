@@ -14,6 +14,7 @@ import time
 import pytest
 import solara
 from solara.server import kernel_context
+from viewer_page import wait_until
 
 from wargame.apps.classroom import app
 from wargame.apps.classroom.game import GameSetup
@@ -22,15 +23,6 @@ from wargame.apps.classroom.team import TurnOrders
 
 pytestmark = pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
 SETUP = GameSetup(theatre="kachin", seed=3, humans=["kia", "tatmadaw"], turns=4)
-
-
-def until(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 @pytest.fixture
@@ -70,7 +62,7 @@ def test_a_page_refreshes_when_another_team_sends_its_orders(room):
         assert ticks[-1] == 0
         seat = rooms.join(code, "north", "kia")
         rooms.submit(seat.token, TurnOrders())
-        assert until(lambda: ticks[-1] == 1)
+        assert wait_until(lambda: ticks[-1] == 1)
     finally:
         session.close()
 

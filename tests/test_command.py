@@ -153,6 +153,7 @@ def test_a_plan_between_replans_gives_each_due_unit_the_full_plans_order():
             assert isinstance(commander, DoctrineCommander)
             mine = [u for u in model.units if u.faction == faction.id]
             units = [u for u in mine if u.posture is not Posture.WITHDRAW]
+            commander.assign_jobs(model, faction, units)  # as `orders` does: recruits too
             full = commander._plan(model, faction, mine, units)
             for unit in units:
                 partial = commander._plan(model, faction, mine, units, {unit.unique_id})
