@@ -25,10 +25,10 @@ from wargame.drawing.charts import campaign_charts, ceasefire_periods
 from wargame.drawing.map_state import MapState, faction_label, ground_point
 from wargame.engine.measures import summary
 
-# Seed 2 with the NDA-K played by a team for 14 weeks: the NDA-K sees places whose history it
+# Seed 1 with the NDA-K played by a team for 14 weeks: the NDA-K sees places whose history it
 # did not see, loses sight of places it did, and sees something happen (since civilians flee
 # by chance, not whole towns at once, nothing does in its sight in the first ten weeks).
-NDAK = GameSetup(theatre="kachin", seed=2, humans=["ndak"], turn_days=7, turns=14)
+NDAK = GameSetup(theatre="kachin", seed=1, humans=["ndak"], turn_days=7, turns=14)
 
 
 @pytest.fixture

@@ -360,3 +360,29 @@ def test_a_formation_attacked_where_it_stands_holds_there_whatever_its_job(theat
     assert red.job == "attack" and "bravo" not in model.key_places("red")
     faction = model.factions["red"]
     assert faction.commander.orders(model, faction) == [Order(red.unique_id, None, Posture.HOLD)]
+
+
+@pytest.mark.parametrize(
+    ("hold", "alpha_kept", "bravo_kept"),
+    [
+        # alpha: one 500; bravo: three 500s. A place keeps a unit while what it keeps, with
+        # half that unit, stays within hold x its starting garrison: the nearest whole unit.
+        (0.7, 1, 2),  # alpha 250 <= 350; bravo 1,000 + 250 > 1,050 stops the third
+        (0.5, 1, 2),  # a half exactly keeps it: 250 <= 250; bravo 750 <= 750
+        (0.4, 0, 1),  # 250 > 200; bravo 500 + 250 > 600
+        (0.0, 0, 0),
+    ],
+)
+def test_a_place_keeps_its_hold_share_to_the_nearest_whole_unit(
+    theatre_dir, hold, alpha_kept, bravo_kept
+):
+    folder = theatre_dir(
+        units=[{"faction": "red", "place": "alpha", "strength": 500}]
+        + [{"faction": "red", "place": "bravo", "strength": 500}] * 3,
+        control={"alpha": "red", "bravo": "red", "delta": "blue"},
+        parameters={"travel_friction": 0.0},
+    )
+    model = ConflictModel(_doctrine(folder, "red", hold=hold), rng=1)
+    model.step()
+    garrisons = [u.started_at for u in model.units if u.job == Job.GARRISON.value]
+    assert (garrisons.count("alpha"), garrisons.count("bravo")) == (alpha_kept, bravo_kept)

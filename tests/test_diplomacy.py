@@ -827,7 +827,9 @@ def test_tamsens_army_and_home_guard_hold_a_truce_together(tmp_path):
 
     extra = '[coalitions.government]\nname = "Government"\nmembers = ["army", "guard"]\n'
     pressed = "broker_pressure = 1.0\nceasefire_rate_per_day = 1.0\nceasefire_trigger_days = 1\n"
-    model = ConflictModel(tamsen(tmp_path, extra, pressed), rng=0)
+    # the seed is the set-up: one whose fighting comes near Vardia's border within the 60
+    # days (0 no longer does since garrisons are kept to the nearest whole unit; 3 does)
+    model = ConflictModel(tamsen(tmp_path, extra, pressed), rng=3)
     keep_truces(model)
     for _ in range(60):
         model.step()

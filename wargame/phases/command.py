@@ -145,10 +145,11 @@ class DoctrineCommander:
 
     def assign_jobs(self, model: World, faction: Faction, units: list[Unit]) -> None:
         """Give each formation without a job one: the one the order of battle names, if any;
-        else on day 0 the doctrine's `hold` share of each held place's garrison stays as its
-        garrison; of the rest, the `aggression` share of strength attacks, then the
-        `reserve_share` of what remains is reserve, the rest screens. A newcomer (a recruit)
-        takes the job furthest below its share."""
+        else on day 0 the doctrine's `hold` share of each held place's garrison, to the
+        nearest whole unit, stays as its garrison (a one-battalion post at hold 0.8 keeps its
+        battalion: rounding down left every such post empty); of the rest, the `aggression`
+        share of strength attacks, then the `reserve_share` of what remains is reserve, the
+        rest screens. A newcomer (a recruit) takes the job furthest below its share."""
         new = [u for u in units if u.unique_id not in self.jobs]
         if not new:
             return
@@ -168,7 +169,7 @@ class DoctrineCommander:
                 if unit.place not in held:
                     continue
                 quota = doctrine.hold * model.starting_garrison(faction.id, unit.place)
-                if kept.get(unit.place, 0.0) + unit.strength <= quota + 1e-9:
+                if kept.get(unit.place, 0.0) + unit.strength / 2 <= quota + 1e-9:
                     kept[unit.place] = kept.get(unit.place, 0.0) + unit.strength
                     self.jobs[unit.unique_id] = Job.GARRISON
                     unit.job = Job.GARRISON.value

@@ -495,7 +495,8 @@ class Doctrine(Strict):
     )
     hold: Fraction = Field(
         default=0.0,
-        description="share of its starting garrison a key place keeps whatever happens elsewhere",
+        description="share of its starting garrison, to the nearest whole unit, a held place "
+        "keeps whatever happens elsewhere",
     )
     attack_ratio: float = Field(
         default=1.5, gt=0.0, description="force ratio over the defence needed to commit an attack"
