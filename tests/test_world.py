@@ -34,7 +34,7 @@ def test_answers_kept_through_every_phase_match_fresh_ones_through_captures_and_
     # (momentum_days 0), so that truces are made and broken (and the answers resting on
     # relations change) within the days; the seed, the set-up too, one whose run also sees
     # a unit destroyed (chosen again when the model changes: seed 1 no longer does since the
-    # monsoon eases the strain of being outnumbered; seeds 5 to 9 do)
+    # monsoon eases the strain of being outnumbered; seeds 5, 8 and 9 do)
     model = ConflictModel("kachin", {"broker_pressure": 1.0, "momentum_days": 0}, rng=5)
     for _ in range(150):
         for phase in PHASES:  # after each phase, not only each day
