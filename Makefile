@@ -36,10 +36,11 @@ serve: run
 campaign: $(STAMP)
 	$(BIN)/wargame run --scenario kachin --days 270 --seed 7
 
+# --durations: the slowest tests close every log, so CI shows where its half hour goes
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder --durations=25
 
 # The fast tests against Mesa's next major release (a pre-release while there is one), with
 # its deprecation warnings as errors (tests/conftest.py: DEPRECATIONS_AS_ERRORS), in a venv of their own: CI's early warning that a
@@ -55,7 +56,7 @@ $(NEXT)/.installed: pyproject.toml pylock.toml
 
 test-mesa-next: $(NEXT)/.installed
 	$(NEXT)/bin/python -c 'import mesa; print("Mesa", mesa.__version__)'
-	WARGAME_DEPRECATIONS_AS_ERRORS=1 $(NEXT)/bin/pytest -n auto --dist loadfile --no-loadscope-reorder -q \
+	WARGAME_DEPRECATIONS_AS_ERRORS=1 $(NEXT)/bin/pytest -n auto --dist loadfile --no-loadscope-reorder -q --durations=10 \
 		-m "not slow and not browser" \
 		--deselect tests/test_packaging.py::test_the_installed_libraries_are_the_locked_ones
 
