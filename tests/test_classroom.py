@@ -317,3 +317,26 @@ def test_a_room_set_up_by_hand_gives_teams_the_chosen_theatres_own_factions(monk
     assert teams.widget.v_model == ["kia", "tatmadaw"]
     rc.find(v.Select, label="Theatre").widget.v_model = "tamsen_island"
     assert rc.find(v.Select, label="Factions played by teams").widget.v_model == ["front", "army"]
+
+
+def test_an_error_shown_in_the_lobby_keeps_its_drop_downs_and_what_they_hold(monkeypatch, tmp_path):
+    """A refused room shows its error above the cards without rebuilding them: rebuilt, a
+    theatre chosen as the error came would go to a closed drop-down and be lost (a browser
+    test under load chose Kachin just then, and the page kept the refused theatre)."""
+    import ipyvuetify as v
+    import solara
+
+    from wargame.apps.classroom import app
+    from wargame.apps.viewer import THEATRES_ENV
+
+    monkeypatch.setenv(THEATRES_ENV, str(tmp_path))
+    monkeypatch.setattr(app, "_classroom", Classroom(tmp_path / "classroom.sqlite"))
+    _, rc = solara.render(app.Lobby(lambda query: None), handle_error=False)
+    theatre = rc.find(v.Select, label="Theatre").widget
+    theatre.v_model = str(tmp_path / "nowhere")  # a name the page never offered
+    rc.find(v.Btn, children=["Create room"]).widget.click()
+    assert len(rc.find(v.Alert).widgets) == 2  # the card's refusal and the page's error
+    assert rc.find(v.Select, label="Theatre").widget is theatre
+    theatre.v_model = "kachin"  # still the page's own: the choice arrives
+    assert rc.find(v.Select, label="Factions played by teams").widget.v_model == ["kia", "tatmadaw"]
+    assert len(rc.find(v.Alert).widgets) == 1  # the card's refusal is gone, the error stays

@@ -298,3 +298,15 @@ def test_two_places_of_one_name_are_told_apart_in_a_drop_down():
         "Sadung (b)": "b",
         "Laiza": "c",
     }
+
+
+def test_an_error_on_the_umpires_page_keeps_its_controls(classroom):
+    """A refused action shows its error above the umpire's controls without rebuilding them,
+    so a choice made as it shows is not lost to a closed drop-down."""
+    code, key = classroom.create_room(SETUP)
+    _, rc = solara.render(app.UmpirePage(code, key), handle_error=False)
+    rc.find(v.Btn, children=["End the game"]).widget.click()
+    commodity = rc.find(v.Select, label="Commodity").widget
+    rc.find(v.Btn, children=["Run the turn now"]).widget.click()  # the game has ended
+    assert len(rc.find(v.Alert).widgets) == 1, page_text(rc)
+    assert rc.find(v.Select, label="Commodity").widget is commodity

@@ -509,9 +509,12 @@ class World(mesa.Model):
     def _armed_presence(self) -> dict[str, dict[str, int]]:
         presence: dict[str, dict[str, int]] = {}
         for unit in self.units:
-            if unit.place is not None and unit.strength > 0:
-                here = presence.setdefault(unit.place, {})
-                here[unit.faction] = here.get(unit.faction, 0) + unit.strength
+            place, strength = unit.place, unit.strength
+            if place is not None and strength > 0:
+                here = presence.get(place)
+                if here is None:  # not setdefault: it would build a dict for every unit
+                    here = presence[place] = {}
+                here[unit.faction] = here.get(unit.faction, 0) + strength
         return presence
 
     def enemy_positions(self, faction: str) -> frozenset[str]:

@@ -45,6 +45,7 @@ from wargame.apps.classroom.team import (
     stacks,
 )
 from wargame.apps.closed_sessions import give_back_memory_when_sessions_close
+from wargame.apps.error_slot import ErrorSlot
 from wargame.apps.front_end import serve_front_end_read_only
 from wargame.apps.viewer.access import refusal, served_theatres
 from wargame.apps.viewer.chart_widget import Chart, option_json
@@ -284,8 +285,7 @@ def Lobby(go, join_code: str = "") -> None:
         go({"seat": seat.token})
 
     solara.HTML("h2", "wargame classroom")
-    if error.value:
-        solara.Error(error.value)
+    ErrorSlot(error.value)
     with solara.ColumnsResponsive(12, medium=4):  # the three cards stack on a phone
         with solara.Card("Teacher: create a room"):
             solara.Select(
@@ -295,8 +295,7 @@ def Lobby(go, join_code: str = "") -> None:
                 on_value=choose_exercise,
             )
             solara.Select("Theatre", values=list(theatres), value=theatre.value, on_value=pick)
-            if unusable:
-                solara.Error(unusable)
+            ErrorSlot(unusable)
             solara.InputInt("Seed", value=seed)
             solara.SelectMultiple("Factions played by teams", values=humans, all_values=factions)
             solara.InputInt("Days per turn", value=turn_days)
@@ -528,8 +527,7 @@ def TeamPage(token: str) -> None:
         MapView(*drawn, selected=draft.objective or "", on_selected=click, height=MAP_HEIGHT)
         with solara.Column():
             solara.HTML("h3", f"Orders for turn {turn + 1}")
-            if shown:
-                solara.Error(shown)
+            ErrorSlot(shown)
             if game.finished:
                 solara.Info(
                     "The game is over: every turn is played. When the umpire ends it, this "
@@ -733,8 +731,7 @@ def UmpirePage(code: str, key: str) -> None:
         f"link for the teams: <code>?join={code}</code> on this server &nbsp; teams: "
         + (", ".join(f"{html.escape(t)} ({f})" for f, t in seats) or "none yet"),
     )
-    if message.value:
-        solara.Error(message.value)
+    ErrorSlot(message.value)
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button("Run the turn now", on_click=lambda: act(lambda: rooms.force_turn(code, key)))
         if broker:

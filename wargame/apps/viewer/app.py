@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import solara
 
 from wargame.analysis.fork import Change, replay, replayed
+from wargame.apps.error_slot import ErrorSlot
 from wargame.apps.viewer.chart_widget import Chart, option_json
 from wargame.apps.viewer.event_log import EVERY, filter_events, kind_label
 from wargame.apps.viewer.inspector import place_report, report_html
@@ -226,8 +227,7 @@ def Viewer(model: ConflictModel) -> None:
             )
             solara.Select("Speed", values=list(SPEEDS), value=speed, style={"max-width": "170px"})
             solara.Button("Reset", on_click=reset)
-        if run.failure:
-            solara.Error(run.failure)
+        ErrorSlot(run.failure)
         View(run, day, selected, pending, switch)
 
 
