@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 # The libraries are pylock.toml's exact versions (made by `make lock`), so every install and
 # CI run tests the same set; wargame itself is then installed editable on top of them. The
 # lock holds the wheels of one platform: elsewhere the ranges are resolved instead.
-$(STAMP): pyproject.toml pylock.toml
+$(STAMP): pyproject.toml pylock.toml wargame/__init__.py
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12) and "wargame needs Python 3.12 or newer (see README)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -46,7 +46,7 @@ test: $(STAMP)
 # its deprecation warnings as errors (tests/conftest.py: DEPRECATIONS_AS_ERRORS), in a venv of their own: CI's early warning that a
 # Mesa release would break wargame. The lock test is left out: Mesa is not the locked one.
 NEXT := .venv-mesa-next
-$(NEXT)/.installed: pyproject.toml pylock.toml
+$(NEXT)/.installed: pyproject.toml pylock.toml wargame/__init__.py
 	$(PYTHON) -m venv $(NEXT)
 	$(NEXT)/bin/pip install --quiet --upgrade pip
 	$(NEXT)/bin/pip install --quiet -r pylock.toml

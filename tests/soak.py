@@ -1,13 +1,14 @@
 """One soak run, in a process of its own: days of a theatre with every law checked daily, and
 what memory grew by after warm-up, by kind; prints the figures as JSON.
 
-Memory is what the C allocator holds for the whole process, Python's objects and numpy's
-arrays alike: the test starts this script with Python's own small-object allocator off
-(PYTHONMALLOC=malloc) and glibc's per-thread cache off, so every block the run holds is
-counted by `mallinfo2` the moment it is allocated or freed. That costs the run little,
-where tracing each allocation (`tracemalloc`, used where glibc is missing) makes it 4x
-slower. Either way the figure is bytes held, so memory freed after warm-up counts
-against what was allocated.
+Memory is what the C allocator has handed out and not had back, Python's objects and
+numpy's arrays alike (memory a library maps for itself is not counted; tracemalloc
+missed it too). The test starts this script with Python's own small-object allocator
+off (PYTHONMALLOC=malloc) and glibc's per-thread cache off, so every block the run
+holds is counted by `mallinfo2` the moment it is allocated or freed. That costs the
+run little, where tracing each allocation (`tracemalloc`, used where glibc or its
+`mallinfo2` is missing) makes it 4x slower. Either way the figure is bytes held, so
+memory freed after warm-up counts against what was allocated.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ import os
 import sys
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))  # run as a script: invariants sits beside it
 
 from invariants import check_day, starting_counts
 
@@ -31,8 +29,14 @@ from wargame import ConflictModel
 from wargame.phases import observation
 from wargame.scenario.synthetic import synthetic_theatre
 
-ENVIRONMENT = {"PYTHONMALLOC": "malloc", "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0"}
-"""What the test starts this script with so that the allocator's own count is exact."""
+
+def environment(inherited: dict[str, str]) -> dict[str, str]:
+    """The environment to start this script with, so that the allocator's count is exact:
+    Python's small-object allocator off, glibc's per-thread cache off (after any tunables
+    the caller set)."""
+    tunables = [t for t in inherited.get("GLIBC_TUNABLES", "").split(":") if t]
+    tunables.append("glibc.malloc.tcache_count=0")
+    return {**inherited, "PYTHONMALLOC": "malloc", "GLIBC_TUNABLES": ":".join(tunables)}
 
 
 class _MallInfo2(ctypes.Structure):
@@ -57,6 +61,8 @@ def _glibc_count() -> Callable[[], int] | None:
     """Bytes glibc's malloc has handed out and not had back, if every allocation is its."""
     if os.environ.get("PYTHONMALLOC") != "malloc":
         return None
+    if "glibc.malloc.tcache_count=0" not in os.environ.get("GLIBC_TUNABLES", ""):
+        return None  # blocks freed into the per-thread cache would still count as held
     try:
         mallinfo2 = ctypes.CDLL(ctypes.util.find_library("c")).mallinfo2
     except (OSError, AttributeError, TypeError):

@@ -15,6 +15,8 @@ import jsonschema
 import pytest
 import yaml
 
+import wargame
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -68,7 +70,15 @@ def test_the_wheel_ships_the_theatres_and_runs_them_outside_the_checkout(tmp_pat
         cwd=where,
         env=env,
     )
-    assert version.stdout.strip() == f"wargame {PROJECT['version']}", version.stderr
+    assert version.stdout.strip() == f"wargame {VERSION}", version.stderr
+    metadata = subprocess.run(  # the wheel's metadata has the version the package prints
+        [fresh / "bin" / "python", "-c", READ_METADATA],
+        capture_output=True,
+        text=True,
+        cwd=where,
+        env=env,
+    )
+    assert metadata.stdout.strip() == VERSION, metadata.stderr
     # the viewer's chart template and the shipped experiments travel in the wheel too
     probe = subprocess.run(
         [
@@ -104,6 +114,8 @@ def test_the_wheel_ships_the_theatres_and_runs_them_outside_the_checkout(tmp_pat
 
 
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+READ_METADATA = "import importlib.metadata as m; print(m.version('wargame-abm'))"
+VERSION = wargame.__version__  # the build reads it from the package (dynamic in pyproject.toml)
 
 
 def check_wheel_files(wheel: Path) -> None:
@@ -146,7 +158,7 @@ def test_the_citation_file_is_valid_and_cites_this_version():
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     citation["date-released"] = str(citation["date-released"])  # YAML reads it as a date
     jsonschema.validate(citation, schema)
-    assert str(citation["version"]) == PROJECT["version"]
+    assert str(citation["version"]) == VERSION
     assert citation["license"] == PROJECT["license"]
 
 
@@ -164,7 +176,7 @@ def test_a_bad_citation_file_fails_the_schema():
 
 def test_the_changelog_has_this_version():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert f"\n## {PROJECT['version']} - " in changelog
+    assert f"\n## {VERSION} - " in changelog
     assert "\n## Unreleased\n" in changelog
 
 

@@ -1,16 +1,16 @@
 """Long runs: thousands of days finish, every law holds every day, and memory stays flat.
 
 Each soak runs in a process of its own (tests/soak.py), where the C allocator counts
-every byte the process holds, so what is counted is what the run holds at the end
-beyond what it held at the end of a warm-up (memory freed after warm-up counts
-against what was allocated). Two things may grow, by design, and are measured
-apart, each by the bytes the allocator gets back when it is dropped at the end: the
-run's history (the daily series and the event log gain a row a day) and the
-road-search cache (bounded by `Routes.SEARCH_CACHE_BYTES`; it fills as new control
-situations arise, so it is emptied at the end of warm-up and all of what it holds at
-the end is its growth). Everything else must not grow; it may shrink, as units
-destroyed after warm-up free their memory (on the large theatre 665 of 2,004 units
-leave play between days 200 and 1,000: about 1 MiB).
+what the process allocates (Python's objects, numpy's arrays), so what is counted is
+what the run holds at the end beyond what it held at the end of a warm-up (memory
+freed after warm-up counts against what was allocated). Two things may grow, by
+design, and are measured apart, each by the bytes the allocator gets back when it is
+dropped at the end: the run's history (the daily series and the event log gain a row
+a day) and the road-search cache (bounded by `Routes.SEARCH_CACHE_BYTES`; it fills as
+new control situations arise, so it is emptied at the end of warm-up and all of what
+it holds at the end is its growth). Everything else must not grow; it may shrink, as
+units destroyed after warm-up free their memory (on the large theatre 665 of 2,004
+units leave play between days 200 and 1,000: about 1 MiB).
 
 Measured so, by the allocator rather than object by object, the figures do not
 depend on what ran before in the process (sizes counted object by object missed
@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from soak import ENVIRONMENT
+from soak import environment
 
 from wargame.engine.geography import Routes
 
@@ -34,18 +35,25 @@ FLAT_BYTES = 512 * 1024  # what the rest may grow by over the whole run: caches 
 SCRIPT = Path(__file__).with_name("soak.py")
 
 
+def _glibc_with_mallinfo2() -> bool:
+    """glibc 2.33 or later, the first with `mallinfo2`; elsewhere the soak traces."""
+    library, version = platform.libc_ver()
+    return library == "glibc" and tuple(int(v) for v in version.split(".")[:2]) >= (2, 33)
+
+
 def soak(*arguments: str) -> dict[str, float]:
     """tests/soak.py's figures for a run, started with the allocator counting exactly."""
     done = subprocess.run(
         [sys.executable, str(SCRIPT), *arguments],
-        env={**os.environ, **ENVIRONMENT},
+        env=environment(dict(os.environ)),
         capture_output=True,
         text=True,
         check=False,
+        timeout=3600,  # the large soak takes minutes; a hung one must not hold CI
     )
     assert done.returncode == 0, done.stderr[-3000:]
     kept = json.loads(done.stdout.splitlines()[-1])
-    if sys.platform == "linux":  # glibc's count, not the 4x slower trace
+    if _glibc_with_mallinfo2():  # the allocator's count, not the 4x slower trace
         assert kept["meter"] == "malloc", kept
     return kept
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-try:
-    __version__ = version("wargame-abm")
-except PackageNotFoundError:  # running from a checkout without installing
-    __version__ = "0.0.0"
+__version__ = "0.1.0"
+"""The one place the version is written: the build reads it from here (pyproject.toml's
+`[tool.hatch.version]`), so no command pays for `importlib.metadata` to print it."""
 
 if TYPE_CHECKING:
     from wargame.engine.model import ConflictModel, build_model

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from wargame import __version__
+
 DISTRIBUTION = "wargame-abm"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -26,7 +28,7 @@ def environment() -> dict[str, str]:
     since the last batch of this process (a notebook)."""
     return {
         "python": ".".join(platform.python_version_tuple()[:2]),
-        DISTRIBUTION: _version(DISTRIBUTION),
+        DISTRIBUTION: __version__,  # the code's own, as the batch records it
         "wargame code": code_digest(),
         **{name: _version(name) for name in runtime_dependencies()},
     }

@@ -14,6 +14,6 @@ def ErrorSlot(message: str | None) -> None:
     that happens goes to a closed widget and is lost. The slot makes no box of its own
     (`display: contents`), so an empty one leaves no gap.
     """
-    with solara.Column(gap="0", style="display: contents"):
+    with solara.Div(style="display: contents"):  # a plain div: Column's d-flex would win
         if message:
             solara.Error(message)
