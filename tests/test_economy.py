@@ -86,6 +86,37 @@ def test_ore_the_broker_buys_earns_only_while_a_route_reaches_an_open_crossing(t
     assert red.income_today["mines"] == pytest.approx(MINED)
 
 
+def test_a_broker_that_lets_its_ore_through_closed_crossings_stops_only_their_trade(
+    theatre_dir,
+):
+    """The same mine and crossing, with China taking the ore it buys through the gates it
+    has closed (as it let rare-earth trucks through Phimaw in November 2024): closing delta
+    stops Red's trade there and leaves its mine's income whole, while refusing Red's ore
+    (no tolerance at all, from the first day) stops that too."""
+    control = {"alpha": "red", "charlie": "red", "delta": "red"}
+    model = economy_model(
+        theatre_dir, control=control, buys=["rare_earth"], ore_through_closed_crossings=True
+    )
+    red = model.factions["red"]
+    model.step()
+    assert red.income_today["trade"] == pytest.approx(0.2 * 1000.0)
+    model.close_crossing("delta")
+    model.step()
+    assert red.income_today["mines"] == pytest.approx(MINED)
+    assert red.income_today["trade"] == 0.0
+    refused = economy_model(
+        theatre_dir,
+        {"ore_hold_tolerance": 0.0},
+        control=control,
+        buys=["rare_earth"],
+        ore_through_closed_crossings=True,
+    )
+    refused.close_crossing("delta")
+    refused.step()
+    assert "red" in refused.ore_refused
+    assert refused.factions["red"].income_today["mines"] == 0.0
+
+
 def test_ore_cannot_pass_enemy_ground_to_its_buyer(theatre_dir):
     """The same mine with delta Blue's: the one crossing into China is enemy ground, so
     Red's ore reaches no buyer. Held by nobody, delta lets it through; a Blue unit

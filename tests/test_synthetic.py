@@ -186,6 +186,10 @@ def test_a_written_theatre_keeps_what_its_broker_buys_and_where_ore_sells(tmp_pa
     write_theatre(theatre, tmp_path / "generated")
     loaded = load_theatre(tmp_path / "generated")
     assert loaded.buys == (ORE,) and loaded.commodities[ORE].markets == [market]
+    assert not loaded.ore_through_closed_crossings
+    through = dataclasses.replace(theatre, ore_through_closed_crossings=True)
+    write_theatre(through, tmp_path / "through")
+    assert load_theatre(tmp_path / "through").ore_through_closed_crossings
 
 
 def test_writing_never_overwrites_a_theatre(tmp_path):

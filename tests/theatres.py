@@ -134,6 +134,7 @@ def write_theatre(
     broker: str | None = "CN",
     neighbours: dict[str, dict[str, object]] | None = None,
     buys: list[str] | None = None,
+    ore_through_closed_crossings: bool = False,
     coalitions: dict[str, list[str]] | None = None,
     militias: dict[str, dict[str, object]] | None = None,
     events: list[dict[str, object]] | None = None,
@@ -145,7 +146,8 @@ def write_theatre(
     China, across the border, is its broker (on a map with a sanctuary in China);
     `neighbours` gives a country's policy towards soldiers who flee into it
     (`{"CN": {"soldiers": "hand_back", "hand_back_after_days": 3}}`); `buys` the
-    commodities the broker buys, `markets` the places where each commodity's ore is bought,
+    commodities the broker buys (through its closed crossings too with
+    `ore_through_closed_crossings`), `markets` the places where each commodity's ore is bought,
     `coalitions` each coalition's members, `militias` what each militia does when its
     alliance breaks (`{"green": {"on_break": "defect"}}`) and
     `events` the dated outside events (`{"day": 5, "description": ..., "set": {...}}`);
@@ -177,11 +179,13 @@ def write_theatre(
     for unit in units:
         lines += ["[[units]]", *(f"{k} = {json.dumps(v)}" for k, v in unit.items()), ""]
     lines += ["[countries]", *(f'{code} = "{name}"' for code, name in countries.items()), ""]
-    lines += (
-        [f'[broker]\ncountry = "{broker}"', *([f"buys = {json.dumps(buys)}"] if buys else []), ""]
-        if broker
-        else []
-    )
+    if broker:
+        lines += [f'[broker]\ncountry = "{broker}"']
+        if buys:
+            lines.append(f"buys = {json.dumps(buys)}")
+        if ore_through_closed_crossings:
+            lines.append("ore_through_closed_crossings = true")
+        lines.append("")
     for coalition, members in (coalitions or {}).items():
         lines += [f"[coalitions.{coalition}]", f"members = {json.dumps(members)}", ""]
     for militia, policy in (militias or {}).items():

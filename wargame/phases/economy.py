@@ -14,7 +14,9 @@ only when it reaches a buyer: a route over ground no enemy of its holder holds
 or stands on joins the mine to one of its commodity's `markets` or, for ore
 the broker buys, to an open crossing into the broker's country, so a closed
 gate or a cut road stops the money (ore with no buyer named sells at the
-mine). External income (a military's national budget) arrives whatever
+mine); a broker whose closures shut trade but not the ore it wants
+(`[broker] ore_through_closed_crossings`) takes that ore through any of its
+crossings. External income (a military's national budget) arrives whatever
 happens on the ground, which is why losing local revenue hurts a national army
 without crippling it. Each
 faction's income is also tallied by commodity: its own mines' and its
@@ -123,13 +125,17 @@ class _Outlets:
 
     def _joined(self, holder: str, mineral: str) -> frozenset[str] | None:
         """Places a route over ground open to the holder joins to a buyer of the mineral: its
-        markets, and the broker's open crossings unless the broker refuses the holder's ore;
-        None when no buyer is named (it sells at the mine)."""
+        markets, and the broker's crossings unless the broker refuses the holder's ore (its
+        open ones only, unless its ore passes the closed ones too); None when no buyer is
+        named (it sells at the mine)."""
         model, theatre = self.model, self.model.theatre
         markets = set(theatre.commodities[mineral].markets)
         if mineral in theatre.buys:
             if holder not in model.ore_refused:
-                markets |= model.broker_crossings - model.closed_crossings
+                through = model.broker_crossings
+                if not theatre.ore_through_closed_crossings:
+                    through = through - model.closed_crossings
+                markets |= through
         elif not markets:
             return None
         barred = model.barred_ground(holder)

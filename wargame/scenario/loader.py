@@ -136,6 +136,8 @@ class Theatre:
 
     buys: tuple[str, ...] = ()
     """Commodities whose ore the broker buys: its interest in the mines that yield them."""
+    ore_through_closed_crossings: bool = False
+    """Whether the ore the broker buys still passes the crossings it has closed."""
     coalitions: dict[str, Coalition] = field(default_factory=dict)
     """Factions that negotiate and hold truces together, by coalition id."""
     militias: dict[str, Militia] = field(default_factory=dict)
@@ -589,6 +591,9 @@ def load_theatre(scenario: str | Path) -> Theatre:
         broker=setup.broker.country if setup.broker else None,
         neighbours=dict(setup.neighbours),
         buys=tuple(setup.broker.buys) if setup.broker else (),
+        ore_through_closed_crossings=(
+            setup.broker.ore_through_closed_crossings if setup.broker else False
+        ),
         coalitions=dict(setup.coalitions),
         militias=dict(setup.militias),
         events=events,

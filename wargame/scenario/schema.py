@@ -236,6 +236,12 @@ class Broker(Strict):
         description="commodities (of [commodities]) whose ore it buys: fighting at their mines "
         "hurts its interests, and it may stop buying them from a faction that hurts them",
     )
+    ore_through_closed_crossings: bool = Field(
+        default=False,
+        description="whether the ore it buys still passes the crossings it has closed: closing "
+        "a gate then stops trade and people, not the ore it wants (only refusing a faction's "
+        "ore, `ore_hold_tolerance`, stops that)",
+    )
     source: str = ""
 
 

@@ -138,8 +138,14 @@ def _setup_toml(theatre: Theatre) -> str:
         ],
     }
     if theatre.broker is not None:
-        setup["broker"] = {"country": theatre.broker} | (
-            {"buys": list(theatre.buys)} if theatre.buys else {}
+        setup["broker"] = (
+            {"country": theatre.broker}
+            | ({"buys": list(theatre.buys)} if theatre.buys else {})
+            | (
+                {"ore_through_closed_crossings": True}
+                if theatre.ore_through_closed_crossings
+                else {}
+            )
         )
     if theatre.neighbours:
         setup["neighbours"] = {
