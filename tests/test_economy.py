@@ -117,6 +117,14 @@ def test_a_broker_that_lets_its_ore_through_closed_crossings_stops_only_their_tr
     assert refused.factions["red"].income_today["mines"] == 0.0
 
 
+def test_ore_through_closed_crossings_without_ore_bought_is_refused_naming_its_key(theatre_dir):
+    folder = theatre_dir(ore_through_closed_crossings=True)
+    with pytest.raises(ScenarioError, match="buys no ore to let through") as error:
+        ConflictModel(folder)
+    assert "broker.ore_through_closed_crossings" in str(error.value)
+    assert str(folder / "setup.toml") in str(error.value)
+
+
 def test_ore_cannot_pass_enemy_ground_to_its_buyer(theatre_dir):
     """The same mine with delta Blue's: the one crossing into China is enemy ground, so
     Red's ore reaches no buyer. Held by nobody, delta lets it through; a Blue unit

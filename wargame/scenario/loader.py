@@ -653,7 +653,14 @@ def _check_militias(path: Path, setup: SetupFile, factions: dict[str, FactionFil
 
 
 def _check_buys(path: Path, setup: SetupFile, commodities: dict[str, Commodity]) -> None:
-    """The broker buys commodities the theatre's mines yield."""
+    """The broker buys commodities the theatre's mines yield, and lets ore through its closed
+    crossings only if it buys some."""
+    if setup.broker and setup.broker.ore_through_closed_crossings and not setup.broker.buys:
+        raise ScenarioError(
+            path,
+            "broker.ore_through_closed_crossings",
+            "the broker buys no ore to let through: expected `buys` to name a commodity",
+        )
     for index, commodity in enumerate(setup.broker.buys if setup.broker else ()):
         if commodity not in commodities:
             known = ", ".join(commodities) or "none declared"

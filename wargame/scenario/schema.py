@@ -239,8 +239,8 @@ class Broker(Strict):
     ore_through_closed_crossings: bool = Field(
         default=False,
         description="whether the ore it buys still passes the crossings it has closed: closing "
-        "a gate then stops trade and people, not the ore it wants (only refusing a faction's "
-        "ore, `ore_hold_tolerance`, stops that)",
+        "a gate then stops trade, refugees and supply, not the ore it wants (only refusing a "
+        "faction's ore, `ore_hold_tolerance`, stops that); needs `buys`",
     )
     source: str = ""
 
