@@ -5,7 +5,7 @@ descriptions kept in the measures table (`wargame/engine/measures.py`) and besid
 GeoJSON's attributes (`wargame/drawing/geojson.py`), so the guide cannot drift from the
 code: tests/test_docs.py fails when a block differs from what this script writes now.
 The JSON Schemas in `schemas/`, which editors check the TOML files by, come from the
-files' pydantic models (`wargame/schemas.py`), and the same test fails when one differs.
+files' pydantic models (`wargame/schemas/`), and the same test fails when one differs.
 
     python docs/generate.py            rewrite every generated block and schema in place
     python docs/generate.py --check    list stale blocks and schemas, exit 1; write nothing

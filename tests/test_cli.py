@@ -50,17 +50,41 @@ HEAVY = ("mesa", "pandas", "scipy", "networkx", "solara", "matplotlib")
 )
 def test_help_and_version_start_without_the_model_and_its_libraries(args, shown):
     """Help is still whole: the parameters' list and the map rules' limit are read when shown."""
+    out, imported = _main_in_a_fresh_python(args, HEAVY)
+    assert shown in out
+    assert imported == "[]"
+
+
+@pytest.mark.parametrize(
+    ("args", "unused"),
+    [
+        (["--version"], ("pydantic", "rich")),
+        (["--help"], ("pydantic", "rich")),
+        (["scenarios"], ("pydantic",)),
+    ],
+)
+def test_the_first_commands_a_user_types_import_neither_pydantic_nor_rich_unless_shown(
+    args, unused
+):
+    """Issue 24: these start within a quarter second of a bare Python's CPU, and pydantic alone
+    takes about 0.1 s to import, rich's console about 0.08 s (benchmarks/startup.py)."""
+    out, imported = _main_in_a_fresh_python(args, unused)
+    assert out.strip()
+    assert imported == "[]"
+
+
+def _main_in_a_fresh_python(args: list[str], modules: tuple[str, ...]) -> tuple[str, str]:
+    """What `wargame ARGS` printed, and which of `modules` it imported (a list, as text)."""
     script = (
         "import contextlib, io, sys\n"
         "from wargame.cli import main\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
         f"    main({args!r})\n"
-        f"print(out.getvalue()); print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+        f"print(out.getvalue()); print(sorted(m for m in {modules!r} if m in sys.modules))\n"
     )
     out = fresh_python(script)
-    assert shown in out
-    assert out.strip().splitlines()[-1] == "[]"
+    return out, out.strip().splitlines()[-1]
 
 
 def test_python_dash_m_wargame_is_the_wargame_command():

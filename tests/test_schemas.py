@@ -1,4 +1,4 @@
-"""The files' JSON Schemas (`wargame/schemas.py`): every shipped file passes its schema, a
+"""The files' JSON Schemas (`wargame/schemas/`): every shipped file passes its schema, a
 file with a known mistake fails it, and on both the loader's own model agrees.
 
 Files are read as an editor passes them to a schema: TOML through `tomllib`, its dates as

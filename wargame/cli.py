@@ -15,9 +15,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-
 from wargame import __version__
 from wargame._assets import CDN as FRONT_END
 from wargame.apps.viewer import SCENARIO_ENV, THEATRES_ENV
@@ -31,6 +28,7 @@ DEFAULT_SCENARIO = "kachin"
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
 
     from wargame.analysis.fork import Fork
     from wargame.engine.model import ConflictModel
@@ -157,6 +155,8 @@ def _check_seed(seed: int | None) -> None:
 
 
 def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
+    from rich.table import Table
+
     from wargame.scenario.catalogue import catalogue
 
     table = Table(title="Theatres that ship", show_lines=False)
@@ -419,6 +419,8 @@ def print_summary(summary: dict, model: ConflictModel, console: Console) -> None
         f"{model.theatre.title}\n{summary['scenario']}, seed {summary['seed']}, "
         f"{summary['days']} days ({summary['start_date']} to {summary['end_date']})"
     )
+    from rich.table import Table
+
     table = Table(title="Factions at the end")
     table.add_column("")
     for faction_id in summary["factions"]:
@@ -486,6 +488,8 @@ def print_fork(result: Fork, console: Console) -> None:
         for label, before, after in _compared_numbers(model, other, summary)
         if before != after
     ]
+    from rich.table import Table
+
     numbers = Table(title="Numbers that differ at the end")
     for column, justify in (("", "left"), ("unchanged", "right"), ("forked", "right")):
         numbers.add_column(column, justify=justify)
@@ -819,6 +823,8 @@ def print_paired(frame, baselines: str, console: Console) -> None:
     from wargame.analysis.report import paired_display
 
     shown = paired_display(frame)
+    from rich.table import Table
+
     table = Table(title="Paired differences against the baseline (same seed, value - baseline)")
     for column in shown.columns:
         words = column in ("parameter", "value (baseline)", "outcome")
@@ -831,6 +837,8 @@ def print_paired(frame, baselines: str, console: Console) -> None:
 
 def print_patterns(history, judged, console: Console) -> None:
     """The theatre's patterns: what each asks, and what the runs of each grid point show."""
+    from rich.table import Table
+
     from wargame.analysis.report import HOLDS
 
     table = Table(title=f"The theatre's patterns ({history.path})")
@@ -903,6 +911,8 @@ def _checked_parameters(theatre, overrides: dict[str, str]) -> dict[str, object]
 
 def print_scorecard(card, console: Console) -> None:
     """The score table: each target's history against its simulated median and interval."""
+    from rich.table import Table
+
     from wargame.analysis.history import NOBODY, shown
 
     table = Table(
@@ -1014,6 +1024,8 @@ def print_calibration(calibration, console: Console) -> None:
     from wargame.analysis.calibration import targets_table, value_text
 
     request, before, best = calibration.request, calibration.before, calibration.best
+    from rich.table import Table
+
     table = Table(
         title=f"{request.theatre.name} against {request.history.path.name}: the theatre's values "
         f"(before) and the best of {len(calibration.candidates)} candidates (after), "
@@ -1409,6 +1421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)  # --help and --version end here
+    from rich.console import Console
+
     from wargame.scenario.errors import ScenarioError, warnings_as_lines
 
     try:

@@ -15,8 +15,10 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 # Problems one message lists, one a line; the rest are counted. Issue 17: an import of a
 # 10 MB file ended in a 1.3 MB error no one could read.
