@@ -413,14 +413,14 @@ def serve_command(
 
 def print_summary(summary: dict, model: ConflictModel, console: Console) -> None:
     """The run summary as tables a person can read at a glance."""
+    from rich.table import Table
+
     from wargame.scenario import PlaceKind
 
     print(
         f"{model.theatre.title}\n{summary['scenario']}, seed {summary['seed']}, "
         f"{summary['days']} days ({summary['start_date']} to {summary['end_date']})"
     )
-    from rich.table import Table
-
     table = Table(title="Factions at the end")
     table.add_column("")
     for faction_id in summary["factions"]:
@@ -468,6 +468,8 @@ def _holder(model: ConflictModel, faction_id: str | None) -> str:
 
 def print_fork(result: Fork, console: Console) -> None:
     """The forked run's summary, then what differs from the same run unchanged at the end."""
+    from rich.table import Table
+
     model, summary, other = result.forked, result.forked.summary(), result.unchanged.summary()
     print_summary(summary, model, console)
     changes = ", ".join(
@@ -488,8 +490,6 @@ def print_fork(result: Fork, console: Console) -> None:
         for label, before, after in _compared_numbers(model, other, summary)
         if before != after
     ]
-    from rich.table import Table
-
     numbers = Table(title="Numbers that differ at the end")
     for column, justify in (("", "left"), ("unchanged", "right"), ("forked", "right")):
         numbers.add_column(column, justify=justify)
@@ -820,11 +820,11 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 def print_paired(frame, baselines: str, console: Console) -> None:
     """Each swept value against its baseline: the mean paired difference of each outcome
     with its paired and unpaired 95% intervals (as the report's page shows them)."""
+    from rich.table import Table
+
     from wargame.analysis.report import paired_display
 
     shown = paired_display(frame)
-    from rich.table import Table
-
     table = Table(title="Paired differences against the baseline (same seed, value - baseline)")
     for column in shown.columns:
         words = column in ("parameter", "value (baseline)", "outcome")
@@ -1021,11 +1021,11 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
 
 def print_calibration(calibration, console: Console) -> None:
     """The targets before and after, the best values, the verdict and the --set line."""
+    from rich.table import Table
+
     from wargame.analysis.calibration import targets_table, value_text
 
     request, before, best = calibration.request, calibration.before, calibration.best
-    from rich.table import Table
-
     table = Table(
         title=f"{request.theatre.name} against {request.history.path.name}: the theatre's values "
         f"(before) and the best of {len(calibration.candidates)} candidates (after), "

@@ -8,19 +8,26 @@ that one way into a run accepts, every other accepts too.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 SEED_MAX = 2**32 - 1
 SEED_RANGE = f"a whole number from 0 to {SEED_MAX}"
 
+if TYPE_CHECKING:  # what a type checker reads; at run time `__getattr__` makes it
+    from pydantic import Field
+
+    Seed = Annotated[int, Field(ge=0, le=SEED_MAX, description=f"the run's seed, {SEED_RANGE}")]
+
 
 def __getattr__(name: str) -> Any:
-    """`Seed`, the pydantic field of a seed, made when a file model asks for it: the command
-    line checks seeds with `seed_problem` and starts without importing pydantic."""
+    """`Seed`, the pydantic field of a seed, made once when a file model asks for it: the
+    command line checks seeds with `seed_problem` and starts without importing pydantic."""
     if name == "Seed":
         from pydantic import Field
 
-        return Annotated[int, Field(ge=0, le=SEED_MAX, description=f"the run's seed, {SEED_RANGE}")]
+        seed = Annotated[int, Field(ge=0, le=SEED_MAX, description=f"the run's seed, {SEED_RANGE}")]
+        globals()["Seed"] = seed
+        return seed
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
