@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 SEED_MAX = 2**32 - 1
 SEED_RANGE = f"a whole number from 0 to {SEED_MAX}"
 
+_SEED_FIELD = {"ge": 0, "le": SEED_MAX, "description": f"the run's seed, {SEED_RANGE}"}
+"""The pydantic `Field` of `Seed`, written once for the type checker and the run."""
+
 if TYPE_CHECKING:  # what a type checker reads; at run time `__getattr__` makes it
     from pydantic import Field
 
-    Seed = Annotated[int, Field(ge=0, le=SEED_MAX, description=f"the run's seed, {SEED_RANGE}")]
+    Seed = Annotated[int, Field(**_SEED_FIELD)]
 
 
 def __getattr__(name: str) -> Any:
@@ -25,7 +28,7 @@ def __getattr__(name: str) -> Any:
     if name == "Seed":
         from pydantic import Field
 
-        seed = Annotated[int, Field(ge=0, le=SEED_MAX, description=f"the run's seed, {SEED_RANGE}")]
+        seed = Annotated[int, Field(**_SEED_FIELD)]
         globals()["Seed"] = seed
         return seed
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
