@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from theatres import line_map, passive_model, place, road
 
-from wargame.engine.agents import CivilianState
+from wargame import ConflictModel
+from wargame.engine.agents import CivilianGroup, CivilianState
 from wargame.engine.events import EventKind
 from wargame.phases import civilians
 
@@ -344,3 +345,24 @@ def test_no_large_town_empties_before_the_fighting_reaches_it():
                 large.discard(town)  # reached: from now on its people may go
             for town in large:
                 assert model.home_share(town) >= 0.5, (seed, model.day, town)
+
+
+def test_the_groups_listed_at_a_place_follow_every_move_and_removal():
+    """`World.groups_at` keeps each place's list until a group comes or goes: after moves,
+    removals and a season of war, every list is what the place's cell holds, oldest first."""
+    model = ConflictModel("kachin", rng=3)
+    places = list(model.theatre.map.places)
+
+    def held(place: str) -> list[CivilianGroup]:
+        here = [a for a in model.grid[place].agents if isinstance(a, CivilianGroup)]
+        return sorted(here, key=lambda g: g.unique_id)
+
+    assert all(model.groups_at(p) == held(p) for p in places)  # every list made and kept
+    mover, gone = model.groups_at("myitkyina")[:2]
+    mover.cell = model.grid["waingmaw"]
+    gone.remove()
+    assert mover not in model.groups_at("myitkyina") and gone not in model.groups_at("myitkyina")
+    assert mover in model.groups_at("waingmaw")
+    model.run(90)
+    assert sum(g.cell.coordinate != g.home for g in model.civilians) > 10  # many fled
+    assert all(model.groups_at(p) == held(p) for p in places)

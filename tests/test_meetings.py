@@ -184,19 +184,7 @@ def test_pair_by_pair_and_array_searches_find_the_same_meetings_to_the_last_bit(
             assert (plain is None) == (arrays is None)
             if plain is None:
                 continue
-            as_rows = list(
-                zip(
-                    arrays.hour.tolist(),
-                    arrays.one.tolist(),
-                    arrays.one_leg.tolist(),
-                    arrays.other.tolist(),
-                    arrays.other_leg.tolist(),
-                    arrays.km.tolist(),
-                    arrays.one_day.tolist(),
-                    arrays.other_day.tolist(),
-                    strict=True,
-                )
-            )
+            as_rows = arrays.rows()
             assert plain.found == as_rows
             compared += len(as_rows)
     assert compared > 50  # sixty columns on three roads meet often

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import NamedTuple, Protocol
 
 from mesa import Agent
-from mesa.discrete_space import CellAgent, Network
+from mesa.discrete_space import Cell, CellAgent, Network
 
 from wargame.engine.geography import Routes
 from wargame.engine.orders import Commander
@@ -37,6 +37,8 @@ class AgentWorld(Protocol):
     def hostile_ground(self, faction: str) -> frozenset[str]: ...
 
     def presence_changed(self) -> None: ...
+
+    def group_moved(self, *places: str) -> None: ...
 
     def civilians_moved(self) -> None: ...
 
@@ -326,6 +328,18 @@ class CivilianGroup(CellAgent):
         self.cell = model.grid[home]
         self.arrived = 0
         """The day the group came to where it is: it fears only fighting it saw there."""
+
+    @property
+    def cell(self) -> Cell | None:
+        return CellAgent.cell.fget(self)
+
+    @cell.setter
+    def cell(self, cell: Cell | None) -> None:
+        """Move as Mesa moves any cell agent, and tell the world both places' lists changed."""
+        old = CellAgent.cell.fget(self)
+        CellAgent.cell.fset(self, cell)
+        if cell is not old:
+            self.model.group_moved(*(c.coordinate for c in (old, cell) if c is not None))
 
     @property
     def state(self) -> CivilianState:

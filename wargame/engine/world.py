@@ -176,6 +176,9 @@ class World(mesa.Model):
         self.start_population = sum(p.population for p in places.values())
         self._away_from: dict[str, int] | None = None
         """People displaced or abroad by home place, counted when asked after a move."""
+        self._groups_at: dict[str, list[CivilianGroup]] = {}
+        """Civilian groups at each place, oldest first, listed when asked after a move
+        there or away (kept by CivilianGroup.cell): most places see no move on most days."""
 
     def populate(self) -> None:
         """The theatre's starting units and civilian groups, in the order the seed expects."""
@@ -656,6 +659,21 @@ class World(mesa.Model):
                 away[group.home] = away.get(group.home, 0) + group.size
             self._away_from = away
         return max(1.0 - self._away_from.get(place, 0) / population, 0.0)
+
+    def groups_at(self, place: str) -> list[CivilianGroup]:
+        """Civilian groups at a place, oldest first: the cell knows who is there."""
+        groups = self._groups_at.get(place)
+        if groups is None:
+            groups = self._groups_at[place] = sorted(
+                (a for a in self.grid[place].agents if isinstance(a, CivilianGroup)),
+                key=lambda g: g.unique_id,
+            )
+        return list(groups)
+
+    def group_moved(self, *places: str) -> None:
+        """A civilian group left or came to these places: their lists are made anew."""
+        for place in places:
+            self._groups_at.pop(place, None)
 
     def civilians_moved(self) -> None:
         """A civilian group left, came home, or lost people: the counts away are recounted."""

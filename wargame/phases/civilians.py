@@ -119,7 +119,7 @@ def run(world: World, state: State) -> None:
             if near not in fighting:
                 state.last_near[near] = world.day
     for place, losses in sorted(fighting.items()):
-        _suffer(world, place, losses, groups_at(world, place))
+        _suffer(world, place, losses, world.groups_at(place))
     _flee(world, state, frozenset(fighting))
     _return_home(world, state, danger)
 
@@ -129,14 +129,6 @@ def _hear(world: World, state: State, event: Event) -> None:
     if event.kind is EventKind.CAPTURE and event.place is not None:
         state.called_home.discard(event.place)
         call_home(world, state, event.factions[0], event.place)
-
-
-def groups_at(model: World, place: str) -> list[CivilianGroup]:
-    """Civilian groups at a place, oldest first: the cell knows who is there."""
-    return sorted(
-        (a for a in model.grid[place].agents if isinstance(a, CivilianGroup)),
-        key=lambda g: g.unique_id,
-    )
 
 
 def _suffer(model: World, place: str, losses: float, groups: list[CivilianGroup]) -> None:
@@ -203,7 +195,7 @@ def _frightened(model: World, state: State) -> list[str]:
 def _flee(model: World, state: State, fighting: frozenset[str]) -> None:
     """Each group at a frightened place leaves with its chance, for a place it chooses."""
     present = {
-        place: [g for g in groups_at(model, place) if g.state is not CivilianState.REFUGEE]
+        place: [g for g in model.groups_at(place) if g.state is not CivilianState.REFUGEE]
         for place in _frightened(model, state)
     }
     everyone = [g for groups in present.values() for g in groups]

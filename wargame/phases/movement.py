@@ -323,8 +323,13 @@ class Meetings:
             ):
                 yield (one, other) if (one.who, one.leg) < (other.who, other.leg) else (other, one)
 
-    def _as_arrays(self, found: Stretches, mine: int | None, length: float) -> ArrayBatch | None:
-        """The meetings of many stretches, found with arrays."""
+    def _as_arrays(
+        self, found: Stretches, mine: int | None, length: float
+    ) -> Batch | ArrayBatch | None:
+        """The meetings of many stretches, found with arrays. The morning's search of every
+        stretch keeps them as arrays: thousands die at each halt, dropped many at a time. A
+        search after a unit's halt keeps a list: most of its meetings are read one by one,
+        each once (as arrays, each read would weigh all those left)."""
         one, other, hour, km = _meetings(found, mine, self.side, self.hostile, self.clashed)
         met = ~np.isnan(hour) & (km > ROAD_END_KM) & (km < length - ROAD_END_KM)
         if not met.any():
@@ -333,16 +338,17 @@ class Meetings:
         who, leg = found.who[:, 0], found.who[:, 1]
         order = np.lexsort((leg[other], who[other], leg[one], who[one], hour))
         one, other = one[order], other[order]
-        return ArrayBatch(
+        batch = ArrayBatch(
             hour=hour[order],
-            km=km[order],
             one=who[one],
             one_leg=leg[one],
             other=who[other],
             other_leg=leg[other],
+            km=km[order],
             one_day=self.days[who[one]],
             other_day=self.days[who[other]],
         )
+        return batch if mine is None else Batch(batch.rows())
 
 
 def _heading(start_km: float, end_km: float) -> int:
@@ -494,6 +500,9 @@ class Batch:
     found: list[tuple]
     at: int = 0
 
+    def rows(self) -> list[tuple]:
+        return self.found
+
     def next_live(self, meetings: Meetings) -> tuple | None:
         """The next meeting not dead yet, if any is left."""
         while self.at < len(self.found):
@@ -506,18 +515,33 @@ class Batch:
 
 @dataclass
 class ArrayBatch:
-    """The meetings a large search found, as `Batch`, an array each: a crowded road's search
-    finds hundreds, most of them dead before their hour, and they are dropped faster so."""
+    """The meetings a large search found, as `Batch`, an array each (in its order): a crowded
+    road's search finds thousands, most of them dead before their hour, and they are dropped
+    faster so."""
 
     hour: np.ndarray
-    km: np.ndarray
     one: np.ndarray
     one_leg: np.ndarray
     other: np.ndarray
     other_leg: np.ndarray
+    km: np.ndarray
     one_day: np.ndarray
     other_day: np.ndarray
     at: int = 0
+
+    def rows(self) -> list[tuple]:
+        """Its meetings as `Batch` keeps them."""
+        columns = (
+            self.hour,
+            self.one,
+            self.one_leg,
+            self.other,
+            self.other_leg,
+            self.km,
+            self.one_day,
+            self.other_day,
+        )
+        return list(zip(*(column.tolist() for column in columns), strict=True))
 
     def next_live(self, meetings: Meetings) -> tuple | None:
         """The next meeting not dead yet, if any is left."""
