@@ -739,8 +739,8 @@ def _relieve(
 ) -> set[Unit]:
     """A key place's garrison formations beyond its own need cross to a friendly key place one
     road away that is being fought over and is short of the defenders the threat there calls
-    for (times the doctrine's caution), within `leash_days`: Northern Command's battalions in
-    Myitkyina across the bridge to Waingmaw, say. Returns the units sent."""
+    for (times the doctrine's caution), within `leash_days`: a city's spare battalions
+    across the bridge to the besieged town facing it, say. Returns the units sent."""
     if not spare:
         return set()
     enemies_at = known.enemy_positions()
