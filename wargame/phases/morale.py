@@ -168,9 +168,10 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     """Send a broken unit to friendly ground; return (crossing, sanctuary) when it flees abroad.
 
     A unit on friendly ground with no enemy on it stays unless a quiet place
-    (no enemy on it or one road away, or a stronghold: `_strongholds`) is in reach. Otherwise it makes for the
-    nearest friendly place by a supplied route (`retreat_barrier`), by a road
-    clear of enemy units where there is one: quiet, then safe (no enemy on it);
+    (no enemy on it or one road away, or a stronghold: `_strongholds`) is in
+    reach. Otherwise it makes for the nearest friendly place by a supplied route
+    (`retreat_barrier`), by a road clear of enemy units where there is one:
+    quiet, then safe (no enemy on it);
     a unit off friendly ground also for one being fought over. Only a unit cut
     off from all of these makes for the border, at a crossing within
     `internment_reach_days` by a clear road whose country takes soldiers in,
