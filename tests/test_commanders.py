@@ -386,3 +386,41 @@ def test_a_place_keeps_its_hold_share_to_the_nearest_whole_unit(
     model.step()
     garrisons = [u.started_at for u in model.units if u.job == Job.GARRISON.value]
     assert (garrisons.count("alpha"), garrisons.count("bravo")) == (alpha_kept, bravo_kept)
+
+
+def _siege_next_door(theatre_dir, leash_days: float) -> ConflictModel:
+    """Red's two battalions at alpha are both its garrison; red also holds bravo (a base, so a
+    key place, 2 days away by highway) with a post of 50, and on day 1 a blue unit of 100 is
+    found standing on bravo."""
+    folder = theatre_dir(
+        features=line_map(bravo={"kind": "base"}),
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 200, "count": 2, "job": "garrison"},
+            {"faction": "red", "place": "bravo", "strength": 50, "job": "garrison"},
+            {"faction": "blue", "place": "delta", "strength": 100},
+        ],
+        control={"alpha": "red", "bravo": "red", "delta": "blue"},
+        parameters={"travel_friction": 0.0, "replan_days": 1, "leash_days": leash_days},
+        faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
+    )
+    _doctrine(folder, "blue", hold=1.0)
+    _doctrine(folder, "red", caution=1.0)
+    model = ConflictModel(folder, rng=1)
+    model.run(1)
+    blue = next(u for u in model.units if u.faction == "blue")
+    blue.stand_at("bravo")
+    return model
+
+
+@pytest.mark.parametrize(("leash_days", "sent"), [(3.0, 1), (1.0, 0)])
+def test_a_garrison_beyond_its_own_need_relieves_a_key_place_next_door(
+    theatre_dir, leash_days, sent
+):
+    """Alpha needs one battalion against the 100 one road away; its second crosses to bravo,
+    being fought over and short of defenders, when bravo is within its leash, and stays home
+    when it is not."""
+    model = _siege_next_door(theatre_dir, leash_days)
+    model.step()
+    going = [u for u in model.units if u.faction == "red" and u.started_at == "alpha"]
+    assert sum(u.objective == "bravo" for u in going) == sent
+    assert sum(u.place == "alpha" for u in going) == 2 - sent

@@ -427,6 +427,30 @@ def test_an_overrun_garrison_falls_back_along_a_supplied_route_past_an_enemy_uni
     assert interned == int((red.strength + interned) * 0.1) > 0  # the scattered tenth
 
 
+@pytest.mark.parametrize(("garrison", "refuge"), [(400, "bravo"), (150, "alpha")])
+def test_a_broken_unit_falls_back_on_a_garrison_that_matches_the_threat(
+    theatre_dir, garrison, refuge
+):
+    """Red breaks fighting Blue's 300 at Charlie. Bravo, next door, is threatened from
+    Charlie; Alpha beyond it is quiet. Red falls back on Bravo when Bravo's garrison already
+    matches the threat (as Waingmaw's broken battalions would on Myitkyina's), else goes on
+    to Alpha."""
+    folder = theatre_dir(
+        control={"alpha": "red", "bravo": "red", "charlie": "red"},
+        units=[
+            {"faction": "red", "place": "charlie", "strength": 300},
+            {"faction": "blue", "place": "charlie", "strength": 300},
+            {"faction": "red", "place": "bravo", "strength": garrison},
+        ],
+    )
+    model = passive_model(folder, {"travel_friction": 0.0, "recruits_per_base_per_day": 0})
+    red = model.units[0]
+    red.morale = 0.1
+    model.step()
+    assert model.threat("red", "bravo") == pytest.approx(model.strength_at()["charlie"]["blue"])
+    assert red.posture is Posture.WITHDRAW and red.objective == refuge
+
+
 def test_a_broken_unit_off_friendly_ground_falls_back_even_to_a_town_under_attack(theatre_dir):
     """Red breaks at Charlie, nobody's; its only friendly place, Delta, has Blue in it: it
     falls back there to join the fight rather than cross at Delta's gate."""

@@ -596,6 +596,7 @@ class DoctrineCommander:
             if unit.place in key and unit.unique_id not in fighting:
                 by_place.setdefault(unit.place, []).append(unit)
         kept: set[int] = set()
+        spare: list[Unit] = []  # garrison formations beyond their own place's need
         for place, present in by_place.items():
             need = max(doctrine.garrison, doctrine.caution * known.threat(place))
             held = 0.0
@@ -603,8 +604,13 @@ class DoctrineCommander:
                 if held >= need and unit.job != Job.GARRISON.value:
                     break
                 kept.add(unit.unique_id)
-                orders.append(Order(unit.unique_id, None, Posture.HOLD))
+                if held >= need:
+                    spare.append(unit)
+                else:
+                    orders.append(Order(unit.unique_id, None, Posture.HOLD))
                 held += unit.strength
+        sent = _relieve(model, faction, spare, orders, known, key)
+        orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in spare if u not in sent)
         return kept
 
     @staticmethod
@@ -721,6 +727,51 @@ class _Pool:
     def leashed(self, to_place: np.ndarray) -> np.ndarray:
         """Which units may go to the place whose travel days from every place are `to_place`."""
         return to_place[self.home] <= self.leash
+
+
+def _relieve(
+    model: World,
+    faction: Faction,
+    spare: list[Unit],
+    orders: list[Order],
+    known: Knowledge,
+    key: frozenset[str],
+) -> set[Unit]:
+    """A key place's garrison formations beyond its own need cross to a friendly key place one
+    road away that is being fought over and is short of the defenders the threat there calls
+    for (times the doctrine's caution), within `leash_days`: a city's spare battalions
+    across the bridge to the besieged town facing it, say. Returns the units sent."""
+    if not spare:
+        return set()
+    enemies_at = known.enemy_positions()
+    besieged = sorted(p for p in key if p in enemies_at)
+    if not besieged:
+        return set()
+    doctrine = faction.spec.doctrine
+    leash = setting(model, faction, "leash_days")
+    roads = model.routes.roads_from
+    present: dict[str, float] = {}
+    for unit in model.units:
+        where = unit.place or unit.objective
+        if unit.faction == faction.id and where in besieged:
+            present[where] = present.get(where, 0.0) + unit.strength
+    sent: set[Unit] = set()
+    for place in besieged:
+        short = doctrine.caution * known.threat(place) - present.get(place, 0.0)
+        if short <= 0:
+            continue
+        days = dict(roads[place])
+        near = sorted(
+            (u for u in spare if u not in sent and days.get(u.place, np.inf) <= leash),
+            key=lambda u: (days[u.place], u.unique_id),
+        )
+        for unit in near:
+            if short <= 0:
+                break
+            sent.add(unit)
+            orders.append(Order(unit.unique_id, place, Posture.HOLD))
+            short -= unit.strength
+    return sent
 
 
 def _hold_where_fighting(

@@ -168,9 +168,10 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     """Send a broken unit to friendly ground; return (crossing, sanctuary) when it flees abroad.
 
     A unit on friendly ground with no enemy on it stays unless a quiet place
-    (no enemy on it or one road away) is in reach. Otherwise it makes for the
-    nearest friendly place by a supplied route (`retreat_barrier`), by a road
-    clear of enemy units where there is one: quiet, then safe (no enemy on it);
+    (no enemy on it or one road away, or a stronghold: `_strongholds`) is in
+    reach. Otherwise it makes for the nearest friendly place by a supplied route
+    (`retreat_barrier`), by a road clear of enemy units where there is one:
+    quiet, then safe (no enemy on it);
     a unit off friendly ground also for one being fought over. Only a unit cut
     off from all of these makes for the border, at a crossing within
     `internment_reach_days` by a clear road whose country takes soldiers in,
@@ -229,6 +230,7 @@ def _refuge(model: World, faction: str, origin: str, days: np.ndarray) -> str | 
     safe = model.ground_mask("safe_ground", faction).copy()
     safe[routes.index[origin]] = False
     quiet = safe & ~model.ground_mask("threatened_ground", faction)
+    quiet |= safe & routes.mask(_strongholds(model, faction))
     tiers = [quiet] if origin in model.safe_ground(faction) else [quiet, safe]
     if origin not in model.friendly_ground(faction):
         tiers.append(model.ground_mask("friendly_ground", faction))
@@ -237,6 +239,18 @@ def _refuge(model: World, faction: str, origin: str, days: np.ndarray) -> str | 
         if refuge is not None:
             return refuge
     return None
+
+
+def _strongholds(model: World, faction: str) -> frozenset[str]:
+    """Threatened places of the faction with no enemy on them whose own soldiers already match
+    the threat (`World.threat`): a broken unit rallies there as readily as at a quiet place,
+    as a town's broken battalions fall back on the garrison of the city next to it."""
+    presence = model.strength_at()
+    return frozenset(
+        p
+        for p in model.safe_ground(faction) & model.threatened_ground(faction)
+        if presence.get(p, {}).get(faction, 0) >= model.threat(faction, p)
+    )
 
 
 def _border_exit(
