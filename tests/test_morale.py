@@ -433,8 +433,8 @@ def test_a_broken_unit_falls_back_on_a_garrison_that_matches_the_threat(
 ):
     """Red breaks fighting Blue's 300 at Charlie. Bravo, next door, is threatened from
     Charlie; Alpha beyond it is quiet. Red falls back on Bravo when Bravo's garrison already
-    matches the threat (as Waingmaw's broken battalions would on Myitkyina's), else goes on
-    to Alpha."""
+    matches the threat (as Waingmaw's broken battalions would on Myitkyina's), and rallies
+    there; else it goes on to Alpha."""
     folder = theatre_dir(
         control={"alpha": "red", "bravo": "red", "charlie": "red"},
         units=[
@@ -449,6 +449,8 @@ def test_a_broken_unit_falls_back_on_a_garrison_that_matches_the_threat(
     model.step()
     assert model.threat("red", "bravo") == pytest.approx(model.strength_at()["charlie"]["blue"])
     assert red.posture is Posture.WITHDRAW and red.objective == refuge
+    model.run(6)  # it gets there and stays
+    assert red.place == refuge and "blue" in model.strength_at()["charlie"]  # still a threat
 
 
 def test_a_broken_unit_off_friendly_ground_falls_back_even_to_a_town_under_attack(theatre_dir):

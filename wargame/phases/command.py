@@ -213,7 +213,9 @@ class DoctrineCommander:
         if _ordered(due, [u for u in units if u.unique_id not in fighting]):
             return orders  # most days between plans: the units attacked hold, nothing more
         known = Knowledge(model, faction.id, setting(model, faction, "intelligence"))
-        garrisoned = fighting | self._garrison(model, faction, units, fighting, orders, known)
+        garrisoned = fighting | self._garrison(
+            model, faction, units, fighting, orders, known, self.homes
+        )
         mobile = [u for u in units if u.unique_id not in garrisoned]
         if _ordered(due, mobile):
             return orders
@@ -533,15 +535,17 @@ class DoctrineCommander:
         known there: any but screens (they keep their posts) to key places, and the reserves
         also to any place with enemies known on it or one road away.
 
-        Returns the units still free. Units on their way count as arrived, so a
+        Returns the units still free. Units on their way count as arrived, and so
+        do units this plan has already sent to hold a place (a relief), so a
         shortfall draws only as much help as it needs. A garrison goes only
         within its leash.
         """
         doctrine = faction.spec.doctrine
+        sent = {o.unit_id: o.objective for o in orders if o.posture is Posture.HOLD}
         held: dict[str, float] = {}
         for unit in mine:
             if unit.posture is not Posture.ATTACK:
-                where = unit.place or unit.objective
+                where = sent.get(unit.unique_id) or unit.place or unit.objective
                 if where is not None:
                     held[where] = held.get(where, 0.0) + unit.strength
         key = model.key_places(faction.id)
@@ -577,6 +581,7 @@ class DoctrineCommander:
         fighting: set[int],
         orders: list[Order],
         known: Knowledge,
+        homes: dict[int, str],
     ) -> set[int]:
         """Hold each key place with enough to match the enemy in reach.
 
@@ -587,7 +592,8 @@ class DoctrineCommander:
         garrison behind fortification f matches an attacker sqrt(1 + bonus f)
         times its size. The rest of those formations are free for their jobs.
         A place under attack keeps them all (`_hold_where_fighting`, the units
-        `fighting`).
+        `fighting`). Garrison formations at home beyond its need may relieve a
+        besieged key place next to it (`_relieve`).
         """
         doctrine = faction.spec.doctrine
         key = model.key_places(faction.id)
@@ -609,7 +615,7 @@ class DoctrineCommander:
                 else:
                     orders.append(Order(unit.unique_id, None, Posture.HOLD))
                 held += unit.strength
-        sent = _relieve(model, faction, spare, orders, known, key)
+        sent = _relieve(model, faction, spare, orders, known, key, homes)
         orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in spare if u not in sent)
         return kept
 
@@ -736,11 +742,14 @@ def _relieve(
     orders: list[Order],
     known: Knowledge,
     key: frozenset[str],
+    homes: dict[int, str],
 ) -> set[Unit]:
-    """A key place's garrison formations beyond its own need cross to a friendly key place one
-    road away that is being fought over and is short of the defenders the threat there calls
-    for (times the doctrine's caution), within `leash_days`: a city's spare battalions
-    across the bridge to the besieged town facing it, say. Returns the units sent."""
+    """A key place's garrison formations at home beyond its own need cross to a friendly key
+    place one road away that is being fought over and is short of the defenders the threat
+    there calls for (times the doctrine's caution), within `leash_days` of home, the largest
+    shortfall first: a city's spare battalions across the bridge to the besieged town facing
+    it, say. Returns the units sent (they count there at once: `_reinforce`)."""
+    spare = [u for u in spare if homes.get(u.unique_id) == u.place]  # the leash is from home
     if not spare:
         return set()
     enemies_at = known.enemy_positions()
@@ -753,11 +762,11 @@ def _relieve(
     present: dict[str, float] = {}
     for unit in model.units:
         where = unit.place or unit.objective
-        if unit.faction == faction.id and where in besieged:
+        if unit.faction == faction.id and unit.posture is not Posture.ATTACK and where in besieged:
             present[where] = present.get(where, 0.0) + unit.strength
+    shortfalls = {p: doctrine.caution * known.threat(p) - present.get(p, 0.0) for p in besieged}
     sent: set[Unit] = set()
-    for place in besieged:
-        short = doctrine.caution * known.threat(place) - present.get(place, 0.0)
+    for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
         if short <= 0:
             continue
         days = dict(roads[place])

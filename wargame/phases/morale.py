@@ -167,11 +167,12 @@ def retreat_barrier(model: World, faction: str) -> frozenset[str]:
 def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     """Send a broken unit to friendly ground; return (crossing, sanctuary) when it flees abroad.
 
-    A unit on friendly ground with no enemy on it stays unless a quiet place
-    (no enemy on it or one road away, or a stronghold: `_strongholds`) is in
-    reach. Otherwise it makes for the nearest friendly place by a supplied route
+    A unit on friendly ground with no enemy on it stays there if it is quiet
+    (no enemy on it or one road away) or a stronghold (`_strongholds`), and
+    otherwise unless a quiet place or a stronghold is in reach. Otherwise it
+    makes for the nearest friendly place by a supplied route
     (`retreat_barrier`), by a road clear of enemy units where there is one:
-    quiet, then safe (no enemy on it);
+    quiet (or a stronghold), then safe (no enemy on it);
     a unit off friendly ground also for one being fought over. Only a unit cut
     off from all of these makes for the border, at a crossing within
     `internment_reach_days` by a clear road whose country takes soldiers in,
@@ -181,8 +182,10 @@ def _fall_back(model: World, unit: Unit) -> tuple[str, str] | None:
     unit.posture = Posture.WITHDRAW
     unit.route = []
     safe = model.safe_ground(faction)
-    if origin in safe and origin not in model.threatened_ground(faction):
-        return None
+    if origin in safe and (
+        origin not in model.threatened_ground(faction) or origin in _strongholds(model, faction)
+    ):
+        return None  # it rallies where it stands
     routes = model.routes
     barrier = retreat_barrier(model, faction)
     clear = model.enemy_ground(faction)  # and no enemy unit on the way
@@ -242,9 +245,10 @@ def _refuge(model: World, faction: str, origin: str, days: np.ndarray) -> str | 
 
 
 def _strongholds(model: World, faction: str) -> frozenset[str]:
-    """Threatened places of the faction with no enemy on them whose own soldiers already match
-    the threat (`World.threat`): a broken unit rallies there as readily as at a quiet place,
-    as a town's broken battalions fall back on the garrison of the city next to it."""
+    """Threatened friendly places with no enemy on them where the faction's own soldiers (not
+    its allies') already match the threat (`World.threat`): a broken unit rallies there as
+    readily as at a quiet place, as a town's broken battalions fall back on the garrison of
+    the city next to it, and stays."""
     presence = model.strength_at()
     return frozenset(
         p

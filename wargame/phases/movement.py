@@ -501,6 +501,7 @@ class Batch:
     at: int = 0
 
     def rows(self) -> list[tuple]:
+        """Its meetings, as found (`ArrayBatch.rows` gives the same of an array batch)."""
         return self.found
 
     def next_live(self, meetings: Meetings) -> tuple | None:
