@@ -9,7 +9,7 @@ are falling back, are ignored: the rules are checked here, not by commanders.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -541,13 +541,7 @@ class DoctrineCommander:
         within its leash.
         """
         doctrine = faction.spec.doctrine
-        sent = {o.unit_id: o.objective for o in orders if o.posture is Posture.HOLD}
-        held: dict[str, float] = {}
-        for unit in mine:
-            if unit.posture is not Posture.ATTACK:
-                where = sent.get(unit.unique_id) or unit.place or unit.objective
-                if where is not None:
-                    held[where] = held.get(where, 0.0) + unit.strength
+        held = _defenders(mine, orders)
         key = model.key_places(faction.id)
         places = key | known.threatened(faction.id)
         shortfalls = {
@@ -735,6 +729,19 @@ class _Pool:
         return to_place[self.home] <= self.leash
 
 
+def _defenders(mine: list[Unit], orders: Sequence[Order] = ()) -> dict[str, float]:
+    """Soldiers of a side holding each place, not attacking: where they stand, or where they
+    are going (their objective, or where an order among `orders` sends them to hold)."""
+    sent = {o.unit_id: o.objective for o in orders if o.posture is Posture.HOLD}
+    held: dict[str, float] = {}
+    for unit in mine:
+        if unit.posture is not Posture.ATTACK:
+            where = sent.get(unit.unique_id) or unit.place or unit.objective
+            if where is not None:
+                held[where] = held.get(where, 0.0) + unit.strength
+    return held
+
+
 def _relieve(
     model: World,
     faction: Faction,
@@ -759,11 +766,7 @@ def _relieve(
     doctrine = faction.spec.doctrine
     leash = setting(model, faction, "leash_days")
     roads = model.routes.roads_from
-    present: dict[str, float] = {}
-    for unit in model.units:
-        where = unit.place or unit.objective
-        if unit.faction == faction.id and unit.posture is not Posture.ATTACK and where in besieged:
-            present[where] = present.get(where, 0.0) + unit.strength
+    present = _defenders([u for u in model.units if u.faction == faction.id])
     shortfalls = {p: doctrine.caution * known.threat(p) - present.get(p, 0.0) for p in besieged}
     sent: set[Unit] = set()
     for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
