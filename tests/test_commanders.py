@@ -388,16 +388,16 @@ def test_a_place_keeps_its_hold_share_to_the_nearest_whole_unit(
     assert (garrisons.count("alpha"), garrisons.count("bravo")) == (alpha_kept, bravo_kept)
 
 
-def _siege_next_door(theatre_dir, leash_days: float) -> ConflictModel:
+def _siege_next_door(theatre_dir, leash_days: float, besiegers: int = 100) -> ConflictModel:
     """Red's two battalions at alpha are both its garrison; red also holds bravo (a base, so a
-    key place, 2 days away by highway) with a post of 50, and on day 1 a blue unit of 100 is
-    found standing on bravo."""
+    key place, 2 days away by highway) with a post of 50, and on day 1 a blue unit of
+    `besiegers` is found standing on bravo."""
     folder = theatre_dir(
         features=line_map(bravo={"kind": "base"}),
         units=[
             {"faction": "red", "place": "alpha", "strength": 200, "count": 2, "job": "garrison"},
             {"faction": "red", "place": "bravo", "strength": 50, "job": "garrison"},
-            {"faction": "blue", "place": "delta", "strength": 100},
+            {"faction": "blue", "place": "delta", "strength": besiegers},
         ],
         control={"alpha": "red", "bravo": "red", "delta": "blue"},
         parameters={"travel_friction": 0.0, "replan_days": 1, "leash_days": leash_days},
@@ -420,6 +420,25 @@ def test_a_garrison_beyond_its_own_need_relieves_a_key_place_next_door(
     being fought over and short of defenders, when bravo is within its leash, and stays home
     when it is not."""
     model = _siege_next_door(theatre_dir, leash_days)
+    model.step()
+    going = [u for u in model.units if u.faction == "red" and u.started_at == "alpha"]
+    assert sum(u.objective == "bravo" for u in going) == sent
+    assert sum(u.place == "alpha" for u in going) == 2 - sent
+
+
+@pytest.mark.parametrize(("post_holds", "sent"), [(True, 1), (False, 0)])
+def test_a_garrison_meets_the_besiegers_next_door_at_the_place_they_besiege(
+    theatre_dir, post_holds, sent
+):
+    """The 400 on bravo are alpha's only threat. While bravo's post of 50 holds out they must
+    take bravo before they reach alpha: alpha's need besides them is its minimum of 50, so
+    its second battalion of 200 crosses to bravo (short 350) and its first stays. Once the
+    post has broken nothing holds them off: alpha needs 400 and keeps both at home."""
+    model = _siege_next_door(theatre_dir, leash_days=3.0, besiegers=400)
+    post = next(u for u in model.units if u.faction == "red" and u.started_at == "bravo")
+    if not post_holds:
+        post.morale = 0.0
+    assert model.holding_out("red") == ({"bravo"} if post_holds else set())
     model.step()
     going = [u for u in model.units if u.faction == "red" and u.started_at == "alpha"]
     assert sum(u.objective == "bravo" for u in going) == sent

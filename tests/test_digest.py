@@ -36,8 +36,8 @@ RECORDED = {
     ("kachin", 5): "ee48a2e239869d8f41cc756296a6eb818f8f776b5c498c990eccc856ded60faa",
     ("kachin", 12): "e21ce043162cd2945c0cafff889c71658c7797cd5832cb12128aaae8d409aa58",
     ("kachin", 48): "6e036f88535d08b85032f42ab70230e0db3d2dda0f7087c3c555e7ddbc13a844",
-    ("synthetic", 1): "7fa2c7664eac3ba3b3552c9524c70114faabe9baad02e4e270aecdf81502d03d",
-    ("synthetic", 2): "cd417d63cb8bb6fb25baf0df7add4061f0e9e4d19389737edc5da582b7b185c5",
+    ("synthetic", 1): "58765916a10fbb5daebd022f8a421232c6bca0699733aa9fecf635fff58ee9ee",
+    ("synthetic", 2): "a2265789d72d8fe0236b597210164c9df19c4b6ffdfbbbda8ec87e32aea49f09",
 }
 
 

@@ -35,6 +35,7 @@ from mesa.discrete_space import Network
 from wargame.engine.agents import CivilianGroup, Faction, Unit
 from wargame.engine.events import Event, EventKind, EventLog
 from wargame.engine.geography import Routes, build_graph, crossings, time_roads
+from wargame.engine.posture import Posture
 from wargame.engine.streams import Streams
 from wargame.scenario import PlaceKind, RoadKind, Theatre
 from wargame.scenario.parameters import (
@@ -610,20 +611,42 @@ class World(mesa.Model):
             bonus += self.parameters.fortification_bonus * self.fortification(place)
         return (here + ADJACENT_THREAT_WEIGHT * near) * bonus
 
-    def threat(self, faction: str, place: str) -> float:
+    def threat(self, faction: str, place: str, held_off: frozenset[str] = frozenset()) -> float:
         """Soldiers needed to hold `place` against the hostile units on it and one road away,
-        weighed by their fire against the holder's (`fire_weight`)."""
-        return self._situation_of(("threat", faction, place), lambda: self._threat(faction, place))
+        weighed by their fire against the holder's (`fire_weight`), less those on the places
+        next door in `held_off` (the faction's places still holding out against them there:
+        `holding_out`), who must take those before they reach `place`."""
+        return self._situation_of(
+            ("threat", faction, place, held_off), lambda: self._threat(faction, place, held_off)
+        )
 
-    def _threat(self, faction: str, place: str) -> float:
+    def _threat(self, faction: str, place: str, held_off: frozenset[str]) -> float:
         presence = self.strength_at()
         weight = {f: self.fire_weight(faction, f) for f in self.enemies_of(faction)}
-        nearby = [place] + [n for n, _ in self.routes.roads_from[place]]
         enemies = sum(
-            s * weight[f] for p in nearby for f, s in presence.get(p, {}).items() if f in weight
+            s * weight[f]
+            for p in threat_ground(self, place, held_off)
+            for f, s in presence.get(p, {}).items()
+            if f in weight
         )
         fortification = self.fortification(place)
         return enemies / (1.0 + self.parameters.fortification_bonus * fortification) ** 0.5
+
+    def holding_out(self, faction: str) -> frozenset[str]:
+        """Friendly places with enemies on them where soldiers of the faction or its allies
+        still stand and hold (not falling back, not broken): their besiegers are held off
+        there. Not kept, since a unit that breaks changes it and moves nothing."""
+        friends = self.allies_of(faction) | {faction}
+        besieged = self.friendly_ground(faction) & self.enemy_positions(faction)
+        return frozenset(
+            u.place
+            for u in self.units
+            if u.place in besieged
+            and u.faction in friends
+            and u.strength > 0
+            and u.posture is not Posture.WITHDRAW
+            and u.morale >= self.factions[u.faction].spec.morale.break_point
+        )
 
     # --- what places are worth ----------------------------------------------------------
 
@@ -710,3 +733,9 @@ class World(mesa.Model):
 
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
+
+
+def threat_ground(world: World, place: str, held_off: frozenset[str]) -> list[str]:
+    """The places whose enemies threaten `place`: itself and those one road away not in
+    `held_off` (`World.threat`)."""
+    return [place, *(n for n, _ in world.routes.roads_from[place] if n not in held_off)]

@@ -19,7 +19,7 @@ from wargame.engine.agents import Faction, Unit
 from wargame.engine.orders import Order
 from wargame.engine.posture import Posture
 from wargame.engine.sight import known_presence
-from wargame.engine.world import ADJACENT_THREAT_WEIGHT, World
+from wargame.engine.world import ADJACENT_THREAT_WEIGHT, World, threat_ground
 
 CANDIDATE_TARGETS = 12
 DEPTH_MEMO_SIZE = 8  # a few factions, each asking again what it asked lately; bounded for big maps
@@ -596,7 +596,7 @@ class DoctrineCommander:
             if unit.place in key and unit.unique_id not in fighting:
                 by_place.setdefault(unit.place, []).append(unit)
         kept: set[int] = set()
-        spare: list[Unit] = []  # garrison formations beyond their own place's need
+        holding: list[Unit] = []
         for place, present in by_place.items():
             need = max(doctrine.garrison, doctrine.caution * known.threat(place))
             held = 0.0
@@ -604,13 +604,10 @@ class DoctrineCommander:
                 if held >= need and unit.job != Job.GARRISON.value:
                     break
                 kept.add(unit.unique_id)
-                if held >= need:
-                    spare.append(unit)
-                else:
-                    orders.append(Order(unit.unique_id, None, Posture.HOLD))
+                holding.append(unit)
                 held += unit.strength
-        sent = _relieve(model, faction, spare, orders, known, key, homes)
-        orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in spare if u not in sent)
+        sent = _relieve(model, faction, by_place, orders, known, key, homes)
+        orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in holding if u not in sent)
         return kept
 
     @staticmethod
@@ -745,7 +742,7 @@ def _defenders(mine: list[Unit], orders: Sequence[Order] = ()) -> dict[str, floa
 def _relieve(
     model: World,
     faction: Faction,
-    spare: list[Unit],
+    by_place: dict[str, list[Unit]],
     orders: list[Order],
     known: Knowledge,
     key: frozenset[str],
@@ -754,36 +751,52 @@ def _relieve(
     """A key place's garrison formations at home beyond its own need cross to a friendly key
     place one road away that is being fought over and is short of the defenders the threat
     there calls for (times the doctrine's caution), within `leash_days` of home, the largest
-    shortfall first: a city's spare battalions across the bridge to the besieged town facing
-    it, say. Returns the units sent (they count there at once: `_reinforce`)."""
-    spare = [u for u in spare if homes.get(u.unique_id) == u.place]  # the leash is from home
-    if not spare:
-        return set()
+    shortfall first: a city's battalions across the bridge to the besieged town facing it,
+    say. The sender's need leaves out the enemies its neighbours are holding out against
+    (`World.threat`, `held_off`): they must take those places before they reach it, and its
+    battalions meet them there. `by_place` holds each key place's formations not in
+    a fight. Returns the units sent (they count there at once: `_reinforce`)."""
     enemies_at = known.enemy_positions()
     besieged = sorted(p for p in key if p in enemies_at)
     if not besieged:
         return set()
     doctrine = faction.spec.doctrine
     leash = setting(model, faction, "leash_days")
-    roads = model.routes.roads_from
     present = _defenders([u for u in model.units if u.faction == faction.id])
     shortfalls = {p: doctrine.caution * known.threat(p) - present.get(p, 0.0) for p in besieged}
+    holding = model.holding_out(faction.id)
     sent: set[Unit] = set()
     for place, short in sorted(shortfalls.items(), key=lambda item: (-item[1], item[0])):
-        if short <= 0:
-            continue
-        days = dict(roads[place])
-        near = sorted(
-            (u for u in spare if u not in sent and days.get(u.place, np.inf) <= leash),
-            key=lambda u: (days[u.place], u.unique_id),
-        )
-        for unit in near:
-            if short <= 0:
-                break
-            sent.add(unit)
-            orders.append(Order(unit.unique_id, place, Posture.HOLD))
-            short -= unit.strength
+        for sender, days in sorted(model.routes.roads_from[place], key=lambda r: (r[1], r[0])):
+            if short <= 0 or days > leash or sender not in by_place:
+                continue
+            need = max(doctrine.garrison, doctrine.caution * known.threat(sender, holding))
+            for unit in _beyond_need(by_place[sender], need, sent, homes):
+                if short <= 0:
+                    break
+                sent.add(unit)
+                orders.append(Order(unit.unique_id, place, Posture.HOLD))
+                short -= unit.strength
     return sent
+
+
+def _beyond_need(
+    present: list[Unit], need: float, sent: set[Unit], homes: dict[int, str]
+) -> list[Unit]:
+    """A place's garrison formations at home beyond `need`, in the order it lets them go: those
+    it keeps first (`_keeping_order`) stay, as do units already sent elsewhere (not counted)."""
+    held, spare = 0.0, []
+    for unit in sorted(present, key=_keeping_order):
+        if unit in sent:
+            continue
+        if (
+            held >= need
+            and unit.job == Job.GARRISON.value
+            and homes.get(unit.unique_id) == unit.place
+        ):
+            spare.append(unit)
+        held += unit.strength
+    return spare
 
 
 def _hold_where_fighting(
@@ -841,7 +854,7 @@ class Knowledge:
         """Known hostile soldiers on each place with any presence, in the side's own soldiers:
         a plan asks of each place many times, and nothing moves while a side plans."""
         self._defences: dict[str, float] = {}
-        self._threats: dict[str, float] = {}
+        self._threats: dict[tuple[str, frozenset[str]], float] = {}
         self._positions: frozenset[str] | None = None
         self._fronts: dict[str, frozenset[str]] = {}
 
@@ -865,20 +878,19 @@ class Knowledge:
             bonus += model.parameters.fortification_bonus * model.fortification(place)
         return (self._enemies_at(place) + ADJACENT_THREAT_WEIGHT * near) * bonus
 
-    def threat(self, place: str) -> float:
+    def threat(self, place: str, held_off: frozenset[str] = frozenset()) -> float:
         """Soldiers needed to hold `place` against the hostile units known on it and one
-        road away."""
-        known = self._threats.get(place)
+        road away (`World.threat`, `held_off` as there)."""
+        known = self._threats.get((place, held_off))
         if known is None:
-            known = self._threats[place] = self._threat(place)
+            known = self._threats[place, held_off] = self._threat(place, held_off)
         return known
 
-    def _threat(self, place: str) -> float:
+    def _threat(self, place: str, held_off: frozenset[str]) -> float:
         model = self.model
         if self.omniscient:
-            return model.threat(self.faction, place)
-        nearby = [place] + [n for n, _ in model.routes.roads_from[place]]
-        enemies = sum(self._enemies_at(p) for p in nearby)
+            return model.threat(self.faction, place, held_off)
+        enemies = sum(self._enemies_at(p) for p in threat_ground(model, place, held_off))
         fortification = model.fortification(place)
         return enemies / (1.0 + model.parameters.fortification_bonus * fortification) ** 0.5
 
