@@ -595,20 +595,19 @@ class DoctrineCommander:
         for unit in units:
             if unit.place in key and unit.unique_id not in fighting:
                 by_place.setdefault(unit.place, []).append(unit)
-        kept: set[int] = set()
-        holding: list[Unit] = []
+        holding: dict[str, list[Unit]] = {}  # each place's kept formations, kept first
         for place, present in by_place.items():
             need = max(doctrine.garrison, doctrine.caution * known.threat(place))
             held = 0.0
             for unit in sorted(present, key=_keeping_order):
                 if held >= need and unit.job != Job.GARRISON.value:
                     break
-                kept.add(unit.unique_id)
-                holding.append(unit)
+                holding.setdefault(place, []).append(unit)
                 held += unit.strength
-        sent = _relieve(model, faction, by_place, orders, known, key, homes)
-        orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in holding if u not in sent)
-        return kept
+        sent = _relieve(model, faction, holding, orders, known, key, homes)
+        kept = [u for units in holding.values() for u in units]
+        orders.extend(Order(u.unique_id, None, Posture.HOLD) for u in kept if u not in sent)
+        return {u.unique_id for u in kept}
 
     @staticmethod
     def _targets(
@@ -754,8 +753,9 @@ def _relieve(
     shortfall first: a city's battalions across the bridge to the besieged town facing it,
     say. The sender's need leaves out the enemies its neighbours are holding out against
     (`World.threat`, `held_off`): they must take those places before they reach it, and its
-    battalions meet them there. `by_place` holds each key place's formations not in
-    a fight. Returns the units sent (they count there at once: `_reinforce`)."""
+    battalions meet them there. `by_place` holds the formations each key place keeps
+    (`_garrison`), in the order it keeps them. Returns the units sent (they count there at
+    once: `_reinforce`)."""
     enemies_at = known.enemy_positions()
     besieged = sorted(p for p in key if p in enemies_at)
     if not besieged:
@@ -783,10 +783,11 @@ def _relieve(
 def _beyond_need(
     present: list[Unit], need: float, sent: set[Unit], homes: dict[int, str]
 ) -> list[Unit]:
-    """A place's garrison formations at home beyond `need`, in the order it lets them go: those
-    it keeps first (`_keeping_order`) stay, as do units already sent elsewhere (not counted)."""
+    """A place's garrison formations at home beyond `need`, `present` in the order it keeps
+    them (`_keeping_order`): those first stay, as do units already sent elsewhere (not
+    counted)."""
     held, spare = 0.0, []
-    for unit in sorted(present, key=_keeping_order):
+    for unit in present:
         if unit in sent:
             continue
         if (
