@@ -586,8 +586,8 @@ class DoctrineCommander:
         garrison behind fortification f matches an attacker sqrt(1 + bonus f)
         times its size. The rest of those formations are free for their jobs.
         A place under attack keeps them all (`_hold_where_fighting`, the units
-        `fighting`). Garrison formations at home beyond its need may relieve a
-        besieged key place next to it (`_relieve`).
+        `fighting`). Garrison formations at home beyond its need less the enemies its
+        neighbours hold off may relieve a besieged key place next to it (`_relieve`).
         """
         doctrine = faction.spec.doctrine
         key = model.key_places(faction.id)
