@@ -122,6 +122,20 @@ def test_layers_point_down_pages_and_cli_over_analysis_over_the_day_over_the_wor
     assert not upward, upward
 
 
+def test_only_the_engine_imports_mesa():
+    """Mesa is the engine's business: the rest of the package reaches it through the engine,
+    so the engine's tests meet every Mesa call (`make test-mesa-next` runs only those)."""
+    importers = set()
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            if any(n == "mesa" or n.startswith("mesa.") for n in names):
+                importers.add(name)
+    assert importers == {"wargame.engine.world", "wargame.engine.agents"}, importers
+
+
 def _mesa_private_names() -> set[str]:
     """The underscored attributes Mesa's own classes and a fresh model have."""
     import mesa

@@ -1,32 +1,84 @@
 """Counterfactual levers move the odds the way a reader expects, over many seeds.
 
-Each lever is set low and high on the same seeds, as an experiment run by the batch; the
-difference of the means must exceed two standard errors. Slow; CI runs it.
+Each lever is set low and high on the same seeds, as an experiment run by the batch, and
+the difference of the means is weighed against its standard error. The seeds come in
+three looks of ten (seeds 0-9, 10-19, 20-29): a group-sequential design with O'Brien and
+Fleming's boundaries, so a lever whose effect is plain passes after ten or twenty seeds,
+on stronger evidence than the last look asks, and one whose effect is slight is still
+judged on all thirty, at about the two standard errors these tests always asked for.
+Slow; CI runs it.
 """
 
 import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from scipy import stats
 
 from wargame.analysis.batch import run_batch
 from wargame.analysis.experiments import load_experiment
 from wargame.analysis.results import read_runs
 
 pytestmark = pytest.mark.slow
-SEEDS = 30
+LOOKS = 3
+SEEDS_PER_LOOK = 10  # 30 seeds in all
 DAYS = 270
+# O'Brien and Fleming's boundaries (Biometrics 35, 1979) for three equally spaced looks at
+# a one-sided 2.5% level, as normal quantiles: 2.004 * sqrt(3 / look). Each look reads
+# its boundary at its own degrees of freedom (the same one-sided chance on Student's t).
+OBRIEN_FLEMING = (3.471, 2.454, 2.004)
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """How far one arm's mean exceeds the other's, in standard errors, and at what freedom."""
+
+    what: str
+    difference: float
+    error: float
+    freedom: float
+
+    def clears(self, look: int) -> bool:
+        if self.error == 0:
+            return self.difference > 0
+        chance = stats.norm.sf(OBRIEN_FLEMING[look])
+        return self.difference / self.error > stats.t.isf(chance, self.freedom)
+
+
+Judge = Callable[[pd.DataFrame, pd.DataFrame], list[Contrast]]
+
+
+def sequential(
+    folder: Path, parameter: str, low: float, high: float, judge: Judge, outcomes: str = ""
+) -> None:
+    """Run the lever low and high look by look until `judge`'s contrasts all clear the
+    look's boundary; at the last look they must. `judge` also asserts what must hold on
+    every seed run so far (an arm with no offers at all, say)."""
+    runs = [pd.DataFrame(), pd.DataFrame()]
+    for look in range(LOOKS):
+        seeds = range(look * SEEDS_PER_LOOK, (look + 1) * SEEDS_PER_LOOK)
+        arms_now = arms(folder / f"look{look}", parameter, low, high, list(seeds), outcomes)
+        runs = [pd.concat([runs[i], arms_now[i]], ignore_index=True) for i in range(2)]
+        contrasts = judge(*runs)
+        if all(contrast.clears(look) for contrast in contrasts):
+            return
+    failing = [c for c in contrasts if not c.clears(LOOKS - 1)]
+    raise AssertionError(f"{parameter} {low} against {high}, {len(runs[0])} seeds: {failing}")
 
 
 def arms(
-    folder: Path, parameter: str, low: float, high: float, outcomes: str = ""
+    folder: Path, parameter: str, low: float, high: float, seeds: list[int], outcomes: str = ""
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The runs with the lever low and with it high, seed for seed."""
+    folder.mkdir()
     path = folder / "lever.toml"
     path.write_text(
         f'[experiment]\ntitle = "{parameter} low and high"\ntheatre = "kachin"\n'
-        f"days = {DAYS}\nseeds = {SEEDS}\n\n[grid]\n{parameter} = [{low}, {high}]\n\n{outcomes}",
+        f"days = {DAYS}\nseeds = {seeds}\n\n[grid]\n{parameter} = [{low}, {high}]\n\n"
+        f"{outcomes}",
         encoding="utf-8",
     )
     out = folder / "results"
@@ -37,19 +89,28 @@ def arms(
     return arm[0], arm[1]
 
 
-def assert_higher(high: pd.Series, low: pd.Series) -> None:
+def higher(high: pd.Series, low: pd.Series, what: str = "") -> Contrast:
+    """`high`'s mean over `low`'s, the arms taken as independent samples (Welch)."""
+    what = what or str(high.name)
     high, low = [float(v) for v in high], [float(v) for v in low]
+    shares = statistics.variance(high) / len(high), statistics.variance(low) / len(low)
+    error = sum(shares) ** 0.5
+    freedom = (
+        sum(shares) ** 2 / (shares[0] ** 2 / (len(high) - 1) + shares[1] ** 2 / (len(low) - 1))
+        if error
+        else float("inf")
+    )
     difference = statistics.mean(high) - statistics.mean(low)
-    error = (statistics.variance(high) / len(high) + statistics.variance(low) / len(low)) ** 0.5
-    assert difference > 2 * error, (statistics.mean(low), statistics.mean(high), error)
+    return Contrast(what, difference, error, freedom)
 
 
-def assert_higher_seed_for_seed(high: pd.Series, low: pd.Series) -> None:
-    """The mean of each seed's difference (high - low) exceeds two of its standard errors:
-    the seed sends the war much the same way in both arms, so its own spread cancels."""
+def higher_seed_for_seed(high: pd.Series, low: pd.Series, what: str = "") -> Contrast:
+    """The mean of each seed's difference (high - low): the seed sends the war much the
+    same way in both arms, so its own spread cancels."""
+    what = what or str(high.name)
     differences = [float(h) - float(lo) for h, lo in zip(high, low, strict=True)]
     error = (statistics.variance(differences) / len(differences)) ** 0.5
-    assert statistics.mean(differences) > 2 * error, (statistics.mean(differences), error)
+    return Contrast(what, statistics.mean(differences), error, len(differences) - 1)
 
 
 def test_chinas_pressure_brings_offers_of_a_truce_and_gate_closures(tmp_path):
@@ -61,11 +122,16 @@ def test_chinas_pressure_brings_offers_of_a_truce_and_gate_closures(tmp_path):
         '[outcomes.closures]\nkind = "events"\nevent = "border"\n\n'
         '[outcomes.refused]\nkind = "events"\nevent = "ceasefire_refused"\n'
     )
-    calm, pressed = arms(tmp_path, "broker_pressure", 0.0, 1.0, outcomes)
-    offers = [arm["ceasefires"] + arm["outcome.refused"] for arm in (calm, pressed)]
-    assert (offers[0] == 0).all() and (calm["outcome.closures"] == 0).all()
-    assert_higher(offers[1], offers[0])
-    assert_higher(pressed["outcome.closures"], calm["outcome.closures"])
+
+    def judge(calm: pd.DataFrame, pressed: pd.DataFrame) -> list[Contrast]:
+        offers = [arm["ceasefires"] + arm["outcome.refused"] for arm in (calm, pressed)]
+        assert (offers[0] == 0).all() and (calm["outcome.closures"] == 0).all()
+        return [
+            higher(offers[1], offers[0], "offers"),
+            higher(pressed["outcome.closures"], calm["outcome.closures"]),
+        ]
+
+    sequential(tmp_path, "broker_pressure", 0.0, 1.0, judge, outcomes)
 
 
 def test_a_loyal_militia_stands_by_the_military_longer(tmp_path):
@@ -76,9 +142,12 @@ def test_a_loyal_militia_stands_by_the_military_longer(tmp_path):
         '[fixed]\nrival_offer = 1.0\n\n[outcomes.ndak_stopped]\nkind = "first_event"\n'
         'event = "alliance"\nfaction = "ndak"\n'
     )
-    wavering, loyal = arms(tmp_path, "militia_loyalty", 0.35, 1.0, stopped)
-    days = [arm["outcome.ndak_stopped"].fillna(DAYS + 1) for arm in (wavering, loyal)]
-    assert_higher_seed_for_seed(days[1], days[0])
+
+    def judge(wavering: pd.DataFrame, loyal: pd.DataFrame) -> list[Contrast]:
+        days = [arm["outcome.ndak_stopped"].fillna(DAYS + 1) for arm in (wavering, loyal)]
+        return [higher_seed_for_seed(days[1], days[0])]
+
+    sequential(tmp_path, "militia_loyalty", 0.35, 1.0, judge, stopped)
 
 
 def test_a_patient_neighbour_closes_fewer_gates(tmp_path):
@@ -86,23 +155,33 @@ def test_a_patient_neighbour_closes_fewer_gates(tmp_path):
     weeks of fighting by its crossings; high, fewer, even once its envoy's visit (17 Oct
     2024, an outside event of the theatre) has scaled its patience by 0.3 (400 -> 120)."""
     closures = '[outcomes.gate_events]\nkind = "events"\nevent = "border"\n'
-    impatient, patient = arms(tmp_path, "broker_tolerance", 30.0, 400.0, closures)
-    assert_higher(impatient["outcome.gate_events"], patient["outcome.gate_events"])
+
+    def judge(impatient: pd.DataFrame, patient: pd.DataFrame) -> list[Contrast]:
+        return [higher(impatient["outcome.gate_events"], patient["outcome.gate_events"])]
+
+    sequential(tmp_path, "broker_tolerance", 30.0, 400.0, judge, closures)
 
 
 def test_a_neighbour_that_warns_first_closes_fewer_gates(tmp_path):
     """Closing only after a warned faction fights on (20 more hurt, against none) spares the
     factions that stop, and puts off the closures of those that do not."""
     closures = '[outcomes.gate_events]\nkind = "events"\nevent = "border"\n'
-    at_once, warned = arms(tmp_path, "ultimatum_hurt", 0.0, 20.0, closures)
-    assert_higher(at_once["outcome.gate_events"], warned["outcome.gate_events"])
+
+    def judge(at_once: pd.DataFrame, warned: pd.DataFrame) -> list[Contrast]:
+        return [higher(at_once["outcome.gate_events"], warned["outcome.gate_events"])]
+
+    sequential(tmp_path, "ultimatum_hurt", 0.0, 20.0, judge, closures)
 
 
 def test_an_offer_from_the_rival_lets_the_militia_break_with_its_patron(tmp_path):
     stopped = '[outcomes.ndak_stopped]\nkind = "events"\nevent = "alliance"\nfaction = "ndak"\n'
-    none, offered = arms(tmp_path, "rival_offer", 0.0, 1.0, stopped)
-    assert (none["outcome.ndak_stopped"] == 0).all()
-    assert_higher(offered["outcome.ndak_stopped"] >= 1, none["outcome.ndak_stopped"] >= 1)
+
+    def judge(none: pd.DataFrame, offered: pd.DataFrame) -> list[Contrast]:
+        assert (none["outcome.ndak_stopped"] == 0).all()
+        stopped = [arm["outcome.ndak_stopped"] >= 1 for arm in (offered, none)]
+        return [higher(*stopped, "runs where the NDA-K stops")]
+
+    sequential(tmp_path, "rival_offer", 0.0, 1.0, judge, stopped)
 
 
 def enlisted(runs: pd.DataFrame, faction: str) -> pd.Series:
@@ -115,10 +194,16 @@ def test_a_high_rare_earth_price_arms_and_recruits_the_kia(tmp_path):
     more seeds than a test can pay for: over 100 paired seeds at US$16,800 against 67,200
     a tonne, 436 against 967 enlisted (se 35), an edge of 0.08 against 0.18, +1.4 places
     (se 0.39) and +944 soldiers (se 156)."""
-    cheap, dear = arms(tmp_path, "prices.rare_earth", 15_000.0, 60_000.0)
-    assert_higher(dear["factions.kia.revenue_total"], cheap["factions.kia.revenue_total"])
-    assert_higher_seed_for_seed(enlisted(dear, "kia"), enlisted(cheap, "kia"))
-    assert_higher_seed_for_seed(dear["factions.kia.arms_edge"], cheap["factions.kia.arms_edge"])
+
+    def judge(cheap: pd.DataFrame, dear: pd.DataFrame) -> list[Contrast]:
+        edge = "factions.kia.arms_edge"
+        return [
+            higher(dear["factions.kia.revenue_total"], cheap["factions.kia.revenue_total"]),
+            higher_seed_for_seed(enlisted(dear, "kia"), enlisted(cheap, "kia"), "enlisted"),
+            higher_seed_for_seed(dear[edge], cheap[edge]),
+        ]
+
+    sequential(tmp_path, "prices.rare_earth", 15_000.0, 60_000.0, judge)
 
 
 def test_the_militarys_budget_keeps_its_army_in_the_field(tmp_path):
@@ -126,11 +211,17 @@ def test_the_militarys_budget_keeps_its_army_in_the_field(tmp_path):
     recruits and its arms from Kachin's revenue alone. It holds less ground too, but 30
     seeds cannot tell that from noise (+0.7 places, se 0.44): the closing note of stop 38
     gives 100."""
-    broke, funded = arms(tmp_path, "external_income_factor", 0.0, 1.0)
-    assert_higher_seed_for_seed(
-        funded["factions.tatmadaw.strength"], broke["factions.tatmadaw.strength"]
-    )
-    assert_higher_seed_for_seed(enlisted(funded, "tatmadaw"), enlisted(broke, "tatmadaw"))
+
+    def judge(broke: pd.DataFrame, funded: pd.DataFrame) -> list[Contrast]:
+        strength = "factions.tatmadaw.strength"
+        return [
+            higher_seed_for_seed(funded[strength], broke[strength]),
+            higher_seed_for_seed(
+                enlisted(funded, "tatmadaw"), enlisted(broke, "tatmadaw"), "enlisted"
+            ),
+        ]
+
+    sequential(tmp_path, "external_income_factor", 0.0, 1.0, judge)
 
 
 def test_garrisons_that_give_up_sooner_are_captured_more(tmp_path):
@@ -138,23 +229,32 @@ def test_garrisons_that_give_up_sooner_are_captured_more(tmp_path):
     Captures are rare: 0.05 against 0.35 once differed by 1.7 standard errors over 30 seeds,
     and 0 against 0.35 by 1.9 once civilians fled by chance (December 2026: captures in 14
     of 30 runs); 0 against 0.5 by 4.4 (captures in 27 of 30)."""
-    stubborn, brittle = arms(tmp_path, "surrender_morale", 0.0, 0.5)
-    captured = [f"factions.{f}.captured" for f in ("kia", "tatmadaw", "ndak")]
-    assert_higher(brittle[captured].sum(axis=1), stubborn[captured].sum(axis=1))
+
+    def judge(stubborn: pd.DataFrame, brittle: pd.DataFrame) -> list[Contrast]:
+        captured = [f"factions.{f}.captured" for f in ("kia", "tatmadaw", "ndak")]
+        return [higher(brittle[captured].sum(axis=1), stubborn[captured].sum(axis=1), "captured")]
+
+    sequential(tmp_path, "surrender_morale", 0.0, 0.5, judge)
 
 
 def test_stronger_walls_cost_the_garrisons_fewer_soldiers(tmp_path):
     # fortification divides the fire a holder takes: the Tatmadaw, holding the fortified
     # cities and bases, lose fewer soldiers behind walls worth more
-    thin, thick = arms(tmp_path, "fortification_bonus", 0.5, 3.0)
-    assert_higher(thin["factions.tatmadaw.killed"], thick["factions.tatmadaw.killed"])
+
+    def judge(thin: pd.DataFrame, thick: pd.DataFrame) -> list[Contrast]:
+        return [higher(thin["factions.tatmadaw.killed"], thick["factions.tatmadaw.killed"])]
+
+    sequential(tmp_path, "fortification_bonus", 0.5, 3.0, judge)
 
 
 def test_a_commander_who_re_plans_daily_fights_harder(tmp_path):
     """Re-planning every day against every ten days (issue 20): units kept on stale orders
     for days fight less, so fewer soldiers fall (the KIA's, who attack most)."""
-    daily, slow = arms(tmp_path, "replan_days", 1, 10)
-    assert_higher(daily["factions.kia.killed"], slow["factions.kia.killed"])
+
+    def judge(daily: pd.DataFrame, slow: pd.DataFrame) -> list[Contrast]:
+        return [higher(daily["factions.kia.killed"], slow["factions.kia.killed"])]
+
+    sequential(tmp_path, "replan_days", 1, 10, judge)
 
 
 def test_sides_that_know_the_enemys_strength_take_the_juntas_border_posts(tmp_path):
@@ -164,9 +264,12 @@ def test_sides_that_know_the_enemys_strength_take_the_juntas_border_posts(tmp_pa
     of them against 1.5 blind, seed for seed (t -4.5, 30 seeds; the KIA holds 2.7 places
     more, t +3.0; the junta 1.0 fewer, t -2.2). The junta's losses, the outcome this test
     read before, no longer differ since garrisons are kept to the nearest battalion."""
-    blind, informed = arms(tmp_path, "intelligence", 0.0, 1.0)
-    posts = "factions.tatmadaw.border_posts_held"
-    assert_higher_seed_for_seed(blind[posts], informed[posts])
+
+    def judge(blind: pd.DataFrame, informed: pd.DataFrame) -> list[Contrast]:
+        posts = "factions.tatmadaw.border_posts_held"
+        return [higher_seed_for_seed(blind[posts], informed[posts])]
+
+    sequential(tmp_path, "intelligence", 0.0, 1.0, judge)
 
 
 def test_a_harsher_want_of_supply_starves_more_soldiers(tmp_path):
@@ -174,9 +277,14 @@ def test_a_harsher_want_of_supply_starves_more_soldiers(tmp_path):
     a day (issue 20): at four times the rate more starve over the year, seed for seed,
     though in Kachin few garrisons are cut off for long (the screen of
     experiments/mechanics.toml cannot tell it from the war's noise at 6 seeds a point)."""
-    mild, harsh = arms(tmp_path, "supply_attrition_per_day", 0.0025, 0.01)
-    starved = [f"factions.{f}.starved" for f in ("kia", "tatmadaw", "ndak")]
-    assert_higher_seed_for_seed(harsh[starved].sum(axis=1), mild[starved].sum(axis=1))
+
+    def judge(mild: pd.DataFrame, harsh: pd.DataFrame) -> list[Contrast]:
+        starved = [f"factions.{f}.starved" for f in ("kia", "tatmadaw", "ndak")]
+        return [
+            higher_seed_for_seed(harsh[starved].sum(axis=1), mild[starved].sum(axis=1), "starved")
+        ]
+
+    sequential(tmp_path, "supply_attrition_per_day", 0.0025, 0.01, judge)
 
 
 def test_a_garrison_that_scatters_at_its_gate_sends_soldiers_abroad_more_often(tmp_path):
@@ -187,8 +295,11 @@ def test_a_garrison_that_scatters_at_its_gate_sends_soldiers_abroad_more_often(t
     interned total about as much (+82 a run, t +2.2, 30 seeds; whole units cross 2.4 times
     a run at 0 and 2.0 at 0.3, the scattered garrisons being weaker)."""
     crossed = '[outcomes.crossed]\nkind = "events"\nevent = "internment"\nfaction = "tatmadaw"\n'
-    kept, scattered = arms(tmp_path, "scatter_share", 0.0, 0.3, crossed)
-    assert_higher_seed_for_seed(scattered["outcome.crossed"], kept["outcome.crossed"])
+
+    def judge(kept: pd.DataFrame, scattered: pd.DataFrame) -> list[Contrast]:
+        return [higher_seed_for_seed(scattered["outcome.crossed"], kept["outcome.crossed"])]
+
+    sequential(tmp_path, "scatter_share", 0.0, 0.3, judge, crossed)
 
 
 def test_a_militia_that_gives_up_sooner_collapses_sooner(tmp_path):
@@ -198,6 +309,9 @@ def test_a_militia_that_gives_up_sooner_collapses_sooner(tmp_path):
     collapsed = (
         '[outcomes.ndak_collapsed]\nkind = "first_event"\nevent = "collapse"\nfaction = "ndak"\n'
     )
-    stubborn, brittle = arms(tmp_path, "collapse_strength_share", 0.1, 0.5, collapsed)
-    days = [arm["outcome.ndak_collapsed"].fillna(DAYS + 1) for arm in (stubborn, brittle)]
-    assert_higher_seed_for_seed(days[0], days[1])
+
+    def judge(stubborn: pd.DataFrame, brittle: pd.DataFrame) -> list[Contrast]:
+        days = [arm["outcome.ndak_collapsed"].fillna(DAYS + 1) for arm in (stubborn, brittle)]
+        return [higher_seed_for_seed(days[0], days[1], "days to collapse")]
+
+    sequential(tmp_path, "collapse_strength_share", 0.1, 0.5, judge, collapsed)
