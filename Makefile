@@ -54,13 +54,16 @@ $(NEXT)/.installed: pyproject.toml pylock.toml wargame/__init__.py
 	$(NEXT)/bin/pip install --quiet --no-deps -e .
 	touch $@
 
-# Only the engine calls Mesa (wargame/engine/world.py and agents.py, tests/test_architecture.py
-# holds it there), so the tests that build and step models through every phase, fork them, run
-# them in batch workers and in the viewer's sessions, and compare them with the digests, meet
-# every Mesa call wargame makes: a third of the fast tests, in a third of the time.
+# Only the engine imports Mesa (tests/test_architecture.py holds it there); code elsewhere
+# reads the Mesa objects the engine builds (a unit's cell, its unique_id: the GeoJSON, the
+# viewer's inspector, the classroom's fog and orders). The tests that build and step models
+# through every phase, fork them, run them in batch workers, in the viewer's sessions and the
+# classroom's rooms, export them and compare them with the digests meet those calls: about a
+# third of the fast tests, in about a third of the time.
 MESA_FACING := architecture model world digest conservation fork presence movement combat \
 	command commanders supply morale control diplomacy economy civilians meetings road_fights \
-	routes synthetic soak viewer closed_tabs batch
+	routes synthetic soak viewer closed_tabs batch workers geojson classroom classroom_fog \
+	classroom_orders
 test-mesa-next: $(NEXT)/.installed
 	$(NEXT)/bin/python -c 'import mesa; print("Mesa", mesa.__version__)'
 	WARGAME_DEPRECATIONS_AS_ERRORS=1 $(NEXT)/bin/pytest -n auto --dist loadfile --no-loadscope-reorder -q --durations=10 \
