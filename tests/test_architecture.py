@@ -123,8 +123,9 @@ def test_layers_point_down_pages_and_cli_over_analysis_over_the_day_over_the_wor
 
 
 def test_only_the_engine_imports_mesa():
-    """Mesa is the engine's business: the rest of the package reaches it through the engine,
-    so the engine's tests meet every Mesa call (`make test-mesa-next` runs only those)."""
+    """Mesa is the engine's business: the rest of the package reaches it through the models
+    the engine builds, so the tests that build and use them meet every Mesa call wargame
+    makes (`make test-mesa-next` runs only those on Mesa's next release)."""
     importers = set()
     for name, path in modules().items():
         for node in ast.walk(ast.parse(path.read_text())):
