@@ -11,11 +11,12 @@ every seed (no offers at all without pressure, say) holds for the seeds run so f
 when the lever passes at the first look. Slow; CI runs it.
 """
 
-import statistics
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -29,25 +30,23 @@ LOOKS = 3
 SEEDS_PER_LOOK = 10  # 30 seeds in all
 DAYS = 270
 # O'Brien and Fleming's boundaries (Biometrics 35, 1979) for three equally spaced looks at
-# a one-sided 2.5% level, as normal quantiles: 2.004 * sqrt(3 / look). Each look reads
-# its boundary at its own degrees of freedom (the same one-sided chance on Student's t).
+# a one-sided 2.5% level, as normal quantiles: 2.004 * sqrt(3 / look). A look passes when
+# the t test's one-sided chance is below the normal's at its boundary (Student's t at the
+# look's own degrees of freedom).
 OBRIEN_FLEMING = (3.471, 2.454, 2.004)
 
 
 @dataclass(frozen=True)
 class Contrast:
-    """How far one arm's mean exceeds the other's, in standard errors, and at what freedom."""
+    """How far one arm's mean exceeds the other's, and the one-sided chance of a difference
+    at least as large were the lever idle (Student's t, as `wargame.analysis.paired`)."""
 
     what: str
     difference: float
-    error: float
-    freedom: float
+    chance: float
 
     def clears(self, look: int) -> bool:
-        if self.error == 0:
-            return self.difference > 0
-        chance = stats.norm.sf(OBRIEN_FLEMING[look])
-        return self.difference / self.error > stats.t.isf(chance, self.freedom)
+        return self.chance < stats.norm.sf(OBRIEN_FLEMING[look])
 
 
 Judge = Callable[[pd.DataFrame, pd.DataFrame], list[Contrast]]
@@ -92,27 +91,26 @@ def arms(
 
 
 def higher(high: pd.Series, low: pd.Series, what: str = "") -> Contrast:
-    """`high`'s mean over `low`'s, the arms taken as independent samples (Welch)."""
-    what = what or str(high.name)
-    high, low = [float(v) for v in high], [float(v) for v in low]
-    shares = statistics.variance(high) / len(high), statistics.variance(low) / len(low)
-    error = sum(shares) ** 0.5
-    freedom = (
-        sum(shares) ** 2 / (shares[0] ** 2 / (len(high) - 1) + shares[1] ** 2 / (len(low) - 1))
-        if error
-        else float("inf")
-    )
-    difference = statistics.mean(high) - statistics.mean(low)
-    return Contrast(what, difference, error, freedom)
+    """`high`'s mean over `low`'s, the arms taken as independent samples (Welch's t)."""
+    ups, downs = np.asarray(high, dtype=float), np.asarray(low, dtype=float)
+    difference = float(ups.mean() - downs.mean())
+    if np.ptp(ups) == 0 and np.ptp(downs) == 0:  # no spread: the difference is exact
+        return Contrast(what or str(high.name), difference, 0.0 if difference > 0 else 1.0)
+    with warnings.catch_warnings():  # an arm whose runs all agree is a sample like another
+        warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+        test = stats.ttest_ind(ups, downs, equal_var=False, alternative="greater")
+    return Contrast(what or str(high.name), difference, float(test.pvalue))
 
 
 def higher_seed_for_seed(high: pd.Series, low: pd.Series, what: str = "") -> Contrast:
     """The mean of each seed's difference (high - low): the seed sends the war much the
     same way in both arms, so its own spread cancels."""
-    what = what or str(high.name)
-    differences = [float(h) - float(lo) for h, lo in zip(high, low, strict=True)]
-    error = (statistics.variance(differences) / len(differences)) ** 0.5
-    return Contrast(what, statistics.mean(differences), error, len(differences) - 1)
+    differences = np.asarray(high, dtype=float) - np.asarray(low, dtype=float)
+    difference = float(differences.mean())
+    if np.ptp(differences) == 0:
+        return Contrast(what or str(high.name), difference, 0.0 if difference > 0 else 1.0)
+    test = stats.ttest_1samp(differences, 0.0, alternative="greater")
+    return Contrast(what or str(high.name), difference, float(test.pvalue))
 
 
 def test_chinas_pressure_brings_offers_of_a_truce_and_gate_closures(tmp_path):
