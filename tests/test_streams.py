@@ -100,3 +100,26 @@ def test_no_draw_comes_from_mesas_generators():
     model.run(30)
     assert model.rng.bit_generator.state == rng
     assert model.random.getstate() == random
+
+
+def test_the_binomial_draw_is_scipys_quantile_of_the_uniform():
+    """The fast kernel gives what `scipy.stats.binom.ppf` gives, edges included (a
+    chance of 0 or 1, no trials, a uniform of exactly 0), and refuses what it cannot draw."""
+    from scipy import stats
+
+    streams = Streams(5)
+    rng = np.random.default_rng(2)
+    ids = np.arange(5000)
+    trials = rng.integers(0, 3000, ids.size)
+    trials[:300] = 0
+    chance = rng.random(ids.size) ** 3
+    chance[300:600], chance[600:900] = 0.0, 1.0
+    drawn = streams.binomial("x", 4, ids, trials, chance)
+    quantile = stats.binom.ppf(streams.uniforms("x", 4, ids), trials, chance)
+    assert np.array_equal(drawn, np.maximum(quantile, 0).astype(np.int64))
+    streams.uniforms = lambda purpose, day, ids: np.zeros(len(ids))  # the quantile at 0 is -1
+    assert np.array_equal(streams.binomial("x", 4, [1, 2], [10, 10], [0.5, 1.0]), [0, 0])
+    with pytest.raises(ValueError, match="chance"):
+        streams.binomial("x", 4, [1], [10], [1.5])
+    with pytest.raises(ValueError, match="trials"):
+        streams.binomial("x", 4, [1], [-1], [0.5])
