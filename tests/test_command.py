@@ -1,7 +1,7 @@
 """Command: the doctrine AI attacks and garrisons; the rules hold whoever gives the orders."""
 
 import pytest
-from theatres import line_map, passive_model
+from theatres import line_map, passive_model, with_doctrine
 
 from wargame import ConflictModel
 from wargame.engine.orders import Order, StandingOrders
@@ -171,8 +171,6 @@ def _relief_beside_a_striking_garrison(theatre_dir):
     blue soldiers stand on bravo next door, a base with a post of 50. Alpha needs 400
     against them: its first two battalions meet that, the attack battalion sorts next
     (`_keeping_order`) and ends what alpha keeps, so the striker, sorted last, is left free."""
-    from test_commanders import _doctrine
-
     folder = theatre_dir(
         features=line_map(bravo={"kind": "base"}),
         units=[
@@ -186,7 +184,7 @@ def _relief_beside_a_striking_garrison(theatre_dir):
         parameters={"travel_friction": 0.0, "leash_days": 3.0},
         faction_overrides={"red": {"aggression": 0.0}},
     )
-    model = ConflictModel(_doctrine(folder, "red", caution=1.0), rng=1)
+    model = ConflictModel(with_doctrine(folder, "red", caution=1.0), rng=1)
     next(u for u in model.units if u.faction == "blue").stand_at("bravo")
     striker = [u for u in model.units if u.faction == "red" and u.started_at == "alpha"][-1]
     apply(model, striker, Order(striker.unique_id, "charlie", Posture.ATTACK))
