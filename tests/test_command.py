@@ -1,11 +1,12 @@
 """Command: the doctrine AI attacks and garrisons; the rules hold whoever gives the orders."""
 
 import pytest
-from theatres import passive_model
+from theatres import line_map, passive_model, with_doctrine
 
 from wargame import ConflictModel
 from wargame.engine.orders import Order, StandingOrders
 from wargame.engine.posture import Posture
+from wargame.phases.command import apply
 
 
 def test_the_doctrine_ai_takes_an_undefended_enemy_place(theatre_dir):
@@ -162,3 +163,47 @@ def test_a_plan_between_replans_gives_each_due_unit_the_full_plans_order():
                 ]
                 stopped_early += len(partial) < len(full)
     assert stopped_early > 100  # the early stop is taken, not only allowed
+
+
+def _relief_beside_a_striking_garrison(theatre_dir):
+    """Red's alpha, a base, holds two garrison battalions of 200, an attack battalion and a
+    third garrison battalion just ordered to attack charlie (the striker, returned); 400
+    blue soldiers stand on bravo next door, a base with a post of 50. Alpha needs 400
+    against them: its first two battalions meet that, the attack battalion sorts next
+    (`_keeping_order`) and ends what alpha keeps, so the striker, sorted last, is left free."""
+    folder = theatre_dir(
+        features=line_map(bravo={"kind": "base"}),
+        units=[
+            {"faction": "red", "place": "alpha", "strength": 200, "count": 2, "job": "garrison"},
+            {"faction": "red", "place": "alpha", "strength": 200, "job": "attack"},
+            {"faction": "red", "place": "alpha", "strength": 200, "job": "garrison"},
+            {"faction": "red", "place": "bravo", "strength": 50, "job": "garrison"},
+            {"faction": "blue", "place": "delta", "strength": 400},
+        ],
+        control={"alpha": "red", "bravo": "red", "delta": "blue"},
+        parameters={"travel_friction": 0.0, "leash_days": 3.0},
+        faction_overrides={"red": {"aggression": 0.0}},
+    )
+    model = ConflictModel(with_doctrine(folder, "red", caution=1.0), rng=1)
+    next(u for u in model.units if u.faction == "blue").stand_at("bravo")
+    striker = [u for u in model.units if u.faction == "red" and u.started_at == "alpha"][-1]
+    apply(model, striker, Order(striker.unique_id, "charlie", Posture.ATTACK))
+    return model, striker
+
+
+def test_a_relief_sends_only_formations_their_place_keeps(theatre_dir):
+    """Regression (0871e77): a garrison formation in attack posture sorts last at its place
+    and may be left unkept, free for its job; the relief of a besieged key place next door
+    used to send it as well, so it got two orders in one day. The relief must go from the
+    battalions alpha keeps, each unit with one order."""
+    model, striker = _relief_beside_a_striking_garrison(theatre_dir)
+    red = model.factions["red"]
+    orders = red.commander.orders(model, red)
+    ids = [o.unit_id for o in orders]
+    assert len(ids) == len(set(ids)), f"units with more than one order: {orders}"
+    kept = {
+        u.unique_id
+        for u in model.units
+        if u.job == "garrison" and u.place == "alpha" and u is not striker
+    }
+    assert kept & {o.unit_id for o in orders if o.objective == "bravo"}  # the relief still goes

@@ -4,11 +4,10 @@ alpha (red's base) -2 days- bravo (town) -2 days- charlie (mine) -2 days- delta 
 border post), with no travel friction, so every travel time is exact.
 """
 
-from pathlib import Path
 from typing import get_args
 
 import pytest
-from theatres import line_map, place, road
+from theatres import line_map, place, road, with_doctrine
 
 from wargame import ConflictModel
 from wargame.engine.orders import Order, StandingOrders
@@ -17,14 +16,6 @@ from wargame.engine.sight import known_places, seen_places
 from wargame.phases.command import Job, Knowledge
 from wargame.scenario import ScenarioError
 from wargame.scenario.schema import UnitEntry
-
-
-def _doctrine(folder: Path, faction: str, **settings: float) -> Path:
-    """Add doctrine settings to a faction file of a test theatre."""
-    path = folder / "agents" / f"{faction}.toml"
-    lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
-    path.write_text(path.read_text().replace("garrison = 50\n", "garrison = 50\n" + lines))
-    return folder
 
 
 def _red_unit(model: ConflictModel):
@@ -40,7 +31,7 @@ def _leashed_garrison(theatre_dir, leash_days: float) -> ConflictModel:
         parameters={"travel_friction": 0.0, "leash_days": leash_days},
         faction_overrides={"red": {"aggression": 1.0}},
     )
-    model = ConflictModel(_doctrine(folder, "red", hold=1.0), rng=1)
+    model = ConflictModel(with_doctrine(folder, "red", hold=1.0), rng=1)
     _red_unit(model).stand_at("bravo")
     return model
 
@@ -85,7 +76,7 @@ def _reserve_and_threat(
         },
         faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
     )
-    _doctrine(folder, "blue", hold=1.0)
+    with_doctrine(folder, "blue", hold=1.0)
     model = ConflictModel(folder, rng=1)
     model.run(2)
     blue = next(u for u in model.units if u.faction == "blue")
@@ -191,7 +182,7 @@ def test_idle_formations_are_counted_garrisons_excepted(theatre_dir):
         parameters={"travel_friction": 0.0},
         faction_overrides={"red": {"aggression": 1.0}, "blue": {"aggression": 0.0}},
     )
-    model = ConflictModel(_doctrine(folder, "red", hold=0.5), rng=1)
+    model = ConflictModel(with_doctrine(folder, "red", hold=0.5), rng=1)
     model.run(8)
     series = model.series()
     assert series["red_idle_units"].iloc[0] == 1 and series["red_idle_units"].iloc[-1] == 0
@@ -212,8 +203,8 @@ def test_a_screen_with_no_post_of_its_own_attacks(theatre_dir):
         parameters={"travel_friction": 0.0, "reserve_share": 0.0},
         faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
     )
-    _doctrine(folder, "blue", hold=1.0)
-    model = ConflictModel(_doctrine(folder, "red", hold=0.0), rng=1)
+    with_doctrine(folder, "blue", hold=1.0)
+    model = ConflictModel(with_doctrine(folder, "red", hold=0.0), rng=1)
     model.run(30)
     screens = [u for u in model.units if u.faction == "red" and u.started_at == "bravo"]
     assert [u.job for u in screens] == ["screen", "screen"]
@@ -242,7 +233,7 @@ def _star(theatre_dir, red_units: list[dict]) -> ConflictModel:
         parameters={"travel_friction": 0.0, "reserve_share": 1.0},
         faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
     )
-    return ConflictModel(_doctrine(folder, "red", hold=0.0), rng=1)
+    return ConflictModel(with_doctrine(folder, "red", hold=0.0), rng=1)
 
 
 def test_a_reserve_with_nothing_to_do_waits_at_the_centre_of_the_front(theatre_dir):
@@ -265,7 +256,7 @@ def test_a_reserve_in_an_enclave_strikes_with_the_attackers_there(theatre_dir):
         parameters={"travel_friction": 0.0, "reserve_share": 1.0},
         faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
     )
-    model = ConflictModel(_doctrine(folder, "red", hold=0.0), rng=1)
+    model = ConflictModel(with_doctrine(folder, "red", hold=0.0), rng=1)
     reserve = _red_unit(model)
     model.step()
     assert reserve.job == "reserve"
@@ -382,7 +373,7 @@ def test_a_place_keeps_its_hold_share_to_the_nearest_whole_unit(
         control={"alpha": "red", "bravo": "red", "delta": "blue"},
         parameters={"travel_friction": 0.0},
     )
-    model = ConflictModel(_doctrine(folder, "red", hold=hold), rng=1)
+    model = ConflictModel(with_doctrine(folder, "red", hold=hold), rng=1)
     model.step()
     garrisons = [u.started_at for u in model.units if u.job == Job.GARRISON.value]
     assert (garrisons.count("alpha"), garrisons.count("bravo")) == (alpha_kept, bravo_kept)
@@ -403,8 +394,8 @@ def _siege_next_door(theatre_dir, leash_days: float, besiegers: int = 100) -> Co
         parameters={"travel_friction": 0.0, "replan_days": 1, "leash_days": leash_days},
         faction_overrides={"red": {"aggression": 0.0}, "blue": {"aggression": 0.0}},
     )
-    _doctrine(folder, "blue", hold=1.0)
-    _doctrine(folder, "red", caution=1.0)
+    with_doctrine(folder, "blue", hold=1.0)
+    with_doctrine(folder, "red", caution=1.0)
     model = ConflictModel(folder, rng=1)
     model.run(1)
     blue = next(u for u in model.units if u.faction == "blue")

@@ -261,6 +261,14 @@ def _is_sanctuary(feature: dict) -> bool:
     return feature["properties"].get("kind") == "sanctuary"
 
 
+def with_doctrine(folder: Path, faction: str, **settings: float) -> Path:
+    """Add doctrine settings (caution, leash_days...) to a faction file of a written theatre."""
+    path = folder / "agents" / f"{faction}.toml"
+    lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
+    path.write_text(path.read_text().replace("garrison = 50\n", "garrison = 50\n" + lines))
+    return folder
+
+
 def passive_model(scenario, parameters=None, rng: int = 1):
     """A model whose commanders give no orders, so a test moves units by hand."""
     from wargame import ConflictModel
