@@ -123,3 +123,18 @@ def test_the_binomial_draw_is_scipys_quantile_of_the_uniform():
         streams.binomial("x", 4, [1], [10], [1.5])
     with pytest.raises(ValueError, match="trials"):
         streams.binomial("x", 4, [1], [-1], [0.5])
+    with pytest.raises(ValueError, match="trials"):
+        streams.binomial("x", 4, [1], [10.5], [0.5])
+    with pytest.raises(ValueError, match="chance"):
+        streams.binomial("x", 4, [1], [10], [float("nan")])
+
+
+def test_a_binomial_draw_takes_one_chance_for_all_and_no_ids():
+    """Callers pass one chance for every id (civilians killed), and may have no ids."""
+    streams = Streams(5)
+    ids, trials = [3, 8, 21], [40, 400, 4000]
+    assert np.array_equal(
+        streams.binomial("x", 2, ids, trials, 0.1),
+        streams.binomial("x", 2, ids, trials, [0.1, 0.1, 0.1]),
+    )
+    assert streams.binomial("x", 2, [], [], 0.1).size == 0
