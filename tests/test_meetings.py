@@ -56,12 +56,13 @@ class Column:
 
 
 class Roads:
-    """What the search reads of a model: the road graph, the factions and who fights whom."""
+    """What the search reads of a model: the roads, the factions and who fights whom."""
 
     def __init__(self) -> None:
         self.grid = type("Grid", (), {"G": nx.Graph()})()
         for (one, two), km in ROADS.items():
             self.grid.G.add_edge(one, two, length_km=km)
+        self.roads = {place: dict(self.grid.G.adj[place]) for place in self.grid.G}
         self.factions = dict.fromkeys(FACTIONS)
 
     def hostile(self, a: str, b: str) -> bool:

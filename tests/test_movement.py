@@ -201,3 +201,29 @@ def test_a_columns_morning_keeps_every_field_of_its_road():
     place, transit, route = _whereabouts(unit)
     assert transit == unit.transit and transit is not unit.transit
     assert (place, route) == (None, ["a", "b"]) and route is not unit.route
+
+
+def test_a_day_through_several_places_leaves_the_unit_in_the_last_cell_alone(theatre_dir):
+    """A column passes bravo and charlie in one day and stops on the track to delta: its
+    place and cell are the road's (none), no place it passed keeps it, and it has moved."""
+    fast = {"speed_highway_km_per_day": 400.0, "speed_road_km_per_day": 250.0}
+    model = red_unit_model(theatre_dir, fast)
+    unit = model.units[0]
+    assert unit.order_to("delta") and not unit.moved
+    unit.travel(0.5)  # 80 km at 400 + 50 km at 250: 0.4 days, then 1.2 km of track
+    assert unit.place is None and unit.cell is None and unit.moved
+    assert unit.transit.origin == "charlie" and unit.transit.km_left == pytest.approx(22.8)
+    assert all(unit not in model.grid[p].agents for p in ("alpha", "bravo", "charlie"))
+    unit.travel(2.0)  # on to delta: a unit that starts the day on the road arrives
+    assert unit.place == "delta" and unit.cell is model.grid["delta"]
+    assert unit in model.grid["delta"].agents
+
+
+def test_a_unit_that_goes_out_and_back_in_a_day_has_moved(theatre_dir):
+    fast = {"speed_highway_km_per_day": 400.0}
+    model = red_unit_model(theatre_dir, fast)
+    unit = model.units[0]
+    assert unit.order_to("bravo")
+    unit.route.append("alpha")  # out to bravo and back, 160 km of highway in 0.4 days
+    unit.travel(1.0)
+    assert unit.place == "alpha" and unit.cell is model.grid["alpha"] and unit.moved

@@ -116,3 +116,14 @@ def test_new_road_speeds_re_time_every_road_and_route():
     for _, _, road in model.grid.G.edges(data=True):
         assert road["km_per_day"] == model.parameters.speed(road["kind"])
         assert road["days"] == pytest.approx(road["length_km"] / road["km_per_day"])
+
+
+def test_the_worlds_road_table_is_the_graphs_own_data_and_shows_new_speeds():
+    """`World.roads` serves the hot loops without networkx's views: the same road data as
+    the graph, both ways round, so a fork's new road speeds reach it."""
+    model = ConflictModel("kachin", rng=0)
+    for a, b in model.grid.G.edges():
+        assert model.roads[a][b] is model.grid.G[a][b] is model.roads[b][a]
+    model.parameters = model.parameters.model_copy(update={"speed_track_km_per_day": 3.0})
+    tracks = [(a, b) for a, b, kind in model.grid.G.edges(data="kind") if kind == "track"]
+    assert tracks and all(model.roads[a][b]["km_per_day"] == 3.0 for a, b in tracks)

@@ -28,6 +28,7 @@ class AgentWorld(Protocol):
     """
 
     grid: Network
+    roads: dict[str, dict[str, dict]]
     routes: Routes
     factions: dict[str, Faction]
     units_by_id: dict[int, Unit]
@@ -271,19 +272,25 @@ class Unit(CellAgent):
         a place at the fraction of the day given by the road it covered before
         over `pace`: its `arrival`. Each stretch of road covered goes to `legs`.
         """
-        graph = self.model.grid.G
-        pace = days if pace is None else pace
-        spent = 0.0
+        if self._cover(days, barred, days if pace is None else pace, legs):
+            self.stand_at(self.place)  # the cell (and the clock) once, not at each place passed
+
+    def _cover(
+        self, days: float, barred: frozenset[str], pace: float, legs: list[Leg] | None
+    ) -> bool:
+        """`travel`'s march, keeping `place` (not the cell) as it goes; whether it changed."""
+        roads = self.model.roads
+        spent, changed = 0.0, False
         while days > 0:
             if self.transit is None:
                 if not self.route:
-                    return
+                    return changed
                 here, there = self.place, self.route[0]
-                length = graph[here][there]["length_km"]
+                length = roads[here][there]["length_km"]
                 self.transit = Transit(here, there, length, length)
-                self.stand_at(None)
+                self.place, self.moved, changed = None, True, True
             transit = self.transit
-            km_per_day = graph[transit.origin][transit.destination]["km_per_day"]
+            km_per_day = roads[transit.origin][transit.destination]["km_per_day"]
             done = transit.km_total - transit.km_left
             step = min(days, transit.km_left / km_per_day)
             if legs is not None:
@@ -299,16 +306,17 @@ class Unit(CellAgent):
                 )
             if days * km_per_day < transit.km_left:
                 transit.km_left -= days * km_per_day
-                return
+                return changed
             days -= step
             spent += step
             arrived = transit.destination
-            self.stand_at(arrived)
+            self.place, changed = arrived, True
             self.arrival = min(spent / pace, 1.0)
             self.transit = None
             self.route.pop(0)
             if arrived in barred:
-                return  # an enemy force bars the way: the unit must fight through it
+                return changed  # an enemy force bars the way: the unit must fight through it
+        return changed
 
 
 class CivilianGroup(CellAgent):

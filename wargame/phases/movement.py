@@ -162,7 +162,7 @@ class Meetings:
     """
 
     def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:
-        self.graph = model.grid.G
+        self.graph = model.roads
         factions = sorted(model.factions)
         self.hostile = np.array(
             [[a != b and model.hostile(a, b) for b in factions] for a in factions]
