@@ -308,11 +308,13 @@ def test_a_room_set_up_by_hand_gives_teams_the_chosen_theatres_own_factions(monk
     import ipyvuetify as v
     import solara
 
-    from wargame.apps.classroom.app import Lobby
+    from wargame.apps.classroom import app
     from wargame.apps.viewer import THEATRES_ENV
 
     monkeypatch.setenv(THEATRES_ENV, str(tmp_path))  # the shipped theatres alone
-    _, rc = solara.render(Lobby(lambda query: None), handle_error=False)
+    # its own file, not the checkout's classroom.sqlite, which another test may hold
+    monkeypatch.setattr(app, "_classroom", Classroom(tmp_path / "classroom.sqlite"))
+    _, rc = solara.render(app.Lobby(lambda query: None), handle_error=False)
     teams = rc.find(v.Select, label="Factions played by teams")
     assert teams.widget.v_model == ["kia", "tatmadaw"]
     rc.find(v.Select, label="Theatre").widget.v_model = "tamsen_island"

@@ -210,13 +210,25 @@ def test_a_day_through_several_places_leaves_the_unit_in_the_last_cell_alone(the
     model = red_unit_model(theatre_dir, fast)
     unit = model.units[0]
     assert unit.order_to("delta") and not unit.moved
+    assert model.strength_at()["alpha"] == {"red": 300}
     unit.travel(0.5)  # 80 km at 400 + 50 km at 250: 0.4 days, then 1.2 km of track
     assert unit.place is None and unit.cell is None and unit.moved
     assert unit.transit.origin == "charlie" and unit.transit.km_left == pytest.approx(22.8)
     assert all(unit not in model.grid[p].agents for p in ("alpha", "bravo", "charlie"))
+    assert model.strength_at().get("alpha") is None  # presence answers see the march
     unit.travel(2.0)  # on to delta: a unit that starts the day on the road arrives
     assert unit.place == "delta" and unit.cell is model.grid["delta"]
-    assert unit in model.grid["delta"].agents
+    assert unit in model.grid["delta"].agents and model.strength_at()["delta"] == {"red": 300}
+
+
+def test_a_march_that_fails_half_way_leaves_the_unit_in_the_cell_of_its_place(theatre_dir):
+    """A route through a place no road joins fails mid-march; the cell still follows."""
+    model = red_unit_model(theatre_dir, {"speed_highway_km_per_day": 400.0})
+    unit = model.units[0]
+    unit.route = ["bravo", "delta"]  # no road from bravo to delta
+    with pytest.raises(KeyError):
+        unit.travel(1.0)
+    assert unit.place == "bravo" and unit.cell is model.grid["bravo"]
 
 
 def test_a_unit_that_goes_out_and_back_in_a_day_has_moved(theatre_dir):

@@ -272,8 +272,12 @@ class Unit(CellAgent):
         a place at the fraction of the day given by the road it covered before
         over `pace`: its `arrival`. Each stretch of road covered goes to `legs`.
         """
-        if self._cover(days, barred, days if pace is None else pace, legs):
-            self.stand_at(self.place)  # the cell (and the clock) once, not at each place passed
+        changed = True  # if the march fails half-way, its cell still follows its place
+        try:
+            changed = self._cover(days, barred, days if pace is None else pace, legs)
+        finally:
+            if changed:
+                self.stand_at(self.place)  # the cell and the clock once, not at each place
 
     def _cover(
         self, days: float, barred: frozenset[str], pace: float, legs: list[Leg] | None

@@ -106,7 +106,9 @@ class World(mesa.Model):
         self.grid = Network(graph, random=self.random, layout=dict(graph.nodes(data="pos")))
         self.roads: dict[str, dict[str, dict]] = {place: dict(graph.adj[place]) for place in graph}
         """Each place's roads, by the place at the other end: the graph's own road data (the
-        same dicts, so re-timed roads show), without networkx's views, for the hot loops."""
+        same dicts, so re-timed roads show), without networkx's views, for the hot loops.
+        Roads are never added or taken away once the world is built; if they were, this
+        table would have to be made anew."""
         self.routes = Routes(graph)
         self.crossings: dict[str, list[str]] = crossings(graph)
         """Home places with a road into a foreign sanctuary, and the sanctuaries they face."""

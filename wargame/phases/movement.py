@@ -162,7 +162,7 @@ class Meetings:
     """
 
     def __init__(self, model: World, legs: dict[Unit, list[Leg]]) -> None:
-        self.graph = model.roads
+        self.road_data = model.roads
         factions = sorted(model.factions)
         self.hostile = np.array(
             [[a != b and model.hostile(a, b) for b in factions] for a in factions]
@@ -201,7 +201,7 @@ class Meetings:
         for number, (leg, road) in enumerate(zip(covered, on, strict=True)):
             if road not in self.contested_roads:
                 continue
-            length = self.graph[leg.origin][leg.destination]["length_km"]
+            length = self.road_data[leg.origin][leg.destination]["length_km"]
             start, end = (
                 (leg.start_km, leg.end_km)
                 if leg.origin == road[0]
@@ -275,7 +275,7 @@ class Meetings:
         found = self.on_road[road]
         if found.one_side(self):
             return  # nobody to meet
-        length = self.graph[road[0]][road[1]]["length_km"]
+        length = self.road_data[road[0]][road[1]]["length_km"]
         mine = None if unit is None else self.position[unit]
         if found.pairs(mine) <= ONE_BY_ONE:
             met = self._one_by_one(found.rows(), mine, length)
