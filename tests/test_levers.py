@@ -90,12 +90,17 @@ def arms(
     return arm[0], arm[1]
 
 
+def _exact(what: str, difference: float) -> Contrast:
+    """Arms with no spread: the difference is exact, certain when positive, else refuted."""
+    return Contrast(what, difference, 0.0 if difference > 0 else 1.0)
+
+
 def higher(high: pd.Series, low: pd.Series, what: str = "") -> Contrast:
     """`high`'s mean over `low`'s, the arms taken as independent samples (Welch's t)."""
     ups, downs = np.asarray(high, dtype=float), np.asarray(low, dtype=float)
     difference = float(ups.mean() - downs.mean())
-    if np.ptp(ups) == 0 and np.ptp(downs) == 0:  # no spread: the difference is exact
-        return Contrast(what or str(high.name), difference, 0.0 if difference > 0 else 1.0)
+    if np.ptp(ups) == 0 and np.ptp(downs) == 0:
+        return _exact(what or str(high.name), difference)
     with warnings.catch_warnings():  # an arm whose runs all agree is a sample like another
         warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
         test = stats.ttest_ind(ups, downs, equal_var=False, alternative="greater")
@@ -108,7 +113,7 @@ def higher_seed_for_seed(high: pd.Series, low: pd.Series, what: str = "") -> Con
     differences = np.asarray(high, dtype=float) - np.asarray(low, dtype=float)
     difference = float(differences.mean())
     if np.ptp(differences) == 0:
-        return Contrast(what or str(high.name), difference, 0.0 if difference > 0 else 1.0)
+        return _exact(what or str(high.name), difference)
     test = stats.ttest_1samp(differences, 0.0, alternative="greater")
     return Contrast(what or str(high.name), difference, float(test.pvalue))
 
