@@ -10,6 +10,7 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -103,9 +104,9 @@ def serving(
     url = f"http://localhost:{port}/"
     # the log goes to a file: a pipe nobody reads would fill and stall the server
     with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            command, env={**os.environ, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT
-        )
+        # faulthandler: a server that never answers is made to write where it is stuck
+        env = {**os.environ, "PYTHONFAULTHANDLER": "1", **(extra_env or {})}
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_for(url, server, log, timeout)
             yield url, server
@@ -125,7 +126,13 @@ def _wait_for(url: str, server: subprocess.Popen, log, timeout: float) -> None:
                 return
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
+                if server.poll() is None:  # its threads' stacks go to the log, then it ends
+                    server.send_signal(signal.SIGABRT)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        server.wait(timeout=10)
                 log.seek(0)
-                error = log.read().decode(errors="replace")[-2000:]
+                error = log.read().decode(errors="replace").split("\nExtension modules:")[0]
+                stuck = error.find("Fatal Python error")  # the innermost frames first
+                error = error[-2000:] if stuck < 0 else error[stuck : stuck + 6000]
                 raise RuntimeError(f"the viewer server did not start at {url}:\n{error}") from None
             time.sleep(0.3)

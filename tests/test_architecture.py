@@ -188,3 +188,14 @@ def test_the_browsers_map_is_built_without_matplotlib():
         "print('matplotlib' in sys.modules)\n"
     )
     assert fresh_python(script).strip().splitlines()[-1] == "False"
+
+
+def test_the_servers_pages_import_matplotlib_only_to_draw_a_time_lapse():
+    """Every viewer and classroom server imports its page at start; matplotlib, which only the
+    time-lapse download draws with, would cost each start about a second."""
+    script = (
+        "import sys\n"
+        "import wargame.apps.viewer.page, wargame.apps.classroom.app\n"
+        "print(sorted(m for m in ('matplotlib', 'scipy.stats') if m in sys.modules))\n"
+    )
+    assert fresh_python(script).strip().splitlines()[-1] == "[]"

@@ -19,16 +19,13 @@ import sys
 import time
 
 import pytest
+from browser import free_port
+from fresh_python import fresh_python
 from theatres import write_theatre
 
 from wargame.apps.classroom.game import MAX_GAME_DAYS, Game, GameSetup
-from wargame.apps.classroom.rooms import (
-    Classroom,
-    ClassroomError,
-    RoomError,
-    open_games_file,
-    read_record,
-)
+from wargame.apps.classroom.games_file import ClassroomError, open_games_file
+from wargame.apps.classroom.rooms import Classroom, RoomError, read_record
 from wargame.apps.classroom.team import TurnOrders
 from wargame.apps.viewer import THEATRES_ENV
 from wargame.apps.viewer.access import served_theatres
@@ -212,6 +209,25 @@ def test_one_server_per_games_file(tmp_path):
     assert Classroom(store).game(code).turn == 0  # the next server
 
 
+def test_the_classroom_command_checks_its_file_without_importing_the_model(tmp_path):
+    """`wargame classroom` checks and locks the games file, then becomes the server, which
+    imports the model: importing it here too cost every start about five seconds."""
+    store = tmp_path / "classroom.sqlite"
+    script = (
+        "import os, sys\n"
+        "from wargame.cli import main\n"
+        "def become(path, argv, env):\n"
+        "    heavy = ('mesa', 'pandas', 'solara')\n"
+        "    print(argv[1:4], sorted(m for m in heavy if m in sys.modules))\n"
+        "    sys.exit(0)\n"
+        "os.execve = become\n"
+        f"main(['classroom', '--db', {str(store)!r}, '--port', '{free_port()}'])\n"
+    )
+    out = fresh_python(script).strip().splitlines()
+    assert out[-1] == "['-m', 'solara', 'run'] []"
+    assert store.is_file()  # checked and laid out before the server starts
+
+
 def wargame(*args: str) -> subprocess.CompletedProcess:
     """`wargame ARGS`; one that does not refuse starts a server, which the timeout stops."""
     try:
@@ -286,7 +302,7 @@ def test_the_games_file_is_readable_by_its_owner_only(tmp_path):
 
 
 def test_a_games_file_from_before_its_layout_was_numbered_is_served(tmp_path):
-    from wargame.apps.classroom.rooms import SCHEMA
+    from wargame.apps.classroom.games_file import SCHEMA
 
     store = tmp_path / "classroom.sqlite"
     with sqlite3.connect(store) as db:  # as the first classroom servers made it

@@ -73,6 +73,14 @@ def test_the_first_commands_a_user_types_import_neither_pydantic_nor_rich_unless
     assert imported == "[]"
 
 
+def test_a_run_leaves_scipys_statistics_unimported():
+    """scipy.stats costs every process that runs a model about a second to import (a batch's
+    workers, a classroom server): the draws take only scipy.special's kernels."""
+    out, imported = _main_in_a_fresh_python(["run", "--days", "2", "--seed", "1"], ("scipy.stats",))
+    assert "2 days" in out
+    assert imported == "[]"
+
+
 def _main_in_a_fresh_python(args: list[str], modules: tuple[str, ...]) -> tuple[str, str]:
     """What `wargame ARGS` printed, and which of `modules` it imported (a list, as text)."""
     script = (

@@ -33,7 +33,8 @@ from wargame.analysis.results import (
 )
 from wargame.analysis.timeline import write_pictures
 from wargame.analysis.workers import hand_over
-from wargame.apps.classroom.rooms import Classroom, ServerLock, open_games_file
+from wargame.apps.classroom.games_file import ServerLock, open_games_file
+from wargame.apps.classroom.rooms import Classroom
 from wargame.apps.viewer import THEATRES_ENV
 from wargame.cli import serve_command, write_atomically
 from wargame.drawing.plots import write_charts, write_map

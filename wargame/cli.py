@@ -750,14 +750,22 @@ def cmd_import_map(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_classroom(args: argparse.Namespace, console: Console) -> int:
     """The classroom server: rooms, teams and the umpire, saved in a SQLite file."""
-    from wargame.apps.classroom.app import DB_ENV, LOCK_ENV
-    from wargame.apps.classroom.rooms import Classroom, ClassroomError, ServerLock, open_games_file
+    # the games file only: the server this process becomes imports the model, not this one
+    from wargame.apps.classroom.games_file import (
+        DB_ENV,
+        LOCK_ENV,
+        ClassroomError,
+        ServerLock,
+        open_games_file,
+    )
 
     if args.theatres is not None and not args.theatres.is_dir():
         raise UserError(f"--theatres {args.theatres}: no such folder")
     _check_port(args.port)
     try:
         if args.list:  # beside a running server too: the file is only read
+            from wargame.apps.classroom.rooms import Classroom
+
             for room in Classroom(args.db, read_only=True).rooms(with_keys=True):
                 setup = room["setup"]
                 address = (

@@ -26,12 +26,15 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 try:  # the kernel of scipy's `binom.ppf`, without its per-call checks (~20x cheaper)
     from scipy.special._ufuncs import _binom_ppf
 except ImportError:  # pragma: no cover - a scipy that moved it: the public quantile
-    _binom_ppf = stats.binom.ppf
+    # here only: importing scipy.stats costs every process that runs a model about a second
+    from scipy.stats import binom
+
+    _binom_ppf = binom.ppf
 
 Key = str | int
 

@@ -28,15 +28,8 @@ from pydantic import ValidationError
 from wargame.apps.classroom.exercises import load_exercise, sheet_html
 from wargame.apps.classroom.fog import SideView, side_map, side_view
 from wargame.apps.classroom.game import Game, GameSetup, Injection, replay_to_day
-from wargame.apps.classroom.rooms import (
-    PLAYED,
-    Classroom,
-    ClassroomError,
-    RoomError,
-    Seat,
-    ServerLock,
-    read_record,
-)
+from wargame.apps.classroom.games_file import DB_ENV, LOCK_ENV, ClassroomError, ServerLock
+from wargame.apps.classroom.rooms import PLAYED, Classroom, RoomError, Seat, read_record
 from wargame.apps.classroom.team import (
     OrderDraft,
     OrderError,
@@ -60,9 +53,6 @@ from wargame.scenario import ScenarioError, load_theatre
 from wargame.scenario.errors import from_validation_error, show_warnings_as_lines
 from wargame.scenario.exercises import PREFIX, ExerciseFile, shipped_exercises
 
-DB_ENV = "WARGAME_CLASSROOM_DB"
-LOCK_ENV = "WARGAME_CLASSROOM_LOCK"
-"""The descriptor of the games' file's lock, which `wargame classroom` took and the server keeps."""
 REFRESH_SECONDS = 2.0
 MAP_HEIGHT = "560px"
 STAY = "(stay)"

@@ -33,7 +33,6 @@ from wargame.apps.viewer.what_if import ForkRefused, WhatIf, checked_change
 from wargame.drawing.charts import chart_options
 from wargame.drawing.map_option import base_option, day_option
 from wargame.drawing.map_state import whole_map
-from wargame.drawing.timelapse import timelapse_gif
 from wargame.engine import measures
 from wargame.engine.events import EventKind
 from wargame.engine.model import ConflictModel
@@ -437,6 +436,9 @@ def csv_of(run: Run, frame_of) -> Callable[[], bytes]:
     """The download's data, made when the user clicks: the run as it stands then."""
 
     def data() -> bytes:
+        # here: matplotlib, which draws it, costs every server's start about a second
+        from wargame.drawing.timelapse import timelapse_gif
+
         with run.lock:
             return frame_of(run.model).to_csv(index=False).encode()
 
@@ -448,6 +450,9 @@ def gif_of(run: Run) -> Callable[[], bytes]:
     thread): the run replayed from day 0 beside it, so play goes on while it is drawn."""
 
     def data() -> bytes:
+        # here: matplotlib, which draws it, costs every server's start about a second
+        from wargame.drawing.timelapse import timelapse_gif
+
         with run.lock:
             day = run.model.day
         with DRAWING_GIF:  # one at a time on the server, however many tabs ask
