@@ -192,7 +192,8 @@ def test_the_browsers_map_is_built_without_matplotlib():
 
 def test_the_servers_pages_import_matplotlib_only_to_draw_a_time_lapse():
     """Every viewer and classroom server imports its page at start; matplotlib, which only the
-    time-lapse download draws with, would cost each start about a second."""
+    time-lapse download draws with, would cost each start about a second, and scipy.stats,
+    which the model does not need, another."""
     script = (
         "import sys\n"
         "import wargame.apps.viewer.page, wargame.apps.classroom.app\n"

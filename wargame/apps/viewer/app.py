@@ -436,9 +436,6 @@ def csv_of(run: Run, frame_of) -> Callable[[], bytes]:
     """The download's data, made when the user clicks: the run as it stands then."""
 
     def data() -> bytes:
-        # here: matplotlib, which draws it, costs every server's start about a second
-        from wargame.drawing.timelapse import timelapse_gif
-
         with run.lock:
             return frame_of(run.model).to_csv(index=False).encode()
 
