@@ -219,3 +219,82 @@ def test_a_strange_theatre_is_warned_of_once_not_once_per_run(tmp_path):
     warned = [line for line in result.stderr.splitlines() if "warning" in line.lower()]
     assert len(warned) == 1 and warned[0].startswith("warning: "), result.stderr
     assert "times" in warned[0] or "long" in warned[0], warned[0]
+
+
+def test_a_score_against_an_earlier_one_names_each_target_that_fell_or_rose(known, tmp_path):
+    write_history(known, TRUE_HISTORY)
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(wargame("score", str(known), "--seeds", "2", "--json").stdout)
+    write_history(known, FALSE_HISTORY)  # the same ids, every one scored near 0
+    result = wargame("score", str(known), "--seeds", "2", "--json", "--against", str(earlier))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    against = document["against"]
+    assert against["score"] == 1.0 and against["seeds"] == [0, 1]
+    ids = [target["id"] for target in TRUE_HISTORY]
+    assert against["lower"] == ids
+    for row, target in zip(against["targets"], document["targets"], strict=True):
+        assert row["before"] == 1.0 and row["now"] == target["score"]
+        assert row["change"] == target["score"] - 1.0
+    # and the other way, as a table: every target higher, the fallen none
+    write_history(known, TRUE_HISTORY)
+    earlier.write_text(result.stdout)
+    table = wargame("score", str(known), "--seeds", "2", "--against", str(earlier))
+    assert table.returncode == 0, table.stderr
+    assert "Targets whose score moved since" in table.stdout
+    assert table.stdout.strip().splitlines()[-1] == (
+        f"Against {earlier} (2 seeds of {document['days']} days): overall "
+        f"{document['score']:.4f} -> 1.0000; "
+        "4 targets higher; 0 lower; 0 level"
+    )
+
+
+def test_a_comparison_counts_level_new_and_dropped_targets_and_other_seeds(known):
+    from wargame.analysis.score_change import EarlierScore, compare
+
+    write_history(known, TRUE_HISTORY)
+    card = score_of(known, seeds=[0], jobs=1)
+    earlier = EarlierScore.model_validate(
+        {
+            "theatre": "known", "seeds": [0, 1], "days": 29, "score": 0.5,
+            "targets": [
+                {"id": "red_takes_delta", "score": 1.0},  # level
+                {"id": "red_strength", "score": 0.25},  # lower then, higher now
+                {"id": "gone_target", "score": 0.75},  # no longer in the history
+            ],
+        }
+    )  # fmt: skip
+    change = compare(card, earlier, Path("earlier.json"))
+    assert [c.id for c in change.level()] == ["red_takes_delta"]
+    assert [(c.id, c.change) for c in change.higher()] == [("red_strength", 0.75)]
+    assert change.lower() == []
+    assert change.summary() == (
+        "Against earlier.json (2 seeds of 29 days): overall 0.5000 -> 1.0000; "
+        "1 targets higher; 0 lower; 1 level; new: red_holds_delta, no_truce; "
+        "no longer scored: gone_target; other seeds than before (1 now): part of each change "
+        "is the seeds' own spread"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, "file not found"),
+        ("[1, 2]", "expected a JSON object, as `wargame score --json` prints"),
+        ('{"theatre": "known"', "not JSON ("),
+        ('{"theatre": "known", "seeds": [0], "days": 3, "targets": []}', "score: required key"),
+        ('{"theatre": "known", "seeds": [0], "days": 3, "score": 2, "targets": []}',
+         "score: Input should be less than or equal to 1, got 2"),
+        ('{"theatre": "other", "seeds": [0], "days": 3, "score": 1, "targets": []}',
+         "theatre: scores 'other'; expected a score of 'known'"),
+    ],
+)  # fmt: skip
+def test_a_bad_earlier_score_gets_one_line_before_any_run(known, tmp_path, text, expected):
+    write_history(known, TRUE_HISTORY)
+    path = tmp_path / "earlier.json"
+    if text is not None:
+        path.write_text(text)
+    result = wargame("score", str(known), "--seeds", "100000", "--against", str(path))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {path}: ") and expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -883,6 +883,7 @@ def _check_counts(counts: dict[str, int | None]) -> None:
 def cmd_score(args: argparse.Namespace, console: Console) -> int:
     """Many runs of a theatre scored against its history's dated targets."""
     from wargame.analysis.history import read_history, score_history
+    from wargame.analysis.score_change import compare, read_earlier
     from wargame.progress import show_progress
     from wargame.scenario import load_theatre
 
@@ -892,9 +893,11 @@ def cmd_score(args: argparse.Namespace, console: Console) -> int:
     theatre = load_theatre(args.theatre)
     history = read_history(theatre, args.history)
     parameters = _checked_parameters(theatre, _parse_set(args.set or []))
+    earlier = None if args.against is None else read_earlier(args.against, theatre.name)
     label = f"score {theatre.name}, {args.seeds} seeds of {history.days} days"
     with show_progress(label, "runs") as update:
         card = score_history(theatre, history, range(args.seeds), parameters, args.jobs, update)
+    change = None if earlier is None else compare(card, earlier, args.against)
     if args.plots is not None:
         from wargame.analysis.timeline import write_pictures
 
@@ -902,9 +905,14 @@ def cmd_score(args: argparse.Namespace, console: Console) -> int:
         names = ", ".join(path.name for path in written)
         print(f"pictures written to {args.plots}: {names}", file=sys.stderr)
     if args.json:
-        print(json.dumps(card.as_json(), indent=2))
+        document = card.as_json()
+        if change is not None:
+            document["against"] = change.as_json()
+        print(json.dumps(document, indent=2))
     else:
         print_scorecard(card, console)
+        if change is not None:
+            print_score_change(change, console)
     return 0
 
 
@@ -959,6 +967,27 @@ def print_scorecard(card, console: Console) -> None:
             f"Days off the history's dates: {off} on average over {dated} dated "
             f"target{'s' if dated != 1 else ''} ({timing['never']} not seen in the median run)"
         )
+
+
+def print_score_change(change, console: Console) -> None:
+    """The targets whose score moved since the earlier score, then one line for them all."""
+    from rich.table import Table
+
+    moved = [c for c in change.changes if c.change != 0.0]
+    if moved:
+        table = Table(title=f"Targets whose score moved since {change.path}")
+        table.add_column("target", overflow="fold")
+        for column in ("before", "now", "change"):
+            table.add_column(column, justify="right", no_wrap=True)
+        for c in moved:
+            table.add_row(
+                c.id,
+                "-" if c.before is None else f"{c.before:.3f}",
+                "-" if c.now is None else f"{c.now:.3f}",
+                "-" if c.change is None else f"{c.change:+.3f}",
+            )
+        console.print(table)
+    print(change.summary())
 
 
 def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
@@ -1340,6 +1369,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="draw the simulated bands against the history's dates into DIR (PNG)",
+    )
+    score.add_argument(
+        "--against",
+        type=Path,
+        metavar="FILE",
+        help="set the scores against an earlier `wargame score --json` output, target by "
+        "target (the targets that moved, and those now lower)",
     )
     score.add_argument("--jobs", type=int, metavar="N", help="runs at once (all cores)")
     score.set_defaults(handler=cmd_score)
