@@ -223,7 +223,7 @@ def test_a_strange_theatre_is_warned_of_once_not_once_per_run(tmp_path):
 
 def test_a_score_against_an_earlier_one_names_each_target_that_fell_or_rose(known, tmp_path):
     write_history(known, TRUE_HISTORY)
-    earlier = tmp_path / "earlier.json"
+    earlier = tmp_path / "old [v2].json"  # brackets: rich markup, were they not escaped
     earlier.write_text(wargame("score", str(known), "--seeds", "2", "--json").stdout)
     write_history(known, FALSE_HISTORY)  # the same ids, every one scored near 0
     result = wargame("score", str(known), "--seeds", "2", "--json", "--against", str(earlier))
@@ -236,57 +236,72 @@ def test_a_score_against_an_earlier_one_names_each_target_that_fell_or_rose(know
     for row, target in zip(against["targets"], document["targets"], strict=True):
         assert row["before"] == 1.0 and row["now"] == target["score"]
         assert row["change"] == target["score"] - 1.0
-    # and the other way, as a table: every target higher, the fallen none
+    # and the other way, as a table: every target higher, none lower
     write_history(known, TRUE_HISTORY)
     earlier.write_text(result.stdout)
     table = wargame("score", str(known), "--seeds", "2", "--against", str(earlier))
     assert table.returncode == 0, table.stderr
-    assert "Targets whose score moved since" in table.stdout
+    assert "Targets whose score moved since" in table.stdout and "[v2].json" in table.stdout
     assert table.stdout.strip().splitlines()[-1] == (
         f"Against {earlier} (2 seeds of {document['days']} days): overall "
-        f"{document['score']:.4f} -> 1.0000; "
-        "4 targets higher; 0 lower; 0 level"
+        f"{document['score']:.4f} -> 1.0000; 4 targets higher; 0 lower; 0 level; another "
+        f"history's span ({document['days']} days from 2024-03-07 then, 29 from 2024-03-07 now)"
     )
+    # the same seeds and history again: every target level, and no table of moves
+    earlier.write_text(wargame("score", str(known), "--seeds", "2", "--json").stdout)
+    same = wargame("score", str(known), "--seeds", "2", "--against", str(earlier))
+    assert "Targets whose score moved" not in same.stdout
+    assert same.stdout.strip().splitlines()[-1].endswith("0 targets higher; 0 lower; 4 level")
 
 
-def test_a_comparison_counts_level_new_and_dropped_targets_and_other_seeds(known):
+def test_a_comparison_counts_level_new_and_dropped_targets_and_says_what_differs(known):
     from wargame.analysis.score_change import EarlierScore, compare
 
     write_history(known, TRUE_HISTORY)
     card = score_of(known, seeds=[0], jobs=1)
-    earlier = EarlierScore.model_validate(
-        {
-            "theatre": "known", "seeds": [0, 1], "days": 29, "score": 0.5,
-            "targets": [
-                {"id": "red_takes_delta", "score": 1.0},  # level
-                {"id": "red_strength", "score": 0.25},  # lower then, higher now
-                {"id": "gone_target", "score": 0.75},  # no longer in the history
-            ],
-        }
-    )  # fmt: skip
-    change = compare(card, earlier, Path("earlier.json"))
+    earlier = {
+        "theatre": "known", "seeds": [0, 1], "days": 29, "start_date": "2024-03-07",
+        "score": 0.5,
+        "targets": [
+            {"id": "red_takes_delta", "score": 1.0},  # level
+            {"id": "red_strength", "score": 0.25},  # lower then, higher now
+            {"id": "gone_target", "score": 0.75},  # no longer in the history
+        ],
+    }  # fmt: skip
+    change = compare(card, EarlierScore.model_validate(earlier), Path("earlier.json"))
     assert [c.id for c in change.level()] == ["red_takes_delta"]
     assert [(c.id, c.change) for c in change.higher()] == [("red_strength", 0.75)]
     assert change.lower() == []
+    assert [c.id for c in change.moved()] == [
+        "red_holds_delta", "red_strength", "no_truce", "gone_target"
+    ]  # fmt: skip
     assert change.summary() == (
         "Against earlier.json (2 seeds of 29 days): overall 0.5000 -> 1.0000; "
-        "1 targets higher; 0 lower; 1 level; new: red_holds_delta, no_truce; "
-        "no longer scored: gone_target; other seeds than before (1 now): part of each change "
+        "1 target higher; 0 lower; 1 level; new: red_holds_delta, no_truce; "
+        "no longer scored: gone_target; the seeds differ (2 then, 1 now): part of each change "
         "is the seeds' own spread"
     )
+    other = {**earlier, "theatre": "other", "seeds": [0]}
+    change = compare(card, EarlierScore.model_validate(other), Path("earlier.json"))
+    assert change.summary().endswith("; a score of other, not of known")
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         (None, "file not found"),
+        ("", "not valid JSON"),
         ("[1, 2]", "expected a JSON object, as `wargame score --json` prints"),
-        ('{"theatre": "known"', "not JSON ("),
+        ('{"theatre": "known"', "not valid JSON"),
         ('{"theatre": "known", "seeds": [0], "days": 3, "targets": []}', "score: required key"),
         ('{"theatre": "known", "seeds": [0], "days": 3, "score": 2, "targets": []}',
          "score: Input should be less than or equal to 1, got 2"),
-        ('{"theatre": "other", "seeds": [0], "days": 3, "score": 1, "targets": []}',
-         "theatre: scores 'other'; expected a score of 'known'"),
+        ('{"theatre": "known", "seeds": [true], "days": 3, "score": 1, "targets": []}',
+         "seeds[0]: Input should be a valid integer"),
+        ('{"theatre": "known", "seeds": [0], "days": 3, "score": 1, "targets": '
+         '[{"id": "a", "score": 1}, {"id": "a", "score": 0}]}',
+         "targets[1]: id a given twice (first at targets[0]); expected a unique id"),
+        ('{"theatre": "known", "theatre": "x"}', "key 'theatre' given twice"),
     ],
 )  # fmt: skip
 def test_a_bad_earlier_score_gets_one_line_before_any_run(known, tmp_path, text, expected):
@@ -294,7 +309,16 @@ def test_a_bad_earlier_score_gets_one_line_before_any_run(known, tmp_path, text,
     path = tmp_path / "earlier.json"
     if text is not None:
         path.write_text(text)
-    result = wargame("score", str(known), "--seeds", "100000", "--against", str(path))
-    assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.startswith(f"error: {path}: ") and expected in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for against in (path, tmp_path) if text is None else (path,):  # a folder, too
+        # 100,000 seeds on one core: a check made after the runs would time out
+        result = subprocess.run(
+            [WARGAME, "score", str(known), "--seeds", "100000", "--jobs", "1",
+             "--against", str(against)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.startswith(f"error: {against}: "), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert expected in result.stderr or against == tmp_path, result.stderr
+    if text is None:
+        assert "expected a file, found a folder" in result.stderr

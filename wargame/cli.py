@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from wargame.analysis.fork import Fork
+    from wargame.analysis.score_change import ScoreChange
     from wargame.engine.model import ConflictModel
 
 SERIES_FORMATS = {".csv", ".parquet"}
@@ -893,7 +894,7 @@ def cmd_score(args: argparse.Namespace, console: Console) -> int:
     theatre = load_theatre(args.theatre)
     history = read_history(theatre, args.history)
     parameters = _checked_parameters(theatre, _parse_set(args.set or []))
-    earlier = None if args.against is None else read_earlier(args.against, theatre.name)
+    earlier = None if args.against is None else read_earlier(args.against)
     label = f"score {theatre.name}, {args.seeds} seeds of {history.days} days"
     with show_progress(label, "runs") as update:
         card = score_history(theatre, history, range(args.seeds), parameters, args.jobs, update)
@@ -927,13 +928,16 @@ def _checked_parameters(theatre, overrides: dict[str, str]) -> dict[str, object]
 
 def print_scorecard(card, console: Console) -> None:
     """The score table: each target's history against its simulated median and interval."""
+    from rich.markup import escape
     from rich.table import Table
 
     from wargame.analysis.history import NOBODY, shown
 
     table = Table(
-        title=f"{card.theatre} against {card.history.path.name}: {len(card.seeds)} runs of "
-        f"{card.history.days} days, their median and 5-95% range"
+        title=escape(
+            f"{card.theatre} against {card.history.path.name}: {len(card.seeds)} runs of "
+            f"{card.history.days} days, their median and 5-95% range"
+        )
     )
     # whole ids when the other columns keep room for whole dates; else every column folds
     longest = max(len(result.target.id) for result in card.targets)
@@ -950,7 +954,7 @@ def print_scorecard(card, console: Console) -> None:
             holder = result.median or NOBODY
             median = f"{holder} ({result.detail['holders'][holder]:.0%})"
         table.add_row(
-            result.target.id,
+            escape(result.target.id),
             result.history,
             median,
             interval,
@@ -969,19 +973,20 @@ def print_scorecard(card, console: Console) -> None:
         )
 
 
-def print_score_change(change, console: Console) -> None:
+def print_score_change(change: ScoreChange, console: Console) -> None:
     """The targets whose score moved since the earlier score, then one line for them all."""
+    from rich.markup import escape
     from rich.table import Table
 
-    moved = [c for c in change.changes if c.change != 0.0]
+    moved = change.moved()
     if moved:
-        table = Table(title=f"Targets whose score moved since {change.path}")
+        table = Table(title=escape(f"Targets whose score moved since {change.path}"))
         table.add_column("target", overflow="fold")
         for column in ("before", "now", "change"):
             table.add_column(column, justify="right", no_wrap=True)
         for c in moved:
             table.add_row(
-                c.id,
+                escape(c.id),
                 "-" if c.before is None else f"{c.before:.3f}",
                 "-" if c.now is None else f"{c.now:.3f}",
                 "-" if c.change is None else f"{c.change:+.3f}",

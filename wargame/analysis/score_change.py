@@ -4,26 +4,33 @@ A change to the mechanics or the parameters is judged by what it does to each
 target, not only to the overall mean: a rise of the mean can hide a target that
 fell. `wargame score THEATRE --against earlier.json` reads what an earlier
 `wargame score --json` printed and says, for every target, its score then and
-now. A target is *lower* when its score now is below its score then; scores of
-the same seeds and mechanics are equal to the last bit, so any fall is real
-(whether it is beyond the noise of the seeds is the reader's judgement: the
-earlier file says how many seeds it had).
+now. The same seeds and mechanics give the same scores to the last bit on one
+installation; another machine's numpy may round a last digit otherwise, so a
+change smaller than `LEVEL` counts as none. Whether a change is beyond the
+noise of the seeds is the reader's judgement: the earlier file says how many
+seeds it had.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wargame.analysis.history import Scorecard
-from wargame.scenario.errors import ScenarioError, from_validation_error
+from wargame.scenario.errors import ScenarioError, from_validation_error, name_list, shown
+from wargame.scenario.json_file import read_json
+
+LEVEL = 1e-12
+"""Changes of a score smaller than this are rounding, not change."""
+
+MAX_BYTES = 16 * 2**20
+"""The largest earlier score read: a score of a thousand targets is under a megabyte."""
 
 
 class _EarlierTarget(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     id: str
     score: float = Field(ge=0.0, le=1.0)
 
@@ -31,41 +38,41 @@ class _EarlierTarget(BaseModel):
 class EarlierScore(BaseModel):
     """What an earlier `wargame score --json` printed, as far as a comparison reads it."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     theatre: str
     seeds: list[int]
     days: int
+    start_date: str | None = None
     score: float = Field(ge=0.0, le=1.0)
     targets: list[_EarlierTarget]
 
 
-def read_earlier(path: Path, theatre: str) -> EarlierScore:
-    """The earlier score in `path`, checked to be a score of `theatre`.
-
-    Raises ScenarioError naming the file and what was expected, before any run starts.
-    """
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(path, "", "expected a file, found a folder") from None
-    except json.JSONDecodeError as error:
+def read_earlier(path: Path) -> EarlierScore:
+    """The earlier score in `path`. Raises ScenarioError naming the file and what was
+    expected, before any run starts."""
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise ScenarioError(path, "", "not a regular file; expected `wargame score --json` output")
+    if path.is_file() and path.stat().st_size > MAX_BYTES:
         raise ScenarioError(
-            path, "", f"not JSON ({error}); expected what `wargame score --json` prints"
-        ) from None
-    except (OSError, UnicodeDecodeError, RecursionError) as error:
-        raise ScenarioError(path, "", f"cannot be read: {error}") from None
+            path, "", f"{path.stat().st_size:,} bytes; expected `wargame score --json` output"
+        )
+    document = read_json(path)
     if not isinstance(document, dict):
         raise ScenarioError(path, "", "expected a JSON object, as `wargame score --json` prints")
     try:
         earlier = EarlierScore.model_validate(document)
     except ValidationError as error:
         raise from_validation_error(path, error) from None
-    if earlier.theatre != theatre:
-        raise ScenarioError(
-            path, "theatre", f"scores {earlier.theatre!r}; expected a score of {theatre!r}"
-        )
+    first: dict[str, int] = {}
+    for index, target in enumerate(earlier.targets):
+        if target.id in first:
+            raise ScenarioError(
+                path,
+                f"targets[{index}]",
+                f"id {shown(target.id)} given twice (first at targets[{first[target.id]}]); "
+                "expected a unique id",
+            )
+        first[target.id] = index
     return earlier
 
 
@@ -79,13 +86,11 @@ class Change:
 
     @property
     def change(self) -> float | None:
+        """now - before, 0.0 when smaller than `LEVEL`; None when one side lacks it."""
         if self.before is None or self.now is None:
             return None
-        return self.now - self.before
-
-    @property
-    def lower(self) -> bool:
-        return self.change is not None and self.change < 0.0
+        change = self.now - self.before
+        return 0.0 if abs(change) < LEVEL else change
 
 
 @dataclass(frozen=True)
@@ -95,47 +100,71 @@ class ScoreChange:
 
     path: Path
     earlier: EarlierScore
-    score: float
-    seeds: list[int]
+    card: Scorecard
     changes: list[Change]
 
+    def moved(self) -> list[Change]:
+        """The targets whose score changed, or that one side alone scored."""
+        return [change for change in self.changes if change.change != 0.0]
+
+    def _by_sign(self, sign: int) -> list[Change]:
+        return [c for c in self.changes if c.change is not None and c.change * sign > 0.0]
+
     def lower(self) -> list[Change]:
-        return [change for change in self.changes if change.lower]
+        return self._by_sign(-1)
 
     def higher(self) -> list[Change]:
-        return [c for c in self.changes if c.change is not None and c.change > 0.0]
+        return self._by_sign(+1)
 
     def level(self) -> list[Change]:
         return [change for change in self.changes if change.change == 0.0]
 
     def summary(self) -> str:
-        """One line: the overall score then and now, and how many targets rose, fell or
-        stayed (the fallen named), and any target only one side scored."""
-        lower = self.lower()
+        """One line: the overall score then and now; how many targets rose, fell (named) or
+        stayed; and what makes the two scores unlike (targets one side alone has, other
+        seeds, another history or theatre)."""
+        earlier, card = self.earlier, self.card
+        lower = [c.id for c in self.lower()]
         parts = [
-            f"{len(self.higher())} targets higher",
-            f"{len(lower)} lower" + (f" ({', '.join(c.id for c in lower)})" if lower else ""),
+            _count(len(self.higher()), "target") + " higher",
+            f"{len(lower)} lower" + (f" ({name_list(lower)})" if lower else ""),
             f"{len(self.level())} level",
         ]
         new = [c.id for c in self.changes if c.before is None]
         gone = [c.id for c in self.changes if c.now is None]
         if new:
-            parts.append(f"new: {', '.join(new)}")
+            parts.append(f"new: {name_list(new)}")
         if gone:
-            parts.append(f"no longer scored: {', '.join(gone)}")
-        if self.earlier.seeds != self.seeds:
-            parts.append(
-                f"other seeds than before ({len(self.seeds)} now): part of each change is "
-                "the seeds' own spread"
-            )
+            parts.append(f"no longer scored: {name_list(gone)}")
+        parts += self._unlike()
         return (
-            f"Against {self.path} ({len(self.earlier.seeds)} seeds of {self.earlier.days} "
-            f"days): overall {self.earlier.score:.4f} -> {self.score:.4f}; " + "; ".join(parts)
+            f"Against {self.path} ({_count(len(earlier.seeds), 'seed')} of "
+            f"{_count(earlier.days, 'day')}): overall {earlier.score:.4f} -> "
+            f"{card.score:.4f}; " + "; ".join(parts)
         )
+
+    def _unlike(self) -> list[str]:
+        """Warnings of what the two scores do not share."""
+        earlier, card, history = self.earlier, self.card, self.card.history
+        unlike = []
+        if earlier.theatre != card.theatre:
+            unlike.append(f"a score of {shown(earlier.theatre)}, not of {shown(card.theatre)}")
+        if (earlier.days, earlier.start_date) != (history.days, history.start_date.isoformat()):
+            unlike.append(
+                f"another history's span ({earlier.days} days from {earlier.start_date} then, "
+                f"{history.days} from {history.start_date.isoformat()} now)"
+            )
+        if earlier.seeds != card.seeds:
+            unlike.append(
+                f"the seeds differ ({len(earlier.seeds)} then, {len(card.seeds)} now): part of "
+                "each change is the seeds' own spread"
+            )
+        return unlike
 
     def as_json(self) -> dict[str, object]:
         return {
             "path": str(self.path),
+            "theatre": self.earlier.theatre,
             "seeds": self.earlier.seeds,
             "days": self.earlier.days,
             "score": self.earlier.score,
@@ -147,10 +176,14 @@ class ScoreChange:
         }
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def compare(card: Scorecard, earlier: EarlierScore, path: Path) -> ScoreChange:
     """`card` set against `earlier`, target by target."""
     before = {target.id: target.score for target in earlier.targets}
     now = {result.target.id: result.score for result in card.targets}
-    changes = [Change(id, before.get(id), score) for id, score in now.items()]
-    changes += [Change(id, score, None) for id, score in before.items() if id not in now]
-    return ScoreChange(path, earlier, card.score, list(card.seeds), changes)
+    changes = [Change(name, before.get(name), score) for name, score in now.items()]
+    changes += [Change(name, score, None) for name, score in before.items() if name not in now]
+    return ScoreChange(path, earlier, card, changes)

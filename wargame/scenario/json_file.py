@@ -24,7 +24,7 @@ def read_json(path: StrPath) -> object:
     except _RepeatedKey as error:
         raise ScenarioError(path, "", f"key {error.args[0]!r} given twice in one object") from None
     except RecursionError:
-        raise ScenarioError(path, "", "nested too deeply to be a map") from None
+        raise ScenarioError(path, "", "nested too deeply to be read") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(path, "", f"cannot be read: {error}") from None
 
