@@ -4,6 +4,12 @@ So two runs of one seed that differ in a lever of one phase (two arms of an
 experiment) keep every other phase's draws, and their comparison is paired.
 """
 
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -138,3 +144,39 @@ def test_a_binomial_draw_takes_one_chance_for_all_and_no_ids():
         streams.binomial("x", 2, ids, trials, [0.1, 0.1, 0.1]),
     )
     assert streams.binomial("x", 2, [], [], 0.1).size == 0
+
+
+def test_a_lognormal_draw_is_the_c_librarys_exp_bit_for_bit():
+    """numpy's exp takes a vector path on AVX-512 CPUs whose last bits differ from the C
+    library's (448 of these 10,000 did on one such machine): the draw must not."""
+    from scipy import special
+
+    ids = np.arange(10_000)
+    drawn = Streams(3).lognormal("movement.friction", 9, ids, mu=-0.02, sigma=0.2)
+    exponents = -0.02 + 0.2 * special.ndtri(Streams(3).uniforms("movement.friction", 9, ids))
+    assert drawn.tolist() == [math.exp(x) for x in exponents.tolist()]
+
+
+AVX512 = [
+    f
+    for f in np.show_config(mode="dicts")["SIMD Extensions"]["found"]
+    if f.startswith("AVX512") or f == "X86_V4"
+]
+"""numpy's AVX-512 loops this machine would use (its `found` list: X86_V4, AVX512_*)."""
+
+
+@pytest.mark.skipif(not AVX512, reason="numpy finds no AVX-512 on this CPU: nothing to turn off")
+def test_one_seed_gives_one_run_with_numpys_avx512_loops_on_or_off():
+    """The same generated run (its crowded fronts draw friction for thousands of columns)
+    in this process and in one where numpy may not use AVX-512, as on an older CPU."""
+    tests = Path(__file__).parent
+    code = f"import sys; sys.path.insert(0, {str(tests)!r}); from test_digest import digest; "
+    off = subprocess.run(
+        [sys.executable, "-c", code + "print(digest('synthetic', 1))"],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(AVX512)},
+    )  # fmt: skip
+    assert off.returncode == 0, off.stderr
+    from test_digest import digest
+
+    assert off.stdout.strip() == digest("synthetic", 1)

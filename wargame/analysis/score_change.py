@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wargame.analysis.history import Scorecard
+from wargame.files import StrPath
 from wargame.scenario.errors import ScenarioError, from_validation_error, name_list, shown
 from wargame.scenario.json_file import read_json
 
@@ -47,9 +48,10 @@ class EarlierScore(BaseModel):
     targets: list[_EarlierTarget]
 
 
-def read_earlier(path: Path) -> EarlierScore:
+def read_earlier(path: StrPath) -> EarlierScore:
     """The earlier score in `path`. Raises ScenarioError naming the file and what was
     expected, before any run starts."""
+    path = Path(path)
     if path.exists() and not path.is_dir() and not path.is_file():
         raise ScenarioError(path, "", "not a regular file; expected `wargame score --json` output")
     if path.is_file() and path.stat().st_size > MAX_BYTES:
@@ -180,10 +182,10 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def compare(card: Scorecard, earlier: EarlierScore, path: Path) -> ScoreChange:
-    """`card` set against `earlier`, target by target."""
+def compare(card: Scorecard, earlier: EarlierScore, path: StrPath) -> ScoreChange:
+    """`card` set against `earlier` (read from `path`), target by target."""
     before = {target.id: target.score for target in earlier.targets}
     now = {result.target.id: result.score for result in card.targets}
     changes = [Change(name, before.get(name), score) for name, score in now.items()]
     changes += [Change(name, score, None) for name, score in before.items() if name not in now]
-    return ScoreChange(path, earlier, card, changes)
+    return ScoreChange(Path(path), earlier, card, changes)

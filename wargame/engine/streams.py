@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -95,5 +96,10 @@ class Streams:
     def lognormal(
         self, purpose: str, day: int, ids: Sequence[int] | np.ndarray, mu: float, sigma: float
     ) -> np.ndarray:
-        """exp(mu + sigma Z) for each id, Z the standard normal quantile of its uniform."""
-        return np.exp(mu + sigma * special.ndtri(self.uniforms(purpose, day, ids)))
+        """exp(mu + sigma Z) for each id, Z the standard normal quantile of its uniform.
+
+        The C library's exp, not numpy's: on a CPU with AVX-512 numpy takes a vector exp
+        whose last bits differ from it, and a last bit can change a run (a unit that breaks
+        on day 44 instead of day 50), so one seed gave two runs on two machines."""
+        exponents = mu + sigma * special.ndtri(self.uniforms(purpose, day, ids))
+        return np.array([math.exp(x) for x in exponents.tolist()], dtype=float)

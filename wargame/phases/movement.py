@@ -7,6 +7,7 @@ there (phase 4); a column that reaches a fight on the road stops at it too.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations, product
@@ -49,7 +50,7 @@ def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
     cv = model.parameters.travel_friction
     if cv == 0.0:
         return np.ones(len(ids))
-    sigma = np.sqrt(np.log1p(cv**2))
+    sigma = math.sqrt(math.log1p(cv**2))  # the C library's, as `lognormal` (same bits anywhere)
     return model.streams.lognormal(FRICTION, model.day, ids, mu=-(sigma**2) / 2, sigma=sigma)
 
 
