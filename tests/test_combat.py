@@ -1,6 +1,10 @@
 """Combat: the square law's closed form, its use in the model, and casualties in expectation."""
 
+import json
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -270,3 +274,36 @@ def test_a_many_sided_fight_summed_by_faction_equals_the_unit_by_unit_sums():
         by_unit = losses_by_rates(strengths, effectiveness, between[np.ix_(side, side)])
         by_faction = losses_by_rates(strengths, effectiveness, between, side=side)
         np.testing.assert_allclose(by_faction, by_unit, rtol=1e-9, atol=1e-9)
+
+
+FIGHTS = """
+import json, numpy as np
+from wargame.phases.combat import losses_by_rates
+rng = np.random.default_rng(5)
+out = []
+for _ in range(300):
+    n, k = int(rng.integers(4, 12)), int(rng.integers(4, 7))
+    side = rng.permutation(np.arange(n) % k)
+    hostile = ~np.eye(k, dtype=bool)
+    strengths = rng.uniform(50, 2000, n)
+    effectiveness = rng.uniform(0.01, 0.2, n)
+    out.append(losses_by_rates(strengths, effectiveness, hostile, side=side).tolist())
+print(json.dumps(out))
+"""
+
+
+def test_a_fight_of_many_sides_loses_the_same_bits_whichever_blas_kernel_the_cpu_picks():
+    """BLAS picks its kernel by CPU and kernels add in their own orders: a fight of four or
+    more sides summed with it lost other last bits on an older CPU's kernel."""
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", FIGHTS],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **kernel},
+        )
+        for kernel in ({}, {"OPENBLAS_CORETYPE": "Sandybridge"})
+    ]
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)

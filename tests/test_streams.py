@@ -148,7 +148,7 @@ def test_a_binomial_draw_takes_one_chance_for_all_and_no_ids():
 
 def test_a_lognormal_draw_is_the_c_librarys_exp_bit_for_bit():
     """numpy's exp takes a vector path on AVX-512 CPUs whose last bits differ from the C
-    library's (448 of these 10,000 did on one such machine): the draw must not."""
+    library's (511 of these 10,000 did on one such machine): the draw must not."""
     from scipy import special
 
     ids = np.arange(10_000)

@@ -99,7 +99,10 @@ class Streams:
         """exp(mu + sigma Z) for each id, Z the standard normal quantile of its uniform.
 
         The C library's exp, not numpy's: on a CPU with AVX-512 numpy takes a vector exp
-        whose last bits differ from it, and a last bit can change a run (a unit that breaks
-        on day 44 instead of day 50), so one seed gave two runs on two machines."""
+        whose last bits differ from it (about 1 draw in 20), and a last bit can change a
+        run (a unit that breaks on day 44 instead of day 50), so one seed gave two runs on
+        two machines. Elsewhere numpy's exp is the C library's, so those runs are unchanged."""
         exponents = mu + sigma * special.ndtri(self.uniforms(purpose, day, ids))
-        return np.array([math.exp(x) for x in exponents.tolist()], dtype=float)
+        flat = exponents.ravel()
+        drawn = np.fromiter(map(math.exp, flat.tolist()), dtype=float, count=flat.size)
+        return drawn.reshape(exponents.shape)

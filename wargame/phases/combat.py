@@ -60,6 +60,13 @@ def square_law(
     return max(a, 0.0), max(b, 0.0)
 
 
+def _times(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix @ vector with each row summed exactly (`math.fsum`), so in the same bits on any
+    CPU: `@` goes to BLAS, whose kernel (chosen by CPU) adds in its own order, which gave
+    other last bits, and so other runs, where four or more sides fight at one place."""
+    return np.array([math.fsum(row) for row in (matrix * vector).tolist()], dtype=float)
+
+
 def losses_by_rates(
     strengths: np.ndarray,
     effectiveness: np.ndarray,
@@ -81,17 +88,18 @@ def losses_by_rates(
     if side is None:
 
         def rates(s: np.ndarray) -> np.ndarray:
-            facing = hostile @ s
+            facing = _times(hostile, s)
             share = np.divide(effectiveness * s, facing, out=np.zeros_like(s), where=facing > 0)
-            return -(hostile @ share) * s * exposed
+            return -_times(hostile, share) * s * exposed
 
     else:
         k = len(hostile)
 
         def rates(s: np.ndarray) -> np.ndarray:
-            facing = (hostile @ np.bincount(side, weights=s, minlength=k))[side]
+            facing = _times(hostile, np.bincount(side, weights=s, minlength=k))[side]
             share = np.divide(effectiveness * s, facing, out=np.zeros_like(s), where=facing > 0)
-            return -(hostile @ np.bincount(side, weights=share, minlength=k))[side] * s * exposed
+            fire = _times(hostile, np.bincount(side, weights=share, minlength=k))[side]
+            return -fire * s * exposed
 
     s = strengths.astype(float)
     h = t / RK4_STEPS_PER_DAY

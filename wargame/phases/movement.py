@@ -50,7 +50,7 @@ def daily_progress(model: World, ids: Sequence[int] | np.ndarray) -> np.ndarray:
     cv = model.parameters.travel_friction
     if cv == 0.0:
         return np.ones(len(ids))
-    sigma = math.sqrt(math.log1p(cv**2))  # the C library's, as `lognormal` (same bits anywhere)
+    sigma = math.sqrt(math.log1p(cv**2))  # the C library's, not numpy's AVX-512 log1p
     return model.streams.lognormal(FRICTION, model.day, ids, mu=-(sigma**2) / 2, sigma=sigma)
 
 
